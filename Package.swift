@@ -1,0 +1,105 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Agência Virtual: terminal client (`agencia`) and REST backend (`agencia-server`).
+/// Dependencies point down only: Screens → TUI, API, Domain; Terminal → TUI, CNcursesw;
+/// Server → API, Domain. See docs/DECISIONS.md.
+/// The terminal client is single-threaded by design (one event loop; network results arrive as
+/// messages), and curses is a C library of globals: its targets use the Swift 5 language mode.
+/// See docs/DECISIONS.md.
+let clientSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "agencia",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "agencia", targets: ["agencia"]),
+        .executable(name: "agencia-server", targets: ["agencia-server"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "Domain"),
+        .target(
+            name: "API",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            resources: [.copy("openapi.yaml")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: "Curl",
+            dependencies: [
+                "CCurl",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "API", "Domain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TUI", dependencies: ["Domain"]),
+        .target(name: "Terminal", dependencies: ["TUI", "CNcursesw"], swiftSettings: clientSettings),
+        .target(
+            name: "Screens",
+            dependencies: [
+                "TUI", "API", "Domain",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Screens",
+            swiftSettings: clientSettings
+        ),
+        .executableTarget(
+            name: "agencia",
+            dependencies: [
+                "Screens", "Terminal", "Curl", "Server", "TUI", "API",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: clientSettings
+        ),
+        .executableTarget(
+            name: "agencia-server",
+            dependencies: [
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], resources: [.copy("Vectors")]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "API", "Domain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "TUITests", dependencies: ["TUI"]),
+        .testTarget(name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], swiftSettings: clientSettings),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"]),
+    ]
+)

@@ -1,0 +1,190 @@
+import API
+import Foundation
+import TUI
+
+/// The application without a terminal: the screen stack, the chrome (title bar, message line,
+/// function bar), F1 help, the kiosk idle timer and the "terminal too small" screen. Events go
+/// in; effects for the runtime come out; `render` draws the current frame.
+public final class AppModel {
+    public let state: AppState
+    public private(set) var stack: [any Screen]
+    private let makeLogin: () -> any Screen
+    private var functionBar = FunctionBar()
+    private var showingHelp = false
+    /// Kiosk idle logout (PRODUCT.md A7).
+    private var lastInput: Double
+    private var idleWarningSince: Double?
+    /// A one-line message above the function bar (errors from the chrome itself).
+    public var flash: String?
+
+    public static let minWidth = 80
+    public static let minHeight = 24
+
+    public init(state: AppState, login: @escaping () -> any Screen) {
+        self.state = state
+        self.makeLogin = login
+        stack = [login()]
+        lastInput = state.now
+    }
+
+    public var top: any Screen { stack[stack.count - 1] }
+
+    /// The commands every screen has, after its own.
+    func globalCommands() -> [Command] {
+        var c = [Command(.function(1), "Ajuda", help: "Mostra esta ajuda")]
+        if stack.count > 1 { c.append(Command(.escape, "Voltar", help: "Volta à tela anterior")) }
+        if state.session != nil { c.append(Command(.function(10), "Sair", help: "Encerra o atendimento (logout)")) }
+        return c
+    }
+
+    public var allCommands: [Command] { globalCommands() + top.commands }
+
+    // MARK: Events
+
+    /// Handles one event; returns the effects the runtime must perform (in order).
+    public func handle(_ event: Event) -> [Effect] {
+        switch event {
+        case .tick(let now):
+            state.now = now
+            return idleCheck()
+        case .resize:
+            return []
+        case .key, .click, .wheel:
+            lastInput = state.now
+            if idleWarningSince != nil {
+                idleWarningSince = nil  // any touch or key keeps the session
+                return []
+            }
+        }
+        if showingHelp {
+            if case .key = event { showingHelp = false }
+            if case .click = event { showingHelp = false }
+            return []
+        }
+        var event = event
+        if case .click(let x, let y) = event, y == lastSize.height - 1 {
+            guard let key = functionBar.key(atColumn: x) else { return [] }
+            event = .key(key)
+        }
+        if case .key(let k) = event {
+            switch k {
+            case .function(1):
+                showingHelp = true
+                return []
+            case .function(10) where state.session != nil:
+                return [.logout(message: "Atendimento encerrado.")]
+            case .escape where stack.count > 1 && !top.isBusy:
+                // A busy screen gets Esc to cancel its request first.
+                return [.pop]
+            default: break
+            }
+        }
+        flash = nil
+        return top.handle(event, app: state)
+    }
+
+    /// Applies navigation effects; the rest are the runtime's.
+    public func apply(_ effect: Effect) {
+        switch effect {
+        case .push(let s): stack.append(s)
+        case .pop: if stack.count > 1 { stack.removeLast() }
+        case .reset(let s): stack = [s]
+        default: break
+        }
+    }
+
+    /// Back to a fresh login screen: nothing of the previous customer remains in memory.
+    public func resetToLogin(message: String?) {
+        state.session = nil
+        state.token.token = nil
+        idleWarningSince = nil
+        showingHelp = false
+        stack = [makeLogin()]
+        flash = message
+        lastInput = state.now
+    }
+
+    private func idleCheck() -> [Effect] {
+        guard state.mode == .kiosk, state.session != nil, let p = state.policy else { return [] }
+        let idle = state.now - lastInput
+        if let since = idleWarningSince {
+            if state.now - since >= Double(p.warningSeconds) {
+                return [.logout(message: "Atendimento encerrado por inatividade.")]
+            }
+        } else if idle >= Double(p.idleSeconds) {
+            idleWarningSince = state.now
+        }
+        return []
+    }
+
+    // MARK: Rendering
+
+    private var lastSize = (width: 80, height: 24)
+
+    public func render(_ s: inout Surface) {
+        lastSize = (s.width, s.height)
+        s.cursor = nil
+        guard s.width >= Self.minWidth, s.height >= Self.minHeight else {
+            renderTooSmall(&s)
+            return
+        }
+        // Title bar.
+        s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
+        s.put(" Agência Virtual \(s.glyphs.vertical) \(top.title)", x: 0, y: 0, role: .header)
+        let right = rightTitle()
+        s.put(right, x: s.width - CharWidth.of(right) - 1, y: 0, role: .header)
+        // Body.
+        let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 3)
+        top.render(&s, area: body, app: state)
+        // Message line.
+        if let flash {
+            s.put(" " + TextLayout.fit(flash, width: s.width - 2), x: 0, y: s.height - 2, role: .warning)
+        }
+        functionBar.render(allCommands, into: &s, y: s.height - 1)
+        if showingHelp { renderHelp(&s) }
+        if let since = idleWarningSince, let p = state.policy { renderIdleWarning(&s, remaining: Double(p.warningSeconds) - (state.now - since)) }
+    }
+
+    private func rightTitle() -> String {
+        var parts: [String] = []
+        if top.isBusy { parts.append("aguarde…") }
+        switch state.mode {
+        case .kiosk: parts.append("Autoatendimento")
+        case .counter, .staff:
+            if case .staff(let u, _) = state.session { parts.append("Atendente: \(u)") } else { parts.append(state.mode == .counter ? "Balcão" : "Retaguarda") }
+        }
+        return parts.joined(separator: "  ")
+    }
+
+    private func renderTooSmall(_ s: inout Surface) {
+        s.fill(s.bounds)
+        let lines = TextLayout.wrap(
+            "Terminal muito pequeno: são necessárias ao menos \(Self.minWidth) colunas e \(Self.minHeight) linhas (atual: \(s.width)×\(s.height)). Aumente a janela.",
+            width: max(10, s.width - 2))
+        for (i, l) in lines.enumerated() where i < s.height { s.put(l, x: 1, y: i, role: .warning) }
+    }
+
+    private func renderHelp(_ s: inout Surface) {
+        let cmds = allCommands.filter(\.enabled)
+        let w = min(s.width - 4, 70)
+        let h = min(s.height - 4, cmds.count + 5)
+        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        s.fill(r)
+        s.box(r, title: "Ajuda — \(top.title)")
+        for (i, c) in cmds.prefix(h - 4).enumerated() {
+            s.put(TextLayout.pad(c.key.label, width: 12), x: r.x + 2, y: r.y + 2 + i, role: .functionKey)
+            s.put(TextLayout.fit(c.help, width: w - 18), x: r.x + 15, y: r.y + 2 + i)
+        }
+        s.put("Qualquer tecla fecha a ajuda.", x: r.x + 2, y: r.y + h - 2, role: .muted)
+    }
+
+    private func renderIdleWarning(_ s: inout Surface, remaining: Double) {
+        let w = 60, h = 7
+        let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
+        s.fill(r, role: .banner)
+        s.box(r, title: "Ainda está aí?", role: .banner)
+        let secs = max(0, Int(remaining.rounded(.up)))
+        s.put("O atendimento será encerrado em \(secs) segundo\(secs == 1 ? "" : "s").", x: r.x + 3, y: r.y + 2, role: .banner)
+        s.put("Toque na tela ou pressione qualquer tecla para continuar.", x: r.x + 3, y: r.y + 4, role: .banner)
+    }
+}

@@ -1,0 +1,161 @@
+import API
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+import TUI
+
+/// Performs the model's effects: calls run as detached tasks (never on the UI thread) and their
+/// results come back through an inbox the event loop drains. It counts the calls in flight, so
+/// tests and end-to-end scripts wait for "idle" instead of sleeping (lazygit).
+public final class AppRuntime {
+    public let model: AppModel
+    private let client: Client
+    private let inbox = Inbox()
+    private var tasks: [ObjectIdentifier: [Task<Void, Never>]] = [:]
+    public private(set) var pending = 0
+    public private(set) var quitRequested = false
+
+    public init(model: AppModel, client: Client) {
+        self.model = model
+        self.client = client
+    }
+
+    /// Feeds one event to the app and performs what it asks.
+    public func send(_ event: Event) {
+        let screen = model.top
+        perform(model.handle(event), from: screen)
+    }
+
+    /// Starts the first screen's work (loading the policy, …).
+    public func start() {
+        perform(model.top.appear(app: model.state), from: model.top)
+    }
+
+    func perform(_ effects: [Effect], from screen: any Screen) {
+        for effect in effects {
+            switch effect {
+            case .call(let operation):
+                pending += 1
+                let box = WeakScreen(screen)
+                let client = client
+                let inbox = inbox
+                let task = Task.detached {
+                    let result = await operation(client)
+                    inbox.post(box, result)
+                }
+                tasks[ObjectIdentifier(screen), default: []].append(task)
+            case .push(let s):
+                model.apply(effect)
+                perform(s.appear(app: model.state), from: s)
+            case .reset(let s):
+                cancelAll()
+                model.apply(effect)
+                perform(s.appear(app: model.state), from: s)
+            case .pop:
+                tasks.removeValue(forKey: ObjectIdentifier(model.top))?.forEach { $0.cancel() }
+                model.apply(effect)
+            case .setSession(let token, let who):
+                model.state.token.token = token
+                model.state.session = who
+            case .logout(let message):
+                logout(message: message)
+            case .quit:
+                quitRequested = true
+            }
+        }
+    }
+
+    /// Ends the session on the server (best effort: it also expires by itself) and wipes the
+    /// client's state.
+    private func logout(message: String?) {
+        if let token = model.state.token.token {
+            let client = client
+            Task.detached {
+                _ = try? await TokenBox.$override.withValue(token) { try await client.logout() }
+            }
+        }
+        cancelAll()
+        model.resetToLogin(message: message)
+        let login = model.top
+        perform(login.appear(app: model.state), from: login)
+    }
+
+    private func cancelAll() {
+        for list in tasks.values { list.forEach { $0.cancel() } }
+        tasks = [:]
+    }
+
+    /// Delivers finished calls to their screens (if still open). Returns whether anything came.
+    @discardableResult
+    public func drain() -> Bool {
+        let done = inbox.take()
+        for (box, message) in done {
+            pending -= 1
+            guard let screen = box.screen, model.stack.contains(where: { $0 === screen }) else { continue }
+            if let f = message as? APIFailure, f.code == "session_expired" {
+                logout(message: f.message)
+                continue
+            }
+            perform(screen.receive(message, app: model.state), from: screen)
+        }
+        return !done.isEmpty
+    }
+
+    /// Waits until no call is in flight (tests; the end-to-end driver reads the screen instead).
+    public func settle(timeout: Double = 10) async {
+        let start = Date()
+        while pending > 0 && Date().timeIntervalSince(start) < timeout {
+            if !drain() { try? await Task.sleep(nanoseconds: 1_000_000) }
+        }
+        drain()
+    }
+}
+
+final class WeakScreen: @unchecked Sendable {
+    weak var screen: (any Screen)?
+    init(_ s: any Screen) { screen = s }
+}
+
+final class Inbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(WeakScreen, Any)] = []
+
+    func post(_ s: WeakScreen, _ m: Any) {
+        lock.lock()
+        items.append((s, m))
+        lock.unlock()
+    }
+
+    func take() -> [(WeakScreen, Any)] {
+        lock.lock()
+        defer { lock.unlock() }
+        let i = items
+        items = []
+        return i
+    }
+}
+
+extension TokenBox {
+    /// A token for one task (logout after the box was cleared).
+    @TaskLocal public static var override: String?
+}
+
+/// Adds `Authorization: Bearer` to every request that has a session.
+public struct BearerMiddleware: ClientMiddleware {
+    let box: TokenBox
+
+    public init(box: TokenBox) { self.box = box }
+
+    public func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        if let t = TokenBox.override ?? box.token { request.headerFields[.authorization] = "Bearer \(t)" }
+        return try await next(request, body, baseURL)
+    }
+}
+
+extension ClientError: ClientErrorDescribing {
+    public var underlying: any Error { underlyingError }
+}

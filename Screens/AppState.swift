@@ -1,0 +1,57 @@
+import Domain
+import Foundation
+import TUI
+
+/// The terminal's mode, from its configuration (PRODUCT.md, modes).
+public enum TerminalMode: String, Sendable, Codable {
+    case kiosk, counter, staff
+}
+
+/// What every screen may read: the mode, the session, the policy, the clock.
+public final class AppState {
+    public let mode: TerminalMode
+    public var session: SessionOwner?
+    public var token: TokenBox
+    /// The kiosk policy as the server sent it (nil until loaded).
+    public var policy: LoginPolicyInfo?
+    public var now: Double
+
+    public init(mode: TerminalMode, token: TokenBox, now: Double = 0) {
+        self.mode = mode
+        self.token = token
+        self.now = now
+    }
+
+    /// Kiosk screens mask personal data; the server already does, this is for what the
+    /// terminal itself types back (the CPF field after login, for instance).
+    public var masksPersonalData: Bool { mode == .kiosk }
+}
+
+/// The policy fields the login screen and the idle timer need.
+public struct LoginPolicyInfo: Equatable, Sendable {
+    public var policy: LoginPolicy
+    public var rule: MatriculaRule
+    public var idleSeconds: Int
+    public var warningSeconds: Int
+    public var registrationHelp: String
+    public var demoHints: [(matricula: String, documento: String?, description: String)]
+    public var demoStaff: [(usuario: String, senha: String?, description: String)]
+
+    public static func == (a: LoginPolicyInfo, b: LoginPolicyInfo) -> Bool {
+        a.policy == b.policy && a.rule == b.rule && a.idleSeconds == b.idleSeconds
+    }
+}
+
+/// The bearer token, shared with the client middleware that adds it to requests (which run on
+/// other threads).
+public final class TokenBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+
+    public init() {}
+
+    public var token: String? {
+        get { lock.lock(); defer { lock.unlock() }; return value }
+        set { lock.lock(); value = newValue; lock.unlock() }
+    }
+}

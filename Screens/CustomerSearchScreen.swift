@@ -1,0 +1,125 @@
+import API
+import TUI
+
+/// Counter search (PRODUCT.md A6): by matrícula, CPF/CNPJ, name or address (the server decides
+/// from what was typed); Enter opens the property's home on the customer's behalf.
+public final class CustomerSearchScreen: Screen {
+    enum Message {
+        case results(String, Result<(hits: [Calls.CustomerHit], truncated: Bool), APIFailure>)
+    }
+
+    var query = TextField(label: "Buscar:", maxLength: 80)
+    var hits: [Calls.CustomerHit] = []
+    var truncated = false
+    var list = ListState(count: 0)
+    var busy = false
+    var searched: String?
+    var failure: APIFailure?
+    /// Typing goes to the query; arrows move in the results.
+    var inResults = false
+    private var rows: [(y: Int, index: Int)] = []
+
+    public init() {}
+
+    public var title: String { "Buscar cliente" }
+    public var isBusy: Bool { busy }
+    public var commands: [Command] {
+        [
+            Command(.enter, inResults ? "Abrir imóvel" : "Buscar", help: "Busca; nos resultados, abre o imóvel selecionado"),
+            Command(.tab, "Resultados", help: "Alterna entre o campo de busca e os resultados", enabled: !hits.isEmpty),
+        ]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(.escape) where busy:
+            busy = false
+            return []
+        case .key(.tab), .key(.backTab):
+            inResults = !inResults && !hits.isEmpty
+        case .key(.enter):
+            if inResults, hits.indices.contains(list.selected) { return [.push(HomeScreen(matricula: hits[list.selected].matricula))] }
+            let q = query.text.trimmingCharacters(in: .whitespaces)
+            guard !q.isEmpty else {
+                failure = APIFailure(status: 0, code: "invalid_input", message: "Digite matrícula, CPF/CNPJ, nome ou endereço.")
+                return []
+            }
+            busy = true
+            failure = nil
+            return [.call { Message.results(q, await Calls.search($0, q)) as Any }]
+        case .key(let k):
+            if inResults || k == .pageDown || k == .pageUp || ((k == .down || k == .up) && !hits.isEmpty) {
+                inResults = true
+                _ = list.handle(k, pageSize: 10)
+            } else {
+                query.handle(k)
+            }
+        case .click(_, let y):
+            if let r = rows.first(where: { $0.y == y }) {
+                if list.selected == r.index && inResults { return [.push(HomeScreen(matricula: hits[r.index].matricula))] }
+                list.selected = r.index
+                inResults = true
+            } else {
+                inResults = false
+            }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .results(let q, let r) = message as? Message else { return [] }
+        busy = false
+        searched = q
+        switch r {
+        case .success(let res):
+            hits = res.hits
+            truncated = res.truncated
+            list = ListState(count: hits.count)
+            inResults = !hits.isEmpty
+        case .failure(let f):
+            failure = f
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        query.render(into: &s, x: x, y: y, labelWidth: 8, width: min(60, area.width - 14), focused: !inResults)
+        y += 1
+        s.put("Matrícula, CPF/CNPJ, nome ou endereço. Enter busca.", x: x + 8, y: y, role: .muted)
+        y += 2
+        if let f = failure {
+            s.put(TextLayout.fit(f.message, width: area.width - 4), x: x, y: y, role: .error)
+            return
+        }
+        if busy {
+            s.put("Buscando…", x: x, y: y, role: .muted)
+            return
+        }
+        guard let q = searched else { return }
+        if hits.isEmpty {
+            s.put("Nenhum cliente encontrado para “\(q)”.", x: x, y: y, role: .warning)
+            return
+        }
+        let w = area.width - 4
+        let cols = (mat: 10, nome: max(16, (w - 10 - 20 - 6) / 2), doc: 20)
+        s.put(TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " " + TextLayout.pad("CPF/CNPJ", width: cols.doc) + " Endereço", x: x, y: y, role: .header, clip: area)
+        y += 1
+        rows = []
+        let height = max(1, area.y + area.height - y - 1)
+        list.scroll(height: height)
+        for i in list.top..<min(hits.count, list.top + height) {
+            let h = hits[i]
+            let selected = i == list.selected
+            let line = (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(HomeScreen.format(h.matricula), width: cols.mat) + " "
+                + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc) + " " + h.endereco
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected && inResults ? .selected : .normal, clip: area)
+            rows.append((y, i))
+            y += 1
+        }
+        let footer = "\(hits.count) resultado\(hits.count == 1 ? "" : "s")" + (truncated ? " (há mais: refine a busca)" : "")
+        s.put(footer, x: x, y: area.y + area.height - 1, role: .muted)
+    }
+}

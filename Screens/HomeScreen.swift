@@ -1,0 +1,182 @@
+import API
+import Domain
+import TUI
+
+/// The property's home (PRODUCT.md A4, A5): the property, a banner when there are open debts,
+/// the other properties linked to the same CPF/CNPJ (a digit key switches), and the services
+/// that work so far. The same screen serves an attendant, with unmasked data from the server.
+public final class HomeScreen: Screen {
+    enum Message {
+        case property(String, Result<Calls.PropertySummary, APIFailure>)
+        case linked(String, Result<[Calls.PropertyBrief], APIFailure>)
+    }
+
+    private(set) var matricula: String
+    var property: Calls.PropertySummary?
+    var linked: [Calls.PropertyBrief] = []
+    var list = ListState(count: 0)
+    var loading = 0
+    var failure: APIFailure?
+    private var linkedRows: [(y: Int, index: Int)] = []
+
+    public init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Imóvel \(Self.format(matricula))" }
+    public var isBusy: Bool { loading > 0 }
+
+    public var commands: [Command] {
+        [
+            Command(.enter, "Trocar imóvel", help: "Abre o imóvel selecionado na lista de outros imóveis", enabled: !linked.isEmpty),
+            Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false),
+            Command(.function(5), "Atualizar", help: "Recarrega os dados do imóvel"),
+        ]
+    }
+
+    static func format(_ m: String) -> String {
+        guard m.count >= 2 else { return m }
+        return "\(m.dropLast())-\(m.last.map(String.init) ?? "")"
+    }
+
+    public func appear(app: AppState) -> [Effect] { load() }
+
+    private func load() -> [Effect] {
+        loading = 2
+        failure = nil
+        let m = matricula
+        return [
+            .call { Message.property(m, await Calls.property($0, m)) as Any },
+            .call { Message.linked(m, await Calls.linked($0, m)) as Any },
+        ]
+    }
+
+    private func open(_ index: Int) -> [Effect] {
+        guard linked.indices.contains(index) else { return [] }
+        matricula = linked[index].matricula
+        property = nil
+        linked = []
+        list = ListState(count: 0)
+        return load()
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(.function(5)): return load()
+        case .key(.enter): return open(list.selected)
+        case .key(.char(let c)) where c.isNumber:
+            guard let n = c.wholeNumberValue, n >= 1 else { return [] }
+            return open(n - 1)
+        case .key(let k):
+            _ = list.handle(k, pageSize: 5)
+        case .click(_, let y):
+            if let row = linkedRows.first(where: { $0.y == y }) {
+                if list.selected == row.index { return open(row.index) }  // a tap on the selected row opens it
+                list.selected = row.index
+            }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        switch m {
+        case .property(let mat, let r):
+            guard mat == matricula else { return [] }
+            loading -= 1
+            switch r {
+            case .success(let p): property = p
+            case .failure(let f): failure = f
+            }
+        case .linked(let mat, let r):
+            guard mat == matricula else { return [] }
+            loading -= 1
+            switch r {
+            case .success(let l):
+                linked = l
+                list = ListState(count: l.count)
+            case .failure(let f): failure = failure ?? f
+            }
+        }
+        return []
+    }
+
+    // MARK: Drawing
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        guard let p = property else {
+            if let f = failure {
+                s.put(f.message, x: x, y: y, role: .error, clip: area)
+                s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted)
+            } else {
+                s.put("Carregando os dados do imóvel…", x: x, y: y, role: .muted)
+            }
+            return
+        }
+        let w = area.width - 4
+        s.put("Matrícula ", x: x, y: y, role: .muted)
+        s.put(Self.format(p.matricula), x: x + 10, y: y, role: .title)
+        let e = p.endereco
+        y += 1
+        s.put(TextLayout.fit("\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)  CEP \(e.cep)", width: w), x: x, y: y)
+        y += 1
+        let cat = Categoria(rawValue: p.categoria.rawValue)?.label ?? p.categoria.rawValue
+        let lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
+        s.put(TextLayout.fit("Categoria: \(cat) (\(p.economias) economia\(p.economias == 1 ? "" : "s"))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")", width: w), x: x, y: y)
+        y += 1
+        var titular = "Titular: \(p.titular.nome)   \(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
+        if let email = p.titular.email { titular += "   \(email)" }
+        if let tel = p.titular.telefone { titular += "   \(tel)" }
+        s.put(TextLayout.fit(titular, width: w), x: x, y: y)
+        y += 2
+        // Debt banner (A4): count, total, oldest due date; in text, not only colour.
+        let d = p.debts
+        let banner: String
+        let role: Role
+        if d.openCount > 0 {
+            let oldest = d.oldestDueDate.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
+            let total = Money(cents: d.openTotalCents).formatted
+            let overdue = d.overdueCount > 0 ? ", \(d.overdueCount) vencida\(d.overdueCount == 1 ? "" : "s")" : ""
+            banner = "! DÉBITOS EM ABERTO: \(d.openCount) conta\(d.openCount == 1 ? "" : "s")\(overdue) — total \(total) — vencimento mais antigo \(oldest)"
+            role = d.overdueCount > 0 ? .overdue : .banner
+        } else {
+            banner = "Nenhum débito em aberto."
+            role = .success
+        }
+        s.fill(Rect(x: x, y: y, width: w, height: 1), role: role)
+        s.put(TextLayout.fit(" " + banner, width: w), x: x, y: y, role: role)
+        y += 1
+        if d.underReviewCount > 0 {
+            s.put("\(d.underReviewCount) conta\(d.underReviewCount == 1 ? "" : "s") em revisão (pagamento com cartão aguardando confirmação).", x: x, y: y, role: .underReview, clip: area)
+            y += 1
+        }
+        y += 1
+        // Linked properties (A5).
+        linkedRows = []
+        s.put("Outros imóveis do mesmo CPF/CNPJ", x: x, y: y, role: .header)
+        y += 1
+        if linked.isEmpty {
+            s.put(app.mode == .kiosk ? "Nenhum outro imóvel vinculado ao documento informado." : "Nenhum outro imóvel do titular.", x: x + 1, y: y, role: .muted)
+            y += 1
+        } else {
+            let rows = max(1, min(linked.count, area.y + area.height - y - 4))
+            list.scroll(height: rows)
+            for i in list.top..<min(linked.count, list.top + rows) {
+                let l = linked[i]
+                let debts = l.openCount == 0 ? "sem débitos" : "\(l.openCount) em aberto"
+                let line = "[\(i + 1)] \(TextLayout.pad(Self.format(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
+                let selected = i == list.selected
+                s.put(TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y, role: selected ? .selected : (l.openCount > 0 ? .overdue : .normal))
+                linkedRows.append((y, i))
+                y += 1
+            }
+        }
+        y += 1
+        if y < area.y + area.height - 1 {
+            s.put("Serviços", x: x, y: y, role: .header)
+            s.put("Trocar de imóvel (Enter ou 1–9)   Atualizar (F5)   Encerrar (F10)", x: x + 10, y: y, role: .muted, clip: area)
+        }
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+    }
+}

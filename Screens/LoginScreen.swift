@@ -1,0 +1,236 @@
+import API
+import Domain
+import TUI
+
+/// Kiosk login (PRODUCT.md A1, A2): the fields the server's policy asks for, validated as the
+/// user types, with distinct messages for an invalid number, a pair not found (and how to get
+/// the CPF/CNPJ registered), too many attempts and an unreachable server.
+public final class LoginScreen: Screen {
+    enum Message {
+        case policy(Result<LoginPolicyInfo, APIFailure>)
+        case login(Result<Components.Schemas.Session, APIFailure>)
+    }
+
+    var matricula = TextField(label: "Matrícula:", maxLength: 14, accepts: { $0.isNumber || $0 == "-" })
+    var documento = TextField(label: "CPF/CNPJ:", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })
+    var focus = 0
+    var busy = false
+    var loadingPolicy = true
+    /// The outcome of the last attempt, shown in a box (error) under the form.
+    var failure: APIFailure?
+    var showErrors = false
+    private var fieldRects: [Rect] = []
+    private var hintRows: [(y: Int, index: Int)] = []
+    private var submitRect = Rect(x: 0, y: 0, width: 0, height: 0)
+
+    public init() {}
+
+    public var title: String { "Entrar" }
+    public var isBusy: Bool { busy || loadingPolicy }
+
+    public var commands: [Command] {
+        [
+            Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy),
+            Command(.tab, "Próximo campo", inBar: false),
+            Command(.function(5), "Recarregar", help: "Tenta de novo falar com o servidor", enabled: failure?.code == "transport" || policyMissing),
+        ]
+    }
+
+    private var policyMissing = false
+    private var policy: LoginPolicyInfo?
+    private var fields: [TextField] { policy?.policy.asksDocument == true ? [matricula, documento] : [matricula] }
+
+    public func appear(app: AppState) -> [Effect] {
+        loadingPolicy = true
+        return [.call { Message.policy(await Calls.policy($0)) as Any }]
+    }
+
+    // MARK: Validation while typing
+
+    /// The field's state line: nil (nothing to say yet), or a message and whether it is an error.
+    func matriculaStatus() -> (String, Bool)? {
+        let t = matricula.text
+        guard !t.isEmpty, let p = policy else { return nil }
+        if !p.policy.asksCheckDigit {
+            return t.allSatisfy(\.isNumber) ? ("✓ número da matrícula", false) : ("Use apenas números.", true)
+        }
+        if Matricula(parsing: t, rule: p.rule) != nil { return ("✓ matrícula válida", false) }
+        let digits = t.filter(\.isNumber)
+        if digits.count >= 2 && (showErrors || focus != 0 || t.contains("-")) {
+            return ("Matrícula inválida: confira o dígito verificador (após o traço).", true)
+        }
+        return ("Informe a matrícula com o dígito, como na conta: 12345-5", false)
+    }
+
+    func documentoStatus() -> (String, Bool)? {
+        let t = documento.text
+        guard !t.isEmpty else { return nil }
+        switch TaxID.parse(t) {
+        case .success(let id): return (id.isCPF ? "✓ CPF válido" : "✓ CNPJ válido", false)
+        case .failure(.incomplete): return showErrors || focus != 1 ? (TaxID.Problem.incomplete.message, true) : ("CPF: 11 dígitos; CNPJ: 14 caracteres", false)
+        case .failure(let p):
+            let count = t.filter { $0.isLetter || $0.isNumber }.count
+            if count == 11 && focus == 1 && !showErrors { return ("CPF inválido (ou continue digitando o CNPJ)", true) }
+            return (p.message, true)
+        }
+    }
+
+    // MARK: Events
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(let k):
+            switch k {
+            case .tab, .down:
+                focus = (focus + 1) % max(1, fields.count)
+            case .backTab, .up:
+                focus = (focus + fields.count - 1) % max(1, fields.count)
+            case .enter:
+                if focus + 1 < fields.count && (focus == 0 ? matriculaStatus()?.1 == false && Matricula(parsing: matricula.text, rule: policy?.rule ?? .mod11) != nil : false) {
+                    focus += 1
+                    return []
+                }
+                return submit(app)
+            case .function(5):
+                failure = nil
+                return appear(app: app)
+            default:
+                failure = nil
+                if focus == 0 { matricula.handle(k) } else { documento.handle(k) }
+            }
+        case .click(let x, let y):
+            for (i, r) in fieldRects.enumerated() where r.contains(x: x, y: y) { focus = i }
+            if submitRect.contains(x: x, y: y) { return submit(app) }
+            if let hint = hintRows.first(where: { $0.y == y }), let p = policy {
+                fill(hint: p.demoHints[hint.index])
+            }
+        default: break
+        }
+        return []
+    }
+
+    func fill(hint: (matricula: String, documento: String?, description: String)) {
+        matricula.text = hint.matricula
+        matricula.cursor = hint.matricula.count
+        if let d = hint.documento {
+            documento.text = d
+            documento.cursor = d.count
+        }
+        failure = nil
+        focus = 0
+    }
+
+    private func submit(_ app: AppState) -> [Effect] {
+        guard !busy, let p = policy else { return [] }
+        showErrors = true
+        if matricula.text.isEmpty {
+            focus = 0
+            failure = APIFailure(status: 0, code: "invalid_input", message: "Informe a matrícula do imóvel.")
+            return []
+        }
+        if matriculaStatus()?.1 == true {
+            focus = 0
+            return []
+        }
+        if p.policy.asksDocument {
+            if documento.text.isEmpty {
+                focus = 1
+                failure = APIFailure(status: 0, code: "invalid_input", message: "Informe o CPF ou CNPJ do titular ou de um usuário cadastrado no imóvel.")
+                return []
+            }
+            if documentoStatus()?.1 == true {
+                focus = 1
+                return []
+            }
+        }
+        busy = true
+        failure = nil
+        let m = matricula.text
+        let d = p.policy.asksDocument ? documento.text : nil
+        return [.call { Message.login(await Calls.loginCustomer($0, matricula: m, documento: d)) as Any }]
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        switch m {
+        case .policy(.success(let p)):
+            loadingPolicy = false
+            policyMissing = false
+            policy = p
+            app.policy = p
+        case .policy(.failure(let f)):
+            loadingPolicy = false
+            policyMissing = true
+            failure = f
+        case .login(.success(let session)):
+            busy = false
+            let mat = session.matricula ?? matricula.text
+            matricula.clear()
+            documento.clear()
+            return [.setSession(token: session.token, who: .customer(matricula: mat)), .reset(HomeScreen(matricula: mat))]
+        case .login(.failure(let f)):
+            busy = false
+            failure = f
+            if f.code == "login_failed" && policy?.policy.asksDocument == true { focus = 1 }
+        }
+        return []
+    }
+
+    // MARK: Drawing
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 3
+        var y = area.y + 1
+        s.put("Bem-vindo ao autoatendimento", x: x, y: y, role: .title)
+        y += 2
+        guard let p = policy else {
+            s.put(loadingPolicy ? "Conectando ao servidor…" : "Não foi possível falar com o servidor.", x: x, y: y, role: loadingPolicy ? .muted : .error)
+            if let f = failure { s.put(f.message, x: x, y: y + 2, role: .error) }
+            if !loadingPolicy { s.put("Pressione F5 para tentar de novo.", x: x, y: y + 4, role: .muted) }
+            return
+        }
+        let instruction: String
+        switch p.policy {
+        case .matricula: instruction = "Digite o número da matrícula do imóvel (impresso na sua conta de água)."
+        case .matriculaDV: instruction = "Digite a matrícula do imóvel com o dígito verificador, como na conta de água."
+        case .matriculaDVDocumento: instruction = "Digite a matrícula do imóvel (com o dígito) e o CPF ou CNPJ do titular."
+        }
+        for line in TextLayout.wrap(instruction, width: area.width - 6) {
+            s.put(line, x: x, y: y)
+            y += 1
+        }
+        y += 1
+        fieldRects = []
+        let fw = 22
+        fieldRects.append(matricula.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 0))
+        if let (msg, err) = matriculaStatus() { s.put(msg, x: x + 12 + fw + 2, y: y, role: err ? .error : .success, clip: area) }
+        y += 2
+        if p.policy.asksDocument {
+            fieldRects.append(documento.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 1))
+            if let (msg, err) = documentoStatus() { s.put(msg, x: x + 12 + fw + 2, y: y, role: err ? .error : .success, clip: area) }
+            y += 2
+        }
+        let button = busy ? "[ Entrando… ]" : "[ Entrar ]"
+        s.put(button, x: x + 12, y: y, role: busy ? .muted : .focused)
+        submitRect = Rect(x: x + 12, y: y, width: CharWidth.of(button), height: 1)
+        y += 2
+        if let f = failure {
+            let lines = TextLayout.wrap(f.message, width: area.width - 10)
+            let box = Rect(x: x - 1, y: y, width: area.width - 4, height: min(lines.count + 2, area.y + area.height - y))
+            s.box(box, title: f.code == "too_many_attempts" ? "Muitas tentativas" : (f.code == "transport" ? "Sem conexão" : "Não foi possível entrar"), role: .error)
+            for (i, l) in lines.enumerated() where y + 1 + i < box.y + box.height - 1 { s.put(l, x: x + 1, y: y + 1 + i, role: .error) }
+            y += box.height
+        }
+        hintRows = []
+        if !p.demoHints.isEmpty && y + 3 < area.y + area.height {
+            s.put("Demonstração — toque numa linha para preencher:", x: x, y: y, role: .hint)
+            y += 1
+            for (i, h) in p.demoHints.enumerated() where y < area.y + area.height {
+                let line = "\(TextLayout.pad(h.matricula, width: 10)) \(TextLayout.pad(h.documento ?? "", width: 20)) \(h.description)"
+                s.put(TextLayout.fit(line, width: area.width - 6), x: x + 1, y: y, role: .hint)
+                hintRows.append((y, i))
+                y += 1
+            }
+        }
+    }
+}

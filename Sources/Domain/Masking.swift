@@ -1,0 +1,43 @@
+/// LGPD masking of personal data on kiosk screens and in logs.
+public enum Masking {
+    /// A person's name as first name and initials: `MARIA APARECIDA SILVA` → `MARIA A. S.`.
+    /// Connectives (da, de, do, das, dos, e) carry no initial.
+    public static func name(_ full: String) -> String {
+        let parts = full.split(whereSeparator: \.isWhitespace).map(String.init)
+        guard let first = parts.first else { return "" }
+        let connectives: Set<String> = ["DA", "DE", "DO", "DAS", "DOS", "E", "D'"]
+        let initials = parts.dropFirst()
+            .filter { !connectives.contains($0.uppercased()) }
+            .compactMap { $0.first.map { "\(String($0).uppercased())." } }
+        return ([first.uppercased()] + initials).joined(separator: " ")
+    }
+
+    /// Masks every CPF-shaped run (11 digits, with or without punctuation) in free text, for logs.
+    public static func cpfsInText(_ text: String) -> String {
+        var out = ""
+        var digits: [Character] = []
+        var pending = ""
+        func flush() {
+            if digits.count == 11, let id = TaxID(String(digits)), id.isCPF {
+                out += id.masked
+            } else {
+                out += pending
+            }
+            digits = []
+            pending = ""
+        }
+        for ch in text {
+            if ch.isASCIIDigit {
+                digits.append(ch)
+                pending.append(ch)
+            } else if (ch == "." || ch == "-") && !digits.isEmpty {
+                pending.append(ch)
+            } else {
+                flush()
+                out.append(ch)
+            }
+        }
+        flush()
+        return out
+    }
+}

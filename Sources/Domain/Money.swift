@@ -1,0 +1,80 @@
+/// An amount of money in integer centavos: never floating point.
+public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let cents: Int64
+
+    public init(cents: Int64) { self.cents = cents }
+    public static let zero = Money(cents: 0)
+
+    public static func + (a: Money, b: Money) -> Money { Money(cents: a.cents + b.cents) }
+    public static func - (a: Money, b: Money) -> Money { Money(cents: a.cents - b.cents) }
+    public static func < (a: Money, b: Money) -> Bool { a.cents < b.cents }
+
+    /// `R$ 1.234,56` (pt-BR: dot for thousands, comma for cents; `-R$ 1,00` for negatives).
+    public var formatted: String {
+        let sign = cents < 0 ? "-" : ""
+        let abs = cents.magnitude
+        let reais = String(abs / 100)
+        var grouped = ""
+        for (i, ch) in reais.enumerated() {
+            if i > 0 && (reais.count - i) % 3 == 0 { grouped.append(".") }
+            grouped.append(ch)
+        }
+        let c = abs % 100
+        return "\(sign)R$ \(grouped),\(c < 10 ? "0" : "")\(c)"
+    }
+
+    public var description: String { formatted }
+
+    /// Parses `1.234,56`, `R$ 1234,5`, `10`: the pt-BR way people type amounts.
+    public init?(parsing input: String) {
+        var s = input.replacingAll("R$", with: "").filter { !$0.isWhitespace }
+        var negative = false
+        if s.hasPrefix("-") { negative = true; s.removeFirst() }
+        let parts = s.split(separator: ",", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let intPart = parts.first else { return nil }
+        let groups = intPart.split(separator: ".", omittingEmptySubsequences: false)
+        if groups.count > 1 {
+            guard groups.dropFirst().allSatisfy({ $0.count == 3 }), let f = groups.first, !f.isEmpty, f.count <= 3
+            else { return nil }
+        }
+        let reaisText = groups.joined()
+        guard !reaisText.isEmpty, reaisText.count <= 13, reaisText.allSatisfy(\.isASCIIDigit),
+            let reais = Int64(reaisText)
+        else { return nil }
+        var centavos: Int64 = 0
+        if parts.count == 2 {
+            let f = parts[1]
+            guard (1...2).contains(f.count), f.allSatisfy(\.isASCIIDigit), let v = Int64(f) else { return nil }
+            centavos = f.count == 1 ? v * 10 : v
+        }
+        let total = reais * 100 + centavos
+        cents = negative ? -total : total
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            result += rest[rest.startIndex..<r.lowerBound]
+            result += replacement
+            rest = rest[r.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+extension Substring {
+    func range(of target: String) -> Range<Index>? {
+        var i = startIndex
+        while i < endIndex {
+            if self[i...].hasPrefix(target) {
+                return i..<index(i, offsetBy: target.count)
+            }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

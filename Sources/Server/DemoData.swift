@@ -1,0 +1,276 @@
+import Domain
+import Foundation
+import HummingbirdBcrypt
+import SQLKit
+
+/// Deterministic data for an empty database. `demo`: a few hundred properties covering every
+/// situation a screen can show (curated fixtures first, listed on the login screen in demo
+/// mode); `ci`: 100 000 properties × 24 months of bills, for benchmarks. Same seed, same data.
+/// Every value here is invented; bill amounts are plausible, not a tariff calculation.
+public enum DemoData {
+    public struct Hint: Sendable {
+        public let matricula: String
+        public let documento: String?
+        public let description: String
+    }
+
+    /// A curated property: who holds it and what situation it shows.
+    struct Fixture {
+        let sequence: Int
+        let holder: Int  // index into `people`
+        let categoria: Categoria
+        let situacao: SituacaoLigacao
+        let profile: Profile
+        let address: (String, String, String)  // logradouro, número, bairro
+        let hint: String
+    }
+
+    /// How a property's bills look.
+    enum Profile {
+        case allPaid, overdue(Int), openNotDue, underReview, installments, mixed
+    }
+
+    static let people: [(nome: String, documento: String, email: String?, telefone: String?)] = [
+        ("Maria Aparecida da Silva", "11144477735", "maria.silva@example.com", "(79) 99876-1234"),
+        ("Metalúrgica Horizonte Ltda", "12ABC34501DE35", "financeiro@horizonte.example.com", "(79) 3222-0101"),
+        ("João Batista dos Santos", "52998224725", nil, "(79) 98888-2020"),
+        ("Prefeitura Municipal de Nossa Senhora do Socorro", "11222333000181", "obras@socorro.example.gov.br", nil),
+        ("Ana Luíza Conceição", "39053344705", "ana.luiza@example.com", nil),
+    ]
+
+    static let fixtures: [Fixture] = [
+        Fixture(sequence: 10001, holder: 0, categoria: .residencial, situacao: .ativa, profile: .overdue(3),
+            address: ("Rua Laranjeiras", "120", "Centro"), hint: "contas vencidas; 3 imóveis no mesmo CPF"),
+        Fixture(sequence: 10002, holder: 0, categoria: .residencial, situacao: .ativa, profile: .allPaid,
+            address: ("Avenida Beira Mar", "2450", "Atalaia"), hint: "tudo pago"),
+        Fixture(sequence: 10003, holder: 0, categoria: .comercial, situacao: .ativa, profile: .underReview,
+            address: ("Rua João Pessoa", "33", "Centro"), hint: "conta em revisão (pagamento com cartão)"),
+        Fixture(sequence: 10004, holder: 1, categoria: .industrial, situacao: .ativa, profile: .openNotDue,
+            address: ("Rodovia BR-101", "km 96", "Distrito Industrial"), hint: "empresa com CNPJ alfanumérico"),
+        Fixture(sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .installments,
+            address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social, ligação cortada, parcelamento"),
+        Fixture(sequence: 10006, holder: 3, categoria: .publica, situacao: .ativa, profile: .mixed,
+            address: ("Praça da Matriz", "1", "Centro"), hint: "órgão público"),
+        Fixture(sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
+            address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas"),
+    ]
+
+    public static var customerHints: [Hint] {
+        fixtures.map { f in
+            let m = Matricula(sequence: String(f.sequence))
+            return Hint(matricula: m?.formatted ?? String(f.sequence), documento: TaxID(people[f.holder].documento)?.formatted, description: f.hint)
+        }
+    }
+
+    /// Demo staff: user, password, role. Passwords are printed on the demo login screen only.
+    static let staffAccounts: [(usuario: String, senha: String, nome: String, papel: String, unidade: String)] = [
+        ("ana", "atende123", "Ana Paula Menezes", "atendente", "Agência Centro"),
+        ("bruno", "backoffice123", "Bruno Teixeira", "backoffice", "Ouvidoria"),
+        ("carla", "supervisao123", "Carla Dantas", "supervisor", "Agência Centro"),
+    ]
+
+    public static var staffHints: [Hint] {
+        staffAccounts.map { Hint(matricula: $0.usuario, documento: $0.senha, description: "\($0.papel), \($0.unidade)") }
+    }
+
+    /// A bcrypt hash that matches nothing anyone types, verified when a staff user does not
+    /// exist so that the answer takes as long as for a real one.
+    static let timingDummyHash = Bcrypt.hash(SessionToken.make(), cost: 10)
+
+    // MARK: Generation
+
+    static let firstNames = ["José", "Maria", "Antônio", "Francisca", "Carlos", "Ana", "Paulo", "Adriana", "Pedro", "Juliana",
+        "Lucas", "Márcia", "Luiz", "Fernanda", "Marcos", "Patrícia", "Gabriel", "Aline", "Rafael", "Sandra", "Raimundo", "Luana",
+        "Sebastião", "Cláudia", "João", "Vitória", "Severino", "Beatriz", "Edson", "Conceição"]
+    static let surnames = ["Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Ferreira", "Costa", "Rodrigues", "Almeida",
+        "Nascimento", "Alves", "Carvalho", "Araújo", "Ribeiro", "Menezes", "Dantas", "Barreto", "Prado", "Fontes", "Andrade",
+        "Cardoso", "Teixeira", "Gomes", "Macedo", "Sobral", "Rollemberg", "Franco", "Melo", "Batista"]
+    static let streets = ["Rua Laranjeiras", "Rua Itabaiana", "Avenida Hermes Fontes", "Rua Santa Luzia", "Avenida Barão de Maruim",
+        "Rua Lagarto", "Rua Estância", "Avenida Augusto Franco", "Rua Pacatuba", "Rua Boquim", "Avenida Tancredo Neves",
+        "Rua Arauá", "Rua Propriá", "Travessa Simões", "Rua Dom Bosco", "Avenida Francisco Porto", "Rua Riachuelo"]
+    static let bairros = ["Centro", "São José", "Siqueira Campos", "Grageru", "Jardins", "Luzia", "Ponto Novo", "Suíssa",
+        "Cirurgia", "Getúlio Vargas", "Santos Dumont", "Atalaia", "Coroa do Meio", "Farolândia", "Inácio Barbosa"]
+
+    /// Fills an empty database. `reference` is "today" for the generated bills.
+    public static func seed(_ tier: String, store: any Store, reference: CivilDate) async throws {
+        let count = tier == "ci" ? 100_000 : 300
+        let empty = try await store.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM properties").first()?.decode(column: "n", as: Int64.self) ?? 0
+        } == 0
+        guard empty else { return }
+        var rng = SplitMix64(seed: tier == "ci" ? 2 : 1)
+        let lastComp = Competencia(year: reference.year, month: reference.month)?.adding(months: -1)
+            ?? Competencia(year: 2026, month: 1)!
+
+        var batch = Batch()
+        // Curated fixtures and their holders.
+        for (i, p) in people.enumerated() {
+            batch.customers.append([p.documento, p.nome, p.email, p.telefone])
+            _ = i
+        }
+        for f in fixtures {
+            let holder = people[f.holder]
+            addProperty(
+                &batch, sequence: f.sequence, holder: holder.documento, holderName: holder.nome, categoria: f.categoria,
+                situacao: f.situacao, address: f.address, economias: f.categoria == .publica ? 1 : (f.categoria == .comercial ? 2 : 1),
+                profile: f.profile, lastComp: lastComp, reference: reference, rng: &rng)
+        }
+        // A second customer linked to Maria's first property (a tenant), to show links are per document.
+        batch.links.append(["\(Matricula(sequence: "10001")?.normalized ?? "")", "39053344705", "usuario"])
+        try await batch.flush(store)
+
+        // Generated population.
+        for i in 0..<count {
+            let seq = 20_000 + i
+            let isCompany = rng.next() % 12 == 0
+            let nome: String
+            let documento: String
+            if isCompany {
+                let base = String(format: "%08d0001", 10_000_000 + Int(rng.next() % 89_999_999))
+                documento = TaxID.complete(base: base)?.normalized ?? "11222333000181"
+                nome = "\(surnames[Int(rng.next() % UInt64(surnames.count))]) & \(surnames[Int(rng.next() % UInt64(surnames.count))]) Comércio Ltda"
+            } else {
+                let base = String(format: "%09d", 100_000_000 + Int(rng.next() % 899_999_999))
+                documento = TaxID.complete(base: base)?.normalized ?? "11144477735"
+                nome = "\(firstNames[Int(rng.next() % UInt64(firstNames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))])"
+            }
+            batch.customers.append([documento, nome, nil, nil])
+            let categoria: Categoria = isCompany ? (rng.next() % 3 == 0 ? .industrial : .comercial)
+                : (rng.next() % 8 == 0 ? .residencialSocial : .residencial)
+            let situacao: SituacaoLigacao = rng.next() % 25 == 0 ? .cortada : .ativa
+            let profiles: [Profile] = [.allPaid, .allPaid, .allPaid, .openNotDue, .overdue(1), .overdue(2), .mixed, .underReview]
+            let profile = profiles[Int(rng.next() % UInt64(profiles.count))]
+            addProperty(
+                &batch, sequence: seq, holder: documento, holderName: nome, categoria: categoria, situacao: situacao,
+                address: (streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
+                    bairros[Int(rng.next() % UInt64(bairros.count))]),
+                economias: categoria == .comercial ? 1 + Int(rng.next() % 3) : 1, profile: profile, lastComp: lastComp,
+                reference: reference, rng: &rng)
+            // One in ten holders owns a second property.
+            if rng.next() % 10 == 0 {
+                addProperty(
+                    &batch, sequence: 1_000_000 + seq, holder: documento, holderName: nome, categoria: categoria, situacao: .ativa,
+                    address: (streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
+                        bairros[Int(rng.next() % UInt64(bairros.count))]),
+                    economias: 1, profile: .allPaid, lastComp: lastComp, reference: reference, rng: &rng)
+            }
+            if batch.bills.count >= 20_000 { try await batch.flush(store) }
+        }
+        try await batch.flush(store)
+        try await seedStaff(store)
+    }
+
+    static func seedStaff(_ store: any Store) async throws {
+        var rows: [[(any Encodable & Sendable)?]] = []
+        for s in staffAccounts {
+            rows.append([s.usuario, s.nome, Bcrypt.hash(s.senha, cost: 10), s.papel, s.unidade, 1])
+        }
+        let staffRows = rows
+        try await store.write { db in
+            try await insert(db, "staff", ["usuario", "nome", "senha_hash", "papel", "unidade", "ativo"], staffRows, conflict: "usuario")
+        }
+    }
+
+    private static func addProperty(
+        _ batch: inout Batch, sequence: Int, holder: String, holderName: String, categoria: Categoria,
+        situacao: SituacaoLigacao, address: (String, String, String), economias: Int, profile: Profile,
+        lastComp: Competencia, reference: CivilDate, rng: inout SplitMix64
+    ) {
+        guard let m = Matricula(sequence: String(sequence)) else { return }
+        let cep = "49\(String(format: "%03d", Int(rng.next() % 100)))-\(String(format: "%03d", Int(rng.next() % 1000)))"
+        batch.properties.append([
+            m.normalized, address.0, address.1, nil, address.2, "Aracaju", "SE", cep, categoria.rawValue, economias,
+            situacao.rawValue, situacao == .factivel ? 0 : 1, holder,
+        ])
+        batch.links.append([m.normalized, holder, "titular"])
+        for t in SearchText.terms(holderName) { batch.terms.append(["nome", t, m.normalized]) }
+        for t in SearchText.terms("\(address.0) \(address.1) \(address.2) Aracaju") {
+            batch.terms.append(["endereco", t, m.normalized])
+        }
+        let dueDay = [5, 10, 15, 20, 25, 28][sequence % 6]
+        let base = 6 + Int(rng.next() % 14)
+        for k in 0..<24 {
+            let comp = lastComp.adding(months: -k)
+            let dueMonth = comp.adding(months: 1)
+            guard let due = CivilDate(year: dueMonth.year, month: dueMonth.month, day: dueDay) else { continue }
+            let estimated = rng.next() % 9 == 0
+            let consumo = max(0, base + Int(rng.next() % 9) - 4)
+            let value = Int64(demoAmount(consumo: consumo, categoria: categoria, economias: economias))
+            var situacao = "paga"
+            var paidOn: String? = due.adding(days: -Int(rng.next() % 6)).iso
+            switch profile {
+            case .allPaid: break
+            case .overdue(let n): if k < n { situacao = "aberta" }
+            case .openNotDue: if k == 0 { situacao = "aberta" }
+            case .underReview: if k == 1 { situacao = "em_revisao" } else if k == 0 { situacao = "aberta" }
+            case .installments: if (3...8).contains(k) { situacao = "parcelada" } else if k < 2 { situacao = "aberta" }
+            case .mixed: if k == 0 || k == 4 { situacao = "aberta" }
+            }
+            // A bill whose due date is still ahead cannot have been paid late; keep it open or paid.
+            if situacao != "paga" { paidOn = nil }
+            if due > reference && situacao == "paga" && k == 0 && rng.next() % 2 == 0 { situacao = "aberta"; paidOn = nil }
+            batch.bills.append([
+                Int64(sequence) * 100 + Int64(k), m.normalized, comp.iso, due.iso, value, situacao, consumo, estimated ? 1 : 0, paidOn,
+            ])
+        }
+    }
+
+    /// A plausible amount for a demo bill: minimum R$ 45,68 for 10 m³, then R$ 6,10 per m³,
+    /// sewage 80 %; social halves it, commerce and industry pay more. Not the tariff engine.
+    static func demoAmount(consumo: Int, categoria: Categoria, economias: Int) -> Int {
+        let water = 4568 + max(0, consumo - 10) * 610
+        let factor: Double = [.residencialSocial: 0.5, .residencial: 1, .comercial: 1.6, .industrial: 2.1, .publica: 1.4][categoria] ?? 1
+        let w = Int((Double(water) * factor).rounded())
+        return (w + w * 8 / 10) * max(1, economias)
+    }
+
+    struct Batch {
+        var customers: [[(any Encodable & Sendable)?]] = []
+        var properties: [[(any Encodable & Sendable)?]] = []
+        var links: [[(any Encodable & Sendable)?]] = []
+        var terms: [[(any Encodable & Sendable)?]] = []
+        var bills: [[(any Encodable & Sendable)?]] = []
+
+        mutating func flush(_ store: any Store) async throws {
+            let (c, p, l, t, b) = (customers, properties, links, terms, bills)
+            try await store.write { db in
+                try await insert(db, "customers", ["documento", "nome", "email", "telefone"], c, conflict: "documento")
+                try await insert(
+                    db, "properties",
+                    ["matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
+                        "situacao_ligacao", "esgoto", "titular"], p, conflict: nil)
+                try await insert(db, "property_links", ["matricula", "documento", "papel"], l, conflict: "matricula, documento")
+                try await insert(db, "search_terms", ["kind", "term", "matricula"], t, conflict: "kind, term, matricula")
+                try await insert(
+                    db, "bills",
+                    ["id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada", "pago_em"],
+                    b, conflict: nil)
+            }
+            self = Batch()
+        }
+    }
+
+    /// Multi-row INSERTs in chunks that stay under both engines' bind limits.
+    static func insert(
+        _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[(any Encodable & Sendable)?]], conflict: String?
+    ) async throws {
+        let per = max(1, 4000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + per)]
+            var sql = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+            for (i, row) in chunk.enumerated() {
+                if i > 0 { sql.appendLiteral(", ") }
+                sql.appendLiteral("(")
+                for (j, v) in row.enumerated() {
+                    if j > 0 { sql.appendLiteral(", ") }
+                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
+                }
+                sql.appendLiteral(")")
+            }
+            if let conflict { sql.appendLiteral(" ON CONFLICT (\(conflict)) DO NOTHING") }
+            try await db.raw(sql).run()
+            start += per
+        }
+    }
+}

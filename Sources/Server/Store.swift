@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+import SQLiteKit
+
+/// The database, as the rest of the server sees it: reads on any connection, writes in a
+/// transaction. One implementation of every query (`Repository`) runs on both engines.
+public protocol Store: Sendable {
+    /// `sqlite` or `postgres`, for health and logs.
+    var engine: String { get }
+    /// Runs `body` outside a transaction (reads).
+    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
+    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Closes connections.
+    func shutdown() async
+}
+
+/// Opens the store a `database` setting names (`sqlite:PATH` or `postgres://…`).
+public enum StoreFactory {
+    public static func open(_ url: String, logger: Logger) async throws -> any Store {
+        if url.hasPrefix("sqlite:") {
+            return try await SQLiteStore.open(path: String(url.dropFirst("sqlite:".count)), logger: logger)
+        }
+        return try PostgresStore(url: url, logger: logger)
+    }
+}
+
+/// Serialises async critical sections (the SQLite writer) without blocking a thread.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func lock() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func unlock() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}
+
+/// SQLite in WAL mode: one writer connection (write transactions take it in turn, with
+/// `BEGIN IMMEDIATE` so a transaction never has to upgrade its lock), several readers.
+/// `synchronous=FULL`: an acknowledged write survives power loss.
+public final class SQLiteStore: Store, @unchecked Sendable {
+    public let engine = "sqlite"
+    private let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let writeLock = AsyncLock()
+    private let next = ManagedAtomicCounter()
+    private let logger: Logger
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    public static func open(path: String, readers count: Int = 3, logger: Logger) async throws -> SQLiteStore {
+        var log = logger
+        log[metadataKey: "db"] = "sqlite"
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: log)
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"] {
+            _ = try await writer.query(pragma)
+        }
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<count {
+            let r = try await SQLiteConnection.open(storage: .file(path: path), logger: log)
+            _ = try await r.query("PRAGMA busy_timeout=10000")
+            _ = try await r.query("PRAGMA query_only=ON")
+            readers.append(r)
+        }
+        return SQLiteStore(writer: writer, readers: readers, logger: log)
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let conn = readers[next.increment() % readers.count]
+        return try await body(conn.sql(queryLogLevel: nil))
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        await writeLock.lock()
+        do {
+            let db = writer.sql(queryLogLevel: nil)
+            try await db.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(db)
+                try await db.raw("COMMIT").run()
+                await writeLock.unlock()
+                return result
+            } catch {
+                try? await db.raw("ROLLBACK").run()
+                throw error
+            }
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
+    }
+
+    public func shutdown() async {
+        for c in readers + [writer] { try? await c.close() }
+    }
+}
+
+/// PostgreSQL through a `PostgresClient` pool. `run()` must be running (the application adds
+/// it as a service).
+public final class PostgresStore: Store, @unchecked Sendable {
+    public let engine = "postgres"
+    public let client: PostgresClient
+    private let logger: Logger
+
+    public init(url: String, logger: Logger) throws {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw ConfigurationError.invalid("database", "URL PostgreSQL inválida")
+        }
+        let query = components.queryItems ?? []
+        let sslmode = query.first { $0.name == "sslmode" }?.value ?? "disable"
+        var config = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: String(components.path.drop { $0 == "/" }).isEmpty ? nil : String(components.path.drop { $0 == "/" }),
+            tls: sslmode == "require" ? .require(.makeClientConfiguration()) : .disable
+        )
+        config.options.maximumConnections = Int(query.first { $0.name == "pool" }?.value ?? "") ?? 16
+        self.client = PostgresClient(configuration: config, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { conn in
+            try await body(conn.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { conn in
+            try await body(conn.sql(queryLogLevel: nil))
+        }
+    }
+
+    public func shutdown() async {}
+}
+
+/// A tiny lock-protected counter (round-robin over reader connections).
+final class ManagedAtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value &+= 1
+        return value & Int.max
+    }
+}

@@ -1,0 +1,174 @@
+/// The bottom function bar: `F1 Ajuda  Esc Voltar …`, generated from the screen's commands.
+/// Remembers where each command was drawn so a click or touch on it sends that key (htop).
+public struct FunctionBar: Sendable {
+    public private(set) var regions: [(range: Range<Int>, key: Key)] = []
+
+    public init() {}
+
+    public mutating func render(_ commands: [Command], into s: inout Surface, y: Int) {
+        regions = []
+        s.fill(Rect(x: 0, y: y, width: s.width, height: 1), role: .functionLabel)
+        var x = 0
+        for c in commands where c.inBar && c.enabled {
+            let keyText = c.key.label
+            let need = CharWidth.of(keyText) + 1 + CharWidth.of(c.label) + 1
+            if x + need > s.width { break }
+            let start = x
+            x = s.put(keyText, x: x, y: y, role: .functionKey)
+            x = s.put(" " + c.label + " ", x: x, y: y, role: .functionLabel)
+            regions.append((start..<x, c.key))
+        }
+    }
+
+    /// The key whose label is under column `x`.
+    public func key(atColumn x: Int) -> Key? { regions.first { $0.range.contains(x) }?.key }
+}
+
+/// A single-line text field with a cursor, a character filter and a length limit.
+public struct TextField: Sendable, Equatable {
+    public var label: String
+    public var text: String = ""
+    public var cursor: Int = 0
+    public var maxLength: Int
+    /// Characters accepted while typing (the rest are ignored).
+    public var accepts: @Sendable (Character) -> Bool
+    /// Shown instead of the text (passwords).
+    public var secret: Bool
+
+    public init(label: String, maxLength: Int = 40, secret: Bool = false, accepts: @escaping @Sendable (Character) -> Bool = { _ in true }) {
+        self.label = label
+        self.maxLength = maxLength
+        self.secret = secret
+        self.accepts = accepts
+    }
+
+    public static func == (a: TextField, b: TextField) -> Bool {
+        a.label == b.label && a.text == b.text && a.cursor == b.cursor
+    }
+
+    /// Applies an editing key; returns whether the text or cursor changed.
+    @discardableResult
+    public mutating func handle(_ key: Key) -> Bool {
+        switch key {
+        case .char(let c):
+            guard accepts(c), text.count < maxLength else { return false }
+            let i = text.index(text.startIndex, offsetBy: cursor)
+            text.insert(c, at: i)
+            cursor += 1
+        case .backspace:
+            guard cursor > 0 else { return false }
+            let i = text.index(text.startIndex, offsetBy: cursor - 1)
+            text.remove(at: i)
+            cursor -= 1
+        case .delete:
+            guard cursor < text.count else { return false }
+            text.remove(at: text.index(text.startIndex, offsetBy: cursor))
+        case .left: guard cursor > 0 else { return false }; cursor -= 1
+        case .right: guard cursor < text.count else { return false }; cursor += 1
+        case .home: cursor = 0
+        case .end: cursor = text.count
+        case .ctrl("u"): text = ""; cursor = 0
+        default: return false
+        }
+        return true
+    }
+
+    public mutating func clear() {
+        text = ""
+        cursor = 0
+    }
+
+    /// Draws `label: [text____]` at (x, y) with the field `width` cells wide. Returns the rect of
+    /// the input area (for clicks).
+    @discardableResult
+    public func render(into s: inout Surface, x: Int, y: Int, labelWidth: Int, width: Int, focused: Bool) -> Rect {
+        s.put(label, x: x, y: y, role: focused ? .focused : .normal)
+        let fx = x + labelWidth
+        let area = Rect(x: fx, y: y, width: width, height: 1)
+        s.fill(area, s.glyphs.unicodeText ? " " : "_", role: focused ? .inputFocused : .input)
+        let shown = secret ? String(repeating: "*", count: text.count) : text
+        let visibleStart = max(0, cursor - (width - 1))
+        let visible = String(shown.dropFirst(visibleStart).prefix(width))
+        s.put(visible, x: fx, y: y, role: focused ? .inputFocused : .input, clip: area)
+        if focused { s.cursor = (fx + cursor - visibleStart, y) }
+        return area
+    }
+}
+
+/// A vertical list with a highlighted row and scrolling; rows are rendered by the caller.
+public struct ListState: Sendable, Equatable {
+    public var count: Int
+    public var selected: Int = 0
+    public var top: Int = 0
+
+    public init(count: Int) { self.count = count }
+
+    public mutating func handle(_ key: Key, pageSize: Int) -> Bool {
+        guard count > 0 else { return false }
+        let old = selected
+        switch key {
+        case .up: selected = max(0, selected - 1)
+        case .down: selected = min(count - 1, selected + 1)
+        case .pageUp: selected = max(0, selected - max(1, pageSize))
+        case .pageDown: selected = min(count - 1, selected + max(1, pageSize))
+        case .home: selected = 0
+        case .end: selected = count - 1
+        default: return false
+        }
+        return old != selected
+    }
+
+    /// Keeps the selection visible in a window of `height` rows.
+    public mutating func scroll(height: Int) {
+        selected = min(max(0, selected), max(0, count - 1))
+        if selected < top { top = selected }
+        if selected >= top + height { top = selected - height + 1 }
+        top = max(0, min(top, max(0, count - height)))
+    }
+}
+
+/// Word wrapping for messages and help text.
+public enum TextLayout {
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in paragraph.split(separator: " ") {
+                let w = String(word)
+                if line.isEmpty {
+                    line = w
+                } else if CharWidth.of(line) + 1 + CharWidth.of(w) <= width {
+                    line += " " + w
+                } else {
+                    lines.append(line)
+                    line = w
+                }
+                while CharWidth.of(line) > width {
+                    lines.append(String(line.prefix(width)))
+                    line = String(line.dropFirst(width))
+                }
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// `text` cut to `width` cells with an ellipsis when it does not fit.
+    public static func fit(_ text: String, width: Int) -> String {
+        guard CharWidth.of(text) > width else { return text }
+        guard width > 1 else { return String(text.prefix(max(0, width))) }
+        var out = ""
+        for ch in text {
+            if CharWidth.of(out) + CharWidth.of(ch) > width - 1 { break }
+            out.append(ch)
+        }
+        return out + "…"
+    }
+
+    /// Pads or cuts `text` to exactly `width` cells.
+    public static func pad(_ text: String, width: Int) -> String {
+        let t = fit(text, width: width)
+        return t + String(repeating: " ", count: max(0, width - CharWidth.of(t)))
+    }
+}

@@ -1,0 +1,193 @@
+import CNcursesw
+import Foundation
+import TUI
+
+/// How many colours the terminal offers; decides the role → attribute mapping.
+public enum ColorTier: String, Sendable {
+    case c256, c8, mono
+}
+
+/// The curses terminal: started with `newterm` (so an unknown TERM falls back to `vt100`
+/// instead of exiting), raw mode (Ctrl-C/Ctrl-Z are keys: no way out to a shell on a kiosk),
+/// keypad and mouse on, a short escape delay. The only user of CNcursesw.
+public final class TerminalSession {
+    public let tier: ColorTier
+    public let glyphs: Glyphs
+    private var previous: Surface?
+    private var pairs: [Role: (attr: attr_t, pair: Int16)] = [:]
+
+    /// Starts curses on the process's terminal. `forceMono` ignores colours (config key).
+    public init(forceMono: Bool = false) throws {
+        setlocale(LC_ALL, "")
+        glyphs = agc_utf8_locale() != 0 ? .unicode : .ascii
+        if agc_newterm(nil) == nil {
+            setenv("TERM", "vt100", 1)
+            guard agc_newterm("vt100") != nil else { throw TerminalError.cannotStart }
+        }
+        raw()
+        noecho()
+        nonl()
+        keypad(agc_stdscr(), true)
+        agc_set_escdelay(25)
+        _ = mousemask(agc_mouse_mask(), nil)
+        mouseinterval(0)
+        if agc_has_colors() != 0 && !forceMono {
+            start_color()
+            use_default_colors()
+            tier = agc_colors() >= 256 ? .c256 : .c8
+        } else {
+            tier = .mono
+        }
+        pairs = RoleStyles.make(tier: tier)
+        wtimeout(agc_stdscr(), 50)
+    }
+
+    public var size: (width: Int, height: Int) { (Int(agc_cols()), Int(agc_lines())) }
+
+    /// Copies the surface to the screen: only the cells that changed since the last frame, then
+    /// one `doupdate()` (no `clear()` per frame: cheap over a slow SSH link).
+    public func present(_ s: Surface) {
+        let full = previous.map { $0.width != s.width || $0.height != s.height } ?? true
+        if full { werase(agc_stdscr()) }
+        for y in 0..<s.height {
+            for x in 0..<s.width {
+                let c = s[x, y]
+                if c.continuation { continue }
+                if !full, let p = previous, p[x, y] == c { continue }
+                let style = pairs[c.role] ?? (agc_a_normal(), 0)
+                let scalar = c.character.unicodeScalars.first?.value ?? 32
+                _ = agc_put(Int32(y), Int32(x), wchar_t(bitPattern: scalar), style.attr, style.pair)
+            }
+        }
+        if let cur = s.cursor {
+            curs_set(1)
+            wmove(agc_stdscr(), Int32(cur.y), Int32(cur.x))
+        } else {
+            curs_set(0)
+        }
+        wnoutrefresh(agc_stdscr())
+        doupdate()
+        previous = s
+    }
+
+    /// Forces the next frame to be drawn whole (after a resize).
+    public func invalidate() { previous = nil }
+
+    /// Waits up to the input timeout (50 ms) for one event.
+    public func nextEvent() -> Event? {
+        var ch: wint_t = 0
+        let r = agc_get_wch(&ch)
+        if r == ERR { return nil }
+        if r == KEY_CODE_YES {
+            switch Int32(ch) {
+            case KEY_RESIZE:
+                invalidate()
+                return .resize(width: size.width, height: size.height)
+            case KEY_MOUSE:
+                var m = MEVENT()
+                guard getmouse(&m) == OK else { return nil }
+                if agc_is_wheel_up(m.bstate) != 0 { return .wheel(up: true) }
+                if agc_is_wheel_down(m.bstate) != 0 { return .wheel(up: false) }
+                if agc_is_click(m.bstate) != 0 { return .click(x: Int(m.x), y: Int(m.y)) }
+                return nil
+            case KEY_UP: return .key(.up)
+            case KEY_DOWN: return .key(.down)
+            case KEY_LEFT: return .key(.left)
+            case KEY_RIGHT: return .key(.right)
+            case KEY_HOME: return .key(.home)
+            case KEY_END: return .key(.end)
+            case KEY_PPAGE: return .key(.pageUp)
+            case KEY_NPAGE: return .key(.pageDown)
+            case KEY_BACKSPACE: return .key(.backspace)
+            case KEY_DC: return .key(.delete)
+            case KEY_BTAB: return .key(.backTab)
+            case KEY_ENTER: return .key(.enter)
+            default:
+                for n in 1...12 where Int32(ch) == agc_key_f(Int32(n)) { return .key(.function(n)) }
+                return nil
+            }
+        }
+        return Self.decode(UInt32(ch))
+    }
+
+    /// Decodes a character code in raw mode.
+    static func decode(_ code: UInt32) -> Event? {
+        switch code {
+        case 13, 10: return .key(.enter)
+        case 27: return .key(.escape)
+        case 9: return .key(.tab)
+        case 8, 127: return .key(.backspace)
+        case 1...26:
+            return .key(.ctrl(Character(UnicodeScalar(code + 96) ?? "?")))
+        default:
+            guard let u = UnicodeScalar(code) else { return nil }
+            return .key(.char(Character(u)))
+        }
+    }
+
+    /// Ends curses and gives the terminal back as it was.
+    public func end() {
+        endwin()
+    }
+}
+
+public enum TerminalError: Error, CustomStringConvertible {
+    case cannotStart
+    public var description: String { "não foi possível iniciar o terminal (TERM desconhecido?)" }
+}
+
+/// Role → curses attributes and colour pairs for each tier. Monochrome uses attributes only
+/// (bold, reverse, underline, dim), so every status stays visible without colour.
+enum RoleStyles {
+    static func make(tier: ColorTier) -> [Role: (attr: attr_t, pair: Int16)] {
+        let bold = agc_a_bold(), rev = agc_a_reverse(), ul = agc_a_underline(), dim = agc_a_dim()
+        let none = agc_a_normal()
+        var out: [Role: (attr_t, Int16)] = [:]
+        // Monochrome attributes, also used as the base in colour tiers.
+        let mono: [Role: attr_t] = [
+            .normal: none, .title: bold, .header: bold | ul, .muted: dim, .selected: rev, .focused: bold,
+            .input: ul, .inputFocused: rev, .error: bold | rev, .warning: bold, .success: bold, .paid: dim,
+            .underReview: bold | ul, .overdue: bold, .banner: rev, .functionKey: rev | bold, .functionLabel: none,
+            .border: none, .hint: dim,
+        ]
+        guard tier != .mono else {
+            for (r, a) in mono { out[r] = (a, 0) }
+            return out
+        }
+        // (foreground, background) for 8 colours; 256-colour variants where they read better.
+        let c256 = tier == .c256
+        let colours: [Role: (Int16, Int16, attr_t)] = [
+            .normal: (-1, -1, none),
+            .title: (c256 ? 33 : Int16(COLOR_CYAN), -1, bold),
+            .header: (c256 ? 250 : Int16(COLOR_WHITE), c256 ? 236 : Int16(COLOR_BLUE), bold),
+            .muted: (c256 ? 244 : Int16(COLOR_WHITE), -1, c256 ? none : dim),
+            .selected: (Int16(COLOR_BLACK), c256 ? 117 : Int16(COLOR_CYAN), none),
+            .focused: (c256 ? 33 : Int16(COLOR_CYAN), -1, bold),
+            .input: (-1, c256 ? 237 : Int16(COLOR_BLUE), none),
+            .inputFocused: (Int16(COLOR_BLACK), c256 ? 153 : Int16(COLOR_WHITE), none),
+            .error: (Int16(COLOR_WHITE), Int16(COLOR_RED), bold),
+            .warning: (c256 ? 214 : Int16(COLOR_YELLOW), -1, bold),
+            .success: (Int16(COLOR_GREEN), -1, bold),
+            .paid: (c256 ? 69 : Int16(COLOR_BLUE), -1, none),
+            .underReview: (c256 ? 196 : Int16(COLOR_RED), -1, bold),
+            .overdue: (c256 ? 208 : Int16(COLOR_YELLOW), -1, bold),
+            .banner: (Int16(COLOR_BLACK), c256 ? 222 : Int16(COLOR_YELLOW), none),
+            .functionKey: (Int16(COLOR_BLACK), Int16(COLOR_CYAN), none),
+            .functionLabel: (c256 ? 252 : Int16(COLOR_WHITE), c256 ? 238 : Int16(COLOR_BLUE), none),
+            .border: (c256 ? 67 : Int16(COLOR_BLUE), -1, none),
+            .hint: (c256 ? 244 : Int16(COLOR_GREEN), -1, none),
+        ]
+        var n: Int16 = 1
+        for role in Role.allCases {
+            guard let (fg, bg, a) = colours[role] else { continue }
+            if Int(n) < Int(agc_color_pairs()) {
+                init_pair(n, fg, bg)
+                out[role] = (a, n)
+                n += 1
+            } else {
+                out[role] = (mono[role] ?? none, 0)
+            }
+        }
+        return out
+    }
+}

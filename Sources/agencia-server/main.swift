@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Server
+
+/// `agencia-server`: reads the configuration (file, then environment, then flags) and runs the
+/// application `buildApplication` makes.
+@main
+struct AgenciaServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agencia-server",
+        abstract: "Servidor REST da Agência Virtual.",
+        subcommands: [Serve.self, StaffCommand.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Arquivo JSON de configuração (o objeto \"server\" de config.example.json).")
+    var config: String?
+    @Option(help: "Banco de dados: sqlite:CAMINHO ou postgres://usuario:senha@host:porta/banco.")
+    var database: String?
+
+    func resolve() throws -> ServerConfiguration {
+        var c = try config.map(ServerConfiguration.load(file:)) ?? ServerConfiguration()
+        try c.apply(environment: ProcessInfo.processInfo.environment)
+        if let database { c.database = database }
+        return c
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Inicia o servidor HTTP.")
+
+    @OptionGroup var options: ServerOptions
+    @Option(help: "Endereço de escuta.") var host: String?
+    @Option(help: "Porta TCP (0 escolhe uma livre).") var port: Int?
+    @Option(help: "Preenche um banco vazio: demo ou ci.") var seed: String?
+    @Flag(help: "Mostra matrículas e usuários de demonstração na tela de login.") var demoHints = false
+    @Option(help: "Escreve a porta em uso neste arquivo quando o servidor estiver pronto.") var portFile: String?
+
+    func run() async throws {
+        var c = try options.resolve()
+        if let host { c.host = host }
+        if let port { c.port = port }
+        if let seed { c.seed = seed }
+        if demoHints { c.demoHints = true }
+        let portFile = portFile
+        let server = try await buildApplication(c, onServerRunning: { port in
+            if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
+        })
+        try await server.application.runService()
+        await server.store.shutdown()
+    }
+}
+
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "staff", abstract: "Cadastro de atendentes e servidores.", subcommands: [AddStaff.self])
+}
+
+struct AddStaff: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Cadastra ou atualiza um usuário; a senha é lida da entrada padrão.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "Usuário (login).") var usuario: String
+    @Option(help: "Nome completo.") var nome: String
+    @Option(help: "Papel: atendente, backoffice ou supervisor.") var papel: String = "atendente"
+    @Option(help: "Unidade de lotação.") var unidade: String
+
+    func run() async throws {
+        guard ["atendente", "backoffice", "supervisor"].contains(papel) else {
+            throw ValidationError("papel inválido: \(papel)")
+        }
+        guard let senha = readLine(strippingNewline: true), senha.count >= 8 else {
+            throw ValidationError("a senha (na entrada padrão) deve ter ao menos 8 caracteres")
+        }
+        try await StaffAdmin.upsert(
+            configuration: options.resolve(), usuario: usuario.lowercased(), nome: nome, senha: senha, papel: papel,
+            unidade: unidade)
+        print("usuário \(usuario.lowercased()) gravado")
+    }
+}

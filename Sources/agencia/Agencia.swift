@@ -1,0 +1,60 @@
+import API
+import ArgumentParser
+import Curl
+import Foundation
+import Logging
+import OpenAPIRuntime
+import Screens
+import Server
+import TUI
+import Terminal
+
+/// `agencia`: the terminal client. Without a configuration it starts the embedded demo backend
+/// on loopback and talks to it over real HTTP, like to any other backend.
+@main
+struct Agencia: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agencia", abstract: "Agência Virtual — terminal de atendimento.")
+
+    @Option(help: "Arquivo de configuração (o objeto \"client\" de config.example.json).") var config: String?
+    @Option(help: "Modo do terminal: kiosk, counter ou staff (sobrepõe a configuração).") var mode: TerminalMode?
+    @Option(help: "URL do servidor (sobrepõe a configuração); sem servidor, usa a demonstração embutida.") var server: String?
+    @Flag(help: "Usa a demonstração embutida mesmo havendo configuração.") var demo = false
+
+    func run() throws {
+        var c = ClientConfiguration()
+        if !demo, let file = ClientConfiguration.locate(explicit: config) {
+            do { c = try ClientConfiguration.load(file: file) } catch {
+                throw ValidationError("não foi possível ler a configuração \(file): \(error)")
+            }
+        }
+        if let mode { c.mode = mode }
+        if let server { c.server = server }
+        if demo { c.server = nil }
+        Logs.bootstrap(file: c.logFile)
+
+        let baseURL: URL
+        var embedded: EmbeddedBackend?
+        if let s = c.server {
+            guard let u = URL(string: s), u.scheme == "http" || u.scheme == "https" else {
+                throw ValidationError("URL de servidor inválida: \(s)")
+            }
+            baseURL = u.appendingPathComponent("v1")
+        } else {
+            FileHandle.standardError.write(Data("Iniciando a demonstração (servidor embutido)…\n".utf8))
+            let backend = try EmbeddedBackend.start(database: c.demoDatabase, idleSeconds: c.demoIdleSeconds)
+            embedded = backend
+            baseURL = backend.baseURL
+        }
+        var options = CurlTransport.Options()
+        options.connectTimeout = .seconds(c.connectTimeoutSeconds)
+        options.totalTimeout = .seconds(c.requestTimeoutSeconds)
+        options.caFile = c.caFile
+        let token = TokenBox()
+        let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: [BearerMiddleware(box: token)])
+        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono")
+        embedded?.stop()
+    }
+}
+
+extension TerminalMode: ExpressibleByArgument {}

@@ -1,0 +1,60 @@
+import Foundation
+import Screens
+
+/// The terminal's configuration (the `client` object of `config.example.json`). With no file,
+/// `agencia` runs the embedded demo backend.
+struct ClientConfiguration: Decodable {
+    /// kiosk, counter or staff: decided by the terminal's configuration, not by its user.
+    var mode: TerminalMode = .kiosk
+    /// The backend's base URL (`http://host:port`), or nil for the embedded demo backend.
+    var server: String?
+    var connectTimeoutSeconds: Int = 3
+    var requestTimeoutSeconds: Int = 15
+    /// CA bundle for an `https://` backend with a private CA.
+    var caFile: String?
+    /// `auto` (what the terminal offers) or `mono` (attributes only).
+    var colors: String = "auto"
+    /// Where the embedded demo backend keeps its SQLite file (a new temporary one by default).
+    var demoDatabase: String?
+    /// Kiosk idle settings for the embedded demo backend (a real backend sends its own).
+    var demoIdleSeconds: Int?
+    /// Log file for the client and the embedded backend (nothing is logged to the terminal).
+    var logFile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile
+    }
+
+    init() {}
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try c.decodeIfPresent(TerminalMode.self, forKey: .mode) ?? .kiosk
+        server = try c.decodeIfPresent(String.self, forKey: .server)
+        connectTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutSeconds) ?? 3
+        requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? 15
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        colors = try c.decodeIfPresent(String.self, forKey: .colors) ?? "auto"
+        demoDatabase = try c.decodeIfPresent(String.self, forKey: .demoDatabase)
+        demoIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .demoIdleSeconds)
+        logFile = try c.decodeIfPresent(String.self, forKey: .logFile)
+    }
+
+    /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,
+    /// `/etc/agencia/config.json`; the first that exists. Nil: no file (embedded demo).
+    static func locate(explicit: String?) -> String? {
+        if let explicit { return explicit }
+        if let env = ProcessInfo.processInfo.environment["AGENCIA_CONFIG"] { return env }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        return ["agencia.json", "\(home)/.config/agencia/config.json", "/etc/agencia/config.json"]
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    /// Reads either this object or `{"client": {...}}`.
+    static func load(file: String) throws -> ClientConfiguration {
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        struct Wrapper: Decodable { let client: ClientConfiguration? }
+        if let w = try? JSONDecoder().decode(Wrapper.self, from: data), let c = w.client { return c }
+        return try JSONDecoder().decode(ClientConfiguration.self, from: data)
+    }
+}

@@ -1,0 +1,56 @@
+import API
+import Foundation
+import Screens
+import TUI
+import Terminal
+
+/// SIGHUP (the kiosk's line dropped) means logout; SIGTERM means quit.
+nonisolated(unsafe) var hangupReceived: sig_atomic_t = 0
+nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
+
+/// The one loop of the client: read an event (keys, mouse, resize; 25 ms timeout), deliver
+/// finished network calls, tick the clock, draw the frame. Network work never runs here.
+enum EventLoop {
+    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool) throws {
+        signal(SIGHUP) { _ in hangupReceived = 1 }
+        signal(SIGTERM) { _ in terminateReceived = 1 }
+        signal(SIGINT, SIG_IGN)
+        signal(SIGQUIT, SIG_IGN)
+        signal(SIGTSTP, SIG_IGN)
+        let terminal = try TerminalSession(forceMono: mono)
+        defer { terminal.end() }
+        let state = AppState(mode: mode, token: token, now: now())
+        let model = AppModel(state: state) {
+            mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
+        }
+        let runtime = AppRuntime(model: model, client: client)
+        runtime.start()
+        var size = terminal.size
+        var lastFrame: Surface?
+        while !runtime.quitRequested && terminateReceived == 0 {
+            if hangupReceived != 0 {
+                hangupReceived = 0
+                if state.session != nil { runtime.send(.key(.function(10))) }
+            }
+            if let event = terminal.nextEvent() {
+                if case .resize(let w, let h) = event { size = (w, h) }
+                runtime.send(event)
+                // Take every key already typed before drawing (fast typists, pastes, slow links).
+                while let more = terminal.nextEvent() {
+                    if case .resize(let w, let h) = more { size = (w, h) }
+                    runtime.send(more)
+                }
+            }
+            runtime.drain()
+            runtime.send(.tick(now: now()))
+            var surface = Surface(width: size.width, height: size.height, glyphs: terminal.glyphs)
+            model.render(&surface)
+            if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true {
+                terminal.present(surface)
+                lastFrame = surface
+            }
+        }
+    }
+
+    static func now() -> Double { Date().timeIntervalSince1970 }
+}
