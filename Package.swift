@@ -96,10 +96,11 @@ let package = Package(
             dependencies: [
                 "Server", "API", "Domain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+            ],
+            swiftSettings: clientSettings
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], swiftSettings: clientSettings),
-        .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"], swiftSettings: clientSettings),
     ]
 )

@@ -92,7 +92,7 @@ public final class AppRuntime {
         for (box, message) in done {
             pending -= 1
             guard let screen = box.screen, model.stack.contains(where: { $0 === screen }) else { continue }
-            if let f = message as? APIFailure, f.code == "session_expired" {
+            if let f = (message as? CallResultMessage)?.failure, f.code == "session_expired" {
                 logout(message: f.message)
                 continue
             }

@@ -4,9 +4,15 @@ import TUI
 /// Counter search (PRODUCT.md A6): by matrícula, CPF/CNPJ, name or address (the server decides
 /// from what was typed); Enter opens the property's home on the customer's behalf.
 public final class CustomerSearchScreen: Screen {
-    enum Message {
+    enum Message: CallResultMessage {
         case results(String, Result<(hits: [Calls.CustomerHit], truncated: Bool), APIFailure>)
+    var failure: APIFailure? {
+        switch self {
+        case .results(_, let r): return r.failure
+        }
     }
+    }
+
 
     var query = TextField(label: "Buscar:", maxLength: 80)
     var hits: [Calls.CustomerHit] = []
@@ -104,7 +110,7 @@ public final class CustomerSearchScreen: Screen {
             return
         }
         let w = area.width - 4
-        let cols = (mat: 10, nome: max(16, (w - 10 - 20 - 6) / 2), doc: 20)
+        let cols = (mat: 10, nome: max(26, (w - 10 - 18 - 6) / 2), doc: 18)
         s.put(TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " " + TextLayout.pad("CPF/CNPJ", width: cols.doc) + " Endereço", x: x, y: y, role: .header, clip: area)
         y += 1
         rows = []

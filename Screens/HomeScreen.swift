@@ -6,10 +6,17 @@ import TUI
 /// the other properties linked to the same CPF/CNPJ (a digit key switches), and the services
 /// that work so far. The same screen serves an attendant, with unmasked data from the server.
 public final class HomeScreen: Screen {
-    enum Message {
+    enum Message: CallResultMessage {
         case property(String, Result<Calls.PropertySummary, APIFailure>)
         case linked(String, Result<[Calls.PropertyBrief], APIFailure>)
+    var failure: APIFailure? {
+        switch self {
+        case .property(_, let r): return r.failure
+        case .linked(_, let r): return r.failure
+        }
     }
+    }
+
 
     private(set) var matricula: String
     var property: Calls.PropertySummary?
@@ -132,21 +139,23 @@ public final class HomeScreen: Screen {
         y += 2
         // Debt banner (A4): count, total, oldest due date; in text, not only colour.
         let d = p.debts
-        let banner: String
-        let role: Role
+        var banner = ["Nenhum débito em aberto."]
+        var role = Role.success
         if d.openCount > 0 {
             let oldest = d.oldestDueDate.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
             let total = Money(cents: d.openTotalCents).formatted
             let overdue = d.overdueCount > 0 ? ", \(d.overdueCount) vencida\(d.overdueCount == 1 ? "" : "s")" : ""
-            banner = "! DÉBITOS EM ABERTO: \(d.openCount) conta\(d.openCount == 1 ? "" : "s")\(overdue) — total \(total) — vencimento mais antigo \(oldest)"
+            banner = [
+                "! DÉBITOS EM ABERTO: \(d.openCount) conta\(d.openCount == 1 ? "" : "s")\(overdue) — total \(total)",
+                "  Vencimento mais antigo: \(oldest)",
+            ]
             role = d.overdueCount > 0 ? .overdue : .banner
-        } else {
-            banner = "Nenhum débito em aberto."
-            role = .success
         }
-        s.fill(Rect(x: x, y: y, width: w, height: 1), role: role)
-        s.put(TextLayout.fit(" " + banner, width: w), x: x, y: y, role: role)
-        y += 1
+        for line in banner {
+            s.fill(Rect(x: x, y: y, width: w, height: 1), role: role)
+            s.put(TextLayout.fit(" " + line, width: w), x: x, y: y, role: role)
+            y += 1
+        }
         if d.underReviewCount > 0 {
             s.put("\(d.underReviewCount) conta\(d.underReviewCount == 1 ? "" : "s") em revisão (pagamento com cartão aguardando confirmação).", x: x, y: y, role: .underReview, clip: area)
             y += 1

@@ -6,10 +6,17 @@ import TUI
 /// user types, with distinct messages for an invalid number, a pair not found (and how to get
 /// the CPF/CNPJ registered), too many attempts and an unreachable server.
 public final class LoginScreen: Screen {
-    enum Message {
+    enum Message: CallResultMessage {
         case policy(Result<LoginPolicyInfo, APIFailure>)
         case login(Result<Components.Schemas.Session, APIFailure>)
+    var failure: APIFailure? {
+        switch self {
+        case .policy(let r): return r.failure
+        case .login(let r): return r.failure
+        }
     }
+    }
+
 
     var matricula = TextField(label: "Matrícula:", maxLength: 14, accepts: { $0.isNumber || $0 == "-" })
     var documento = TextField(label: "CPF/CNPJ:", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })
@@ -40,7 +47,13 @@ public final class LoginScreen: Screen {
     private var policy: LoginPolicyInfo?
     private var fields: [TextField] { policy?.policy.asksDocument == true ? [matricula, documento] : [matricula] }
 
+    /// Loads the policy; after a logout the one already known is shown at once and refreshed.
     public func appear(app: AppState) -> [Effect] {
+        if let known = app.policy, policy == nil {
+            policy = known
+            loadingPolicy = false
+            return [.call { Message.policy(await Calls.policy($0)) as Any }]
+        }
         loadingPolicy = true
         return [.call { Message.policy(await Calls.policy($0)) as Any }]
     }
@@ -160,8 +173,10 @@ public final class LoginScreen: Screen {
             app.policy = p
         case .policy(.failure(let f)):
             loadingPolicy = false
-            policyMissing = true
-            failure = f
+            if policy == nil {
+                policyMissing = true
+                failure = f
+            }
         case .login(.success(let session)):
             busy = false
             let mat = session.matricula ?? matricula.text
@@ -203,12 +218,12 @@ public final class LoginScreen: Screen {
         fieldRects = []
         let fw = 22
         fieldRects.append(matricula.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 0))
-        if let (msg, err) = matriculaStatus() { s.put(msg, x: x + 12 + fw + 2, y: y, role: err ? .error : .success, clip: area) }
-        y += 2
+        if let (msg, err) = matriculaStatus() { s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area) }
+        y += 3
         if p.policy.asksDocument {
             fieldRects.append(documento.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 1))
-            if let (msg, err) = documentoStatus() { s.put(msg, x: x + 12 + fw + 2, y: y, role: err ? .error : .success, clip: area) }
-            y += 2
+            if let (msg, err) = documentoStatus() { s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area) }
+            y += 3
         }
         let button = busy ? "[ Entrando… ]" : "[ Entrar ]"
         s.put(button, x: x + 12, y: y, role: busy ? .muted : .focused)

@@ -86,5 +86,15 @@ public struct APIFailure: Error, Equatable, Sendable {
     }
 }
 
+/// A screen's message that may carry a failed call: the runtime looks for an expired session
+/// in every message, so no screen has to handle it.
+public protocol CallResultMessage {
+    var failure: APIFailure? { get }
+}
+
+extension Result where Failure == APIFailure {
+    var failure: APIFailure? { if case .failure(let f) = self { return f } else { return nil } }
+}
+
 /// Lets `APIFailure` see through the OpenAPI runtime's error wrapper without importing it here.
 public protocol ClientErrorDescribing { var underlying: any Error { get } }

@@ -9,6 +9,8 @@
 #include <wchar.h>
 #include <stdio.h>
 #include <langinfo.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <ncursesw/curses.h>
 
 /* Swift 6 rejects the curses globals and does not import function-like macros: accessors. */
@@ -36,6 +38,13 @@ static inline int agc_is_wheel_up(mmask_t m) { return (m & BUTTON4_PRESSED) != 0
 static inline int agc_is_wheel_down(mmask_t m) { return (m & BUTTON5_PRESSED) != 0; }
 /* newterm on the process's stdin/stdout (the FILE globals are not importable in Swift 6). */
 static inline SCREEN *agc_newterm(const char *term) { return newterm(term, stdout, stdin); }
+/* The terminal's size as the kernel knows it (0 when unknown). */
+static inline int agc_winsize(int *rows, int *cols) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return -1;
+    *rows = ws.ws_row; *cols = ws.ws_col;
+    return 0;
+}
 static inline int agc_has_colors(void) { return has_colors() ? 1 : 0; }
 
 /* Put one character with attributes and colour pair at (y, x). */

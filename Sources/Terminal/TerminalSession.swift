@@ -20,6 +20,8 @@ public final class TerminalSession {
     public init(forceMono: Bool = false) throws {
         setlocale(LC_ALL, "")
         glyphs = agc_utf8_locale() != 0 ? .unicode : .ascii
+        // The terminal's real size (ioctl, SIGWINCH), never stale LINES/COLUMNS variables.
+        use_env(false)
         if agc_newterm(nil) == nil {
             setenv("TERM", "vt100", 1)
             guard agc_newterm("vt100") != nil else { throw TerminalError.cannotStart }
@@ -39,7 +41,7 @@ public final class TerminalSession {
             tier = .mono
         }
         pairs = RoleStyles.make(tier: tier)
-        wtimeout(agc_stdscr(), 50)
+        wtimeout(agc_stdscr(), 25)
     }
 
     public var size: (width: Int, height: Int) { (Int(agc_cols()), Int(agc_lines())) }
@@ -73,11 +75,25 @@ public final class TerminalSession {
     /// Forces the next frame to be drawn whole (after a resize).
     public func invalidate() { previous = nil }
 
-    /// Waits up to the input timeout (50 ms) for one event.
+    private var lastSizeCheck = Date.distantPast
+
+    /// Waits up to the input timeout for one event. When idle, compares the kernel's window
+    /// size with curses' every 200 ms: a SIGWINCH that arrived before curses listened (or was
+    /// lost over a slow link) still becomes a resize.
     public func nextEvent() -> Event? {
         var ch: wint_t = 0
         let r = agc_get_wch(&ch)
-        if r == ERR { return nil }
+        if r == ERR {
+            guard Date().timeIntervalSince(lastSizeCheck) > 0.2 else { return nil }
+            lastSizeCheck = Date()
+            var rows: Int32 = 0, cols: Int32 = 0
+            if agc_winsize(&rows, &cols) == 0 && (rows != agc_lines() || cols != agc_cols()) {
+                resizeterm(rows, cols)
+                invalidate()
+                return .resize(width: Int(cols), height: Int(rows))
+            }
+            return nil
+        }
         if r == KEY_CODE_YES {
             switch Int32(ch) {
             case KEY_RESIZE:

@@ -1,0 +1,95 @@
+"""End-to-end harness: the real `agencia-server` on loopback and the real `agencia` in tmux.
+
+Nothing here sleeps a fixed time: every step waits until the screen shows what a person would
+look for (lazygit's "robot pretending to be a human").
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".build" / "debug"
+
+
+class Screen:
+    def __init__(self, command, width=100, height=30, env=None):
+        self.name = f"e2e-{uuid.uuid4().hex[:8]}"
+        full_env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "America/Sao_Paulo"}
+        full_env.update(env or {})
+        exports = " ".join(f"{k}={v}" for k, v in full_env.items())
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                        f"env {exports} {command}; sleep 600"], check=True)
+
+    def text(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def wait_for(self, needle, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            t = self.text()
+            if needle in t:
+                return t
+            time.sleep(0.05)
+        raise AssertionError(f"'{needle}' não apareceu na tela:\n{self.text()}")
+
+    def wait_gone(self, needle, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            t = self.text()
+            if needle not in t:
+                return t
+            time.sleep(0.05)
+        raise AssertionError(f"'{needle}' continua na tela:\n{self.text()}")
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def type(self, text):
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """A real agencia-server with demo data on a random loopback port; short kiosk idle time."""
+    tmp = Path(tempfile.mkdtemp(prefix="agencia-e2e-"))
+    config = tmp / "server.json"
+    config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info"}}))
+    port_file = tmp / "port"
+    log = open(tmp / "server.log", "w")
+    proc = subprocess.Popen([str(BIN / "agencia-server"), "serve", "--config", str(config),
+                             "--database", f"sqlite:{tmp / 'db.sqlite'}", "--seed", "demo", "--port", "0",
+                             "--demo-hints", "--port-file", str(port_file)], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while not port_file.exists() or not port_file.read_text().strip():
+        assert proc.poll() is None, (tmp / "server.log").read_text()
+        assert time.time() < deadline, "servidor não iniciou"
+        time.sleep(0.05)
+    url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+    yield {"url": url, "log": tmp / "server.log"}
+    proc.terminate()
+    proc.wait(timeout=10)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def terminal(request):
+    screens = []
+
+    def open_terminal(args, **kw):
+        s = Screen(f"{BIN / 'agencia'} {args}", **kw)
+        screens.append(s)
+        return s
+
+    yield open_terminal
+    for s in screens:
+        s.close()

@@ -1,0 +1,91 @@
+"""The journeys of issue 2, in a real terminal against a real server."""
+
+
+def test_kiosk_login_shows_home_with_debt_banner(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk")
+    t.wait_for("Matrícula:")
+    t.type("10001-3")
+    t.wait_for("matrícula válida")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.wait_for("CPF válido")
+    t.keys("Enter")
+    screen = t.wait_for("DÉBITOS EM ABERTO")
+    assert "3 contas, 2 vencidas" in screen
+    assert "MARIA A. S." in screen and "***.444.777-**" in screen
+    assert "Maria Aparecida" not in screen, "kiosk screens mask the holder's name"
+    assert "10002-1" in screen and "10003-0" in screen, "linked properties listed"
+    # One key switches to a linked property.
+    t.keys("1")
+    screen = t.wait_for("Nenhum débito em aberto")
+    assert "Imóvel 10002-1" in screen
+
+
+def test_wrong_cpf_explains_how_to_register(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk")
+    t.wait_for("Matrícula:")
+    t.type("10002-1")
+    t.keys("Tab")
+    t.type("529.982.247-25")
+    t.keys("Enter")
+    screen = t.wait_for("Não foi possível entrar")
+    assert "não está cadastrado" in screen
+    assert "agência de atendimento" in screen
+
+
+def test_invalid_check_digit_is_caught_while_typing(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk")
+    t.wait_for("Matrícula:")
+    t.type("10001-4")
+    t.wait_for("confira o dígito verificador")
+
+
+def test_counter_login_search_by_cpf_and_open_home(server, terminal):
+    t = terminal(f"--server {server['url']} --mode counter")
+    t.wait_for("Usuário:")
+    t.type("ana")
+    t.keys("Enter")
+    t.type("atende123")
+    t.keys("Enter")
+    t.wait_for("Buscar:")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    screen = t.wait_for("3 resultados")
+    assert "Maria Aparecida da Silva" in screen, "attendants see full names"
+    t.keys("Enter")
+    screen = t.wait_for("DÉBITOS EM ABERTO")
+    assert "111.444.777-35" in screen and "maria.silva@example.com" in screen
+    assert "Atendente: ana" in screen
+    t.keys("Escape")
+    t.wait_for("Buscar:")
+
+
+def test_kiosk_idle_logout_wipes_the_screen(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk")
+    t.wait_for("Matrícula:")
+    t.type("10001-3")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.wait_for("Ainda está aí?", timeout=15)
+    screen = t.wait_for("encerrado por inatividade", timeout=15)
+    assert "MARIA" not in screen and "10001-3" not in screen.split("Demonstração")[0]
+    assert "Matrícula:" in screen
+
+
+def test_terminal_too_small(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk", width=70, height=20)
+    t.wait_for("Terminal muito pequeno")
+
+
+def test_server_down_gives_a_clear_message(terminal):
+    t = terminal("--server http://127.0.0.1:9 --mode kiosk")
+    t.wait_for("Servidor indisponível")
+    t.wait_for("F5")
+
+
+def test_monochrome_ascii_terminal(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk", env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
+    screen = t.wait_for("Matricula:")
+    assert "Agencia Virtual" in screen, "accents folded to ASCII in a non-UTF-8 locale"

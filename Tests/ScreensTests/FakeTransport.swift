@@ -1,0 +1,67 @@
+import API
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+
+@testable import Screens
+
+/// A scripted API for journeys: each operation answers with canned JSON (what the real server
+/// sends for the demo data), optionally after a delay. Counts calls per operation.
+final class FakeTransport: ClientTransport, @unchecked Sendable {
+    struct Reply {
+        var status: Int
+        var json: String
+    }
+
+    private let lock = NSLock()
+    private var replies: [String: Reply] = [:]
+    private(set) var calls: [String] = []
+    private(set) var authorizations: [String?] = []
+
+    /// From now on, `operation` answers this.
+    func on(_ operation: String, status: Int = 200, _ json: String) {
+        lock.lock()
+        replies[operation] = Reply(status: status, json: json)
+        lock.unlock()
+    }
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        lock.lock()
+        calls.append(operationID)
+        authorizations.append(request.headerFields[.authorization])
+        let reply = replies[operationID]
+        lock.unlock()
+        guard let reply else { throw URLError(.badServerResponse) }
+        var response = HTTPResponse(status: .init(code: reply.status))
+        response.headerFields[.contentType] = "application/json"
+        return (response, HTTPBody(reply.json))
+    }
+}
+
+enum Fixtures {
+    static let policy = """
+        {"policy":"matricula_dv_documento","matriculaRule":"mod11","kioskIdleSeconds":60,"kioskWarningSeconds":10,
+         "registrationHelp":"Compareça a uma agência de atendimento.",
+         "demoHints":[{"matricula":"10001-3","documento":"111.444.777-35","description":"contas vencidas"}]}
+        """
+    static let session = #"{"token":"t0k3n","expiresAt":"2026-11-23T13:30:00Z","kind":"customer","matricula":"100013"}"#
+    static let property = """
+        {"matricula":"100013","endereco":{"logradouro":"Rua Laranjeiras","numero":"120","bairro":"Centro","cidade":"Aracaju","uf":"SE","cep":"49065-519"},
+         "categoria":"residencial","economias":1,"situacaoLigacao":"ativa","esgoto":true,
+         "titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"},
+         "debts":{"openCount":3,"openTotalCents":37842,"overdueCount":2,"oldestDueDate":"2026-09-28","underReviewCount":0}}
+        """
+    static let paidProperty = """
+        {"matricula":"100021","endereco":{"logradouro":"Avenida Beira Mar","numero":"2450","bairro":"Atalaia","cidade":"Aracaju","uf":"SE","cep":"49037-000"},
+         "categoria":"residencial","economias":1,"situacaoLigacao":"ativa","esgoto":true,
+         "titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"},
+         "debts":{"openCount":0,"openTotalCents":0,"overdueCount":0,"underReviewCount":0}}
+        """
+    static let linked = """
+        {"items":[{"matricula":"100021","endereco":"Avenida Beira Mar, 2450 - Atalaia, Aracaju/SE","categoria":"residencial","openCount":0},
+                  {"matricula":"100030","endereco":"Rua João Pessoa, 33 - Centro, Aracaju/SE","categoria":"comercial","openCount":1}]}
+        """
+    static func error(_ code: String, _ message: String) -> String {
+        #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#
+    }
+}

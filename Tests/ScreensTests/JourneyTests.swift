@@ -1,0 +1,167 @@
+import API
+import Foundation
+import TUI
+import XCTest
+
+@testable import Screens
+
+/// Scripted journeys through the real screens and runtime, against a fake transport; the
+/// assertions read the rendered surface, as a person would.
+final class JourneyTests: XCTestCase {
+    var transport: FakeTransport!
+    var runtime: AppRuntime!
+    var model: AppModel!
+
+    func start(mode: TerminalMode = .kiosk, now: Double = 1000) {
+        transport = FakeTransport()
+        let token = TokenBox()
+        let client = Client(serverURL: URL(string: "http://fake/v1")!, transport: transport, middlewares: [BearerMiddleware(box: token)])
+        let state = AppState(mode: mode, token: token, now: now)
+        model = AppModel(state: state) { mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen() }
+        runtime = AppRuntime(model: model, client: client)
+    }
+
+    func screen(width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode) -> Surface {
+        var s = Surface(width: width, height: height, glyphs: glyphs)
+        model.render(&s)
+        return s
+    }
+
+    func type(_ text: String) { for c in text { runtime.send(.key(.char(c))) } }
+
+    func loginAsMaria() async {
+        transport.on("getAuthPolicy", Fixtures.policy)
+        transport.on("loginCustomer", status: 201, Fixtures.session)
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+        type("10001-3")
+        runtime.send(.key(.tab))
+        type("111.444.777-35")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+    }
+
+    func testKioskLoginToHome() async {
+        start()
+        await loginAsMaria()
+        let text = screen().text
+        XCTAssertTrue(text.contains("DÉBITOS EM ABERTO: 3 contas, 2 vencidas — total R$ 378,42"), text)
+        XCTAssertTrue(text.contains("Vencimento mais antigo: 28/09/2026"), text)
+        XCTAssertTrue(text.contains("MARIA A. S."))
+        XCTAssertEqual(transport.calls, ["getAuthPolicy", "loginCustomer", "getProperty", "getLinkedProperties"])
+        XCTAssertEqual(transport.authorizations.last, "Bearer t0k3n")
+        XCTAssertEqual(model.state.session, .customer(matricula: "100013"))
+    }
+
+    func testDigitSwitchesToLinkedProperty() async {
+        start()
+        await loginAsMaria()
+        transport.on("getProperty", Fixtures.paidProperty)
+        runtime.send(.key(.char("1")))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Imóvel 10002-1"), text)
+        XCTAssertTrue(text.contains("Nenhum débito em aberto."))
+    }
+
+    func testLoginFailureShowsServerMessage() async {
+        start()
+        transport.on("getAuthPolicy", Fixtures.policy)
+        transport.on("loginCustomer", status: 429, Fixtures.error("too_many_attempts", "Muitas tentativas sem sucesso. Tente novamente em 15 minutos."))
+        runtime.start()
+        await runtime.settle()
+        type("10001-3")
+        runtime.send(.key(.tab))
+        type("11144477735")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Muitas tentativas"), text)
+        XCTAssertTrue(text.contains("Tente novamente em 15 minutos."))
+        XCTAssertNil(model.state.session)
+    }
+
+    func testInvalidCPFIsNotSent() async {
+        start()
+        transport.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        type("10001-3")
+        runtime.send(.key(.tab))
+        type("111.444.777-36")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(screen().text.contains("dígitos verificadores não conferem"))
+        XCTAssertEqual(transport.calls, ["getAuthPolicy"])
+    }
+
+    func testExpiredSessionReturnsToLogin() async {
+        start()
+        await loginAsMaria()
+        transport.on("getProperty", status: 401, Fixtures.error("session_expired", "Sua sessão expirou. Faça login novamente."))
+        transport.on("getLinkedProperties", status: 401, Fixtures.error("session_expired", "Sua sessão expirou. Faça login novamente."))
+        transport.on("logout", status: 204, "")
+        runtime.send(.key(.function(5)))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Sua sessão expirou"), text)
+        XCTAssertTrue(text.contains("Matrícula:"))
+        XCTAssertNil(model.state.session)
+        XCTAssertNil(model.state.token.token)
+    }
+
+    /// PRODUCT.md A7: warning with a countdown, then logout; a key in between keeps the session.
+    func testIdleLogout() async {
+        start(now: 1000)
+        await loginAsMaria()
+        transport.on("logout", status: 204, "")
+        runtime.send(.tick(now: 1061))
+        XCTAssertTrue(screen().text.contains("O atendimento será encerrado em 10 segundos."))
+        runtime.send(.key(.down))  // still here
+        runtime.send(.tick(now: 1075))
+        XCTAssertFalse(screen().text.contains("Ainda está aí?"))
+        runtime.send(.tick(now: 1125))
+        XCTAssertTrue(screen().text.contains("Ainda está aí?"))
+        runtime.send(.tick(now: 1136))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Atendimento encerrado por inatividade."), text)
+        XCTAssertFalse(text.contains("MARIA"))
+        XCTAssertNil(model.state.session)
+    }
+
+    func testHelpIsGeneratedFromCommands() async {
+        start()
+        await loginAsMaria()
+        runtime.send(.key(.function(1)))
+        let text = screen().text
+        XCTAssertTrue(text.contains("Ajuda — Imóvel 10001-3"), text)
+        XCTAssertTrue(text.contains("Encerra o atendimento (logout)"))
+        XCTAssertTrue(text.contains("Abre o outro imóvel de número 1 a 9"))
+    }
+
+    func testClickOnFunctionBarSendsItsKey() async {
+        start()
+        await loginAsMaria()
+        let bar = screen().row(23)
+        let column = bar.distance(of: "F1")
+        runtime.send(.click(x: column ?? 0, y: 23))
+        XCTAssertTrue(screen().text.contains("Ajuda — "))
+    }
+
+    func testTooSmall() {
+        start()
+        let text = screen(width: 60, height: 20).text
+        XCTAssertTrue(text.contains("Terminal muito pequeno"), text)
+        XCTAssertTrue(text.contains("60×20"))
+    }
+}
+
+extension String {
+    func distance(of s: String) -> Int? {
+        guard let r = range(of: s) else { return nil }
+        return distance(from: startIndex, to: r.lowerBound)
+    }
+}

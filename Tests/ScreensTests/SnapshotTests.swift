@@ -1,0 +1,67 @@
+import API
+import Foundation
+import TUI
+import XCTest
+
+@testable import Screens
+
+/// Surface snapshots as text and as role maps (ratatui): login and home at 80×24 and 132×43,
+/// Unicode and ASCII. `AGENCIA_RECORD=1 swift test --filter SnapshotTests` rewrites them;
+/// review the diff before committing.
+final class SnapshotTests: XCTestCase {
+    func assertSnapshot(_ s: Surface, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let dir = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().appendingPathComponent("Snapshots")
+        let url = dir.appendingPathComponent("\(name).txt")
+        let actual = s.text + "\n---\n" + s.roleMap + "\n"
+        if ProcessInfo.processInfo.environment["AGENCIA_RECORD"] == "1" {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(actual, expected, "snapshot \(name) changed", file: file, line: line)
+    }
+
+    func journey() async -> (AppModel, AppRuntime, FakeTransport) {
+        let t = FakeTransport()
+        let token = TokenBox()
+        let client = Client(serverURL: URL(string: "http://fake/v1")!, transport: t, middlewares: [BearerMiddleware(box: token)])
+        let model = AppModel(state: AppState(mode: .kiosk, token: token, now: 0)) { LoginScreen() }
+        let runtime = AppRuntime(model: model, client: client)
+        t.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        return (model, runtime, t)
+    }
+
+    func render(_ model: AppModel, _ w: Int, _ h: Int, _ g: Glyphs = .unicode) -> Surface {
+        var s = Surface(width: w, height: h, glyphs: g)
+        model.render(&s)
+        return s
+    }
+
+    func testLoginSnapshots() async throws {
+        let (model, runtime, _) = await journey()
+        for c in "10001-3" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.tab))
+        for c in "111.444" { runtime.send(.key(.char(c))) }
+        try assertSnapshot(render(model, 80, 24), "login-80x24")
+        try assertSnapshot(render(model, 132, 43), "login-132x43")
+        try assertSnapshot(render(model, 80, 24, .ascii), "login-80x24-ascii")
+    }
+
+    func testHomeSnapshots() async throws {
+        let (model, runtime, t) = await journey()
+        t.on("loginCustomer", status: 201, Fixtures.session)
+        t.on("getProperty", Fixtures.property)
+        t.on("getLinkedProperties", Fixtures.linked)
+        for c in "10001-3" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.tab))
+        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        try assertSnapshot(render(model, 80, 24), "home-80x24")
+        try assertSnapshot(render(model, 132, 43), "home-132x43")
+        try assertSnapshot(render(model, 80, 24, .ascii), "home-80x24-ascii")
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import PostgresNIO
+import XCTest
+
+@testable import Server
+
+/// A mutable clock the tests move forward (session expiry, attempt windows).
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Date
+    init(_ iso: String = "2026-11-23T13:00:00Z") { value = ISO8601DateFormatter().date(from: iso) ?? Date() }
+    var now: Date {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+    func advance(_ seconds: TimeInterval) {
+        lock.lock()
+        value += seconds
+        lock.unlock()
+    }
+}
+
+enum Engine: String, CaseIterable {
+    case sqlite, postgres
+}
+
+/// Starts a real server (live, loopback) over a fresh database of the given engine, seeded with
+/// the demo data. PostgreSQL comes from `AGENCIA_TEST_POSTGRES` (`.ci/run` starts one); without
+/// it the PostgreSQL half is skipped locally, never in CI (`.ci/run` sets it).
+enum Harness {
+    static var postgresURL: String? { ProcessInfo.processInfo.environment["AGENCIA_TEST_POSTGRES"] }
+
+    static func database(_ engine: Engine) async throws -> String {
+        switch engine {
+        case .sqlite:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            return "sqlite:\(dir.appendingPathComponent("db.sqlite").path)"
+        case .postgres:
+            guard let url = postgresURL else { throw XCTSkip("AGENCIA_TEST_POSTGRES não definido: PostgreSQL não testado aqui") }
+            try await resetPostgres(url)
+            return url
+        }
+    }
+
+    /// Drops every table: each test starts from an empty database.
+    static func resetPostgres(_ url: String) async throws {
+        let store = try PostgresStore(url: url, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.client.run() }
+            try await store.write { db in
+                try await db.raw("DROP SCHEMA public CASCADE").run()
+                try await db.raw("CREATE SCHEMA public").run()
+            }
+            group.cancelAll()
+        }
+    }
+
+    static func config(_ database: String) -> ServerConfiguration {
+        var c = ServerConfiguration()
+        c.database = database
+        c.port = 0
+        c.seed = "demo"
+        c.logLevel = "error"
+        return c
+    }
+
+    /// Runs `body` against a live server.
+    static func withServer(
+        _ engine: Engine, clock: TestClock = TestClock(), configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        var c = config(try await database(engine))
+        configure(&c)
+        let server = try await buildApplication(c, clock: { clock.now })
+        try await server.application.test(.live) { client in try await body(client) }
+        await server.store.shutdown()
+    }
+}
+
+/// Small JSON helpers for assertions.
+extension TestResponse {
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]) ?? [:]
+    }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
+}
+
+extension TestClientProtocol {
+    func post(_ path: String, _ object: [String: Any], token: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(data: data))
+    }
+
+    func get(_ path: String, token: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: path, method: .get, headers: headers)
+    }
+
+    func delete(_ path: String, token: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await execute(uri: path, method: .delete, headers: headers)
+    }
+
+    /// Logs in as a demo customer; returns the token.
+    func customerToken(_ matricula: String, _ documento: String) async throws -> String {
+        let r = try await post("/v1/sessions/customer", ["matricula": matricula, "documento": documento])
+        XCTAssertEqual(r.status, .created, "login \(matricula): \(r.json)")
+        return try XCTUnwrap(r.json["token"] as? String)
+    }
+
+    func staffToken(_ usuario: String = "ana", _ senha: String = "atende123") async throws -> String {
+        let r = try await post("/v1/sessions/staff", ["usuario": usuario, "senha": senha])
+        XCTAssertEqual(r.status, .created, "\(r.json)")
+        return try XCTUnwrap(r.json["token"] as? String)
+    }
+}
+
+/// Demo fixtures used across the tests (DemoData.fixtures).
+enum Demo {
+    static let maria = (m: "10001-3", doc: "111.444.777-35")  // 3 properties: 10001, 10002, 10003
+    static let mariaPaid = "100021"
+    static let mariaReview = "100030"
+    static let company = (m: "10004-8", doc: "12.ABC.345/01DE-35")
+    static let companyNorm = "100048"
+    static let mariaNorm = "100013"
+}
+
+/// XCTest's assertions take autoclosures, which cannot await: these take values.
+func AEq<T: Equatable>(_ a: T, _ b: T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a, b, message, file: file, line: line)
+}
+
+func ATrue(_ a: Bool, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertTrue(a, message, file: file, line: line)
+}

@@ -1,0 +1,62 @@
+import XCTest
+
+@testable import TUI
+
+final class SurfaceTests: XCTestCase {
+    func testPutClipsAndHandlesWideCharacters() {
+        var s = Surface(width: 10, height: 2)
+        s.put("Olá 日本語!", x: 0, y: 0, role: .title)
+        XCTAssertEqual(s.row(0), "Olá 日本語")  // the wide chars take two cells; "!" does not fit
+        XCTAssertTrue(s[5, 0].continuation)
+        XCTAssertEqual(s[0, 0].role, .title)
+        s.put("abc", x: 8, y: 1)
+        XCTAssertEqual(s.row(1), "        ab")
+    }
+
+    func testASCIIGlyphsFoldAccentsAndBoxes() {
+        var s = Surface(width: 12, height: 3, glyphs: .ascii)
+        s.box(Rect(x: 0, y: 0, width: 12, height: 3))
+        s.put("Ação", x: 1, y: 1)
+        XCTAssertEqual(s.text, "+----------+\n|Acao      |\n+----------+")
+    }
+
+    func testFunctionBarRegionsMapClicksToKeys() {
+        var s = Surface(width: 40, height: 1)
+        var bar = FunctionBar()
+        bar.render([Command(.function(1), "Ajuda"), Command(.enter, "Entrar"), Command(.function(5), "Off", enabled: false)], into: &s, y: 0)
+        XCTAssertEqual(s.row(0).trimmingCharacters(in: .whitespaces), "F1 Ajuda Enter Entrar")
+        XCTAssertEqual(bar.key(atColumn: 1), .function(1))
+        XCTAssertEqual(bar.key(atColumn: 12), .enter)
+        XCTAssertNil(bar.key(atColumn: 30))
+    }
+
+    func testTextFieldEditing() {
+        var f = TextField(label: "x", maxLength: 5, accepts: { $0.isNumber })
+        for c in "12a345678" { f.handle(.char(c)) }
+        XCTAssertEqual(f.text, "12345")
+        f.handle(.left)
+        f.handle(.backspace)
+        XCTAssertEqual(f.text, "1235")
+        f.handle(.home)
+        f.handle(.delete)
+        XCTAssertEqual(f.text, "235")
+        XCTAssertEqual(f.cursor, 0)
+    }
+
+    func testListScrollKeepsSelectionVisible() {
+        var l = ListState(count: 20)
+        for _ in 0..<7 { _ = l.handle(.down, pageSize: 5) }
+        l.scroll(height: 5)
+        XCTAssertEqual(l.selected, 7)
+        XCTAssertEqual(l.top, 3)
+        _ = l.handle(.end, pageSize: 5)
+        l.scroll(height: 5)
+        XCTAssertEqual(l.top, 15)
+    }
+
+    func testWrapAndFit() {
+        XCTAssertEqual(TextLayout.wrap("uma frase com várias palavras", width: 10), ["uma frase", "com várias", "palavras"])
+        XCTAssertEqual(TextLayout.fit("Conceição", width: 6), "Conce…")
+        XCTAssertEqual(TextLayout.pad("ab", width: 4), "ab  ")
+    }
+}
