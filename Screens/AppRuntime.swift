@@ -80,6 +80,21 @@ public final class AppRuntime {
         perform(login.appear(app: model.state), from: login)
     }
 
+    /// Ends the server session and waits for the answer (at most `timeout` seconds): used when
+    /// the process is about to exit.
+    public func endSessionNow(timeout: Double) {
+        guard let token = model.state.token.token else { return }
+        let client = client
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            _ = try? await TokenBox.$override.withValue(token) { try await client.logout() }
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + timeout)
+        cancelAll()
+        model.resetToLogin(message: nil)
+    }
+
     private func cancelAll() {
         for list in tasks.values { list.forEach { $0.cancel() } }
         tasks = [:]

@@ -38,6 +38,13 @@ public final class CurlTransport: ClientTransport, @unchecked Sendable {
     }
 
     private let options: Options
+    /// New TCP connections opened so far (connection reuse is measured, not assumed).
+    public var connectionsOpened: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return opened
+    }
+    private var opened = 0
     private var idle: [UnsafeMutableRawPointer] = []
     private let lock = NSLock()
     private let queue = DispatchQueue(label: "agencia.curl", attributes: .concurrent)
@@ -84,6 +91,11 @@ public final class CurlTransport: ClientTransport, @unchecked Sendable {
                         return
                     }
                     let r = transfer.perform(handle: h, options: options)
+                    var connects = 0
+                    _ = agc_getinfo_long(h, CURLINFO_NUM_CONNECTS, &connects)
+                    lock.lock()
+                    opened += connects
+                    lock.unlock()
                     giveBack(h)
                     cont.resume(with: r)
                 }

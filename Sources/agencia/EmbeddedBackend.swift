@@ -5,13 +5,15 @@ import Server
 /// fresh SQLite file filled with the demo data, reached over HTTP like any other backend.
 final class EmbeddedBackend: @unchecked Sendable {
     let baseURL: URL
-    private let task: Task<Void, Error>
+    private let server: BackgroundServer
 
-    private init(baseURL: URL, task: Task<Void, Error>) {
+    private init(baseURL: URL, server: BackgroundServer) {
         self.baseURL = baseURL
-        self.task = task
+        self.server = server
     }
 
+    /// Starts it and waits until it listens (the client runs on the main thread, outside Swift
+    /// concurrency, hence the semaphore).
     static func start(database: String?, idleSeconds: Int?) throws -> EmbeddedBackend {
         var config = ServerConfiguration()
         config.host = "127.0.0.1"
@@ -23,43 +25,41 @@ final class EmbeddedBackend: @unchecked Sendable {
         config.demoHints = true
         config.logLevel = "error"
         if let idleSeconds { config.kioskIdleSeconds = idleSeconds }
+        let box = Box()
         let ready = DispatchSemaphore(value: 0)
-        let port = PortBox()
-        let failure = PortBox()
-        let task = Task.detached {
-            do {
-                let server = try await buildApplication(config, onServerRunning: { p in
-                    port.value = p
-                    ready.signal()
-                })
-                try await server.application.runService(gracefulShutdownSignals: [])
-            } catch {
-                failure.message = String(describing: error)
-                ready.signal()
-                throw error
-            }
+        Task.detached {
+            do { box.server = try await BackgroundServer.start(config) } catch { box.error = error }
+            ready.signal()
         }
-        if ready.wait(timeout: .now() + 60) == .timedOut { throw EmbeddedError.timeout }
-        if let m = failure.message { throw EmbeddedError.failed(m) }
-        guard let url = URL(string: "http://127.0.0.1:\(port.value)/v1") else { throw EmbeddedError.timeout }
-        return EmbeddedBackend(baseURL: url, task: task)
+        if ready.wait(timeout: .now() + 120) == .timedOut { throw EmbeddedError.failed("tempo esgotado") }
+        guard let server = box.server, let url = URL(string: "http://127.0.0.1:\(server.port)/v1") else {
+            throw EmbeddedError.failed(box.error.map { String(describing: $0) } ?? "desconhecido")
+        }
+        return EmbeddedBackend(baseURL: url, server: server)
     }
 
-    func stop() { task.cancel() }
+    /// Stops the server gracefully and closes its database (at most a few seconds).
+    func stop() {
+        let done = DispatchSemaphore(value: 0)
+        let server = server
+        Task.detached {
+            await server.stop()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 5)
+    }
+
+    private final class Box: @unchecked Sendable {
+        var server: BackgroundServer?
+        var error: (any Error)?
+    }
 }
 
 enum EmbeddedError: Error, CustomStringConvertible {
-    case timeout
     case failed(String)
     var description: String {
         switch self {
-        case .timeout: return "o servidor de demonstração não iniciou a tempo"
-        case .failed(let m): return "o servidor de demonstração falhou: \(m)"
+        case .failed(let m): return "o servidor de demonstração não iniciou: \(m)"
         }
     }
-}
-
-final class PortBox: @unchecked Sendable {
-    var value = 0
-    var message: String?
 }

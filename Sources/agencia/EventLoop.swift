@@ -4,7 +4,7 @@ import Screens
 import TUI
 import Terminal
 
-/// SIGHUP (the kiosk's line dropped) means logout; SIGTERM means quit.
+/// SIGHUP (the terminal or the kiosk's line is gone) means logout and exit; SIGTERM means quit.
 nonisolated(unsafe) var hangupReceived: sig_atomic_t = 0
 nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
 
@@ -29,8 +29,10 @@ enum EventLoop {
         var lastFrame: Surface?
         while !runtime.quitRequested && terminateReceived == 0 {
             if hangupReceived != 0 {
-                hangupReceived = 0
-                if state.session != nil { runtime.send(.key(.function(10))) }
+                // Nobody is at this terminal any more: end the session on the server, then exit
+                // (reading a hung-up terminal would spin).
+                runtime.endSessionNow(timeout: 2)
+                break
             }
             if let event = terminal.nextEvent() {
                 if case .resize(let w, let h) = event { size = (w, h) }

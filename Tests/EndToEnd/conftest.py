@@ -76,9 +76,19 @@ def server():
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port_file.read_text().strip()}"
     yield {"url": url, "log": tmp / "server.log"}
+    # Every client must have ended with its terminal (SIGHUP): none may linger or spin.
+    deadline = time.time() + 10
+    while time.time() < deadline and clients_alive(url):
+        time.sleep(0.1)
+    assert not clients_alive(url), "agencia continuou rodando depois que o terminal fechou"
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def clients_alive(url):
+    r = subprocess.run(["pgrep", "-f", f"agencia --server {url}"], capture_output=True, text=True)
+    return r.stdout.strip() != ""
 
 
 @pytest.fixture
