@@ -90,6 +90,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "agencia-bench",
+            dependencies: [
+                "API", "Curl",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Benchmarks/agencia-bench"
+        ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "ServerTests",

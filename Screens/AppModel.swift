@@ -73,8 +73,9 @@ public final class AppModel {
                 return []
             case .function(10) where state.session != nil:
                 return [.logout(message: "Atendimento encerrado.")]
-            case .escape where stack.count > 1 && !top.isBusy:
-                // A busy screen gets Esc to cancel its request first.
+            case .escape where top.isBusy:
+                return [.cancelCalls]
+            case .escape where stack.count > 1:
                 return [.pop]
             default: break
             }
@@ -142,7 +143,9 @@ public final class AppModel {
         }
         functionBar.render(allCommands, into: &s, y: s.height - 1)
         if showingHelp { renderHelp(&s) }
-        if let since = idleWarningSince, let p = state.policy { renderIdleWarning(&s, remaining: Double(p.warningSeconds) - (state.now - since)) }
+        if let since = idleWarningSince, let p = state.policy {
+            renderIdleWarning(&s, remaining: Double(p.warningSeconds) - (state.now - since))
+        }
     }
 
     private func rightTitle() -> String {
@@ -151,7 +154,11 @@ public final class AppModel {
         switch state.mode {
         case .kiosk: parts.append("Autoatendimento")
         case .counter, .staff:
-            if case .staff(let u, _) = state.session { parts.append("Atendente: \(u)") } else { parts.append(state.mode == .counter ? "Balcão" : "Retaguarda") }
+            if case .staff(let u, _) = state.session {
+                parts.append("Atendente: \(u)")
+            } else {
+                parts.append(state.mode == .counter ? "Balcão" : "Retaguarda")
+            }
         }
         return parts.joined(separator: "  ")
     }
@@ -179,7 +186,8 @@ public final class AppModel {
     }
 
     private func renderIdleWarning(_ s: inout Surface, remaining: Double) {
-        let w = 60, h = 7
+        let w = 60
+        let h = 7
         let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
         s.fill(r, role: .banner)
         s.box(r, title: "Ainda está aí?", role: .banner)

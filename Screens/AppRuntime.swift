@@ -59,6 +59,8 @@ public final class AppRuntime {
                 model.state.session = who
             case .logout(let message):
                 logout(message: message)
+            case .cancelCalls:
+                tasks[ObjectIdentifier(model.top)]?.forEach { $0.cancel() }
             case .quit:
                 quitRequested = true
             }

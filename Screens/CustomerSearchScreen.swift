@@ -6,13 +6,12 @@ import TUI
 public final class CustomerSearchScreen: Screen {
     enum Message: CallResultMessage {
         case results(String, Result<(hits: [Calls.CustomerHit], truncated: Bool), APIFailure>)
-    var failure: APIFailure? {
-        switch self {
-        case .results(_, let r): return r.failure
+        var failure: APIFailure? {
+            switch self {
+            case .results(_, let r): return r.failure
+            }
         }
     }
-    }
-
 
     var query = TextField(label: "Buscar:", maxLength: 80)
     var hits: [Calls.CustomerHit] = []
@@ -38,9 +37,6 @@ public final class CustomerSearchScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
-        case .key(.escape) where busy:
-            busy = false
-            return []
         case .key(.tab), .key(.backTab):
             inResults = !inResults && !hits.isEmpty
         case .key(.enter):
@@ -111,7 +107,9 @@ public final class CustomerSearchScreen: Screen {
         }
         let w = area.width - 4
         let cols = (mat: 10, nome: max(26, (w - 10 - 18 - 6) / 2), doc: 18)
-        s.put(TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " " + TextLayout.pad("CPF/CNPJ", width: cols.doc) + " Endereço", x: x, y: y, role: .header, clip: area)
+        s.put(
+            TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " "
+                + TextLayout.pad("CPF/CNPJ", width: cols.doc) + " Endereço", x: x, y: y, role: .header, clip: area)
         y += 1
         rows = []
         let height = max(1, area.y + area.height - y - 1)
@@ -119,7 +117,8 @@ public final class CustomerSearchScreen: Screen {
         for i in list.top..<min(hits.count, list.top + height) {
             let h = hits[i]
             let selected = i == list.selected
-            let line = (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(HomeScreen.format(h.matricula), width: cols.mat) + " "
+            let line =
+                (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(HomeScreen.format(h.matricula), width: cols.mat) + " "
                 + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc) + " " + h.endereco
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected && inResults ? .selected : .normal, clip: area)
             rows.append((y, i))

@@ -9,14 +9,13 @@ public final class HomeScreen: Screen {
     enum Message: CallResultMessage {
         case property(String, Result<Calls.PropertySummary, APIFailure>)
         case linked(String, Result<[Calls.PropertyBrief], APIFailure>)
-    var failure: APIFailure? {
-        switch self {
-        case .property(_, let r): return r.failure
-        case .linked(_, let r): return r.failure
+        var failure: APIFailure? {
+            switch self {
+            case .property(_, let r): return r.failure
+            case .linked(_, let r): return r.failure
+            }
         }
     }
-    }
-
 
     private(set) var matricula: String
     var property: Calls.PropertySummary?
@@ -126,11 +125,17 @@ public final class HomeScreen: Screen {
         s.put(Self.format(p.matricula), x: x + 10, y: y, role: .title)
         let e = p.endereco
         y += 1
-        s.put(TextLayout.fit("\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)  CEP \(e.cep)", width: w), x: x, y: y)
+        s.put(
+            TextLayout.fit(
+                "\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)  CEP \(e.cep)",
+                width: w), x: x, y: y)
         y += 1
         let cat = Categoria(rawValue: p.categoria.rawValue)?.label ?? p.categoria.rawValue
         let lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
-        s.put(TextLayout.fit("Categoria: \(cat) (\(p.economias) economia\(p.economias == 1 ? "" : "s"))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")", width: w), x: x, y: y)
+        s.put(
+            TextLayout.fit(
+                "Categoria: \(cat) (\(p.economias) economia\(p.economias == 1 ? "" : "s"))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")",
+                width: w), x: x, y: y)
         y += 1
         var titular = "Titular: \(p.titular.nome)   \(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
         if let email = p.titular.email { titular += "   \(email)" }
@@ -157,7 +162,9 @@ public final class HomeScreen: Screen {
             y += 1
         }
         if d.underReviewCount > 0 {
-            s.put("\(d.underReviewCount) conta\(d.underReviewCount == 1 ? "" : "s") em revisão (pagamento com cartão aguardando confirmação).", x: x, y: y, role: .underReview, clip: area)
+            s.put(
+                "\(d.underReviewCount) conta\(d.underReviewCount == 1 ? "" : "s") em revisão (pagamento com cartão aguardando confirmação).",
+                x: x, y: y, role: .underReview, clip: area)
             y += 1
         }
         y += 1
@@ -166,7 +173,9 @@ public final class HomeScreen: Screen {
         s.put("Outros imóveis do mesmo CPF/CNPJ", x: x, y: y, role: .header)
         y += 1
         if linked.isEmpty {
-            s.put(app.mode == .kiosk ? "Nenhum outro imóvel vinculado ao documento informado." : "Nenhum outro imóvel do titular.", x: x + 1, y: y, role: .muted)
+            s.put(
+                app.mode == .kiosk ? "Nenhum outro imóvel vinculado ao documento informado." : "Nenhum outro imóvel do titular.", x: x + 1,
+                y: y, role: .muted)
             y += 1
         } else {
             let rows = max(1, min(linked.count, area.y + area.height - y - 4))
@@ -174,9 +183,12 @@ public final class HomeScreen: Screen {
             for i in list.top..<min(linked.count, list.top + rows) {
                 let l = linked[i]
                 let debts = l.openCount == 0 ? "sem débitos" : "\(l.openCount) em aberto"
-                let line = "[\(i + 1)] \(TextLayout.pad(Self.format(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
+                let line =
+                    "[\(i + 1)] \(TextLayout.pad(Self.format(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
                 let selected = i == list.selected
-                s.put(TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y, role: selected ? .selected : (l.openCount > 0 ? .overdue : .normal))
+                s.put(
+                    TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
+                    role: selected ? .selected : (l.openCount > 0 ? .overdue : .normal))
                 linkedRows.append((y, i))
                 y += 1
             }

@@ -9,14 +9,13 @@ public final class LoginScreen: Screen {
     enum Message: CallResultMessage {
         case policy(Result<LoginPolicyInfo, APIFailure>)
         case login(Result<Components.Schemas.Session, APIFailure>)
-    var failure: APIFailure? {
-        switch self {
-        case .policy(let r): return r.failure
-        case .login(let r): return r.failure
+        var failure: APIFailure? {
+            switch self {
+            case .policy(let r): return r.failure
+            case .login(let r): return r.failure
+            }
         }
     }
-    }
-
 
     var matricula = TextField(label: "Matrícula:", maxLength: 14, accepts: { $0.isNumber || $0 == "-" })
     var documento = TextField(label: "CPF/CNPJ:", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })
@@ -39,7 +38,9 @@ public final class LoginScreen: Screen {
         [
             Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy),
             Command(.tab, "Próximo campo", inBar: false),
-            Command(.function(5), "Recarregar", help: "Tenta de novo falar com o servidor", enabled: failure?.code == "transport" || policyMissing),
+            Command(
+                .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",
+                enabled: failure?.code == "transport" || policyMissing),
         ]
     }
 
@@ -59,6 +60,12 @@ public final class LoginScreen: Screen {
     }
 
     // MARK: Validation while typing
+
+    var matriculaValid: Bool {
+        guard let p = policy else { return false }
+        if p.policy.asksCheckDigit { return Matricula(parsing: matricula.text, rule: p.rule) != nil }
+        return !matricula.text.isEmpty && matricula.text.allSatisfy(\.isNumber)
+    }
 
     /// The field's state line: nil (nothing to say yet), or a message and whether it is an error.
     func matriculaStatus() -> (String, Bool)? {
@@ -80,7 +87,8 @@ public final class LoginScreen: Screen {
         guard !t.isEmpty else { return nil }
         switch TaxID.parse(t) {
         case .success(let id): return (id.isCPF ? "✓ CPF válido" : "✓ CNPJ válido", false)
-        case .failure(.incomplete): return showErrors || focus != 1 ? (TaxID.Problem.incomplete.message, true) : ("CPF: 11 dígitos; CNPJ: 14 caracteres", false)
+        case .failure(.incomplete):
+            return showErrors || focus != 1 ? (TaxID.Problem.incomplete.message, true) : ("CPF: 11 dígitos; CNPJ: 14 caracteres", false)
         case .failure(let p):
             let count = t.filter { $0.isLetter || $0.isNumber }.count
             if count == 11 && focus == 1 && !showErrors { return ("CPF inválido (ou continue digitando o CNPJ)", true) }
@@ -99,8 +107,9 @@ public final class LoginScreen: Screen {
             case .backTab, .up:
                 focus = (focus + fields.count - 1) % max(1, fields.count)
             case .enter:
-                if focus + 1 < fields.count && (focus == 0 ? matriculaStatus()?.1 == false && Matricula(parsing: matricula.text, rule: policy?.rule ?? .mod11) != nil : false) {
-                    focus += 1
+                // Enter on a valid matrícula moves on to the document, like Tab.
+                if focus == 0 && fields.count > 1 && matriculaValid && documento.text.isEmpty {
+                    focus = 1
                     return []
                 }
                 return submit(app)
@@ -148,7 +157,8 @@ public final class LoginScreen: Screen {
         if p.policy.asksDocument {
             if documento.text.isEmpty {
                 focus = 1
-                failure = APIFailure(status: 0, code: "invalid_input", message: "Informe o CPF ou CNPJ do titular ou de um usuário cadastrado no imóvel.")
+                failure = APIFailure(
+                    status: 0, code: "invalid_input", message: "Informe o CPF ou CNPJ do titular ou de um usuário cadastrado no imóvel.")
                 return []
             }
             if documentoStatus()?.1 == true {
@@ -199,7 +209,9 @@ public final class LoginScreen: Screen {
         s.put("Bem-vindo ao autoatendimento", x: x, y: y, role: .title)
         y += 2
         guard let p = policy else {
-            s.put(loadingPolicy ? "Conectando ao servidor…" : "Não foi possível falar com o servidor.", x: x, y: y, role: loadingPolicy ? .muted : .error)
+            s.put(
+                loadingPolicy ? "Conectando ao servidor…" : "Não foi possível falar com o servidor.", x: x, y: y,
+                role: loadingPolicy ? .muted : .error)
             if let f = failure { s.put(f.message, x: x, y: y + 2, role: .error) }
             if !loadingPolicy { s.put("Pressione F5 para tentar de novo.", x: x, y: y + 4, role: .muted) }
             return
@@ -232,7 +244,10 @@ public final class LoginScreen: Screen {
         if let f = failure {
             let lines = TextLayout.wrap(f.message, width: area.width - 10)
             let box = Rect(x: x - 1, y: y, width: area.width - 4, height: min(lines.count + 2, area.y + area.height - y))
-            s.box(box, title: f.code == "too_many_attempts" ? "Muitas tentativas" : (f.code == "transport" ? "Sem conexão" : "Não foi possível entrar"), role: .error)
+            s.box(
+                box,
+                title: f.code == "too_many_attempts"
+                    ? "Muitas tentativas" : (f.code == "transport" ? "Sem conexão" : "Não foi possível entrar"), role: .error)
             for (i, l) in lines.enumerated() where y + 1 + i < box.y + box.height - 1 { s.put(l, x: x + 1, y: y + 1 + i, role: .error) }
             y += box.height
         }

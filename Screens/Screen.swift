@@ -39,6 +39,9 @@ public enum Effect {
     case logout(message: String?)
     /// Remembers the session of a successful login.
     case setSession(token: String, who: SessionOwner)
+    /// Cancels the top screen's calls in flight (Esc while waiting); each one then comes back
+    /// as a "cancelled" failure, so the screen stops waiting.
+    case cancelCalls
     case quit
 }
 

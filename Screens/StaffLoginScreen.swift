@@ -6,14 +6,13 @@ public final class StaffLoginScreen: Screen {
     enum Message: CallResultMessage {
         case policy(Result<LoginPolicyInfo, APIFailure>)
         case login(Result<Components.Schemas.Session, APIFailure>)
-    var failure: APIFailure? {
-        switch self {
-        case .policy(let r): return r.failure
-        case .login(let r): return r.failure
+        var failure: APIFailure? {
+            switch self {
+            case .policy(let r): return r.failure
+            case .login(let r): return r.failure
+            }
         }
     }
-    }
-
 
     var usuario = TextField(label: "Usuário:", maxLength: 64, accepts: { !$0.isWhitespace })
     var senha = TextField(label: "Senha:", maxLength: 128, secret: true)
@@ -62,7 +61,8 @@ public final class StaffLoginScreen: Screen {
             return []
         }
         busy = true
-        let u = usuario.text, p = senha.text
+        let u = usuario.text
+        let p = senha.text
         return [.call { Message.login(await Calls.loginStaff($0, usuario: u, senha: p)) as Any }]
     }
 
@@ -110,7 +110,9 @@ public final class StaffLoginScreen: Screen {
             s.put("Demonstração — usuários:", x: x, y: y, role: .hint)
             y += 1
             for d in demoStaff where y < area.y + area.height {
-                s.put("\(TextLayout.pad(d.usuario, width: 8)) senha \(TextLayout.pad(d.senha ?? "", width: 16)) \(d.description)", x: x + 1, y: y, role: .hint, clip: area)
+                s.put(
+                    "\(TextLayout.pad(d.usuario, width: 8)) senha \(TextLayout.pad(d.senha ?? "", width: 16)) \(d.description)", x: x + 1,
+                    y: y, role: .hint, clip: area)
                 y += 1
             }
         }

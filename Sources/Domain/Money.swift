@@ -29,7 +29,10 @@ public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Co
     public init?(parsing input: String) {
         var s = input.replacingAll("R$", with: "").filter { !$0.isWhitespace }
         var negative = false
-        if s.hasPrefix("-") { negative = true; s.removeFirst() }
+        if s.hasPrefix("-") {
+            negative = true
+            s.removeFirst()
+        }
         let parts = s.split(separator: ",", omittingEmptySubsequences: false)
         guard parts.count <= 2, let intPart = parts.first else { return nil }
         let groups = intPart.split(separator: ".", omittingEmptySubsequences: false)

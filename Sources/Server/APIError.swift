@@ -116,7 +116,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let ms = (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
+        let ms =
+            (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
             + (ContinuousClock.now - start).components.seconds * 1000
         context.logger.info(
             "\(request.method) \(LogMasking.path(request.uri.path)) \(response.status.code) \(ms)ms")

@@ -17,12 +17,16 @@ public final class BackgroundServer: @unchecked Sendable {
         self.task = task
     }
 
-    public static func start(_ config: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) async throws -> BackgroundServer {
+    public static func start(_ config: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) async throws
+        -> BackgroundServer
+    {
         let ready = AsyncStream<Int>.makeStream()
-        let server = try await buildApplication(config, clock: clock, onServerRunning: { port in
-            ready.continuation.yield(port)
-            ready.continuation.finish()
-        })
+        let server = try await buildApplication(
+            config, clock: clock,
+            onServerRunning: { port in
+                ready.continuation.yield(port)
+                ready.continuation.finish()
+            })
         let group = ServiceGroup(
             configuration: .init(services: [server.application], gracefulShutdownSignals: [], logger: Logger(label: "agencia-server")))
         let task = Task {

@@ -39,26 +39,34 @@ public enum DemoData {
     ]
 
     static let fixtures: [Fixture] = [
-        Fixture(sequence: 10001, holder: 0, categoria: .residencial, situacao: .ativa, profile: .overdue(3),
+        Fixture(
+            sequence: 10001, holder: 0, categoria: .residencial, situacao: .ativa, profile: .overdue(3),
             address: ("Rua Laranjeiras", "120", "Centro"), hint: "contas vencidas; 3 imóveis no mesmo CPF"),
-        Fixture(sequence: 10002, holder: 0, categoria: .residencial, situacao: .ativa, profile: .allPaid,
+        Fixture(
+            sequence: 10002, holder: 0, categoria: .residencial, situacao: .ativa, profile: .allPaid,
             address: ("Avenida Beira Mar", "2450", "Atalaia"), hint: "tudo pago"),
-        Fixture(sequence: 10003, holder: 0, categoria: .comercial, situacao: .ativa, profile: .underReview,
+        Fixture(
+            sequence: 10003, holder: 0, categoria: .comercial, situacao: .ativa, profile: .underReview,
             address: ("Rua João Pessoa", "33", "Centro"), hint: "conta em revisão (pagamento com cartão)"),
-        Fixture(sequence: 10004, holder: 1, categoria: .industrial, situacao: .ativa, profile: .openNotDue,
+        Fixture(
+            sequence: 10004, holder: 1, categoria: .industrial, situacao: .ativa, profile: .openNotDue,
             address: ("Rodovia BR-101", "km 96", "Distrito Industrial"), hint: "empresa com CNPJ alfanumérico"),
-        Fixture(sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .installments,
+        Fixture(
+            sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .installments,
             address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social, ligação cortada, parcelamento"),
-        Fixture(sequence: 10006, holder: 3, categoria: .publica, situacao: .ativa, profile: .mixed,
+        Fixture(
+            sequence: 10006, holder: 3, categoria: .publica, situacao: .ativa, profile: .mixed,
             address: ("Praça da Matriz", "1", "Centro"), hint: "órgão público"),
-        Fixture(sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
+        Fixture(
+            sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
             address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas"),
     ]
 
     public static var customerHints: [Hint] {
         fixtures.map { f in
             let m = Matricula(sequence: String(f.sequence))
-            return Hint(matricula: m?.formatted ?? String(f.sequence), documento: TaxID(people[f.holder].documento)?.formatted, description: f.hint)
+            return Hint(
+                matricula: m?.formatted ?? String(f.sequence), documento: TaxID(people[f.holder].documento)?.formatted, description: f.hint)
         }
     }
 
@@ -79,35 +87,42 @@ public enum DemoData {
 
     // MARK: Generation
 
-    static let firstNames = ["José", "Maria", "Antônio", "Francisca", "Carlos", "Ana", "Paulo", "Adriana", "Pedro", "Juliana",
+    static let firstNames = [
+        "José", "Maria", "Antônio", "Francisca", "Carlos", "Ana", "Paulo", "Adriana", "Pedro", "Juliana",
         "Lucas", "Márcia", "Luiz", "Fernanda", "Marcos", "Patrícia", "Gabriel", "Aline", "Rafael", "Sandra", "Raimundo", "Luana",
-        "Sebastião", "Cláudia", "João", "Vitória", "Severino", "Beatriz", "Edson", "Conceição"]
-    static let surnames = ["Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Ferreira", "Costa", "Rodrigues", "Almeida",
+        "Sebastião", "Cláudia", "João", "Vitória", "Severino", "Beatriz", "Edson", "Conceição",
+    ]
+    static let surnames = [
+        "Silva", "Santos", "Oliveira", "Souza", "Lima", "Pereira", "Ferreira", "Costa", "Rodrigues", "Almeida",
         "Nascimento", "Alves", "Carvalho", "Araújo", "Ribeiro", "Menezes", "Dantas", "Barreto", "Prado", "Fontes", "Andrade",
-        "Cardoso", "Teixeira", "Gomes", "Macedo", "Sobral", "Rollemberg", "Franco", "Melo", "Batista"]
-    static let streets = ["Rua Laranjeiras", "Rua Itabaiana", "Avenida Hermes Fontes", "Rua Santa Luzia", "Avenida Barão de Maruim",
+        "Cardoso", "Teixeira", "Gomes", "Macedo", "Sobral", "Rollemberg", "Franco", "Melo", "Batista",
+    ]
+    static let streets = [
+        "Rua Laranjeiras", "Rua Itabaiana", "Avenida Hermes Fontes", "Rua Santa Luzia", "Avenida Barão de Maruim",
         "Rua Lagarto", "Rua Estância", "Avenida Augusto Franco", "Rua Pacatuba", "Rua Boquim", "Avenida Tancredo Neves",
-        "Rua Arauá", "Rua Propriá", "Travessa Simões", "Rua Dom Bosco", "Avenida Francisco Porto", "Rua Riachuelo"]
-    static let bairros = ["Centro", "São José", "Siqueira Campos", "Grageru", "Jardins", "Luzia", "Ponto Novo", "Suíssa",
-        "Cirurgia", "Getúlio Vargas", "Santos Dumont", "Atalaia", "Coroa do Meio", "Farolândia", "Inácio Barbosa"]
+        "Rua Arauá", "Rua Propriá", "Travessa Simões", "Rua Dom Bosco", "Avenida Francisco Porto", "Rua Riachuelo",
+    ]
+    static let bairros = [
+        "Centro", "São José", "Siqueira Campos", "Grageru", "Jardins", "Luzia", "Ponto Novo", "Suíssa",
+        "Cirurgia", "Getúlio Vargas", "Santos Dumont", "Atalaia", "Coroa do Meio", "Farolândia", "Inácio Barbosa",
+    ]
 
     /// Fills an empty database. `reference` is "today" for the generated bills.
     public static func seed(_ tier: String, store: any Store, reference: CivilDate) async throws {
         let count = tier == "ci" ? 100_000 : 300
-        let empty = try await store.read { db in
-            try await db.raw("SELECT COUNT(*) AS n FROM properties").first()?.decode(column: "n", as: Int64.self) ?? 0
-        } == 0
+        let empty =
+            try await store.read { db in
+                try await db.raw("SELECT COUNT(*) AS n FROM properties").first()?.decode(column: "n", as: Int64.self) ?? 0
+            } == 0
         guard empty else { return }
         var rng = SplitMix64(seed: tier == "ci" ? 2 : 1)
-        let lastComp = Competencia(year: reference.year, month: reference.month)?.adding(months: -1)
+        let lastComp =
+            Competencia(year: reference.year, month: reference.month)?.adding(months: -1)
             ?? Competencia(year: 2026, month: 1)!
 
         var batch = Batch()
         // Curated fixtures and their holders.
-        for (i, p) in people.enumerated() {
-            batch.customers.append([p.documento, p.nome, p.email, p.telefone])
-            _ = i
-        }
+        for p in people { batch.customers.append([p.documento, p.nome, p.email, p.telefone]) }
         for f in fixtures {
             let holder = people[f.holder]
             addProperty(
@@ -128,30 +143,38 @@ public enum DemoData {
             if isCompany {
                 let base = String(format: "%08d0001", 10_000_000 + Int(rng.next() % 89_999_999))
                 documento = TaxID.complete(base: base)?.normalized ?? "11222333000181"
-                nome = "\(surnames[Int(rng.next() % UInt64(surnames.count))]) & \(surnames[Int(rng.next() % UInt64(surnames.count))]) Comércio Ltda"
+                nome =
+                    "\(surnames[Int(rng.next() % UInt64(surnames.count))]) & \(surnames[Int(rng.next() % UInt64(surnames.count))]) Comércio Ltda"
             } else {
                 let base = String(format: "%09d", 100_000_000 + Int(rng.next() % 899_999_999))
                 documento = TaxID.complete(base: base)?.normalized ?? "11144477735"
-                nome = "\(firstNames[Int(rng.next() % UInt64(firstNames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))])"
+                nome =
+                    "\(firstNames[Int(rng.next() % UInt64(firstNames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))]) \(surnames[Int(rng.next() % UInt64(surnames.count))])"
             }
             batch.customers.append([documento, nome, nil, nil])
-            let categoria: Categoria = isCompany ? (rng.next() % 3 == 0 ? .industrial : .comercial)
+            let categoria: Categoria =
+                isCompany
+                ? (rng.next() % 3 == 0 ? .industrial : .comercial)
                 : (rng.next() % 8 == 0 ? .residencialSocial : .residencial)
             let situacao: SituacaoLigacao = rng.next() % 25 == 0 ? .cortada : .ativa
             let profiles: [Profile] = [.allPaid, .allPaid, .allPaid, .openNotDue, .overdue(1), .overdue(2), .mixed, .underReview]
             let profile = profiles[Int(rng.next() % UInt64(profiles.count))]
             addProperty(
                 &batch, sequence: seq, holder: documento, holderName: nome, categoria: categoria, situacao: situacao,
-                address: (streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
-                    bairros[Int(rng.next() % UInt64(bairros.count))]),
+                address: (
+                    streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
+                    bairros[Int(rng.next() % UInt64(bairros.count))]
+                ),
                 economias: categoria == .comercial ? 1 + Int(rng.next() % 3) : 1, profile: profile, lastComp: lastComp,
                 reference: reference, rng: &rng)
             // One in ten holders owns a second property.
             if rng.next() % 10 == 0 {
                 addProperty(
                     &batch, sequence: 1_000_000 + seq, holder: documento, holderName: nome, categoria: categoria, situacao: .ativa,
-                    address: (streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
-                        bairros[Int(rng.next() % UInt64(bairros.count))]),
+                    address: (
+                        streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
+                        bairros[Int(rng.next() % UInt64(bairros.count))]
+                    ),
                     economias: 1, profile: .allPaid, lastComp: lastComp, reference: reference, rng: &rng)
             }
             if batch.bills.count >= 20_000 { try await batch.flush(store) }
@@ -208,7 +231,10 @@ public enum DemoData {
             }
             // A bill whose due date is still ahead cannot have been paid late; keep it open or paid.
             if situacao != "paga" { paidOn = nil }
-            if due > reference && situacao == "paga" && k == 0 && rng.next() % 2 == 0 { situacao = "aberta"; paidOn = nil }
+            if due > reference && situacao == "paga" && k == 0 && rng.next() % 2 == 0 {
+                situacao = "aberta"
+                paidOn = nil
+            }
             batch.bills.append([
                 Int64(sequence) * 100 + Int64(k), m.normalized, comp.iso, due.iso, value, situacao, consumo, estimated ? 1 : 0, paidOn,
             ])
@@ -237,13 +263,18 @@ public enum DemoData {
                 try await insert(db, "customers", ["documento", "nome", "email", "telefone"], c, conflict: "documento")
                 try await insert(
                     db, "properties",
-                    ["matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
-                        "situacao_ligacao", "esgoto", "titular"], p, conflict: nil)
+                    [
+                        "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
+                        "situacao_ligacao", "esgoto", "titular",
+                    ], p, conflict: nil)
                 try await insert(db, "property_links", ["matricula", "documento", "papel"], l, conflict: "matricula, documento")
                 try await insert(db, "search_terms", ["kind", "term", "matricula"], t, conflict: "kind, term, matricula")
                 try await insert(
                     db, "bills",
-                    ["id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada", "pago_em"],
+                    [
+                        "id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada",
+                        "pago_em",
+                    ],
                     b, conflict: nil)
             }
             self = Batch()

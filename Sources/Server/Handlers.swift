@@ -25,8 +25,16 @@ struct Handlers: APIProtocol {
     }
 
     func getAuthPolicy(_ input: Operations.GetAuthPolicy.Input) async throws -> Operations.GetAuthPolicy.Output {
-        let hints = config.demoHints ? DemoData.customerHints.map { Components.Schemas.DemoHint(matricula: $0.matricula, documento: $0.documento, description: $0.description) } : nil
-        let staff = config.demoHints ? DemoData.staffHints.map { Components.Schemas.DemoHint(matricula: $0.matricula, documento: $0.documento, description: $0.description) } : nil
+        let hints =
+            config.demoHints
+            ? DemoData.customerHints.map {
+                Components.Schemas.DemoHint(matricula: $0.matricula, documento: $0.documento, description: $0.description)
+            } : nil
+        let staff =
+            config.demoHints
+            ? DemoData.staffHints.map {
+                Components.Schemas.DemoHint(matricula: $0.matricula, documento: $0.documento, description: $0.description)
+            } : nil
         return .ok(
             .init(
                 body: .json(
@@ -81,7 +89,9 @@ struct Handlers: APIProtocol {
             if documento != nil {
                 throw APIError(
                     status: .unauthorized, code: "login_failed",
-                    message: "Matrícula e CPF/CNPJ não conferem: este documento não está cadastrado para este imóvel. \(config.registrationHelp)")
+                    message:
+                        "Matrícula e CPF/CNPJ não conferem: este documento não está cadastrado para este imóvel. \(config.registrationHelp)"
+                )
             }
             throw APIError(
                 status: .unauthorized, code: "login_failed",
@@ -92,12 +102,15 @@ struct Handlers: APIProtocol {
         let expires = now + Int64(config.customerSessionSeconds)
         try await repository.createSession(
             tokenHash: SessionToken.hash(token),
-            record: .init(kind: "customer", matricula: matricula.normalized, documento: documento?.normalized, staffUsuario: nil, expiresAt: expires),
+            record: .init(
+                kind: "customer", matricula: matricula.normalized, documento: documento?.normalized, staffUsuario: nil, expiresAt: expires),
             now: now)
         return .created(
             .init(
                 body: .json(
-                    .init(token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), kind: .customer, matricula: matricula.normalized))))
+                    .init(
+                        token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), kind: .customer,
+                        matricula: matricula.normalized))))
     }
 
     func loginStaff(_ input: Operations.LoginStaff.Input) async throws -> Operations.LoginStaff.Output {
@@ -191,7 +204,10 @@ struct Handlers: APIProtocol {
         return .ok(
             .init(
                 body: .json(
-                    .init(items: items.map { .init(matricula: $0.matricula, endereco: $0.endereco, categoria: $0.categoria, openCount: $0.openCount) }))))
+                    .init(
+                        items: items.map {
+                            .init(matricula: $0.matricula, endereco: $0.endereco, categoria: $0.categoria, openCount: $0.openCount)
+                        }))))
     }
 
     func searchCustomers(_ input: Operations.SearchCustomers.Input) async throws -> Operations.SearchCustomers.Output {

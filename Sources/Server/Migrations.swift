@@ -122,7 +122,8 @@ enum Migrations {
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: m.version)").first()
                 guard done == nil else { return }
                 for s in m.statements {
-                    let sql = s
+                    let sql =
+                        s
                         .replacingOccurrences(of: "{{ID}}", with: postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT")
                         .replacingOccurrences(of: "{{C}}", with: postgres ? "COLLATE \"C\"" : "")
                     try await db.raw(SQLQueryString(sql)).run()

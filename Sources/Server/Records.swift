@@ -15,12 +15,6 @@ struct PropertyRecord: Sendable {
     var situacaoLigacao: String
     var esgoto: Bool
     var titular: CustomerRecord
-
-    /// `Rua das Flores, 120 - Centro, Aracaju/SE`.
-    var oneLineAddress: String {
-        let comp = complemento.map { " \($0)" } ?? ""
-        return "\(logradouro), \(numero)\(comp) - \(bairro), \(cidade)/\(uf)"
-    }
 }
 
 struct CustomerRecord: Sendable {

@@ -93,15 +93,20 @@ struct Repository: Sendable {
                 ORDER BY p.matricula LIMIT 200
                 """
             ).all().map { row in
-                let comp = try row.decode(column: "complemento", as: String?.self).map { " \($0)" } ?? ""
-                return try PropertyBriefRecord(
+                try PropertyBriefRecord(
                     matricula: row.decode(column: "matricula", as: String.self),
-                    endereco:
-                        "\(row.decode(column: "logradouro", as: String.self)), \(row.decode(column: "numero", as: String.self))\(comp) - \(row.decode(column: "bairro", as: String.self)), \(row.decode(column: "cidade", as: String.self))/\(row.decode(column: "uf", as: String.self))",
+                    endereco: Self.oneLineAddress(row),
                     categoria: row.decode(column: "categoria", as: String.self),
                     openCount: Int(row.decode(column: "open_count", as: Int64.self)))
             }
         }
+    }
+
+    /// `Rua das Flores, 120 apto 2 - Centro, Aracaju/SE` from a row with the address columns.
+    static func oneLineAddress(_ row: any SQLRow) throws -> String {
+        let comp = try row.decode(column: "complemento", as: String?.self).map { " \($0)" } ?? ""
+        return try "\(row.decode(column: "logradouro", as: String.self)), \(row.decode(column: "numero", as: String.self))\(comp) - "
+            + "\(row.decode(column: "bairro", as: String.self)), \(row.decode(column: "cidade", as: String.self))/\(row.decode(column: "uf", as: String.self))"
     }
 
     // MARK: Search (staff)
@@ -139,13 +144,11 @@ struct Repository: Sendable {
                 ORDER BY c.nome, p.matricula LIMIT \(bind: limit + 1)
                 """
             return try await db.raw(sql).all().map { row in
-                let comp = try row.decode(column: "complemento", as: String?.self).map { " \($0)" } ?? ""
-                return try SearchHitRecord(
+                try SearchHitRecord(
                     matricula: row.decode(column: "matricula", as: String.self),
                     nome: row.decode(column: "nome", as: String.self),
                     documento: row.decode(column: "documento", as: String.self),
-                    endereco:
-                        "\(row.decode(column: "logradouro", as: String.self)), \(row.decode(column: "numero", as: String.self))\(comp) - \(row.decode(column: "bairro", as: String.self)), \(row.decode(column: "cidade", as: String.self))/\(row.decode(column: "uf", as: String.self))",
+                    endereco: Self.oneLineAddress(row),
                     situacaoLigacao: row.decode(column: "situacao_ligacao", as: String.self))
             }
         }

@@ -35,7 +35,8 @@ public struct TextField: Sendable, Equatable {
     /// Shown instead of the text (passwords).
     public var secret: Bool
 
-    public init(label: String, maxLength: Int = 40, secret: Bool = false, accepts: @escaping @Sendable (Character) -> Bool = { _ in true }) {
+    public init(label: String, maxLength: Int = 40, secret: Bool = false, accepts: @escaping @Sendable (Character) -> Bool = { _ in true })
+    {
         self.label = label
         self.maxLength = maxLength
         self.secret = secret
@@ -63,11 +64,17 @@ public struct TextField: Sendable, Equatable {
         case .delete:
             guard cursor < text.count else { return false }
             text.remove(at: text.index(text.startIndex, offsetBy: cursor))
-        case .left: guard cursor > 0 else { return false }; cursor -= 1
-        case .right: guard cursor < text.count else { return false }; cursor += 1
+        case .left:
+            guard cursor > 0 else { return false }
+            cursor -= 1
+        case .right:
+            guard cursor < text.count else { return false }
+            cursor += 1
         case .home: cursor = 0
         case .end: cursor = text.count
-        case .ctrl("u"): text = ""; cursor = 0
+        case .ctrl("u"):
+            text = ""
+            cursor = 0
         default: return false
         }
         return true

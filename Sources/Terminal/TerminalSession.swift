@@ -86,7 +86,8 @@ public final class TerminalSession {
         if r == ERR {
             guard Date().timeIntervalSince(lastSizeCheck) > 0.2 else { return nil }
             lastSizeCheck = Date()
-            var rows: Int32 = 0, cols: Int32 = 0
+            var rows: Int32 = 0
+            var cols: Int32 = 0
             if agc_winsize(&rows, &cols) == 0 && (rows != agc_lines() || cols != agc_cols()) {
                 resizeterm(rows, cols)
                 invalidate()
@@ -156,7 +157,10 @@ public enum TerminalError: Error, CustomStringConvertible {
 /// (bold, reverse, underline, dim), so every status stays visible without colour.
 enum RoleStyles {
     static func make(tier: ColorTier) -> [Role: (attr: attr_t, pair: Int16)] {
-        let bold = agc_a_bold(), rev = agc_a_reverse(), ul = agc_a_underline(), dim = agc_a_dim()
+        let bold = agc_a_bold()
+        let rev = agc_a_reverse()
+        let ul = agc_a_underline()
+        let dim = agc_a_dim()
         let none = agc_a_normal()
         var out: [Role: (attr_t, Int16)] = [:]
         // Monochrome attributes, also used as the base in colour tiers.

@@ -45,9 +45,11 @@ struct Serve: AsyncParsableCommand {
         if let seed { c.seed = seed }
         if demoHints { c.demoHints = true }
         let portFile = portFile
-        let server = try await buildApplication(c, onServerRunning: { port in
-            if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
-        })
+        let server = try await buildApplication(
+            c,
+            onServerRunning: { port in
+                if let portFile { try? String(port).write(toFile: portFile, atomically: true, encoding: .utf8) }
+            })
         try await server.application.runService()
         await server.store.shutdown()
     }

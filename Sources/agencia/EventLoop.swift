@@ -47,7 +47,8 @@ enum EventLoop {
             runtime.send(.tick(now: now()))
             var surface = Surface(width: size.width, height: size.height, glyphs: terminal.glyphs)
             model.render(&surface)
-            if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true {
+            if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true
+            {
                 terminal.present(surface)
                 lastFrame = surface
             }

@@ -1,10 +1,10 @@
 import API
 import Curl
 import Foundation
+import Glibc
 import NIOCore
 import NIOPosix
 import OpenAPIRuntime
-import Glibc
 import XCTest
 
 @testable import Server
@@ -126,4 +126,3 @@ final class CurlTransportTests: XCTestCase {
         return (fd, port)
     }
 }
-

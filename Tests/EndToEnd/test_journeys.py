@@ -89,3 +89,19 @@ def test_monochrome_ascii_terminal(server, terminal):
     t = terminal(f"--server {server['url']} --mode kiosk", env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
     screen = t.wait_for("Matricula:")
     assert "Agencia Virtual" in screen, "accents folded to ASCII in a non-UTF-8 locale"
+
+
+def test_eight_colour_terminal(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk", env={"TERM": "xterm"})
+    screen = t.wait_for("Matrícula:")
+    assert "Agência Virtual" in screen
+
+
+def test_f1_help_lists_the_screen_commands(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk")
+    t.wait_for("Matrícula:")
+    t.keys("F1")
+    screen = t.wait_for("Ajuda — Entrar")
+    assert "Confere os dados e entra" in screen
+    t.keys("Escape")
+    t.wait_gone("Ajuda — Entrar")

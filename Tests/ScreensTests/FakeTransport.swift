@@ -15,6 +15,14 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
 
     private let lock = NSLock()
     private var replies: [String: Reply] = [:]
+    /// Operations that never answer (until cancelled), like a stuck server.
+    private var stuck: Set<String> = []
+
+    func hang(_ operation: String) {
+        lock.lock()
+        stuck.insert(operation)
+        lock.unlock()
+    }
     private(set) var calls: [String] = []
     private(set) var authorizations: [String?] = []
 
@@ -30,7 +38,9 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
         calls.append(operationID)
         authorizations.append(request.headerFields[.authorization])
         let reply = replies[operationID]
+        let hangs = stuck.contains(operationID)
         lock.unlock()
+        if hangs { try await Task.sleep(nanoseconds: 60_000_000_000) }
         guard let reply else { throw URLError(.badServerResponse) }
         var response = HTTPResponse(status: .init(code: reply.status))
         response.headerFields[.contentType] = "application/json"

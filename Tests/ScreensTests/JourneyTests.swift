@@ -69,7 +69,9 @@ final class JourneyTests: XCTestCase {
     func testLoginFailureShowsServerMessage() async {
         start()
         transport.on("getAuthPolicy", Fixtures.policy)
-        transport.on("loginCustomer", status: 429, Fixtures.error("too_many_attempts", "Muitas tentativas sem sucesso. Tente novamente em 15 minutos."))
+        transport.on(
+            "loginCustomer", status: 429,
+            Fixtures.error("too_many_attempts", "Muitas tentativas sem sucesso. Tente novamente em 15 minutos."))
         runtime.start()
         await runtime.settle()
         type("10001-3")
@@ -149,6 +151,31 @@ final class JourneyTests: XCTestCase {
         let column = bar.distance(of: "F1")
         runtime.send(.click(x: column ?? 0, y: 23))
         XCTAssertTrue(screen().text.contains("Ajuda — "))
+    }
+
+    /// Esc while a call is in flight cancels it; the screen stops waiting and says so.
+    func testEscCancelsARequestInFlight() async {
+        start(mode: .counter)
+        transport.on("getAuthPolicy", Fixtures.policy)
+        transport.on("loginStaff", status: 201, #"{"token":"s","expiresAt":"2026-11-23T20:00:00Z","kind":"staff","staff":{"usuario":"ana","nome":"Ana","papel":"atendente","unidade":"Centro"}}"#)
+        transport.hang("searchCustomers")
+        runtime.start()
+        await runtime.settle()
+        type("ana")
+        runtime.send(.key(.enter))
+        type("atende123")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        type("silva")
+        runtime.send(.key(.enter))
+        XCTAssertTrue(screen().text.contains("Buscando…"))
+        XCTAssertTrue(model.top.isBusy)
+        runtime.send(.key(.escape))
+        await runtime.settle(timeout: 5)
+        let text = screen().text
+        XCTAssertTrue(text.contains("Operação cancelada."), text)
+        XCTAssertFalse(model.top.isBusy)
+        XCTAssertTrue(text.contains("Buscar cliente"), "Esc cancelled, it did not leave the screen")
     }
 
     func testTooSmall() {

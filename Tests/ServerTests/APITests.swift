@@ -90,7 +90,9 @@ final class APITests: XCTestCase {
                 let cpf = try await client.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": "111.444.777-36"])
                 XCTAssertEqual(cpf.status, .badRequest)
                 XCTAssertEqual(cpf.errorMessage, "CPF/CNPJ inválido: dígitos verificadores não conferem.")
-                for _ in 0..<8 { _ = try await client.post("/v1/sessions/customer", ["matricula": "10001-4", "documento": Demo.maria.doc]) }
+                for _ in 0..<8 {
+                    _ = try await client.post("/v1/sessions/customer", ["matricula": "10001-4", "documento": Demo.maria.doc])
+                }
                 _ = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
             }
         }
@@ -203,7 +205,8 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(r.errorCode, "payload_too_large")
                 let s = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": big])
                 XCTAssertEqual(s.status, .contentTooLarge)
-                let extra = try await client.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc, "admin": true])
+                let extra = try await client.post(
+                    "/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc, "admin": true])
                 XCTAssertEqual(extra.status, .badRequest)
                 let broken = try await client.execute(
                     uri: "/v1/sessions/customer", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: "{"))

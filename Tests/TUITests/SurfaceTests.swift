@@ -23,7 +23,8 @@ final class SurfaceTests: XCTestCase {
     func testFunctionBarRegionsMapClicksToKeys() {
         var s = Surface(width: 40, height: 1)
         var bar = FunctionBar()
-        bar.render([Command(.function(1), "Ajuda"), Command(.enter, "Entrar"), Command(.function(5), "Off", enabled: false)], into: &s, y: 0)
+        bar.render(
+            [Command(.function(1), "Ajuda"), Command(.enter, "Entrar"), Command(.function(5), "Off", enabled: false)], into: &s, y: 0)
         XCTAssertEqual(s.row(0).trimmingCharacters(in: .whitespaces), "F1 Ajuda Enter Entrar")
         XCTAssertEqual(bar.key(atColumn: 1), .function(1))
         XCTAssertEqual(bar.key(atColumn: 12), .enter)
