@@ -109,6 +109,7 @@ let package = Package(
             swiftSettings: clientSettings
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "TUI", "CNcursesw"], swiftSettings: clientSettings),
         .testTarget(name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], swiftSettings: clientSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"], swiftSettings: clientSettings),
     ]

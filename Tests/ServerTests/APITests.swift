@@ -139,6 +139,23 @@ final class APITests: XCTestCase {
         }
     }
 
+    /// Policy `matricula_dv`: sequence and check digit, no document; a wrong digit is a 400.
+    func testMatriculaWithCheckDigitPolicy() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine, configure: { $0.loginPolicy = .matriculaDV }) { client in
+                let policy = try await client.get("/v1/auth/policy")
+                XCTAssertEqual(policy.json["policy"] as? String, "matricula_dv")
+                let ok = try await client.post("/v1/sessions/customer", ["matricula": "10001-3"])
+                XCTAssertEqual(ok.status, .created)
+                let wrong = try await client.post("/v1/sessions/customer", ["matricula": "10001-4"])
+                XCTAssertEqual(wrong.status, .badRequest)
+                let unknown = try await client.post("/v1/sessions/customer", ["matricula": "99999-7"])
+                XCTAssertEqual(unknown.status, .unauthorized)
+                XCTAssertEqual(unknown.errorMessage, "Matrícula não encontrada. Confira o número impresso na sua conta de água.")
+            }
+        }
+    }
+
     /// QUALITY.md 3: after N failures on a matrícula even the right CPF is refused until the
     /// window passes.
     func testAttemptLimitPerMatricula() async throws {
