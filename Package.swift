@@ -110,7 +110,9 @@ let package = Package(
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "TUI", "CNcursesw"], swiftSettings: clientSettings),
-        .testTarget(name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], swiftSettings: clientSettings),
+        .testTarget(
+            name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], exclude: ["Snapshots"],
+            swiftSettings: clientSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"], swiftSettings: clientSettings),
     ]
 )
