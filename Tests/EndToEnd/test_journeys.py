@@ -1,6 +1,15 @@
 """The journeys of issue 2, in a real terminal against a real server."""
 
 
+def kiosk_login(t, matricula, documento):
+    """Types the kiosk login as a customer would (Tab between fields, Enter to confirm)."""
+    t.wait_for("Matrícula:")
+    t.type(matricula)
+    t.keys("Tab")
+    t.type(documento)
+    t.keys("Enter")
+
+
 def test_kiosk_login_shows_home_with_debt_banner(server, terminal):
     t = terminal(f"--server {server['url']} --mode kiosk")
     t.wait_for("Matrícula:")
@@ -23,11 +32,7 @@ def test_kiosk_login_shows_home_with_debt_banner(server, terminal):
 
 def test_wrong_cpf_explains_how_to_register(server, terminal):
     t = terminal(f"--server {server['url']} --mode kiosk")
-    t.wait_for("Matrícula:")
-    t.type("10002-1")
-    t.keys("Tab")
-    t.type("529.982.247-25")
-    t.keys("Enter")
+    kiosk_login(t, "10002-1", "529.982.247-25")
     screen = t.wait_for("Não foi possível entrar")
     assert "não está cadastrado" in screen
     assert "agência de atendimento" in screen
@@ -62,11 +67,7 @@ def test_counter_login_search_by_cpf_and_open_home(server, terminal):
 
 def test_kiosk_idle_logout_wipes_the_screen(server, terminal):
     t = terminal(f"--server {server['url']} --mode kiosk")
-    t.wait_for("Matrícula:")
-    t.type("10001-3")
-    t.keys("Tab")
-    t.type("111.444.777-35")
-    t.keys("Enter")
+    kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
     t.wait_for("Ainda está aí?", timeout=15)
     screen = t.wait_for("encerrado por inatividade", timeout=15)
