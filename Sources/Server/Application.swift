@@ -60,9 +60,15 @@ public func buildApplication(
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
     router.add(middleware: ClientAddressMiddleware())
     router.add(middleware: AuthMiddleware(repository: repository, clock: { Int64(clock().timeIntervalSince1970) }))
-    let document = try OpenAPIDocument.yaml()
+    // The document ships as a resource bundle beside the binary; a binary copied without it
+    // still serves the API (and says why the document is missing) instead of refusing to start.
+    let document = try? OpenAPIDocument.yaml()
+    if document == nil { logger.warning("openapi.yaml não encontrado junto ao executável (agencia_API.resources)") }
     router.get("/openapi.yaml") { _, _ in
-        Response(
+        guard let document else {
+            throw APIError(status: .notFound, code: "not_found", message: "Documento da API indisponível nesta instalação.")
+        }
+        return Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(data: document)))
     }
