@@ -11,8 +11,11 @@ public final class AppRuntime {
     public let model: AppModel
     private let client: Client
     private let inbox = Inbox()
-    private var tasks: [ObjectIdentifier: [Task<Void, Never>]] = [:]
+    /// Calls in flight per screen, removed as their results are delivered.
+    private var tasks: [ObjectIdentifier: [UUID: Task<Void, Never>]] = [:]
     public private(set) var pending = 0
+    /// Task handles still held (each is dropped when its result is delivered).
+    var trackedCalls: Int { tasks.values.reduce(0) { $0 + $1.count } }
     public private(set) var quitRequested = false
 
     public init(model: AppModel, client: Client) {
@@ -39,11 +42,12 @@ public final class AppRuntime {
                 let box = WeakScreen(screen)
                 let client = client
                 let inbox = inbox
+                let id = UUID()
                 let task = Task.detached {
                     let result = await operation(client)
-                    inbox.post(box, result)
+                    inbox.post(box, id, result)
                 }
-                tasks[ObjectIdentifier(screen), default: []].append(task)
+                tasks[ObjectIdentifier(screen), default: [:]][id] = task
             case .push(let s):
                 model.apply(effect)
                 perform(s.appear(app: model.state), from: s)
@@ -52,7 +56,7 @@ public final class AppRuntime {
                 model.apply(effect)
                 perform(s.appear(app: model.state), from: s)
             case .pop:
-                tasks.removeValue(forKey: ObjectIdentifier(model.top))?.forEach { $0.cancel() }
+                tasks.removeValue(forKey: ObjectIdentifier(model.top))?.values.forEach { $0.cancel() }
                 model.apply(effect)
             case .setSession(let token, let who):
                 model.state.token.token = token
@@ -60,7 +64,7 @@ public final class AppRuntime {
             case .logout(let message):
                 logout(message: message)
             case .cancelCalls:
-                tasks[ObjectIdentifier(model.top)]?.forEach { $0.cancel() }
+                tasks[ObjectIdentifier(model.top)]?.values.forEach { $0.cancel() }
             case .quit:
                 quitRequested = true
             }
@@ -98,7 +102,7 @@ public final class AppRuntime {
     }
 
     private func cancelAll() {
-        for list in tasks.values { list.forEach { $0.cancel() } }
+        for list in tasks.values { list.values.forEach { $0.cancel() } }
         tasks = [:]
     }
 
@@ -106,9 +110,11 @@ public final class AppRuntime {
     @discardableResult
     public func drain() -> Bool {
         let done = inbox.take()
-        for (box, message) in done {
+        for (box, id, message) in done {
             pending -= 1
-            guard let screen = box.screen, model.stack.contains(where: { $0 === screen }) else { continue }
+            guard let screen = box.screen else { continue }
+            tasks[ObjectIdentifier(screen)]?[id] = nil
+            guard model.stack.contains(where: { $0 === screen }) else { continue }
             if let f = (message as? CallResultMessage)?.failure, f.code == "session_expired" {
                 logout(message: f.message)
                 continue
@@ -135,15 +141,15 @@ final class WeakScreen: @unchecked Sendable {
 
 final class Inbox: @unchecked Sendable {
     private let lock = NSLock()
-    private var items: [(WeakScreen, Any)] = []
+    private var items: [(WeakScreen, UUID, Any)] = []
 
-    func post(_ s: WeakScreen, _ m: Any) {
+    func post(_ s: WeakScreen, _ id: UUID, _ m: Any) {
         lock.lock()
-        items.append((s, m))
+        items.append((s, id, m))
         lock.unlock()
     }
 
-    func take() -> [(WeakScreen, Any)] {
+    func take() -> [(WeakScreen, UUID, Any)] {
         lock.lock()
         defer { lock.unlock() }
         let i = items

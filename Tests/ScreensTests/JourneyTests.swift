@@ -54,6 +54,7 @@ final class JourneyTests: XCTestCase {
         // The home's two calls run concurrently: either may reach the server first.
         XCTAssertEqual(Set(transport.calls.dropFirst(2)), ["getProperty", "getLinkedProperties"])
         XCTAssertEqual(transport.calls.count, 4)
+        XCTAssertEqual(runtime.trackedCalls, 0, "finished calls are not kept")
         XCTAssertEqual(transport.authorizations.last, "Bearer t0k3n")
         XCTAssertEqual(model.state.session, .customer(matricula: "100013"))
     }
@@ -160,7 +161,10 @@ final class JourneyTests: XCTestCase {
     func testEscCancelsARequestInFlight() async {
         start(mode: .counter)
         transport.on("getAuthPolicy", Fixtures.policy)
-        transport.on("loginStaff", status: 201, #"{"token":"s","expiresAt":"2026-11-23T20:00:00Z","kind":"staff","staff":{"usuario":"ana","nome":"Ana","papel":"atendente","unidade":"Centro"}}"#)
+        transport.on(
+            "loginStaff", status: 201,
+            #"{"token":"s","expiresAt":"2026-11-23T20:00:00Z","kind":"staff","staff":{"usuario":"ana","nome":"Ana","papel":"atendente","unidade":"Centro"}}"#
+        )
         transport.hang("searchCustomers")
         runtime.start()
         await runtime.settle()
