@@ -33,7 +33,13 @@ public final class AppModel {
     func globalCommands() -> [Command] {
         var c = [Command(.function(1), "Ajuda", help: "Mostra esta ajuda")]
         if stack.count > 1 { c.append(Command(.escape, "Voltar", help: "Volta à tela anterior")) }
-        if state.session != nil { c.append(Command(.function(10), "Sair", help: "Encerra o atendimento (logout)")) }
+        if state.session != nil {
+            c.append(Command(.function(10), "Sair", help: "Encerra o atendimento (logout)"))
+        } else if state.mode != .kiosk {
+            // Attendants and back-office users (often over SSH) leave the program from the login
+            // screen; a kiosk has no way out.
+            c.append(Command(.function(10), "Fechar", help: "Fecha o programa"))
+        }
         return c
     }
 
@@ -73,6 +79,8 @@ public final class AppModel {
                 return []
             case .function(10) where state.session != nil:
                 return [.logout(message: "Atendimento encerrado.")]
+            case .function(10) where state.mode != .kiosk:
+                return [.quit]
             case .escape where top.isBusy:
                 return [.cancelCalls]
             case .escape where stack.count > 1:

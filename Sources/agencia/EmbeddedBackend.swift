@@ -6,10 +6,13 @@ import Server
 final class EmbeddedBackend: @unchecked Sendable {
     let baseURL: URL
     private let server: BackgroundServer
+    /// The temporary folder of the demo database, removed on stop (nil for a configured path).
+    private let scratch: URL?
 
-    private init(baseURL: URL, server: BackgroundServer) {
+    private init(baseURL: URL, server: BackgroundServer, scratch: URL?) {
         self.baseURL = baseURL
         self.server = server
+        self.scratch = scratch
     }
 
     /// Starts it and waits until it listens (the client runs on the main thread, outside Swift
@@ -35,7 +38,7 @@ final class EmbeddedBackend: @unchecked Sendable {
         guard let server = box.server, let url = URL(string: "http://127.0.0.1:\(server.port)/v1") else {
             throw EmbeddedError.failed(box.error.map { String(describing: $0) } ?? "desconhecido")
         }
-        return EmbeddedBackend(baseURL: url, server: server)
+        return EmbeddedBackend(baseURL: url, server: server, scratch: database == nil ? dir : nil)
     }
 
     /// Stops the server gracefully and closes its database (at most a few seconds).
@@ -47,6 +50,7 @@ final class EmbeddedBackend: @unchecked Sendable {
             done.signal()
         }
         _ = done.wait(timeout: .now() + 5)
+        if let scratch { try? FileManager.default.removeItem(at: scratch) }
     }
 
     private final class Box: @unchecked Sendable {

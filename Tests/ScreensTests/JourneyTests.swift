@@ -185,6 +185,24 @@ final class JourneyTests: XCTestCase {
         XCTAssertTrue(text.contains("Buscar cliente"), "Esc cancelled, it did not leave the screen")
     }
 
+    /// F10 without a session closes the program at a counter, never at a kiosk.
+    func testF10QuitsOnlyOutsideKiosk() async {
+        start(mode: .counter)
+        transport.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        XCTAssertTrue(screen().row(23).contains("F10 Fechar"))
+        runtime.send(.key(.function(10)))
+        XCTAssertTrue(runtime.quitRequested)
+        start(mode: .kiosk)
+        transport.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        runtime.send(.key(.function(10)))
+        XCTAssertFalse(runtime.quitRequested)
+        XCTAssertFalse(screen().row(23).contains("F10"))
+    }
+
     func testTooSmall() {
         start()
         let text = screen(width: 60, height: 20).text
