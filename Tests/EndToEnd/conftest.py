@@ -16,6 +16,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".build" / "debug"
+# A tmux server of our own; an anchor session keeps it alive between tests (a server whose last
+# session was killed exits, and a new-session racing with that exit fails).
+TMUX = ["tmux", "-L", "agencia-e2e"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tmux_server():
+    subprocess.run(TMUX + ["new-session", "-d", "-s", "anchor", "sleep 3600"], check=True)
+    yield
+    subprocess.run(TMUX + ["kill-server"], capture_output=True)
 
 
 class Screen:
@@ -24,11 +34,14 @@ class Screen:
         full_env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "America/Sao_Paulo"}
         full_env.update(env or {})
         exports = " ".join(f"{k}={v}" for k, v in full_env.items())
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                        f"env {exports} {command}; sleep 600"], check=True)
+        cmd = TMUX + ["new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                      f"env {exports} {command}; sleep 600"]
+        if subprocess.run(cmd).returncode != 0:
+            time.sleep(0.2)
+            subprocess.run(cmd, check=True)
 
     def text(self):
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return subprocess.run(TMUX + ["capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
 
     def wait_for(self, needle, timeout=20):
         deadline = time.time() + timeout
@@ -49,13 +62,13 @@ class Screen:
         raise AssertionError(f"'{needle}' continua na tela:\n{self.text()}")
 
     def keys(self, *keys):
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run(TMUX + ["send-keys", "-t", self.name, *keys], check=True)
 
     def type(self, text):
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run(TMUX + ["send-keys", "-t", self.name, "-l", text], check=True)
 
     def close(self):
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(TMUX + ["kill-session", "-t", self.name], capture_output=True)
 
 
 @pytest.fixture(scope="session")
