@@ -1,0 +1,61 @@
+import Foundation
+
+/// Charges on a bill paid after its due date (DOMAIN.md, "Late charges"): a 2 % fine (CDC art. 52
+/// §1º), 1 % interest a month pro rata die, and monetary correction by a monthly index the utility
+/// loads. Fine and interest are computed on the original value; each part is rounded half-up to
+/// the cent and the total is the sum of the rounded parts (docs/DECISIONS.md).
+public struct LateCharges: Hashable, Sendable {
+    public let original: Money
+    public let daysLate: Int
+    public let fine: Money
+    public let interest: Money
+    public let correction: Money
+
+    public var total: Money { original + fine + interest + correction }
+    public var charges: Money { fine + interest + correction }
+
+    /// A monthly index, as parts per million of the value (IPCA 0,44 % = 4 400).
+    public typealias Index = @Sendable (Competencia) -> Int64?
+
+    /// `fineBasisPoints` 200 = 2 %; `interestBasisPointsPerMonth` 100 = 1 % a month, of 30 days.
+    public init(
+        original: Money, due: CivilDate, paidOn: CivilDate, index: Index = { _ in nil },
+        fineBasisPoints: Int64 = 200, interestBasisPointsPerMonth: Int64 = 100
+    ) {
+        self.original = original
+        let days = max(0, paidOn.daysSinceEpoch - due.daysSinceEpoch)
+        daysLate = days
+        guard days > 0 else {
+            fine = .zero
+            interest = .zero
+            correction = .zero
+            return
+        }
+        let c = original.cents
+        fine = Money(cents: Self.divideHalfUp(c * fineBasisPoints, 10_000))
+        interest = Money(cents: Self.divideHalfUp(c * interestBasisPointsPerMonth * Int64(days), 10_000 * 30))
+        // Correction: the index of every whole month of delay, compounded.
+        var factor = Decimal(1)
+        let start = Competencia(year: due.year, month: due.month)!
+        for k in 0..<Self.wholeMonths(from: due, to: paidOn) {
+            if let ppm = index(start.adding(months: k)) {
+                factor *= (Decimal(1_000_000) + Decimal(ppm)) / Decimal(1_000_000)
+            }
+        }
+        var amount = (factor - 1) * Decimal(c)
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &amount, 0, .plain)
+        correction = Money(cents: NSDecimalNumber(decimal: rounded).int64Value)
+    }
+
+    /// Whole calendar months from `a` to `b` (10/03 → 15/05 is 2; 10/03 → 09/05 is 1).
+    public static func wholeMonths(from a: CivilDate, to b: CivilDate) -> Int {
+        guard b > a else { return 0 }
+        var n = (b.year - a.year) * 12 + (b.month - a.month)
+        if b.day < min(a.day, CivilDate.daysIn(month: b.month, year: b.year)) { n -= 1 }
+        return max(0, n)
+    }
+
+    /// `n / d` rounded half-up (n, d ≥ 0).
+    static func divideHalfUp(_ n: Int64, _ d: Int64) -> Int64 { (2 * n + d) / (2 * d) }
+}
