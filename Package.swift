@@ -33,7 +33,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CZint", path: "Sources/CZint"),
+        .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
         .target(name: "Domain"),
+        .target(name: "Barcodes", dependencies: ["CZint"]),
+        .target(name: "Documents", dependencies: ["CCairo", "Barcodes", "Domain"]),
         .target(
             name: "API",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
@@ -51,7 +55,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "API", "Domain",
+                "API", "Domain", "Documents", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -68,7 +72,7 @@ let package = Package(
         .target(
             name: "Screens",
             dependencies: [
-                "TUI", "API", "Domain",
+                "TUI", "API", "Domain", "Barcodes",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -109,6 +113,7 @@ let package = Package(
             swiftSettings: clientSettings
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Barcodes", "Domain"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "TUI", "CNcursesw"], swiftSettings: clientSettings),
         .testTarget(
             name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], exclude: ["Snapshots"],

@@ -1,0 +1,231 @@
+import Barcodes
+import CCairo
+import Domain
+import Foundation
+
+/// Renders payable documents as A4 PDF with cairo: header, customer and property, bill lines,
+/// due date and total, then the payment slip with the FEBRABAN barcode (Interleaved 2 of 5,
+/// narrow bar 0,254 mm, 1:3) and its linha digitável, and the PIX QR with its "copia e cola".
+public enum PDFRenderer {
+    public enum Failure: Error, CustomStringConvertible {
+        case cairo(String)
+        public var description: String {
+            switch self { case .cairo(let m): return "Falha ao gerar o PDF: \(m)" }
+        }
+    }
+
+    static let mm = 72.0 / 25.4
+    static let pageWidth = 210.0 * mm
+    static let pageHeight = 297.0 * mm
+    static let margin = 15.0 * mm
+
+    /// The most bill lines one page holds (the API refuses larger statements).
+    public static let maxLines = 30
+
+    public static func render(_ doc: PayableDocument) throws -> Data {
+        guard doc.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
+        let itf = try BarcodeMatrix.interleaved2of5(doc.barcode.digits)
+        let qr = try BarcodeMatrix.qr(doc.pix.payload)
+        let sink = Sink()
+        let unmanaged = Unmanaged.passRetained(sink)
+        defer { unmanaged.release() }
+        guard
+            let surface = cairo_pdf_surface_create_for_stream(
+                { closure, data, length in
+                    guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                    Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(data, count: Int(length))
+                    return CAIRO_STATUS_SUCCESS
+                }, unmanaged.toOpaque(), pageWidth, pageHeight)
+        else { throw Failure.cairo("superfície") }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "\(doc.kind.title) \(doc.number)")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Agência Virtual")
+        guard let cr = cairo_create(surface) else { throw Failure.cairo("contexto") }
+        var page = Page(cr: cr)
+        page.draw(doc, itf: itf, qr: qr)
+        cairo_show_page(cr)
+        let status = cairo_status(cr)
+        cairo_destroy(cr)
+        cairo_surface_finish(surface)
+        let surfaceStatus = cairo_surface_status(surface)
+        cairo_surface_destroy(surface)
+        guard status == CAIRO_STATUS_SUCCESS, surfaceStatus == CAIRO_STATUS_SUCCESS else {
+            throw Failure.cairo(String(cString: cairo_status_to_string(status == CAIRO_STATUS_SUCCESS ? surfaceStatus : status)))
+        }
+        return sink.data
+    }
+
+    final class Sink { var data = Data() }
+
+    struct Page {
+        let cr: OpaquePointer
+        var y = margin
+
+        enum Font { case regular, bold, mono, monoBold }
+
+        func font(_ f: Font, _ size: Double) {
+            let family = (f == .mono || f == .monoBold) ? "DejaVu Sans Mono" : "DejaVu Sans"
+            let weight = (f == .bold || f == .monoBold) ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL
+            cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL, weight)
+            cairo_set_font_size(cr, size)
+        }
+
+        func width(_ s: String) -> Double {
+            var e = cairo_text_extents_t()
+            cairo_text_extents(cr, s, &e)
+            return e.x_advance
+        }
+
+        func text(_ s: String, x: Double, y: Double, align: Double = 0) {
+            cairo_move_to(cr, x - width(s) * align, y)
+            cairo_show_text(cr, s)
+        }
+
+        func rule(_ y: Double, dashed: Bool = false) {
+            cairo_save(cr)
+            if dashed {
+                var dash = [4.0, 3.0]
+                cairo_set_dash(cr, &dash, 2, 0)
+            }
+            cairo_set_line_width(cr, 0.6)
+            cairo_move_to(cr, margin, y)
+            cairo_line_to(cr, pageWidth - margin, y)
+            cairo_stroke(cr)
+            cairo_restore(cr)
+        }
+
+        /// Draws a module matrix with its top-left corner at (x, y).
+        func modules(_ m: BarcodeMatrix, x: Double, y: Double, moduleWidth: Double, moduleHeight: Double) {
+            for r in 0..<m.rows {
+                var c = 0
+                while c < m.columns {
+                    guard m[r, c] else {
+                        c += 1
+                        continue
+                    }
+                    var run = 1
+                    while m[r, c + run] { run += 1 }
+                    cairo_rectangle(cr, x + Double(c) * moduleWidth, y + Double(r) * moduleHeight, Double(run) * moduleWidth, moduleHeight)
+                    c += run
+                }
+            }
+            cairo_fill(cr)
+        }
+
+        /// Wraps `s` into lines no wider than `maxWidth` in the current font (breaking anywhere:
+        /// the PIX text has no spaces).
+        func wrapHard(_ s: String, maxWidth: Double) -> [String] {
+            var lines: [String] = []
+            var current = ""
+            for ch in s {
+                if width(current + String(ch)) > maxWidth, !current.isEmpty {
+                    lines.append(current)
+                    current = ""
+                }
+                current.append(ch)
+            }
+            if !current.isEmpty { lines.append(current) }
+            return lines
+        }
+
+        mutating func draw(_ doc: PayableDocument, itf: BarcodeMatrix, qr: BarcodeMatrix) {
+            let left = margin
+            let right = pageWidth - margin
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            // Header.
+            font(.bold, 15)
+            text(doc.issuer.name, x: left, y: y + 12)
+            font(.bold, 13)
+            text(doc.kind.title, x: right, y: y + 12, align: 1)
+            font(.regular, 8)
+            text("CNPJ \(doc.issuer.cnpj) · \(doc.issuer.address)", x: left, y: y + 26)
+            text(doc.issuer.contact, x: left, y: y + 36)
+            text("Nº \(doc.number) · emitido em \(doc.issuedOn.formatted)", x: right, y: y + 26, align: 1)
+            y += 46
+            rule(y)
+            // Customer and property.
+            y += 16
+            let fields: [(String, String)] = [
+                ("Cliente", doc.customerName), ("CPF/CNPJ", doc.customerDocument), ("Matrícula", doc.matricula),
+                ("Categoria", doc.categoria), ("Endereço", doc.address),
+            ]
+            for (i, (label, value)) in fields.enumerated() {
+                let col = i % 2 == 0 || i == 4 ? left : left + 300
+                if i % 2 == 0 && i > 0 { y += 14 }
+                font(.bold, 9)
+                text("\(label):", x: col, y: y)
+                font(.regular, 9)
+                text(value, x: col + 58, y: y)
+            }
+            y += 12
+            rule(y)
+            // Bill lines.
+            y += 16
+            let columns: [(String, Double, Double)] = [
+                ("Referência", left, 0), ("Vencimento", left + 70, 0), ("Consumo", left + 175, 1), ("Valor", left + 250, 1),
+                ("Multa", left + 310, 1), ("Juros", left + 365, 1), ("Correção", left + 425, 1), ("Total", right, 1),
+            ]
+            // Rows shrink (down to 8 pt) so that up to `maxLines` bills fit above the slip.
+            let slipTop = pageHeight - margin - 100 * mm
+            let room = slipTop - y - 40 - 12 * Double(doc.notes.count)
+            let rowHeight = min(13, room / Double(max(doc.lines.count, 1)))
+            font(.bold, 8.5)
+            for (title, x, a) in columns { text(title, x: x, y: y, align: a) }
+            font(.regular, min(8.5, rowHeight * 0.8))
+            for line in doc.lines {
+                y += rowHeight
+                let c = line.charges
+                let values = [
+                    line.competencia.formatted, line.vencimento.formatted, line.consumoM3.map { "\($0) m³" } ?? "—",
+                    c.original.formatted, c.fine.formatted, c.interest.formatted, c.correction.formatted, c.total.formatted,
+                ]
+                for (v, col) in zip(values, columns) { text(v, x: col.1, y: y, align: col.2) }
+            }
+            y += 8
+            rule(y)
+            y += 18
+            font(.bold, 11)
+            text("Vencimento: \(doc.due.formatted)", x: left, y: y)
+            text("Total a pagar: \(doc.total.formatted)", x: right, y: y, align: 1)
+            font(.regular, 8)
+            for note in doc.notes {
+                y += 12
+                text(note, x: left, y: y)
+            }
+            // Payment slip, at the bottom of the page.
+            y = slipTop
+            rule(y, dashed: true)
+            font(.regular, 7)
+            text("✂ corte aqui — via de pagamento", x: left, y: y - 3)
+            y += 16
+            font(.bold, 10)
+            text("\(doc.issuer.name) · \(doc.kind.title) nº \(doc.number) · Matrícula \(doc.matricula)", x: left, y: y)
+            y += 16
+            font(.regular, 9)
+            text("Vencimento \(doc.due.formatted)    Valor \(doc.total.formatted)", x: left, y: y)
+            y += 20
+            font(.monoBold, 11.5)
+            text(doc.barcode.linhaDigitavel, x: left, y: y)
+            // FEBRABAN: narrow bar 0,254 mm, height 13 mm, quiet zones left and right.
+            y += 10
+            let narrow = 0.254 * mm
+            modules(itf, x: left + 5 * mm, y: y, moduleWidth: narrow, moduleHeight: 13 * mm)
+            y += 13 * mm + 18
+            // PIX.
+            let qrModule = 0.75 * mm
+            let qrSize = Double(qr.columns) * qrModule
+            let qrTop = y
+            modules(qr, x: left + 4 * qrModule, y: qrTop + 4 * qrModule, moduleWidth: qrModule, moduleHeight: qrModule)
+            let textX = left + qrSize + 14 * mm
+            font(.bold, 10)
+            text("Pague com PIX", x: textX, y: qrTop + 12)
+            font(.regular, 8)
+            text("Leia o QR code no app do seu banco, ou use o PIX copia e cola:", x: textX, y: qrTop + 26)
+            font(.mono, 7.5)
+            var ty = qrTop + 40
+            for l in wrapHard(doc.pix.payload, maxWidth: right - textX) {
+                text(l, x: textX, y: ty)
+                ty += 10
+            }
+        }
+    }
+}
