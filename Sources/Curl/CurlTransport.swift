@@ -49,10 +49,10 @@ public final class CurlTransport: ClientTransport, @unchecked Sendable {
     private let lock = NSLock()
     private let queue = DispatchQueue(label: "agencia.curl", attributes: .concurrent)
 
-    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
+    static let ensureGlobalInit: Void = { curl_global_init(Int(CURL_GLOBAL_ALL)) }()
 
     public init(options: Options = Options()) {
-        _ = Self.globalInit
+        _ = Self.ensureGlobalInit
         self.options = options
     }
 

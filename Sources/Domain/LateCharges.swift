@@ -48,6 +48,15 @@ public struct LateCharges: Hashable, Sendable {
         correction = Money(cents: NSDecimalNumber(decimal: rounded).int64Value)
     }
 
+    /// Charges computed earlier and stored with a document.
+    public init(stored original: Money, days: Int, fine: Int64, interest: Int64, correction: Int64) {
+        self.original = original
+        daysLate = days
+        self.fine = Money(cents: fine)
+        self.interest = Money(cents: interest)
+        self.correction = Money(cents: correction)
+    }
+
     /// Whole calendar months from `a` to `b` (10/03 → 15/05 is 2; 10/03 → 09/05 is 1).
     public static func wholeMonths(from a: CivilDate, to b: CivilDate) -> Int {
         guard b > a else { return 0 }

@@ -13,6 +13,12 @@ public enum Masking {
     }
 
     /// Masks every CPF-shaped run (11 digits, with or without punctuation) in free text, for logs.
+    /// `maria.silva@example.com` → `m***@example.com`.
+    public static func email(_ address: String) -> String {
+        guard let at = address.firstIndex(of: "@"), at > address.startIndex else { return "***" }
+        return "\(address[address.startIndex])***\(address[at...])"
+    }
+
     public static func cpfsInText(_ text: String) -> String {
         var out = ""
         var digits: [Character] = []

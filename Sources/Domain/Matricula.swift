@@ -81,3 +81,11 @@ public enum Modulus {
 extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
+
+extension Matricula {
+    /// `100013` → `10001-3` (a stored, normalised matrícula as people read it).
+    public static func display(_ normalized: String) -> String {
+        guard normalized.count > 1 else { return normalized }
+        return "\(normalized.dropLast())-\(normalized.suffix(1))"
+    }
+}

@@ -30,6 +30,12 @@ public struct PixBRCode: Hashable, Sendable {
         payload = s
     }
 
+    /// A payload stored earlier (checked: its fields and CRC must be intact).
+    public init(storedPayload: String) throws {
+        guard Self.fields(of: storedPayload) != nil else { throw Problem.tooLong }
+        payload = storedPayload
+    }
+
     /// CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF), as 4 upper-case hex digits.
     public static func crcHex(_ text: String) -> String {
         var crc: UInt16 = 0xFFFF

@@ -29,6 +29,14 @@ struct APIError: Error, Sendable {
     static let staffLoginFailed = APIError(
         status: .unauthorized, code: "login_failed", message: "Usuário ou senha incorretos.")
 
+    static func conflict(_ message: String) -> APIError {
+        APIError(status: .conflict, code: "conflict", message: message)
+    }
+
+    static func unavailable(_ code: String, _ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: code, message: message)
+    }
+
     static func invalid(_ message: String) -> APIError {
         APIError(status: .badRequest, code: "invalid_input", message: message)
     }

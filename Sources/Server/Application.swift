@@ -72,14 +72,25 @@ public func buildApplication(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(data: document)))
     }
-    let handlers = Handlers(config: config, repository: repository, engine: store.engine, clock: clock, logger: logger)
+    let runtime = ServerRuntime()
+    let cards = CardCompanyDirectory(config: config, runtime: runtime)
+    if let secret = cards.sandboxSecret, let auto = config.sandboxCardCompany {
+        SandboxCardCompany(secret: secret, autoSeconds: auto, logger: logger).register(on: router)
+    }
+    let handlers = Handlers(
+        config: config, repository: repository, engine: store.engine, clock: clock, logger: logger,
+        documents: DocumentFactory(utility: config.utility), cards: cards, cardClient: CardCompanyClient(), runtime: runtime)
     try handlers.registerHandlers(on: router, serverURL: Servers.Server1.url())
+    services.append(BackgroundWork(handlers: handlers))
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "agencia-server"),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? config.port) },
+        onServerRunning: { channel in
+            runtime.port = channel.localAddress?.port ?? config.port
+            await onServerRunning(runtime.port)
+        },
         logger: logger)
     if store is PostgresStore {
         app.beforeServerStarts(perform: migrate)

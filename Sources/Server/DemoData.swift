@@ -181,6 +181,27 @@ public enum DemoData {
         }
         try await batch.flush(store)
         try await seedStaff(store)
+        try await seedCorrectionIndex(store, reference: reference)
+        if store.engine == "postgres" {
+            try await store.write { db in
+                try await db.raw(
+                    "SELECT setval(pg_get_serial_sequence('card_payments', 'id'), GREATEST((SELECT MAX(id) FROM card_payments), 1))"
+                ).run()
+            }
+        }
+    }
+
+    /// A monetary-correction index for the last 36 months, marked as demo: plausible monthly
+    /// values (0,20 %–0,60 %), not the published IPCA.
+    static func seedCorrectionIndex(_ store: any Store, reference: CivilDate) async throws {
+        var rng = SplitMix64(seed: 7)
+        let start = Competencia(year: reference.year, month: reference.month)!.adding(months: -36)
+        let rows: [[(any Encodable & Sendable)?]] = (0..<36).map { k in
+            [start.adding(months: k).iso, Int64(2000 + rng.next() % 4001), "demo (não é o IPCA publicado)"]
+        }
+        try await store.write { db in
+            try await insert(db, "correction_index", ["competencia", "ppm", "source"], rows, conflict: "competencia")
+        }
     }
 
     static func seedStaff(_ store: any Store) async throws {
@@ -235,9 +256,21 @@ public enum DemoData {
                 situacao = "aberta"
                 paidOn = nil
             }
-            batch.bills.append([
-                Int64(sequence) * 100 + Int64(k), m.normalized, comp.iso, due.iso, value, situacao, consumo, estimated ? 1 : 0, paidOn,
-            ])
+            let billId = Int64(sequence) * 100 + Int64(k)
+            batch.bills.append([billId, m.normalized, comp.iso, due.iso, value, situacao, consumo, estimated ? 1 : 0, paidOn])
+            if let paidOn {
+                let channel = ["banco", "pix", "debito_automatico", "loterica", "pix", "banco"][Int(rng.next() % 6)]
+                batch.payments.append([m.normalized, billId, paidOn, value, channel])
+            }
+            if situacao == "em_revisao" {
+                // The card negotiation that holds it: pending with the sandbox company for a week.
+                let now = Int64(Date().timeIntervalSince1970)
+                batch.cardPayments.append([
+                    Int64(sequence), m.normalized, "sandbox", "pendente", value, (value * 299 + 5_000) / 10_000, now, now + 7 * 86_400,
+                    "Operadora Sandbox (ambiente de teste): aguardando a confirmação da operadora.",
+                ])
+                batch.cardPaymentBills.append([Int64(sequence), billId, value])
+            }
         }
     }
 
@@ -256,9 +289,13 @@ public enum DemoData {
         var links: [[(any Encodable & Sendable)?]] = []
         var terms: [[(any Encodable & Sendable)?]] = []
         var bills: [[(any Encodable & Sendable)?]] = []
+        var payments: [[(any Encodable & Sendable)?]] = []
+        var cardPayments: [[(any Encodable & Sendable)?]] = []
+        var cardPaymentBills: [[(any Encodable & Sendable)?]] = []
 
         mutating func flush(_ store: any Store) async throws {
             let (c, p, l, t, b) = (customers, properties, links, terms, bills)
+            let (pay, cp, cpb) = (payments, cardPayments, cardPaymentBills)
             try await store.write { db in
                 try await insert(db, "customers", ["documento", "nome", "email", "telefone"], c, conflict: "documento")
                 try await insert(
@@ -276,6 +313,12 @@ public enum DemoData {
                         "pago_em",
                     ],
                     b, conflict: nil)
+                try await insert(db, "payments", ["matricula", "bill_id", "paid_on", "amount_cents", "channel"], pay, conflict: nil)
+                try await insert(
+                    db, "card_payments",
+                    ["id", "matricula", "company", "status", "amount_cents", "fee_cents", "created_at", "expires_at", "instructions"], cp,
+                    conflict: nil)
+                try await insert(db, "card_payment_bills", ["card_payment_id", "bill_id", "amount_cents"], cpb, conflict: nil)
             }
             self = Batch()
         }

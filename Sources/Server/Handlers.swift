@@ -14,6 +14,10 @@ struct Handlers: APIProtocol {
     let engine: String
     let clock: @Sendable () -> Date
     let logger: Logger
+    let documents: DocumentFactory
+    let cards: CardCompanyDirectory
+    let cardClient: CardCompanyClient
+    let runtime: ServerRuntime
 
     var now: Int64 { Int64(clock().timeIntervalSince1970) }
     var today: CivilDate { LocalCalendar.today(clock(), timeZone: config.timeZone) }
@@ -237,7 +241,7 @@ struct Handlers: APIProtocol {
 
     /// The normalised matrícula of a path, if the caller may see it. A customer asking for a
     /// property that is not theirs gets the same 404 as for one that does not exist.
-    private func authorize(_ raw: String) async throws -> (String, Principal) {
+    func authorize(_ raw: String) async throws -> (String, Principal) {
         guard let principal = Principal.current else { throw APIError.unauthenticated }
         let matricula = raw.filter(\.isNumber)
         guard !matricula.isEmpty, matricula.count == raw.count else { throw APIError.notFound }

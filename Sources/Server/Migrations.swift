@@ -102,7 +102,109 @@ enum Migrations {
                 "CREATE INDEX audit_log_staff ON audit_log(staff_usuario, at)",
                 "CREATE INDEX audit_log_matricula ON audit_log(matricula, at)",
             ]
-        )
+        ),
+        (
+            2, "payments",
+            [
+                """
+                CREATE TABLE payments (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    bill_id BIGINT NOT NULL,
+                    paid_on TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    channel TEXT NOT NULL,
+                    reference TEXT)
+                """,
+                "CREATE UNIQUE INDEX payments_bill ON payments(bill_id)",
+                "CREATE INDEX payments_matricula ON payments(matricula, paid_on)",
+                """
+                CREATE TABLE statements (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    issued_on TEXT NOT NULL,
+                    due_on TEXT NOT NULL,
+                    total_cents BIGINT NOT NULL,
+                    barcode TEXT NOT NULL,
+                    pix TEXT NOT NULL,
+                    created_by TEXT)
+                """,
+                "CREATE INDEX statements_matricula ON statements(matricula, created_at)",
+                """
+                CREATE TABLE statement_lines (
+                    statement_id BIGINT NOT NULL,
+                    bill_id BIGINT NOT NULL,
+                    original_cents BIGINT NOT NULL,
+                    fine_cents BIGINT NOT NULL,
+                    interest_cents BIGINT NOT NULL,
+                    correction_cents BIGINT NOT NULL,
+                    days_late INTEGER NOT NULL,
+                    PRIMARY KEY (statement_id, bill_id))
+                """,
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL,
+                    idem_key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    resource_id BIGINT,
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (scope, idem_key))
+                """,
+                "CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at)",
+                """
+                CREATE TABLE card_payments (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    company TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    fee_cents BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    decided_at BIGINT,
+                    company_reference TEXT,
+                    instructions TEXT,
+                    created_by TEXT)
+                """,
+                "CREATE INDEX card_payments_matricula ON card_payments(matricula, created_at)",
+                "CREATE INDEX card_payments_pending ON card_payments(status, expires_at)",
+                """
+                CREATE TABLE card_payment_bills (
+                    card_payment_id BIGINT NOT NULL,
+                    bill_id BIGINT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    PRIMARY KEY (card_payment_id, bill_id))
+                """,
+                "CREATE INDEX card_payment_bills_bill ON card_payment_bills(bill_id)",
+                """
+                CREATE TABLE correction_index (
+                    competencia TEXT PRIMARY KEY,
+                    ppm BIGINT NOT NULL,
+                    source TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE email_outbox (
+                    id {{ID}},
+                    dedupe_key TEXT NOT NULL,
+                    matricula TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    document_kind TEXT NOT NULL,
+                    document_id BIGINT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_attempt_at BIGINT NOT NULL,
+                    claimed_until BIGINT,
+                    sent_at BIGINT,
+                    last_error TEXT,
+                    created_at BIGINT NOT NULL,
+                    requested_by TEXT)
+                """,
+                "CREATE UNIQUE INDEX email_outbox_dedupe ON email_outbox(dedupe_key)",
+                "CREATE INDEX email_outbox_due ON email_outbox(status, next_attempt_at)",
+                "CREATE INDEX email_outbox_matricula ON email_outbox(matricula, created_at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -41,13 +41,31 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var timeZone: String = "America/Sao_Paulo"
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
+    /// The utility: what documents print, its FEBRABAN and PIX identities.
+    public var utility = UtilitySettings()
+    /// Outgoing e-mail; without `url` the server refuses e-mail requests with a clear message.
+    public var smtp = SMTPSettings()
+    /// Accredited card companies (PRODUCT.md B4).
+    public var cardCompanies: [CardCompany] = []
+    /// How long a card payment may stay pending before its bills are released, seconds.
+    public var cardPaymentTimeoutSeconds: Int = 1800
+    /// Serve the **sandbox** card company at `/sandbox-operadora` (loopback only) and accredit it:
+    /// for the demo and the tests; nothing is charged. `null` turns it off; a number makes it
+    /// decide by itself after that many seconds (amounts ending in ,13 are declined, in ,14 never
+    /// answered); 0 waits for `POST /sandbox-operadora/negotiations/{id}/approve|decline`.
+    public var sandboxCardCompany: Int? = nil
+    /// The address card companies call back on; default `http://host:port`.
+    public var publicURL: String? = nil
+    /// Documents (statements, e-mails) a customer may request per property per hour.
+    public var documentRequestsPerHour: Int = 30
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
-            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, logLevel
+            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, logLevel,
+            utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -75,6 +93,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.demoHints, \.demoHints)
         try take(.timeZone, \.timeZone)
         try take(.logLevel, \.logLevel)
+        try take(.utility, \.utility)
+        try take(.smtp, \.smtp)
+        try take(.cardCompanies, \.cardCompanies)
+        try take(.cardPaymentTimeoutSeconds, \.cardPaymentTimeoutSeconds)
+        if let v = try c.decodeIfPresent(Int.self, forKey: .sandboxCardCompany) { sandboxCardCompany = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .publicURL) { publicURL = v }
+        try take(.documentRequestsPerHour, \.documentRequestsPerHour)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -101,6 +126,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         else { throw ConfigurationError.invalid("database", database) }
         if let s = seed, !["demo", "ci"].contains(s) { throw ConfigurationError.invalid("seed", s) }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError.invalid("maxBodyBytes", String(maxBodyBytes)) }
+        try utility.validate()
+        if sandboxCardCompany != nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
+            throw ConfigurationError.invalid("sandboxCardCompany", "a operadora sandbox só pode ser servida em loopback")
+        }
+        for c in cardCompanies where c.id.isEmpty || c.id == "sandbox" || !(0...2000).contains(c.feeBasisPoints) {
+            throw ConfigurationError.invalid("cardCompanies", c.id)
+        }
     }
 
     /// Reads a JSON file holding either this object or `{"server": {...}}` (the shared
@@ -117,6 +149,113 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         } catch {
             throw ConfigurationError.unreadable(file, String(describing: error))
         }
+    }
+}
+
+/// The utility as documents show it, and its collection identities.
+public struct UtilitySettings: Codable, Sendable, Equatable {
+    public var name = "Companhia de Saneamento (demonstração)"
+    public var cnpj = "12.345.678/0001-95"
+    public var address = "Rua da Água, 100 - Centro, Aracaju/SE"
+    public var contact = "0800 000 0115 · atendimento@saneamento.example.br"
+    /// The 4-digit company code FEBRABAN assigned (barcode positions 16–19).
+    public var febrabanCompany = "0123"
+    /// Barcode value identifier: 6 (mod 10) or 8 (mod 11).
+    public var barcodeValueID = 6
+    public var pixKey = "12345678000195"
+    public var pixName = "Companhia de Saneamento"
+    public var pixCity = "Aracaju"
+    /// Days a payment statement stays payable (its charges are computed to that date).
+    public var statementValidDays = 3
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case name, cnpj, address, contact, febrabanCompany, barcodeValueID, pixKey, pixName, pixCity, statementValidDays
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? name
+        cnpj = try c.decodeIfPresent(String.self, forKey: .cnpj) ?? cnpj
+        address = try c.decodeIfPresent(String.self, forKey: .address) ?? address
+        contact = try c.decodeIfPresent(String.self, forKey: .contact) ?? contact
+        febrabanCompany = try c.decodeIfPresent(String.self, forKey: .febrabanCompany) ?? febrabanCompany
+        barcodeValueID = try c.decodeIfPresent(Int.self, forKey: .barcodeValueID) ?? barcodeValueID
+        pixKey = try c.decodeIfPresent(String.self, forKey: .pixKey) ?? pixKey
+        pixName = try c.decodeIfPresent(String.self, forKey: .pixName) ?? pixName
+        pixCity = try c.decodeIfPresent(String.self, forKey: .pixCity) ?? pixCity
+        statementValidDays = try c.decodeIfPresent(Int.self, forKey: .statementValidDays) ?? statementValidDays
+    }
+
+    var valueID: ArrecadacaoBarcode.ValueID { barcodeValueID == 8 ? .reaisMod11 : .reaisMod10 }
+
+    func validate() throws {
+        guard febrabanCompany.count == 4, febrabanCompany.allSatisfy(\.isNumber) else {
+            throw ConfigurationError.invalid("utility.febrabanCompany", febrabanCompany)
+        }
+        guard [6, 8].contains(barcodeValueID) else { throw ConfigurationError.invalid("utility.barcodeValueID", String(barcodeValueID)) }
+        guard !pixKey.isEmpty else { throw ConfigurationError.invalid("utility.pixKey", pixKey) }
+        guard (0...30).contains(statementValidDays) else {
+            throw ConfigurationError.invalid("utility.statementValidDays", String(statementValidDays))
+        }
+    }
+}
+
+/// The SMTP server documents are sent through (libcurl).
+public struct SMTPSettings: Codable, Sendable, Equatable {
+    /// `smtp://host:port` or `smtps://host:port`; nil turns e-mail off.
+    public var url: String? = nil
+    public var from = "Agência Virtual <nao-responda@saneamento.example.br>"
+    public var username: String? = nil
+    public var password: String? = nil
+    /// Require STARTTLS on `smtp://`.
+    public var requireTLS = false
+    /// Attempts before a message is given up (then shown as failed to staff).
+    public var maxAttempts = 10
+    /// First retry delay, seconds; doubles on each attempt, up to one hour.
+    public var retryBaseSeconds = 5
+    /// How often the sender looks for work when idle, seconds.
+    public var pollSeconds = 1
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case url, from, username, password, requireTLS, maxAttempts, retryBaseSeconds, pollSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        from = try c.decodeIfPresent(String.self, forKey: .from) ?? from
+        username = try c.decodeIfPresent(String.self, forKey: .username)
+        password = try c.decodeIfPresent(String.self, forKey: .password)
+        requireTLS = try c.decodeIfPresent(Bool.self, forKey: .requireTLS) ?? requireTLS
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
+        retryBaseSeconds = try c.decodeIfPresent(Int.self, forKey: .retryBaseSeconds) ?? retryBaseSeconds
+        pollSeconds = try c.decodeIfPresent(Int.self, forKey: .pollSeconds) ?? pollSeconds
+    }
+}
+
+/// An accredited card company: its fee and the endpoint of its API (docs/CARD-COMPANIES.md).
+public struct CardCompany: Codable, Sendable, Equatable {
+    public var id: String
+    public var nome: String
+    /// The company's fee on the amount, basis points (350 = 3,5 %), shown before confirming.
+    public var feeBasisPoints: Int
+    /// Base URL of the company's API (`POST {endpoint}/negotiations`).
+    public var endpoint: String
+    /// Shared secret: our bearer token to the company, and the key of its callbacks' HMAC.
+    public var secret: String
+
+    public init(id: String, nome: String, feeBasisPoints: Int, endpoint: String, secret: String) {
+        self.id = id
+        self.nome = nome
+        self.feeBasisPoints = feeBasisPoints
+        self.endpoint = endpoint
+        self.secret = secret
     }
 }
 

@@ -148,8 +148,14 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { conn in
-            try await body(conn.sql(queryLogLevel: nil))
+        do {
+            return try await client.withTransaction(logger: logger) { conn in
+                try await body(conn.sql(queryLogLevel: nil))
+            }
+        } catch let e as PostgresTransactionError {
+            // The caller's own error (an APIError refusing the request) comes out as it went in.
+            if let inner = e.closureError, e.rollbackError == nil { throw inner }
+            throw e
         }
     }
 

@@ -26,6 +26,8 @@ final class EmbeddedBackend: @unchecked Sendable {
         config.database = database ?? "sqlite:\(dir.appendingPathComponent("demo.sqlite").path)"
         config.seed = "demo"
         config.demoHints = true
+        // The sandbox card company decides by itself after 20 s (nothing is charged).
+        config.sandboxCardCompany = 20
         config.logLevel = "error"
         if let idleSeconds { config.kioskIdleSeconds = idleSeconds }
         let box = Box()

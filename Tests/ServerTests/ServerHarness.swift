@@ -79,7 +79,12 @@ enum Harness {
         var c = config(try await database(engine))
         configure(&c)
         let server = try await buildApplication(c, clock: { clock.now })
-        try await server.application.test(.live) { client in try await body(client) }
+        do {
+            try await server.application.test(.live) { client in try await body(client) }
+        } catch {
+            await server.store.shutdown()
+            throw error
+        }
         await server.store.shutdown()
     }
 }

@@ -1,0 +1,112 @@
+import Curl
+import Domain
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The server's own chores, run as a service beside the HTTP server: sends the e-mail outbox
+/// over SMTP (retries with exponential backoff, a lease so two instances never send the same
+/// row) and releases the bills of card payments nobody decided in time. Stops between two
+/// messages on a graceful shutdown.
+struct BackgroundWork: Service {
+    let handlers: Handlers
+
+    var repository: Repository { handlers.repository }
+    var logger: Logger { handlers.logger }
+
+    func run() async throws {
+        let smtp = handlers.config.smtp
+        let client = smtp.url.map {
+            SMTPClient(url: $0, username: smtp.username, password: smtp.password, requireTLS: smtp.requireTLS, timeoutSeconds: 30)
+        }
+        var lastSweep = Int64(0)
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let client {
+                while !Task.isShuttingDownGracefully, let message = try? await repository.claimEmail(now: handlers.now, lease: 120) {
+                    await send(message, with: client)
+                }
+            }
+            if handlers.now - lastSweep >= 5 {
+                lastSweep = handlers.now
+                do {
+                    let n = try await repository.expireCardPayments(now: handlers.now, today: handlers.today)
+                    if n > 0 { logger.info("card payments expired", metadata: ["count": "\(n)"]) }
+                } catch {
+                    logger.warning("card payment sweep failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try? await Task.sleep(for: .seconds(max(1, smtp.pollSeconds)))
+        }
+    }
+
+    func send(_ m: OutboxRecord, with client: SMTPClient) async {
+        let smtp = handlers.config.smtp
+        do {
+            let (subject, text, pdf, filename) = try await compose(m)
+            try await client.send(
+                MailMessage(
+                    from: smtp.from, to: m.recipient, subject: subject, text: text, attachment: (filename, "application/pdf", pdf),
+                    messageID: m.dedupeKey))
+            try await repository.markEmailSent(id: m.id, now: handlers.now)
+            logger.info("e-mail sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)"])
+        } catch {
+            let permanent = error is APIError
+            let retryAt: Int64? =
+                permanent || m.attempts >= smtp.maxAttempts
+                ? nil : handlers.now + min(3600, Int64(smtp.retryBaseSeconds) << Int64(min(m.attempts - 1, 20)))
+            logger.warning(
+                "e-mail not sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)", "retry": "\(retryAt.map(String.init) ?? "não")"])
+            try? await repository.markEmailFailed(id: m.id, error: String(describing: error), retryAt: retryAt, now: handlers.now)
+        }
+    }
+
+    /// Subject, text, PDF and file name of a queued message.
+    func compose(_ m: OutboxRecord) async throws -> (String, String, Data, String) {
+        let utility = handlers.config.utility
+        let display = Matricula.display(m.matricula)
+        switch m.documentKind {
+        case "statement":
+            guard let s = try await repository.statement(m.matricula, id: m.documentId) else { throw Handlers.statementNotFound }
+            let pdf = try await handlers.statementPDF(matricula: m.matricula, id: m.documentId)
+            let due = CivilDate(iso: s.dueOn)?.formatted ?? s.dueOn
+            let line = ArrecadacaoBarcode(reading: s.barcode)?.linhaDigitavel ?? s.barcode
+            let text = """
+                Olá,
+
+                Segue em anexo o extrato de débitos nº \(s.id) do imóvel de matrícula \(display), com \(s.lines.count) conta(s).
+
+                Total a pagar: \(Money(cents: s.totalCents).formatted)
+                Vencimento: \(due)
+                Linha digitável: \(line)
+
+                PIX copia e cola:
+                \(s.pix)
+
+                \(utility.name) · \(utility.contact)
+                Mensagem automática; não responda.
+                """
+            return ("Extrato de débitos nº \(s.id) — matrícula \(display)", text, pdf, "extrato-\(s.id).pdf")
+        default:
+            guard let b = try await repository.bill(m.matricula, id: m.documentId) else { throw Handlers.billNotFound }
+            let pdf = try await handlers.billPDF(matricula: m.matricula, id: m.documentId)
+            let (barcode, pix) = try handlers.documents.billCodes(b)
+            let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
+            let text = """
+                Olá,
+
+                Segue em anexo a segunda via da conta de \(comp) do imóvel de matrícula \(display).
+
+                Valor: \(b.value.formatted)
+                Vencimento: \(b.due.formatted)
+                Linha digitável: \(barcode.linhaDigitavel)
+
+                PIX copia e cola:
+                \(pix.payload)
+
+                \(utility.name) · \(utility.contact)
+                Mensagem automática; não responda.
+                """
+            return ("Segunda via da conta \(comp) — matrícula \(display)", text, pdf, "conta-\(b.competencia).pdf")
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Documents
+import Domain
+import Foundation
+
+/// Payment codes and printable documents from stored records, with the utility's identities
+/// (configuration `utility`). The same inputs always give the same barcode, PIX and PDF.
+struct DocumentFactory: Sendable {
+    let utility: UtilitySettings
+
+    /// Document kind digits in the barcode's free field and letters in the PIX txid.
+    enum Kind: Int {
+        case bill = 1
+        case statement = 2
+        var txidPrefix: String { self == .bill ? "AVC" : "AVE" }
+    }
+
+    func codes(kind: Kind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
+        let barcode = try ArrecadacaoBarcode(
+            valueID: utility.valueID, amount: amount, company: utility.febrabanCompany,
+            freeField: ArrecadacaoBarcode.freeField(due: due, kind: kind.rawValue, number: number))
+        let pix = try PixBRCode(
+            key: utility.pixKey, name: utility.pixName, city: utility.pixCity, amount: amount, txid: "\(kind.txidPrefix)\(number)")
+        return (barcode, pix)
+    }
+
+    /// A bill's own codes: its original value and due date.
+    func billCodes(_ b: BillRecord) throws -> (ArrecadacaoBarcode, PixBRCode) {
+        try codes(kind: .bill, number: b.id, amount: b.value, due: b.due)
+    }
+
+    static func charges(_ b: BillRecord, asOf: CivilDate, index: [String: Int64]) -> LateCharges {
+        LateCharges(original: b.value, due: b.due, paidOn: asOf, index: { index[$0.iso] })
+    }
+
+    var issuer: PayableDocument.Issuer {
+        .init(name: utility.name, cnpj: utility.cnpj, address: utility.address, contact: utility.contact)
+    }
+
+    func billDocument(_ b: BillRecord, property p: PropertyRecord, today: CivilDate) throws -> PayableDocument {
+        let (barcode, pix) = try billCodes(b)
+        var notes: [String] = []
+        if b.due < today {
+            notes.append("Conta vencida: o banco recebe o valor original; multa, juros e correção virão na próxima conta.")
+            notes.append("Para pagar agora com os encargos e quitar de vez, emita um extrato de débitos.")
+        }
+        return PayableDocument(
+            kind: .bill, number: String(b.id), issuer: issuer, issuedOn: today, customerName: p.titular.nome,
+            customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
+            address: Self.address(p), categoria: Categoria(rawValue: p.categoria)?.label ?? p.categoria,
+            lines: [
+                .init(
+                    competencia: Competencia(iso: b.competencia) ?? Competencia(year: 2000, month: 1)!, vencimento: b.due,
+                    consumoM3: b.consumoM3, charges: LateCharges(original: b.value, due: b.due, paidOn: b.due))
+            ], due: b.due, barcode: barcode, pix: pix, notes: notes)
+    }
+
+    func statementDocument(_ s: StatementRecord, property p: PropertyRecord) throws -> PayableDocument {
+        guard let barcode = ArrecadacaoBarcode(reading: s.barcode), let issued = CivilDate(iso: s.issuedOn),
+            let due = CivilDate(iso: s.dueOn), let pix = try? PixBRCode(storedPayload: s.pix)
+        else { throw APIError.internalError }
+        let lines = s.lines.map { l in
+            PayableDocument.Line(
+                competencia: Competencia(iso: l.bill.competencia) ?? Competencia(year: 2000, month: 1)!, vencimento: l.bill.due,
+                consumoM3: l.bill.consumoM3,
+                charges: LateCharges(stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents, correction: l.correctionCents))
+        }
+        return PayableDocument(
+            kind: .statement, number: String(s.id), issuer: issuer, issuedOn: issued, customerName: p.titular.nome,
+            customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
+            address: Self.address(p), categoria: Categoria(rawValue: p.categoria)?.label ?? p.categoria, lines: lines, due: due,
+            barcode: barcode, pix: pix,
+            notes: ["Valores de contas vencidas atualizados até o vencimento deste extrato (\(due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."])
+    }
+
+    static func address(_ p: PropertyRecord) -> String {
+        "\(p.logradouro), \(p.numero)\(p.complemento.map { " \($0)" } ?? "") - \(p.bairro), \(p.cidade)/\(p.uf)"
+    }
+}
