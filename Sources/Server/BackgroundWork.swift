@@ -15,27 +15,40 @@ struct BackgroundWork: Service {
     var logger: Logger { handlers.logger }
 
     func run() async throws {
+        // On a graceful shutdown the loop is cancelled between two steps; a message being
+        // handed to the SMTP server finishes first (the transfer does not observe cancellation).
+        try? await cancelWhenGracefulShutdown { try await loop() }
+    }
+
+    func loop() async throws {
         let smtp = handlers.config.smtp
         let client = smtp.url.map {
             SMTPClient(url: $0, username: smtp.username, password: smtp.password, requireTLS: smtp.requireTLS, timeoutSeconds: 30)
         }
         var lastSweep = Int64(0)
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let client {
-                while !Task.isShuttingDownGracefully, let message = try? await repository.claimEmail(now: handlers.now, lease: 120) {
-                    await send(message, with: client)
-                }
-            }
-            if handlers.now - lastSweep >= 5 {
-                lastSweep = handlers.now
+        while true {
+            // Nothing to do until the server listens (on PostgreSQL, migrations run just before).
+            if handlers.runtime.port != 0 {
                 do {
-                    let n = try await repository.expireCardPayments(now: handlers.now, today: handlers.today)
-                    if n > 0 { logger.info("card payments expired", metadata: ["count": "\(n)"]) }
+                    if let client {
+                        while let message = try await repository.claimEmail(now: handlers.now, lease: 120) {
+                            await send(message, with: client)
+                            try Task.checkCancellation()
+                        }
+                    }
+                    if handlers.now - lastSweep >= 5 {
+                        lastSweep = handlers.now
+                        let n = try await repository.expireCardPayments(now: handlers.now, today: handlers.today)
+                        if n > 0 { logger.info("card payments expired", metadata: ["count": "\(n)"]) }
+                    }
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
-                    logger.warning("card payment sweep failed", metadata: ["error": "\(error)"])
+                    // The database may be briefly unavailable: try again on the next round.
+                    logger.warning("background work failed", metadata: ["error": "\(error)"])
                 }
             }
-            try? await Task.sleep(for: .seconds(max(1, smtp.pollSeconds)))
+            try await Task.sleep(for: .seconds(max(1, smtp.pollSeconds)))
         }
     }
 

@@ -76,11 +76,19 @@ enum Harness {
         _ engine: Engine, clock: TestClock = TestClock(), configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: (any TestClientProtocol) async throws -> Void
     ) async throws {
+        try await withServer(engine, clock: clock, configure: configure) { client, _ in try await body(client) }
+    }
+
+    /// Runs `body` against a live server, with its store at hand for checks the API cannot show.
+    static func withServer(
+        _ engine: Engine, clock: TestClock = TestClock(), configure: (inout ServerConfiguration) -> Void = { _ in },
+        _ body: (any TestClientProtocol, AgenciaServer) async throws -> Void
+    ) async throws {
         var c = config(try await database(engine))
         configure(&c)
         let server = try await buildApplication(c, clock: { clock.now })
         do {
-            try await server.application.test(.live) { client in try await body(client) }
+            try await server.application.test(.live) { client in try await body(client, server) }
         } catch {
             await server.store.shutdown()
             throw error

@@ -1,0 +1,180 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import XCTest
+
+@testable import Server
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real SMTP server on loopback (aiosmtpd, Maildir delivery) the tests start and stop.
+final class SMTPSink {
+    let port: Int
+    let dir: URL
+    private var process: Process?
+
+    init() throws {
+        port = try SMTPSink.freePort()
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-smtp-\(UUID().uuidString)")
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        guard ok else { throw XCTSkip("sem porta livre") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", dir.path]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        // Ready when it accepts a connection.
+        for _ in 0..<100 {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = UInt16(port).bigEndian
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if rc == 0 { return }
+            usleep(100_000)
+        }
+        XCTFail("aiosmtpd did not start (pip install aiosmtpd)")
+    }
+
+    func stop() {
+        // SIGKILL: aiosmtpd's event loop does not always end on SIGTERM.
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        process?.waitUntilExit()
+        process = nil
+    }
+
+    /// Every message delivered so far, raw.
+    func messages() -> [String] {
+        let files = ["new", "cur"].flatMap { sub in
+            ((try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(sub).path)) ?? []).map {
+                dir.appendingPathComponent(sub).appendingPathComponent($0)
+            }
+        }
+        return files.compactMap { try? String(contentsOf: $0, encoding: .utf8) }
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+/// E-mail through the outbox to a real SMTP server: delivered with the PDF, survives the mail
+/// server being down, never sent twice.
+final class EmailTests: XCTestCase {
+    func testEmailArrivesWithPDFAfterTheMailServerComesBackOnce() async throws {
+        for engine in Engine.allCases {
+            do {
+                try await run(engine)
+            } catch is XCTSkip where engine == .postgres {}
+        }
+    }
+
+    func run(_ engine: Engine) async throws {
+        let sink = try SMTPSink()
+        let clock = TestClock()
+        try await Harness.withServer(
+            engine, clock: clock,
+            configure: {
+                $0.smtp.url = "smtp://127.0.0.1:\(sink.port)"
+                $0.smtp.retryBaseSeconds = 1
+            }
+        ) { client, server in
+            let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+            let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
+            let items = try XCTUnwrap(bills.json["items"] as? [[String: Any]])
+            let open = try XCTUnwrap(items.first { $0["situacao"] as? String == "aberta" }?["id"] as? Int)
+            let paid = try XCTUnwrap(items.first { $0["situacao"] as? String == "paga" }?["id"] as? Int)
+            let path = "/v1/properties/\(Demo.mariaNorm)/emails"
+
+            // Bad input changes nothing.
+            let bad = try await client.post(path, ["document": ["kind": "bill", "id": open], "to": "maria@"], token: token, headers: ["Idempotency-Key": "mail-0001"])
+            XCTAssertEqual(bad.status, .badRequest)
+            XCTAssertEqual(bad.errorMessage, "Endereço de e-mail inválido: confira o que foi digitado.")
+            let notOpen = try await client.post(path, ["document": ["kind": "bill", "id": paid]], token: token, headers: ["Idempotency-Key": "mail-0002"])
+            XCTAssertEqual(notOpen.status, .conflict)
+
+            // The mail server is down: the request is accepted all the same.
+            let r = try await client.post(path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
+            XCTAssertEqual(r.status, .accepted, "\(r.json)")
+            XCTAssertEqual(r.json["to"] as? String, "m***@example.com", "masked for the customer")
+            XCTAssertEqual(r.json["status"] as? String, "pendente")
+            // A retry of the same request is the same message.
+            let again = try await client.post(path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
+            XCTAssertEqual(again.json["id"] as? Int, r.json["id"] as? Int)
+            // The sender tries, fails, and schedules a retry.
+            var attempts = 0
+            for _ in 0..<40 where attempts == 0 {
+                try await Task.sleep(for: .milliseconds(250))
+                attempts = try await server.store.read { db in
+                    try await db.raw("SELECT attempts FROM email_outbox").first()?.decode(column: "attempts", as: Int.self) ?? 0
+                }
+            }
+            XCTAssertGreaterThan(attempts, 0, "the sender tried while the server was down")
+            XCTAssertEqual(sink.messages().count, 0)
+
+            // The mail server comes back: the message arrives, once.
+            try sink.start()
+            for _ in 0..<60 where sink.messages().isEmpty {
+                clock.advance(2)
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            for _ in 0..<8 {
+                clock.advance(120)
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            let messages = sink.messages()
+            XCTAssertEqual(messages.count, 1, "delivered exactly once")
+            let m = try XCTUnwrap(messages.first)
+            XCTAssertTrue(m.contains("To: maria.silva@example.com"))
+            XCTAssertTrue(m.contains("Subject: =?UTF-8?B?"), "subject encoded (RFC 2047)")
+            XCTAssertTrue(m.contains("Content-Type: application/pdf"))
+            // The attachment decodes to a PDF.
+            let b64 = try XCTUnwrap(m.components(separatedBy: "Content-Transfer-Encoding: base64").last)
+                .components(separatedBy: "\n\n").dropFirst().first?.components(separatedBy: "\n--").first ?? ""
+            let pdf = try XCTUnwrap(Data(base64Encoded: b64.filter { !$0.isWhitespace }))
+            XCTAssertTrue(pdf.starts(with: Data("%PDF-".utf8)))
+            let status = try await server.store.read { db in
+                try await db.raw("SELECT status FROM email_outbox").first()?.decode(column: "status", as: String.self)
+            }
+            XCTAssertEqual(status, "enviado")
+        }
+        sink.stop()
+    }
+
+    func testEmailOffWhenNotConfigured() async throws {
+        try await Harness.withServer(.sqlite) { client in
+            let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+            let r = try await client.post(
+                "/v1/properties/\(Demo.mariaNorm)/emails", ["document": ["kind": "bill", "id": 1_000_100]], token: token,
+                headers: ["Idempotency-Key": "mail-off-1"])
+            XCTAssertEqual(r.status, .serviceUnavailable)
+            XCTAssertTrue(r.errorMessage?.contains("e-mail") == true)
+        }
+    }
+}
