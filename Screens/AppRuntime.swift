@@ -57,7 +57,9 @@ public final class AppRuntime {
                 perform(s.appear(app: model.state), from: s)
             case .pop:
                 tasks.removeValue(forKey: ObjectIdentifier(model.top))?.values.forEach { $0.cancel() }
+                let closing = model.top
                 model.apply(effect)
+                if model.top !== closing { perform(model.top.reappear(app: model.state), from: model.top) }
             case .setSession(let token, let who):
                 model.state.token.token = token
                 model.state.session = who

@@ -15,12 +15,18 @@ public final class AppState {
     /// The kiosk policy as the server sent it (nil until loaded).
     public var policy: LoginPolicyInfo?
     public var now: Double
+    /// The printer and the save directory of this terminal.
+    public var output: DocumentOutput
 
-    public init(mode: TerminalMode, token: TokenBox, now: Double = 0) {
+    public init(mode: TerminalMode, token: TokenBox, now: Double = 0, output: DocumentOutput = .none) {
         self.mode = mode
         self.token = token
         self.now = now
+        self.output = output
     }
+
+    /// Saving PDFs is for attendants and staff; a kiosk has no disk for the customer.
+    public var canSave: Bool { mode != .kiosk }
 
     /// Kiosk screens mask personal data; the server already does, this is for what the
     /// terminal itself types back (the CPF field after login, for instance).

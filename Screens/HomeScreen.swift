@@ -34,6 +34,9 @@ public final class HomeScreen: Screen {
         [
             Command(.enter, "Trocar imóvel", help: "Abre o imóvel selecionado na lista de outros imóveis", enabled: !linked.isEmpty),
             Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false),
+            Command(.function(2), "Débitos", help: "Contas do imóvel: seleção, extrato para pagar, pagamento com cartão"),
+            Command(.function(3), "2ª via", help: "Segunda via de conta em aberto: linha digitável, PIX, impressão, e-mail"),
+            Command(.function(4), "Pagamentos", help: "Histórico de pagamentos do imóvel"),
             Command(.function(5), "Atualizar", help: "Recarrega os dados do imóvel"),
         ]
     }
@@ -44,6 +47,8 @@ public final class HomeScreen: Screen {
     }
 
     public func appear(app: AppState) -> [Effect] { load() }
+    /// Back from a service: the debt summary may have changed (a card payment, for instance).
+    public func reappear(app: AppState) -> [Effect] { load() }
 
     private func load() -> [Effect] {
         loading = 2
@@ -67,6 +72,9 @@ public final class HomeScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
         case .key(.function(5)): return load()
+        case .key(.function(2)): return [.push(DebtsScreen(matricula: matricula))]
+        case .key(.function(3)): return [.push(DebtsScreen(matricula: matricula, mode: .secondCopy))]
+        case .key(.function(4)): return [.push(PaymentsScreen(matricula: matricula))]
         case .key(.enter): return open(list.selected)
         case .key(.char(let c)) where c.isNumber:
             guard let n = c.wholeNumberValue, n >= 1 else { return [] }
@@ -196,7 +204,9 @@ public final class HomeScreen: Screen {
         y += 1
         if y < area.y + area.height - 1 {
             s.put("Serviços", x: x, y: y, role: .header)
-            s.put("Trocar de imóvel (Enter ou 1–9)   Atualizar (F5)   Encerrar (F10)", x: x + 10, y: y, role: .muted, clip: area)
+            s.put(
+                "Débitos (F2)   Segunda via (F3)   Pagamentos (F4)   Trocar de imóvel (Enter ou 1–9)", x: x + 10, y: y, role: .muted,
+                clip: area)
         }
         if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
     }

@@ -18,12 +18,15 @@ public protocol Screen: AnyObject {
     func receive(_ message: Any, app: AppState) -> [Effect]
     /// The screen was opened: start loading what it shows.
     func appear(app: AppState) -> [Effect]
+    /// The screen is on top again after the one above it closed (what it shows may have changed).
+    func reappear(app: AppState) -> [Effect]
 }
 
 extension Screen {
     public var isBusy: Bool { false }
     public func receive(_ message: Any, app: AppState) -> [Effect] { [] }
     public func appear(app: AppState) -> [Effect] { [] }
+    public func reappear(app: AppState) -> [Effect] { [] }
 }
 
 /// What a screen asks the runtime to do.

@@ -52,7 +52,8 @@ struct Agencia: ParsableCommand {
         options.caFile = c.caFile
         let token = TokenBox()
         let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: [BearerMiddleware(box: token)])
-        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono")
+        let output = Printing.output(printCommand: c.printCommand, saveDirectory: c.saveDirectory)
+        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", output: output)
         embedded?.stop()
     }
 }

@@ -20,9 +20,14 @@ struct ClientConfiguration: Decodable {
     var demoIdleSeconds: Int?
     /// Log file for the client and the embedded backend (nothing is logged to the terminal).
     var logFile: String?
+    /// The command that prints a PDF given on its standard input (CUPS: `lp -d PRINTER`).
+    var printCommand: [String] = ["lp"]
+    /// Where counter and staff terminals save PDFs.
+    var saveDirectory: String = FileManager.default.currentDirectoryPath
 
     enum CodingKeys: String, CodingKey {
-        case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile
+        case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
+            printCommand, saveDirectory
     }
 
     init() {}
@@ -38,6 +43,8 @@ struct ClientConfiguration: Decodable {
         demoDatabase = try c.decodeIfPresent(String.self, forKey: .demoDatabase)
         demoIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .demoIdleSeconds)
         logFile = try c.decodeIfPresent(String.self, forKey: .logFile)
+        printCommand = try c.decodeIfPresent([String].self, forKey: .printCommand) ?? printCommand
+        saveDirectory = try c.decodeIfPresent(String.self, forKey: .saveDirectory) ?? saveDirectory
     }
 
     /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,

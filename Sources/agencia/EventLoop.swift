@@ -11,7 +11,7 @@ nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
 /// The one loop of the client: read an event (keys, mouse, resize; 25 ms timeout), deliver
 /// finished network calls, tick the clock, draw the frame. Network work never runs here.
 enum EventLoop {
-    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool) throws {
+    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, output: DocumentOutput) throws {
         signal(SIGHUP) { _ in hangupReceived = 1 }
         signal(SIGTERM) { _ in terminateReceived = 1 }
         signal(SIGINT, SIG_IGN)
@@ -19,7 +19,7 @@ enum EventLoop {
         signal(SIGTSTP, SIG_IGN)
         let terminal = try TerminalSession(forceMono: mono)
         defer { terminal.end() }
-        let state = AppState(mode: mode, token: token, now: now())
+        let state = AppState(mode: mode, token: token, now: now(), output: output)
         let model = AppModel(state: state) {
             mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
         }

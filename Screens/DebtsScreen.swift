@@ -1,0 +1,262 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Débitos (PRODUCT.md B2, seed 000 "Negociar Débitos"): every bill of the property; paid ones
+/// in blue and bills under review in red, neither selectable, both also labelled in words.
+/// Space (or a tap) selects, F2 selects every overdue bill, the selected total follows. Overdue
+/// bills show their value updated to today; F3 shows the breakdown. From here: a payment
+/// statement (F4), card payment (F6), the second copy of the bill under the cursor (Enter).
+///
+/// The same screen in `.secondCopy` mode lists only the open bills and opens a bill's second
+/// copy (PRODUCT.md B1).
+public final class DebtsScreen: Screen {
+    public enum Mode { case debts, secondCopy }
+
+    enum Message: CallResultMessage {
+        case bills(Result<Calls.BillList, APIFailure>)
+        var failure: APIFailure? { if case .bills(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    let mode: Mode
+    var all: [Calls.Bill] = []
+    var asOf: String?
+    var selected: Set<Int64> = []
+    var list = ListState(count: 0)
+    var loading = false
+    var failure: APIFailure?
+    var notice: String?
+    var showBreakdown = false
+    private var rowY: [(y: Int, index: Int)] = []
+
+    public init(matricula: String, mode: Mode = .debts) {
+        self.matricula = matricula
+        self.mode = mode
+    }
+
+    var bills: [Calls.Bill] { mode == .debts ? all : all.filter { $0.situacao == .aberta } }
+
+    public var title: String {
+        "\(mode == .debts ? "Débitos" : "Segunda via") — imóvel \(HomeScreen.format(matricula))"
+    }
+    public var isBusy: Bool { loading }
+
+    public var commands: [Command] {
+        switch mode {
+        case .secondCopy:
+            return [
+                Command(.enter, "Abrir", help: "Mostra a conta: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty),
+                Command(.function(5), "Atualizar", help: "Recarrega as contas"),
+            ]
+        case .debts:
+            return [
+                Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)"),
+                Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas"),
+                Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor"),
+                Command(.function(4), "Extrato", help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma"),
+                Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada"),
+                Command(.enter, "2ª via", help: "Abre a segunda via da conta sob o cursor"),
+                Command(.function(5), "Atualizar", help: "Recarrega as contas"),
+            ]
+        }
+    }
+
+    public func appear(app: AppState) -> [Effect] { load() }
+    public func reappear(app: AppState) -> [Effect] { load() }
+
+    func load() -> [Effect] {
+        loading = true
+        let m = matricula
+        return [.call { Message.bills(await Calls.bills($0, m)) as Any }]
+    }
+
+    /// What paying the bill costs now: updated to today when overdue.
+    static func amount(_ b: Calls.Bill) -> Int64 { b.updated?.totalCents ?? b.valorCents }
+
+    var selectedBills: [Calls.Bill] { all.filter { selected.contains($0.id) } }
+    var selectedTotal: Money { Money(cents: selectedBills.reduce(0) { $0 + Self.amount($1) }) }
+
+    static func whyNot(_ b: Calls.Bill) -> String? {
+        switch b.situacao {
+        case .paga: return "Conta paga: não pode ser selecionada."
+        case .emRevisao: return "Conta em revisão (pagamento com cartão aguardando a operadora): não pode ser selecionada."
+        case .parcelada: return "Conta incluída num parcelamento: não pode ser selecionada."
+        case .aberta: return nil
+        }
+    }
+
+    func toggle(_ index: Int) {
+        guard bills.indices.contains(index), mode == .debts else { return }
+        let b = bills[index]
+        if let why = Self.whyNot(b) {
+            notice = why
+            return
+        }
+        notice = nil
+        if selected.contains(b.id) { selected.remove(b.id) } else { selected.insert(b.id) }
+    }
+
+    func openCursor(app: AppState) -> [Effect] {
+        guard bills.indices.contains(list.selected) else { return [] }
+        let b = bills[list.selected]
+        guard b.situacao == .aberta else {
+            notice = "Só contas em aberto têm segunda via para pagar."
+            return []
+        }
+        return [.push(DocumentScreen(matricula: matricula, document: .bill(b.id), canSave: app.canSave))]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(.function(5)): return load()
+        case .key(.enter): return openCursor(app: app)
+        case .key(.char(" ")): toggle(list.selected)
+        case .key(.function(2)) where mode == .debts:
+            let overdue = all.filter { $0.overdue && $0.situacao == .aberta }
+            if overdue.isEmpty { notice = "Nenhuma conta vencida." } else { notice = nil }
+            for b in overdue { selected.insert(b.id) }
+        case .key(.function(3)) where mode == .debts: showBreakdown.toggle()
+        case .key(.function(4)) where mode == .debts:
+            guard !selected.isEmpty else {
+                notice = "Marque ao menos uma conta (Espaço) para emitir o extrato."
+                return []
+            }
+            return [.push(DocumentScreen(matricula: matricula, document: nil, statementOf: selectedBills.map(\.id), canSave: app.canSave))]
+        case .key(.function(6)) where mode == .debts:
+            guard !selected.isEmpty else {
+                notice = "Marque ao menos uma conta (Espaço) para pagar com cartão."
+                return []
+            }
+            return [.push(CardPaymentScreen(matricula: matricula, bills: selectedBills))]
+        case .key(let k): _ = list.handle(k, pageSize: 10)
+        case .click(_, let y):
+            if let row = rowY.first(where: { $0.y == y }) {
+                if mode == .secondCopy {
+                    if list.selected == row.index { return openCursor(app: app) }
+                } else {
+                    toggle(row.index)
+                }
+                list.selected = row.index
+            }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .bills(let r) = message as? Message else { return [] }
+        loading = false
+        switch r {
+        case .success(let l):
+            all = l.items
+            asOf = l.asOf
+            failure = nil
+            // Keep only selections that can still be paid (a card payment may have taken some).
+            selected = selected.filter { id in all.contains { $0.id == id && $0.situacao == .aberta } }
+            let keep = list.selected
+            list = ListState(count: bills.count)
+            list.selected = min(keep, max(0, bills.count - 1))
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    // MARK: Drawing
+
+    static func status(_ b: Calls.Bill, glyphs: Glyphs) -> (String, Role) {
+        switch b.situacao {
+        case .paga:
+            return ("Paga\(b.pagoEm.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
+        case .emRevisao: return ("Em revisão (cartão)", .underReview)
+        case .parcelada: return ("Parcelada", .muted)
+        case .aberta:
+            if b.overdue { return ("Vencida há \(b.updated?.daysLate ?? 0) dia\(b.updated?.daysLate == 1 ? "" : "s")", .overdue) }
+            return ("A vencer", .normal)
+        }
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 1
+        var y = area.y
+        let w = area.width - 2
+        guard !all.isEmpty || failure != nil else {
+            s.put(loading ? "Carregando as contas…" : "Nenhuma conta.", x: x + 1, y: y + 1, role: .muted)
+            return
+        }
+        if let f = failure, all.isEmpty {
+            s.put(TextLayout.fit(f.message, width: w), x: x + 1, y: y + 1, role: .error)
+            s.put("F5 tenta de novo.", x: x + 1, y: y + 3, role: .muted)
+            return
+        }
+        let asOfText = asOf.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+        s.put(
+            TextLayout.fit(
+                mode == .debts
+                    ? "Valores de contas vencidas atualizados até \(asOfText) (multa, juros e correção)."
+                    : "Contas em aberto: Enter abre a segunda via.", width: w), x: x, y: y, role: .muted)
+        y += 1
+        // Columns: mark, reference, due date, value, updated, status; wider terminals get a consumption column.
+        let wide = w >= 100
+        let header =
+            "    " + TextLayout.pad("Ref.", width: 9) + TextLayout.pad("Vencimento", width: 12) + TextLayout.pad("Valor", width: 14)
+            + TextLayout.pad("Atualizado", width: 14) + (wide ? TextLayout.pad("Consumo", width: 10) : "") + "Situação"
+        s.put(TextLayout.fit(header, width: w), x: x, y: y, role: .header)
+        y += 1
+        let footer = mode == .debts ? (showBreakdown ? 4 : 2) : 1
+        let rows = max(1, area.y + area.height - y - footer - 1)
+        list.scroll(height: rows)
+        rowY = []
+        let shown = bills
+        for i in list.top..<min(shown.count, list.top + rows) {
+            let b = shown[i]
+            let (label, role) = Self.status(b, glyphs: s.glyphs)
+            let mark: String
+            if mode == .secondCopy {
+                mark = "   "
+            } else if b.situacao != .aberta {
+                mark = " - "
+            } else {
+                mark = selected.contains(b.id) ? "[\(s.glyphs.check)]" : "[ ]"
+            }
+            let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
+            let due = CivilDate(iso: b.vencimento)?.formatted ?? b.vencimento
+            let updated = b.updated.map { Money(cents: $0.totalCents).formatted } ?? ""
+            var line =
+                (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9) + TextLayout.pad(due, width: 12)
+                + TextLayout.pad(Money(cents: b.valorCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
+            if wide { line += TextLayout.pad("\(b.consumoM3) m³\(b.leituraEstimada ? "*" : "")", width: 10) }
+            line += label
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : role)
+            rowY.append((y, i))
+            y += 1
+        }
+        y = area.y + area.height - footer
+        if mode == .debts {
+            if showBreakdown, shown.indices.contains(list.selected) {
+                let b = shown[list.selected]
+                if let u = b.updated {
+                    let parts =
+                        "Valor \(Money(cents: b.valorCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(u.daysLate) dias) + correção \(Money(cents: u.correctionCents).formatted)"
+                    s.put(TextLayout.fit(parts, width: w), x: x, y: y, role: .normal)
+                    s.put(TextLayout.fit("= \(Money(cents: u.totalCents).formatted) se paga até \(asOfText).", width: w), x: x, y: y + 1)
+                } else {
+                    s.put(TextLayout.fit("Esta conta não tem encargos: não está vencida.", width: w), x: x, y: y, role: .muted)
+                }
+                y += 2
+            }
+            let n = selected.count
+            s.put(
+                TextLayout.pad(
+                    "Total dos débitos selecionados: \(selectedTotal.formatted)  (\(n) conta\(n == 1 ? "" : "s"))", width: w), x: x, y: y,
+                role: .title)
+            y += 1
+        }
+        if let f = failure {
+            s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
+        } else if let notice {
+            s.put(TextLayout.fit(notice, width: w), x: x, y: y, role: .warning)
+        }
+    }
+}

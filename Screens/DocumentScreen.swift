@@ -1,0 +1,300 @@
+import API
+import Barcodes
+import Domain
+import Foundation
+import TUI
+
+/// A payable document on screen (PRODUCT.md B1, B3, B5): a bill's second copy or a payment
+/// statement. Shows the value and due date, the linha digitável in blocks, the PIX "copia e
+/// cola" and, when the terminal is tall enough, the PIX QR drawn with half blocks (F7 shows it
+/// full screen). F2 prints, F3 saves (counter and staff), F4 sends by e-mail.
+public final class DocumentScreen: Screen {
+    enum Message: CallResultMessage {
+        case bill(Result<Calls.BillDetail, APIFailure>)
+        case statement(Result<Calls.Statement, APIFailure>)
+        case printed(Result<String, APIFailure>)
+        case saved(Result<String, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .bill(let r): return r.failure
+            case .statement(let r): return r.failure
+            case .printed(let r), .saved(let r): return r.failure
+            }
+        }
+    }
+
+    let matricula: String
+    private(set) var document: DocumentRef?
+    /// Bills to put on a new statement (created on appear, with one idempotency key, so a retry
+    /// never makes a second statement).
+    let statementOf: [Int64]?
+    let idempotencyKey = UUID().uuidString
+    var bill: Calls.BillDetail?
+    var statement: Calls.Statement?
+    var loading = 0
+    var failure: APIFailure?
+    var notice: (String, Role)?
+    var qr: BarcodeMatrix?
+
+    /// Saving PDFs is offered at counters and to staff, never at a kiosk.
+    let canSave: Bool
+
+    public init(matricula: String, document: DocumentRef?, statementOf: [Int64]? = nil, canSave: Bool) {
+        self.canSave = canSave
+        self.matricula = matricula
+        self.document = document
+        self.statementOf = statementOf
+    }
+
+    public var title: String {
+        switch document {
+        case .bill: return "Segunda via — imóvel \(HomeScreen.format(matricula))"
+        case .statement(let id): return "Extrato de débitos nº \(id)"
+        case nil: return "Extrato de débitos"
+        }
+    }
+    public var isBusy: Bool { loading > 0 }
+
+    var payment: Calls.PaymentCode? { bill?.payment ?? statement?.payment }
+
+    public var commands: [Command] {
+        let ready = payment != nil && document != nil
+        var c = [
+            Command(.function(2), "Imprimir", help: "Imprime o documento (PDF) na impressora deste terminal", enabled: ready),
+            Command(.function(4), "E-mail", help: "Envia o PDF por e-mail", enabled: ready),
+            Command(.function(7), "QR", help: "Mostra o QR code do PIX em tela cheia", enabled: ready),
+        ]
+        if canSave { c.insert(Command(.function(3), "Salvar", help: "Salva o PDF no diretório configurado", enabled: ready), at: 1) }
+        if failure != nil { c.append(Command(.function(5), "Tentar", help: "Tenta de novo")) }
+        return c
+    }
+
+    public func appear(app: AppState) -> [Effect] { load() }
+
+    func load() -> [Effect] {
+        loading += 1
+        failure = nil
+        let m = matricula
+        if let ids = statementOf, document == nil {
+            let key = idempotencyKey
+            return [.call { Message.statement(await Calls.createStatement($0, m, ids, key: key)) as Any }]
+        }
+        switch document {
+        case .bill(let id): return [.call { Message.bill(await Calls.bill($0, m, id)) as Any }]
+        case .statement: return []
+        case nil: return []
+        }
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard let document, payment != nil else {
+            if case .key(.function(5)) = event { return load() }
+            return []
+        }
+        let m = matricula
+        switch event {
+        case .key(.function(2)):
+            notice = ("Gerando o PDF e enviando à impressora…", .muted)
+            let output = app.output
+            loading += 1
+            return [
+                .call { c in
+                    switch await Calls.pdf(c, m, document) {
+                    case .success(let pdf): return Message.printed(await output.print(pdf, document.fileName)) as Any
+                    case .failure(let f): return Message.printed(.failure(f)) as Any
+                    }
+                }
+            ]
+        case .key(.function(3)) where canSave:
+            let output = app.output
+            loading += 1
+            return [
+                .call { c in
+                    switch await Calls.pdf(c, m, document) {
+                    case .success(let pdf): return Message.saved(await output.save(pdf, document.fileName)) as Any
+                    case .failure(let f): return Message.saved(.failure(f)) as Any
+                    }
+                }
+            ]
+        case .key(.function(4)): return [.push(EmailScreen(matricula: m, document: document))]
+        case .key(.function(7)):
+            if let p = payment { return [.push(QRScreen(payload: p.pix, caption: "PIX — \(Money(cents: p.totalCents).formatted)")) ] }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        loading -= 1
+        switch m {
+        case .bill(let r):
+            switch r {
+            case .success(let b):
+                bill = b
+                if b.payment == nil { failure = APIFailure(status: 0, code: "not_open", message: "Esta conta não está em aberto: não há segunda via para pagar.") }
+            case .failure(let f): failure = f
+            }
+        case .statement(let r):
+            switch r {
+            case .success(let s):
+                statement = s
+                document = .statement(s.id)
+            case .failure(let f): failure = f
+            }
+        case .printed(let r):
+            switch r {
+            case .success(let line): notice = (line, .success)
+            case .failure(let f): notice = ("Não foi possível imprimir: \(f.message)", .error)
+            }
+        case .saved(let r):
+            switch r {
+            case .success(let line): notice = (line, .success)
+            case .failure(let f): notice = ("Não foi possível salvar: \(f.message)", .error)
+            }
+        }
+        if let p = payment, qr == nil { qr = try? BarcodeMatrix.qr(p.pix) }
+        return []
+    }
+
+    // MARK: Drawing
+
+    /// The PIX text cut at exactly `width` characters: spaces are part of the payload, so it
+    /// is never word-wrapped.
+    static func chunks(_ text: String, width: Int) -> [String] {
+        var out: [String] = []
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            out.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        return out
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        guard let p = payment else {
+            if let f = failure {
+                s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
+                s.put("F5 tenta de novo; Esc volta.", x: x, y: y + 2, role: .muted)
+            } else {
+                s.put(statementOf != nil ? "Emitindo o extrato…" : "Carregando a conta…", x: x, y: y, role: .muted)
+            }
+            return
+        }
+        let due = CivilDate(iso: p.due)?.formatted ?? p.due
+        if let b = bill?.bill {
+            let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
+            s.put(TextLayout.fit("Conta de \(comp) · consumo \(b.consumoM3) m³\(b.leituraEstimada ? " (leitura estimada)" : "")", width: w), x: x, y: y)
+            y += 1
+            if b.overdue {
+                s.put(
+                    TextLayout.fit("Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.", width: w),
+                    x: x, y: y, role: .warning)
+                y += 1
+            }
+        } else if let st = statement {
+            let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
+            s.put(TextLayout.fit("\(st.lines.count) conta\(st.lines.count == 1 ? "" : "s"): \(refs)", width: w), x: x, y: y)
+            y += 1
+            let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.valorCents }
+            if charges > 0 {
+                s.put(TextLayout.fit("Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w), x: x, y: y, role: .muted)
+                y += 1
+            }
+        }
+        y += 1
+        s.put("Valor: ", x: x, y: y, role: .muted)
+        s.put(Money(cents: p.totalCents).formatted, x: x + 7, y: y, role: .title)
+        s.put("Vencimento: \(due)", x: x + 26, y: y, role: .title, clip: area)
+        y += 2
+        s.put("Linha digitável (código de barras)", x: x, y: y, role: .header)
+        y += 1
+        s.put(p.linhaDigitavel, x: x, y: y, role: .title, clip: area)
+        y += 2
+        s.put("PIX copia e cola", x: x, y: y, role: .header)
+        y += 1
+        // The QR goes to the right when there is room, else below if tall enough, else F7.
+        let qrCols = (qr?.columns ?? 0) + 4
+        let qrRows = ((qr?.rows ?? 0) + 4 + 1) / 2
+        let side = qr != nil && area.width >= 50 + qrCols && area.height >= qrRows + 2 && s.glyphs.unicodeText
+        let textWidth = side ? w - qrCols - 2 : w
+        for line in Self.chunks(p.pix, width: max(20, textWidth)) where y < area.y + area.height - 2 {
+            s.put(line, x: x, y: y)
+            y += 1
+        }
+        if let qr, side {
+            QRView.draw(qr, into: &s, x: area.x + area.width - qrCols - 1, y: area.y + 1)
+        } else if qr != nil {
+            y += 1
+            if y < area.y + area.height - 1 {
+                s.put(
+                    s.glyphs.unicodeText ? "F7 mostra o QR code do PIX em tela cheia." : "Este terminal não desenha o QR code: use o PIX copia e cola.",
+                    x: x, y: y, role: .muted, clip: area)
+            }
+        }
+        if let (text, role) = notice {
+            s.put(TextLayout.fit(text, width: w), x: x, y: area.y + area.height - 1, role: role)
+        }
+    }
+}
+
+/// Draws a QR code with half blocks (two modules per character cell, quiet zone of 2).
+enum QRView {
+    static let quiet = 2
+
+    static func draw(_ m: BarcodeMatrix, into s: inout Surface, x: Int, y: Int) {
+        let size = m.columns + 2 * quiet
+        var row = 0
+        while row < size {
+            var line = ""
+            for col in 0..<size {
+                let top = m[row - quiet, col - quiet]
+                let bottom = row + 1 < size ? m[row + 1 - quiet, col - quiet] : false
+                // Dark modules print as spaces on a light background: the QR reads as dark-on-light.
+                switch (top, bottom) {
+                case (false, false): line.append(s.glyphs.blockFull)
+                case (true, false): line.append(s.glyphs.blockLower)
+                case (false, true): line.append(s.glyphs.blockUpper)
+                case (true, true): line.append(" ")
+                }
+            }
+            s.put(line, x: x, y: y + row / 2, role: .normal)
+            row += 2
+        }
+    }
+}
+
+/// The PIX QR alone, as large as the terminal allows.
+public final class QRScreen: Screen {
+    let payload: String
+    let caption: String
+    let matrix: BarcodeMatrix?
+
+    init(payload: String, caption: String) {
+        self.payload = payload
+        self.caption = caption
+        matrix = try? BarcodeMatrix.qr(payload)
+    }
+
+    public var title: String { "QR code do PIX" }
+    public var commands: [Command] { [] }
+    public func handle(_ event: Event, app: AppState) -> [Effect] { [] }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        guard let m = matrix, s.glyphs.unicodeText else {
+            s.put("Este terminal não desenha o QR code: use o PIX copia e cola.", x: area.x + 2, y: area.y + 1, role: .warning)
+            return
+        }
+        let cols = m.columns + 2 * QRView.quiet
+        let rows = (cols + 1) / 2
+        guard cols <= area.width, rows <= area.height - 1 else {
+            s.put("Terminal pequeno demais para o QR code (\(cols)×\(rows + 1)).", x: area.x + 2, y: area.y + 1, role: .warning)
+            return
+        }
+        QRView.draw(m, into: &s, x: area.x + (area.width - cols) / 2, y: area.y)
+        s.put(caption, x: area.x + max(0, (area.width - CharWidth.of(caption)) / 2), y: area.y + rows, role: .title)
+    }
+}

@@ -1,0 +1,150 @@
+import API
+import Foundation
+import OpenAPIRuntime
+
+/// The bills-and-payments calls (issue 3).
+extension Calls {
+    typealias Bill = Components.Schemas.Bill
+    typealias BillList = Components.Schemas.BillList
+    typealias BillDetail = Components.Schemas.BillDetail
+    typealias Statement = Components.Schemas.Statement
+    typealias Payment = Components.Schemas.Payment
+    typealias CardCompany = Components.Schemas.CardCompanyInfo
+    typealias CardPayment = Components.Schemas.CardPayment
+    typealias EmailStatus = Components.Schemas.EmailStatus
+    typealias PaymentCode = Components.Schemas.PaymentCode
+
+    static func bills(_ c: Client, _ m: String) async -> Result<BillList, APIFailure> {
+        await run {
+            switch try await c.listBills(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func bill(_ c: Client, _ m: String, _ id: Int64) async -> Result<BillDetail, APIFailure> {
+        await run {
+            switch try await c.getBill(path: .init(matricula: m, billId: id)) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func createStatement(_ c: Client, _ m: String, _ ids: [Int64], key: String) async -> Result<Statement, APIFailure> {
+        await run {
+            switch try await c.createStatement(path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(billIds: ids))) {
+            case .created(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    /// A document's PDF: a bill's second copy or a statement.
+    static func pdf(_ c: Client, _ m: String, _ doc: DocumentRef) async -> Result<Data, APIFailure> {
+        await run {
+            let body: HTTPBody
+            switch doc {
+            case .bill(let id):
+                switch try await c.getBillPDF(path: .init(matricula: m, billId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
+            case .statement(let id):
+                switch try await c.getStatementPDF(path: .init(matricula: m, statementId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
+            }
+            return .success(try await Data(collecting: body, upTo: 8 << 20))
+        }
+    }
+
+    static func email(_ c: Client, _ m: String, _ doc: DocumentRef, to: String?, key: String) async -> Result<EmailStatus, APIFailure> {
+        await run {
+            let ref: Components.Schemas.DocumentRef
+            switch doc {
+            case .bill(let id): ref = .init(kind: .bill, id: id)
+            case .statement(let id): ref = .init(kind: .statement, id: id)
+            }
+            switch try await c.requestEmail(
+                path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))
+            {
+            case .accepted(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func payments(_ c: Client, _ m: String) async -> Result<[Payment], APIFailure> {
+        await run {
+            switch try await c.listPayments(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json.items)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func cardCompanies(_ c: Client) async -> Result<[CardCompany], APIFailure> {
+        await run {
+            switch try await c.listCardCompanies() {
+            case .ok(let ok): return .success(try ok.body.json.items)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func startCardPayment(_ c: Client, _ m: String, company: String, ids: [Int64], key: String) async -> Result<CardPayment, APIFailure> {
+        await run {
+            switch try await c.createCardPayment(
+                path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(companyId: company, billIds: ids)))
+            {
+            case .created(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func cardPayment(_ c: Client, _ m: String, _ id: Int64) async -> Result<CardPayment, APIFailure> {
+        await run {
+            switch try await c.getCardPayment(path: .init(matricula: m, cardPaymentId: id)) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+}
+
+/// A payable document the terminal can print, save or send.
+public enum DocumentRef: Equatable, Sendable {
+    case bill(Int64)
+    case statement(Int64)
+
+    var fileName: String {
+        switch self {
+        case .bill(let id): return "segunda-via-\(id).pdf"
+        case .statement(let id): return "extrato-\(id).pdf"
+        }
+    }
+}
+
+/// Where documents go from this terminal: the printer command and the save directory
+/// (configuration `printCommand`, `saveDirectory`). Each returns a line for the user.
+public struct DocumentOutput: Sendable {
+    public var print: @Sendable (Data, String) async -> Result<String, APIFailure>
+    public var save: @Sendable (Data, String) async -> Result<String, APIFailure>
+
+    public init(
+        print: @escaping @Sendable (Data, String) async -> Result<String, APIFailure>,
+        save: @escaping @Sendable (Data, String) async -> Result<String, APIFailure>
+    ) {
+        self.print = print
+        self.save = save
+    }
+
+    /// A terminal without printer or disk (tests that do not exercise them).
+    public static let none = DocumentOutput(
+        print: { _, _ in .failure(APIFailure(status: 0, code: "no_printer", message: "Nenhuma impressora configurada neste terminal.")) },
+        save: { _, _ in .failure(APIFailure(status: 0, code: "no_disk", message: "Este terminal não salva arquivos.")) })
+}

@@ -1,0 +1,326 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Sends a document by e-mail (PRODUCT.md F3): to the address on file (leave the field empty)
+/// or to one typed here. The server queues it and retries until the mail server takes it.
+public final class EmailScreen: Screen {
+    enum Message: CallResultMessage {
+        case sent(Result<Calls.EmailStatus, APIFailure>)
+        var failure: APIFailure? { if case .sent(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    let document: DocumentRef
+    var field = TextField(label: "E-mail", maxLength: 120) { !$0.isWhitespace }
+    var sending = false
+    var result: Calls.EmailStatus?
+    var failure: APIFailure?
+    /// One key per address typed: a retry of the same request is the same message.
+    var key = UUID().uuidString
+    var keyFor = ""
+
+    init(matricula: String, document: DocumentRef) {
+        self.matricula = matricula
+        self.document = document
+    }
+
+    public var title: String { "Enviar por e-mail" }
+    public var isBusy: Bool { sending }
+    public var commands: [Command] {
+        [Command(.enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio", enabled: result == nil)]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard result == nil, case .key(let k) = event else { return [] }
+        if k == .enter {
+            let to = field.text.trimmingCharacters(in: .whitespaces)
+            if !to.isEmpty, !(to.contains("@") && to.split(separator: "@").count == 2 && to.contains(".")) {
+                failure = APIFailure(status: 0, code: "invalid", message: "Endereço de e-mail inválido: confira o que foi digitado.")
+                return []
+            }
+            if to != keyFor {
+                key = UUID().uuidString
+                keyFor = to
+            }
+            sending = true
+            failure = nil
+            let (m, doc, key) = (matricula, document, key)
+            return [.call { Message.sent(await Calls.email($0, m, doc, to: to.isEmpty ? nil : to, key: key)) as Any }]
+        }
+        _ = field.handle(k)
+        failure = nil
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .sent(let r) = message as? Message else { return [] }
+        sending = false
+        switch r {
+        case .success(let s): result = s
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        if let r = result {
+            s.put(TextLayout.fit("Pedido registrado: o documento será enviado para \(r.to).", width: w), x: x, y: y, role: .success)
+            s.put(
+                TextLayout.fit("Se o servidor de e-mail estiver fora do ar, o envio é repetido automaticamente.", width: w), x: x, y: y + 1,
+                role: .muted)
+            s.put("Esc volta.", x: x, y: y + 3, role: .muted)
+            return
+        }
+        for line in TextLayout.wrap(
+            app.mode == .kiosk
+                ? "Deixe em branco para enviar ao e-mail cadastrado, ou digite outro endereço."
+                : "Deixe em branco para enviar ao e-mail cadastrado do titular, ou digite o endereço que o cliente informar.", width: w)
+        {
+            s.put(line, x: x, y: y, role: .muted)
+            y += 1
+        }
+        y += 1
+        s.put("E-mail: ", x: x, y: y)
+        s.put(TextLayout.pad(field.text, width: min(60, w - 9)), x: x + 8, y: y, role: .inputFocused)
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: y + 2, role: .error) }
+        if sending { s.put("Enviando…", x: x, y: y + 2, role: .muted) }
+    }
+}
+
+/// Card payment (PRODUCT.md B4): the accredited companies with their fees; choosing one shows
+/// the amount, the fee and the total before confirming; then the company's instructions and the
+/// payment's status (F5 refreshes). The bills stay "em revisão" until the company decides.
+public final class CardPaymentScreen: Screen {
+    enum Message: CallResultMessage {
+        case companies(Result<[Calls.CardCompany], APIFailure>)
+        case started(Result<Calls.CardPayment, APIFailure>)
+        case status(Result<Calls.CardPayment, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .companies(let r): return r.failure
+            case .started(let r), .status(let r): return r.failure
+            }
+        }
+    }
+
+    let matricula: String
+    let bills: [Calls.Bill]
+    var companies: [Calls.CardCompany] = []
+    var list = ListState(count: 0)
+    var confirming: Calls.CardCompany?
+    var payment: Calls.CardPayment?
+    var loading = 0
+    var failure: APIFailure?
+    let key = UUID().uuidString
+
+    init(matricula: String, bills: [Calls.Bill]) {
+        self.matricula = matricula
+        self.bills = bills
+    }
+
+    var amount: Int64 { bills.reduce(0) { $0 + DebtsScreen.amount($1) } }
+    static func fee(_ amount: Int64, _ bp: Int) -> Int64 { (2 * amount * Int64(bp) + 10_000) / 20_000 }
+
+    public var title: String { "Pagar com cartão" }
+    public var isBusy: Bool { loading > 0 }
+    public var commands: [Command] {
+        if payment != nil { return [Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")] }
+        if confirming != nil {
+            return [Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora"), Command(.backspace, "Outra", help: "Escolhe outra operadora")]
+        }
+        return [Command(.enter, "Escolher", help: "Escolhe a operadora sob o cursor", enabled: !companies.isEmpty)]
+    }
+
+    public func appear(app: AppState) -> [Effect] {
+        loading += 1
+        return [.call { Message.companies(await Calls.cardCompanies($0)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard case .key(let k) = event else { return [] }
+        let m = matricula
+        if let p = payment {
+            if k == .function(5) {
+                loading += 1
+                return [.call { Message.status(await Calls.cardPayment($0, m, p.id)) as Any }]
+            }
+            return []
+        }
+        if let c = confirming {
+            switch k {
+            case .enter:
+                loading += 1
+                failure = nil
+                let (ids, key) = (bills.map(\.id), key)
+                return [.call { Message.started(await Calls.startCardPayment($0, m, company: c.id, ids: ids, key: key)) as Any }]
+            case .backspace: confirming = nil
+            default: break
+            }
+            return []
+        }
+        if k == .enter, companies.indices.contains(list.selected) {
+            confirming = companies[list.selected]
+        } else {
+            _ = list.handle(k, pageSize: 5)
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        loading -= 1
+        switch m {
+        case .companies(let r):
+            switch r {
+            case .success(let c):
+                companies = c
+                list = ListState(count: c.count)
+            case .failure(let f): failure = f
+            }
+        case .started(let r), .status(let r):
+            switch r {
+            case .success(let p): payment = p
+            case .failure(let f): failure = f
+            }
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        let refs = bills.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
+        s.put(TextLayout.fit("Contas: \(refs)", width: w), x: x, y: y)
+        y += 1
+        s.put("Valor das contas (atualizado até hoje): \(Money(cents: amount).formatted)", x: x, y: y, role: .title, clip: area)
+        y += 2
+        if let p = payment {
+            let status: (String, Role)
+            switch p.status {
+            case .pendente: status = ("Aguardando a confirmação da operadora: as contas ficam em revisão.", .underReview)
+            case .aprovado: status = ("Pagamento aprovado: as contas estão pagas.", .success)
+            case .recusado: status = ("Pagamento recusado pela operadora: as contas voltaram a ficar em aberto.", .error)
+            case .expirado: status = ("A operadora não confirmou a tempo: as contas voltaram a ficar em aberto.", .warning)
+            }
+            s.put(TextLayout.fit("\(p.companyName) · total no cartão \(Money(cents: p.totalCents).formatted)", width: w), x: x, y: y)
+            y += 1
+            s.put(TextLayout.fit(status.0, width: w), x: x, y: y, role: status.1)
+            y += 2
+            for line in TextLayout.wrap(p.instructions ?? "", width: w) {
+                s.put(line, x: x, y: y)
+                y += 1
+            }
+        } else if let c = confirming {
+            let fee = Self.fee(amount, c.feeBasisPoints)
+            s.put(TextLayout.fit("Operadora: \(c.nome)", width: w), x: x, y: y, role: .header)
+            y += 1
+            s.put("Valor das contas:  \(Money(cents: amount).formatted)", x: x, y: y)
+            s.put("Taxa da operadora: \(Money(cents: fee).formatted) (\(Self.percent(c.feeBasisPoints)))", x: x, y: y + 1)
+            s.put("Total no cartão:   \(Money(cents: amount + fee).formatted)", x: x, y: y + 2, role: .title)
+            y += 4
+            s.put(TextLayout.fit("Enter confirma. As contas ficam em revisão até a operadora confirmar.", width: w), x: x, y: y, role: .muted)
+        } else {
+            s.put("Escolha a operadora (a taxa é cobrada por ela):", x: x, y: y, role: .header)
+            y += 1
+            for (i, c) in companies.enumerated() {
+                let fee = Self.fee(amount, c.feeBasisPoints)
+                let line = "\(TextLayout.pad(c.nome, width: max(10, w - 34))) taxa \(Self.percent(c.feeBasisPoints)) = \(Money(cents: fee).formatted)"
+                s.put(
+                    TextLayout.pad((i == list.selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
+                    role: i == list.selected ? .selected : .normal)
+                y += 1
+            }
+            if companies.isEmpty && loading == 0 && failure == nil {
+                s.put("Nenhuma operadora credenciada.", x: x, y: y, role: .muted)
+            }
+        }
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+    }
+
+    static func percent(_ bp: Int) -> String { "\(bp / 100),\(String(format: "%02d", bp % 100)) %" }
+}
+
+/// Payment history (PRODUCT.md B6): date, amount, channel, bill.
+public final class PaymentsScreen: Screen {
+    enum Message: CallResultMessage {
+        case loaded(Result<[Calls.Payment], APIFailure>)
+        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    var items: [Calls.Payment] = []
+    var list = ListState(count: 0)
+    var loading = false
+    var failure: APIFailure?
+
+    init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Pagamentos — imóvel \(HomeScreen.format(matricula))" }
+    public var isBusy: Bool { loading }
+    public var commands: [Command] { [Command(.function(5), "Atualizar", help: "Recarrega o histórico")] }
+
+    public func appear(app: AppState) -> [Effect] {
+        loading = true
+        let m = matricula
+        return [.call { Message.loaded(await Calls.payments($0, m)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(.function(5)) = event { return appear(app: app) }
+        if case .key(let k) = event { _ = list.handle(k, pageSize: 10) }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .loaded(let r) = message as? Message else { return [] }
+        loading = false
+        switch r {
+        case .success(let p):
+            items = p
+            list = ListState(count: p.count)
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    static func channel(_ c: String) -> String {
+        switch c {
+        case "banco": return "Banco"
+        case "pix": return "PIX"
+        case "debito_automatico": return "Débito automático"
+        case "loterica": return "Lotérica"
+        default: return c.hasPrefix("cartao:") ? "Cartão (\(c.dropFirst(7)))" : c
+        }
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+        guard !items.isEmpty else {
+            s.put(loading ? "Carregando…" : "Nenhum pagamento registrado.", x: x, y: y, role: .muted)
+            return
+        }
+        s.put(
+            TextLayout.fit(TextLayout.pad("Data", width: 12) + TextLayout.pad("Valor", width: 14) + TextLayout.pad("Conta", width: 10) + "Canal", width: w),
+            x: x, y: y, role: .header)
+        y += 1
+        let rows = max(1, area.y + area.height - y - 1)
+        list.scroll(height: rows)
+        for i in list.top..<min(items.count, list.top + rows) {
+            let p = items[i]
+            let line =
+                TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12) + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
+                + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
+            y += 1
+        }
+    }
+}
