@@ -53,10 +53,10 @@ public final class DebtsScreen: Screen {
         case .debts:
             return [
                 Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)"),
-                Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas"),
-                Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor"),
                 Command(.function(4), "Extrato", help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma"),
                 Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada"),
+                Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas"),
+                Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor"),
                 Command(.enter, "2ª via", help: "Abre a segunda via da conta sob o cursor"),
                 Command(.function(5), "Atualizar", help: "Recarrega as contas"),
             ]
@@ -81,8 +81,8 @@ public final class DebtsScreen: Screen {
     static func whyNot(_ b: Calls.Bill) -> String? {
         switch b.situacao {
         case .paga: return "Conta paga: não pode ser selecionada."
-        case .emRevisao: return "Conta em revisão (pagamento com cartão aguardando a operadora): não pode ser selecionada."
-        case .parcelada: return "Conta incluída num parcelamento: não pode ser selecionada."
+        case .emRevisao: return "Conta em revisão (cartão em andamento): não pode ser selecionada."
+        case .parcelada: return "Conta parcelada: não pode ser selecionada."
         case .aberta: return nil
         }
     }
@@ -194,7 +194,7 @@ public final class DebtsScreen: Screen {
         s.put(
             TextLayout.fit(
                 mode == .debts
-                    ? "Valores de contas vencidas atualizados até \(asOfText) (multa, juros e correção)."
+                    ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção)."
                     : "Contas em aberto: Enter abre a segunda via.", width: w), x: x, y: y, role: .muted)
         y += 1
         // Columns: mark, reference, due date, value, updated, status; wider terminals get a consumption column.

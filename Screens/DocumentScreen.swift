@@ -174,7 +174,7 @@ public final class DocumentScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
         var y = area.y + 1
-        let w = area.width - 4
+        var w = area.width - 4
         guard let p = payment else {
             if let f = failure {
                 s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
@@ -185,6 +185,13 @@ public final class DocumentScreen: Screen {
             return
         }
         let due = CivilDate(iso: p.due)?.formatted ?? p.due
+        // The QR goes to the right when the text beside it still fits (the linha digitável is
+        // 55 columns), else F7 shows it full screen.
+        let qrCols = (qr?.columns ?? 0) + 2 * QRView.quiet
+        let qrRows = (qrCols + 1) / 2
+        let side = qr != nil && s.glyphs.unicodeText && area.width >= 62 + qrCols && area.height >= qrRows + 1
+        if side { w -= qrCols + 2 }
+        if let qr, side { QRView.draw(qr, into: &s, x: area.x + area.width - qrCols - 1, y: area.y) }
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
             s.put(TextLayout.fit("Conta de \(comp) · consumo \(b.consumoM3) m³\(b.leituraEstimada ? " (leitura estimada)" : "")", width: w), x: x, y: y)
@@ -216,18 +223,11 @@ public final class DocumentScreen: Screen {
         y += 2
         s.put("PIX copia e cola", x: x, y: y, role: .header)
         y += 1
-        // The QR goes to the right when there is room, else below if tall enough, else F7.
-        let qrCols = (qr?.columns ?? 0) + 4
-        let qrRows = ((qr?.rows ?? 0) + 4 + 1) / 2
-        let side = qr != nil && area.width >= 50 + qrCols && area.height >= qrRows + 2 && s.glyphs.unicodeText
-        let textWidth = side ? w - qrCols - 2 : w
-        for line in Self.chunks(p.pix, width: max(20, textWidth)) where y < area.y + area.height - 2 {
+        for line in Self.chunks(p.pix, width: max(20, w)) where y < area.y + area.height - 2 {
             s.put(line, x: x, y: y)
             y += 1
         }
-        if let qr, side {
-            QRView.draw(qr, into: &s, x: area.x + area.width - qrCols - 1, y: area.y + 1)
-        } else if qr != nil {
+        if qr != nil && !side {
             y += 1
             if y < area.y + area.height - 1 {
                 s.put(

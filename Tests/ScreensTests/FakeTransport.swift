@@ -11,6 +11,7 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
     struct Reply {
         var status: Int
         var json: String
+        var contentType = "application/json"
     }
 
     private let lock = NSLock()
@@ -27,10 +28,16 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
     private(set) var authorizations: [String?] = []
 
     /// From now on, `operation` answers this.
-    func on(_ operation: String, status: Int = 200, _ json: String) {
+    func on(_ operation: String, status: Int = 200, _ json: String, contentType: String = "application/json") {
         lock.lock()
-        replies[operation] = Reply(status: status, json: json)
+        replies[operation] = Reply(status: status, json: json, contentType: contentType)
         lock.unlock()
+    }
+
+    func count(_ operation: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return calls.filter { $0 == operation }.count
     }
 
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
@@ -43,7 +50,7 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
         if hangs { try await Task.sleep(nanoseconds: 60_000_000_000) }
         guard let reply else { throw URLError(.badServerResponse) }
         var response = HTTPResponse(status: .init(code: reply.status))
-        response.headerFields[.contentType] = "application/json"
+        response.headerFields[.contentType] = reply.contentType
         return (response, HTTPBody(reply.json))
     }
 }

@@ -7,17 +7,18 @@ import XCTest
 
 /// Scripted journeys through the real screens and runtime, against a fake transport; the
 /// assertions read the rendered surface, as a person would.
-final class JourneyTests: XCTestCase {
+class JourneyBase: XCTestCase {
     var transport: FakeTransport!
     var runtime: AppRuntime!
     var model: AppModel!
 
-    func start(mode: TerminalMode = .kiosk, now: Double = 1000) {
+    /// `root`: the first screen (default: the mode's login screen).
+    func start(mode: TerminalMode = .kiosk, now: Double = 1000, root: (() -> any Screen)? = nil) {
         transport = FakeTransport()
         let token = TokenBox()
         let client = Client(serverURL: URL(string: "http://fake/v1")!, transport: transport, middlewares: [BearerMiddleware(box: token)])
         let state = AppState(mode: mode, token: token, now: now)
-        model = AppModel(state: state) { mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen() }
+        model = AppModel(state: state) { root?() ?? (mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()) }
         runtime = AppRuntime(model: model, client: client)
     }
 
@@ -42,7 +43,9 @@ final class JourneyTests: XCTestCase {
         runtime.send(.key(.enter))
         await runtime.settle()
     }
+}
 
+final class JourneyTests: JourneyBase {
     func testKioskLoginToHome() async {
         start()
         await loginAsMaria()

@@ -64,4 +64,32 @@ final class SnapshotTests: XCTestCase {
         try assertSnapshot(render(model, 132, 43), "home-132x43")
         try assertSnapshot(render(model, 80, 24, .ascii), "home-80x24-ascii")
     }
+
+    /// Débitos with every situation, a bill's second copy (QR beside the text at 132×43, F7
+    /// hint at 80×24), and the QR full screen.
+    func testPaymentSnapshots() async throws {
+        let (model, runtime, t) = await journey()
+        t.on("loginCustomer", status: 201, Fixtures.session)
+        t.on("getProperty", Fixtures.property)
+        t.on("getLinkedProperties", Fixtures.linked)
+        t.on("listBills", Fixtures.bills)
+        t.on("getBill", Fixtures.billDetail)
+        for c in "10001-3" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.tab))
+        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        runtime.send(.key(.function(2)))  // select the overdue bills
+        try assertSnapshot(render(model, 80, 24), "debts-80x24")
+        try assertSnapshot(render(model, 132, 43), "debts-132x43")
+        try assertSnapshot(render(model, 80, 24, .ascii), "debts-80x24-ascii")
+        runtime.send(.key(.enter))  // the bill under the cursor (10/2026, open)
+        await runtime.settle()
+        try assertSnapshot(render(model, 80, 24), "second-copy-80x24")
+        try assertSnapshot(render(model, 132, 43), "second-copy-132x43")
+        runtime.send(.key(.function(7)))
+        try assertSnapshot(render(model, 132, 43), "qr-132x43")
+    }
 }
