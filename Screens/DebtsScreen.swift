@@ -47,13 +47,16 @@ public final class DebtsScreen: Screen {
         switch mode {
         case .secondCopy:
             return [
-                Command(.enter, "Abrir", help: "Mostra a conta: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty),
+                Command(
+                    .enter, "Abrir", help: "Mostra a conta: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty),
                 Command(.function(5), "Atualizar", help: "Recarrega as contas"),
             ]
         case .debts:
             return [
                 Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)"),
-                Command(.function(4), "Extrato", help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma"),
+                Command(
+                    .function(4), "Extrato",
+                    help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma"),
                 Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada"),
                 Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas"),
                 Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor"),
@@ -224,7 +227,8 @@ public final class DebtsScreen: Screen {
             let due = CivilDate(iso: b.vencimento)?.formatted ?? b.vencimento
             let updated = b.updated.map { Money(cents: $0.totalCents).formatted } ?? ""
             var line =
-                (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9) + TextLayout.pad(due, width: 12)
+                (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9)
+                + TextLayout.pad(due, width: 12)
                 + TextLayout.pad(Money(cents: b.valorCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
             if wide { line += TextLayout.pad("\(b.consumoM3) m³\(b.leituraEstimada ? "*" : "")", width: 10) }
             line += label

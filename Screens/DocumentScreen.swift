@@ -118,7 +118,7 @@ public final class DocumentScreen: Screen {
             ]
         case .key(.function(4)): return [.push(EmailScreen(matricula: m, document: document))]
         case .key(.function(7)):
-            if let p = payment { return [.push(QRScreen(payload: p.pix, caption: "PIX — \(Money(cents: p.totalCents).formatted)")) ] }
+            if let p = payment { return [.push(QRScreen(payload: p.pix, caption: "PIX — \(Money(cents: p.totalCents).formatted)"))] }
         default: break
         }
         return []
@@ -132,7 +132,10 @@ public final class DocumentScreen: Screen {
             switch r {
             case .success(let b):
                 bill = b
-                if b.payment == nil { failure = APIFailure(status: 0, code: "not_open", message: "Esta conta não está em aberto: não há segunda via para pagar.") }
+                if b.payment == nil {
+                    failure = APIFailure(
+                        status: 0, code: "not_open", message: "Esta conta não está em aberto: não há segunda via para pagar.")
+                }
             case .failure(let f): failure = f
             }
         case .statement(let r):
@@ -194,11 +197,15 @@ public final class DocumentScreen: Screen {
         if let qr, side { QRView.draw(qr, into: &s, x: area.x + area.width - qrCols - 1, y: area.y) }
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            s.put(TextLayout.fit("Conta de \(comp) · consumo \(b.consumoM3) m³\(b.leituraEstimada ? " (leitura estimada)" : "")", width: w), x: x, y: y)
+            s.put(
+                TextLayout.fit("Conta de \(comp) · consumo \(b.consumoM3) m³\(b.leituraEstimada ? " (leitura estimada)" : "")", width: w),
+                x: x, y: y)
             y += 1
             if b.overdue {
                 s.put(
-                    TextLayout.fit("Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.", width: w),
+                    TextLayout.fit(
+                        "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.",
+                        width: w),
                     x: x, y: y, role: .warning)
                 y += 1
             }
@@ -208,7 +215,9 @@ public final class DocumentScreen: Screen {
             y += 1
             let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.valorCents }
             if charges > 0 {
-                s.put(TextLayout.fit("Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w), x: x, y: y, role: .muted)
+                s.put(
+                    TextLayout.fit("Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w),
+                    x: x, y: y, role: .muted)
                 y += 1
             }
         }
@@ -231,7 +240,8 @@ public final class DocumentScreen: Screen {
             y += 1
             if y < area.y + area.height - 1 {
                 s.put(
-                    s.glyphs.unicodeText ? "F7 mostra o QR code do PIX em tela cheia." : "Este terminal não desenha o QR code: use o PIX copia e cola.",
+                    s.glyphs.unicodeText
+                        ? "F7 mostra o QR code do PIX em tela cheia." : "Este terminal não desenha o QR code: use o PIX copia e cola.",
                     x: x, y: y, role: .muted, clip: area)
             }
         }

@@ -34,7 +34,9 @@ extension Calls {
 
     static func createStatement(_ c: Client, _ m: String, _ ids: [Int64], key: String) async -> Result<Statement, APIFailure> {
         await run {
-            switch try await c.createStatement(path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(billIds: ids))) {
+            switch try await c.createStatement(
+                path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(billIds: ids)))
+            {
             case .created(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }
@@ -95,7 +97,9 @@ extension Calls {
         }
     }
 
-    static func startCardPayment(_ c: Client, _ m: String, company: String, ids: [Int64], key: String) async -> Result<CardPayment, APIFailure> {
+    static func startCardPayment(_ c: Client, _ m: String, company: String, ids: [Int64], key: String) async -> Result<
+        CardPayment, APIFailure
+    > {
         await run {
             switch try await c.createCardPayment(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(companyId: company, billIds: ids)))

@@ -29,7 +29,11 @@ public final class EmailScreen: Screen {
     public var title: String { "Enviar por e-mail" }
     public var isBusy: Bool { sending }
     public var commands: [Command] {
-        [Command(.enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio", enabled: result == nil)]
+        [
+            Command(
+                .enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio",
+                enabled: result == nil)
+        ]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -131,7 +135,10 @@ public final class CardPaymentScreen: Screen {
     public var commands: [Command] {
         if payment != nil { return [Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")] }
         if confirming != nil {
-            return [Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora"), Command(.backspace, "Outra", help: "Escolhe outra operadora")]
+            return [
+                Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora"),
+                Command(.backspace, "Outra", help: "Escolhe outra operadora"),
+            ]
         }
         return [Command(.enter, "Escolher", help: "Escolhe a operadora sob o cursor", enabled: !companies.isEmpty)]
     }
@@ -224,13 +231,15 @@ public final class CardPaymentScreen: Screen {
             s.put("Taxa da operadora: \(Money(cents: fee).formatted) (\(Self.percent(c.feeBasisPoints)))", x: x, y: y + 1)
             s.put("Total no cartão:   \(Money(cents: amount + fee).formatted)", x: x, y: y + 2, role: .title)
             y += 4
-            s.put(TextLayout.fit("Enter confirma. As contas ficam em revisão até a operadora confirmar.", width: w), x: x, y: y, role: .muted)
+            s.put(
+                TextLayout.fit("Enter confirma. As contas ficam em revisão até a operadora confirmar.", width: w), x: x, y: y, role: .muted)
         } else {
             s.put("Escolha a operadora (a taxa é cobrada por ela):", x: x, y: y, role: .header)
             y += 1
             for (i, c) in companies.enumerated() {
                 let fee = Self.fee(amount, c.feeBasisPoints)
-                let line = "\(TextLayout.pad(c.nome, width: max(10, w - 34))) taxa \(Self.percent(c.feeBasisPoints)) = \(Money(cents: fee).formatted)"
+                let line =
+                    "\(TextLayout.pad(c.nome, width: max(10, w - 34))) taxa \(Self.percent(c.feeBasisPoints)) = \(Money(cents: fee).formatted)"
                 s.put(
                     TextLayout.pad((i == list.selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
                     role: i == list.selected ? .selected : .normal)
@@ -309,7 +318,9 @@ public final class PaymentsScreen: Screen {
             return
         }
         s.put(
-            TextLayout.fit(TextLayout.pad("Data", width: 12) + TextLayout.pad("Valor", width: 14) + TextLayout.pad("Conta", width: 10) + "Canal", width: w),
+            TextLayout.fit(
+                TextLayout.pad("Data", width: 12) + TextLayout.pad("Valor", width: 14) + TextLayout.pad("Conta", width: 10) + "Canal",
+                width: w),
             x: x, y: y, role: .header)
         y += 1
         let rows = max(1, area.y + area.height - y - 1)
@@ -317,7 +328,8 @@ public final class PaymentsScreen: Screen {
         for i in list.top..<min(items.count, list.top + rows) {
             let p = items[i]
             let line =
-                TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12) + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
+                TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12)
+                + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
                 + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
             y += 1

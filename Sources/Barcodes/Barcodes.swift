@@ -15,7 +15,9 @@ public struct BarcodeMatrix: Sendable, Equatable {
     public enum Failure: Error, CustomStringConvertible {
         case encoder(String)
         public var description: String {
-            switch self { case .encoder(let m): return "Falha ao gerar o código de barras: \(m)" }
+            switch self {
+            case .encoder(let m): return "Falha ao gerar o código de barras: \(m)"
+            }
         }
     }
 

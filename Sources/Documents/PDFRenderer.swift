@@ -10,7 +10,9 @@ public enum PDFRenderer {
     public enum Failure: Error, CustomStringConvertible {
         case cairo(String)
         public var description: String {
-            switch self { case .cairo(let m): return "Falha ao gerar o PDF: \(m)" }
+            switch self {
+            case .cairo(let m): return "Falha ao gerar o PDF: \(m)"
+            }
         }
     }
 

@@ -74,7 +74,9 @@ public struct PixBRCode: Hashable, Sendable {
     static func fold(_ s: String) -> String {
         String(
             String.UnicodeScalarView(
-                s.decomposedStringWithCanonicalMapping.unicodeScalars.filter { $0.isASCII && !$0.properties.isGraphemeExtend && $0.value >= 0x20 }
+                s.decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+                    $0.isASCII && !$0.properties.isGraphemeExtend && $0.value >= 0x20
+                }
             )
         ).uppercased()
     }

@@ -68,7 +68,8 @@ struct BackgroundWork: Service {
                 permanent || m.attempts >= smtp.maxAttempts
                 ? nil : handlers.now + min(3600, Int64(smtp.retryBaseSeconds) << Int64(min(m.attempts - 1, 20)))
             logger.warning(
-                "e-mail not sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)", "retry": "\(retryAt.map(String.init) ?? "não")"])
+                "e-mail not sent",
+                metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)", "retry": "\(retryAt.map(String.init) ?? "não")"])
             try? await repository.markEmailFailed(id: m.id, error: String(describing: error), retryAt: retryAt, now: handlers.now)
         }
     }

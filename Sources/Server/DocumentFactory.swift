@@ -62,14 +62,17 @@ struct DocumentFactory: Sendable {
             PayableDocument.Line(
                 competencia: Competencia(iso: l.bill.competencia) ?? Competencia(year: 2000, month: 1)!, vencimento: l.bill.due,
                 consumoM3: l.bill.consumoM3,
-                charges: LateCharges(stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents, correction: l.correctionCents))
+                charges: LateCharges(
+                    stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents, correction: l.correctionCents))
         }
         return PayableDocument(
             kind: .statement, number: String(s.id), issuer: issuer, issuedOn: issued, customerName: p.titular.nome,
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
             address: Self.address(p), categoria: Categoria(rawValue: p.categoria)?.label ?? p.categoria, lines: lines, due: due,
             barcode: barcode, pix: pix,
-            notes: ["Valores de contas vencidas atualizados até o vencimento deste extrato (\(due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."])
+            notes: [
+                "Valores de contas vencidas atualizados até o vencimento deste extrato (\(due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."
+            ])
     }
 
     static func address(_ p: PropertyRecord) -> String {

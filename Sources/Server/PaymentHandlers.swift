@@ -50,7 +50,8 @@ extension Handlers {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         try checkSelection(body.billIds)
         try await limitDocumentRequests(matricula, principal)
-        let claim = idempotencyClaim(principal, operation: "statement", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.billIds.sorted())")
+        let claim = idempotencyClaim(
+            principal, operation: "statement", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.billIds.sorted())")
         let today = self.today
         let due = today.adding(days: config.utility.statementValidDays)
         let index = try await repository.correctionIndex()
@@ -61,7 +62,8 @@ extension Handlers {
             let lines = bills.map { b in
                 let c = DocumentFactory.charges(b, asOf: due, index: index)
                 return StatementLineRecord(
-                    bill: b, fineCents: c.fine.cents, interestCents: c.interest.cents, correctionCents: c.correction.cents, daysLate: c.daysLate)
+                    bill: b, fineCents: c.fine.cents, interestCents: c.interest.cents, correctionCents: c.correction.cents,
+                    daysLate: c.daysLate)
             }
             let total = Money(cents: lines.reduce(0) { $0 + $1.totalCents })
             let (barcode, pix) = try factory.codes(kind: .statement, number: id, amount: total, due: due)
@@ -91,7 +93,8 @@ extension Handlers {
         let (matricula, principal) = try await authorize(input.path.matricula)
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         guard config.smtp.url != nil else {
-            throw APIError.unavailable("email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
+            throw APIError.unavailable(
+                "email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
         }
         let kind = body.document.kind.rawValue
         switch body.document.kind {
@@ -111,7 +114,8 @@ extension Handlers {
         guard Self.plausibleEmail(recipient) else { throw APIError.invalid("Endereço de e-mail inválido: confira o que foi digitado.") }
         try await limitDocumentRequests(matricula, principal)
         let claim = idempotencyClaim(
-            principal, operation: "email", key: input.headers.idempotencyKey, request: "\(matricula)|\(kind)|\(body.document.id)|\(recipient)")
+            principal, operation: "email", key: input.headers.idempotencyKey,
+            request: "\(matricula)|\(kind)|\(body.document.id)|\(recipient)")
         let (id, replayed) = try await repository.enqueueEmail(
             matricula: matricula, recipient: recipient, kind: kind, documentId: body.document.id, claim: claim,
             requestedBy: principal.staffUser, now: now)
@@ -138,7 +142,9 @@ extension Handlers {
                 body: .json(
                     .init(
                         items: items.map {
-                            .init(paidOn: $0.paidOn, amountCents: $0.amountCents, channel: $0.channel, billId: $0.billId, competencia: $0.competencia)
+                            .init(
+                                paidOn: $0.paidOn, amountCents: $0.amountCents, channel: $0.channel, billId: $0.billId,
+                                competencia: $0.competencia)
                         }))))
     }
 
@@ -151,7 +157,9 @@ extension Handlers {
                 body: .json(
                     .init(
                         items: cards.all.map {
-                            .init(id: $0.id, nome: $0.nome, feeBasisPoints: $0.feeBasisPoints, sandbox: $0.id == CardCompanyDirectory.sandboxID)
+                            .init(
+                                id: $0.id, nome: $0.nome, feeBasisPoints: $0.feeBasisPoints,
+                                sandbox: $0.id == CardCompanyDirectory.sandboxID)
                         }))))
     }
 
@@ -175,13 +183,15 @@ extension Handlers {
         }
         if !replayed {
             guard let record = try await repository.cardPayment(id: id, matricula: matricula) else { throw APIError.internalError }
-            let callback = "\(config.publicURL ?? "http://\(config.host == "0.0.0.0" ? "127.0.0.1" : config.host):\(runtime.port)")/v1/card-companies/\(company.id)/callback"
+            let callback =
+                "\(config.publicURL ?? "http://\(config.host == "0.0.0.0" ? "127.0.0.1" : config.host):\(runtime.port)")/v1/card-companies/\(company.id)/callback"
             do {
                 let accepted = try await cardClient.start(
                     .init(
                         reference: "AV-CP-\(id)", amountCents: record.amountCents, feeCents: record.feeCents,
                         totalCents: record.amountCents + record.feeCents,
-                        description: "Contas de água, matrícula \(Matricula.display(matricula))", callbackUrl: callback, expiresAt: expiresAt),
+                        description: "Contas de água, matrícula \(Matricula.display(matricula))", callbackUrl: callback,
+                        expiresAt: expiresAt),
                     at: company)
                 try await repository.setCardPaymentInstructions(id: id, reference: accepted.id, instructions: accepted.instructions)
             } catch {
@@ -189,7 +199,9 @@ extension Handlers {
                 try await repository.settleCardPayment(id: id, status: "falhou", company: company.id, today: today, now: now)
                 throw APIError(
                     status: .badGateway, code: "card_company_unavailable",
-                    message: "A operadora \(company.nome) não respondeu. Nada foi cobrado e as contas continuam em aberto; tente novamente ou escolha outra operadora.")
+                    message:
+                        "A operadora \(company.nome) não respondeu. Nada foi cobrado e as contas continuam em aberto; tente novamente ou escolha outra operadora."
+                )
             }
             try await auditStaff(principal, "pagamento_cartao", matricula, detail: "\(company.id) \(id)")
         }
@@ -277,7 +289,9 @@ extension Handlers {
     }
 
     func auditStaff(_ p: Principal, _ action: String, _ matricula: String, detail: String? = nil) async throws {
-        if case .staff(let u, _) = p { try await repository.audit(staff: u, action: action, matricula: matricula, detail: detail, now: now) }
+        if case .staff(let u, _) = p {
+            try await repository.audit(staff: u, action: action, matricula: matricula, detail: detail, now: now)
+        }
     }
 
     func bill(_ b: BillRecord, today: CivilDate, index: [String: Int64]) -> S.Bill {
@@ -300,7 +314,8 @@ extension Handlers {
     }
 
     func paymentCode(_ barcode: ArrecadacaoBarcode, _ pix: PixBRCode, due: CivilDate, total: Money) -> S.PaymentCode {
-        S.PaymentCode(barcode: barcode.digits, linhaDigitavel: barcode.linhaDigitavel, pix: pix.payload, due: due.iso, totalCents: total.cents)
+        S.PaymentCode(
+            barcode: barcode.digits, linhaDigitavel: barcode.linhaDigitavel, pix: pix.payload, due: due.iso, totalCents: total.cents)
     }
 
     func statement(_ s: StatementRecord) throws -> S.Statement {
@@ -313,7 +328,8 @@ extension Handlers {
                     billId: l.bill.id, competencia: l.bill.competencia, vencimento: l.bill.vencimento, valorCents: l.bill.valorCents,
                     charges: charges(
                         LateCharges(
-                            stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents, correction: l.correctionCents),
+                            stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents,
+                            correction: l.correctionCents),
                         asOf: due))
             },
             payment: paymentCode(barcode, pix, due: due, total: Money(cents: s.totalCents)))

@@ -126,7 +126,10 @@ extension Repository {
     /// created under the same idempotency key.
     func createStatement(
         matricula: String, billIds: [Int64], claim: IdempotencyClaim, createdBy: String?, now: Int64,
-        make: @escaping @Sendable ([BillRecord], Int64) throws -> (issuedOn: String, dueOn: String, lines: [StatementLineRecord], barcode: String, pix: String)
+        make:
+            @escaping @Sendable ([BillRecord], Int64) throws -> (
+                issuedOn: String, dueOn: String, lines: [StatementLineRecord], barcode: String, pix: String
+            )
     ) async throws -> (id: Int64, replayed: Bool) {
         let postgres = store.engine == "postgres"
         return try await store.write { db in
@@ -283,7 +286,8 @@ extension Repository {
                 id: row.decode(column: "id", as: Int64.self), matricula: row.decode(column: "matricula", as: String.self),
                 company: row.decode(column: "company", as: String.self), status: row.decode(column: "status", as: String.self),
                 amountCents: row.decode(column: "amount_cents", as: Int64.self), feeCents: row.decode(column: "fee_cents", as: Int64.self),
-                expiresAt: row.decode(column: "expires_at", as: Int64.self), instructions: row.decode(column: "instructions", as: String?.self),
+                expiresAt: row.decode(column: "expires_at", as: Int64.self),
+                instructions: row.decode(column: "instructions", as: String?.self),
                 billIds: bills)
         }
     }
@@ -392,7 +396,8 @@ extension Repository {
             return try OutboxRecord(
                 id: row.decode(column: "id", as: Int64.self), dedupeKey: row.decode(column: "dedupe_key", as: String.self),
                 matricula: row.decode(column: "matricula", as: String.self), recipient: row.decode(column: "recipient", as: String.self),
-                documentKind: row.decode(column: "document_kind", as: String.self), documentId: row.decode(column: "document_id", as: Int64.self),
+                documentKind: row.decode(column: "document_kind", as: String.self),
+                documentId: row.decode(column: "document_id", as: Int64.self),
                 attempts: row.decode(column: "attempts", as: Int.self))
         }
     }

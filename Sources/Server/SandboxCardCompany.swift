@@ -60,7 +60,8 @@ final class SandboxCardCompany: @unchecked Sendable {
             let accepted = CardCompanyClient.Accepted(
                 id: entry.id,
                 instructions:
-                    "Operadora Sandbox (ambiente de teste, nenhuma cobrança real): transação \(entry.id) aguardando a confirmação da operadora.")
+                    "Operadora Sandbox (ambiente de teste, nenhuma cobrança real): transação \(entry.id) aguardando a confirmação da operadora."
+            )
             return try Self.json(accepted, status: .created)
         }
         group.post("negotiations/{id}/{decision}") { _, context -> Response in

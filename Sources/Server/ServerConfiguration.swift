@@ -61,7 +61,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, logLevel,
@@ -170,7 +170,7 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name, cnpj, address, contact, febrabanCompany, barcodeValueID, pixKey, pixName, pixCity, statementValidDays
     }
 
@@ -221,7 +221,7 @@ public struct SMTPSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case url, from, username, password, requireTLS, maxAttempts, retryBaseSeconds, pollSeconds
     }
 

@@ -15,7 +15,9 @@ enum Printing {
                     try pdf.write(to: url, options: .atomic)
                     return .success("PDF salvo em \(url.path)")
                 } catch {
-                    return .failure(APIFailure(status: 0, code: "save_failed", message: "não foi possível gravar \(url.path) (\(error.localizedDescription))"))
+                    return .failure(
+                        APIFailure(
+                            status: 0, code: "save_failed", message: "não foi possível gravar \(url.path) (\(error.localizedDescription))"))
                 }
             })
     }
@@ -39,7 +41,9 @@ enum Printing {
                 do {
                     try p.run()
                 } catch {
-                    cont.resume(returning: .failure(APIFailure(status: 0, code: "print_failed", message: "comando de impressão \(tool) indisponível.")))
+                    cont.resume(
+                        returning: .failure(
+                            APIFailure(status: 0, code: "print_failed", message: "comando de impressão \(tool) indisponível.")))
                     return
                 }
                 // Read the outputs while writing, so a chatty command cannot block on a full pipe.
@@ -67,7 +71,9 @@ enum Printing {
                 } else {
                     cont.resume(
                         returning: .failure(
-                            APIFailure(status: 0, code: "print_failed", message: said.isEmpty ? "a impressora recusou o documento (código \(p.terminationStatus))." : said)))
+                            APIFailure(
+                                status: 0, code: "print_failed",
+                                message: said.isEmpty ? "a impressora recusou o documento (código \(p.terminationStatus))." : said)))
                 }
             }
         }

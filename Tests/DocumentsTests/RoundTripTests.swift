@@ -48,7 +48,8 @@ final class RoundTripTests: XCTestCase {
         try run("/usr/bin/pdftoppm", ["-r", "300", "-gray", "-png", file.path, dir.appendingPathComponent("page").path])
         let pages = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".png") }.sorted()
         XCTAssertEqual(pages.count, 1, "one A4 page")
-        let out = try run("/usr/bin/zbarimg", ["-q", "-Sdisable", "-Sqrcode.enable", "-Si25.enable"] + pages.map { dir.appendingPathComponent($0).path })
+        let out = try run(
+            "/usr/bin/zbarimg", ["-q", "-Sdisable", "-Sqrcode.enable", "-Si25.enable"] + pages.map { dir.appendingPathComponent($0).path })
         return out.split(separator: "\n").map {
             let parts = $0.split(separator: ":", maxSplits: 1)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
@@ -72,7 +73,9 @@ final class RoundTripTests: XCTestCase {
         for seed in UInt64(1)...8 {
             let doc = try Self.document(seed: seed, kind: seed % 3 == 0 ? .bill : .statement)
             let pdf = try PDFRenderer.render(doc)
-            if let dir = ProcessInfo.processInfo.environment["AGENCIA_KEEP_PDF"] { try pdf.write(to: URL(fileURLWithPath: "\(dir)/doc-\(seed).pdf")) }
+            if let dir = ProcessInfo.processInfo.environment["AGENCIA_KEEP_PDF"] {
+                try pdf.write(to: URL(fileURLWithPath: "\(dir)/doc-\(seed).pdf"))
+            }
             XCTAssertTrue(pdf.starts(with: Data("%PDF-".utf8)))
             let symbols = try Self.decode(pdf: pdf)
             let barcodes = symbols.filter { $0.0 == "I2/5" }.map(\.1)

@@ -24,7 +24,8 @@ final class PaymentCodeTests: XCTestCase {
         for v in vectors {
             let free =
                 try v.free
-                ?? ArrecadacaoBarcode.freeField(due: XCTUnwrap(CivilDate(iso: XCTUnwrap(v.due))), kind: XCTUnwrap(v.kind), number: XCTUnwrap(v.number))
+                ?? ArrecadacaoBarcode.freeField(
+                    due: XCTUnwrap(CivilDate(iso: XCTUnwrap(v.due))), kind: XCTUnwrap(v.kind), number: XCTUnwrap(v.number))
             let code = try ArrecadacaoBarcode(
                 valueID: XCTUnwrap(.init(rawValue: v.valueID)), amount: Money(cents: v.cents), company: v.company, freeField: free)
             XCTAssertEqual(code.digits, v.barcode, "\(v)")
@@ -38,10 +39,12 @@ final class PaymentCodeTests: XCTestCase {
     }
 
     func testDocumentedExamples() throws {
-        let six = try ArrecadacaoBarcode(valueID: .reaisMod10, amount: Money(cents: 12345), company: "0123", freeField: "2026101512345678900000001")
+        let six = try ArrecadacaoBarcode(
+            valueID: .reaisMod10, amount: Money(cents: 12345), company: "0123", freeField: "2026101512345678900000001")
         XCTAssertEqual(six.digits, "82610000001234501232026101512345678900000001")
         XCTAssertEqual(six.linhaDigitavel, "82610000001-5 23450123202-4 61015123456-0 78900000001-6")
-        let eight = try ArrecadacaoBarcode(valueID: .reaisMod11, amount: Money(cents: 12345), company: "0123", freeField: "2026101512345678900000001")
+        let eight = try ArrecadacaoBarcode(
+            valueID: .reaisMod11, amount: Money(cents: 12345), company: "0123", freeField: "2026101512345678900000001")
         XCTAssertEqual(eight.linhaDigitavel, "82850000001-9 23450123202-5 61015123456-1 78900000001-5")
     }
 
@@ -61,7 +64,8 @@ final class PaymentCodeTests: XCTestCase {
     }
 
     func testCorruptedCodesAreRefused() throws {
-        let code = try ArrecadacaoBarcode(valueID: .reaisMod11, amount: Money(cents: 4568), company: "1234", freeField: String(repeating: "7", count: 25))
+        let code = try ArrecadacaoBarcode(
+            valueID: .reaisMod11, amount: Money(cents: 4568), company: "1234", freeField: String(repeating: "7", count: 25))
         var line = Array(code.linhaDigits)
         for i in line.indices {
             let original = line[i]
@@ -69,8 +73,12 @@ final class PaymentCodeTests: XCTestCase {
             XCTAssertNil(ArrecadacaoBarcode(reading: String(line)), "digit \(i) changed and still read")
             line[i] = original
         }
-        XCTAssertThrowsError(try ArrecadacaoBarcode(valueID: .reaisMod10, amount: Money(cents: 1), company: "12A4", freeField: String(repeating: "0", count: 25)))
-        XCTAssertThrowsError(try ArrecadacaoBarcode(valueID: .reaisMod10, amount: Money(cents: 100_000_000_000), company: "1234", freeField: String(repeating: "0", count: 25)))
+        XCTAssertThrowsError(
+            try ArrecadacaoBarcode(
+                valueID: .reaisMod10, amount: Money(cents: 1), company: "12A4", freeField: String(repeating: "0", count: 25)))
+        XCTAssertThrowsError(
+            try ArrecadacaoBarcode(
+                valueID: .reaisMod10, amount: Money(cents: 100_000_000_000), company: "1234", freeField: String(repeating: "0", count: 25)))
     }
 
     func testPixPayloadsMatchStarkbankBRCode() throws {

@@ -15,14 +15,17 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(c.kioskIdleSeconds, 90)
         XCTAssertEqual(c.timeZone, "America/Sao_Paulo")
         XCTAssertNoThrow(try c.validate())
+        XCTAssertEqual(c.smtp.url, "smtp://127.0.0.1:25")
+        XCTAssertEqual(c.cardCompanies.first?.feeBasisPoints, 350)
+        XCTAssertEqual(c.utility.febrabanCompany, "0123")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
-        let keys = Set((json?["server"] as? [String: Any])?.keys.map { $0 } ?? [])
-        let known = Set([
-            "host", "port", "database", "seed", "loginPolicy", "matriculaRule", "customerSessionSeconds",
-            "staffSessionSeconds", "maxFailuresPerAccount", "maxFailuresPerAddress", "attemptWindowSeconds", "maxBodyBytes",
-            "kioskIdleSeconds", "kioskWarningSeconds", "registrationHelp", "demoHints", "timeZone", "logLevel",
-        ])
-        XCTAssertEqual(keys, known)
+        let server = try XCTUnwrap(json?["server"] as? [String: Any])
+        // Every key the server reads is in the example, and nothing else is.
+        XCTAssertEqual(Set(server.keys), Set(ServerConfiguration.CodingKeys.allCases.map(\.rawValue)))
+        XCTAssertEqual(
+            Set((server["utility"] as? [String: Any])?.keys.map { $0 } ?? []), Set(UtilitySettings.CodingKeys.allCases.map(\.rawValue)))
+        XCTAssertEqual(
+            Set((server["smtp"] as? [String: Any])?.keys.map { $0 } ?? []), Set(SMTPSettings.CodingKeys.allCases.map(\.rawValue)))
     }
 
     func testEnvironmentOverridesAndValidation() throws {

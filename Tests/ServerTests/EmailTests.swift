@@ -113,19 +113,23 @@ final class EmailTests: XCTestCase {
             let path = "/v1/properties/\(Demo.mariaNorm)/emails"
 
             // Bad input changes nothing.
-            let bad = try await client.post(path, ["document": ["kind": "bill", "id": open], "to": "maria@"], token: token, headers: ["Idempotency-Key": "mail-0001"])
+            let bad = try await client.post(
+                path, ["document": ["kind": "bill", "id": open], "to": "maria@"], token: token, headers: ["Idempotency-Key": "mail-0001"])
             XCTAssertEqual(bad.status, .badRequest)
             XCTAssertEqual(bad.errorMessage, "Endereço de e-mail inválido: confira o que foi digitado.")
-            let notOpen = try await client.post(path, ["document": ["kind": "bill", "id": paid]], token: token, headers: ["Idempotency-Key": "mail-0002"])
+            let notOpen = try await client.post(
+                path, ["document": ["kind": "bill", "id": paid]], token: token, headers: ["Idempotency-Key": "mail-0002"])
             XCTAssertEqual(notOpen.status, .conflict)
 
             // The mail server is down: the request is accepted all the same.
-            let r = try await client.post(path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
+            let r = try await client.post(
+                path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
             XCTAssertEqual(r.status, .accepted, "\(r.json)")
             XCTAssertEqual(r.json["to"] as? String, "m***@example.com", "masked for the customer")
             XCTAssertEqual(r.json["status"] as? String, "pendente")
             // A retry of the same request is the same message.
-            let again = try await client.post(path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
+            let again = try await client.post(
+                path, ["document": ["kind": "bill", "id": open]], token: token, headers: ["Idempotency-Key": "mail-0003"])
             XCTAssertEqual(again.json["id"] as? Int, r.json["id"] as? Int)
             // The sender tries, fails, and schedules a retry.
             var attempts = 0
@@ -155,7 +159,8 @@ final class EmailTests: XCTestCase {
             XCTAssertTrue(m.contains("Subject: =?UTF-8?B?"), "subject encoded (RFC 2047)")
             XCTAssertTrue(m.contains("Content-Type: application/pdf"))
             // The attachment decodes to a PDF.
-            let b64 = try XCTUnwrap(m.components(separatedBy: "Content-Transfer-Encoding: base64").last)
+            let b64 =
+                try XCTUnwrap(m.components(separatedBy: "Content-Transfer-Encoding: base64").last)
                 .components(separatedBy: "\n\n").dropFirst().first?.components(separatedBy: "\n--").first ?? ""
             let pdf = try XCTUnwrap(Data(base64Encoded: b64.filter { !$0.isWhitespace }))
             XCTAssertTrue(pdf.starts(with: Data("%PDF-".utf8)))

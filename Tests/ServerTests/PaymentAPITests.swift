@@ -96,7 +96,8 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual(ArrecadacaoBarcode(reading: pay["barcode"] as? String ?? "")?.amount.cents, Int64(total))
                 XCTAssertEqual(pay["due"] as? String, "2026-11-26", "valid for 3 days")
                 // The same request again: the same statement, marked as a replay.
-                let again = try await client.post(path, ["billIds": Array(open.reversed())], token: token, headers: ["Idempotency-Key": "k-0000001"])
+                let again = try await client.post(
+                    path, ["billIds": Array(open.reversed())], token: token, headers: ["Idempotency-Key": "k-0000001"])
                 XCTAssertEqual(again.status, .created)
                 XCTAssertEqual(again.headers[HTTPField.Name("Idempotency-Replayed")!], "true")
                 XCTAssertEqual(again.json["id"] as? Int, first.json["id"] as? Int)
@@ -159,7 +160,8 @@ final class PaymentAPITests: XCTestCase {
                 let open = try await bills(client, Demo.mariaNorm, maria).filter { $0["situacao"] as? String == "aberta" }
                 let billId = try XCTUnwrap(open.first?["id"] as? Int)
                 let st = try await client.post(
-                    "/v1/properties/\(Demo.mariaNorm)/statements", ["billIds": [billId]], token: maria, headers: ["Idempotency-Key": "auth-00001"])
+                    "/v1/properties/\(Demo.mariaNorm)/statements", ["billIds": [billId]], token: maria,
+                    headers: ["Idempotency-Key": "auth-00001"])
                 let statementId = try XCTUnwrap(st.json["id"] as? Int)
                 let cp = try await client.post(
                     "/v1/properties/\(Demo.mariaNorm)/card-payments", ["companyId": "sandbox", "billIds": [billId]], token: maria,
@@ -173,7 +175,8 @@ final class PaymentAPITests: XCTestCase {
                 let gets = [
                     "/v1/properties/\(Demo.mariaNorm)/bills", "/v1/properties/\(Demo.mariaNorm)/bills/\(billId)",
                     "/v1/properties/\(Demo.mariaNorm)/bills/\(billId)/pdf", "/v1/properties/\(Demo.mariaNorm)/payments",
-                    "/v1/properties/\(Demo.mariaNorm)/statements/\(statementId)", "/v1/properties/\(Demo.mariaNorm)/statements/\(statementId)/pdf",
+                    "/v1/properties/\(Demo.mariaNorm)/statements/\(statementId)",
+                    "/v1/properties/\(Demo.mariaNorm)/statements/\(statementId)/pdf",
                     "/v1/properties/\(Demo.mariaNorm)/card-payments/\(cardId)", "/v1/properties/\(own)/bills/\(billId)",
                     "/v1/properties/\(own)/bills/\(billId)/pdf", "/v1/properties/\(own)/statements/\(statementId)",
                     "/v1/properties/\(own)/statements/\(statementId)/pdf", "/v1/properties/\(own)/card-payments/\(cardId)",
@@ -239,7 +242,8 @@ final class PaymentAPITests: XCTestCase {
                 }
                 func sandboxDecide(_ index: Int, _ decision: String) async throws {
                     let r = try await client.execute(
-                        uri: "/sandbox-operadora/negotiations/\(String(format: "SBX-%06d", index))/\(decision)", method: .post, headers: [:],
+                        uri: "/sandbox-operadora/negotiations/\(String(format: "SBX-%06d", index))/\(decision)", method: .post,
+                        headers: [:],
                         body: nil)
                     XCTAssertEqual(r.status, .ok)
                     XCTAssertEqual(r.json["callbackStatus"] as? Int, 204)
