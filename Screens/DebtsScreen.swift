@@ -168,7 +168,7 @@ public final class DebtsScreen: Screen {
 
     // MARK: Drawing
 
-    static func status(_ b: Calls.Bill, glyphs: Glyphs) -> (String, Role) {
+    static func status(_ b: Calls.Bill) -> (String, Role) {
         switch b.situacao {
         case .paga:
             return ("Paga\(b.pagoEm.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
@@ -214,7 +214,7 @@ public final class DebtsScreen: Screen {
         let shown = bills
         for i in list.top..<min(shown.count, list.top + rows) {
             let b = shown[i]
-            let (label, role) = Self.status(b, glyphs: s.glyphs)
+            let (label, role) = Self.status(b)
             let mark: String
             if mode == .secondCopy {
                 mark = "   "

@@ -124,7 +124,7 @@ public struct SMTPClient: Sendable {
         _ = agc_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         let rc = curl_easy_perform(h)
         guard rc == CURLE_OK else {
-            let detail = String(cString: errbuf)
+            let detail = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw SMTPError(code: Int(rc.rawValue), message: detail.isEmpty ? String(cString: curl_easy_strerror(rc)) : detail)
         }
     }

@@ -6,7 +6,7 @@ public struct PixBRCode: Hashable, Sendable {
     public let payload: String
 
     public enum Problem: Error, Equatable, Sendable {
-        case key, txid, tooLong
+        case key, txid, tooLong, corrupted
     }
 
     /// `name` and `city` are folded to ASCII upper case and cut to 25 and 15 characters; `txid`
@@ -32,7 +32,7 @@ public struct PixBRCode: Hashable, Sendable {
 
     /// A payload stored earlier (checked: its fields and CRC must be intact).
     public init(storedPayload: String) throws {
-        guard Self.fields(of: storedPayload) != nil else { throw Problem.tooLong }
+        guard Self.fields(of: storedPayload) != nil else { throw Problem.corrupted }
         payload = storedPayload
     }
 

@@ -24,7 +24,7 @@ extension Handlers {
     }
 
     func getBill(_ input: Operations.GetBill.Input) async throws -> Operations.GetBill.Output {
-        let (matricula, _) = try await authorize(input.path.matricula)
+        let (matricula, principal) = try await authorize(input.path.matricula)
         guard let b = try await repository.bill(matricula, id: input.path.billId) else { throw Self.billNotFound }
         let today = self.today
         let index = b.situacao == "aberta" && b.due < today ? try await repository.correctionIndex() : [:]
@@ -33,6 +33,7 @@ extension Handlers {
             let (barcode, pix) = try documents.billCodes(b)
             payment = paymentCode(barcode, pix, due: b.due, total: b.value)
         }
+        try await auditStaff(principal, "consultar_conta", matricula, detail: String(b.id))
         return .ok(.init(body: .json(.init(bill: bill(b, today: today, index: index), payment: payment))))
     }
 

@@ -210,6 +210,22 @@ final class PaymentAPITests: XCTestCase {
         }
     }
 
+    func testAttendantActsForTheCustomerAndIsAudited() async throws {
+        try await Harness.withServer(.sqlite) { client, server in
+            let staff = try await client.staffToken()
+            let items = try await bills(client, Demo.mariaNorm, staff)
+            let open = items.filter { $0["situacao"] as? String == "aberta" }.compactMap { $0["id"] as? Int }
+            let st = try await client.post(
+                "/v1/properties/\(Demo.mariaNorm)/statements", ["billIds": open], token: staff, headers: ["Idempotency-Key": "ana-000001"])
+            XCTAssertEqual(st.status, .created)
+            let id = try XCTUnwrap(st.json["id"] as? Int)
+            let pdf = try await client.get("/v1/properties/\(Demo.mariaNorm)/statements/\(id)/pdf", token: staff)
+            XCTAssertEqual(pdf.status, .ok)
+            let actions = try await Repository(store: server.store).auditEntries(staff: "ana").map(\.action)
+            XCTAssertEqual(Array(actions.suffix(3)), ["consultar_debitos", "emitir_extrato", "extrato_pdf"])
+        }
+    }
+
     func testCardPaymentConfirmDeclineExpire() async throws {
         try await forEachEngine { engine in
             let clock = TestClock()
