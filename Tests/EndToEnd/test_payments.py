@@ -52,3 +52,51 @@ def test_select_two_bills_print_statement_and_read_its_barcode(server, terminal)
     shown = int(re.sub(r"\D", "", value))
     assert cents == shown, (cents, value)
     assert qrs[0].startswith("000201") and "br.gov.bcb.pix" in qrs[0]
+
+
+def qr_image_from_screen(lines, path: Path):
+    """Turns the half-block QR on the screen into a PNG: █ light/light, ▀ light/dark,
+    ▄ dark/light, space dark/dark (the terminal draws light modules in the foreground)."""
+    from PIL import Image
+    rows = [l for l in lines if set(l.strip()) and set(l.strip()) <= set("█▀▄ ")]
+    left = min(len(r) - len(r.lstrip()) for r in rows)
+    width = max(len(r.rstrip()) for r in rows) - left
+    scale = 8
+    img = Image.new("L", (width * scale + 80, len(rows) * 2 * scale + 80), 255)
+    for y, r in enumerate(rows):
+        for x, ch in enumerate(r[left:left + width].ljust(width)):
+            top, bottom = {"█": (1, 1), "▀": (1, 0), "▄": (0, 1), " ": (0, 0)}[ch]
+            for half, light in ((0, top), (1, bottom)):
+                if not light:
+                    for dy in range(scale):
+                        for dx in range(scale):
+                            img.putpixel((40 + x * scale + dx, 40 + (2 * y + half) * scale + dy), 0)
+    img.save(path)
+
+
+def test_second_copy_qr_on_screen_reads_as_the_pix_text(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk", width=132, height=43)
+    kiosk_login(t, "10001-3", "111.444.777-35")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F3")
+    t.wait_for("Segunda via")
+    t.wait_for("A vencer")
+    t.keys("Enter")
+    t.wait_for("PIX copia e cola")
+    screen = t.text().splitlines()
+    start = next(i for i, l in enumerate(screen) if "PIX copia e cola" in l) + 1
+    # The copia e cola text: the lines under its title, up to a blank one (the QR is to the
+    # right, after a gap of spaces; the payload itself never has two spaces in a row).
+    pix = ""
+    for line in screen[start:]:
+        text = line[2:].split("  ")[0]
+        if not text.strip():
+            break
+        pix += text
+    t.keys("F7")
+    t.wait_for("PIX —")
+    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / "qr.png"
+    qr_image_from_screen(t.text().splitlines()[1:-1], png)
+    out = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+    assert out.startswith("000201") and "br.gov.bcb.pix" in out, out
+    assert out == pix, (out, pix)
