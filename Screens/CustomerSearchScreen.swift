@@ -1,4 +1,5 @@
 import API
+import Domain
 import TUI
 
 /// Counter search (PRODUCT.md A6): by matrícula, CPF/CNPJ, name or address (the server decides
@@ -118,7 +119,7 @@ public final class CustomerSearchScreen: Screen {
             let h = hits[i]
             let selected = i == list.selected
             let line =
-                (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(HomeScreen.format(h.matricula), width: cols.mat) + " "
+                (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(Matricula.display(h.matricula), width: cols.mat) + " "
                 + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc) + " " + h.endereco
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected && inResults ? .selected : .normal, clip: area)
             rows.append((y, i))

@@ -39,7 +39,7 @@ public final class DebtsScreen: Screen {
     var bills: [Calls.Bill] { mode == .debts ? all : all.filter { $0.situacao == .aberta } }
 
     public var title: String {
-        "\(mode == .debts ? "Débitos" : "Segunda via") — imóvel \(HomeScreen.format(matricula))"
+        "\(mode == .debts ? "Débitos" : "Segunda via") — imóvel \(Matricula.display(matricula))"
     }
     public var isBusy: Bool { loading }
 

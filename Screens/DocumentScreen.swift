@@ -12,15 +12,20 @@ public final class DocumentScreen: Screen {
     enum Message: CallResultMessage {
         case bill(Result<Calls.BillDetail, APIFailure>)
         case statement(Result<Calls.Statement, APIFailure>)
-        case printed(Result<String, APIFailure>)
-        case saved(Result<String, APIFailure>)
+        case delivered(Delivery, Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .bill(let r): return r.failure
             case .statement(let r): return r.failure
-            case .printed(let r), .saved(let r): return r.failure
+            case .delivered(_, let r): return r.failure
             }
         }
+    }
+
+    /// Where a document's PDF goes from this terminal.
+    enum Delivery {
+        case print, save
+        var verb: String { self == .print ? "imprimir" : "salvar" }
     }
 
     let matricula: String
@@ -48,7 +53,7 @@ public final class DocumentScreen: Screen {
 
     public var title: String {
         switch document {
-        case .bill: return "Segunda via — imóvel \(HomeScreen.format(matricula))"
+        case .bill: return "Segunda via — imóvel \(Matricula.display(matricula))"
         case .statement(let id): return "Extrato de débitos nº \(id)"
         case nil: return "Extrato de débitos"
         }
@@ -91,37 +96,34 @@ public final class DocumentScreen: Screen {
             if case .key(.function(5)) = event { return load() }
             return []
         }
-        let m = matricula
         switch event {
         case .key(.function(2)):
             notice = ("Gerando o PDF e enviando à impressora…", .muted)
-            let output = app.output
-            loading += 1
-            return [
-                .call { c in
-                    switch await Calls.pdf(c, m, document) {
-                    case .success(let pdf): return Message.printed(await output.print(pdf, document.fileName)) as Any
-                    case .failure(let f): return Message.printed(.failure(f)) as Any
-                    }
-                }
-            ]
-        case .key(.function(3)) where canSave:
-            let output = app.output
-            loading += 1
-            return [
-                .call { c in
-                    switch await Calls.pdf(c, m, document) {
-                    case .success(let pdf): return Message.saved(await output.save(pdf, document.fileName)) as Any
-                    case .failure(let f): return Message.saved(.failure(f)) as Any
-                    }
-                }
-            ]
-        case .key(.function(4)): return [.push(EmailScreen(matricula: m, document: document))]
+            return deliver(document, .print, app: app)
+        case .key(.function(3)) where canSave: return deliver(document, .save, app: app)
+        case .key(.function(4)): return [.push(EmailScreen(matricula: matricula, document: document))]
         case .key(.function(7)):
             if let p = payment { return [.push(QRScreen(payload: p.pix, caption: "PIX — \(Money(cents: p.totalCents).formatted)"))] }
         default: break
         }
         return []
+    }
+
+    /// Fetches the PDF and hands it to the printer or the disk, off the UI thread.
+    func deliver(_ document: DocumentRef, _ delivery: Delivery, app: AppState) -> [Effect] {
+        let (m, output) = (matricula, app.output)
+        loading += 1
+        return [
+            .call { c in
+                var result: Result<String, APIFailure>
+                switch await Calls.pdf(c, m, document) {
+                case .success(let pdf):
+                    result = delivery == .print ? await output.print(pdf, document.fileName) : await output.save(pdf, document.fileName)
+                case .failure(let f): result = .failure(f)
+                }
+                return Message.delivered(delivery, result) as Any
+            }
+        ]
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
@@ -145,15 +147,10 @@ public final class DocumentScreen: Screen {
                 document = .statement(s.id)
             case .failure(let f): failure = f
             }
-        case .printed(let r):
+        case .delivered(let delivery, let r):
             switch r {
             case .success(let line): notice = (line, .success)
-            case .failure(let f): notice = ("Não foi possível imprimir: \(f.message)", .error)
-            }
-        case .saved(let r):
-            switch r {
-            case .success(let line): notice = (line, .success)
-            case .failure(let f): notice = ("Não foi possível salvar: \(f.message)", .error)
+            case .failure(let f): notice = ("Não foi possível \(delivery.verb): \(f.message)", .error)
             }
         }
         if let p = payment, qr == nil { qr = try? BarcodeMatrix.qr(p.pix) }

@@ -27,7 +27,7 @@ public final class HomeScreen: Screen {
 
     public init(matricula: String) { self.matricula = matricula }
 
-    public var title: String { "Imóvel \(Self.format(matricula))" }
+    public var title: String { "Imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { loading > 0 }
 
     public var commands: [Command] {
@@ -39,11 +39,6 @@ public final class HomeScreen: Screen {
             Command(.function(4), "Pagamentos", help: "Histórico de pagamentos do imóvel"),
             Command(.function(5), "Atualizar", help: "Recarrega os dados do imóvel"),
         ]
-    }
-
-    static func format(_ m: String) -> String {
-        guard m.count >= 2 else { return m }
-        return "\(m.dropLast())-\(m.last.map(String.init) ?? "")"
     }
 
     public func appear(app: AppState) -> [Effect] { load() }
@@ -130,7 +125,7 @@ public final class HomeScreen: Screen {
         }
         let w = area.width - 4
         s.put("Matrícula ", x: x, y: y, role: .muted)
-        s.put(Self.format(p.matricula), x: x + 10, y: y, role: .title)
+        s.put(Matricula.display(p.matricula), x: x + 10, y: y, role: .title)
         let e = p.endereco
         y += 1
         s.put(
@@ -192,7 +187,7 @@ public final class HomeScreen: Screen {
                 let l = linked[i]
                 let debts = l.openCount == 0 ? "sem débitos" : "\(l.openCount) em aberto"
                 let line =
-                    "[\(i + 1)] \(TextLayout.pad(Self.format(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
+                    "[\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
                 let selected = i == list.selected
                 s.put(
                     TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,

@@ -40,7 +40,7 @@ public final class EmailScreen: Screen {
         guard result == nil, case .key(let k) = event else { return [] }
         if k == .enter {
             let to = field.text.trimmingCharacters(in: .whitespaces)
-            if !to.isEmpty, !(to.contains("@") && to.split(separator: "@").count == 2 && to.contains(".")) {
+            if !to.isEmpty, !Masking.isPlausibleEmail(to) {
                 failure = APIFailure(status: 0, code: "invalid", message: "Endereço de e-mail inválido: confira o que foi digitado.")
                 return []
             }
@@ -128,7 +128,7 @@ public final class CardPaymentScreen: Screen {
     }
 
     var amount: Int64 { bills.reduce(0) { $0 + DebtsScreen.amount($1) } }
-    static func fee(_ amount: Int64, _ bp: Int) -> Int64 { (2 * amount * Int64(bp) + 10_000) / 20_000 }
+    static func fee(_ amount: Int64, _ bp: Int) -> Int64 { Money(cents: amount).share(basisPoints: Int64(bp)).cents }
 
     public var title: String { "Pagar com cartão" }
     public var isBusy: Bool { loading > 0 }
@@ -270,7 +270,7 @@ public final class PaymentsScreen: Screen {
 
     init(matricula: String) { self.matricula = matricula }
 
-    public var title: String { "Pagamentos — imóvel \(HomeScreen.format(matricula))" }
+    public var title: String { "Pagamentos — imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { loading }
     public var commands: [Command] { [Command(.function(5), "Atualizar", help: "Recarrega o histórico")] }
 

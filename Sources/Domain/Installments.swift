@@ -29,11 +29,11 @@ public struct InstallmentPlan: Hashable, Sendable {
         let pv = Decimal((total - downPayment).cents)
         // PMT = PV · i / (1 − (1 + i)^−n); with i = 0, PV / n.
         let exact: Decimal = i == 0 ? pv / Decimal(n) : pv * i / (1 - 1 / Self.power(1 + i, n))
-        let p = Self.roundHalfUp(exact)
+        let p = Money.roundHalfUp(exact)
         var balance = (total - downPayment).cents
         var parts: [Money] = []
         for k in 1...n {
-            let interest = Self.roundHalfUp(Decimal(balance) * i)
+            let interest = Money.roundHalfUp(Decimal(balance) * i)
             if k == n {
                 parts.append(Money(cents: balance + interest))
             } else {
@@ -48,13 +48,5 @@ public struct InstallmentPlan: Hashable, Sendable {
         var r = Decimal(1)
         for _ in 0..<n { r *= x }
         return r
-    }
-
-    /// Half-up to a whole number of centavos (the amounts here are non-negative).
-    static func roundHalfUp(_ x: Decimal) -> Int64 {
-        var v = x
-        var r = Decimal()
-        NSDecimalRound(&r, &v, 0, .plain)
-        return NSDecimalNumber(decimal: r).int64Value
     }
 }

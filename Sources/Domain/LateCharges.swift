@@ -32,8 +32,8 @@ public struct LateCharges: Hashable, Sendable {
             return
         }
         let c = original.cents
-        fine = Money(cents: Self.divideHalfUp(c * fineBasisPoints, 10_000))
-        interest = Money(cents: Self.divideHalfUp(c * interestBasisPointsPerMonth * Int64(days), 10_000 * 30))
+        fine = original.share(basisPoints: fineBasisPoints)
+        interest = Money(cents: Money.divideHalfUp(c * interestBasisPointsPerMonth * Int64(days), 10_000 * 30))
         // Correction: the index of every whole month of delay, compounded.
         var factor = Decimal(1)
         let start = Competencia(year: due.year, month: due.month)!
@@ -42,10 +42,7 @@ public struct LateCharges: Hashable, Sendable {
                 factor *= (Decimal(1_000_000) + Decimal(ppm)) / Decimal(1_000_000)
             }
         }
-        var amount = (factor - 1) * Decimal(c)
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &amount, 0, .plain)
-        correction = Money(cents: NSDecimalNumber(decimal: rounded).int64Value)
+        correction = Money(cents: Money.roundHalfUp((factor - 1) * Decimal(c)))
     }
 
     /// Charges computed earlier and stored with a document.
@@ -64,7 +61,4 @@ public struct LateCharges: Hashable, Sendable {
         if b.day < min(a.day, CivilDate.daysIn(month: b.month, year: b.year)) { n -= 1 }
         return max(0, n)
     }
-
-    /// `n / d` rounded half-up (n, d ≥ 0).
-    static func divideHalfUp(_ n: Int64, _ d: Int64) -> Int64 { (2 * n + d) / (2 * d) }
 }

@@ -13,6 +13,14 @@ public enum Masking {
     }
 
     /// Masks every CPF-shaped run (11 digits, with or without punctuation) in free text, for logs.
+    /// Whether `s` looks like one e-mail address (one `@`, a dotted domain, no spaces or list
+    /// separators): a typing check, not a delivery guarantee.
+    public static func isPlausibleEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return s.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
+            && !parts[1].hasSuffix(".") && !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+    }
+
     /// `maria.silva@example.com` → `m***@example.com`.
     public static func email(_ address: String) -> String {
         guard let at = address.firstIndex(of: "@"), at > address.startIndex else { return "***" }

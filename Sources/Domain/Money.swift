@@ -1,3 +1,5 @@
+import Foundation
+
 /// An amount of money in integer centavos: never floating point.
 public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let cents: Int64
@@ -79,5 +81,21 @@ extension Substring {
             i = index(after: i)
         }
         return nil
+    }
+}
+
+extension Money {
+    /// `basisPoints` of this amount (350 = 3,5 %), rounded half-up to the cent.
+    public func share(basisPoints: Int64) -> Money { Money(cents: Money.divideHalfUp(cents * basisPoints, 10_000)) }
+
+    /// `n / d` rounded half-up (n, d ≥ 0).
+    static func divideHalfUp(_ n: Int64, _ d: Int64) -> Int64 { (2 * n + d) / (2 * d) }
+
+    /// A non-negative amount of centavos given as a Decimal, rounded half-up to a whole centavo.
+    static func roundHalfUp(_ x: Decimal) -> Int64 {
+        var v = x
+        var r = Decimal()
+        NSDecimalRound(&r, &v, 0, .plain)
+        return NSDecimalNumber(decimal: r).int64Value
     }
 }

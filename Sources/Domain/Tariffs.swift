@@ -75,7 +75,7 @@ public struct TariffTable: Hashable, Sendable {
         guard economias >= 1 else { throw Problem.noEconomias }
         let perEconomia = Decimal(consumptionM3) / Decimal(economias)
         var lines: [Line] = []
-        let minimum = Self.round(Decimal(minimumCents * Int64(economias)) * Decimal(100 - minimumDiscountPercent) / 100)
+        let minimum = Money.roundHalfUp(Decimal(minimumCents * Int64(economias)) * Decimal(100 - minimumDiscountPercent) / 100)
         lines.append(
             Line(
                 description: "Tarifa mínima (até \(minimumM3) m³)\(economias > 1 ? " × \(economias) economias" : "")"
@@ -89,7 +89,7 @@ public struct TariffTable: Hashable, Sendable {
             if let upper { inBand = min(inBand, upper - Decimal(lower)) }
             if inBand > 0 {
                 let volume = inBand * Decimal(economias)
-                let amount = Self.round(volume * Decimal(band.centsPerM3) * Decimal(100 - band.discountPercent) / 100)
+                let amount = Money.roundHalfUp(volume * Decimal(band.centsPerM3) * Decimal(100 - band.discountPercent) / 100)
                 let range = band.upToM3.map { "\(lower + 1) a \($0) m³" } ?? "acima de \(lower) m³"
                 lines.append(
                     Line(
@@ -101,14 +101,7 @@ public struct TariffTable: Hashable, Sendable {
             lower = up
         }
         let water = lines.reduce(Money.zero) { $0 + $1.amount }
-        let sewageAmount = sewage ? Money(cents: Self.round(Decimal(water.cents) * Decimal(sewagePercent) / 100)) : .zero
+        let sewageAmount = sewage ? Money(cents: Money.roundHalfUp(Decimal(water.cents) * Decimal(sewagePercent) / 100)) : .zero
         return Simulation(lines: lines, water: water, sewage: sewageAmount)
-    }
-
-    static func round(_ x: Decimal) -> Int64 {
-        var v = x
-        var r = Decimal()
-        NSDecimalRound(&r, &v, 0, .plain)
-        return NSDecimalNumber(decimal: r).int64Value
     }
 }

@@ -74,53 +74,41 @@ struct BackgroundWork: Service {
         }
     }
 
-    /// Subject, text, PDF and file name of a queued message.
+    /// Subject, text, PDF and file name of a queued message, from the document it carries.
     func compose(_ m: OutboxRecord) async throws -> (String, String, Data, String) {
         let utility = handlers.config.utility
-        let display = Matricula.display(m.matricula)
-        switch m.documentKind {
-        case "statement":
-            guard let s = try await repository.statement(m.matricula, id: m.documentId) else { throw Handlers.statementNotFound }
-            let pdf = try await handlers.statementPDF(matricula: m.matricula, id: m.documentId)
-            let due = CivilDate(iso: s.dueOn)?.formatted ?? s.dueOn
-            let line = ArrecadacaoBarcode(reading: s.barcode)?.linhaDigitavel ?? s.barcode
-            let text = """
-                Olá,
-
-                Segue em anexo o extrato de débitos nº \(s.id) do imóvel de matrícula \(display), com \(s.lines.count) conta(s).
-
-                Total a pagar: \(Money(cents: s.totalCents).formatted)
-                Vencimento: \(due)
-                Linha digitável: \(line)
-
-                PIX copia e cola:
-                \(s.pix)
-
-                \(utility.name) · \(utility.contact)
-                Mensagem automática; não responda.
-                """
-            return ("Extrato de débitos nº \(s.id) — matrícula \(display)", text, pdf, "extrato-\(s.id).pdf")
-        default:
-            guard let b = try await repository.bill(m.matricula, id: m.documentId) else { throw Handlers.billNotFound }
-            let pdf = try await handlers.billPDF(matricula: m.matricula, id: m.documentId)
-            let (barcode, pix) = try handlers.documents.billCodes(b)
-            let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            let text = """
-                Olá,
-
-                Segue em anexo a segunda via da conta de \(comp) do imóvel de matrícula \(display).
-
-                Valor: \(b.value.formatted)
-                Vencimento: \(b.due.formatted)
-                Linha digitável: \(barcode.linhaDigitavel)
-
-                PIX copia e cola:
-                \(pix.payload)
-
-                \(utility.name) · \(utility.contact)
-                Mensagem automática; não responda.
-                """
-            return ("Segunda via da conta \(comp) — matrícula \(display)", text, pdf, "conta-\(b.competencia).pdf")
+        let kind: DocumentFactory.Kind = m.documentKind == "statement" ? .statement : .bill
+        let doc = try await handlers.payableDocument(kind, id: m.documentId, matricula: m.matricula)
+        let pdf = try await handlers.pdf(doc)
+        let subject: String
+        let what: String
+        let file: String
+        switch kind {
+        case .bill:
+            let comp = doc.lines.first?.competencia.formatted ?? ""
+            subject = "Segunda via da conta \(comp) — matrícula \(doc.matricula)"
+            what = "a segunda via da conta de \(comp)"
+            file = "conta-\(doc.lines.first?.competencia.iso ?? doc.number).pdf"
+        case .statement:
+            subject = "Extrato de débitos nº \(doc.number) — matrícula \(doc.matricula)"
+            what = "o extrato de débitos nº \(doc.number), com \(doc.lines.count) conta(s),"
+            file = "extrato-\(doc.number).pdf"
         }
+        let text = """
+            Olá,
+
+            Segue em anexo \(what) do imóvel de matrícula \(doc.matricula).
+
+            Valor: \(doc.total.formatted)
+            Vencimento: \(doc.due.formatted)
+            Linha digitável: \(doc.barcode.linhaDigitavel)
+
+            PIX copia e cola:
+            \(doc.pix.payload)
+
+            \(utility.name) · \(utility.contact)
+            Mensagem automática; não responda.
+            """
+        return (subject, text, pdf, file)
     }
 }

@@ -266,7 +266,8 @@ public enum DemoData {
                 // The card negotiation that holds it: pending with the sandbox company for a week.
                 let now = Int64(Date().timeIntervalSince1970)
                 batch.cardPayments.append([
-                    Int64(sequence), m.normalized, "sandbox", "pendente", value, (value * 299 + 5_000) / 10_000, now, now + 7 * 86_400,
+                    Int64(sequence), m.normalized, "sandbox", "pendente", value, Money(cents: value).share(basisPoints: 299).cents, now,
+                    now + 7 * 86_400,
                     "Operadora Sandbox (ambiente de teste): aguardando a confirmação da operadora.",
                 ])
                 batch.cardPaymentBills.append([Int64(sequence), billId, value])

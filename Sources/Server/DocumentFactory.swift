@@ -76,6 +76,7 @@ struct DocumentFactory: Sendable {
     }
 
     static func address(_ p: PropertyRecord) -> String {
-        "\(p.logradouro), \(p.numero)\(p.complemento.map { " \($0)" } ?? "") - \(p.bairro), \(p.cidade)/\(p.uf)"
+        Repository.oneLineAddress(
+            logradouro: p.logradouro, numero: p.numero, complemento: p.complemento, bairro: p.bairro, cidade: p.cidade, uf: p.uf)
     }
 }

@@ -39,7 +39,7 @@ extension Handlers {
 
     func getBillPDF(_ input: Operations.GetBillPDF.Input) async throws -> Operations.GetBillPDF.Output {
         let (matricula, principal) = try await authorize(input.path.matricula)
-        let pdf = try await billPDF(matricula: matricula, id: input.path.billId)
+        let pdf = try await pdf(payableDocument(.bill, id: input.path.billId, matricula: matricula))
         try await auditStaff(principal, "segunda_via_pdf", matricula, detail: String(input.path.billId))
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
@@ -83,7 +83,7 @@ extension Handlers {
 
     func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output {
         let (matricula, principal) = try await authorize(input.path.matricula)
-        let pdf = try await statementPDF(matricula: matricula, id: input.path.statementId)
+        let pdf = try await pdf(payableDocument(.statement, id: input.path.statementId, matricula: matricula))
         try await auditStaff(principal, "extrato_pdf", matricula, detail: String(input.path.statementId))
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
@@ -112,7 +112,9 @@ extension Handlers {
                 status: .unprocessableContent, code: "no_email",
                 message: "Não há e-mail cadastrado para este imóvel: informe o endereço para onde enviar.")
         }
-        guard Self.plausibleEmail(recipient) else { throw APIError.invalid("Endereço de e-mail inválido: confira o que foi digitado.") }
+        guard Masking.isPlausibleEmail(recipient) else {
+            throw APIError.invalid("Endereço de e-mail inválido: confira o que foi digitado.")
+        }
         try await limitDocumentRequests(matricula, principal)
         let claim = idempotencyClaim(
             principal, operation: "email", key: input.headers.idempotencyKey,
@@ -241,19 +243,24 @@ extension Handlers {
 
     // MARK: Documents (shared with the e-mail sender)
 
-    func billPDF(matricula: String, id: Int64) async throws -> Data {
-        guard let b = try await repository.bill(matricula, id: id) else { throw Self.billNotFound }
-        guard b.situacao == "aberta" else { throw Self.notPayable }
-        guard let p = try await repository.property(matricula) else { throw APIError.notFound }
-        let doc = try documents.billDocument(b, property: p, today: today)
-        return try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
+    /// The printable document: an open bill's second copy or a statement.
+    func payableDocument(_ kind: DocumentFactory.Kind, id: Int64, matricula: String) async throws -> PayableDocument {
+        switch kind {
+        case .bill:
+            guard let b = try await repository.bill(matricula, id: id) else { throw Self.billNotFound }
+            guard b.situacao == "aberta" else { throw Self.notPayable }
+            guard let p = try await repository.property(matricula) else { throw APIError.notFound }
+            return try documents.billDocument(b, property: p, today: today)
+        case .statement:
+            guard let s = try await repository.statement(matricula, id: id) else { throw Self.statementNotFound }
+            guard let p = try await repository.property(matricula) else { throw APIError.notFound }
+            return try documents.statementDocument(s, property: p)
+        }
     }
 
-    func statementPDF(matricula: String, id: Int64) async throws -> Data {
-        guard let s = try await repository.statement(matricula, id: id) else { throw Self.statementNotFound }
-        guard let p = try await repository.property(matricula) else { throw APIError.notFound }
-        let doc = try documents.statementDocument(s, property: p)
-        return try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
+    /// Renders on the thread pool: cairo work never runs on the event loop.
+    func pdf(_ doc: PayableDocument) async throws -> Data {
+        try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
     }
 
     // MARK: Helpers
@@ -342,12 +349,6 @@ extension Handlers {
             status: .init(rawValue: r.status == "falhou" ? "recusado" : r.status) ?? .pendente, amountCents: r.amountCents,
             feeCents: r.feeCents, totalCents: r.amountCents + r.feeCents, instructions: r.instructions,
             expiresAt: Date(timeIntervalSince1970: TimeInterval(r.expiresAt)), billIds: r.billIds)
-    }
-
-    static func plausibleEmail(_ s: String) -> Bool {
-        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-        return s.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !parts[1].hasPrefix(".")
-            && !parts[1].hasSuffix(".") && !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
     }
 }
 

@@ -240,7 +240,7 @@ extension Repository {
             let bills = try await Self.openBillsForUpdate(matricula, ids: billIds, db: db, postgres: postgres)
             let perBill = amounts(bills)
             let amount = perBill.values.reduce(0, +)
-            let fee = (2 * amount * Int64(company.feeBasisPoints) + 10_000) / 20_000
+            let fee = Money(cents: amount).share(basisPoints: Int64(company.feeBasisPoints)).cents
             guard
                 let idRow = try await db.raw(
                     """

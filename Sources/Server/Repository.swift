@@ -104,9 +104,16 @@ struct Repository: Sendable {
 
     /// `Rua das Flores, 120 apto 2 - Centro, Aracaju/SE` from a row with the address columns.
     static func oneLineAddress(_ row: any SQLRow) throws -> String {
-        let comp = try row.decode(column: "complemento", as: String?.self).map { " \($0)" } ?? ""
-        return try "\(row.decode(column: "logradouro", as: String.self)), \(row.decode(column: "numero", as: String.self))\(comp) - "
-            + "\(row.decode(column: "bairro", as: String.self)), \(row.decode(column: "cidade", as: String.self))/\(row.decode(column: "uf", as: String.self))"
+        try oneLineAddress(
+            logradouro: row.decode(column: "logradouro", as: String.self), numero: row.decode(column: "numero", as: String.self),
+            complemento: row.decode(column: "complemento", as: String?.self), bairro: row.decode(column: "bairro", as: String.self),
+            cidade: row.decode(column: "cidade", as: String.self), uf: row.decode(column: "uf", as: String.self))
+    }
+
+    static func oneLineAddress(logradouro: String, numero: String, complemento: String?, bairro: String, cidade: String, uf: String)
+        -> String
+    {
+        "\(logradouro), \(numero)\(complemento.map { " \($0)" } ?? "") - \(bairro), \(cidade)/\(uf)"
     }
 
     // MARK: Search (staff)
