@@ -92,7 +92,7 @@ extension Money {
     static func divideHalfUp(_ n: Int64, _ d: Int64) -> Int64 { (2 * n + d) / (2 * d) }
 
     /// A non-negative amount of centavos given as a Decimal, rounded half-up to a whole centavo.
-    static func roundHalfUp(_ x: Decimal) -> Int64 {
+    public static func roundHalfUp(_ x: Decimal) -> Int64 {
         var v = x
         var r = Decimal()
         NSDecimalRound(&r, &v, 0, .plain)

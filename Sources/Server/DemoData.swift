@@ -59,7 +59,7 @@ public enum DemoData {
             address: ("Praça da Matriz", "1", "Centro"), hint: "órgão público"),
         Fixture(
             sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
-            address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas"),
+            address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas, vencimento alterado há 2 meses"),
     ]
 
     public static var customerHints: [Hint] {
@@ -182,12 +182,31 @@ public enum DemoData {
         try await batch.flush(store)
         try await seedStaff(store)
         try await seedCorrectionIndex(store, reference: reference)
+        try await Repository(store: store).storeTariffs(try TariffFile.parseCSV(tariffCSV), now: Int64(Date().timeIntervalSince1970))
+        try await seedDueDateChange(store, reference: reference)
         if store.engine == "postgres" {
             try await store.write { db in
                 try await db.raw(
                     "SELECT setval(pg_get_serial_sequence('card_payments', 'id'), GREATEST((SELECT MAX(id) FROM card_payments), 1))"
                 ).run()
             }
+        }
+    }
+
+    /// Ana Luíza's property (10007) changed its due day two months ago: the demo shows the
+    /// minimum interval refusing a new change.
+    static func seedDueDateChange(_ store: any Store, reference: CivilDate) async throws {
+        guard let m = Matricula(sequence: "10007")?.normalized else { return }
+        let on = reference.adding(days: -60)
+        try await store.write { db in
+            let day = try await db.raw("SELECT dia_vencimento FROM properties WHERE matricula = \(bind: m)").first()?.decode(
+                column: "dia_vencimento", as: Int.self) ?? 10
+            try await db.raw(
+                """
+                INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)
+                VALUES (\(bind: m), 10, \(bind: day), \(bind: on.iso), \(bind: Int64(on.daysSinceEpoch) * 86_400 + 43_200), 'balcao', 'ana')
+                """
+            ).run()
         }
     }
 
@@ -221,17 +240,17 @@ public enum DemoData {
         lastComp: Competencia, reference: CivilDate, rng: inout SplitMix64
     ) {
         guard let m = Matricula(sequence: String(sequence)) else { return }
+        let dueDay = [5, 10, 15, 20, 25, 28][sequence % 6]
         let cep = "49\(String(format: "%03d", Int(rng.next() % 100)))-\(String(format: "%03d", Int(rng.next() % 1000)))"
         batch.properties.append([
             m.normalized, address.0, address.1, nil, address.2, "Aracaju", "SE", cep, categoria.rawValue, economias,
-            situacao.rawValue, situacao == .factivel ? 0 : 1, holder,
+            situacao.rawValue, situacao == .factivel ? 0 : 1, holder, dueDay,
         ])
         batch.links.append([m.normalized, holder, "titular"])
         for t in SearchText.terms(holderName) { batch.terms.append(["nome", t, m.normalized]) }
         for t in SearchText.terms("\(address.0) \(address.1) \(address.2) Aracaju") {
             batch.terms.append(["endereco", t, m.normalized])
         }
-        let dueDay = [5, 10, 15, 20, 25, 28][sequence % 6]
         let base = 6 + Int(rng.next() % 14)
         for k in 0..<24 {
             let comp = lastComp.adding(months: -k)
@@ -239,7 +258,7 @@ public enum DemoData {
             guard let due = CivilDate(year: dueMonth.year, month: dueMonth.month, day: dueDay) else { continue }
             let estimated = rng.next() % 9 == 0
             let consumo = max(0, base + Int(rng.next() % 9) - 4)
-            let value = Int64(demoAmount(consumo: consumo, categoria: categoria, economias: economias))
+            let value = demoAmount(consumo: consumo, categoria: categoria, economias: economias, sewage: situacao != .factivel)
             var situacao = "paga"
             var paidOn: String? = due.adding(days: -Int(rng.next() % 6)).iso
             switch profile {
@@ -275,13 +294,58 @@ public enum DemoData {
         }
     }
 
-    /// A plausible amount for a demo bill: minimum R$ 45,68 for 10 m³, then R$ 6,10 per m³,
-    /// sewage 80 %; social halves it, commerce and industry pay more. Not the tariff engine.
-    static func demoAmount(consumo: Int, categoria: Categoria, economias: Int) -> Int {
-        let water = 4568 + max(0, consumo - 10) * 610
-        let factor: Double = [.residencialSocial: 0.5, .residencial: 1, .comercial: 1.6, .industrial: 2.1, .publica: 1.4][categoria] ?? 1
-        let w = Int((Double(water) * factor).rounded())
-        return (w + w * 8 / 10) * max(1, economias)
+    /// The demo tariff tables (the importer's CSV format). Figures from DOMAIN.md where it has
+    /// them (residencial minimum R$ 45,68 for 10 m³, sewage 80 %, social discounts 50/30/20 %);
+    /// the rest plausible and marked as demo in `fonte`. An older residencial version shows
+    /// that tables are versioned by validity date.
+    static let tariffCSV = """
+        categoria,vigencia,faixa,ate_m3,valor,desconto_percentual,esgoto_percentual,fonte
+        residencial,2025-01-01,minima,10,43.20,0,80,Demonstração: valores fictícios
+        residencial,2025-01-01,m3,20,6.50,0,80,Demonstração: valores fictícios
+        residencial,2025-01-01,m3,50,10.90,0,80,Demonstração: valores fictícios
+        residencial,2025-01-01,m3,,15.20,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,minima,10,45.68,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,15,6.10,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,20,7.60,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,25,9.05,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,30,10.50,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,40,12.10,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,50,13.90,0,80,Demonstração: valores fictícios
+        residencial,2026-01-01,m3,,16.10,0,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,minima,10,45.68,50,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,15,6.10,30,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,20,7.60,20,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,25,9.05,0,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,30,10.50,0,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,40,12.10,0,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,50,13.90,0,80,Demonstração: valores fictícios
+        residencial_social,2026-01-01,m3,,16.10,0,80,Demonstração: valores fictícios
+        comercial,2026-01-01,minima,10,89.40,0,80,Demonstração: valores fictícios
+        comercial,2026-01-01,m3,20,11.20,0,80,Demonstração: valores fictícios
+        comercial,2026-01-01,m3,50,14.30,0,80,Demonstração: valores fictícios
+        comercial,2026-01-01,m3,,17.60,0,80,Demonstração: valores fictícios
+        industrial,2026-01-01,minima,10,112.50,0,80,Demonstração: valores fictícios
+        industrial,2026-01-01,m3,20,13.40,0,80,Demonstração: valores fictícios
+        industrial,2026-01-01,m3,50,16.90,0,80,Demonstração: valores fictícios
+        industrial,2026-01-01,m3,,19.80,0,80,Demonstração: valores fictícios
+        publica,2026-01-01,minima,10,78.20,0,80,Demonstração: valores fictícios
+        publica,2026-01-01,m3,20,10.10,0,80,Demonstração: valores fictícios
+        publica,2026-01-01,m3,50,12.90,0,80,Demonstração: valores fictícios
+        publica,2026-01-01,m3,,15.40,0,80,Demonstração: valores fictícios
+
+        """
+
+    /// The demo tables in force in 2026, by category: demo bills are computed with them, so a
+    /// simulation with a bill's consumption gives the bill's value.
+    static let demoTariffs: [Categoria: TariffTable] = {
+        let all = (try? TariffFile.parseCSV(tariffCSV)) ?? []
+        var out: [Categoria: TariffTable] = [:]
+        for t in all where t.table.validFrom.year == 2026 { out[t.table.categoria] = t.table }
+        return out
+    }()
+
+    static func demoAmount(consumo: Int, categoria: Categoria, economias: Int, sewage: Bool) -> Int64 {
+        (try? demoTariffs[categoria]?.simulate(consumptionM3: consumo, economias: economias, sewage: sewage).total.cents) ?? 0
     }
 
     struct Batch {
@@ -303,7 +367,7 @@ public enum DemoData {
                     db, "properties",
                     [
                         "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
-                        "situacao_ligacao", "esgoto", "titular",
+                        "situacao_ligacao", "esgoto", "titular", "dia_vencimento",
                     ], p, conflict: nil)
                 try await insert(db, "property_links", ["matricula", "documento", "papel"], l, conflict: "matricula, documento")
                 try await insert(db, "search_terms", ["kind", "term", "matricula"], t, conflict: "kind, term, matricula")

@@ -205,6 +205,51 @@ enum Migrations {
                 "CREATE INDEX email_outbox_matricula ON email_outbox(matricula, created_at)",
             ]
         ),
+        (
+            3, "services",
+            [
+                """
+                CREATE TABLE tariff_tables (
+                    id {{ID}},
+                    categoria TEXT NOT NULL,
+                    valid_from TEXT NOT NULL,
+                    minimum_m3 INTEGER NOT NULL,
+                    minimum_cents BIGINT NOT NULL,
+                    minimum_discount_percent INTEGER NOT NULL,
+                    sewage_percent INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    imported_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX tariff_tables_version ON tariff_tables(categoria, valid_from)",
+                """
+                CREATE TABLE tariff_bands (
+                    table_id BIGINT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    up_to_m3 INTEGER,
+                    price_per_m3 TEXT NOT NULL,
+                    discount_percent INTEGER NOT NULL,
+                    PRIMARY KEY (table_id, seq))
+                """,
+                "ALTER TABLE properties ADD COLUMN dia_vencimento INTEGER NOT NULL DEFAULT 10",
+                """
+                UPDATE properties SET dia_vencimento = COALESCE(
+                    (SELECT CAST(SUBSTR(b.vencimento, 9, 2) AS INTEGER) FROM bills b
+                     WHERE b.matricula = properties.matricula ORDER BY b.competencia DESC LIMIT 1), 10)
+                """,
+                """
+                CREATE TABLE due_date_changes (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    from_day INTEGER NOT NULL,
+                    to_day INTEGER NOT NULL,
+                    changed_on TEXT NOT NULL,
+                    changed_at BIGINT NOT NULL,
+                    channel TEXT NOT NULL,
+                    staff_usuario TEXT)
+                """,
+                "CREATE INDEX due_date_changes_matricula ON due_date_changes(matricula, changed_at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

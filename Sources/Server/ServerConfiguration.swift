@@ -58,6 +58,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var publicURL: String? = nil
     /// Documents (statements, e-mails) a customer may request per property per hour.
     public var documentRequestsPerHour: Int = 30
+    /// The pre-approved due days (six or more, 1–28) and the minimum interval between changes.
+    public var dueDates = DueDatePolicy()
+    /// Installment limits: maximum count, minimum down payment (%), monthly rate (basis points).
+    public var installments = InstallmentPolicy.standard
+    /// The same for residencial social properties (low-income policy).
+    public var lowIncomeInstallments = InstallmentPolicy.lowIncome
 
     public init() {}
 
@@ -65,7 +71,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, logLevel,
-            utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour
+            utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
+            dueDates, installments, lowIncomeInstallments
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -100,6 +107,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let v = try c.decodeIfPresent(Int.self, forKey: .sandboxCardCompany) { sandboxCardCompany = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .publicURL) { publicURL = v }
         try take(.documentRequestsPerHour, \.documentRequestsPerHour)
+        try take(.dueDates, \.dueDates)
+        try take(.installments, \.installments)
+        try take(.lowIncomeInstallments, \.lowIncomeInstallments)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -127,6 +137,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if let s = seed, !["demo", "ci"].contains(s) { throw ConfigurationError.invalid("seed", s) }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError.invalid("maxBodyBytes", String(maxBodyBytes)) }
         try utility.validate()
+        guard dueDates.isValid else {
+            throw ConfigurationError.invalid("dueDates", "ao menos seis dias distintos entre 1 e 28 (Lei 8.987/1995, art. 7º-A)")
+        }
+        guard installments.isValid else { throw ConfigurationError.invalid("installments", "limites fora do intervalo") }
+        guard lowIncomeInstallments.isValid else {
+            throw ConfigurationError.invalid("lowIncomeInstallments", "limites fora do intervalo")
+        }
         if sandboxCardCompany != nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ConfigurationError.invalid("sandboxCardCompany", "a operadora sandbox só pode ser servida em loopback")
         }

@@ -1,7 +1,32 @@
+import Domain
 import Foundation
 import HummingbirdBcrypt
 import Logging
 import SQLKit
+
+/// Administration from the command line: opens the configured database, applies the
+/// migrations, runs `body` and closes it (PostgreSQL's client runs beside it).
+enum AdminStore {
+    static func run<T: Sendable>(_ configuration: ServerConfiguration, _ body: @escaping @Sendable (any Store) async throws -> T) async throws -> T
+    {
+        let store = try await StoreFactory.open(configuration.database, logger: Logger(label: "agencia-server"))
+        let work: @Sendable () async throws -> T = {
+            try await Migrations.run(on: store)
+            return try await body(store)
+        }
+        defer { Task { await store.shutdown() } }
+        guard let pg = store as? PostgresStore else { return try await work() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await pg.client.run()
+                return nil
+            }
+            let result = try await work()
+            group.cancelAll()
+            return result
+        }
+    }
+}
 
 /// Staff accounts from the command line (`agencia-server staff add`): passwords hashed with
 /// bcrypt, never stored or printed in clear.
@@ -9,10 +34,7 @@ public enum StaffAdmin {
     public static func upsert(
         configuration: ServerConfiguration, usuario: String, nome: String, senha: String, papel: String, unidade: String
     ) async throws {
-        let logger = Logger(label: "agencia-server")
-        let store = try await StoreFactory.open(configuration.database, logger: logger)
-        let work: @Sendable () async throws -> Void = {
-            try await Migrations.run(on: store)
+        try await AdminStore.run(configuration) { store in
             let hash = Bcrypt.hash(senha, cost: 12)
             try await store.write { db in
                 try await db.raw(
@@ -25,15 +47,27 @@ public enum StaffAdmin {
                 ).run()
             }
         }
-        if let pg = store as? PostgresStore {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await pg.client.run() }
-                try await work()
-                group.cancelAll()
-            }
-        } else {
-            try await work()
+    }
+}
+
+/// Tariff tables from a file (`agencia-server tariffs import FILE`): every line checked first,
+/// then all tables stored in one transaction, or nothing.
+public enum TariffAdmin {
+    /// Returns a summary for the operator; throws `TariffFileError` (every problem with its line).
+    public static func importFile(configuration: ServerConfiguration, path: String, dryRun: Bool) async throws -> String {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw TariffFileError(problems: [(0, "não foi possível ler \(path)")])
         }
-        await store.shutdown()
+        guard data.count <= 5_000_000 else { throw TariffFileError(problems: [(0, "arquivo grande demais (máximo 5 MB)")]) }
+        let tables = try TariffFile.parse(data, name: path)
+        let lines = tables.map { t in
+            "  \(t.table.categoria.rawValue) desde \(t.table.validFrom.formatted): mínima \(Money(cents: t.table.minimumCents).formatted) até \(t.table.minimumM3) m³, \(t.table.bands.count) faixas, esgoto \(t.table.sewagePercent) % (\(t.source))"
+        }
+        if dryRun { return "\(tables.count) tabela(s) válidas; nada foi gravado (--dry-run):\n" + lines.joined(separator: "\n") }
+        let created = try await AdminStore.run(configuration) { store in
+            try await Repository(store: store).storeTariffs(tables, now: Int64(Date().timeIntervalSince1970))
+        }
+        return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n" + lines.joined(separator: "\n")
     }
 }

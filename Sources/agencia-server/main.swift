@@ -10,7 +10,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agencia-server",
         abstract: "Servidor REST da Agência Virtual.",
-        subcommands: [Serve.self, StaffCommand.self],
+        subcommands: [Serve.self, StaffCommand.self, TariffsCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -81,5 +81,29 @@ struct AddStaff: AsyncParsableCommand {
             configuration: options.resolve(), usuario: usuario.lowercased(), nome: nome, senha: senha, papel: papel,
             unidade: unidade)
         print("usuário \(usuario.lowercased()) gravado")
+    }
+}
+
+struct TariffsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tariffs", abstract: "Tabelas de tarifas.", subcommands: [ImportTariffs.self])
+}
+
+struct ImportTariffs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Importa tabelas de tarifas de um arquivo CSV ou JSON (formato no README); com erro, nada é gravado.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "Arquivo .csv ou .json.") var file: String
+    @Flag(help: "Só valida o arquivo, sem gravar.") var dryRun = false
+
+    func run() async throws {
+        do {
+            print(try await TariffAdmin.importFile(configuration: options.resolve(), path: file, dryRun: dryRun))
+        } catch let e as TariffFileError {
+            FileHandle.standardError.write(Data("\(file): nada foi importado.\n\(e.description)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

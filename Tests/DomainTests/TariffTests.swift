@@ -2,15 +2,18 @@ import Domain
 import Foundation
 import XCTest
 
+/// A price per m³ written exactly (a float literal would not be).
+func price(_ text: String) -> Decimal { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))! }
+
 /// The tariff engine: band boundaries, economias, zero consumption, social discount, sewage.
 final class TariffTests: XCTestCase {
     /// The demo residential table: minimum R$ 45,68 for 10 m³ (DOMAIN.md), then cascade.
     let residencial = TariffTable(
         categoria: .residencial, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10, minimumCents: 4568,
         bands: [
-            .init(upToM3: 15, centsPerM3: 610), .init(upToM3: 20, centsPerM3: 760), .init(upToM3: 25, centsPerM3: 905),
-            .init(upToM3: 30, centsPerM3: 1050), .init(upToM3: 40, centsPerM3: 1210), .init(upToM3: 50, centsPerM3: 1390),
-            .init(upToM3: nil, centsPerM3: 1610),
+            .init(upToM3: 15, pricePerM3: price("6.10")), .init(upToM3: 20, pricePerM3: price("7.60")), .init(upToM3: 25, pricePerM3: price("9.05")),
+            .init(upToM3: 30, pricePerM3: price("10.50")), .init(upToM3: 40, pricePerM3: price("12.10")), .init(upToM3: 50, pricePerM3: price("13.90")),
+            .init(upToM3: nil, pricePerM3: price("16.10")),
         ], sewagePercent: 80)
 
     func water(_ m3: Int, economias: Int = 1, table: TariffTable? = nil) throws -> Int64 {
@@ -64,8 +67,8 @@ final class TariffTests: XCTestCase {
             categoria: .residencialSocial, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10, minimumCents: 4568,
             minimumDiscountPercent: 50,
             bands: [
-                .init(upToM3: 15, centsPerM3: 610, discountPercent: 30), .init(upToM3: 20, centsPerM3: 760, discountPercent: 20),
-                .init(upToM3: nil, centsPerM3: 905),
+                .init(upToM3: 15, pricePerM3: price("6.10"), discountPercent: 30), .init(upToM3: 20, pricePerM3: price("7.60"), discountPercent: 20),
+                .init(upToM3: nil, pricePerM3: price("9.05")),
             ], sewagePercent: 80)
         XCTAssertEqual(try water(10, table: social), 2284)
         XCTAssertEqual(try water(15, table: social), 2284 + 2135)  // 5 × 6,10 × 0,7 = 21,35
@@ -80,5 +83,44 @@ final class TariffTests: XCTestCase {
         XCTAssertThrowsError(try residencial.simulate(consumptionM3: 10, economias: 0, sewage: true)) {
             XCTAssertEqual($0 as? TariffTable.Problem, .noEconomias)
         }
+    }
+
+    /// Published bills reproduced to the cent.
+    ///
+    /// 1. DAES Juína (MT), "Tabela de tarifas 2026", https://www.daes.juina.mt.gov.br/servico/13/tabela-de-tarifas-2026
+    ///    (retrieved 2026-11-23): per category, the price per m³ with three decimals and the
+    ///    accumulated value of a bill at the top of each band ("valores acumulados"); water only.
+    /// 2. Sabesp, Região Metropolitana, residencial normal from 10/05/2024, as reported by
+    ///    Guarulhos Todo Dia on 12/05/2024 (https://guarulhostododia.com.br/noticias/2024/05/12/preste-atencao-nas-torneiras-a-agua-ja-esta-mais-cara-em-guarulhos):
+    ///    R$ 38,34 up to 10 m³, R$ 6,01/m³ from 11 to 20, sewage equal to water; 20 m³ → R$ 196,88.
+    func testPublishedBills() throws {
+        func juina(_ categoria: Categoria, _ first: String, _ second: String, _ third: String, _ over: String) -> TariffTable {
+            TariffTable(
+                categoria: categoria, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10,
+                minimumCents: NSDecimalNumber(decimal: price(first) * 1000).int64Value,
+                bands: [.init(upToM3: 20, pricePerM3: price(second)), .init(upToM3: 30, pricePerM3: price(third)), .init(upToM3: nil, pricePerM3: price(over))],
+                sewagePercent: 0)
+        }
+        let published: [(TariffTable, Int64, Int64, Int64)] = [
+            (juina(.residencial, "3.457", "4.149", "4.978", "5.974"), 3457, 7606, 12584),
+            (juina(.comercial, "6.919", "8.302", "9.963", "11.956"), 6919, 15221, 25184),
+            (juina(.industrial, "9.427", "11.313", "13.575", "16.290"), 9427, 20740, 34315),
+            (juina(.publica, "9.122", "10.946", "13.135", "15.762"), 9122, 20068, 33203),
+        ]
+        for (table, at10, at20, at30) in published {
+            XCTAssertEqual(try water(10, table: table), at10, "\(table.categoria) 10 m³")
+            XCTAssertEqual(try water(20, table: table), at20, "\(table.categoria) 20 m³")
+            XCTAssertEqual(try water(30, table: table), at30, "\(table.categoria) 30 m³")
+        }
+        XCTAssertEqual(
+            try published[0].0.simulate(consumptionM3: 20, economias: 1, sewage: false).lines.map(\.description),
+            ["Tarifa mínima (até 10 m³)", "11 a 20 m³: R$ 4,149/m³"])
+
+        let sabesp = TariffTable(
+            categoria: .residencial, validFrom: CivilDate(iso: "2024-05-10")!, minimumM3: 10, minimumCents: 3834,
+            bands: [.init(upToM3: 20, pricePerM3: price("6.01"))], sewagePercent: 100)
+        let bill = try sabesp.simulate(consumptionM3: 20, economias: 1, sewage: true)
+        XCTAssertEqual(bill.water.cents, 9844)
+        XCTAssertEqual(bill.total.cents, 19688)
     }
 }

@@ -327,11 +327,13 @@ final class PaymentAPITests: XCTestCase {
 }
 
 extension TestClientProtocol {
-    func post(_ path: String, _ object: [String: Any], token: String? = nil, headers extra: [String: String]) async throws -> TestResponse {
+    func post(
+        _ path: String, _ object: [String: Any], token: String? = nil, headers extra: [String: String], method: HTTPRequest.Method = .post
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let token { headers[.authorization] = "Bearer \(token)" }
         for (k, v) in extra { headers[HTTPField.Name(k)!] = v }
         let data = try JSONSerialization.data(withJSONObject: object)
-        return try await execute(uri: path, method: .post, headers: headers, body: ByteBuffer(data: data))
+        return try await execute(uri: path, method: method, headers: headers, body: ByteBuffer(data: data))
     }
 }

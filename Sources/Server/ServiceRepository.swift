@@ -1,0 +1,209 @@
+import Domain
+import Foundation
+import SQLKit
+
+struct StoredTariff: Sendable {
+    var table: TariffTable
+    var source: String
+}
+
+struct DueDateChangeRecord: Sendable {
+    var id: Int64
+    var fromDay: Int
+    var toDay: Int
+    var changedOn: CivilDate
+    var channel: String
+    var staff: String?
+}
+
+/// Consumption history, tariff tables and due-date changes (issue 4). Served by
+/// `bills_matricula_competencia`, `tariff_tables_version`, the bands' primary key and
+/// `due_date_changes_matricula`.
+extension Repository {
+    // MARK: Consumption
+
+    /// The last `months` billed months, newest first.
+    func consumption(_ matricula: String, months: Int) async throws -> [(competencia: String, m3: Int, estimated: Bool)] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT competencia, consumo_m3, leitura_estimada FROM bills WHERE matricula = \(bind: matricula)
+                ORDER BY competencia DESC LIMIT \(bind: months)
+                """
+            ).all().map {
+                (
+                    try $0.decode(column: "competencia", as: String.self), try $0.decode(column: "consumo_m3", as: Int.self),
+                    try $0.decode(column: "leitura_estimada", as: Int.self) != 0
+                )
+            }
+        }
+    }
+
+    // MARK: Tariffs
+
+    /// The table in force on `date` for each category (the newest `valid_from` not after it), or
+    /// for one category.
+    func tariffs(inForceOn date: CivilDate, categoria: Categoria? = nil) async throws -> [StoredTariff] {
+        try await store.read { db in
+            var sql = SQLQueryString(
+                """
+                SELECT t.id, t.categoria, t.valid_from, t.minimum_m3, t.minimum_cents, t.minimum_discount_percent,
+                       t.sewage_percent, t.source
+                FROM tariff_tables t
+                WHERE t.valid_from = (SELECT MAX(v.valid_from) FROM tariff_tables v
+                                      WHERE v.categoria = t.categoria AND v.valid_from <= \(bind: date.iso))
+                """)
+            if let categoria { sql = sql + " AND t.categoria = \(bind: categoria.rawValue)" }
+            let tables = try await db.raw(sql).all()
+            var out: [StoredTariff] = []
+            for row in tables {
+                let id = try row.decode(column: "id", as: Int64.self)
+                let bands = try await db.raw(
+                    "SELECT up_to_m3, price_per_m3, discount_percent FROM tariff_bands WHERE table_id = \(bind: id) ORDER BY seq"
+                ).all().map { b in
+                    TariffTable.Band(
+                        upToM3: try b.decode(column: "up_to_m3", as: Int?.self),
+                        pricePerM3: Decimal(string: try b.decode(column: "price_per_m3", as: String.self), locale: Locale(identifier: "en_US_POSIX"))
+                            ?? 0,
+                        discountPercent: try b.decode(column: "discount_percent", as: Int.self))
+                }
+                guard let cat = Categoria(rawValue: try row.decode(column: "categoria", as: String.self)),
+                    let from = CivilDate(iso: try row.decode(column: "valid_from", as: String.self))
+                else { continue }
+                out.append(
+                    StoredTariff(
+                        table: TariffTable(
+                            categoria: cat, validFrom: from, minimumM3: try row.decode(column: "minimum_m3", as: Int.self),
+                            minimumCents: try row.decode(column: "minimum_cents", as: Int64.self),
+                            minimumDiscountPercent: try row.decode(column: "minimum_discount_percent", as: Int.self), bands: bands,
+                            sewagePercent: try row.decode(column: "sewage_percent", as: Int.self)),
+                        source: try row.decode(column: "source", as: String.self)))
+            }
+            return out.sorted { Categoria.allCases.firstIndex(of: $0.table.categoria)! < Categoria.allCases.firstIndex(of: $1.table.categoria)! }
+        }
+    }
+
+    /// Stores tables in one transaction; a table with the same category and validity replaces
+    /// the stored one. Returns how many were new.
+    @discardableResult
+    func storeTariffs(_ tariffs: [ImportedTariff], now: Int64) async throws -> Int {
+        try await store.write { db in
+            var created = 0
+            for t in tariffs {
+                let table = t.table
+                let existing = try await db.raw(
+                    "SELECT id FROM tariff_tables WHERE categoria = \(bind: table.categoria.rawValue) AND valid_from = \(bind: table.validFrom.iso)"
+                ).first()?.decode(column: "id", as: Int64.self)
+                let id: Int64
+                if let existing {
+                    id = existing
+                    try await db.raw("DELETE FROM tariff_bands WHERE table_id = \(bind: id)").run()
+                    try await db.raw(
+                        """
+                        UPDATE tariff_tables SET minimum_m3 = \(bind: table.minimumM3), minimum_cents = \(bind: table.minimumCents),
+                          minimum_discount_percent = \(bind: table.minimumDiscountPercent), sewage_percent = \(bind: table.sewagePercent),
+                          source = \(bind: t.source), imported_at = \(bind: now)
+                        WHERE id = \(bind: id)
+                        """
+                    ).run()
+                } else {
+                    guard
+                        let row = try await db.raw(
+                            """
+                            INSERT INTO tariff_tables (categoria, valid_from, minimum_m3, minimum_cents, minimum_discount_percent,
+                              sewage_percent, source, imported_at)
+                            VALUES (\(bind: table.categoria.rawValue), \(bind: table.validFrom.iso), \(bind: table.minimumM3),
+                              \(bind: table.minimumCents), \(bind: table.minimumDiscountPercent), \(bind: table.sewagePercent),
+                              \(bind: t.source), \(bind: now))
+                            RETURNING id
+                            """
+                        ).first()
+                    else { throw APIError.internalError }
+                    id = try row.decode(column: "id", as: Int64.self)
+                    created += 1
+                }
+                for (k, band) in table.bands.enumerated() {
+                    try await db.raw(
+                        """
+                        INSERT INTO tariff_bands (table_id, seq, up_to_m3, price_per_m3, discount_percent)
+                        VALUES (\(bind: id), \(bind: k), \(bind: band.upToM3), \(bind: NSDecimalNumber(decimal: band.pricePerM3).stringValue),
+                          \(bind: band.discountPercent))
+                        """
+                    ).run()
+                }
+            }
+            return created
+        }
+    }
+
+    // MARK: Due dates
+
+    static func dueDateChange(_ row: any SQLRow) throws -> DueDateChangeRecord {
+        DueDateChangeRecord(
+            id: try row.decode(column: "id", as: Int64.self), fromDay: try row.decode(column: "from_day", as: Int.self),
+            toDay: try row.decode(column: "to_day", as: Int.self),
+            changedOn: CivilDate(iso: try row.decode(column: "changed_on", as: String.self)) ?? CivilDate(year: 2000, month: 1, day: 1)!,
+            channel: try row.decode(column: "channel", as: String.self), staff: try row.decode(column: "staff_usuario", as: String?.self))
+    }
+
+    static let dueDateChangeColumns = "id, from_day, to_day, changed_on, channel, staff_usuario"
+
+    /// The property's due day, its last change and the first competência not billed yet.
+    func dueDate(_ matricula: String) async throws -> (day: Int, last: DueDateChangeRecord?, next: Competencia?) {
+        try await store.read { db in try await Self.dueDate(matricula, db: db, lock: false) }
+    }
+
+    static func dueDate(_ matricula: String, db: any SQLDatabase, lock: Bool) async throws -> (
+        day: Int, last: DueDateChangeRecord?, next: Competencia?
+    ) {
+        guard
+            let p = try await db.raw(
+                "SELECT dia_vencimento FROM properties WHERE matricula = \(bind: matricula)\(unsafeRaw: lock ? " FOR UPDATE" : "")"
+            ).first()
+        else { throw APIError.notFound }
+        let last = try await db.raw(
+            """
+            SELECT \(unsafeRaw: dueDateChangeColumns) FROM due_date_changes WHERE matricula = \(bind: matricula)
+            ORDER BY changed_at DESC, id DESC LIMIT 1
+            """
+        ).first().map(dueDateChange)
+        let newest = try await db.raw(
+            "SELECT competencia FROM bills WHERE matricula = \(bind: matricula) ORDER BY competencia DESC LIMIT 1"
+        ).first()?.decode(column: "competencia", as: String.self)
+        return (try p.decode(column: "dia_vencimento", as: Int.self), last, newest.flatMap(Competencia.init(iso:))?.adding(months: 1))
+    }
+
+    /// Moves the due day in one transaction with the idempotency claim: `check` sees the current
+    /// day and last change (the property row locked on PostgreSQL; SQLite has one writer).
+    func changeDueDay(
+        _ matricula: String, to day: Int, claim: IdempotencyClaim, channel: String, staff: String?, today: CivilDate, now: Int64,
+        check: @escaping @Sendable (_ current: Int, _ last: DueDateChangeRecord?) throws -> Void
+    ) async throws -> (change: DueDateChangeRecord, next: Competencia?, replayed: Bool) {
+        let postgres = store.engine == "postgres"
+        return try await store.write { db in
+            if case .replay(let id) = try await Self.claim(claim, db: db, now: now) {
+                guard
+                    let row = try await db.raw(
+                        "SELECT \(unsafeRaw: Self.dueDateChangeColumns) FROM due_date_changes WHERE id = \(bind: id)"
+                    ).first()
+                else { throw APIError.internalError }
+                return (try Self.dueDateChange(row), try await Self.dueDate(matricula, db: db, lock: false).next, true)
+            }
+            let current = try await Self.dueDate(matricula, db: db, lock: postgres)
+            try check(current.day, current.last)
+            try await db.raw("UPDATE properties SET dia_vencimento = \(bind: day) WHERE matricula = \(bind: matricula)").run()
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)
+                    VALUES (\(bind: matricula), \(bind: current.day), \(bind: day), \(bind: today.iso), \(bind: now), \(bind: channel), \(bind: staff))
+                    RETURNING \(unsafeRaw: Self.dueDateChangeColumns)
+                    """
+                ).first()
+            else { throw APIError.internalError }
+            let change = try Self.dueDateChange(row)
+            try await Self.complete(claim, resource: change.id, db: db)
+            return (change, current.next, false)
+        }
+    }
+}
