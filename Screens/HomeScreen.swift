@@ -37,7 +37,12 @@ public final class HomeScreen: Screen {
             Command(.function(2), "Débitos", help: "Contas do imóvel: seleção, extrato para pagar, pagamento com cartão"),
             Command(.function(3), "2ª via", help: "Segunda via de conta em aberto: linha digitável, PIX, impressão, e-mail"),
             Command(.function(4), "Pagamentos", help: "Histórico de pagamentos do imóvel"),
-            Command(.function(5), "Atualizar", help: "Recarrega os dados do imóvel"),
+            Command(.function(5), "Consumo", help: "Histórico de consumo em gráfico (12, 18 ou 24 meses)"),
+            Command(.function(6), "Vencimento", help: "Data de vencimento: dias oferecidos e alteração"),
+            Command(.function(7), "Simular conta", help: "Simula uma conta com a categoria e as economias do imóvel"),
+            Command(.function(8), "Parcelar", help: "Simulação de parcelamento dos débitos vencidos"),
+            Command(.function(9), "Tarifas", help: "Tabela de tarifas em vigor por categoria"),
+            Command(.ctrl("r"), "Atualizar", help: "Recarrega os dados do imóvel", inBar: false),
         ]
     }
 
@@ -66,7 +71,17 @@ public final class HomeScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
-        case .key(.function(5)): return load()
+        case .key(.ctrl("r")): return load()
+        case .key(.function(5)): return [.push(ConsumptionScreen(matricula: matricula))]
+        case .key(.function(6)): return [.push(DueDateScreen(matricula: matricula))]
+        case .key(.function(7)):
+            return [
+                .push(
+                    BillSimulationScreen(
+                        categoria: property?.categoria.rawValue, economias: property?.economias ?? 1, esgoto: property?.esgoto ?? true))
+            ]
+        case .key(.function(8)): return [.push(InstallmentSimulationScreen(matricula: matricula))]
+        case .key(.function(9)): return [.push(TariffsScreen(categoria: property?.categoria.rawValue))]
         case .key(.function(2)): return [.push(DebtsScreen(matricula: matricula))]
         case .key(.function(3)): return [.push(DebtsScreen(matricula: matricula, mode: .secondCopy))]
         case .key(.function(4)): return [.push(PaymentsScreen(matricula: matricula))]
@@ -117,7 +132,7 @@ public final class HomeScreen: Screen {
         guard let p = property else {
             if let f = failure {
                 s.put(f.message, x: x, y: y, role: .error, clip: area)
-                s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted)
+                s.put("Ctrl-R tenta de novo.", x: x, y: y + 2, role: .muted)
             } else {
                 s.put("Carregando os dados do imóvel…", x: x, y: y, role: .muted)
             }
@@ -199,9 +214,13 @@ public final class HomeScreen: Screen {
         y += 1
         if y < area.y + area.height - 1 {
             s.put("Serviços", x: x, y: y, role: .header)
-            s.put(
-                "Débitos (F2)   Segunda via (F3)   Pagamentos (F4)   Trocar de imóvel (Enter ou 1–9)", x: x + 10, y: y, role: .muted,
-                clip: area)
+            let services = [
+                "F2 Débitos  F3 Segunda via  F4 Pagamentos  F5 Consumo  F6 Vencimento",
+                "F7 Simular conta  F8 Parcelamento  F9 Tarifas  Enter ou 1–9 Outro imóvel",
+            ]
+            for (k, line) in services.enumerated() where y + k < area.y + area.height - 1 {
+                s.put(line, x: x + 10, y: y + k, role: .muted, clip: area)
+            }
         }
         if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
     }

@@ -38,6 +38,8 @@ public final class LoginScreen: Screen {
         [
             Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy),
             Command(.tab, "Próximo campo", inBar: false),
+            Command(.function(6), "Tarifas", help: "Tabela de tarifas em vigor, sem precisar entrar"),
+            Command(.function(7), "Simular conta", help: "Simula uma conta de água e esgoto, sem precisar entrar"),
             Command(
                 .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",
                 enabled: failure?.code == "transport" || policyMissing),
@@ -116,6 +118,8 @@ public final class LoginScreen: Screen {
             case .function(5):
                 failure = nil
                 return appear(app: app)
+            case .function(6): return [.push(TariffsScreen())]
+            case .function(7): return [.push(BillSimulationScreen())]
             default:
                 failure = nil
                 if focus == 0 { matricula.handle(k) } else { documento.handle(k) }

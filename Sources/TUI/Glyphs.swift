@@ -5,18 +5,22 @@ public struct Glyphs: Sendable, Equatable {
     public var topLeft: Character, topRight: Character, bottomLeft: Character, bottomRight: Character
     public var bullet: Character, arrowRight: Character, check: Character, unchecked: Character
     public var blockFull: Character, blockUpper: Character, blockLower: Character
+    /// A light shade, for bars that must read differently from full ones without colour.
+    public var blockShade: Character
+    /// A dotted rule (reference lines such as an average).
+    public var dotted: Character
     /// Whether non-ASCII text can be shown; when not, accents are folded (`ç` → `c`).
     public var unicodeText: Bool
 
     public static let unicode = Glyphs(
         horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐", bottomLeft: "└", bottomRight: "┘",
         bullet: "•", arrowRight: "▶", check: "☑", unchecked: "☐", blockFull: "█", blockUpper: "▀", blockLower: "▄",
-        unicodeText: true)
+        blockShade: "░", dotted: "┄", unicodeText: true)
 
     public static let ascii = Glyphs(
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         bullet: "*", arrowRight: ">", check: "x", unchecked: " ", blockFull: "#", blockUpper: "\"", blockLower: "_",
-        unicodeText: false)
+        blockShade: ":", dotted: ".", unicodeText: false)
 
     /// The character as this glyph set can show it.
     public func displayable(_ ch: Character) -> Character {
@@ -30,7 +34,7 @@ public struct Glyphs: Sendable, Equatable {
             ("áàâãä", "a"), ("ÁÀÂÃÄ", "A"), ("éèêë", "e"), ("ÉÈÊË", "E"), ("íìîï", "i"), ("ÍÌÎÏ", "I"),
             ("óòôõö", "o"), ("ÓÒÔÕÖ", "O"), ("úùûü", "u"), ("ÚÙÛÜ", "U"), ("ç", "c"), ("Ç", "C"), ("ñ", "n"), ("Ñ", "N"),
             ("─━", "-"), ("│┃", "|"), ("┌┐└┘├┤┬┴┼", "+"), ("•·", "*"), ("▶►", ">"), ("◀", "<"), ("█▓", "#"),
-            ("▀", "\""), ("▄", "_"), ("☑", "x"), ("☐", " "), ("º", "o"), ("ª", "a"), ("…", "."), ("–—", "-"),
+            ("▀", "\""), ("▄", "_"), ("░▒", ":"), ("┄┈", "."), ("☑", "x"), ("☐", " "), ("º", "o"), ("ª", "a"), ("…", "."), ("–—", "-"),
             ("“”", "\""), ("‘’", "'"), ("³", "3"), ("²", "2"), ("↑", "^"), ("↓", "v"), ("←", "<"), ("→", ">"),
         ]
         for (chars, r) in pairs { for c in chars { m[c] = r } }

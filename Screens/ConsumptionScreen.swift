@@ -1,0 +1,147 @@
+import API
+import Domain
+import TUI
+
+/// Histórico de consumo (PRODUCT.md D1): a bar chart of the monthly consumption for the last 12,
+/// 18 or 24 months (F2 switches), the scale, the average, each month's value under the cursor,
+/// estimated readings drawn with a shade (and said in words), and the same data as a table (F3).
+public final class ConsumptionScreen: Screen {
+    enum Message: CallResultMessage {
+        case loaded(Int, Result<Calls.ConsumptionHistory, APIFailure>)
+        var failure: APIFailure? { if case .loaded(_, let r) = self { return r.failure } else { return nil } }
+    }
+
+    static let periods = [12, 18, 24]
+    let matricula: String
+    var months: Int
+    var history: Calls.ConsumptionHistory?
+    var chart = BarChart(bars: [])
+    var table = ListState(count: 0)
+    var showTable = false
+    var loading = false
+    var failure: APIFailure?
+
+    init(matricula: String, months: Int = 12) {
+        self.matricula = matricula
+        self.months = months
+    }
+
+    public var title: String { "Histórico de consumo" }
+    public var isBusy: Bool { loading }
+    public var commands: [Command] {
+        let next = Self.periods[(Self.periods.firstIndex(of: months).map { $0 + 1 } ?? 0) % Self.periods.count]
+        return [
+            Command(.function(2), "\(next) meses", help: "Alterna entre 12, 18 e 24 meses"),
+            Command(.function(3), showTable ? "Gráfico" : "Tabela", help: "Mostra os mesmos dados como tabela ou como gráfico"),
+            Command(.left, "Mês (← →)", help: "Move o cursor entre os meses; o valor do mês aparece acima do gráfico", inBar: false),
+        ]
+    }
+
+    public func appear(app: AppState) -> [Effect] { load() }
+
+    private func load() -> [Effect] {
+        loading = true
+        failure = nil
+        let (m, n) = (matricula, months)
+        return [.call { Message.loaded(n, await Calls.consumption($0, m, months: n)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(.function(2)):
+            months = Self.periods[((Self.periods.firstIndex(of: months) ?? 0) + 1) % Self.periods.count]
+            return load()
+        case .key(.function(3)):
+            showTable.toggle()
+            table.selected = chart.selected
+        case .key(let k):
+            if showTable {
+                if table.handle(k, pageSize: 10) { chart.selected = table.selected }
+            } else {
+                _ = chart.handle(k)
+                table.selected = chart.selected
+            }
+        case .click(let x, _):
+            if !showTable, let i = chart.index(atColumn: x) {
+                chart.selected = i
+                table.selected = i
+            }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .loaded(let n, let r) = message as? Message, n == months else { return [] }
+        loading = false
+        switch r {
+        case .success(let h):
+            history = h
+            chart = BarChart(
+                bars: h.items.map { item in
+                    let c = Competencia(iso: item.competencia)
+                    return BarChart.Bar(
+                        label: c.map { $0.month < 10 ? "0\($0.month)" : "\($0.month)" } ?? "?",
+                        group: c.map { String($0.year) } ?? "", value: item.consumoM3, secondary: item.estimada)
+                }, average: h.averageM3)
+            table = ListState(count: h.items.count)
+            table.selected = chart.selected
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    static func monthText(_ item: Calls.ConsumptionMonth) -> String {
+        let c = Competencia(iso: item.competencia)?.formatted ?? item.competencia
+        return "\(c): \(item.consumoM3) m³ · \(item.estimada ? "estimada (pela média, sem leitura)" : "leitura real")"
+    }
+
+    static func decimal(_ v: Double) -> String {
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10),\(tenths % 10)"
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = area.y + 1
+        guard let h = history else {
+            let text = failure.map { "\($0.message)  (Esc volta)" } ?? "Carregando o histórico…"
+            s.put(TextLayout.fit(text, width: w), x: x, y: y, role: failure == nil ? .muted : .error)
+            return
+        }
+        s.put(TextLayout.fit("Consumo mensal em m³ — últimos \(h.months) meses · média \(Self.decimal(h.averageM3)) m³", width: w), x: x, y: y, role: .header)
+        y += 1
+        guard !h.items.isEmpty else {
+            s.put("Não há contas faturadas neste período.", x: x, y: y + 1, role: .muted)
+            return
+        }
+        if h.items.count < h.months {
+            s.put(TextLayout.fit("Há \(h.items.count) meses faturados neste imóvel.", width: w), x: x, y: y, role: .muted)
+            y += 1
+        }
+        let selected = h.items[min(chart.selected, h.items.count - 1)]
+        s.put(TextLayout.fit(Self.monthText(selected), width: w), x: x, y: y, role: selected.estimada ? .warning : .normal)
+        y += 2
+        let bottom = area.y + area.height - 1
+        if showTable {
+            s.put(TextLayout.pad("Mês", width: 10) + TextLayout.pad("Consumo", width: 10) + "Leitura", x: x, y: y, role: .header)
+            y += 1
+            let rows = max(1, bottom - y)
+            table.scroll(height: rows)
+            for i in table.top..<min(h.items.count, table.top + rows) {
+                let item = h.items[i]
+                let line =
+                    TextLayout.pad(Competencia(iso: item.competencia)?.formatted ?? item.competencia, width: 10)
+                    + TextLayout.pad("\(item.consumoM3) m³", width: 10) + (item.estimada ? "estimada (média)" : "real")
+                s.put(TextLayout.pad(line, width: min(w, 44)), x: x, y: y, role: i == table.selected ? .selected : .normal)
+                y += 1
+            }
+            return
+        }
+        let legend = "\(s.glyphs.blockFull) leitura real   \(s.glyphs.blockShade) estimada (pela média)   \(s.glyphs.dotted)\(s.glyphs.dotted) média"
+        let chartHeight = max(4, min(18, bottom - y - 1))
+        chart.render(into: &s, area: Rect(x: x, y: y, width: w, height: chartHeight))
+        s.put(TextLayout.fit(legend, width: w), x: x, y: min(bottom, y + chartHeight), role: .muted)
+    }
+}
