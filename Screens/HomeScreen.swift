@@ -216,7 +216,7 @@ public final class HomeScreen: Screen {
             s.put("Serviços", x: x, y: y, role: .header)
             let services = [
                 "F2 Débitos  F3 Segunda via  F4 Pagamentos  F5 Consumo  F6 Vencimento",
-                "F7 Simular conta  F8 Parcelamento  F9 Tarifas  Enter ou 1–9 Outro imóvel",
+                "F7 Simular conta  F8 Parcelamento  F9 Tarifas  1–9 Outro imóvel",
             ]
             for (k, line) in services.enumerated() where y + k < area.y + area.height - 1 {
                 s.put(line, x: x + 10, y: y + k, role: .muted, clip: area)

@@ -26,6 +26,9 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
     }
     private(set) var calls: [String] = []
     private(set) var authorizations: [String?] = []
+    /// Path and query of each request, and its body as text, in call order.
+    private(set) var paths: [String] = []
+    private(set) var bodies: [String] = []
 
     /// From now on, `operation` answers this.
     func on(_ operation: String, status: Int = 200, _ json: String, contentType: String = "application/json") {
@@ -41,7 +44,10 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
     }
 
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        let text = body == nil ? "" : try await String(collecting: body!, upTo: 1 << 20)
         lock.lock()
+        paths.append(request.path ?? "")
+        bodies.append(text)
         calls.append(operationID)
         authorizations.append(request.headerFields[.authorization])
         let reply = replies[operationID]
