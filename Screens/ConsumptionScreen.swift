@@ -110,7 +110,9 @@ public final class ConsumptionScreen: Screen {
             s.put(TextLayout.fit(text, width: w), x: x, y: y, role: failure == nil ? .muted : .error)
             return
         }
-        s.put(TextLayout.fit("Consumo mensal em m³ — últimos \(h.months) meses · média \(Self.decimal(h.averageM3)) m³", width: w), x: x, y: y, role: .header)
+        s.put(
+            TextLayout.fit("Consumo mensal em m³ — últimos \(h.months) meses · média \(Self.decimal(h.averageM3)) m³", width: w), x: x,
+            y: y, role: .header)
         y += 1
         guard !h.items.isEmpty else {
             s.put("Não há contas faturadas neste período.", x: x, y: y + 1, role: .muted)
@@ -139,7 +141,8 @@ public final class ConsumptionScreen: Screen {
             }
             return
         }
-        let legend = "\(s.glyphs.blockFull) leitura real   \(s.glyphs.blockShade) estimada (pela média)   \(s.glyphs.dotted)\(s.glyphs.dotted) média"
+        let legend =
+            "\(s.glyphs.blockFull) leitura real   \(s.glyphs.blockShade) estimada (pela média)   \(s.glyphs.dotted)\(s.glyphs.dotted) média"
         let chartHeight = max(4, min(18, bottom - y - 1))
         chart.render(into: &s, area: Rect(x: x, y: y, width: w, height: chartHeight))
         s.put(TextLayout.fit(legend, width: w), x: x, y: min(bottom, y + chartHeight), role: .muted)

@@ -125,7 +125,10 @@ public final class DueDateScreen: Screen {
                 ("Vencimento alterado do dia \(d.previousDay) para o dia \(d.day).", Role.success),
                 ("Vale a partir da conta de \(c), com vencimento em \(first).", .normal),
                 ("As contas já emitidas mantêm o vencimento original.", .muted),
-                ("Registrado em \(CivilDate(iso: d.changedOn)?.formatted ?? d.changedOn)\(app.mode == .kiosk ? "" : " pelo atendente").", .muted),
+                (
+                    "Registrado em \(CivilDate(iso: d.changedOn)?.formatted ?? d.changedOn)\(app.mode == .kiosk ? "" : " pelo atendente").",
+                    .muted
+                ),
                 ("Nova alteração só depois de \(info.minIntervalMonths) meses.", .muted),
             ]
             for (text, role) in lines {
@@ -139,7 +142,8 @@ public final class DueDateScreen: Screen {
         y += 1
         if let last = info.lastChange {
             let on = CivilDate(iso: last.on)?.formatted ?? last.on
-            var text = "Última alteração: \(on), do dia \(last.fromDay) para o dia \(last.toDay) (\(last.channel == "balcao" ? "no balcão" : "autoatendimento")"
+            var text =
+                "Última alteração: \(on), do dia \(last.fromDay) para o dia \(last.toDay) (\(last.channel == "balcao" ? "no balcão" : "autoatendimento")"
             if let staff = last.staff { text += ", por \(staff)" }
             s.put(TextLayout.fit(text + ")", width: w), x: x, y: y, role: .muted)
             y += 1
@@ -158,7 +162,8 @@ public final class DueDateScreen: Screen {
             let current = day == info.currentDay ? "  (atual)" : ""
             let selected = i == list.selected && info.canChange
             s.put(
-                TextLayout.pad("\(selected ? s.glyphs.arrowRight : " ") Dia \(day < 10 ? "0" : "")\(day)\(current)", width: 24), x: x + 1, y: y,
+                TextLayout.pad("\(selected ? s.glyphs.arrowRight : " ") Dia \(day < 10 ? "0" : "")\(day)\(current)", width: 24), x: x + 1,
+                y: y,
                 role: selected ? .selected : (day == info.currentDay ? .muted : .normal))
             rows.append((y, i))
             y += 1
@@ -175,7 +180,8 @@ public final class DueDateScreen: Screen {
                 y += 1
             }
         } else if info.canChange {
-            let text = "A mudança vale a partir da próxima conta (\(competencia)); intervalo mínimo de \(info.minIntervalMonths) meses entre alterações."
+            let text =
+                "A mudança vale a partir da próxima conta (\(competencia)); intervalo mínimo de \(info.minIntervalMonths) meses entre alterações."
             for line in TextLayout.wrap(text, width: w) {
                 s.put(line, x: x, y: y, role: .muted)
                 y += 1

@@ -94,12 +94,14 @@ public final class TariffsScreen: Screen {
         s.put(TextLayout.fit("Em vigor desde \(validFrom) · Fonte: \(t.source)", width: w), x: x, y: y, role: .muted)
         y += 2
         let cols = [16, 16, 12]
-        s.put(TextLayout.pad("Faixa (m³)", width: cols[0]) + TextLayout.pad("Valor", width: cols[1]) + "Desconto", x: x, y: y, role: .header)
+        s.put(
+            TextLayout.pad("Faixa (m³)", width: cols[0]) + TextLayout.pad("Valor", width: cols[1]) + "Desconto", x: x, y: y, role: .header)
         y += 1
         let minimum = Money(cents: t.minimumCents).formatted
         var rows: [(String, String, Int)] = [("0 a \(t.minimumM3)", "\(minimum) (mínima)", t.minimumDiscountPercent)]
         for b in t.bands {
-            rows.append((b.toM3.map { "\(b.fromM3) a \($0)" } ?? "acima de \(b.fromM3 - 1)", "\(Self.price(b.pricePerM3))/m³", b.discountPercent))
+            rows.append(
+                (b.toM3.map { "\(b.fromM3) a \($0)" } ?? "acima de \(b.fromM3 - 1)", "\(Self.price(b.pricePerM3))/m³", b.discountPercent))
         }
         for r in rows where y < area.y + area.height - 4 {
             s.put(
@@ -178,7 +180,8 @@ public final class BillSimulationScreen: Screen {
         loading = true
         return [
             .call {
-                Message.simulated(await Calls.simulateBill($0, categoria: categoria, economias: economias, consumo: consumo, esgoto: esgoto))
+                Message.simulated(
+                    await Calls.simulateBill($0, categoria: categoria, economias: economias, consumo: consumo, esgoto: esgoto))
                     as Any
             }
         ]
@@ -209,12 +212,15 @@ public final class BillSimulationScreen: Screen {
             return
         }
         guard let r = result else {
-            s.put(TextLayout.fit("Preencha e tecle Enter. Os valores vêm da tabela de tarifas em vigor.", width: w), x: x, y: y, role: .muted)
+            s.put(
+                TextLayout.fit("Preencha e tecle Enter. Os valores vêm da tabela de tarifas em vigor.", width: w), x: x, y: y, role: .muted)
             return
         }
         let validFrom = CivilDate(iso: r.validFrom)?.formatted ?? r.validFrom
         s.put(
-            TextLayout.fit("Conta simulada: \(r.consumoM3) m³, \(r.economias) economia\(r.economias == 1 ? "" : "s") · tabela de \(validFrom)", width: w),
+            TextLayout.fit(
+                "Conta simulada: \(r.consumoM3) m³, \(r.economias) economia\(r.economias == 1 ? "" : "s") · tabela de \(validFrom)",
+                width: w),
             x: x, y: y, role: .header)
         y += 1
         let amountX = x + max(20, min(w - 14, 58))
@@ -251,7 +257,9 @@ public final class InstallmentSimulationScreen: Screen {
 
     let matricula: String
     var form = Form([
-        .init("CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })), hint: "do responsável"),
+        .init(
+            "CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })),
+            hint: "do responsável"),
         .init("Entrada", .text(TextField(label: "", maxLength: 12, accepts: { $0.isNumber || $0 == "," || $0 == "." })), hint: "R$"),
         .init("Parcelas", .text(TextField(label: "", maxLength: 3, accepts: { $0.isNumber })), hint: "quantidade"),
     ])
@@ -344,7 +352,9 @@ public final class InstallmentSimulationScreen: Screen {
             return
         }
         guard let r = result else {
-            s.put(TextLayout.fit("Entram as contas vencidas, atualizadas até hoje. Preencha e tecle Enter.", width: w), x: x, y: y, role: .muted)
+            s.put(
+                TextLayout.fit("Entram as contas vencidas, atualizadas até hoje. Preencha e tecle Enter.", width: w), x: x, y: y,
+                role: .muted)
             return
         }
         let parts = r.installments

@@ -199,8 +199,9 @@ public enum DemoData {
         guard let m = Matricula(sequence: "10007")?.normalized else { return }
         let on = reference.adding(days: -60)
         try await store.write { db in
-            let day = try await db.raw("SELECT dia_vencimento FROM properties WHERE matricula = \(bind: m)").first()?.decode(
-                column: "dia_vencimento", as: Int.self) ?? 10
+            let day =
+                try await db.raw("SELECT dia_vencimento FROM properties WHERE matricula = \(bind: m)").first()?.decode(
+                    column: "dia_vencimento", as: Int.self) ?? 10
             try await db.raw(
                 """
                 INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)

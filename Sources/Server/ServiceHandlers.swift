@@ -38,7 +38,8 @@ extension Handlers {
         let bands = t.table.bands.map { b -> S.TariffBand in
             defer { from = (b.upToM3 ?? from) + 1 }
             return S.TariffBand(
-                fromM3: from, toM3: b.upToM3, pricePerM3: NSDecimalNumber(decimal: b.pricePerM3).stringValue, discountPercent: b.discountPercent)
+                fromM3: from, toM3: b.upToM3, pricePerM3: NSDecimalNumber(decimal: b.pricePerM3).stringValue,
+                discountPercent: b.discountPercent)
         }
         return S.TariffTable(
             categoria: .init(rawValue: t.table.categoria.rawValue) ?? .residencial, validFrom: t.table.validFrom.iso,
@@ -131,7 +132,9 @@ extension Handlers {
         let allowed = d.last.map { policy.nextChangeAllowed(after: $0.changedOn) }
         let blocked = allowed.map { today < $0 } ?? false
         let reason =
-            blocked ? d.last.flatMap { last in allowed.map { DueDatePolicy.Problem.tooSoon(lastChange: last.changedOn, allowedFrom: $0) } }?.description : nil
+            blocked
+            ? d.last.flatMap { last in allowed.map { DueDatePolicy.Problem.tooSoon(lastChange: last.changedOn, allowedFrom: $0) } }?
+                .description : nil
         return .ok(
             .init(
                 body: .json(
@@ -146,7 +149,8 @@ extension Handlers {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let policy = config.dueDates
         let today = self.today
-        let claim = idempotencyClaim(principal, operation: "due_date", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.day)")
+        let claim = idempotencyClaim(
+            principal, operation: "due_date", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.day)")
         let staff: String? = if case .staff(let u, _) = principal { u } else { nil }
         let result: (change: DueDateChangeRecord, next: Competencia?, replayed: Bool)
         do {
@@ -178,6 +182,7 @@ extension Handlers {
 
     func dueDateChange(_ c: DueDateChangeRecord, _ p: Principal) -> S.DueDateChangeRecord {
         let staffView: Bool = if case .staff = p { true } else { false }
-        return S.DueDateChangeRecord(on: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel, staff: staffView ? c.staff : nil)
+        return S.DueDateChangeRecord(
+            on: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel, staff: staffView ? c.staff : nil)
     }
 }

@@ -63,7 +63,8 @@ extension Repository {
                 ).all().map { b in
                     TariffTable.Band(
                         upToM3: try b.decode(column: "up_to_m3", as: Int?.self),
-                        pricePerM3: Decimal(string: try b.decode(column: "price_per_m3", as: String.self), locale: Locale(identifier: "en_US_POSIX"))
+                        pricePerM3: Decimal(
+                            string: try b.decode(column: "price_per_m3", as: String.self), locale: Locale(identifier: "en_US_POSIX"))
                             ?? 0,
                         discountPercent: try b.decode(column: "discount_percent", as: Int.self))
                 }
@@ -79,7 +80,9 @@ extension Repository {
                             sewagePercent: try row.decode(column: "sewage_percent", as: Int.self)),
                         source: try row.decode(column: "source", as: String.self)))
             }
-            return out.sorted { Categoria.allCases.firstIndex(of: $0.table.categoria)! < Categoria.allCases.firstIndex(of: $1.table.categoria)! }
+            return out.sorted {
+                Categoria.allCases.firstIndex(of: $0.table.categoria)! < Categoria.allCases.firstIndex(of: $1.table.categoria)!
+            }
         }
     }
 

@@ -7,7 +7,8 @@ import SQLKit
 /// Administration from the command line: opens the configured database, applies the
 /// migrations, runs `body` and closes it (PostgreSQL's client runs beside it).
 enum AdminStore {
-    static func run<T: Sendable>(_ configuration: ServerConfiguration, _ body: @escaping @Sendable (any Store) async throws -> T) async throws -> T
+    static func run<T: Sendable>(_ configuration: ServerConfiguration, _ body: @escaping @Sendable (any Store) async throws -> T)
+        async throws -> T
     {
         let store = try await StoreFactory.open(configuration.database, logger: Logger(label: "agencia-server"))
         let work: @Sendable () async throws -> T = {
@@ -68,6 +69,7 @@ public enum TariffAdmin {
         let created = try await AdminStore.run(configuration) { store in
             try await Repository(store: store).storeTariffs(tables, now: Int64(Date().timeIntervalSince1970))
         }
-        return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n" + lines.joined(separator: "\n")
+        return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n"
+            + lines.joined(separator: "\n")
     }
 }

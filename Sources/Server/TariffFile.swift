@@ -66,7 +66,9 @@ enum TariffFile {
         let names = (reader.headerRow ?? []).map { $0.lowercased() }
         let missing = columns.filter { !names.contains($0) }
         guard missing.isEmpty else {
-            throw TariffFileError(problems: [(1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")])
+            throw TariffFileError(problems: [
+                (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
+            ])
         }
         var drafts: [Draft] = []
         var line = 1
@@ -234,7 +236,8 @@ enum TariffFile {
                 let bandLine = j < lines.bands[i, default: []].count ? lines.bands[i, default: []][j] : tableLine
                 do {
                     try add(
-                        &drafts, line: bandLine, categoria: t.categoria, vigencia: t.vigencia, faixa: "m3", ateM3: b.ateM3.map(String.init) ?? "",
+                        &drafts, line: bandLine, categoria: t.categoria, vigencia: t.vigencia, faixa: "m3",
+                        ateM3: b.ateM3.map(String.init) ?? "",
                         valor: b.precoM3.text, desconto: String(b.descontoPercentual ?? 0), esgoto: String(t.esgotoPercentual),
                         fonte: t.fonte ?? "")
                 } catch let e as RowProblem {

@@ -53,7 +53,8 @@ final class DueDateAndPolicyTests: XCTestCase {
         XCTAssertEqual(reason(10_000, 25), "O número máximo de parcelas é 24.")
         XCTAssertEqual(reason(100_001, 6), "A entrada não pode passar do total da dívida (R$ 1.000,00).")
         XCTAssertTrue(reason(100_000, 6).hasPrefix("Com esta entrada não sobra saldo"))
-        XCTAssertEqual(reason(10_000, 6, active: true), "Já existe um parcelamento em andamento para este imóvel: não é possível simular outro.")
+        XCTAssertEqual(
+            reason(10_000, 6, active: true), "Já existe um parcelamento em andamento para este imóvel: não é possível simular outro.")
         XCTAssertEqual(reason(0, 6, debt: .zero), "Não há débitos vencidos a negociar neste imóvel.")
         XCTAssertEqual(reason(10_000, 0), "Informe ao menos uma parcela.")
         // The plan is the Price plan on the balance: 900,00 at 1 % in 6.

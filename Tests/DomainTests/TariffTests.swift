@@ -11,8 +11,10 @@ final class TariffTests: XCTestCase {
     let residencial = TariffTable(
         categoria: .residencial, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10, minimumCents: 4568,
         bands: [
-            .init(upToM3: 15, pricePerM3: price("6.10")), .init(upToM3: 20, pricePerM3: price("7.60")), .init(upToM3: 25, pricePerM3: price("9.05")),
-            .init(upToM3: 30, pricePerM3: price("10.50")), .init(upToM3: 40, pricePerM3: price("12.10")), .init(upToM3: 50, pricePerM3: price("13.90")),
+            .init(upToM3: 15, pricePerM3: price("6.10")), .init(upToM3: 20, pricePerM3: price("7.60")),
+            .init(upToM3: 25, pricePerM3: price("9.05")),
+            .init(upToM3: 30, pricePerM3: price("10.50")), .init(upToM3: 40, pricePerM3: price("12.10")),
+            .init(upToM3: 50, pricePerM3: price("13.90")),
             .init(upToM3: nil, pricePerM3: price("16.10")),
         ], sewagePercent: 80)
 
@@ -67,7 +69,8 @@ final class TariffTests: XCTestCase {
             categoria: .residencialSocial, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10, minimumCents: 4568,
             minimumDiscountPercent: 50,
             bands: [
-                .init(upToM3: 15, pricePerM3: price("6.10"), discountPercent: 30), .init(upToM3: 20, pricePerM3: price("7.60"), discountPercent: 20),
+                .init(upToM3: 15, pricePerM3: price("6.10"), discountPercent: 30),
+                .init(upToM3: 20, pricePerM3: price("7.60"), discountPercent: 20),
                 .init(upToM3: nil, pricePerM3: price("9.05")),
             ], sewagePercent: 80)
         XCTAssertEqual(try water(10, table: social), 2284)
@@ -98,7 +101,10 @@ final class TariffTests: XCTestCase {
             TariffTable(
                 categoria: categoria, validFrom: CivilDate(iso: "2026-01-01")!, minimumM3: 10,
                 minimumCents: NSDecimalNumber(decimal: price(first) * 1000).int64Value,
-                bands: [.init(upToM3: 20, pricePerM3: price(second)), .init(upToM3: 30, pricePerM3: price(third)), .init(upToM3: nil, pricePerM3: price(over))],
+                bands: [
+                    .init(upToM3: 20, pricePerM3: price(second)), .init(upToM3: 30, pricePerM3: price(third)),
+                    .init(upToM3: nil, pricePerM3: price(over)),
+                ],
                 sewagePercent: 0)
         }
         let published: [(TariffTable, Int64, Int64, Int64)] = [

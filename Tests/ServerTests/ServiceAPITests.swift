@@ -76,7 +76,8 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual((social["bands"] as? [[String: Any]])?.prefix(2).compactMap { $0["discountPercent"] as? Int }, [30, 20])
 
                 // Simulation, public too: 16 m³ residencial with sewage.
-                let s = try await client.post("/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 16, "esgoto": true])
+                let s = try await client.post(
+                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 16, "esgoto": true])
                 XCTAssertEqual(s.status, .ok, "\(s.json)")
                 XCTAssertEqual(s.json["waterCents"] as? Int, 4568 + 5 * 610 + 760)
                 XCTAssertEqual(s.json["sewageCents"] as? Int, 6702)  // 80 % of 83,78 = 67,024
@@ -89,7 +90,8 @@ final class ServiceAPITests: XCTestCase {
                 let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
                 for b in (bills.json["items"] as? [[String: Any]] ?? []).prefix(6) {
                     let sim = try await client.post(
-                        "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": b["consumoM3"] as? Int ?? 0, "esgoto": true])
+                        "/v1/simulations/bill",
+                        ["categoria": "residencial", "economias": 1, "consumoM3": b["consumoM3"] as? Int ?? 0, "esgoto": true])
                     XCTAssertEqual(sim.json["totalCents"] as? Int, b["valorCents"] as? Int)
                 }
 
@@ -145,7 +147,9 @@ final class ServiceAPITests: XCTestCase {
                     XCTAssertTrue(e.description.contains("linha 6: vigência \"2026-13-01\""), e.description)
                 }
                 let unchanged = try await client.get("/v1/tariffs")
-                AEq(((unchanged.json["items"] as? [[String: Any]])?.first { $0["categoria"] as? String == "residencial" })?["validFrom"] as? String, "2026-01-01")
+                AEq(
+                    ((unchanged.json["items"] as? [[String: Any]])?.first { $0["categoria"] as? String == "residencial" })?["validFrom"]
+                        as? String, "2026-01-01")
 
                 // Bands out of order: reported at the table's first line.
                 let order = try write(
@@ -213,7 +217,8 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(res["validFrom"] as? String, "2026-11-01")
                 XCTAssertEqual(res["minimumCents"] as? Int, 5000)
                 XCTAssertEqual((res["bands"] as? [[String: Any]])?.count, 2, "re-import replaced the bands, no duplicates")
-                let sim = try await client.post("/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 22, "esgoto": false])
+                let sim = try await client.post(
+                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 22, "esgoto": false])
                 XCTAssertEqual(sim.json["waterCents"] as? Int, 5000 + 7000 + 1825)  // 2 × 9,125 = 18,25
             }
         }
@@ -247,13 +252,17 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(ok.json["minDownPaymentCents"] as? Int, minimum)
                 let parts = try XCTUnwrap(ok.json["installments"] as? [Int])
                 let plan = try InstallmentPlan(
-                    total: Money(cents: Int64(debt)), downPayment: Money(cents: Int64(minimum)), count: 6, monthlyRate: Decimal(string: "0.01")!)
+                    total: Money(cents: Int64(debt)), downPayment: Money(cents: Int64(minimum)), count: 6,
+                    monthlyRate: Decimal(string: "0.01")!)
                 XCTAssertEqual(parts.map(Int64.init), plan.installments.map(\.cents))
                 XCTAssertEqual(ok.json["totalCents"] as? Int, minimum + parts.reduce(0, +))
 
                 let cases: [(Int, Int, HTTPResponse.Status, String)] = [
                     (minimum - 1, 6, .unprocessableContent, minimumText),
-                    (debt + 1, 6, .unprocessableContent, "A entrada não pode passar do total da dívida (\(Money(cents: Int64(debt)).formatted))."),
+                    (
+                        debt + 1, 6, .unprocessableContent,
+                        "A entrada não pode passar do total da dívida (\(Money(cents: Int64(debt)).formatted))."
+                    ),
                     (minimum, 25, .unprocessableContent, "O número máximo de parcelas é 24."),
                     (minimum, 0, .unprocessableContent, "Informe ao menos uma parcela."),
                 ]
@@ -270,8 +279,10 @@ final class ServiceAPITests: XCTestCase {
                 let paid = try await simulate(0, 6, on: "/v1/properties/\(Demo.mariaPaid)/installment-simulations")
                 XCTAssertEqual(paid.errorMessage, "Não há débitos vencidos a negociar neste imóvel.")
                 let joao = try await client.customerToken("10005-6", "529.982.247-25")
-                let active = try await simulate(0, 6, doc: "529.982.247-25", on: "/v1/properties/100056/installment-simulations", token: joao)
-                XCTAssertEqual(active.errorMessage, "Já existe um parcelamento em andamento para este imóvel: não é possível simular outro.")
+                let active = try await simulate(
+                    0, 6, doc: "529.982.247-25", on: "/v1/properties/100056/installment-simulations", token: joao)
+                XCTAssertEqual(
+                    active.errorMessage, "Já existe um parcelamento em andamento para este imóvel: não é possível simular outro.")
             }
         }
     }
@@ -308,8 +319,9 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(retry.status, .ok)
                 XCTAssertEqual(retry.headers[HTTPField.Name("Idempotency-Replayed")!], "true")
                 let rows = try await server.store.read { db in
-                    try await db.raw("SELECT COUNT(*) AS n FROM due_date_changes WHERE matricula = \(bind: Demo.mariaNorm)").first()?.decode(
-                        column: "n", as: Int.self)
+                    try await db.raw("SELECT COUNT(*) AS n FROM due_date_changes WHERE matricula = \(bind: Demo.mariaNorm)").first()?
+                        .decode(
+                            column: "n", as: Int.self)
                 }
                 XCTAssertEqual(rows, 1)
 
@@ -322,7 +334,8 @@ final class ServiceAPITests: XCTestCase {
                 let tooSoon = try await put(15, key: "venc-00004")
                 XCTAssertEqual(tooSoon.status, .conflict)
                 XCTAssertEqual(
-                    tooSoon.errorMessage, "O vencimento foi alterado em 23/11/2026; uma nova alteração só é possível a partir de 23/05/2027.")
+                    tooSoon.errorMessage,
+                    "O vencimento foi alterado em 23/11/2026; uma nova alteração só é possível a partir de 23/05/2027.")
 
                 // At the counter: recorded with the attendant and audited.
                 let staff = try await client.staffToken()
@@ -351,7 +364,10 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(anonymous.status, .unauthorized, path)
             }
             let writes: [(String, [String: Any], HTTPRequest.Method)] = [
-                ("/v1/properties/\(maria)/installment-simulations", ["documento": "529.982.247-25", "downPaymentCents": 0, "count": 2], .post),
+                (
+                    "/v1/properties/\(maria)/installment-simulations", ["documento": "529.982.247-25", "downPaymentCents": 0, "count": 2],
+                    .post
+                ),
                 ("/v1/properties/\(maria)/due-date", ["day": 5], .put),
             ]
             for (path, body, method) in writes {

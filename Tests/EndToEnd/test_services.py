@@ -1,0 +1,44 @@
+"""Issue 4 in a real terminal against a real server: the consumption history."""
+import json
+import re
+import urllib.request
+
+from test_journeys import kiosk_login
+
+
+def api(url, path, token=None, body=None):
+    request = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json",
+                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_history_switches_to_24_months_and_reads_a_month(server, terminal):
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10001-3", "111.444.777-35")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F5")
+    screen = t.wait_for("últimos 12 meses")
+    assert "leitura real" in screen and "estimada (pela média)" in screen, "the legend says what each bar means"
+    t.keys("F2")
+    t.wait_for("últimos 18 meses")
+    t.keys("F2")
+    screen = t.wait_for("últimos 24 meses")
+    # At 80 columns all 24 months fit: one label per bar on the label row.
+    labels = next(line for line in screen.splitlines() if re.search(r"\b11 12 01 02\b", line))
+    assert len(labels.split()) == 24, labels
+    # The cursor starts on the newest month; two steps back is 08/2026.
+    t.keys("Left", "Left")
+    screen = t.wait_for("08/2026:")
+    shown = re.search(r"08/2026: (\d+) m³ · (leitura real|estimada)", screen)
+    assert shown, screen
+
+    # The same month through the API, with the same customer's session.
+    token = api(server["url"], "/v1/sessions/customer", body={"matricula": "10001-3", "documento": "111.444.777-35"})["token"]
+    history = api(server["url"], "/v1/properties/100013/consumption?months=24", token=token)
+    month = next(i for i in history["items"] if i["competencia"] == "2026-08")
+    assert int(shown.group(1)) == month["consumoM3"]
+    assert (shown.group(2) == "estimada") == month["estimada"]
+    average = f"{history['averageM3']:.1f}".replace(".", ",")
+    assert f"média {average} m³" in screen
