@@ -61,9 +61,6 @@ public struct BarChart: Sendable, Equatable {
         }
     }
 
-    /// The smallest width that shows every bar: axis, one cell per bar and its gap.
-    public static func minimumWidth(bars: Int, top: Int) -> Int { String(top).count + 2 + bars * 3 }
-
     /// Draws the chart in `area`: value axis on the left, bars, labels on the last two rows.
     public mutating func render(into s: inout Surface, area: Rect) {
         columns = []

@@ -1,0 +1,62 @@
+import XCTest
+
+@testable import TUI
+
+/// The bar chart and the form widgets on their own.
+final class ChartAndFormTests: XCTestCase {
+    func testScaleIsRound() {
+        XCTAssertEqual(BarChart.scaleTop(0), 4)
+        XCTAssertEqual(BarChart.scaleTop(4), 4)
+        XCTAssertEqual(BarChart.scaleTop(14), 15)
+        XCTAssertEqual(BarChart.scaleTop(23), 25)
+        XCTAssertEqual(BarChart.scaleTop(51), 60)
+        XCTAssertEqual(BarChart.scaleTop(180), 200)
+        XCTAssertEqual(BarChart.scaleTop(1234), 1500)
+    }
+
+    func testBarsHeightsCursorAndClicks() {
+        var chart = BarChart(bars: (0..<24).map { BarChart.Bar(label: String(format: "%02d", $0 % 12 + 1), value: $0, secondary: $0 == 5) })
+        XCTAssertEqual(chart.selected, 23, "the cursor starts on the newest bar")
+        var s = Surface(width: 80, height: 12)
+        chart.render(into: &s, area: Rect(x: 0, y: 0, width: 80, height: 12))
+        XCTAssertEqual(chart.columns.count, 24)
+        XCTAssertLessThanOrEqual(chart.columns.last?.upperBound ?? 99, 80, "24 bars fit in 80 columns")
+        // The tallest bar (23 of a 25 scale, 10 rows) is 9 cells high; zero draws nothing.
+        let column = chart.columns[23].lowerBound
+        XCTAssertEqual((0..<10).filter { s[column, $0].character == "█" }.count, 9)
+        XCTAssertEqual((0..<10).filter { s[chart.columns[0].lowerBound, $0].character == "█" }.count, 0)
+        // The estimated bar is shaded, not full.
+        XCTAssertEqual(s[chart.columns[5].lowerBound, 9].character, "░")
+        XCTAssertEqual(s[column, 9].role, .selected)
+        XCTAssertTrue(chart.handle(.left))
+        XCTAssertEqual(chart.selected, 22)
+        XCTAssertTrue(chart.handle(.home))
+        XCTAssertFalse(chart.handle(.left), "nothing before the first")
+        XCTAssertEqual(chart.index(atColumn: chart.columns[7].lowerBound), 7)
+    }
+
+    func testFormNavigatesEditsAndCycles() {
+        var form = Form([
+            .init("Categoria", .choice(options: ["A", "B", "C"], selected: 0)),
+            .init("Consumo", .text(TextField(label: "", maxLength: 3, accepts: { $0.isNumber }))),
+        ])
+        XCTAssertTrue(form.handle(.right))
+        XCTAssertEqual(form.value(0), "B")
+        XCTAssertTrue(form.handle(.left))
+        XCTAssertTrue(form.handle(.left))
+        XCTAssertEqual(form.value(0), "C", "cycles around")
+        form.handle(.tab)
+        for c in "1x2345" { form.handle(.char(c)) }
+        XCTAssertEqual(form.value(1), "123", "filter and length limit")
+        form.problems[1] = "Informe o consumo."
+        form.handle(.backspace)
+        XCTAssertNil(form.problems[1], "editing clears the field's problem")
+        XCTAssertTrue(form.handle(.down))
+        XCTAssertEqual(form.focus, 0, "wraps around")
+        var s = Surface(width: 60, height: 5)
+        form.render(into: &s, x: 0, y: 1, labelWidth: 12, width: 10)
+        XCTAssertTrue(s.row(1).contains("< C >"))
+        XCTAssertTrue(form.click(row: 2))
+        XCTAssertEqual(form.focus, 1)
+    }
+}
