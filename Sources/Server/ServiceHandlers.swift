@@ -9,9 +9,9 @@ extension Handlers {
     // MARK: Consumption
 
     func getConsumption(_ input: Operations.GetConsumption.Input) async throws -> Operations.GetConsumption.Output {
+        let (matricula, principal) = try await authorize(input.path.matricula)
         let months = input.query.months ?? 12
         guard [12, 18, 24].contains(months) else { throw APIError.invalid("Escolha 12, 18 ou 24 meses de histórico.") }
-        let (matricula, principal) = try await authorize(input.path.matricula)
         let rows = try await repository.consumption(matricula, months: months).reversed()
         let total = rows.reduce(0) { $0 + $1.m3 }
         let average = rows.isEmpty ? 0 : (Double(total) / Double(rows.count) * 10).rounded() / 10
