@@ -114,8 +114,14 @@ public final class AppModel {
     }
 
     private func idleCheck() -> [Effect] {
-        guard state.mode == .kiosk, state.session != nil, let p = state.policy else { return [] }
+        guard state.mode == .kiosk, let p = state.policy else { return [] }
         let idle = state.now - lastInput
+        guard state.session != nil else {
+            // A public screen (tariffs, a bill simulation) left open: back to a fresh login, so
+            // the next customer does not find someone else's figures.
+            if stack.count > 1, idle >= Double(p.idleSeconds + p.warningSeconds) { resetToLogin(message: nil) }
+            return []
+        }
         if let since = idleWarningSince {
             if state.now - since >= Double(p.warningSeconds) {
                 return [.logout(message: "Atendimento encerrado por inatividade.")]

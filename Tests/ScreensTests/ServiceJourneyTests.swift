@@ -104,6 +104,23 @@ final class ServiceJourneyTests: JourneyBase {
         XCTAssertTrue(screen().text.contains("Informe ao menos uma economia."))
     }
 
+    /// A simulation left open at the kiosk goes back to the login screen like a session would.
+    func testPublicScreenLeftOpenReturnsToLogin() async {
+        start(now: 1000)
+        transport.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        runtime.send(.key(.function(7)))
+        type("16")
+        runtime.send(.tick(now: 1065))
+        XCTAssertTrue(screen().text.contains("Simular conta"), "still within the idle time")
+        runtime.send(.tick(now: 1071))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Matrícula:"), text)
+        XCTAssertFalse(text.contains("16"), "nothing typed remains")
+    }
+
     func testInstallmentSimulationShowsReasonsAndNotice() async {
         start()
         await loginAsMaria()
