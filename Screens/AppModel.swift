@@ -119,7 +119,7 @@ public final class AppModel {
         guard state.session != nil else {
             // A public screen (tariffs, a bill simulation) left open: back to a fresh login, so
             // the next customer does not find someone else's figures.
-            if stack.count > 1, idle >= Double(p.idleSeconds + p.warningSeconds) { resetToLogin(message: nil) }
+            if stack.count > 1, idle >= Double(p.idleSeconds + p.warningSeconds) { return [.logout(message: nil)] }
             return []
         }
         if let since = idleWarningSince {
