@@ -129,18 +129,19 @@ extension Handlers {
         let (matricula, principal) = try await authorize(input.path.matricula)
         let d = try await repository.dueDate(matricula)
         let policy = config.dueDates
-        let allowed = d.last.map { policy.nextChangeAllowed(after: $0.changedOn) }
-        let blocked = allowed.map { today < $0 } ?? false
-        let reason =
-            blocked
-            ? d.last.flatMap { last in allowed.map { DueDatePolicy.Problem.tooSoon(lastChange: last.changedOn, allowedFrom: $0) } }?
-                .description : nil
+        var reason: String?
+        var allowed: CivilDate?
+        if let last = d.last, case let from = policy.nextChangeAllowed(after: last.changedOn), today < from {
+            allowed = from
+            reason = DueDatePolicy.Problem.tooSoon(lastChange: last.changedOn, allowedFrom: from).description
+        }
+        let blocked = reason != nil
         return .ok(
             .init(
                 body: .json(
                     .init(
                         currentDay: d.day, options: policy.days.sorted(), minIntervalMonths: policy.minIntervalMonths,
-                        lastChange: d.last.map { dueDateChange($0, principal) }, nextChangeAllowedFrom: blocked ? allowed?.iso : nil,
+                        lastChange: d.last.map { dueDateChange($0, principal) }, nextChangeAllowedFrom: allowed?.iso,
                         canChange: !blocked, reason: reason, nextBillCompetencia: (d.next ?? currentCompetencia).iso))))
     }
 
