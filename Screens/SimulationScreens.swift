@@ -65,7 +65,7 @@ public final class TariffsScreen: Screen {
     }
 
     static func price(_ text: String) -> String {
-        TariffTable.formatPrice(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0)
+        TariffTable.formatPrice(Decimal(plain: text) ?? 0)
     }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
@@ -198,7 +198,7 @@ public final class BillSimulationScreen: Screen {
     }
 
     static func volume(_ text: String?) -> String {
-        guard let text, let v = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return "" }
+        guard let text, let v = Decimal(plain: text) else { return "" }
         return NSDecimalNumber(decimal: v).stringValue.replacingOccurrences(of: ".", with: ",") + " m³"
     }
 
@@ -289,7 +289,7 @@ public final class InstallmentSimulationScreen: Screen {
     static func cents(_ text: String) -> Int64? {
         var t = text
         if t.contains(",") { t = t.replacingOccurrences(of: ".", with: "").replacingOccurrences(of: ",", with: ".") }
-        guard !t.isEmpty, let d = Decimal(string: t, locale: Locale(identifier: "en_US_POSIX")), d >= 0 else { return nil }
+        guard !t.isEmpty, let d = Decimal(plain: t), d >= 0 else { return nil }
         var v = d * 100
         var r = Decimal()
         NSDecimalRound(&r, &v, 0, .plain)

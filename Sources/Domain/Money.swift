@@ -1,6 +1,15 @@
 import Foundation
 
 /// An amount of money in integer centavos: never floating point.
+extension Decimal {
+    /// `6.10`, `4.149`: a decimal point whatever the locale (the API and the database write
+    /// prices this way).
+    public init?(plain text: String) {
+        guard let d = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        self = d
+    }
+}
+
 public struct Money: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let cents: Int64
 

@@ -44,30 +44,37 @@ extension Repository {
     /// The table in force on `date` for each category (the newest `valid_from` not after it), or
     /// for one category.
     func tariffs(inForceOn date: CivilDate, categoria: Categoria? = nil) async throws -> [StoredTariff] {
-        try await store.read { db in
-            var sql = SQLQueryString(
+        // Two queries whatever the number of tables: the tables in force, then all their bands.
+        let newest = SQLQueryString(
+            """
+            t.valid_from = (SELECT MAX(v.valid_from) FROM tariff_tables v
+                            WHERE v.categoria = t.categoria AND v.valid_from <= \(bind: date.iso))
+            """)
+        let inForce = categoria.map { newest + " AND t.categoria = \(bind: $0.rawValue)" } ?? newest
+        return try await store.read { db in
+            let tables = try await db.raw(
                 """
                 SELECT t.id, t.categoria, t.valid_from, t.minimum_m3, t.minimum_cents, t.minimum_discount_percent,
                        t.sewage_percent, t.source
-                FROM tariff_tables t
-                WHERE t.valid_from = (SELECT MAX(v.valid_from) FROM tariff_tables v
-                                      WHERE v.categoria = t.categoria AND v.valid_from <= \(bind: date.iso))
-                """)
-            if let categoria { sql = sql + " AND t.categoria = \(bind: categoria.rawValue)" }
-            let tables = try await db.raw(sql).all()
-            var out: [StoredTariff] = []
-            for row in tables {
-                let id = try row.decode(column: "id", as: Int64.self)
-                let bands = try await db.raw(
-                    "SELECT up_to_m3, price_per_m3, discount_percent FROM tariff_bands WHERE table_id = \(bind: id) ORDER BY seq"
-                ).all().map { b in
+                FROM tariff_tables t WHERE \(inForce)
+                """
+            ).all()
+            var bands: [Int64: [TariffTable.Band]] = [:]
+            for b in try await db.raw(
+                """
+                SELECT b.table_id, b.up_to_m3, b.price_per_m3, b.discount_percent
+                FROM tariff_bands b JOIN tariff_tables t ON t.id = b.table_id
+                WHERE \(inForce) ORDER BY b.table_id, b.seq
+                """
+            ).all() {
+                bands[try b.decode(column: "table_id", as: Int64.self), default: []].append(
                     TariffTable.Band(
                         upToM3: try b.decode(column: "up_to_m3", as: Int?.self),
-                        pricePerM3: Decimal(
-                            string: try b.decode(column: "price_per_m3", as: String.self), locale: Locale(identifier: "en_US_POSIX"))
-                            ?? 0,
-                        discountPercent: try b.decode(column: "discount_percent", as: Int.self))
-                }
+                        pricePerM3: Decimal(plain: try b.decode(column: "price_per_m3", as: String.self)) ?? 0,
+                        discountPercent: try b.decode(column: "discount_percent", as: Int.self)))
+            }
+            var out: [StoredTariff] = []
+            for row in tables {
                 guard let cat = Categoria(rawValue: try row.decode(column: "categoria", as: String.self)),
                     let from = CivilDate(iso: try row.decode(column: "valid_from", as: String.self))
                 else { continue }
@@ -76,7 +83,8 @@ extension Repository {
                         table: TariffTable(
                             categoria: cat, validFrom: from, minimumM3: try row.decode(column: "minimum_m3", as: Int.self),
                             minimumCents: try row.decode(column: "minimum_cents", as: Int64.self),
-                            minimumDiscountPercent: try row.decode(column: "minimum_discount_percent", as: Int.self), bands: bands,
+                            minimumDiscountPercent: try row.decode(column: "minimum_discount_percent", as: Int.self),
+                            bands: bands[try row.decode(column: "id", as: Int64.self)] ?? [],
                             sewagePercent: try row.decode(column: "sewage_percent", as: Int.self)),
                         source: try row.decode(column: "source", as: String.self)))
             }

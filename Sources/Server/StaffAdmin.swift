@@ -15,16 +15,26 @@ enum AdminStore {
             try await Migrations.run(on: store)
             return try await body(store)
         }
-        defer { Task { await store.shutdown() } }
-        guard let pg = store as? PostgresStore else { return try await work() }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await pg.client.run()
-                return nil
+        do {
+            let result: T
+            if let pg = store as? PostgresStore {
+                result = try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask {
+                        await pg.client.run()
+                        return nil
+                    }
+                    let result = try await work()
+                    group.cancelAll()
+                    return result
+                }
+            } else {
+                result = try await work()
             }
-            let result = try await work()
-            group.cancelAll()
+            await store.shutdown()
             return result
+        } catch {
+            await store.shutdown()
+            throw error
         }
     }
 }

@@ -166,7 +166,7 @@ enum TariffFile {
     static func decimal(_ text: String) -> Decimal? {
         let t = text.replacingOccurrences(of: ",", with: ".")
         guard !t.isEmpty, t.allSatisfy({ $0.isNumber || $0 == "." }), t.filter({ $0 == "." }).count <= 1 else { return nil }
-        return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
+        return Decimal(plain: t)
     }
 
     // MARK: JSON

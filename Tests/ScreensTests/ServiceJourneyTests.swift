@@ -214,11 +214,7 @@ extension SnapshotTests {
         t.on("loginCustomer", status: 201, Fixtures.session)
         t.on("getProperty", Fixtures.property)
         t.on("getLinkedProperties", Fixtures.linked)
-        for c in "10001-3" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.tab))
-        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.enter))
-        await runtime.settle()
+        await loginAsMaria(runtime)
         t.on("getConsumption", Fixtures.consumption(12))
         runtime.send(.key(.function(5)))
         await runtime.settle()

@@ -34,6 +34,15 @@ final class SnapshotTests: XCTestCase {
         return (model, runtime, t)
     }
 
+    /// Maria's kiosk login, typed as a customer would.
+    func loginAsMaria(_ runtime: AppRuntime) async {
+        for c in "10001-3" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.tab))
+        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.enter))
+        await runtime.settle()
+    }
+
     func render(_ model: AppModel, _ w: Int, _ h: Int, _ g: Glyphs = .unicode) -> Surface {
         var s = Surface(width: w, height: h, glyphs: g)
         model.render(&s)
@@ -55,11 +64,7 @@ final class SnapshotTests: XCTestCase {
         t.on("loginCustomer", status: 201, Fixtures.session)
         t.on("getProperty", Fixtures.property)
         t.on("getLinkedProperties", Fixtures.linked)
-        for c in "10001-3" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.tab))
-        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.enter))
-        await runtime.settle()
+        await loginAsMaria(runtime)
         try assertSnapshot(render(model, 80, 24), "home-80x24")
         try assertSnapshot(render(model, 132, 43), "home-132x43")
         try assertSnapshot(render(model, 80, 24, .ascii), "home-80x24-ascii")
@@ -74,11 +79,7 @@ final class SnapshotTests: XCTestCase {
         t.on("getLinkedProperties", Fixtures.linked)
         t.on("listBills", Fixtures.bills)
         t.on("getBill", Fixtures.billDetail)
-        for c in "10001-3" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.tab))
-        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
-        runtime.send(.key(.enter))
-        await runtime.settle()
+        await loginAsMaria(runtime)
         runtime.send(.key(.function(2)))
         await runtime.settle()
         runtime.send(.key(.function(2)))  // select the overdue bills
