@@ -84,7 +84,7 @@ let package = Package(
         .executableTarget(
             name: "agencia",
             dependencies: [
-                "Screens", "Terminal", "Curl", "Server", "TUI", "API",
+                "Screens", "Terminal", "Curl", "Server", "TUI", "API", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: clientSettings
@@ -92,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "agencia-server",
             dependencies: [
-                "Server",
+                "Server", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -141,7 +141,7 @@ public final class DueDateScreen: Screen {
         s.put("Vencimento atual: todo dia \(info.currentDay)", x: x, y: y, role: .header)
         y += 1
         if let last = info.lastChange {
-            let on = CivilDate(iso: last.on)?.formatted ?? last.on
+            let on = CivilDate(iso: last.changedOn)?.formatted ?? last.changedOn
             var text =
                 "Última alteração: \(on), do dia \(last.fromDay) para o dia \(last.toDay) (\(last.channel == "balcao" ? "no balcão" : "autoatendimento")"
             if let staff = last.staff { text += ", por \(staff)" }

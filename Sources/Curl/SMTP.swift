@@ -11,8 +11,13 @@ public struct MailMessage: Sendable {
     /// `<id@host>` without the angle brackets; the same on every retry, so a receiver can drop
     /// a duplicate after a crash between "sent" and "recorded".
     public var messageID: String
+    /// The `Date:` header: when the sender composed it, by the sender's clock.
+    public var date: Date
 
-    public init(from: String, to: String, subject: String, text: String, attachment: (String, String, Data)?, messageID: String) {
+    public init(
+        from: String, to: String, subject: String, text: String, attachment: (String, String, Data)?, messageID: String, date: Date
+    ) {
+        self.date = date
         self.from = from
         self.to = to
         self.subject = subject
@@ -88,7 +93,7 @@ public struct SMTPClient: Sendable {
             f.locale = Locale(identifier: "en_US_POSIX")
             f.timeZone = TimeZone(identifier: "UTC")
             f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
-            return f.string(from: Date())
+            return f.string(from: m.date)
         }()
         var headers: UnsafeMutablePointer<curl_slist>?
         for line in [

@@ -46,6 +46,12 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
     /// Included in an installment agreement.
     case parcelada
 
+    /// Whether a bill in this situation, due on `due`, is overdue on `today`: open and past its
+    /// due date. The one definition of "vencida" (home banner, debts, statements, simulations).
+    public func isOverdue(due: CivilDate, today: CivilDate) -> Bool {
+        self == .aberta && due < today
+    }
+
     public var label: String {
         switch self {
         case .aberta: return "Em aberto"
@@ -54,4 +60,15 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
         case .parcelada: return "Parcelada"
         }
     }
+}
+
+/// The state of a card payment (PRODUCT.md B4): pending with the company until it decides, the
+/// sweeper expires it, or the call to the company fails.
+public enum CardPaymentStatus: String, Sendable, CaseIterable, Codable {
+    case pendente
+    case aprovado
+    case recusado
+    case expirado
+    /// The company could not be reached: nothing was charged.
+    case falhou
 }

@@ -32,10 +32,11 @@ public struct AgenciaServer: Sendable {
 /// when asked and empty, and wires the router. `main` only calls this and runs the result.
 public func buildApplication(
     _ config: ServerConfiguration,
-    clock: @escaping @Sendable () -> Date = { Date() },
+    clock: (@Sendable () -> Date)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) async throws -> AgenciaServer {
     try config.validate()
+    let clock = clock ?? config.demoToday.map { ServerClock.pinned(to: $0, timeZone: config.timeZone) } ?? ServerClock.system
     var logger = Logger(label: "agencia-server")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
 
@@ -46,9 +47,12 @@ public func buildApplication(
     // Migrations and seeding need the PostgreSQL pool running; the pool's run() is a service
     // of the application, so run them in a task started by the first service.
     let migrate: @Sendable () async throws -> Void = {
-        try await Migrations.run(on: store)
+        try await Migrations.run(on: store, now: Int64(clock().timeIntervalSince1970))
         if let tier = config.seed {
-            try await DemoData.seed(tier, store: store, reference: LocalCalendar.today(clock(), timeZone: config.timeZone))
+            let now = clock()
+            try await DemoData.seed(
+                tier, store: store, reference: LocalCalendar.today(now, timeZone: config.timeZone),
+                now: Int64(now.timeIntervalSince1970))
         }
     }
     if store is SQLiteStore { try await migrate() }

@@ -17,7 +17,7 @@ public final class BackgroundServer: @unchecked Sendable {
         self.task = task
     }
 
-    public static func start(_ config: ServerConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) async throws
+    public static func start(_ config: ServerConfiguration, clock: (@Sendable () -> Date)? = nil) async throws
         -> BackgroundServer
     {
         let ready = AsyncStream<Int>.makeStream()

@@ -59,7 +59,7 @@ struct BackgroundWork: Service {
             try await client.send(
                 MailMessage(
                     from: smtp.from, to: m.recipient, subject: subject, text: text, attachment: (filename, "application/pdf", pdf),
-                    messageID: m.dedupeKey))
+                    messageID: m.dedupeKey, date: handlers.clock()))
             try await repository.markEmailSent(id: m.id, now: handlers.now)
             logger.info("e-mail sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)"])
         } catch {

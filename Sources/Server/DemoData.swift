@@ -6,7 +6,9 @@ import SQLKit
 /// Deterministic data for an empty database. `demo`: a few hundred properties covering every
 /// situation a screen can show (curated fixtures first, listed on the login screen in demo
 /// mode); `ci`: 100 000 properties × 24 months of bills, for benchmarks. Same seed, same data.
-/// Every value here is invented; bill amounts are plausible, not a tariff calculation.
+/// Every value here is invented. The data is generated relative to "today" (the server's clock)
+/// so that each curated fixture keeps its promise on every day of the year (checked for every
+/// day of a leap year by `DemoDataTests`).
 public enum DemoData {
     public struct Hint: Sendable {
         public let matricula: String
@@ -26,6 +28,7 @@ public enum DemoData {
     }
 
     /// How a property's bills look.
+    /// Every profile has its newest bill not yet due; `overdue(n)` adds n overdue bills before it.
     enum Profile {
         case allPaid, overdue(Int), openNotDue, underReview, installments, mixed
     }
@@ -40,7 +43,7 @@ public enum DemoData {
 
     static let fixtures: [Fixture] = [
         Fixture(
-            sequence: 10001, holder: 0, categoria: .residencial, situacao: .ativa, profile: .overdue(3),
+            sequence: 10001, holder: 0, categoria: .residencial, situacao: .ativa, profile: .overdue(2),
             address: ("Rua Laranjeiras", "120", "Centro"), hint: "contas vencidas; 3 imóveis no mesmo CPF"),
         Fixture(
             sequence: 10002, holder: 0, categoria: .residencial, situacao: .ativa, profile: .allPaid,
@@ -107,8 +110,9 @@ public enum DemoData {
         "Cirurgia", "Getúlio Vargas", "Santos Dumont", "Atalaia", "Coroa do Meio", "Farolândia", "Inácio Barbosa",
     ]
 
-    /// Fills an empty database. `reference` is "today" for the generated bills.
-    public static func seed(_ tier: String, store: any Store, reference: CivilDate) async throws {
+    /// Fills an empty database. `reference` is "today" and `now` the clock's instant: every
+    /// date in the data is placed relative to them.
+    public static func seed(_ tier: String, store: any Store, reference: CivilDate, now: Int64) async throws {
         let count = tier == "ci" ? 100_000 : 300
         let empty =
             try await store.read { db in
@@ -116,19 +120,22 @@ public enum DemoData {
             } == 0
         guard empty else { return }
         var rng = SplitMix64(seed: tier == "ci" ? 2 : 1)
-        let lastComp =
-            Competencia(year: reference.year, month: reference.month)?.adding(months: -1)
-            ?? Competencia(year: 2026, month: 1)!
+        let tariffs = try demoTariffs(reference: reference)
+        let current = Dictionary(tariffs.filter { $0.table.validFrom.year == reference.year }.map { ($0.table.categoria, $0.table) }) {
+            a, _ in a
+        }
 
         var batch = Batch()
         // Curated fixtures and their holders.
         for p in people { batch.customers.append([p.documento, p.nome, p.email, p.telefone]) }
+        let schedule = fixtureSchedule(reference: reference)
         for f in fixtures {
             let holder = people[f.holder]
             addProperty(
                 &batch, sequence: f.sequence, holder: holder.documento, holderName: holder.nome, categoria: f.categoria,
                 situacao: f.situacao, address: f.address, economias: f.categoria == .publica ? 1 : (f.categoria == .comercial ? 2 : 1),
-                profile: f.profile, lastComp: lastComp, reference: reference, rng: &rng)
+                profile: f.profile, schedule: schedule.forFixture(f.sequence), curated: true, tariffs: current, reference: reference,
+                now: now, rng: &rng)
         }
         // A second customer linked to Maria's first property (a tenant), to show links are per document.
         batch.links.append(["\(Matricula(sequence: "10001")?.normalized ?? "")", "39053344705", "usuario"])
@@ -159,14 +166,16 @@ public enum DemoData {
             let situacao: SituacaoLigacao = rng.next() % 25 == 0 ? .cortada : .ativa
             let profiles: [Profile] = [.allPaid, .allPaid, .allPaid, .openNotDue, .overdue(1), .overdue(2), .mixed, .underReview]
             let profile = profiles[Int(rng.next() % UInt64(profiles.count))]
+            let day = [5, 10, 15, 20, 25, 28][seq % 6]
             addProperty(
                 &batch, sequence: seq, holder: documento, holderName: nome, categoria: categoria, situacao: situacao,
                 address: (
                     streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
                     bairros[Int(rng.next() % UInt64(bairros.count))]
                 ),
-                economias: categoria == .comercial ? 1 + Int(rng.next() % 3) : 1, profile: profile, lastComp: lastComp,
-                reference: reference, rng: &rng)
+                economias: categoria == .comercial ? 1 + Int(rng.next() % 3) : 1, profile: profile,
+                schedule: BillSchedule(day: day, reference: reference), curated: false, tariffs: current, reference: reference, now: now,
+                rng: &rng)
             // One in ten holders owns a second property.
             if rng.next() % 10 == 0 {
                 addProperty(
@@ -175,15 +184,16 @@ public enum DemoData {
                         streets[Int(rng.next() % UInt64(streets.count))], String(1 + rng.next() % 2000),
                         bairros[Int(rng.next() % UInt64(bairros.count))]
                     ),
-                    economias: 1, profile: .allPaid, lastComp: lastComp, reference: reference, rng: &rng)
+                    economias: 1, profile: .allPaid, schedule: BillSchedule(day: day, reference: reference), curated: false,
+                    tariffs: current, reference: reference, now: now, rng: &rng)
             }
             if batch.bills.count >= 20_000 { try await batch.flush(store) }
         }
         try await batch.flush(store)
         try await seedStaff(store)
         try await seedCorrectionIndex(store, reference: reference)
-        try await Repository(store: store).storeTariffs(try TariffFile.parseCSV(tariffCSV), now: Int64(Date().timeIntervalSince1970))
-        try await seedDueDateChange(store, reference: reference)
+        try await Repository(store: store).storeTariffs(tariffs, now: now)
+        try await seedDueDateChange(store, schedule: schedule)
         if store.engine == "postgres" {
             try await store.write { db in
                 try await db.raw(
@@ -193,19 +203,81 @@ public enum DemoData {
         }
     }
 
-    /// Ana Luíza's property (10007) changed its due day two months ago: the demo shows the
-    /// minimum interval refusing a new change.
-    static func seedDueDateChange(_ store: any Store, reference: CivilDate) async throws {
-        guard let m = Matricula(sequence: "10007")?.normalized else { return }
-        let on = reference.adding(days: -60)
+    // MARK: Dates
+
+    /// When a property's bills fall due. The newest bill falls due at least `leadDays` after
+    /// today, so it is always "a vencer"; the one before it a month earlier. A property whose
+    /// due day changed keeps the old day on the bills issued before the change.
+    struct BillSchedule: Sendable, Equatable {
+        /// Days between today and the earliest possible due date of the newest bill.
+        static let leadDays = 3
+        let day: Int
+        let newestDue: CivilDate
+        /// The day before a change, and the date of the change.
+        var previousDay: Int? = nil
+        var changedOn: CivilDate? = nil
+
+        init(day: Int, reference: CivilDate) {
+            self.day = day
+            newestDue = Self.nextOccurrence(of: day, onOrAfter: reference.adding(days: Self.leadDays))
+        }
+
+        /// The first date on or after `from` that falls on `day` (1–28, present in every month).
+        static func nextOccurrence(of day: Int, onOrAfter from: CivilDate) -> CivilDate {
+            let this = CivilDate(year: from.year, month: from.month, day: day)!
+            if this >= from { return this }
+            let next = Competencia(year: from.year, month: from.month)!.adding(months: 1)
+            return CivilDate(year: next.year, month: next.month, day: day)!
+        }
+
+        /// The bill `k` months before the newest: its competência (the month before it falls
+        /// due) and its due date.
+        func bill(_ k: Int) -> (competencia: Competencia, due: CivilDate) {
+            let dueMonth = Competencia(year: newestDue.year, month: newestDue.month)!.adding(months: -k)
+            var due = CivilDate(year: dueMonth.year, month: dueMonth.month, day: day)!
+            // Issued about ten days before it falls due: bills issued before the change keep the old day.
+            if let previousDay, let changedOn, due.adding(days: -10) <= changedOn {
+                due = CivilDate(year: dueMonth.year, month: dueMonth.month, day: previousDay)!
+            }
+            return (dueMonth.adding(months: -1), due)
+        }
+    }
+
+    /// The fixtures' due days, chosen from the utility's days so that the newest bill falls due
+    /// 3 to 12 days from today and the one before it at least 16 days ago: "a vencer" and
+    /// "vencida" stay true whatever today is (weekends and holidays included). Ana Luíza's
+    /// property (10007) moved to that day two months ago from another one.
+    struct FixtureSchedule {
+        let common: BillSchedule
+        let changed: BillSchedule
+
+        func forFixture(_ sequence: Int) -> BillSchedule { sequence == DemoData.dueDayChangeFixture ? changed : common }
+    }
+
+    static let dueDayChangeFixture = 10007
+
+    static func fixtureSchedule(reference: CivilDate, days: [Int] = DueDatePolicy().days) -> FixtureSchedule {
+        let from = reference.adding(days: BillSchedule.leadDays)
+        let day = days.min { BillSchedule.nextOccurrence(of: $0, onOrAfter: from) < BillSchedule.nextOccurrence(of: $1, onOrAfter: from) }!
+        let common = BillSchedule(day: day, reference: reference)
+        var changed = common
+        changed.previousDay = day == 10 ? 20 : 10
+        changed.changedOn = reference.adding(days: -60)
+        return FixtureSchedule(common: common, changed: changed)
+    }
+
+    /// Records the due-day change of fixture 10007 (two months ago, at a counter): the demo shows
+    /// the minimum interval refusing a new change.
+    static func seedDueDateChange(_ store: any Store, schedule: FixtureSchedule) async throws {
+        guard let m = Matricula(sequence: String(dueDayChangeFixture))?.normalized, let on = schedule.changed.changedOn,
+            let from = schedule.changed.previousDay
+        else { return }
+        let to = schedule.changed.day
         try await store.write { db in
-            let day =
-                try await db.raw("SELECT dia_vencimento FROM properties WHERE matricula = \(bind: m)").first()?.decode(
-                    column: "dia_vencimento", as: Int.self) ?? 10
             try await db.raw(
                 """
                 INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)
-                VALUES (\(bind: m), 10, \(bind: day), \(bind: on.iso), \(bind: Int64(on.daysSinceEpoch) * 86_400 + 43_200), 'balcao', 'ana')
+                VALUES (\(bind: m), \(bind: from), \(bind: to), \(bind: on.iso), \(bind: Int64(on.daysSinceEpoch) * 86_400 + 43_200), 'balcao', 'ana')
                 """
             ).run()
         }
@@ -235,120 +307,140 @@ public enum DemoData {
         }
     }
 
+    // MARK: Bills
+
+    /// A bill as generated, before it is stored.
+    struct PlannedBill: Sendable {
+        let id: Int64
+        let competencia: Competencia
+        let due: CivilDate
+        let situacao: SituacaoConta
+        let paidOn: CivilDate?
+        let consumo: Int
+        let estimated: Bool
+        let value: Int64
+    }
+
+    /// The 24 bills of a property, newest first. `curated` fixtures follow their profile
+    /// exactly; generated properties sometimes leave the bill not yet due unpaid.
+    static func planBills(
+        sequence: Int, profile: Profile, schedule: BillSchedule, curated: Bool, categoria: Categoria, economias: Int, sewage: Bool,
+        tariffs: [Categoria: TariffTable], reference: CivilDate, rng: inout SplitMix64
+    ) -> [PlannedBill] {
+        let base = 6 + Int(rng.next() % 14)
+        return (0..<24).map { k in
+            let (comp, due) = schedule.bill(k)
+            let estimated = rng.next() % 9 == 0
+            let consumo = max(0, base + Int(rng.next() % 9) - 4)
+            let value =
+                (try? tariffs[categoria]?.simulate(consumptionM3: consumo, economias: economias, sewage: sewage).total.cents) ?? 0
+            var situacao = SituacaoConta.paga
+            switch profile {
+            case .allPaid: break
+            case .overdue(let n): if k <= n { situacao = .aberta }
+            case .openNotDue: if k == 0 { situacao = .aberta }
+            case .underReview: if k == 1 { situacao = .emRevisao } else if k == 0 { situacao = .aberta }
+            case .installments: if (3...8).contains(k) { situacao = .parcelada } else if k < 2 { situacao = .aberta }
+            case .mixed: if k == 0 || k == 4 { situacao = .aberta }
+            }
+            // Paid on or a few days before the due date, never after today.
+            var paidOn: CivilDate? = min(due.adding(days: -Int(rng.next() % 6)), reference)
+            if !curated && k == 0 && situacao == .paga && rng.next() % 2 == 0 { situacao = .aberta }
+            if situacao != .paga { paidOn = nil }
+            return PlannedBill(
+                id: Int64(sequence) * 100 + Int64(k), competencia: comp, due: due, situacao: situacao, paidOn: paidOn, consumo: consumo,
+                estimated: estimated, value: value)
+        }
+    }
+
     private static func addProperty(
         _ batch: inout Batch, sequence: Int, holder: String, holderName: String, categoria: Categoria,
-        situacao: SituacaoLigacao, address: (String, String, String), economias: Int, profile: Profile,
-        lastComp: Competencia, reference: CivilDate, rng: inout SplitMix64
+        situacao: SituacaoLigacao, address: (String, String, String), economias: Int, profile: Profile, schedule: BillSchedule,
+        curated: Bool, tariffs: [Categoria: TariffTable], reference: CivilDate, now: Int64, rng: inout SplitMix64
     ) {
         guard let m = Matricula(sequence: String(sequence)) else { return }
-        let dueDay = [5, 10, 15, 20, 25, 28][sequence % 6]
         let cep = "49\(String(format: "%03d", Int(rng.next() % 100)))-\(String(format: "%03d", Int(rng.next() % 1000)))"
         batch.properties.append([
             m.normalized, address.0, address.1, nil, address.2, "Aracaju", "SE", cep, categoria.rawValue, economias,
-            situacao.rawValue, situacao == .factivel ? 0 : 1, holder, dueDay,
+            situacao.rawValue, situacao == .factivel ? 0 : 1, holder, schedule.day,
         ])
         batch.links.append([m.normalized, holder, "titular"])
         for t in SearchText.terms(holderName) { batch.terms.append(["nome", t, m.normalized]) }
         for t in SearchText.terms("\(address.0) \(address.1) \(address.2) Aracaju") {
             batch.terms.append(["endereco", t, m.normalized])
         }
-        let base = 6 + Int(rng.next() % 14)
-        for k in 0..<24 {
-            let comp = lastComp.adding(months: -k)
-            let dueMonth = comp.adding(months: 1)
-            guard let due = CivilDate(year: dueMonth.year, month: dueMonth.month, day: dueDay) else { continue }
-            let estimated = rng.next() % 9 == 0
-            let consumo = max(0, base + Int(rng.next() % 9) - 4)
-            let value = demoAmount(consumo: consumo, categoria: categoria, economias: economias, sewage: situacao != .factivel)
-            var situacao = "paga"
-            var paidOn: String? = due.adding(days: -Int(rng.next() % 6)).iso
-            switch profile {
-            case .allPaid: break
-            case .overdue(let n): if k < n { situacao = "aberta" }
-            case .openNotDue: if k == 0 { situacao = "aberta" }
-            case .underReview: if k == 1 { situacao = "em_revisao" } else if k == 0 { situacao = "aberta" }
-            case .installments: if (3...8).contains(k) { situacao = "parcelada" } else if k < 2 { situacao = "aberta" }
-            case .mixed: if k == 0 || k == 4 { situacao = "aberta" }
-            }
-            // A bill whose due date is still ahead cannot have been paid late; keep it open or paid.
-            if situacao != "paga" { paidOn = nil }
-            if due > reference && situacao == "paga" && k == 0 && rng.next() % 2 == 0 {
-                situacao = "aberta"
-                paidOn = nil
-            }
-            let billId = Int64(sequence) * 100 + Int64(k)
-            batch.bills.append([billId, m.normalized, comp.iso, due.iso, value, situacao, consumo, estimated ? 1 : 0, paidOn])
-            if let paidOn {
+        let bills = planBills(
+            sequence: sequence, profile: profile, schedule: schedule, curated: curated, categoria: categoria, economias: economias,
+            sewage: situacao != .factivel, tariffs: tariffs, reference: reference, rng: &rng)
+        for b in bills {
+            batch.bills.append([
+                b.id, m.normalized, b.competencia.iso, b.due.iso, b.value, b.situacao.rawValue, b.consumo, b.estimated ? 1 : 0,
+                b.paidOn?.iso,
+            ])
+            if let paidOn = b.paidOn {
                 let channel = ["banco", "pix", "debito_automatico", "loterica", "pix", "banco"][Int(rng.next() % 6)]
-                batch.payments.append([m.normalized, billId, paidOn, value, channel])
+                batch.payments.append([m.normalized, b.id, paidOn.iso, b.value, channel])
             }
-            if situacao == "em_revisao" {
+            if b.situacao == .emRevisao {
                 // The card negotiation that holds it: pending with the sandbox company for a week.
-                let now = Int64(Date().timeIntervalSince1970)
                 batch.cardPayments.append([
-                    Int64(sequence), m.normalized, "sandbox", "pendente", value, Money(cents: value).share(basisPoints: 299).cents, now,
-                    now + 7 * 86_400,
+                    Int64(sequence), m.normalized, "sandbox", CardPaymentStatus.pendente.rawValue, b.value,
+                    Money(cents: b.value).share(basisPoints: 299).cents, now, now + 7 * 86_400,
                     "Operadora Sandbox (ambiente de teste): aguardando a confirmação da operadora.",
                 ])
-                batch.cardPaymentBills.append([Int64(sequence), billId, value])
+                batch.cardPaymentBills.append([Int64(sequence), b.id, b.value])
             }
         }
     }
 
-    /// The demo tariff tables (the importer's CSV format). Figures from DOMAIN.md where it has
-    /// them (residencial minimum R$ 45,68 for 10 m³, sewage 80 %, social discounts 50/30/20 %);
-    /// the rest plausible and marked as demo in `fonte`. An older residencial version shows
-    /// that tables are versioned by validity date.
-    static let tariffCSV = """
-        categoria,vigencia,faixa,ate_m3,valor,desconto_percentual,esgoto_percentual,fonte
-        residencial,2025-01-01,minima,10,43.20,0,80,Demonstração: valores fictícios
-        residencial,2025-01-01,m3,20,6.50,0,80,Demonstração: valores fictícios
-        residencial,2025-01-01,m3,50,10.90,0,80,Demonstração: valores fictícios
-        residencial,2025-01-01,m3,,15.20,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,minima,10,45.68,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,15,6.10,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,20,7.60,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,25,9.05,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,30,10.50,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,40,12.10,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,50,13.90,0,80,Demonstração: valores fictícios
-        residencial,2026-01-01,m3,,16.10,0,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,minima,10,45.68,50,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,15,6.10,30,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,20,7.60,20,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,25,9.05,0,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,30,10.50,0,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,40,12.10,0,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,50,13.90,0,80,Demonstração: valores fictícios
-        residencial_social,2026-01-01,m3,,16.10,0,80,Demonstração: valores fictícios
-        comercial,2026-01-01,minima,10,89.40,0,80,Demonstração: valores fictícios
-        comercial,2026-01-01,m3,20,11.20,0,80,Demonstração: valores fictícios
-        comercial,2026-01-01,m3,50,14.30,0,80,Demonstração: valores fictícios
-        comercial,2026-01-01,m3,,17.60,0,80,Demonstração: valores fictícios
-        industrial,2026-01-01,minima,10,112.50,0,80,Demonstração: valores fictícios
-        industrial,2026-01-01,m3,20,13.40,0,80,Demonstração: valores fictícios
-        industrial,2026-01-01,m3,50,16.90,0,80,Demonstração: valores fictícios
-        industrial,2026-01-01,m3,,19.80,0,80,Demonstração: valores fictícios
-        publica,2026-01-01,minima,10,78.20,0,80,Demonstração: valores fictícios
-        publica,2026-01-01,m3,20,10.10,0,80,Demonstração: valores fictícios
-        publica,2026-01-01,m3,50,12.90,0,80,Demonstração: valores fictícios
-        publica,2026-01-01,m3,,15.40,0,80,Demonstração: valores fictícios
-
-        """
-
-    /// The demo tables in force in 2026, by category: demo bills are computed with them, so a
-    /// simulation with a bill's consumption gives the bill's value.
-    static let demoTariffs: [Categoria: TariffTable] = {
-        let all = (try? TariffFile.parseCSV(tariffCSV)) ?? []
-        var out: [Categoria: TariffTable] = [:]
-        for t in all where t.table.validFrom.year == 2026 { out[t.table.categoria] = t.table }
-        return out
-    }()
-
-    static func demoAmount(consumo: Int, categoria: Categoria, economias: Int, sewage: Bool) -> Int64 {
-        (try? demoTariffs[categoria]?.simulate(consumptionM3: consumo, economias: economias, sewage: sewage).total.cents) ?? 0
+    /// The demo tariff tables (the importer's CSV format): the table in force since 1 January of
+    /// this year and an older residencial version from the year before, which shows that tables
+    /// are versioned by validity date. Figures from DOMAIN.md where it has them (residencial
+    /// minimum R$ 45,68 for 10 m³, sewage 80 %, social discounts 50/30/20 %); the rest plausible
+    /// and marked as demo in `fonte`. Demo bills are computed with them, so a simulation with a
+    /// bill's consumption gives the bill's value.
+    static func demoTariffs(reference: CivilDate) throws -> [ImportedTariff] {
+        let csv = tariffCSV.replacingOccurrences(of: "{ATUAL}", with: "\(reference.year)-01-01")
+            .replacingOccurrences(of: "{ANTERIOR}", with: "\(reference.year - 1)-01-01")
+        return try TariffFile.parseCSV(csv)
     }
 
+    static let tariffCSV = """
+        categoria,vigencia,faixa,ate_m3,valor,desconto_percentual,esgoto_percentual,fonte
+        residencial,{ANTERIOR},minima,10,43.20,0,80,Demonstração: valores fictícios
+        residencial,{ANTERIOR},m3,20,6.50,0,80,Demonstração: valores fictícios
+        residencial,{ANTERIOR},m3,50,10.90,0,80,Demonstração: valores fictícios
+        residencial,{ANTERIOR},m3,,15.20,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},minima,10,45.68,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,15,6.10,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,20,7.60,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,25,9.05,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,30,10.50,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,40,12.10,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,50,13.90,0,80,Demonstração: valores fictícios
+        residencial,{ATUAL},m3,,16.10,0,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},minima,10,45.68,50,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,15,6.10,30,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,20,7.60,20,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,25,9.05,0,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,30,10.50,0,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,40,12.10,0,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,50,13.90,0,80,Demonstração: valores fictícios
+        residencial_social,{ATUAL},m3,,16.10,0,80,Demonstração: valores fictícios
+        comercial,{ATUAL},minima,10,89.40,0,80,Demonstração: valores fictícios
+        comercial,{ATUAL},m3,20,11.20,0,80,Demonstração: valores fictícios
+        comercial,{ATUAL},m3,50,14.30,0,80,Demonstração: valores fictícios
+        comercial,{ATUAL},m3,,17.60,0,80,Demonstração: valores fictícios
+        industrial,{ATUAL},minima,10,112.50,0,80,Demonstração: valores fictícios
+        industrial,{ATUAL},m3,20,13.40,0,80,Demonstração: valores fictícios
+        industrial,{ATUAL},m3,50,16.90,0,80,Demonstração: valores fictícios
+        industrial,{ATUAL},m3,,19.80,0,80,Demonstração: valores fictícios
+        publica,{ATUAL},minima,10,78.20,0,80,Demonstração: valores fictícios
+        publica,{ATUAL},m3,20,10.10,0,80,Demonstração: valores fictícios
+        publica,{ATUAL},m3,50,12.90,0,80,Demonstração: valores fictícios
+        publica,{ATUAL},m3,,15.40,0,80,Demonstração: valores fictícios
+
+        """
     struct Batch {
         var customers: [[(any Encodable & Sendable)?]] = []
         var properties: [[(any Encodable & Sendable)?]] = []

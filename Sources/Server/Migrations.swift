@@ -255,7 +255,7 @@ enum Migrations {
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several
     /// instances starting together apply each migration once; SQLite's `BEGIN IMMEDIATE` does
     /// the same.
-    static func run(on store: any Store) async throws {
+    static func run(on store: any Store, now: Int64) async throws {
         let postgres = store.engine == "postgres"
         try await store.write { db in
             if postgres { try await db.raw("SELECT pg_advisory_xact_lock(424242)").run() }
@@ -276,7 +276,7 @@ enum Migrations {
                     try await db.raw(SQLQueryString(sql)).run()
                 }
                 try await db.raw(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: m.version), \(bind: m.name), \(bind: Int64(Date().timeIntervalSince1970)))"
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: m.version), \(bind: m.name), \(bind: now))"
                 ).run()
             }
         }

@@ -93,10 +93,7 @@ extension Handlers {
     func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
         let (matricula, principal) = try await authorize(input.path.matricula)
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard config.smtp.url != nil else {
-            throw APIError.unavailable(
-                "email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
-        }
+        // The document first: another property's id is "not found" whether e-mail is on or off.
         let kind = body.document.kind.rawValue
         switch body.document.kind {
         case .bill:
@@ -104,6 +101,10 @@ extension Handlers {
             guard b.situacao == "aberta" else { throw Self.notPayable }
         case .statement:
             guard try await repository.statement(matricula, id: body.document.id) != nil else { throw Self.statementNotFound }
+        }
+        guard config.smtp.url != nil else {
+            throw APIError.unavailable(
+                "email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
         }
         var recipient = body.to?.trimmingCharacters(in: .whitespaces) ?? ""
         if recipient.isEmpty { recipient = try await repository.property(matricula)?.titular.email ?? "" }

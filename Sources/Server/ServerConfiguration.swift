@@ -65,6 +65,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// The same for residencial social properties (low-income policy).
     public var lowIncomeInstallments = InstallmentPolicy.lowIncome
 
+    /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
+    /// takes as today. Refused unless the server seeds demo data and no real card company is
+    /// accredited.
+    public var demoToday: CivilDate? = nil
+
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -135,6 +140,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard database.hasPrefix("sqlite:") || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
         else { throw ConfigurationError.invalid("database", database) }
         if let s = seed, !["demo", "ci"].contains(s) { throw ConfigurationError.invalid("seed", s) }
+        if demoToday != nil, seed == nil || !cardCompanies.isEmpty {
+            throw ConfigurationError.invalid(
+                "demoToday", "uma data fixa só é aceita com dados de demonstração (--seed) e sem operadoras de cartão reais")
+        }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError.invalid("maxBodyBytes", String(maxBodyBytes)) }
         try utility.validate()
         guard dueDates.isValid else {
@@ -184,6 +193,11 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
     public var pixCity = "Aracaju"
     /// Days a payment statement stays payable (its charges are computed to that date).
     public var statementValidDays = 3
+
+    /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
+    /// takes as today. Refused unless the server seeds demo data and no real card company is
+    /// accredited.
+    public var demoToday: CivilDate? = nil
 
     public init() {}
 
@@ -235,6 +249,11 @@ public struct SMTPSettings: Codable, Sendable, Equatable {
     public var retryBaseSeconds = 5
     /// How often the sender looks for work when idle, seconds.
     public var pollSeconds = 1
+
+    /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
+    /// takes as today. Refused unless the server seeds demo data and no real card company is
+    /// accredited.
+    public var demoToday: CivilDate? = nil
 
     public init() {}
 

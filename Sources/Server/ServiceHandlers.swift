@@ -184,6 +184,6 @@ extension Handlers {
     func dueDateChange(_ c: DueDateChangeRecord, _ p: Principal) -> S.DueDateChangeRecord {
         let staffView: Bool = if case .staff = p { true } else { false }
         return S.DueDateChangeRecord(
-            on: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel, staff: staffView ? c.staff : nil)
+            changedOn: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel, staff: staffView ? c.staff : nil)
     }
 }

@@ -7,12 +7,13 @@ import SQLKit
 /// Administration from the command line: opens the configured database, applies the
 /// migrations, runs `body` and closes it (PostgreSQL's client runs beside it).
 enum AdminStore {
-    static func run<T: Sendable>(_ configuration: ServerConfiguration, _ body: @escaping @Sendable (any Store) async throws -> T)
-        async throws -> T
-    {
+    static func run<T: Sendable>(
+        _ configuration: ServerConfiguration, clock: @escaping @Sendable () -> Date = ServerClock.system,
+        _ body: @escaping @Sendable (any Store) async throws -> T
+    ) async throws -> T {
         let store = try await StoreFactory.open(configuration.database, logger: Logger(label: "agencia-server"))
         let work: @Sendable () async throws -> T = {
-            try await Migrations.run(on: store)
+            try await Migrations.run(on: store, now: Int64(clock().timeIntervalSince1970))
             return try await body(store)
         }
         do {
@@ -65,7 +66,9 @@ public enum StaffAdmin {
 /// then all tables stored in one transaction, or nothing.
 public enum TariffAdmin {
     /// Returns a summary for the operator; throws `TariffFileError` (every problem with its line).
-    public static func importFile(configuration: ServerConfiguration, path: String, dryRun: Bool) async throws -> String {
+    public static func importFile(
+        configuration: ServerConfiguration, path: String, dryRun: Bool, clock: @escaping @Sendable () -> Date = ServerClock.system
+    ) async throws -> String {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw TariffFileError(problems: [(0, "não foi possível ler \(path)")])
@@ -76,8 +79,8 @@ public enum TariffAdmin {
             "  \(t.table.categoria.rawValue) desde \(t.table.validFrom.formatted): mínima \(Money(cents: t.table.minimumCents).formatted) até \(t.table.minimumM3) m³, \(t.table.bands.count) faixas, esgoto \(t.table.sewagePercent) % (\(t.source))"
         }
         if dryRun { return "\(tables.count) tabela(s) válidas; nada foi gravado (--dry-run):\n" + lines.joined(separator: "\n") }
-        let created = try await AdminStore.run(configuration) { store in
-            try await Repository(store: store).storeTariffs(tables, now: Int64(Date().timeIntervalSince1970))
+        let created = try await AdminStore.run(configuration, clock: clock) { store in
+            try await Repository(store: store).storeTariffs(tables, now: Int64(clock().timeIntervalSince1970))
         }
         return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n"
             + lines.joined(separator: "\n")

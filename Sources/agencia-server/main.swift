@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Hummingbird
 import Server
@@ -37,6 +38,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Preenche um banco vazio: demo ou ci.") var seed: String?
     @Flag(help: "Mostra matrículas e usuários de demonstração na tela de login.") var demoHints = false
     @Option(help: "Escreve a porta em uso neste arquivo quando o servidor estiver pronto.") var portFile: String?
+    @Option(help: "Só demonstração e testes: toma esta data (AAAA-MM-DD) como hoje; exige --seed.") var demoToday: String?
 
     func run() async throws {
         var c = try options.resolve()
@@ -44,6 +46,10 @@ struct Serve: AsyncParsableCommand {
         if let port { c.port = port }
         if let seed { c.seed = seed }
         if demoHints { c.demoHints = true }
+        if let demoToday {
+            guard let day = CivilDate(iso: demoToday) else { throw ValidationError("--demo-today: data inválida (use AAAA-MM-DD)") }
+            c.demoToday = day
+        }
         let portFile = portFile
         let server = try await buildApplication(
             c,

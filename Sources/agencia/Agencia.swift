@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import Curl
+import Domain
 import Foundation
 import Logging
 import OpenAPIRuntime
@@ -20,6 +21,7 @@ struct Agencia: ParsableCommand {
     @Option(help: "Modo do terminal: kiosk, counter ou staff (sobrepõe a configuração).") var mode: TerminalMode?
     @Option(help: "URL do servidor (sobrepõe a configuração); sem servidor, usa a demonstração embutida.") var server: String?
     @Flag(help: "Usa a demonstração embutida mesmo havendo configuração.") var demo = false
+    @Option(help: "Demonstração embutida: toma esta data (AAAA-MM-DD) como hoje.") var demoToday: String?
 
     func run() throws {
         var c = ClientConfiguration()
@@ -31,6 +33,13 @@ struct Agencia: ParsableCommand {
         if let mode { c.mode = mode }
         if let server { c.server = server }
         if demo { c.server = nil }
+        var today: CivilDate?
+        if let demoToday {
+            guard c.server == nil, let day = CivilDate(iso: demoToday) else {
+                throw ValidationError("--demo-today: informe AAAA-MM-DD, só com a demonstração embutida")
+            }
+            today = day
+        }
         Logs.bootstrap(file: c.logFile)
 
         let baseURL: URL
@@ -42,7 +51,7 @@ struct Agencia: ParsableCommand {
             baseURL = u.appendingPathComponent("v1")
         } else {
             FileHandle.standardError.write(Data("Iniciando a demonstração (servidor embutido)…\n".utf8))
-            let backend = try EmbeddedBackend.start(database: c.demoDatabase, idleSeconds: c.demoIdleSeconds)
+            let backend = try EmbeddedBackend.start(database: c.demoDatabase, idleSeconds: c.demoIdleSeconds, today: today)
             embedded = backend
             baseURL = backend.baseURL
         }

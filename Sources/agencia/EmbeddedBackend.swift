@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Server
 
@@ -17,7 +18,7 @@ final class EmbeddedBackend: @unchecked Sendable {
 
     /// Starts it and waits until it listens (the client runs on the main thread, outside Swift
     /// concurrency, hence the semaphore).
-    static func start(database: String?, idleSeconds: Int?) throws -> EmbeddedBackend {
+    static func start(database: String?, idleSeconds: Int?, today: CivilDate? = nil) throws -> EmbeddedBackend {
         var config = ServerConfiguration()
         config.host = "127.0.0.1"
         config.port = 0
@@ -30,6 +31,7 @@ final class EmbeddedBackend: @unchecked Sendable {
         config.sandboxCardCompany = 20
         config.logLevel = "error"
         if let idleSeconds { config.kioskIdleSeconds = idleSeconds }
+        config.demoToday = today
         let box = Box()
         let ready = DispatchSemaphore(value: 0)
         Task.detached {

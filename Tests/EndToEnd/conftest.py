@@ -71,32 +71,74 @@ class Screen:
         subprocess.run(TMUX + ["kill-session", "-t", self.name], capture_output=True)
 
 
+# The dates the date-sensitive journeys run on besides today: month ends (30 and 31 days, a
+# Sunday the 29th), February of a common and of a leap year, the turn of the year.
+PINNED_DATES = ["2027-01-31", "2027-02-28", "2028-02-29", "2027-04-30", "2026-11-29", "2026-11-30", "2026-10-31",
+                "2026-12-31"]
+
+
+class Servers:
+    """Real agencia-server processes with demo data on random loopback ports, one per date
+    (`None`: the machine's today), started when first asked for; short kiosk idle time."""
+
+    def __init__(self):
+        self.started = {}
+
+    def get(self, today=None):
+        if today not in self.started:
+            self.started[today] = self._start(today)
+        return self.started[today]
+
+    def _start(self, today):
+        tmp = Path(tempfile.mkdtemp(prefix="agencia-e2e-"))
+        config = tmp / "server.json"
+        config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info"}}))
+        port_file = tmp / "port"
+        log = open(tmp / "server.log", "w")
+        args = [str(BIN / "agencia-server"), "serve", "--config", str(config), "--database", f"sqlite:{tmp / 'db.sqlite'}",
+                "--seed", "demo", "--port", "0", "--demo-hints", "--port-file", str(port_file)]
+        if today:
+            args += ["--demo-today", today]
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while not port_file.exists() or not port_file.read_text().strip():
+            assert proc.poll() is None, (tmp / "server.log").read_text()
+            assert time.time() < deadline, "servidor não iniciou"
+            time.sleep(0.05)
+        url = f"http://127.0.0.1:{port_file.read_text().strip()}"
+        return {"url": url, "log": tmp / "server.log", "today": today, "proc": proc, "tmp": tmp}
+
+    def stop(self):
+        # Every client must have ended with its terminal (SIGHUP): none may linger or spin.
+        for s in self.started.values():
+            deadline = time.time() + 10
+            while time.time() < deadline and clients_alive(s["url"]):
+                time.sleep(0.1)
+        lingering = [s["url"] for s in self.started.values() if clients_alive(s["url"])]
+        for s in self.started.values():
+            s["proc"].terminate()
+            s["proc"].wait(timeout=10)
+            shutil.rmtree(s["tmp"], ignore_errors=True)
+        assert not lingering, f"agencia continuou rodando depois que o terminal fechou: {lingering}"
+
+
 @pytest.fixture(scope="session")
-def server():
-    """A real agencia-server with demo data on a random loopback port; short kiosk idle time."""
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-e2e-"))
-    config = tmp / "server.json"
-    config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info"}}))
-    port_file = tmp / "port"
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen([str(BIN / "agencia-server"), "serve", "--config", str(config),
-                             "--database", f"sqlite:{tmp / 'db.sqlite'}", "--seed", "demo", "--port", "0",
-                             "--demo-hints", "--port-file", str(port_file)], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while not port_file.exists() or not port_file.read_text().strip():
-        assert proc.poll() is None, (tmp / "server.log").read_text()
-        assert time.time() < deadline, "servidor não iniciou"
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port_file.read_text().strip()}"
-    yield {"url": url, "log": tmp / "server.log"}
-    # Every client must have ended with its terminal (SIGHUP): none may linger or spin.
-    deadline = time.time() + 10
-    while time.time() < deadline and clients_alive(url):
-        time.sleep(0.1)
-    assert not clients_alive(url), "agencia continuou rodando depois que o terminal fechou"
-    proc.terminate()
-    proc.wait(timeout=10)
-    shutil.rmtree(tmp, ignore_errors=True)
+def servers():
+    s = Servers()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def server(servers):
+    """The server on the machine's today."""
+    return servers.get(None)
+
+
+@pytest.fixture(params=[None] + PINNED_DATES, ids=lambda d: d or "hoje")
+def dated_server(request, servers):
+    """A date-sensitive journey runs against today's server and against one per pinned date."""
+    return servers.get(request.param)
 
 
 def clients_alive(url):

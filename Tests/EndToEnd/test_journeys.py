@@ -10,8 +10,8 @@ def kiosk_login(t, matricula, documento):
     t.keys("Enter")
 
 
-def test_kiosk_login_shows_home_with_debt_banner(server, terminal):
-    t = terminal(f"--server {server['url']} --mode kiosk")
+def test_kiosk_login_shows_home_with_debt_banner(dated_server, terminal):
+    t = terminal(f"--server {dated_server['url']} --mode kiosk")
     t.wait_for("Matrícula:")
     t.type("10001-3")
     t.wait_for("matrícula válida")

@@ -17,7 +17,8 @@ def decode_pdf(pdf: Path):
     return [tuple(line.split(":", 1)) for line in out.splitlines() if ":" in line]
 
 
-def test_select_two_bills_print_statement_and_read_its_barcode(server, terminal):
+def test_select_two_bills_print_statement_and_read_its_barcode(dated_server, terminal):
+    server = dated_server
     tmp = Path(tempfile.mkdtemp(prefix="agencia-print-"))
     printed = tmp / "printed.pdf"
     config = tmp / "client.json"
@@ -74,7 +75,8 @@ def qr_image_from_screen(lines, path: Path):
     img.save(path)
 
 
-def test_second_copy_qr_on_screen_reads_as_the_pix_text(server, terminal):
+def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal):
+    server = dated_server
     t = terminal(f"--server {server['url']} --mode kiosk", width=132, height=43)
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")

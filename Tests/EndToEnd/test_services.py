@@ -14,7 +14,13 @@ def api(url, path, token=None, body=None):
         return json.loads(r.read())
 
 
-def test_history_switches_to_24_months_and_reads_a_month(server, terminal):
+def test_history_switches_to_24_months_and_reads_a_month(dated_server, terminal):
+    server = dated_server
+    # The history through the API, with the customer's own session: what the screen must show.
+    token = api(server["url"], "/v1/sessions/customer", body={"matricula": "10001-3", "documento": "111.444.777-35"})["token"]
+    history = api(server["url"], "/v1/properties/100013/consumption?months=24", token=token)
+    months = [i["competencia"] for i in history["items"]]  # oldest first
+
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
@@ -25,19 +31,18 @@ def test_history_switches_to_24_months_and_reads_a_month(server, terminal):
     t.wait_for("últimos 18 meses")
     t.keys("F2")
     screen = t.wait_for("últimos 24 meses")
-    # At 80 columns all 24 months fit: one label per bar on the label row.
-    labels = next(line for line in screen.splitlines() if re.search(r"\b11 12 01 02\b", line))
-    assert len(labels.split()) == 24, labels
-    # The cursor starts on the newest month; two steps back is 08/2026.
+    # At 80 columns all 24 months fit: one label (the month) per bar on the label row.
+    first = " ".join(m[5:] for m in months[:4])
+    labels = next(line for line in screen.splitlines() if re.search(rf"\b{first}\b", line))
+    assert labels.split() == [m[5:] for m in months], labels
+    # The cursor starts on the newest month; two steps back is the third newest.
+    target = months[-3]
+    shown_label = f"{target[5:]}/{target[:4]}"
     t.keys("Left", "Left")
-    screen = t.wait_for("08/2026:")
-    shown = re.search(r"08/2026: (\d+) m³ · (leitura real|estimada)", screen)
+    screen = t.wait_for(f"{shown_label}:")
+    shown = re.search(rf"{shown_label}: (\d+) m³ · (leitura real|estimada)", screen)
     assert shown, screen
-
-    # The same month through the API, with the same customer's session.
-    token = api(server["url"], "/v1/sessions/customer", body={"matricula": "10001-3", "documento": "111.444.777-35"})["token"]
-    history = api(server["url"], "/v1/properties/100013/consumption?months=24", token=token)
-    month = next(i for i in history["items"] if i["competencia"] == "2026-08")
+    month = next(i for i in history["items"] if i["competencia"] == target)
     assert int(shown.group(1)) == month["consumoM3"]
     assert (shown.group(2) == "estimada") == month["estimada"]
     average = f"{history['averageM3']:.1f}".replace(".", ",")

@@ -191,7 +191,7 @@ final class ServiceJourneyTests: JourneyBase {
             "getDueDate",
             """
             {"currentDay":10,"options":[5,10,15,20,25,28],"minIntervalMonths":6,"canChange":false,"nextBillCompetencia":"2026-11",
-             "lastChange":{"on":"2026-09-24","fromDay":28,"toDay":10,"channel":"balcao"},"nextChangeAllowedFrom":"2027-03-24",
+             "lastChange":{"changedOn":"2026-09-24","fromDay":28,"toDay":10,"channel":"balcao"},"nextChangeAllowedFrom":"2027-03-24",
              "reason":"O vencimento foi alterado em 24/09/2026; uma nova alteração só é possível a partir de 24/03/2027."}
             """)
         runtime.send(.key(.function(6)))

@@ -8,13 +8,6 @@ import XCTest
 
 /// Every endpoint, its errors and its authorisation, on SQLite and on PostgreSQL.
 final class APITests: XCTestCase {
-    func forEachEngine(_ body: (Engine) async throws -> Void) async throws {
-        for engine in Engine.allCases {
-            do { try await body(engine) } catch is XCTSkip where engine == .postgres {
-                // Local run without PostgreSQL; CI always provides it.
-            }
-        }
-    }
 
     func testHealthPolicyAndDocument() async throws {
         try await forEachEngine { engine in

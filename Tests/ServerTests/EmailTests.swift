@@ -33,7 +33,7 @@ final class SMTPSink {
         let ok = withUnsafeMutablePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
         }
-        guard ok else { throw XCTSkip("sem porta livre") }
+        guard ok else { throw POSIXError(.EADDRNOTAVAIL) }
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -88,11 +88,7 @@ final class SMTPSink {
 /// server being down, never sent twice.
 final class EmailTests: XCTestCase {
     func testEmailArrivesWithPDFAfterTheMailServerComesBackOnce() async throws {
-        for engine in Engine.allCases {
-            do {
-                try await run(engine)
-            } catch is XCTSkip where engine == .postgres {}
-        }
+        try await forEachEngine { try await run($0) }
     }
 
     func run(_ engine: Engine) async throws {

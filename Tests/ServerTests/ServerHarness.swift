@@ -31,10 +31,16 @@ enum Engine: String, CaseIterable {
 }
 
 /// Starts a real server (live, loopback) over a fresh database of the given engine, seeded with
-/// the demo data. PostgreSQL comes from `AGENCIA_TEST_POSTGRES` (`.ci/run` starts one); without
-/// it the PostgreSQL half is skipped locally, never in CI (`.ci/run` sets it).
+/// the demo data. PostgreSQL comes from `AGENCIA_TEST_POSTGRES` (`scripts/test` starts one).
+/// Without it a test needing PostgreSQL is reported as skipped, never as passed; with `CI` set
+/// it fails, and so does an unreachable server named by `AGENCIA_TEST_POSTGRES`.
 enum Harness {
     static var postgresURL: String? { ProcessInfo.processInfo.environment["AGENCIA_TEST_POSTGRES"] }
+    static var postgresRequired: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
+
+    struct PostgresMissing: Error, CustomStringConvertible {
+        var description: String { "CI definido e AGENCIA_TEST_POSTGRES ausente: o PostgreSQL tem de ser testado aqui" }
+    }
 
     static func database(_ engine: Engine) async throws -> String {
         switch engine {
@@ -43,20 +49,44 @@ enum Harness {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             return "sqlite:\(dir.appendingPathComponent("db.sqlite").path)"
         case .postgres:
-            guard let url = postgresURL else { throw XCTSkip("AGENCIA_TEST_POSTGRES não definido: PostgreSQL não testado aqui") }
+            guard let url = postgresURL else {
+                if postgresRequired { throw PostgresMissing() }
+                throw XCTSkip("PostgreSQL não testado: AGENCIA_TEST_POSTGRES não definido")
+            }
             try await resetPostgres(url)
             return url
         }
     }
 
-    /// Drops every table: each test starts from an empty database.
+    struct PostgresUnreachable: Error, CustomStringConvertible {
+        let url: String
+        var description: String { "PostgreSQL de teste inacessível em \(url) (AGENCIA_TEST_POSTGRES)" }
+    }
+
+    /// Drops every table: each test starts from an empty database. A server that does not
+    /// answer within 15 s fails the test (the pool would otherwise retry for ever).
     static func resetPostgres(_ url: String) async throws {
-        let store = try PostgresStore(url: url, logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await store.client.run() }
-            try await store.write { db in
-                try await db.raw("DROP SCHEMA public CASCADE").run()
-                try await db.raw("CREATE SCHEMA public").run()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let store = try PostgresStore(url: url, logger: logger)
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await store.client.run()
+                return false
+            }
+            group.addTask {
+                try await store.write { db in
+                    try await db.raw("DROP SCHEMA public CASCADE").run()
+                    try await db.raw("CREATE SCHEMA public").run()
+                }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(15))
+                throw PostgresUnreachable(url: url)
+            }
+            while let done = try await group.next() {
+                if done { break }
             }
             group.cancelAll()
         }
@@ -86,7 +116,10 @@ enum Harness {
     ) async throws {
         var c = config(try await database(engine))
         configure(&c)
-        let server = try await buildApplication(c, clock: { clock.now })
+        // A pinned demo date (`demoToday`) is the server's own clock; otherwise the test's.
+        var testClock: (@Sendable () -> Date)?
+        if c.demoToday == nil { testClock = { @Sendable in clock.now } }
+        let server = try await buildApplication(c, clock: testClock)
         do {
             try await server.application.test(.live) { client in try await body(client, server) }
         } catch {
@@ -94,6 +127,14 @@ enum Harness {
             throw error
         }
         await server.store.shutdown()
+    }
+}
+
+extension XCTestCase {
+    /// Runs `body` on SQLite, then on PostgreSQL. Without PostgreSQL the test ends as skipped
+    /// (after the SQLite half), so a partial run never reads as a pass.
+    func forEachEngine(_ body: (Engine) async throws -> Void) async throws {
+        for engine in Engine.allCases { try await body(engine) }
     }
 }
 

@@ -10,11 +10,6 @@ import XCTest
 /// Consumption history, tariffs and their import, bill and installment simulations, due-date
 /// change (issue 4), over a live server on SQLite and PostgreSQL.
 final class ServiceAPITests: XCTestCase {
-    func forEachEngine(_ body: (Engine) async throws -> Void) async throws {
-        for engine in Engine.allCases {
-            do { try await body(engine) } catch is XCTSkip where engine == .postgres {}
-        }
-    }
 
     func testConsumptionHistory() async throws {
         try await forEachEngine { engine in

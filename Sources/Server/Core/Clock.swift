@@ -1,0 +1,31 @@
+import Domain
+import Foundation
+
+/// The server's one source of time. `buildApplication` receives a clock and everything below it
+/// (handlers, background work, the demo generator) asks that clock; nothing else reads the wall
+/// clock. Production runs on `system`; the demo and the tests pin the date.
+public enum ServerClock {
+    /// The system's clock.
+    public static let system: @Sendable () -> Date = { Date() }
+
+    /// A clock that starts at 09:00 of `day` in `timeZone` and then runs at the wall clock's
+    /// pace, so sessions and retries still expire (`agencia-server --demo-today`).
+    public static func pinned(to day: CivilDate, timeZone: String) -> @Sendable () -> Date {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone
+        let start = cal.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: 9)) ?? Date()
+        let origin = Date()
+        return { start.addingTimeInterval(Date().timeIntervalSince(origin)) }
+    }
+}
+
+/// The calendar date at the utility, whatever the server machine's zone.
+enum LocalCalendar {
+    static func today(_ instant: Date, timeZone: String) -> CivilDate {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone
+        let c = cal.dateComponents([.year, .month, .day], from: instant)
+        return CivilDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)
+            ?? CivilDate(daysSinceEpoch: Int(instant.timeIntervalSince1970 / 86_400))
+    }
+}

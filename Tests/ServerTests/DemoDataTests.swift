@@ -1,0 +1,110 @@
+import Domain
+import Foundation
+import XCTest
+
+@testable import Server
+
+/// The demo keeps its promises on every day of the year: the situations the login screen's
+/// hints and the tests rely on hold whatever today is (issue 9).
+final class DemoDataTests: XCTestCase {
+    /// What each curated fixture promises, written here independently of the generator:
+    /// (overdue, open not yet due, under review, in installments).
+    static let promises: [Int: (overdue: Int, upcoming: Int, review: Int, parcelada: Int)] = [
+        10001: (2, 1, 0, 0),  // "contas vencidas" and one "a vencer"
+        10002: (0, 0, 0, 0),  // "tudo pago"
+        10003: (0, 1, 1, 0),  // one bill under review (card payment)
+        10004: (0, 1, 0, 0),  // the company: one bill still to come
+        10005: (1, 1, 0, 6),  // installments
+        10006: (1, 1, 0, 0),  // public body, mixed
+        10007: (8, 1, 0, 0),  // 8 overdue, due day changed two months ago
+    ]
+
+    func testEveryDayOfALeapYearKeepsEveryFixturePromise() throws {
+        var day = try XCTUnwrap(CivilDate(iso: "2028-01-01"))
+        var days = 0
+        while day.year == 2028 {
+            try check(day)
+            day = day.adding(days: 1)
+            days += 1
+        }
+        XCTAssertEqual(days, 366)
+        // And the turn of a few other years (31/12 → 01/01, non-leap February).
+        for iso in ["2026-12-31", "2027-01-01", "2027-02-28", "2027-03-01", "2029-12-31"] {
+            try check(try XCTUnwrap(CivilDate(iso: iso)))
+        }
+    }
+
+    private func check(_ today: CivilDate) throws {
+        let schedule = DemoData.fixtureSchedule(reference: today)
+        var rng = SplitMix64(seed: 1)
+        XCTAssertEqual(Set(DemoData.fixtures.map(\.sequence)), Set(Self.promises.keys))
+        for f in DemoData.fixtures {
+            let s = schedule.forFixture(f.sequence)
+            XCTAssertTrue(DueDatePolicy().days.contains(s.day), "\(f.sequence) on \(today): day \(s.day) is one of the utility's")
+            let bills = DemoData.planBills(
+                sequence: f.sequence, profile: f.profile, schedule: s, curated: true, categoria: f.categoria, economias: 1,
+                sewage: true, tariffs: [:], reference: today, rng: &rng)
+            let overdue = bills.filter { $0.situacao.isOverdue(due: $0.due, today: today) }
+            let upcoming = bills.filter { $0.situacao == .aberta && !$0.situacao.isOverdue(due: $0.due, today: today) }
+            let promise = try XCTUnwrap(Self.promises[f.sequence])
+            let context = "fixture \(f.sequence) on \(today)"
+            XCTAssertEqual(overdue.count, promise.overdue, context)
+            XCTAssertEqual(upcoming.count, promise.upcoming, context)
+            XCTAssertEqual(bills.filter { $0.situacao == .emRevisao }.count, promise.review, context)
+            XCTAssertEqual(bills.filter { $0.situacao == .parcelada }.count, promise.parcelada, context)
+            // Overdue by a margin that a weekend or a holiday cannot erase; upcoming by days.
+            for b in overdue { XCTAssertLessThanOrEqual(b.due, today.adding(days: -16), context) }
+            for b in upcoming { XCTAssertGreaterThanOrEqual(b.due, today.adding(days: DemoData.BillSchedule.leadDays), context) }
+            // Nothing paid in the future; 24 consecutive months, newest first, none after this month.
+            for b in bills { if let paid = b.paidOn { XCTAssertLessThanOrEqual(paid, today, context) } }
+            XCTAssertEqual(bills.count, 24, context)
+            for (a, b) in zip(bills, bills.dropFirst()) { XCTAssertEqual(a.competencia.adding(months: -1), b.competencia, context) }
+            XCTAssertLessThanOrEqual(bills[0].competencia, Competencia(year: today.year, month: today.month)!, context)
+        }
+        // 10007 changed its due day two months ago: a new change is still refused, the bills
+        // issued before the change fall on the old day and the newer ones on the new day.
+        let changed = schedule.forFixture(10007)
+        let on = try XCTUnwrap(changed.changedOn)
+        let previous = try XCTUnwrap(changed.previousDay)
+        XCTAssertEqual(on, today.adding(days: -60))
+        XCTAssertNotEqual(previous, changed.day)
+        XCTAssertGreaterThan(DueDatePolicy().nextChangeAllowed(after: on), today)
+        let dues = (0..<24).map { changed.bill($0).due }
+        XCTAssertEqual(dues[0].day, changed.day, "\(today)")
+        XCTAssertEqual(dues[23].day, previous, "\(today)")
+        for d in dues where d < on { XCTAssertEqual(d.day, previous, "due \(d) before the change of \(on)") }
+    }
+
+    /// The same promises through the API of a real server started on pinned dates (month ends,
+    /// 29/02, 31/12, a Sunday): what the home screen of each fixture shows.
+    func testPinnedDatesThroughTheAPI() async throws {
+        for iso in ["2027-01-31", "2027-02-28", "2028-02-29", "2027-04-30", "2026-11-29", "2026-11-30", "2026-10-31", "2026-12-31"] {
+            let day = try XCTUnwrap(CivilDate(iso: iso))
+            try await Harness.withServer(.sqlite, configure: { $0.demoToday = day }) { client in
+                let staff = try await client.staffToken()
+                for (sequence, promise) in Self.promises {
+                    let m = try XCTUnwrap(Matricula(sequence: String(sequence))).normalized
+                    let r = try await client.get("/v1/properties/\(m)", token: staff)
+                    let debts = try XCTUnwrap(r.json["debts"] as? [String: Any], "\(iso) \(m): \(r.json)")
+                    XCTAssertEqual(debts["overdueCount"] as? Int, promise.overdue, "\(iso) \(m)")
+                    XCTAssertEqual(debts["openCount"] as? Int, promise.overdue + promise.upcoming, "\(iso) \(m)")
+                    XCTAssertEqual(debts["underReviewCount"] as? Int, promise.review, "\(iso) \(m)")
+                }
+                let due = try await client.get("/v1/properties/100072/due-date", token: staff)
+                XCTAssertEqual(due.json["canChange"] as? Bool, false, "\(iso): \(due.json)")
+                let bills = try await client.get("/v1/properties/100013/bills", token: staff)
+                XCTAssertEqual(bills.json["asOf"] as? String, iso, "the server's today is the pinned date")
+            }
+        }
+    }
+
+    func testDemoTodayIsRefusedOutsideTheDemo() throws {
+        var c = ServerConfiguration()
+        c.demoToday = CivilDate(iso: "2028-02-29")
+        XCTAssertThrowsError(try c.validate(), "without demo data")
+        c.seed = "demo"
+        XCTAssertNoThrow(try c.validate())
+        c.cardCompanies = [CardCompany(id: "rede", nome: "Rede", feeBasisPoints: 100, endpoint: "https://example.com", secret: "s")]
+        XCTAssertThrowsError(try c.validate(), "with a real card company")
+    }
+}
