@@ -72,3 +72,69 @@ public enum CardPaymentStatus: String, Sendable, CaseIterable, Codable {
     /// The company could not be reached: nothing was charged.
     case falhou
 }
+
+/// Where a property is.
+public struct Address: Sendable, Equatable {
+    public var logradouro: String
+    public var numero: String
+    public var complemento: String?
+    public var bairro: String
+    public var cidade: String
+    public var uf: String
+    public var cep: String
+
+    public init(logradouro: String, numero: String, complemento: String?, bairro: String, cidade: String, uf: String, cep: String) {
+        self.logradouro = logradouro
+        self.numero = numero
+        self.complemento = complemento
+        self.bairro = bairro
+        self.cidade = cidade
+        self.uf = uf
+        self.cep = cep
+    }
+
+    /// `Rua das Flores, 120 apto 2 - Centro, Aracaju/SE`.
+    public var oneLine: String {
+        "\(logradouro), \(numero)\(complemento.map { " \($0)" } ?? "") - \(bairro), \(cidade)/\(uf)"
+    }
+}
+
+/// A customer: the holder of a property or another person or company linked to it.
+public struct Customer: Sendable, Equatable {
+    /// Normalised CPF/CNPJ (digits and uppercase letters).
+    public var documento: String
+    public var nome: String
+    public var email: String?
+    public var telefone: String?
+
+    public init(documento: String, nome: String, email: String?, telefone: String?) {
+        self.documento = documento
+        self.nome = nome
+        self.email = email
+        self.telefone = telefone
+    }
+}
+
+/// A property (imóvel) served by one water connection, with its holder (titular).
+public struct Property: Sendable, Equatable {
+    public var matricula: String
+    public var address: Address
+    public var categoria: Categoria
+    public var economias: Int
+    public var situacaoLigacao: SituacaoLigacao
+    public var esgoto: Bool
+    public var titular: Customer
+
+    public init(
+        matricula: String, address: Address, categoria: Categoria, economias: Int, situacaoLigacao: SituacaoLigacao, esgoto: Bool,
+        titular: Customer
+    ) {
+        self.matricula = matricula
+        self.address = address
+        self.categoria = categoria
+        self.economias = economias
+        self.situacaoLigacao = situacaoLigacao
+        self.esgoto = esgoto
+        self.titular = titular
+    }
+}

@@ -57,13 +57,28 @@ public func buildApplication(
     }
     if store is SQLiteStore { try await migrate() }
 
-    let repository = Repository(store: store)
+    let appClock = AppClock(now: clock, timeZone: config.timeZone)
+    let runtime = ServerRuntime()
+    // Repositories: one per feature, all over the one store.
+    let properties = PropertyRepository(store: store)
+    let sessions = SessionRepository(store: store)
+    let bills = BillRepository(store: store)
+    let statements = StatementRepository(store: store)
+    let outbox = OutboxRepository(store: store)
+    let cardPayments = CardPaymentRepository(store: store)
+    let audit = AuditLog(store: store, clock: appClock)
+    let authorization = Authorization(properties: properties)
+    let documents = DocumentService(
+        store: store, bills: bills, statements: statements, properties: properties, factory: DocumentFactory(utility: config.utility),
+        clock: appClock, requestsPerHour: config.documentRequestsPerHour)
+    let cards = CardCompanyDirectory(config: config, runtime: runtime)
+
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
     router.add(middleware: ClientAddressMiddleware())
-    router.add(middleware: AuthMiddleware(repository: repository, clock: { Int64(clock().timeIntervalSince1970) }))
+    router.add(middleware: AuthMiddleware(sessions: sessions, clock: appClock))
     // The document ships as a resource bundle beside the binary; a binary copied without it
     // still serves the API (and says why the document is missing) instead of refusing to start.
     let document = try? OpenAPIDocument.yaml()
@@ -76,16 +91,40 @@ public func buildApplication(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(data: document)))
     }
-    let runtime = ServerRuntime()
-    let cards = CardCompanyDirectory(config: config, runtime: runtime)
     if let secret = cards.sandboxSecret, let auto = config.sandboxCardCompany {
         SandboxCardCompany(secret: secret, autoSeconds: auto, logger: logger).register(on: router)
     }
-    let handlers = Handlers(
-        config: config, repository: repository, engine: store.engine, clock: clock, logger: logger,
-        documents: DocumentFactory(utility: config.utility), cards: cards, cardClient: CardCompanyClient(), runtime: runtime)
-    try handlers.registerHandlers(on: router, serverURL: Servers.Server1.url())
-    services.append(BackgroundWork(handlers: handlers))
+    let api = AgenciaAPI(
+        health: HealthHandlers(store: store, logger: logger),
+        sessions: SessionHandlers(
+            config: config, sessions: sessions, properties: properties, audit: audit, clock: appClock, logger: logger),
+        properties: PropertyHandlers(
+            config: config, properties: properties, bills: bills, authorization: authorization, audit: audit, clock: appClock),
+        bills: BillHandlers(bills: bills, documents: documents, authorization: authorization, audit: audit, clock: appClock),
+        statements: StatementHandlers(
+            config: config, statements: statements, bills: bills, documents: documents, authorization: authorization, audit: audit,
+            clock: appClock),
+        email: EmailHandlers(
+            config: config, outbox: outbox, bills: bills, statements: statements, properties: properties, documents: documents,
+            authorization: authorization, audit: audit, clock: appClock),
+        payments: PaymentHandlers(payments: PaymentRepository(store: store), authorization: authorization, audit: audit),
+        cardPayments: CardPaymentHandlers(
+            config: config, cardPayments: cardPayments, bills: bills, companies: cards, client: CardCompanyClient(), runtime: runtime,
+            authorization: authorization, audit: audit, clock: appClock, logger: logger),
+        consumption: ConsumptionHandlers(
+            consumption: ConsumptionRepository(store: store), authorization: authorization, audit: audit),
+        tariffs: TariffHandlers(tariffs: TariffRepository(store: store), clock: appClock),
+        installments: InstallmentHandlers(
+            config: config, properties: properties, bills: bills, authorization: authorization, audit: audit, clock: appClock),
+        dueDates: DueDateHandlers(
+            config: config, dueDates: DueDateRepository(store: store), authorization: authorization, audit: audit, clock: appClock))
+    try api.registerHandlers(on: router, serverURL: Servers.Server1.url())
+    services.append(
+        BackgroundJobs(
+            sender: OutboxSender(
+                outbox: outbox, documents: documents, smtp: config.smtp, utility: config.utility, clock: appClock, logger: logger),
+            cardPayments: cardPayments, store: store, runtime: runtime, clock: appClock, pollSeconds: config.smtp.pollSeconds,
+            logger: logger))
 
     var app = Application(
         router: router,

@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import HummingbirdBcrypt
 import SQLKit
 
 /// Deterministic data for an empty database. `demo`: a few hundred properties covering every
@@ -74,19 +73,15 @@ public enum DemoData {
     }
 
     /// Demo staff: user, password, role. Passwords are printed on the demo login screen only.
-    static let staffAccounts: [(usuario: String, senha: String, nome: String, papel: String, unidade: String)] = [
-        ("ana", "atende123", "Ana Paula Menezes", "atendente", "Agência Centro"),
-        ("bruno", "backoffice123", "Bruno Teixeira", "backoffice", "Ouvidoria"),
-        ("carla", "supervisao123", "Carla Dantas", "supervisor", "Agência Centro"),
+    static let staffAccounts: [(usuario: String, senha: String, nome: String, papel: StaffRole, unidade: String)] = [
+        ("ana", "atende123", "Ana Paula Menezes", .atendente, "Agência Centro"),
+        ("bruno", "backoffice123", "Bruno Teixeira", .backoffice, "Ouvidoria"),
+        ("carla", "supervisao123", "Carla Dantas", .supervisor, "Agência Centro"),
     ]
 
     public static var staffHints: [Hint] {
-        staffAccounts.map { Hint(matricula: $0.usuario, documento: $0.senha, description: "\($0.papel), \($0.unidade)") }
+        staffAccounts.map { Hint(matricula: $0.usuario, documento: $0.senha, description: "\($0.papel.rawValue), \($0.unidade)") }
     }
-
-    /// A bcrypt hash that matches nothing anyone types, verified when a staff user does not
-    /// exist so that the answer takes as long as for a real one.
-    static let timingDummyHash = Bcrypt.hash(SessionToken.make(), cost: 10)
 
     // MARK: Generation
 
@@ -192,9 +187,9 @@ public enum DemoData {
         try await batch.flush(store)
         try await seedStaff(store)
         try await seedCorrectionIndex(store, reference: reference)
-        try await Repository(store: store).storeTariffs(tariffs, now: now)
+        try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
         try await seedDueDateChange(store, schedule: schedule)
-        if store.engine == "postgres" {
+        if store.engine == .postgres {
             try await store.write { db in
                 try await db.raw(
                     "SELECT setval(pg_get_serial_sequence('card_payments', 'id'), GREATEST((SELECT MAX(id) FROM card_payments), 1))"
@@ -299,7 +294,7 @@ public enum DemoData {
     static func seedStaff(_ store: any Store) async throws {
         var rows: [[(any Encodable & Sendable)?]] = []
         for s in staffAccounts {
-            rows.append([s.usuario, s.nome, Bcrypt.hash(s.senha, cost: 10), s.papel, s.unidade, 1])
+            rows.append([s.usuario, s.nome, Passwords.hash(s.senha, cost: 10), s.papel.rawValue, s.unidade, 1])
         }
         let staffRows = rows
         try await store.write { db in

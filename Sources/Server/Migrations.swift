@@ -256,7 +256,7 @@ enum Migrations {
     /// instances starting together apply each migration once; SQLite's `BEGIN IMMEDIATE` does
     /// the same.
     static func run(on store: any Store, now: Int64) async throws {
-        let postgres = store.engine == "postgres"
+        let postgres = store.engine == .postgres
         try await store.write { db in
             if postgres { try await db.raw("SELECT pg_advisory_xact_lock(424242)").run() }
             try await db.raw(

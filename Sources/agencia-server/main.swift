@@ -11,6 +11,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agencia-server",
         abstract: "Servidor REST da Agência Virtual.",
+        version: AgenciaVersion.current,
         subcommands: [Serve.self, StaffCommand.self, TariffsCommand.self],
         defaultSubcommand: Serve.self)
 }
@@ -77,14 +78,14 @@ struct AddStaff: AsyncParsableCommand {
     @Option(help: "Unidade de lotação.") var unidade: String
 
     func run() async throws {
-        guard ["atendente", "backoffice", "supervisor"].contains(papel) else {
-            throw ValidationError("papel inválido: \(papel)")
+        guard let role = StaffRole(rawValue: papel) else {
+            throw ValidationError("papel inválido: \(papel) (atendente, backoffice ou supervisor)")
         }
         guard let senha = readLine(strippingNewline: true), senha.count >= 8 else {
             throw ValidationError("a senha (na entrada padrão) deve ter ao menos 8 caracteres")
         }
         try await StaffAdmin.upsert(
-            configuration: options.resolve(), usuario: usuario.lowercased(), nome: nome, senha: senha, papel: papel,
+            configuration: options.resolve(), usuario: usuario.lowercased(), nome: nome, senha: senha, papel: role,
             unidade: unidade)
         print("usuário \(usuario.lowercased()) gravado")
     }

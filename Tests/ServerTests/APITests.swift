@@ -271,7 +271,7 @@ final class APITests: XCTestCase {
             _ = try await client.get("/v1/properties/\(Demo.mariaNorm)", token: token)
             _ = try await client.delete("/v1/sessions/current", token: token)
         }
-        let entries = try await Repository(store: server.store).auditEntries(staff: "ana")
+        let entries = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana")
         XCTAssertEqual(
             entries,
             [

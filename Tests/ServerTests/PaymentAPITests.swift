@@ -215,7 +215,7 @@ final class PaymentAPITests: XCTestCase {
             let id = try XCTUnwrap(st.json["id"] as? Int)
             let pdf = try await client.get("/v1/properties/\(Demo.mariaNorm)/statements/\(id)/pdf", token: staff)
             XCTAssertEqual(pdf.status, .ok)
-            let actions = try await Repository(store: server.store).auditEntries(staff: "ana").map(\.action)
+            let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana").map(\.action)
             XCTAssertEqual(Array(actions.suffix(3)), ["consultar_debitos", "emitir_extrato", "extrato_pdf"])
         }
     }

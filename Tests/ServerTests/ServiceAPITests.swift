@@ -339,7 +339,7 @@ final class ServiceAPITests: XCTestCase {
                 let seen = try await client.get("/v1/properties/\(Demo.mariaPaid)/due-date", token: staff)
                 XCTAssertEqual((seen.json["lastChange"] as? [String: Any])?["staff"] as? String, "ana")
                 XCTAssertEqual((seen.json["lastChange"] as? [String: Any])?["channel"] as? String, "balcao")
-                let actions = try await Repository(store: server.store).auditEntries(staff: "ana").map(\.action)
+                let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana").map(\.action)
                 XCTAssertTrue(actions.contains("alterar_vencimento"))
                 // The customer sees the change but not who made it.
                 let asCustomer = try await client.get("/v1/properties/\(Demo.mariaPaid)/due-date", token: token)

@@ -29,3 +29,12 @@ enum LocalCalendar {
             ?? CivilDate(daysSinceEpoch: Int(instant.timeIntervalSince1970 / 86_400))
     }
 }
+
+/// The clock as handlers and jobs use it: the instant, epoch seconds, and today at the utility.
+struct AppClock: Sendable {
+    let now: @Sendable () -> Date
+    let timeZone: String
+
+    var epochSeconds: Int64 { Int64(now().timeIntervalSince1970) }
+    var today: CivilDate { LocalCalendar.today(now(), timeZone: timeZone) }
+}

@@ -4,64 +4,6 @@ import HTTPTypes
 import Hummingbird
 import OpenAPIRuntime
 
-/// Every error the API answers, with its status, stable code and Portuguese message. The body
-/// is always `{"error": {"code", "message"}}` (PRODUCT.md, API).
-struct APIError: Error, Sendable {
-    var status: HTTPResponse.Status
-    var code: String
-    var message: String
-    var retryAfterSeconds: Int?
-
-    static let notFound = APIError(status: .notFound, code: "not_found", message: "Imóvel não encontrado.")
-    static let unauthenticated = APIError(
-        status: .unauthorized, code: "unauthenticated", message: "Faça login para continuar.")
-    static let sessionExpired = APIError(
-        status: .unauthorized, code: "session_expired", message: "Sua sessão expirou. Faça login novamente.")
-    static let forbidden = APIError(
-        status: .forbidden, code: "forbidden", message: "Esta operação é restrita a atendentes.")
-    static let tooLarge = APIError(
-        status: .contentTooLarge, code: "payload_too_large", message: "Requisição grande demais.")
-    static let badRequest = APIError(
-        status: .badRequest, code: "bad_request", message: "Requisição inválida: verifique os dados enviados.")
-    static let internalError = APIError(
-        status: .internalServerError, code: "internal",
-        message: "Erro interno do servidor. Tente novamente; se persistir, procure o atendimento.")
-    static let staffLoginFailed = APIError(
-        status: .unauthorized, code: "login_failed", message: "Usuário ou senha incorretos.")
-
-    static func conflict(_ message: String) -> APIError {
-        APIError(status: .conflict, code: "conflict", message: message)
-    }
-
-    static func unavailable(_ code: String, _ message: String) -> APIError {
-        APIError(status: .serviceUnavailable, code: code, message: message)
-    }
-
-    static func invalid(_ message: String) -> APIError {
-        APIError(status: .badRequest, code: "invalid_input", message: message)
-    }
-
-    static func tooManyAttempts(retryAfter: Int) -> APIError {
-        let minutes = max(1, (retryAfter + 59) / 60)
-        return APIError(
-            status: .tooManyRequests, code: "too_many_attempts",
-            message: "Muitas tentativas sem sucesso. Tente novamente em \(minutes) minuto\(minutes == 1 ? "" : "s").",
-            retryAfterSeconds: retryAfter)
-    }
-
-    var body: Data {
-        var inner: [String: Any] = ["code": code, "message": message]
-        if let r = retryAfterSeconds { inner["retryAfterSeconds"] = r }
-        return (try? JSONSerialization.data(withJSONObject: ["error": inner], options: [.sortedKeys])) ?? Data()
-    }
-
-    func response() -> Response {
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
-        if let r = retryAfterSeconds { headers[.retryAfter] = String(r) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
-    }
-}
-
 /// Turns anything thrown below it into the API's error shape: our `APIError`s as they are,
 /// request decoding failures as 400, an oversize body as 413, the rest as 500 (logged).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -70,8 +12,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let e as APIError {
             return e.response()
+        } catch let e as StorageError {
+            if case .corrupt(let what) = e { context.logger.error("stored data unreadable", metadata: ["what": "\(what)"]) }
+            return APIError(e).response()
         } catch let e as ServerError {
             if let api = e.underlyingError as? APIError { return api.response() }
+            if let storage = e.underlyingError as? StorageError { return APIError(storage).response() }
             if e.operationInput == nil || e.httpStatus.code / 100 == 4 {
                 return APIError.badRequest.response()
             }
@@ -130,6 +76,46 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         context.logger.info(
             "\(request.method) \(LogMasking.path(request.uri.path)) \(response.status.code) \(ms)ms")
         return response
+    }
+}
+
+/// Reads `Authorization: Bearer <token>`, checks the session in the database (so a logout on
+/// one instance is seen by all) and runs the rest of the chain with the principal set. A request
+/// with a token that is not live is refused here with 401; one without a token goes on, and the
+/// handler decides (public operations need none).
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let sessions: SessionRepository
+    let clock: AppClock
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            return try await next(request, context)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw APIError.unauthenticated
+        }
+        let hash = SessionToken.hash(String(parts[1]))
+        guard let principal = try await sessions.principal(tokenHash: hash, now: clock.epochSeconds) else {
+            throw APIError.sessionExpired
+        }
+        return try await Principal.$current.withValue(principal) {
+            try await next(request, context)
+        }
+    }
+}
+
+/// Puts the client's address in the task-local the login limiter reads.
+struct ClientAddressMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let address: String
+        switch context.remoteAddress {
+        case .some(let a): address = a.ipAddress ?? "desconhecido"
+        case .none: address = "desconhecido"
+        }
+        return try await Principal.$clientAddress.withValue(address) {
+            try await next(request, context)
+        }
     }
 }
 

@@ -24,59 +24,44 @@ struct DocumentFactory: Sendable {
     }
 
     /// A bill's own codes: its original value and due date.
-    func billCodes(_ b: BillRecord) throws -> (ArrecadacaoBarcode, PixBRCode) {
+    func billCodes(_ b: Bill) throws -> (ArrecadacaoBarcode, PixBRCode) {
         try codes(kind: .bill, number: b.id, amount: b.value, due: b.due)
-    }
-
-    static func charges(_ b: BillRecord, asOf: CivilDate, index: [String: Int64]) -> LateCharges {
-        LateCharges(original: b.value, due: b.due, paidOn: asOf, index: { index[$0.iso] })
     }
 
     var issuer: PayableDocument.Issuer {
         .init(name: utility.name, cnpj: utility.cnpj, address: utility.address, contact: utility.contact)
     }
 
-    func billDocument(_ b: BillRecord, property p: PropertyRecord, today: CivilDate) throws -> PayableDocument {
+    func billDocument(_ b: Bill, property p: Property, today: CivilDate) throws -> PayableDocument {
         let (barcode, pix) = try billCodes(b)
         var notes: [String] = []
-        if b.due < today {
+        if b.isOverdue(on: today) {
             notes.append("Conta vencida: o banco recebe o valor original; multa, juros e correção virão na próxima conta.")
             notes.append("Para pagar agora com os encargos e quitar de vez, emita um extrato de débitos.")
         }
         return PayableDocument(
             kind: .bill, number: String(b.id), issuer: issuer, issuedOn: today, customerName: p.titular.nome,
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
-            address: Self.address(p), categoria: Categoria(rawValue: p.categoria)?.label ?? p.categoria,
+            address: p.address.oneLine, categoria: p.categoria.label,
             lines: [
                 .init(
-                    competencia: Competencia(iso: b.competencia) ?? Competencia(year: 2000, month: 1)!, vencimento: b.due,
-                    consumoM3: b.consumoM3, charges: LateCharges(original: b.value, due: b.due, paidOn: b.due))
+                    competencia: b.competencia, vencimento: b.due, consumoM3: b.consumoM3,
+                    charges: LateCharges(original: b.value, due: b.due, paidOn: b.due))
             ], due: b.due, barcode: barcode, pix: pix, notes: notes)
     }
 
-    func statementDocument(_ s: StatementRecord, property p: PropertyRecord) throws -> PayableDocument {
-        guard let barcode = ArrecadacaoBarcode(reading: s.barcode), let issued = CivilDate(iso: s.issuedOn),
-            let due = CivilDate(iso: s.dueOn), let pix = try? PixBRCode(storedPayload: s.pix)
-        else { throw APIError.internalError }
-        let lines = s.lines.map { l in
-            PayableDocument.Line(
-                competencia: Competencia(iso: l.bill.competencia) ?? Competencia(year: 2000, month: 1)!, vencimento: l.bill.due,
-                consumoM3: l.bill.consumoM3,
-                charges: LateCharges(
-                    stored: l.bill.value, days: l.daysLate, fine: l.fineCents, interest: l.interestCents, correction: l.correctionCents))
+    func statementDocument(_ s: Statement, property p: Property) throws -> PayableDocument {
+        guard let barcode = ArrecadacaoBarcode(reading: s.barcode), let pix = try? PixBRCode(storedPayload: s.pix) else {
+            throw StorageError.corrupt("statement \(s.id) codes")
         }
         return PayableDocument(
-            kind: .statement, number: String(s.id), issuer: issuer, issuedOn: issued, customerName: p.titular.nome,
+            kind: .statement, number: String(s.id), issuer: issuer, issuedOn: s.issuedOn, customerName: p.titular.nome,
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
-            address: Self.address(p), categoria: Categoria(rawValue: p.categoria)?.label ?? p.categoria, lines: lines, due: due,
-            barcode: barcode, pix: pix,
+            address: p.address.oneLine, categoria: p.categoria.label,
+            lines: s.lines.map { .init(competencia: $0.bill.competencia, vencimento: $0.bill.due, consumoM3: $0.bill.consumoM3, charges: $0.charges) },
+            due: s.due, barcode: barcode, pix: pix,
             notes: [
-                "Valores de contas vencidas atualizados até o vencimento deste extrato (\(due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."
+                "Valores de contas vencidas atualizados até o vencimento deste extrato (\(s.due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."
             ])
-    }
-
-    static func address(_ p: PropertyRecord) -> String {
-        Repository.oneLineAddress(
-            logradouro: p.logradouro, numero: p.numero, complemento: p.complemento, bairro: p.bairro, cidade: p.cidade, uf: p.uf)
     }
 }

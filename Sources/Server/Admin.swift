@@ -1,6 +1,5 @@
 import Domain
 import Foundation
-import HummingbirdBcrypt
 import Logging
 import SQLKit
 
@@ -44,15 +43,15 @@ enum AdminStore {
 /// bcrypt, never stored or printed in clear.
 public enum StaffAdmin {
     public static func upsert(
-        configuration: ServerConfiguration, usuario: String, nome: String, senha: String, papel: String, unidade: String
+        configuration: ServerConfiguration, usuario: String, nome: String, senha: String, papel: StaffRole, unidade: String
     ) async throws {
         try await AdminStore.run(configuration) { store in
-            let hash = Bcrypt.hash(senha, cost: 12)
+            let hash = Passwords.hash(senha)
             try await store.write { db in
                 try await db.raw(
                     """
                     INSERT INTO staff (usuario, nome, senha_hash, papel, unidade, ativo)
-                    VALUES (\(bind: usuario), \(bind: nome), \(bind: hash), \(bind: papel), \(bind: unidade), 1)
+                    VALUES (\(bind: usuario), \(bind: nome), \(bind: hash), \(bind: papel.rawValue), \(bind: unidade), 1)
                     ON CONFLICT (usuario) DO UPDATE SET nome = excluded.nome, senha_hash = excluded.senha_hash,
                       papel = excluded.papel, unidade = excluded.unidade, ativo = 1
                     """
@@ -80,7 +79,7 @@ public enum TariffAdmin {
         }
         if dryRun { return "\(tables.count) tabela(s) válidas; nada foi gravado (--dry-run):\n" + lines.joined(separator: "\n") }
         let created = try await AdminStore.run(configuration, clock: clock) { store in
-            try await Repository(store: store).storeTariffs(tables, now: Int64(clock().timeIntervalSince1970))
+            try await TariffRepository(store: store).storeTariffs(tables, now: Int64(clock().timeIntervalSince1970))
         }
         return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n"
             + lines.joined(separator: "\n")

@@ -6,11 +6,15 @@ import PostgresKit
 import SQLKit
 import SQLiteKit
 
+/// Which database a store runs on: decides the few SQL differences (row locks, SKIP LOCKED).
+public enum DatabaseEngine: String, Sendable {
+    case sqlite, postgres
+}
+
 /// The database, as the rest of the server sees it: reads on any connection, writes in a
-/// transaction. One implementation of every query (`Repository`) runs on both engines.
+/// transaction. Each feature's repository writes its queries once for both engines.
 public protocol Store: Sendable {
-    /// `sqlite` or `postgres`, for health and logs.
-    var engine: String { get }
+    var engine: DatabaseEngine { get }
     /// Runs `body` outside a transaction (reads).
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
@@ -55,7 +59,7 @@ actor AsyncLock {
 /// `BEGIN IMMEDIATE` so a transaction never has to upgrade its lock), several readers.
 /// `synchronous=FULL`: an acknowledged write survives power loss.
 public final class SQLiteStore: Store, @unchecked Sendable {
-    public let engine = "sqlite"
+    public let engine = DatabaseEngine.sqlite
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
     private let writeLock = AsyncLock()
@@ -118,7 +122,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 /// PostgreSQL through a `PostgresClient` pool. `run()` must be running (the application adds
 /// it as a service).
 public final class PostgresStore: Store, @unchecked Sendable {
-    public let engine = "postgres"
+    public let engine = DatabaseEngine.postgres
     public let client: PostgresClient
     private let logger: Logger
 

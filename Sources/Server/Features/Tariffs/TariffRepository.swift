@@ -2,44 +2,16 @@ import Domain
 import Foundation
 import SQLKit
 
+/// A tariff table as stored, with where it came from.
 struct StoredTariff: Sendable {
     var table: TariffTable
     var source: String
 }
 
-struct DueDateChangeRecord: Sendable {
-    var id: Int64
-    var fromDay: Int
-    var toDay: Int
-    var changedOn: CivilDate
-    var channel: String
-    var staff: String?
-}
-
-/// Consumption history, tariff tables and due-date changes (issue 4). Served by
-/// `bills_matricula_competencia`, `tariff_tables_version`, the bands' primary key and
-/// `due_date_changes_matricula`.
-extension Repository {
-    // MARK: Consumption
-
-    /// The last `months` billed months, newest first.
-    func consumption(_ matricula: String, months: Int) async throws -> [(competencia: String, m3: Int, estimated: Bool)] {
-        try await store.read { db in
-            try await db.raw(
-                """
-                SELECT competencia, consumo_m3, leitura_estimada FROM bills WHERE matricula = \(bind: matricula)
-                ORDER BY competencia DESC LIMIT \(bind: months)
-                """
-            ).all().map {
-                (
-                    try $0.decode(column: "competencia", as: String.self), try $0.decode(column: "consumo_m3", as: Int.self),
-                    try $0.decode(column: "leitura_estimada", as: Int.self) != 0
-                )
-            }
-        }
-    }
-
-    // MARK: Tariffs
+/// Tariff tables, versioned by validity date (DECISIONS 25). Served by `tariff_tables_version`
+/// and the bands' primary key.
+struct TariffRepository: Sendable {
+    let store: any Store
 
     /// The table in force on `date` for each category (the newest `valid_from` not after it), or
     /// for one category.
@@ -129,7 +101,7 @@ extension Repository {
                             RETURNING id
                             """
                         ).first()
-                    else { throw APIError.internalError }
+                    else { throw StorageError.corrupt("tariff_tables: no id returned") }
                     id = try row.decode(column: "id", as: Int64.self)
                     created += 1
                 }
@@ -144,77 +116,6 @@ extension Repository {
                 }
             }
             return created
-        }
-    }
-
-    // MARK: Due dates
-
-    static func dueDateChange(_ row: any SQLRow) throws -> DueDateChangeRecord {
-        DueDateChangeRecord(
-            id: try row.decode(column: "id", as: Int64.self), fromDay: try row.decode(column: "from_day", as: Int.self),
-            toDay: try row.decode(column: "to_day", as: Int.self),
-            changedOn: CivilDate(iso: try row.decode(column: "changed_on", as: String.self)) ?? CivilDate(year: 2000, month: 1, day: 1)!,
-            channel: try row.decode(column: "channel", as: String.self), staff: try row.decode(column: "staff_usuario", as: String?.self))
-    }
-
-    static let dueDateChangeColumns = "id, from_day, to_day, changed_on, channel, staff_usuario"
-
-    /// The property's due day, its last change and the first competência not billed yet.
-    func dueDate(_ matricula: String) async throws -> (day: Int, last: DueDateChangeRecord?, next: Competencia?) {
-        try await store.read { db in try await Self.dueDate(matricula, db: db, lock: false) }
-    }
-
-    static func dueDate(_ matricula: String, db: any SQLDatabase, lock: Bool) async throws -> (
-        day: Int, last: DueDateChangeRecord?, next: Competencia?
-    ) {
-        guard
-            let p = try await db.raw(
-                "SELECT dia_vencimento FROM properties WHERE matricula = \(bind: matricula)\(unsafeRaw: lock ? " FOR UPDATE" : "")"
-            ).first()
-        else { throw APIError.notFound }
-        let last = try await db.raw(
-            """
-            SELECT \(unsafeRaw: dueDateChangeColumns) FROM due_date_changes WHERE matricula = \(bind: matricula)
-            ORDER BY changed_at DESC, id DESC LIMIT 1
-            """
-        ).first().map(dueDateChange)
-        let newest = try await db.raw(
-            "SELECT competencia FROM bills WHERE matricula = \(bind: matricula) ORDER BY competencia DESC LIMIT 1"
-        ).first()?.decode(column: "competencia", as: String.self)
-        return (try p.decode(column: "dia_vencimento", as: Int.self), last, newest.flatMap(Competencia.init(iso:))?.adding(months: 1))
-    }
-
-    /// Moves the due day in one transaction with the idempotency claim: `check` sees the current
-    /// day and last change (the property row locked on PostgreSQL; SQLite has one writer).
-    func changeDueDay(
-        _ matricula: String, to day: Int, claim: IdempotencyClaim, channel: String, staff: String?, today: CivilDate, now: Int64,
-        check: @escaping @Sendable (_ current: Int, _ last: DueDateChangeRecord?) throws -> Void
-    ) async throws -> (change: DueDateChangeRecord, next: Competencia?, replayed: Bool) {
-        let postgres = store.engine == "postgres"
-        return try await store.write { db in
-            if case .replay(let id) = try await Self.claim(claim, db: db, now: now) {
-                guard
-                    let row = try await db.raw(
-                        "SELECT \(unsafeRaw: Self.dueDateChangeColumns) FROM due_date_changes WHERE id = \(bind: id)"
-                    ).first()
-                else { throw APIError.internalError }
-                return (try Self.dueDateChange(row), try await Self.dueDate(matricula, db: db, lock: false).next, true)
-            }
-            let current = try await Self.dueDate(matricula, db: db, lock: postgres)
-            try check(current.day, current.last)
-            try await db.raw("UPDATE properties SET dia_vencimento = \(bind: day) WHERE matricula = \(bind: matricula)").run()
-            guard
-                let row = try await db.raw(
-                    """
-                    INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)
-                    VALUES (\(bind: matricula), \(bind: current.day), \(bind: day), \(bind: today.iso), \(bind: now), \(bind: channel), \(bind: staff))
-                    RETURNING \(unsafeRaw: Self.dueDateChangeColumns)
-                    """
-                ).first()
-            else { throw APIError.internalError }
-            let change = try Self.dueDateChange(row)
-            try await Self.complete(claim, resource: change.id, db: db)
-            return (change, current.next, false)
         }
     }
 }

@@ -1,0 +1,54 @@
+/// A monthly bill of a property (conta), as every part of the system sees it.
+public struct Bill: Sendable, Equatable {
+    public var id: Int64
+    public var matricula: String
+    public var competencia: Competencia
+    public var due: CivilDate
+    public var value: Money
+    public var situacao: SituacaoConta
+    public var consumoM3: Int
+    public var leituraEstimada: Bool
+    public var paidOn: CivilDate?
+
+    public init(
+        id: Int64, matricula: String, competencia: Competencia, due: CivilDate, value: Money, situacao: SituacaoConta,
+        consumoM3: Int, leituraEstimada: Bool, paidOn: CivilDate?
+    ) {
+        self.id = id
+        self.matricula = matricula
+        self.competencia = competencia
+        self.due = due
+        self.value = value
+        self.situacao = situacao
+        self.consumoM3 = consumoM3
+        self.leituraEstimada = leituraEstimada
+        self.paidOn = paidOn
+    }
+
+    /// Open and past its due date on `today` (`SituacaoConta.isOverdue`).
+    public func isOverdue(on today: CivilDate) -> Bool { situacao.isOverdue(due: due, today: today) }
+}
+
+/// The open-debt summary of a property on a day (PRODUCT.md A4): what the home screen shows.
+public struct DebtSummary: Sendable, Equatable {
+    public var openCount = 0
+    public var openTotal = Money.zero
+    public var overdueCount = 0
+    public var oldestDue: CivilDate?
+    public var underReviewCount = 0
+
+    /// Summarises a property's bills (any order) on `today`.
+    public init(bills: [Bill], today: CivilDate) {
+        for b in bills {
+            switch b.situacao {
+            case .aberta:
+                openCount += 1
+                openTotal = openTotal + b.value
+                if b.isOverdue(on: today) { overdueCount += 1 }
+                oldestDue = min(oldestDue ?? b.due, b.due)
+            case .emRevisao: underReviewCount += 1
+            case .paga, .parcelada: break
+            }
+        }
+    }
+}

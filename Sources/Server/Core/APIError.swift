@@ -1,0 +1,94 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import OpenAPIRuntime
+
+/// Every error the API answers, with its status, stable code and Portuguese message. The body
+/// is always `{"error": {"code", "message"}}` (PRODUCT.md, API).
+struct APIError: Error, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+    var retryAfterSeconds: Int?
+
+    static let notFound = APIError(status: .notFound, code: "not_found", message: "Imóvel não encontrado.")
+    static let unauthenticated = APIError(
+        status: .unauthorized, code: "unauthenticated", message: "Faça login para continuar.")
+    static let sessionExpired = APIError(
+        status: .unauthorized, code: "session_expired", message: "Sua sessão expirou. Faça login novamente.")
+    static let forbidden = APIError(
+        status: .forbidden, code: "forbidden", message: "Esta operação é restrita a atendentes.")
+    static let tooLarge = APIError(
+        status: .contentTooLarge, code: "payload_too_large", message: "Requisição grande demais.")
+    static let badRequest = APIError(
+        status: .badRequest, code: "bad_request", message: "Requisição inválida: verifique os dados enviados.")
+    static let internalError = APIError(
+        status: .internalServerError, code: "internal",
+        message: "Erro interno do servidor. Tente novamente; se persistir, procure o atendimento.")
+    static let staffLoginFailed = APIError(
+        status: .unauthorized, code: "login_failed", message: "Usuário ou senha incorretos.")
+
+    static func conflict(_ message: String) -> APIError {
+        APIError(status: .conflict, code: "conflict", message: message)
+    }
+
+    static func unavailable(_ code: String, _ message: String) -> APIError {
+        APIError(status: .serviceUnavailable, code: code, message: message)
+    }
+
+    static func invalid(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_input", message: message)
+    }
+
+    static func tooManyAttempts(retryAfter: Int) -> APIError {
+        let minutes = max(1, (retryAfter + 59) / 60)
+        return APIError(
+            status: .tooManyRequests, code: "too_many_attempts",
+            message: "Muitas tentativas sem sucesso. Tente novamente em \(minutes) minuto\(minutes == 1 ? "" : "s").",
+            retryAfterSeconds: retryAfter)
+    }
+
+    var body: Data {
+        var inner: [String: Any] = ["code": code, "message": message]
+        if let r = retryAfterSeconds { inner["retryAfterSeconds"] = r }
+        return (try? JSONSerialization.data(withJSONObject: ["error": inner], options: [.sortedKeys])) ?? Data()
+    }
+
+    func response() -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let r = retryAfterSeconds { headers[.retryAfter] = String(r) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: body)))
+    }
+}
+
+/// The HTTP side of the repositories' `StorageError`s (only this layer speaks HTTP).
+extension APIError {
+    init(_ e: StorageError) {
+        switch e {
+        case .idempotencyInProgress:
+            self = .conflict("Pedido repetido em andamento. Tente novamente em instantes.")
+        case .idempotencyKeyReused:
+            self = APIError(
+                status: .unprocessableContent, code: "idempotency_key_reused",
+                message: "Esta chave de repetição já foi usada para outro pedido. Refaça a operação.")
+        case .billsNotFound:
+            self = APIError(status: .notFound, code: "bill_not_found", message: "Conta não encontrada para este imóvel.")
+        case .billNotSelectable(let competencia, let situacao):
+            let why: String
+            switch situacao {
+            case .paga: why = "já está paga"
+            case .emRevisao: why = "está em revisão (pagamento com cartão em andamento)"
+            case .parcelada: why = "está num parcelamento"
+            case .aberta: why = "não está em aberto"
+            }
+            self = .conflict("A conta \(competencia.formatted) \(why) e não pode ser selecionada.")
+        case .billChanged:
+            self = .conflict("Uma das contas mudou de situação. Atualize a lista.")
+        case .propertyNotFound:
+            self = .notFound
+        case .corrupt:
+            self = .internalError
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Domain
+import SQLKit
+
+/// Bills and the monetary-correction index. Served by `bills_matricula_competencia` and the
+/// primary keys of `bills` and `correction_index`.
+struct BillRepository: Sendable {
+    let store: any Store
+
+    static let columns = "id, matricula, competencia, vencimento, valor_centavos, situacao, consumo_m3, leitura_estimada, pago_em"
+
+    static func bill(_ row: any SQLRow) throws -> Bill {
+        let comp = try row.decode(column: "competencia", as: String.self)
+        let due = try row.decode(column: "vencimento", as: String.self)
+        let situacao = try row.decode(column: "situacao", as: String.self)
+        let paid = try row.decode(column: "pago_em", as: String?.self)
+        guard let competencia = Competencia(iso: comp), let dueOn = CivilDate(iso: due), let s = SituacaoConta(rawValue: situacao)
+        else { throw StorageError.corrupt("bill \(comp) \(due) \(situacao)") }
+        return try Bill(
+            id: row.decode(column: "id", as: Int64.self),
+            matricula: row.decode(column: "matricula", as: String.self),
+            competencia: competencia, due: dueOn,
+            value: Money(cents: row.decode(column: "valor_centavos", as: Int64.self)),
+            situacao: s,
+            consumoM3: row.decode(column: "consumo_m3", as: Int.self),
+            leituraEstimada: row.decode(column: "leitura_estimada", as: Int.self) != 0,
+            paidOn: paid.flatMap(CivilDate.init(iso:)))
+    }
+
+    /// The property's last 36 bills, newest first.
+    func bills(_ matricula: String) async throws -> [Bill] {
+        try await store.read { db in
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula) ORDER BY competencia DESC LIMIT 36"
+            ).all().map(Self.bill)
+        }
+    }
+
+    /// The property's bills still to be settled: open or under review (the debt summary).
+    func unsettled(_ matricula: String) async throws -> [Bill] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula)
+                AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue))
+                """
+            ).all().map(Self.bill)
+        }
+    }
+
+    func bill(_ matricula: String, id: Int64) async throws -> Bill? {
+        try await store.read { db in
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.columns) FROM bills WHERE id = \(bind: id) AND matricula = \(bind: matricula)"
+            ).first().map(Self.bill)
+        }
+    }
+
+    /// The monetary-correction index (parts per million by competência `AAAA-MM`).
+    func correctionIndex() async throws -> [String: Int64] {
+        try await store.read { db in
+            var out: [String: Int64] = [:]
+            for row in try await db.raw("SELECT competencia, ppm FROM correction_index").all() {
+                out[try row.decode(column: "competencia", as: String.self)] = try row.decode(column: "ppm", as: Int64.self)
+            }
+            return out
+        }
+    }
+
+    /// The selected bills of the property, locked for the transaction (PostgreSQL; SQLite has
+    /// one writer), all of them open.
+    static func openForUpdate(_ matricula: String, ids: [Int64], db: any SQLDatabase, engine: DatabaseEngine) async throws -> [Bill] {
+        let unique = Array(Set(ids)).sorted()
+        var list = SQLQueryString("")
+        for (i, id) in unique.enumerated() {
+            if i > 0 { list.appendLiteral(", ") }
+            list.appendInterpolation(bind: id)
+        }
+        let rows = try await db.raw(
+            "SELECT \(unsafeRaw: columns) FROM bills WHERE matricula = \(bind: matricula) AND id IN (\(list)) ORDER BY competencia\(unsafeRaw: engine == .postgres ? " FOR UPDATE" : "")"
+        ).all().map(bill)
+        guard rows.count == unique.count else { throw StorageError.billsNotFound }
+        for b in rows where b.situacao != .aberta { throw StorageError.billNotSelectable(b.competencia, b.situacao) }
+        return rows
+    }
+
+    /// Moves a bill from one situation to another inside a transaction; false when it was no
+    /// longer in `from` (someone else moved it).
+    static func move(_ id: Int64, from: SituacaoConta, to: SituacaoConta, paidOn: CivilDate? = nil, db: any SQLDatabase) async throws
+        -> Bool
+    {
+        var sql: SQLQueryString = "UPDATE bills SET situacao = \(bind: to.rawValue)"
+        if let paidOn { sql.appendInterpolation(", pago_em = \(bind: paidOn.iso)" as SQLQueryString) }
+        sql.appendInterpolation(" WHERE id = \(bind: id) AND situacao = \(bind: from.rawValue) RETURNING id" as SQLQueryString)
+        return try await db.raw(sql).first() != nil
+    }
+}

@@ -1,0 +1,124 @@
+import API
+import Domain
+import Foundation
+import Logging
+
+/// Card payments through an accredited company (PRODUCT.md B4): the fee shown before confirming,
+/// the bills "em revisão" until the company's signed callback decides.
+struct CardPaymentHandlers: Sendable {
+    let config: ServerConfiguration
+    let cardPayments: CardPaymentRepository
+    let bills: BillRepository
+    let companies: CardCompanyDirectory
+    let client: CardCompanyClient
+    let runtime: ServerRuntime
+    let authorization: Authorization
+    let audit: AuditLog
+    let clock: AppClock
+    let logger: Logger
+
+    static let notFound = APIError(status: .notFound, code: "card_payment_not_found", message: "Pagamento com cartão não encontrado.")
+
+    func listCardCompanies(_ input: Operations.ListCardCompanies.Input) async throws -> Operations.ListCardCompanies.Output {
+        _ = try await authorization.check(.session)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: companies.all.map {
+                            .init(
+                                id: $0.id, nome: $0.nome, feeBasisPoints: $0.feeBasisPoints, sandbox: $0.id == CardCompanyDirectory.sandboxID)
+                        }))))
+    }
+
+    func createCardPayment(_ input: Operations.CreateCardPayment.Input) async throws -> Operations.CreateCardPayment.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let matricula = grant.matricula
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard let company = companies.company(body.companyId) else {
+            throw APIError(status: .notFound, code: "company_not_found", message: "Operadora de cartão não credenciada.")
+        }
+        try DocumentService.checkSelection(body.billIds)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "card", key: input.headers.idempotencyKey,
+            request: "\(matricula)|\(company.id)|\(body.billIds.sorted())")
+        let today = clock.today
+        let now = clock.epochSeconds
+        let index = try await bills.correctionIndex()
+        let expiresAt = now + Int64(config.cardPaymentTimeoutSeconds)
+        let (id, replayed) = try await cardPayments.create(
+            matricula: matricula, billIds: body.billIds, company: company, claim: claim, createdBy: grant.staff?.usuario, now: now,
+            expiresAt: expiresAt
+        ) { bills in
+            Dictionary(uniqueKeysWithValues: bills.map { ($0.id, $0.charges(asOf: today, index: index).total) })
+        }
+        if !replayed {
+            guard let record = try await cardPayments.cardPayment(id: id, matricula: matricula) else {
+                throw StorageError.corrupt("card payment \(id)")
+            }
+            let callback =
+                "\(config.publicURL ?? "http://\(config.host == "0.0.0.0" ? "127.0.0.1" : config.host):\(runtime.port)")/v1/card-companies/\(company.id)/callback"
+            do {
+                let accepted = try await client.start(
+                    .init(
+                        reference: "AV-CP-\(id)", amountCents: record.amount.cents, feeCents: record.fee.cents,
+                        totalCents: (record.amount + record.fee).cents,
+                        description: "Contas de água, matrícula \(Matricula.display(matricula))", callbackUrl: callback,
+                        expiresAt: expiresAt),
+                    at: company)
+                try await cardPayments.setInstructions(id: id, reference: accepted.id, instructions: accepted.instructions)
+            } catch {
+                logger.warning("card company unreachable", metadata: ["company": "\(company.id)", "error": "\(error)"])
+                try await cardPayments.settle(id: id, status: .falhou, company: company.id, today: today, now: now)
+                throw APIError(
+                    status: .badGateway, code: "card_company_unavailable",
+                    message:
+                        "A operadora \(company.nome) não respondeu. Nada foi cobrado e as contas continuam em aberto; tente novamente ou escolha outra operadora."
+                )
+            }
+            try await audit.record(grant.principal, "pagamento_cartao", matricula: matricula, detail: "\(company.id) \(id)")
+        }
+        guard let record = try await cardPayments.cardPayment(id: id, matricula: matricula) else {
+            throw StorageError.corrupt("card payment \(id)")
+        }
+        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(view(record))))
+    }
+
+    func getCardPayment(_ input: Operations.GetCardPayment.Input) async throws -> Operations.GetCardPayment.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let record = try await cardPayments.cardPayment(id: input.path.cardPaymentId, matricula: grant.matricula) else {
+            throw Self.notFound
+        }
+        return .ok(.init(body: .json(view(record))))
+    }
+
+    func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard let company = companies.company(input.path.companyId) else { throw Self.notFound }
+        guard
+            CardSignature.verify(
+                input.headers.xSignature, secret: company.secret, reference: body.reference, status: body.status.rawValue,
+                companyReference: body.companyReference)
+        else { throw APIError(status: .unauthorized, code: "bad_signature", message: "Assinatura inválida.") }
+        guard body.reference.hasPrefix("AV-CP-"), let id = Int64(body.reference.dropFirst(6)),
+            let record = try await cardPayments.cardPayment(id: id, matricula: nil), record.company == company.id
+        else { throw Self.notFound }
+        let status: CardPaymentStatus = body.status == .approved ? .aprovado : .recusado
+        let settled = try await cardPayments.settle(id: id, status: status, company: company.id, today: clock.today, now: clock.epochSeconds)
+        if !settled && record.status != status {
+            throw APIError.conflict("Este pagamento já foi encerrado como \(record.status.rawValue).")
+        }
+        logger.info("card payment decided", metadata: ["id": "\(id)", "company": "\(company.id)", "status": "\(status.rawValue)"])
+        return .noContent(.init())
+    }
+
+    private func view(_ r: CardPayment) -> S.CardPayment {
+        // A payment the company never took ("falhou") reads to the customer as declined.
+        let shown: CardPaymentStatus = r.status == .falhou ? .recusado : r.status
+        return S.CardPayment(
+            id: r.id, companyId: r.company, companyName: companies.company(r.company)?.nome ?? r.company,
+            status: .init(rawValue: shown.rawValue) ?? .pendente, amountCents: r.amount.cents, feeCents: r.fee.cents,
+            totalCents: (r.amount + r.fee).cents, instructions: r.instructions,
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(r.expiresAt)), billIds: r.billIds)
+    }
+}

@@ -1,0 +1,67 @@
+import API
+import Foundation
+import Domain
+
+/// A bill's second copy or a statement sent by e-mail through the outbox (PRODUCT.md F3):
+/// idempotent, never lost when the mail server is down.
+struct EmailHandlers: Sendable {
+    let config: ServerConfiguration
+    let outbox: OutboxRepository
+    let bills: BillRepository
+    let statements: StatementRepository
+    let properties: PropertyRepository
+    let documents: DocumentService
+    let authorization: Authorization
+    let audit: AuditLog
+    let clock: AppClock
+
+    func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let matricula = grant.matricula
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        // The document first: another property's id is "not found" whether e-mail is on or off.
+        let kind: DocumentService.Kind
+        switch body.document.kind {
+        case .bill:
+            kind = .bill
+            guard let b = try await bills.bill(matricula, id: body.document.id) else { throw APIError.billNotFound }
+            guard b.situacao == .aberta else { throw APIError.notPayable }
+        case .statement:
+            kind = .statement
+            guard try await statements.statement(matricula, id: body.document.id) != nil else { throw APIError.statementNotFound }
+        }
+        guard config.smtp.url != nil else {
+            throw APIError.unavailable(
+                "email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
+        }
+        var recipient = body.to?.trimmingCharacters(in: .whitespaces) ?? ""
+        if recipient.isEmpty { recipient = try await properties.property(matricula)?.titular.email ?? "" }
+        guard !recipient.isEmpty else {
+            throw APIError(
+                status: .unprocessableContent, code: "no_email",
+                message: "Não há e-mail cadastrado para este imóvel: informe o endereço para onde enviar.")
+        }
+        guard Masking.isPlausibleEmail(recipient) else {
+            throw APIError.invalid("Endereço de e-mail inválido: confira o que foi digitado.")
+        }
+        try await documents.checkQuota(matricula, grant.principal)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "email", key: input.headers.idempotencyKey,
+            request: "\(matricula)|\(kind.rawValue)|\(body.document.id)|\(recipient)")
+        let (id, replayed) = try await outbox.enqueue(
+            matricula: matricula, recipient: recipient, document: kind, documentId: body.document.id, claim: claim,
+            requestedBy: grant.staff?.usuario, now: clock.epochSeconds)
+        if !replayed {
+            try await audit.record(grant.principal, "enviar_email", matricula: matricula, detail: "\(kind.rawValue) \(body.document.id)")
+        }
+        let status = try await outbox.status(id: id)
+        let to = status?.recipient ?? recipient
+        return .accepted(
+            .init(
+                headers: .init(idempotencyReplayed: replayed ? "true" : nil),
+                body: .json(
+                    .init(
+                        id: id, to: grant.staff == nil ? Masking.email(to) : to,
+                        status: .init(rawValue: (status?.status ?? .pendente).rawValue) ?? .pendente))))
+    }
+}

@@ -1,0 +1,57 @@
+import API
+import Domain
+import Foundation
+
+/// The installment simulation (PRODUCT.md C3, DECISIONS 27): the property's overdue bills
+/// updated to today under the utility's policy; records nothing but the attendant's audit entry.
+struct InstallmentHandlers: Sendable {
+    static let simulationNotice = "Simulação — não vale como contrato."
+
+    let config: ServerConfiguration
+    let properties: PropertyRepository
+    let bills: BillRepository
+    let authorization: Authorization
+    let audit: AuditLog
+    let clock: AppClock
+
+    func simulateInstallments(_ input: Operations.SimulateInstallments.Input) async throws -> Operations.SimulateInstallments.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let matricula = grant.matricula
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let documento: String
+        switch TaxID.parse(body.documento) {
+        case .success(let id): documento = id.normalized
+        case .failure(let p): throw APIError.invalid(p.message)
+        }
+        guard let property = try await properties.property(matricula) else { throw APIError.notFound }
+        guard property.titular.documento == documento else {
+            throw APIError(
+                status: .unprocessableContent, code: "not_responsible",
+                message: "O CPF/CNPJ informado não é o do responsável por este imóvel: a simulação é feita pelo titular.")
+        }
+        let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
+        let today = clock.today
+        let all = try await bills.bills(matricula)
+        let overdue = all.filter { $0.isOverdue(on: today) }.sorted { $0.competencia < $1.competencia }
+        let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
+        let debt = overdue.reduce(Money.zero) { $0 + $1.charges(asOf: today, index: index).total }
+        let plan: InstallmentPlan
+        do {
+            plan = try policy.plan(
+                debt: debt, downPayment: Money(cents: body.downPaymentCents), count: body.count,
+                hasActiveAgreement: all.contains { $0.situacao == .parcelada })
+        } catch let p as InstallmentPolicy.Problem {
+            throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
+        }
+        try await audit.record(grant.principal, "simular_parcelamento", matricula: matricula, detail: "\(body.count)x")
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        notice: Self.simulationNotice, bills: overdue.map { BillViews.bill($0, today: today, index: index) }, debtCents: debt.cents,
+                        downPaymentCents: plan.downPayment.cents, minDownPaymentCents: policy.minimumDownPayment(debt).cents,
+                        financedCents: plan.financed.cents, count: plan.installments.count, maxCount: policy.maxCount,
+                        monthlyRateBasisPoints: policy.monthlyRateBasisPoints, installments: plan.installments.map(\.cents),
+                        totalCents: plan.totalPaid.cents, asOf: today.iso))))
+    }
+}

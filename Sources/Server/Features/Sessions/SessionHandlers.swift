@@ -1,0 +1,146 @@
+import API
+import Domain
+import Foundation
+import Logging
+
+/// Login policy, customer and staff login, logout (PRODUCT.md A1–A3). Unknown matrícula and a
+/// CPF/CNPJ not linked to it answer alike (DECISIONS 7); attempts are limited per account and
+/// per client address through the database.
+struct SessionHandlers: Sendable {
+    let config: ServerConfiguration
+    let sessions: SessionRepository
+    let properties: PropertyRepository
+    let audit: AuditLog
+    let clock: AppClock
+    let logger: Logger
+
+    func getAuthPolicy(_ input: Operations.GetAuthPolicy.Input) async throws -> Operations.GetAuthPolicy.Output {
+        let hints = config.demoHints ? DemoData.customerHints.map(demoHint) : nil
+        let staff = config.demoHints ? DemoData.staffHints.map(demoHint) : nil
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        policy: .init(rawValue: config.loginPolicy.rawValue) ?? .matriculaDvDocumento,
+                        matriculaRule: .init(rawValue: config.matriculaRule.rawValue) ?? .mod11,
+                        kioskIdleSeconds: config.kioskIdleSeconds,
+                        kioskWarningSeconds: config.kioskWarningSeconds,
+                        registrationHelp: config.registrationHelp,
+                        demoHints: hints,
+                        demoStaff: staff))))
+    }
+
+    private func demoHint(_ h: DemoData.Hint) -> S.DemoHint {
+        S.DemoHint(matricula: h.matricula, documento: h.documento, description: h.description)
+    }
+
+    func loginCustomer(_ input: Operations.LoginCustomer.Input) async throws -> Operations.LoginCustomer.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let policy = config.loginPolicy
+        // 1. The numbers themselves (no database, no attempt counted: typing errors are not attacks).
+        let matricula: Matricula
+        if policy.asksCheckDigit {
+            guard let m = Matricula(parsing: body.matricula, rule: config.matriculaRule) else {
+                throw APIError.invalid("Matrícula inválida: confira o número e o dígito verificador impressos na sua conta.")
+            }
+            matricula = m
+        } else {
+            let digits = body.matricula.filter(\.isNumber)
+            guard !digits.isEmpty, digits.count == body.matricula.filter({ !$0.isWhitespace }).count,
+                let m = Matricula(sequence: digits, rule: config.matriculaRule)
+            else { throw APIError.invalid("Matrícula inválida: informe apenas os números da matrícula.") }
+            matricula = m
+        }
+        var documento: TaxID?
+        if policy.asksDocument {
+            switch TaxID.parse(body.documento ?? "") {
+            case .success(let id): documento = id
+            case .failure(let p): throw APIError.invalid(p.message)
+            }
+        }
+        // 2. Attempt limits, per matrícula and per client address, shared through the database.
+        let scopes = ["m:\(matricula.normalized)", "ip:\(Principal.clientAddress)"]
+        try await enforceAttemptLimits(account: scopes[0], address: scopes[1])
+        // 3. The check. Unknown matrícula and unlinked document give the same answer.
+        var ok = try await properties.exists(matricula.normalized)
+        if ok, let d = documento {
+            ok = try await properties.isLinked(matricula: matricula.normalized, documento: d.normalized)
+        }
+        let now = clock.epochSeconds
+        guard ok else {
+            try await sessions.recordFailure(scopes: scopes, now: now, window: Int64(config.attemptWindowSeconds))
+            logger.notice("customer login refused", metadata: ["matricula": "\(matricula.normalized)"])
+            if documento != nil {
+                throw APIError(
+                    status: .unauthorized, code: "login_failed",
+                    message:
+                        "Matrícula e CPF/CNPJ não conferem: este documento não está cadastrado para este imóvel. \(config.registrationHelp)"
+                )
+            }
+            throw APIError(
+                status: .unauthorized, code: "login_failed",
+                message: "Matrícula não encontrada. Confira o número impresso na sua conta de água.")
+        }
+        try await sessions.clearFailures(scope: scopes[0])
+        let token = SessionToken.make()
+        let expires = now + Int64(config.customerSessionSeconds)
+        try await sessions.createCustomerSession(
+            tokenHash: SessionToken.hash(token), matricula: matricula.normalized, documento: documento?.normalized, now: now,
+            expiresAt: expires)
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), kind: .customer,
+                        matricula: matricula.normalized))))
+    }
+
+    func loginStaff(_ input: Operations.LoginStaff.Input) async throws -> Operations.LoginStaff.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let usuario = body.usuario.trimmingCharacters(in: .whitespaces).lowercased()
+        guard !usuario.isEmpty, !body.senha.isEmpty else { throw APIError.invalid("Informe usuário e senha.") }
+        let scopes = ["s:\(usuario)", "ip:\(Principal.clientAddress)"]
+        try await enforceAttemptLimits(account: scopes[0], address: scopes[1])
+        let staff = try await sessions.staff(usuario)
+        // bcrypt is slow on purpose: even an unknown user costs the same time.
+        let matches = try await Passwords.verify(body.senha, hash: staff?.senhaHash)
+        let now = clock.epochSeconds
+        guard let staff, staff.ativo, matches else {
+            try await sessions.recordFailure(scopes: scopes, now: now, window: Int64(config.attemptWindowSeconds))
+            throw APIError.staffLoginFailed
+        }
+        try await sessions.clearFailures(scope: scopes[0])
+        let token = SessionToken.make()
+        let expires = now + Int64(config.staffSessionSeconds)
+        try await sessions.createStaffSession(tokenHash: SessionToken.hash(token), usuario: staff.usuario, now: now, expiresAt: expires)
+        try await audit.record(staff: staff.usuario, "login")
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        token: token, expiresAt: Date(timeIntervalSince1970: TimeInterval(expires)), kind: .staff,
+                        staff: .init(
+                            usuario: staff.usuario, nome: staff.nome, papel: .init(rawValue: staff.role.rawValue) ?? .atendente,
+                            unidade: staff.unit)))))
+    }
+
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        guard let p = Principal.current else { throw APIError.unauthenticated }
+        try await sessions.revoke(tokenHash: p.tokenHash, now: clock.epochSeconds)
+        try await audit.record(p, "logout")
+        return .noContent(.init())
+    }
+
+    private func enforceAttemptLimits(account: String, address: String) async throws {
+        let window = Int64(config.attemptWindowSeconds)
+        let now = clock.epochSeconds
+        let a = try await sessions.attempts(scope: account, now: now, window: window)
+        let b = try await sessions.attempts(scope: address, now: now, window: window)
+        if a.failures >= config.maxFailuresPerAccount {
+            throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now))
+        }
+        if b.failures >= config.maxFailuresPerAddress {
+            throw APIError.tooManyAttempts(retryAfter: Int(b.windowStart + window - now))
+        }
+    }
+}

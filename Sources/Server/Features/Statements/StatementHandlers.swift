@@ -1,0 +1,65 @@
+import API
+import Domain
+import OpenAPIRuntime
+
+/// Payment statements: the selected open bills with their charges to the statement's due date,
+/// one barcode and PIX for the sum; idempotent (PRODUCT.md B3, DECISIONS 19–20).
+struct StatementHandlers: Sendable {
+    let config: ServerConfiguration
+    let statements: StatementRepository
+    let bills: BillRepository
+    let documents: DocumentService
+    let authorization: Authorization
+    let audit: AuditLog
+    let clock: AppClock
+
+    func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        try DocumentService.checkSelection(body.billIds)
+        try await documents.checkQuota(grant.matricula, grant.principal)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "statement", key: input.headers.idempotencyKey, request: "\(grant.matricula)|\(body.billIds.sorted())")
+        let today = clock.today
+        let due = today.adding(days: config.utility.statementValidDays)
+        let index = try await bills.correctionIndex()
+        let factory = documents.factory
+        let (id, replayed) = try await statements.create(
+            matricula: grant.matricula, billIds: body.billIds, claim: claim, createdBy: grant.staff?.usuario, now: clock.epochSeconds
+        ) { bills, id in
+            let lines = bills.map { Statement.Line(bill: $0, charges: $0.charges(asOf: due, index: index)) }
+            let total = lines.reduce(Money.zero) { $0 + $1.charges.total }
+            let (barcode, pix) = try factory.codes(kind: .statement, number: id, amount: total, due: due)
+            return .init(issuedOn: today, due: due, lines: lines, barcode: barcode.digits, pix: pix.payload)
+        }
+        if !replayed { try await audit.record(grant.principal, "emitir_extrato", matricula: grant.matricula, detail: String(id)) }
+        guard let s = try await statements.statement(grant.matricula, id: id) else { throw StorageError.corrupt("statement \(id)") }
+        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(s))))
+    }
+
+    func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let s = try await statements.statement(grant.matricula, id: input.path.statementId) else { throw APIError.statementNotFound }
+        return .ok(.init(body: .json(try view(s))))
+    }
+
+    func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let pdf = try await documents.pdf(documents.document(.statement, id: input.path.statementId, matricula: grant.matricula))
+        try await audit.record(grant.principal, "extrato_pdf", matricula: grant.matricula, detail: String(input.path.statementId))
+        return .ok(.init(body: .pdf(HTTPBody(pdf))))
+    }
+
+    private func view(_ s: Statement) throws -> S.Statement {
+        guard let barcode = ArrecadacaoBarcode(reading: s.barcode) else { throw StorageError.corrupt("statement \(s.id) barcode") }
+        let pix = try PixBRCode(storedPayload: s.pix)
+        return S.Statement(
+            id: s.id, matricula: s.matricula, issuedOn: s.issuedOn.iso,
+            lines: s.lines.map { l in
+                S.StatementLine(
+                    billId: l.bill.id, competencia: l.bill.competencia.iso, vencimento: l.bill.due.iso, valorCents: l.bill.value.cents,
+                    charges: BillViews.charges(l.charges, asOf: s.due))
+            },
+            payment: BillViews.paymentCode(barcode, pix, due: s.due, total: s.total))
+    }
+}

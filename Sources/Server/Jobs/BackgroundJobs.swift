@@ -1,0 +1,53 @@
+import Logging
+import ServiceLifecycle
+
+/// The server's own chores, run as a service beside the HTTP server: the outbox sender every
+/// `smtp.pollSeconds`, and every few seconds the sweepers (card payments nobody decided in time,
+/// idempotency keys past their 24 hours). Stops between two steps on a graceful shutdown; a
+/// database error is logged and tried again on the next round.
+struct BackgroundJobs: Service {
+    let sender: OutboxSender?
+    let cardPayments: CardPaymentRepository
+    let store: any Store
+    let runtime: ServerRuntime
+    let clock: AppClock
+    let pollSeconds: Int
+    let logger: Logger
+
+    static let sweepEverySeconds: Int64 = 5
+
+    func run() async throws {
+        // A message being handed to the SMTP server finishes first (the transfer does not observe
+        // cancellation); the loop ends between two steps.
+        try? await cancelWhenGracefulShutdown { try await loop() }
+    }
+
+    func loop() async throws {
+        var lastSweep = Int64(0)
+        while true {
+            // Nothing to do until the server listens (on PostgreSQL, migrations run just before).
+            if runtime.port != 0 {
+                do {
+                    try await sender?.sendDue()
+                    if clock.epochSeconds - lastSweep >= Self.sweepEverySeconds {
+                        lastSweep = clock.epochSeconds
+                        try await sweep()
+                    }
+                } catch is CancellationError {
+                    throw CancellationError()
+                } catch {
+                    logger.warning("background work failed", metadata: ["error": "\(error)"])
+                }
+            }
+            try await Task.sleep(for: .seconds(max(1, pollSeconds)))
+        }
+    }
+
+    /// Card payments past their deadline release their bills; expired idempotency keys go.
+    func sweep() async throws {
+        let expired = try await cardPayments.expire(now: clock.epochSeconds, today: clock.today)
+        if expired > 0 { logger.info("card payments expired", metadata: ["count": "\(expired)"]) }
+        let keys = try await Idempotency.sweep(store, now: clock.epochSeconds)
+        if keys > 0 { logger.debug("idempotency keys expired", metadata: ["count": "\(keys)"]) }
+    }
+}
