@@ -272,7 +272,8 @@ public enum DemoData {
             try await db.raw(
                 """
                 INSERT INTO due_date_changes (matricula, from_day, to_day, changed_on, changed_at, channel, staff_usuario)
-                VALUES (\(bind: m), \(bind: from), \(bind: to), \(bind: on.iso), \(bind: Int64(on.daysSinceEpoch) * 86_400 + 43_200), 'balcao', 'ana')
+                VALUES (\(bind: m), \(bind: from), \(bind: to), \(bind: on.iso), \(bind: Int64(on.daysSinceEpoch) * 86_400 + 43_200),
+                        \(bind: DueDateChange.Channel.balcao.rawValue), 'ana')
                 """
             ).run()
         }

@@ -74,7 +74,7 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     public static func open(path: String, readers count: Int = 3, logger: Logger) async throws -> SQLiteStore {
         var log = logger
-        log[metadataKey: "db"] = "sqlite"
+        log[metadataKey: "db"] = "\(DatabaseEngine.sqlite.rawValue)"
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: log)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA busy_timeout=10000", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"] {
             _ = try await writer.query(pragma)
