@@ -67,7 +67,7 @@ public func buildApplication(
     let outbox = OutboxRepository(store: store)
     let cardPayments = CardPaymentRepository(store: store)
     let audit = AuditLog(store: store, clock: appClock)
-    let authorization = Authorization(properties: properties)
+    let authorization = Authorization(properties: properties, audit: audit, clock: appClock)
     let documents = DocumentService(
         store: store, bills: bills, statements: statements, properties: properties, factory: DocumentFactory(utility: config.utility),
         clock: appClock, requestsPerHour: config.documentRequestsPerHour)
@@ -99,25 +99,24 @@ public func buildApplication(
         sessions: SessionHandlers(
             config: config, sessions: sessions, properties: properties, audit: audit, clock: appClock, logger: logger),
         properties: PropertyHandlers(
-            config: config, properties: properties, bills: bills, authorization: authorization, audit: audit, clock: appClock),
-        bills: BillHandlers(bills: bills, documents: documents, authorization: authorization, audit: audit, clock: appClock),
+            config: config, properties: properties, bills: bills, authorization: authorization),
+        bills: BillHandlers(bills: bills, documents: documents, authorization: authorization),
         statements: StatementHandlers(
-            config: config, statements: statements, bills: bills, documents: documents, authorization: authorization, audit: audit,
-            clock: appClock),
+            config: config, statements: statements, bills: bills, documents: documents, authorization: authorization),
         email: EmailHandlers(
             config: config, outbox: outbox, bills: bills, statements: statements, properties: properties, documents: documents,
-            authorization: authorization, audit: audit, clock: appClock),
-        payments: PaymentHandlers(payments: PaymentRepository(store: store), authorization: authorization, audit: audit),
+            authorization: authorization),
+        payments: PaymentHandlers(payments: PaymentRepository(store: store), authorization: authorization),
         cardPayments: CardPaymentHandlers(
             config: config, cardPayments: cardPayments, bills: bills, companies: cards, client: CardCompanyClient(), runtime: runtime,
-            authorization: authorization, audit: audit, clock: appClock, logger: logger),
+            authorization: authorization, clock: appClock, logger: logger),
         consumption: ConsumptionHandlers(
-            consumption: ConsumptionRepository(store: store), authorization: authorization, audit: audit),
+            consumption: ConsumptionRepository(store: store), authorization: authorization),
         tariffs: TariffHandlers(tariffs: TariffRepository(store: store), clock: appClock),
         installments: InstallmentHandlers(
-            config: config, properties: properties, bills: bills, authorization: authorization, audit: audit, clock: appClock),
+            config: config, properties: properties, bills: bills, authorization: authorization),
         dueDates: DueDateHandlers(
-            config: config, dueDates: DueDateRepository(store: store), authorization: authorization, audit: audit, clock: appClock))
+            config: config, dueDates: DueDateRepository(store: store), authorization: authorization))
     try api.registerHandlers(on: router, serverURL: Servers.Server1.url())
     services.append(
         BackgroundJobs(

@@ -16,7 +16,10 @@ final class CoreTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try await SQLiteStore.open(path: dir.appendingPathComponent("db.sqlite").path, logger: Logger(label: "test"))
         defer { Task { await store.shutdown() } }
-        let auth = Authorization(properties: PropertyRepository(store: store))
+        let auth = Authorization(
+            properties: PropertyRepository(store: store),
+            audit: AuditLog(store: store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")),
+            clock: AppClock(now: ServerClock.system, timeZone: "UTC"))
         func staff(_ role: StaffRole, _ unit: String) -> Principal {
             .staff(StaffMember(usuario: "x", role: role, unit: unit), tokenHash: "h")
         }

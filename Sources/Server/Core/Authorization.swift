@@ -12,12 +12,22 @@ enum Access: Sendable {
     case staff(roles: Set<StaffRole>, unit: String? = nil)
 }
 
-/// What the caller was granted: who they are and, for `.property`, the normalised matrícula.
+/// What the caller was granted: who they are, for `.property` the normalised matrícula, and the
+/// request's moment (one reading of the clock, so "today" cannot change halfway through).
 struct Grant: Sendable {
     let principal: Principal
     let matricula: String
+    let now: Int64
+    let today: CivilDate
+    let audit: AuditLog
 
     var staff: StaffMember? { principal.staff }
+
+    /// Records an attendant's action on the granted property in the audit trail (nothing for a
+    /// customer).
+    func record(_ action: String, detail: String? = nil) async throws {
+        try await audit.record(principal, action, matricula: matricula.isEmpty ? nil : matricula, detail: detail)
+    }
 }
 
 /// The one place that decides who may do what (DECISIONS 8): by property for customers, by role
@@ -25,29 +35,37 @@ struct Grant: Sendable {
 /// for one that does not exist.
 struct Authorization: Sendable {
     let properties: PropertyRepository
+    let audit: AuditLog
+    let clock: AppClock
 
     func check(_ access: Access) async throws -> Grant {
         guard let principal = Principal.current else { throw APIError.unauthenticated }
+        let instant = clock.now()
+        func grant(_ matricula: String = "") -> Grant {
+            Grant(
+                principal: principal, matricula: matricula, now: Int64(instant.timeIntervalSince1970),
+                today: LocalCalendar.today(instant, timeZone: clock.timeZone), audit: audit)
+        }
         switch access {
         case .session:
-            return Grant(principal: principal, matricula: "")
+            return grant()
         case .staff(let roles, let unit):
             guard let s = principal.staff, roles.contains(s.role) else { throw APIError.forbidden }
             if let unit, s.role != .supervisor, s.unit != unit { throw APIError.forbidden }
-            return Grant(principal: principal, matricula: "")
+            return grant()
         case .property(let raw):
             let matricula = raw.filter(\.isNumber)
             guard !matricula.isEmpty, matricula.count == raw.count else { throw APIError.notFound }
             switch principal {
             case .customer(let own, let documento, _):
-                if matricula == own { return Grant(principal: principal, matricula: matricula) }
+                if matricula == own { return grant(matricula) }
                 if let d = documento, try await properties.isLinked(matricula: matricula, documento: d) {
-                    return Grant(principal: principal, matricula: matricula)
+                    return grant(matricula)
                 }
                 throw APIError.notFound
             case .staff:
                 guard try await properties.exists(matricula) else { throw APIError.notFound }
-                return Grant(principal: principal, matricula: matricula)
+                return grant(matricula)
             }
         }
     }

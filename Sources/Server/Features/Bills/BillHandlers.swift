@@ -8,36 +8,34 @@ struct BillHandlers: Sendable {
     let bills: BillRepository
     let documents: DocumentService
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func listBills(_ input: Operations.ListBills.Input) async throws -> Operations.ListBills.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let list = try await bills.bills(grant.matricula)
-        let today = clock.today
+        let today = grant.today
         let index = list.contains { $0.isOverdue(on: today) } ? try await bills.correctionIndex() : [:]
-        try await audit.record(grant.principal, "consultar_debitos", matricula: grant.matricula)
+        try await grant.record("consultar_debitos")
         return .ok(.init(body: .json(.init(items: list.map { BillViews.bill($0, today: today, index: index) }, asOf: today.iso))))
     }
 
     func getBill(_ input: Operations.GetBill.Input) async throws -> Operations.GetBill.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let b = try await bills.bill(grant.matricula, id: input.path.billId) else { throw APIError.billNotFound }
-        let today = clock.today
+        let today = grant.today
         let index = b.isOverdue(on: today) ? try await bills.correctionIndex() : [:]
         var payment: S.PaymentCode?
         if b.situacao == .aberta {
             let (barcode, pix) = try documents.factory.billCodes(b)
             payment = BillViews.paymentCode(barcode, pix, due: b.due, total: b.value)
         }
-        try await audit.record(grant.principal, "consultar_conta", matricula: grant.matricula, detail: String(b.id))
+        try await grant.record("consultar_conta", detail: String(b.id))
         return .ok(.init(body: .json(.init(bill: BillViews.bill(b, today: today, index: index), payment: payment))))
     }
 
     func getBillPDF(_ input: Operations.GetBillPDF.Input) async throws -> Operations.GetBillPDF.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let pdf = try await documents.pdf(documents.document(.bill, id: input.path.billId, matricula: grant.matricula))
-        try await audit.record(grant.principal, "segunda_via_pdf", matricula: grant.matricula, detail: String(input.path.billId))
+        try await grant.record("segunda_via_pdf", detail: String(input.path.billId))
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
 }

@@ -11,9 +11,10 @@ struct CardPaymentHandlers: Sendable {
     let bills: BillRepository
     let companies: CardCompanyDirectory
     let client: CardCompanyClient
+    /// The port the server listens on, for the callback address when `publicURL` is not set.
     let runtime: ServerRuntime
     let authorization: Authorization
-    let audit: AuditLog
+    /// The callback has no session: its decision is dated by the server's clock.
     let clock: AppClock
     let logger: Logger
 
@@ -27,7 +28,8 @@ struct CardPaymentHandlers: Sendable {
                     .init(
                         items: companies.all.map {
                             .init(
-                                id: $0.id, nome: $0.nome, feeBasisPoints: $0.feeBasisPoints, sandbox: $0.id == CardCompanyDirectory.sandboxID)
+                                id: $0.id, nome: $0.nome, feeBasisPoints: $0.feeBasisPoints,
+                                sandbox: $0.id == CardCompanyDirectory.sandboxID)
                         }))))
     }
 
@@ -42,8 +44,8 @@ struct CardPaymentHandlers: Sendable {
         let claim = IdempotencyClaim(
             grant.principal, operation: "card", key: input.headers.idempotencyKey,
             request: "\(matricula)|\(company.id)|\(body.billIds.sorted())")
-        let today = clock.today
-        let now = clock.epochSeconds
+        let today = grant.today
+        let now = grant.now
         let index = try await bills.correctionIndex()
         let expiresAt = now + Int64(config.cardPaymentTimeoutSeconds)
         let (id, replayed) = try await cardPayments.create(
@@ -76,7 +78,7 @@ struct CardPaymentHandlers: Sendable {
                         "A operadora \(company.nome) não respondeu. Nada foi cobrado e as contas continuam em aberto; tente novamente ou escolha outra operadora."
                 )
             }
-            try await audit.record(grant.principal, "pagamento_cartao", matricula: matricula, detail: "\(company.id) \(id)")
+            try await grant.record("pagamento_cartao", detail: "\(company.id) \(id)")
         }
         guard let record = try await cardPayments.cardPayment(id: id, matricula: matricula) else {
             throw StorageError.corrupt("card payment \(id)")
@@ -104,7 +106,8 @@ struct CardPaymentHandlers: Sendable {
             let record = try await cardPayments.cardPayment(id: id, matricula: nil), record.company == company.id
         else { throw Self.notFound }
         let status: CardPaymentStatus = body.status == .approved ? .aprovado : .recusado
-        let settled = try await cardPayments.settle(id: id, status: status, company: company.id, today: clock.today, now: clock.epochSeconds)
+        let settled = try await cardPayments.settle(
+            id: id, status: status, company: company.id, today: clock.today, now: clock.epochSeconds)
         if !settled && record.status != status {
             throw APIError.conflict("Este pagamento já foi encerrado como \(record.status.rawValue).")
         }

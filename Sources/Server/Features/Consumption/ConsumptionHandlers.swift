@@ -5,7 +5,6 @@ import API
 struct ConsumptionHandlers: Sendable {
     let consumption: ConsumptionRepository
     let authorization: Authorization
-    let audit: AuditLog
 
     func getConsumption(_ input: Operations.GetConsumption.Input) async throws -> Operations.GetConsumption.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -14,7 +13,7 @@ struct ConsumptionHandlers: Sendable {
         let rows = try await consumption.consumption(grant.matricula, months: months).reversed()
         let total = rows.reduce(0) { $0 + $1.m3 }
         let average = rows.isEmpty ? 0 : (Double(total) / Double(rows.count) * 10).rounded() / 10
-        try await audit.record(grant.principal, "consultar_consumo", matricula: grant.matricula)
+        try await grant.record("consultar_consumo")
         return .ok(
             .init(
                 body: .json(

@@ -8,13 +8,11 @@ struct DueDateHandlers: Sendable {
     let config: ServerConfiguration
     let dueDates: DueDateRepository
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func getDueDate(_ input: Operations.GetDueDate.Input) async throws -> Operations.GetDueDate.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let d = try await dueDates.dueDate(grant.matricula)
-        let today = clock.today
+        let today = grant.today
         let policy = config.dueDates
         var reason: String?
         var allowed: CivilDate?
@@ -29,7 +27,8 @@ struct DueDateHandlers: Sendable {
                     .init(
                         currentDay: d.day, options: policy.days.sorted(), minIntervalMonths: policy.minIntervalMonths,
                         lastChange: d.last.map { view($0, grant.principal) }, nextChangeAllowedFrom: allowed?.iso,
-                        canChange: !blocked, reason: reason, nextBillCompetencia: (d.next ?? Competencia(year: today.year, month: today.month)!).iso))))
+                        canChange: !blocked, reason: reason,
+                        nextBillCompetencia: (d.next ?? Competencia(year: today.year, month: today.month)!).iso))))
     }
 
     func changeDueDate(_ input: Operations.ChangeDueDate.Input) async throws -> Operations.ChangeDueDate.Output {
@@ -37,7 +36,7 @@ struct DueDateHandlers: Sendable {
         let matricula = grant.matricula
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let policy = config.dueDates
-        let today = clock.today
+        let today = grant.today
         let claim = IdempotencyClaim(
             grant.principal, operation: "due_date", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.day)")
         let staff = grant.staff?.usuario
@@ -45,7 +44,7 @@ struct DueDateHandlers: Sendable {
         do {
             result = try await dueDates.changeDueDay(
                 matricula, to: body.day, claim: claim, channel: staff == nil ? .autoatendimento : .balcao, staff: staff, today: today,
-                now: clock.epochSeconds
+                now: grant.now
             ) { current, last in
                 try policy.check(current: current, requested: body.day, lastChange: last?.changedOn, today: today)
             }
@@ -54,8 +53,7 @@ struct DueDateHandlers: Sendable {
             throw APIError(status: .unprocessableContent, code: "invalid_day", message: p.description)
         }
         if !result.replayed {
-            try await audit.record(
-                grant.principal, "alterar_vencimento", matricula: matricula, detail: "\(result.change.fromDay)→\(result.change.toDay)")
+            try await grant.record("alterar_vencimento", detail: "\(result.change.fromDay)→\(result.change.toDay)")
         }
         let next = result.next ?? Competencia(year: today.year, month: today.month)!
         return .ok(
@@ -71,6 +69,7 @@ struct DueDateHandlers: Sendable {
     /// A customer sees the change but not which attendant made it.
     private func view(_ c: DueDateChange, _ p: Principal) -> S.DueDateChangeRecord {
         S.DueDateChangeRecord(
-            changedOn: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel.rawValue, staff: p.staff != nil ? c.staff : nil)
+            changedOn: c.changedOn.iso, fromDay: c.fromDay, toDay: c.toDay, channel: c.channel.rawValue,
+            staff: p.staff != nil ? c.staff : nil)
     }
 }

@@ -1,6 +1,6 @@
 import API
-import Foundation
 import Domain
+import Foundation
 
 /// A bill's second copy or a statement sent by e-mail through the outbox (PRODUCT.md F3):
 /// idempotent, never lost when the mail server is down.
@@ -12,8 +12,6 @@ struct EmailHandlers: Sendable {
     let properties: PropertyRepository
     let documents: DocumentService
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -50,9 +48,9 @@ struct EmailHandlers: Sendable {
             request: "\(matricula)|\(kind.rawValue)|\(body.document.id)|\(recipient)")
         let (id, replayed) = try await outbox.enqueue(
             matricula: matricula, recipient: recipient, document: kind, documentId: body.document.id, claim: claim,
-            requestedBy: grant.staff?.usuario, now: clock.epochSeconds)
+            requestedBy: grant.staff?.usuario, now: grant.now)
         if !replayed {
-            try await audit.record(grant.principal, "enviar_email", matricula: matricula, detail: "\(kind.rawValue) \(body.document.id)")
+            try await grant.record("enviar_email", detail: "\(kind.rawValue) \(body.document.id)")
         }
         let status = try await outbox.status(id: id)
         let to = status?.recipient ?? recipient

@@ -11,8 +11,6 @@ struct InstallmentHandlers: Sendable {
     let properties: PropertyRepository
     let bills: BillRepository
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func simulateInstallments(_ input: Operations.SimulateInstallments.Input) async throws -> Operations.SimulateInstallments.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -30,7 +28,7 @@ struct InstallmentHandlers: Sendable {
                 message: "O CPF/CNPJ informado não é o do responsável por este imóvel: a simulação é feita pelo titular.")
         }
         let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
-        let today = clock.today
+        let today = grant.today
         let all = try await bills.bills(matricula)
         let overdue = all.filter { $0.isOverdue(on: today) }.sorted { $0.competencia < $1.competencia }
         let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
@@ -43,12 +41,13 @@ struct InstallmentHandlers: Sendable {
         } catch let p as InstallmentPolicy.Problem {
             throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
         }
-        try await audit.record(grant.principal, "simular_parcelamento", matricula: matricula, detail: "\(body.count)x")
+        try await grant.record("simular_parcelamento", detail: "\(body.count)x")
         return .ok(
             .init(
                 body: .json(
                     .init(
-                        notice: Self.simulationNotice, bills: overdue.map { BillViews.bill($0, today: today, index: index) }, debtCents: debt.cents,
+                        notice: Self.simulationNotice, bills: overdue.map { BillViews.bill($0, today: today, index: index) },
+                        debtCents: debt.cents,
                         downPaymentCents: plan.downPayment.cents, minDownPaymentCents: policy.minimumDownPayment(debt).cents,
                         financedCents: plan.financed.cents, count: plan.installments.count, maxCount: policy.maxCount,
                         monthlyRateBasisPoints: policy.monthlyRateBasisPoints, installments: plan.installments.map(\.cents),

@@ -4,12 +4,11 @@ import API
 struct PaymentHandlers: Sendable {
     let payments: PaymentRepository
     let authorization: Authorization
-    let audit: AuditLog
 
     func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let items = try await payments.payments(grant.matricula)
-        try await audit.record(grant.principal, "consultar_pagamentos", matricula: grant.matricula)
+        try await grant.record("consultar_pagamentos")
         return .ok(
             .init(
                 body: .json(

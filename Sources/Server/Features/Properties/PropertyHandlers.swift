@@ -9,14 +9,12 @@ struct PropertyHandlers: Sendable {
     let properties: PropertyRepository
     let bills: BillRepository
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let p = try await properties.property(grant.matricula) else { throw APIError.notFound }
-        let debts = DebtSummary(bills: try await bills.unsettled(grant.matricula), today: clock.today)
-        try await audit.record(grant.principal, "consultar_imovel", matricula: grant.matricula)
+        let debts = DebtSummary(bills: try await bills.unsettled(grant.matricula), today: grant.today)
+        try await grant.record("consultar_imovel")
         let isStaff = grant.staff != nil
         let doc = TaxID(p.titular.documento)
         let a = p.address
@@ -56,7 +54,9 @@ struct PropertyHandlers: Sendable {
                 body: .json(
                     .init(
                         items: items.map {
-                            .init(matricula: $0.matricula, endereco: $0.address.oneLine, categoria: $0.categoria.rawValue, openCount: $0.openCount)
+                            .init(
+                                matricula: $0.matricula, endereco: $0.address.oneLine, categoria: $0.categoria.rawValue,
+                                openCount: $0.openCount)
                         }))))
     }
 
@@ -69,7 +69,7 @@ struct PropertyHandlers: Sendable {
         if case .nome = key, hits.isEmpty, input.query.by ?? .auto == .auto {
             hits = try await properties.search(.endereco(SearchText.terms(q)), limit: limit)
         }
-        try await audit.record(grant.principal, "buscar_cliente", detail: q)
+        try await grant.record("buscar_cliente", detail: q)
         return .ok(
             .init(
                 body: .json(

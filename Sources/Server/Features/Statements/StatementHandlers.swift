@@ -10,8 +10,6 @@ struct StatementHandlers: Sendable {
     let bills: BillRepository
     let documents: DocumentService
     let authorization: Authorization
-    let audit: AuditLog
-    let clock: AppClock
 
     func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -19,20 +17,21 @@ struct StatementHandlers: Sendable {
         try DocumentService.checkSelection(body.billIds)
         try await documents.checkQuota(grant.matricula, grant.principal)
         let claim = IdempotencyClaim(
-            grant.principal, operation: "statement", key: input.headers.idempotencyKey, request: "\(grant.matricula)|\(body.billIds.sorted())")
-        let today = clock.today
+            grant.principal, operation: "statement", key: input.headers.idempotencyKey,
+            request: "\(grant.matricula)|\(body.billIds.sorted())")
+        let today = grant.today
         let due = today.adding(days: config.utility.statementValidDays)
         let index = try await bills.correctionIndex()
         let factory = documents.factory
         let (id, replayed) = try await statements.create(
-            matricula: grant.matricula, billIds: body.billIds, claim: claim, createdBy: grant.staff?.usuario, now: clock.epochSeconds
+            matricula: grant.matricula, billIds: body.billIds, claim: claim, createdBy: grant.staff?.usuario, now: grant.now
         ) { bills, id in
             let lines = bills.map { Statement.Line(bill: $0, charges: $0.charges(asOf: due, index: index)) }
             let total = lines.reduce(Money.zero) { $0 + $1.charges.total }
             let (barcode, pix) = try factory.codes(kind: .statement, number: id, amount: total, due: due)
             return .init(issuedOn: today, due: due, lines: lines, barcode: barcode.digits, pix: pix.payload)
         }
-        if !replayed { try await audit.record(grant.principal, "emitir_extrato", matricula: grant.matricula, detail: String(id)) }
+        if !replayed { try await grant.record("emitir_extrato", detail: String(id)) }
         guard let s = try await statements.statement(grant.matricula, id: id) else { throw StorageError.corrupt("statement \(id)") }
         return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(s))))
     }
@@ -46,7 +45,7 @@ struct StatementHandlers: Sendable {
     func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let pdf = try await documents.pdf(documents.document(.statement, id: input.path.statementId, matricula: grant.matricula))
-        try await audit.record(grant.principal, "extrato_pdf", matricula: grant.matricula, detail: String(input.path.statementId))
+        try await grant.record("extrato_pdf", detail: String(input.path.statementId))
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
 
