@@ -108,3 +108,14 @@ extension Money {
         return NSDecimalNumber(decimal: r).int64Value
     }
 }
+
+/// Rates kept as basis points (1/100 of a percent: 350 = 3,5 %), the way fees and interest are
+/// stored, written the pt-BR way.
+public enum BasisPoints {
+    /// `1 %`, `2,99 %`, `3,50 %`: whole percentages without decimals, otherwise two.
+    public static func formatted(_ bp: Int) -> String {
+        let sign = bp < 0 ? "-" : ""
+        let v = abs(bp)
+        return v % 100 == 0 ? "\(sign)\(v / 100) %" : "\(sign)\(v / 100),\(v % 100 < 10 ? "0" : "")\(v % 100) %"
+    }
+}

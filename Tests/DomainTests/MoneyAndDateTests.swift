@@ -40,4 +40,12 @@ final class MoneyAndDateTests: XCTestCase {
         XCTAssertEqual(Competencia(iso: "2026-03"), Competencia(year: 2026, month: 3))
         XCTAssertNil(Competencia(iso: "2026-13"))
     }
+
+    func testBasisPointsReadAsPercent() {
+        XCTAssertEqual(BasisPoints.formatted(100), "1 %")
+        XCTAssertEqual(BasisPoints.formatted(299), "2,99 %")
+        XCTAssertEqual(BasisPoints.formatted(350), "3,50 %")
+        XCTAssertEqual(BasisPoints.formatted(5), "0,05 %")
+        XCTAssertEqual(BasisPoints.formatted(0), "0 %")
+    }
 }

@@ -1,0 +1,162 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Card payment (PRODUCT.md B4): the accredited companies with their fees; choosing one shows
+/// the amount, the fee and the total before confirming; then the company's instructions and the
+/// payment's status (F5 refreshes). The bills stay "em revisão" until the company decides.
+public final class CardPaymentScreen: Screen {
+    enum Message: CallResultMessage {
+        case companies(Result<[Calls.CardCompany], APIFailure>)
+        case started(Result<Calls.CardPayment, APIFailure>)
+        case status(Result<Calls.CardPayment, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .companies(let r): return r.failure
+            case .started(let r), .status(let r): return r.failure
+            }
+        }
+    }
+
+    let matricula: String
+    let bills: [Calls.Bill]
+    var companies: [Calls.CardCompany] = []
+    var list = ListState(count: 0)
+    var confirming: Calls.CardCompany?
+    var payment: Calls.CardPayment?
+    var loading = 0
+    var failure: APIFailure?
+    let key = UUID().uuidString
+
+    init(matricula: String, bills: [Calls.Bill]) {
+        self.matricula = matricula
+        self.bills = bills
+    }
+
+    var amount: Int64 { bills.reduce(0) { $0 + DebtsScreen.amount($1) } }
+    static func fee(_ amount: Int64, _ bp: Int) -> Int64 { Money(cents: amount).share(basisPoints: Int64(bp)).cents }
+
+    public var title: String { "Pagar com cartão" }
+    public var isBusy: Bool { loading > 0 }
+    public var commands: [Command] {
+        if payment != nil { return [Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")] }
+        if confirming != nil {
+            return [
+                Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora"),
+                Command(.backspace, "Outra", help: "Escolhe outra operadora"),
+            ]
+        }
+        return [Command(.enter, "Escolher", help: "Escolhe a operadora sob o cursor", enabled: !companies.isEmpty)]
+    }
+
+    public func appear(app: AppState) -> [Effect] {
+        loading += 1
+        return [.call { Message.companies(await Calls.cardCompanies($0)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard case .key(let k) = event else { return [] }
+        let m = matricula
+        if let p = payment {
+            if k == .function(5) {
+                loading += 1
+                return [.call { Message.status(await Calls.cardPayment($0, m, p.id)) as Any }]
+            }
+            return []
+        }
+        if let c = confirming {
+            switch k {
+            case .enter:
+                loading += 1
+                failure = nil
+                let (ids, key) = (bills.map(\.id), key)
+                return [.call { Message.started(await Calls.startCardPayment($0, m, company: c.id, ids: ids, key: key)) as Any }]
+            case .backspace: confirming = nil
+            default: break
+            }
+            return []
+        }
+        if k == .enter, companies.indices.contains(list.selected) {
+            confirming = companies[list.selected]
+        } else {
+            _ = list.handle(k, pageSize: 5)
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        loading -= 1
+        switch m {
+        case .companies(let r):
+            switch r {
+            case .success(let c):
+                companies = c
+                list = ListState(count: c.count)
+            case .failure(let f): failure = f
+            }
+        case .started(let r), .status(let r):
+            switch r {
+            case .success(let p): payment = p
+            case .failure(let f): failure = f
+            }
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        let refs = bills.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
+        s.put(TextLayout.fit("Contas: \(refs)", width: w), x: x, y: y)
+        y += 1
+        s.put("Valor das contas (atualizado até hoje): \(Money(cents: amount).formatted)", x: x, y: y, role: .title, clip: area)
+        y += 2
+        if let p = payment {
+            let status: (String, Role)
+            switch p.status {
+            case .pendente: status = ("Aguardando a confirmação da operadora: as contas ficam em revisão.", .underReview)
+            case .aprovado: status = ("Pagamento aprovado: as contas estão pagas.", .success)
+            case .recusado: status = ("Pagamento recusado pela operadora: as contas voltaram a ficar em aberto.", .error)
+            case .expirado: status = ("A operadora não confirmou a tempo: as contas voltaram a ficar em aberto.", .warning)
+            }
+            s.put(TextLayout.fit("\(p.companyName) · total no cartão \(Money(cents: p.totalCents).formatted)", width: w), x: x, y: y)
+            y += 1
+            s.put(TextLayout.fit(status.0, width: w), x: x, y: y, role: status.1)
+            y += 2
+            for line in TextLayout.wrap(p.instructions ?? "", width: w) {
+                s.put(line, x: x, y: y)
+                y += 1
+            }
+        } else if let c = confirming {
+            let fee = Self.fee(amount, c.feeBasisPoints)
+            s.put(TextLayout.fit("Operadora: \(c.nome)", width: w), x: x, y: y, role: .header)
+            y += 1
+            s.put("Valor das contas:  \(Money(cents: amount).formatted)", x: x, y: y)
+            s.put("Taxa da operadora: \(Money(cents: fee).formatted) (\(BasisPoints.formatted(c.feeBasisPoints)))", x: x, y: y + 1)
+            s.put("Total no cartão:   \(Money(cents: amount + fee).formatted)", x: x, y: y + 2, role: .title)
+            y += 4
+            s.put(
+                TextLayout.fit("Enter confirma. As contas ficam em revisão até a operadora confirmar.", width: w), x: x, y: y, role: .muted)
+        } else {
+            s.put("Escolha a operadora (a taxa é cobrada por ela):", x: x, y: y, role: .header)
+            y += 1
+            for (i, c) in companies.enumerated() {
+                let fee = Self.fee(amount, c.feeBasisPoints)
+                let line =
+                    "\(TextLayout.pad(c.nome, width: max(10, w - 34))) taxa \(BasisPoints.formatted(c.feeBasisPoints)) = \(Money(cents: fee).formatted)"
+                s.put(
+                    TextLayout.pad((i == list.selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
+                    role: i == list.selected ? .selected : .normal)
+                y += 1
+            }
+            if companies.isEmpty && loading == 0 && failure == nil {
+                s.put("Nenhuma operadora credenciada.", x: x, y: y, role: .muted)
+            }
+        }
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+    }
+
+}

@@ -1,0 +1,97 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Sends a document by e-mail (PRODUCT.md F3): to the address on file (leave the field empty)
+/// or to one typed here. The server queues it and retries until the mail server takes it.
+public final class EmailScreen: Screen {
+    enum Message: CallResultMessage {
+        case sent(Result<Calls.EmailStatus, APIFailure>)
+        var failure: APIFailure? { if case .sent(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    let document: DocumentRef
+    var field = TextField(label: "E-mail", maxLength: 120) { !$0.isWhitespace }
+    var sending = false
+    var result: Calls.EmailStatus?
+    var failure: APIFailure?
+    /// One key per address typed: a retry of the same request is the same message.
+    var key = UUID().uuidString
+    var keyFor = ""
+
+    init(matricula: String, document: DocumentRef) {
+        self.matricula = matricula
+        self.document = document
+    }
+
+    public var title: String { "Enviar por e-mail" }
+    public var isBusy: Bool { sending }
+    public var commands: [Command] {
+        [
+            Command(
+                .enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio",
+                enabled: result == nil)
+        ]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard result == nil, case .key(let k) = event else { return [] }
+        if k == .enter {
+            let to = field.text.trimmingCharacters(in: .whitespaces)
+            if !to.isEmpty, !Masking.isPlausibleEmail(to) {
+                failure = APIFailure(status: 0, code: "invalid", message: "Endereço de e-mail inválido: confira o que foi digitado.")
+                return []
+            }
+            if to != keyFor {
+                key = UUID().uuidString
+                keyFor = to
+            }
+            sending = true
+            failure = nil
+            let (m, doc, key) = (matricula, document, key)
+            return [.call { Message.sent(await Calls.email($0, m, doc, to: to.isEmpty ? nil : to, key: key)) as Any }]
+        }
+        _ = field.handle(k)
+        failure = nil
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .sent(let r) = message as? Message else { return [] }
+        sending = false
+        switch r {
+        case .success(let s): result = s
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        if let r = result {
+            s.put(TextLayout.fit("Pedido registrado: o documento será enviado para \(r.to).", width: w), x: x, y: y, role: .success)
+            s.put(
+                TextLayout.fit("Se o servidor de e-mail estiver fora do ar, o envio é repetido automaticamente.", width: w), x: x, y: y + 1,
+                role: .muted)
+            s.put("Esc volta.", x: x, y: y + 3, role: .muted)
+            return
+        }
+        for line in TextLayout.wrap(
+            app.mode == .kiosk
+                ? "Deixe em branco para enviar ao e-mail cadastrado, ou digite outro endereço."
+                : "Deixe em branco para enviar ao e-mail cadastrado do titular, ou digite o endereço que o cliente informar.", width: w)
+        {
+            s.put(line, x: x, y: y, role: .muted)
+            y += 1
+        }
+        y += 1
+        s.put("E-mail: ", x: x, y: y)
+        s.put(TextLayout.pad(field.text, width: min(60, w - 9)), x: x + 8, y: y, role: .inputFocused)
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: y + 2, role: .error) }
+        if sending { s.put("Enviando…", x: x, y: y + 2, role: .muted) }
+    }
+}

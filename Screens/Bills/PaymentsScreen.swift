@@ -1,0 +1,86 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Payment history (PRODUCT.md B6): date, amount, channel, bill.
+public final class PaymentsScreen: Screen {
+    enum Message: CallResultMessage {
+        case loaded(Result<[Calls.Payment], APIFailure>)
+        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    var items: [Calls.Payment] = []
+    var list = ListState(count: 0)
+    var loading = false
+    var failure: APIFailure?
+
+    init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Pagamentos — imóvel \(Matricula.display(matricula))" }
+    public var isBusy: Bool { loading }
+    public var commands: [Command] { [Command(.function(5), "Atualizar", help: "Recarrega o histórico")] }
+
+    public func appear(app: AppState) -> [Effect] {
+        loading = true
+        let m = matricula
+        return [.call { Message.loaded(await Calls.payments($0, m)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(.function(5)) = event { return appear(app: app) }
+        if case .key(let k) = event { _ = list.handle(k, pageSize: 10) }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .loaded(let r) = message as? Message else { return [] }
+        loading = false
+        switch r {
+        case .success(let p):
+            items = p
+            list = ListState(count: p.count)
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    static func channel(_ c: String) -> String {
+        switch c {
+        case "banco": return "Banco"
+        case "pix": return "PIX"
+        case "debito_automatico": return "Débito automático"
+        case "loterica": return "Lotérica"
+        default: return c.hasPrefix("cartao:") ? "Cartão (\(c.dropFirst(7)))" : c
+        }
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        var y = area.y + 1
+        let w = area.width - 4
+        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+        guard !items.isEmpty else {
+            s.put(loading ? "Carregando…" : "Nenhum pagamento registrado.", x: x, y: y, role: .muted)
+            return
+        }
+        s.put(
+            TextLayout.fit(
+                TextLayout.pad("Data", width: 12) + TextLayout.pad("Valor", width: 14) + TextLayout.pad("Conta", width: 10) + "Canal",
+                width: w),
+            x: x, y: y, role: .header)
+        y += 1
+        let rows = max(1, area.y + area.height - y - 1)
+        list.scroll(height: rows)
+        for i in list.top..<min(items.count, list.top + rows) {
+            let p = items[i]
+            let line =
+                TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12)
+                + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
+                + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
+            y += 1
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Simular parcelamento (PRODUCT.md C3): CPF/CNPJ of the person responsible, down payment and
+/// number of installments in; the debts that would enter, the installment value and the total
+/// out, under the utility's limits (each refusal with its reason). Always marked as a
+/// simulation that is not a contract.
+public final class InstallmentSimulationScreen: Screen {
+    enum Message: CallResultMessage {
+        case simulated(Result<Calls.InstallmentSimulation, APIFailure>)
+        var failure: APIFailure? { if case .simulated(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    var form = Form([
+        .init(
+            "CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })),
+            hint: "do responsável"),
+        .init("Entrada", .text(TextField(label: "", maxLength: 12, accepts: { $0.isNumber || $0 == "," || $0 == "." })), hint: "R$"),
+        .init("Parcelas", .text(TextField(label: "", maxLength: 3, accepts: { $0.isNumber })), hint: "quantidade"),
+    ])
+    var result: Calls.InstallmentSimulation?
+    var failure: APIFailure?
+    var loading = false
+    var list = ListState(count: 0)
+
+    init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Simular parcelamento" }
+    public var isBusy: Bool { loading }
+    public var commands: [Command] { [Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia")] }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(.enter): return simulate()
+        case .key(.pageDown), .key(.pageUp): if case .key(let k) = event { _ = list.handle(k, pageSize: 5) }
+        case .key(let k): _ = form.handle(k)
+        case .click(_, let y): _ = form.click(row: y)
+        default: break
+        }
+        return []
+    }
+
+    private func simulate() -> [Effect] {
+        form.problems = [:]
+        failure = nil
+        guard case .success(let id) = TaxID.parse(form.value(0)) else {
+            if case .failure(let p) = TaxID.parse(form.value(0)) { form.problems[0] = p.message }
+            form.focus = 0
+            return []
+        }
+        let downText = form.value(1).isEmpty ? "0" : form.value(1)
+        guard let down = Money(parsing: downText)?.cents, down >= 0 else {
+            form.problems[1] = "Valor inválido: use 150,00."
+            form.focus = 1
+            return []
+        }
+        guard let count = Int(form.value(2)), count >= 1 else {
+            form.problems[2] = "Informe o número de parcelas."
+            form.focus = 2
+            return []
+        }
+        loading = true
+        let m = matricula
+        return [
+            .call { Message.simulated(await Calls.simulateInstallments($0, m, documento: id.normalized, down: down, count: count)) as Any }
+        ]
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .simulated(let r) = message as? Message else { return [] }
+        loading = false
+        switch r {
+        case .success(let sim):
+            result = sim
+            list = ListState(count: sim.bills.count)
+        case .failure(let f):
+            failure = f
+            result = nil
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = area.y + 1
+        s.put(TextLayout.fit("SIMULAÇÃO — NÃO VALE COMO CONTRATO", width: w), x: x, y: y, role: .warning)
+        y += 2
+        y = form.render(into: &s, x: x, y: y, labelWidth: 11, width: min(20, w - 13)) + 1
+        if let f = failure {
+            for line in TextLayout.wrap(f.message, width: w) {
+                s.put(line, x: x, y: y, role: .error)
+                y += 1
+            }
+            return
+        }
+        guard let r = result else {
+            s.put(
+                TextLayout.fit("Entram as contas vencidas, atualizadas até hoje. Preencha e tecle Enter.", width: w), x: x, y: y,
+                role: .muted)
+            return
+        }
+        let parts = r.installments
+        let first = Money(cents: parts.first ?? 0).formatted
+        var plan = "\(parts.count) × \(first)"
+        if let last = parts.last, parts.count > 1, last != parts.first {
+            plan = "\(parts.count - 1) × \(first) + 1 × \(Money(cents: last).formatted)"
+        }
+        let rate = r.monthlyRateBasisPoints == 0 ? "sem juros" : "juros de \(BasisPoints.formatted(r.monthlyRateBasisPoints)) ao mês"
+        let summary = [
+            ("Dívida atualizada", Money(cents: r.debtCents).formatted),
+            ("Entrada (mínima \(Money(cents: r.minDownPaymentCents).formatted))", Money(cents: r.downPaymentCents).formatted),
+            ("Parcelas (\(rate))", plan),
+            ("Total a pagar", Money(cents: r.totalCents).formatted),
+        ]
+        for (label, value) in summary {
+            s.put(TextLayout.pad(label, width: 40), x: x, y: y, role: label == "Total a pagar" ? .title : .normal, clip: area)
+            s.put(value, x: x + 41, y: y, role: label == "Total a pagar" ? .title : .normal, clip: area)
+            y += 1
+        }
+        y += 1
+        s.put("Débitos que entram (\(r.bills.count)); limite: \(r.maxCount) parcelas", x: x, y: y, role: .header, clip: area)
+        y += 1
+        let rows = max(1, area.y + area.height - y - 1)
+        list.scroll(height: rows)
+        for b in r.bills.dropFirst(list.top).prefix(rows) {
+            let c = Competencia(iso: b.competencia)?.formatted ?? b.competencia
+            let due = CivilDate(iso: b.vencimento)?.formatted ?? b.vencimento
+            let updated = Money(cents: b.updated?.totalCents ?? b.valorCents).formatted
+            s.put("\(c)   vencida em \(due)   \(updated)", x: x + 1, y: y, clip: area)
+            y += 1
+        }
+        s.put(TextLayout.fit(r.notice, width: w), x: x, y: area.y + area.height - 1, role: .warning)
+    }
+
+}
