@@ -85,6 +85,9 @@ public final class AppModel {
                 return [.cancelCalls]
             case .escape where stack.count > 1:
                 return [.pop]
+            case let k where top.commands.contains(where: { $0.key == k && !$0.enabled }):
+                // A disabled command does nothing, whatever the screen would do with the key.
+                return []
             default: break
             }
         }

@@ -3,8 +3,9 @@ import Domain
 import TUI
 
 /// The property's home (PRODUCT.md A4, A5): the property, a banner when there are open debts,
-/// the other properties linked to the same CPF/CNPJ (a digit key switches), and the services
-/// that work so far. The same screen serves an attendant, with unmasked data from the server.
+/// the other properties linked to the same CPF/CNPJ (a digit key switches), and shortcuts to
+/// the most used services (all of them in Serviços). The same screen serves an attendant, with
+/// unmasked data from the server.
 public final class HomeScreen: Screen {
     enum Message: CallResultMessage {
         case property(String, Result<Calls.PropertySummary, APIFailure>)
@@ -30,21 +31,38 @@ public final class HomeScreen: Screen {
     public var title: String { "Imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { loading > 0 }
 
-    public var commands: [Command] {
-        [
-            Command(.enter, "Trocar imóvel", help: "Abre o imóvel selecionado na lista de outros imóveis", enabled: !linked.isEmpty),
-            Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false),
-            Command(.function(2), "Débitos", help: "Contas do imóvel: seleção, extrato para pagar, pagamento com cartão"),
-            Command(.function(3), "2ª via", help: "Segunda via de conta em aberto: linha digitável, PIX, impressão, e-mail"),
-            Command(.function(4), "Pagamentos", help: "Histórico de pagamentos do imóvel"),
-            Command(.function(5), "Consumo", help: "Histórico de consumo em gráfico (12, 18 ou 24 meses)"),
-            Command(.function(6), "Vencimento", help: "Data de vencimento: dias oferecidos e alteração"),
-            Command(.function(7), "Simular conta", help: "Simula uma conta com a categoria e as economias do imóvel"),
-            Command(.function(8), "Parcelar", help: "Simulação de parcelamento dos débitos vencidos"),
-            Command(.function(9), "Tarifas", help: "Tabela de tarifas em vigor por categoria"),
-            Command(.ctrl("r"), "Atualizar", help: "Recarrega os dados do imóvel", inBar: false),
+    /// Home's command table: the most used services as F-keys (the rest in Serviços, F9),
+    /// refresh on F5 as on every screen, and the other properties by number.
+    var actions: [Action] {
+        func service(_ key: Int, _ id: Service.ID) -> Action {
+            let svc = Service.with(id)
+            return Action(Command(.function(key), svc.label, help: svc.summary)) {
+                [.push(svc.open(Service.Context(matricula: self.matricula, property: self.property)))]
+            }
+        }
+        return [
+            Action(Command(.enter, "Trocar imóvel", help: "Abre o imóvel selecionado na lista de outros imóveis", enabled: !linked.isEmpty))
+            {
+                self.open(self.list.selected)
+            },
+            .digits(Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false))
+            {
+                self.open($0 - 1)
+            },
+            service(2, .debts),
+            service(3, .secondCopy),
+            service(4, .payments),
+            Action(Command(.function(5), "Atualizar", help: "Recarrega os dados do imóvel")) { self.load() },
+            service(6, .consumption),
+            service(7, .dueDate),
+            service(8, .installments),
+            Action(Command(.function(9), "Serviços", help: "Todos os serviços, com filtro: tarifas, simulação de conta e os demais")) {
+                [.push(ServicesScreen(matricula: self.matricula, property: self.property))]
+            },
         ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] { load() }
     /// Back from a service: the debt summary may have changed (a card payment, for instance).
@@ -71,25 +89,8 @@ public final class HomeScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
-        case .key(.ctrl("r")): return load()
-        case .key(.function(5)): return [.push(ConsumptionScreen(matricula: matricula))]
-        case .key(.function(6)): return [.push(DueDateScreen(matricula: matricula))]
-        case .key(.function(7)):
-            return [
-                .push(
-                    BillSimulationScreen(
-                        categoria: property?.categoria.rawValue, economias: property?.economias ?? 1, esgoto: property?.esgoto ?? true))
-            ]
-        case .key(.function(8)): return [.push(InstallmentSimulationScreen(matricula: matricula))]
-        case .key(.function(9)): return [.push(TariffsScreen(categoria: property?.categoria.rawValue))]
-        case .key(.function(2)): return [.push(DebtsScreen(matricula: matricula))]
-        case .key(.function(3)): return [.push(DebtsScreen(matricula: matricula, mode: .secondCopy))]
-        case .key(.function(4)): return [.push(PaymentsScreen(matricula: matricula))]
-        case .key(.enter): return open(list.selected)
-        case .key(.char(let c)) where c.isNumber:
-            guard let n = c.wholeNumberValue, n >= 1 else { return [] }
-            return open(n - 1)
         case .key(let k):
+            if let effects = actions.perform(k) { return effects }
             _ = list.handle(k, pageSize: 5)
         case .click(_, let y):
             if let row = linkedRows.first(where: { $0.y == y }) {
@@ -132,7 +133,7 @@ public final class HomeScreen: Screen {
         guard let p = property else {
             if let f = failure {
                 s.put(f.message, x: x, y: y, role: .error, clip: area)
-                s.put("Ctrl-R tenta de novo.", x: x, y: y + 2, role: .muted)
+                s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted)
             } else {
                 s.put("Carregando os dados do imóvel…", x: x, y: y, role: .muted)
             }
@@ -212,13 +213,21 @@ public final class HomeScreen: Screen {
             }
         }
         y += 1
+        // The shortcuts, from the same table as the function bar and the help.
         if y < area.y + area.height - 1 {
             s.put("Serviços", x: x, y: y, role: .header)
-            let services = [
-                "F2 Débitos  F3 Segunda via  F4 Pagamentos  F5 Consumo  F6 Vencimento",
-                "F7 Simular conta  F8 Parcelamento  F9 Tarifas  1–9 Outro imóvel",
-            ]
-            for (k, line) in services.enumerated() where y + k < area.y + area.height - 1 {
+            let keys = commands.filter { $0.inBar && $0.enabled && $0.key != .enter }.map { "\($0.key.label) \($0.label)" }
+            // Whole items per line, never a key apart from its name.
+            var lines = [""]
+            for item in keys {
+                let candidate = lines[lines.count - 1].isEmpty ? item : lines[lines.count - 1] + "  " + item
+                if CharWidth.of(candidate) <= w - 10 || lines[lines.count - 1].isEmpty {
+                    lines[lines.count - 1] = candidate
+                } else {
+                    lines.append(item)
+                }
+            }
+            for (k, line) in lines.enumerated() where y + k < area.y + area.height - 1 {
                 s.put(line, x: x + 10, y: y + k, role: .muted, clip: area)
             }
         }

@@ -5,6 +5,7 @@ look for (lazygit's "robot pretending to be a human").
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,37 @@ BIN = ROOT / ".build" / "debug"
 # A tmux server of our own; an anchor session keeps it alive between tests (a server whose last
 # session was killed exits, and a new-session racing with that exit fails).
 TMUX = ["tmux", "-L", "agencia-e2e"]
+
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def styled_line(raw):
+    """Splits one captured line into runs of (text, SGR parameters in force)."""
+    runs, attrs, pos = [], set(), 0
+    for m in SGR.finditer(raw):
+        if m.start() > pos:
+            runs.append((raw[pos:m.start()], frozenset(attrs)))
+        for p in (m.group(1) or "0").split(";"):
+            if p == "0":
+                attrs.clear()
+            elif p in ("39", "49"):  # back to the default colour: no colour
+                attrs -= {a for a in attrs if a[0] in "34" and len(a) == 2 and a[0] == p[0]}
+            else:
+                attrs.add(p)
+        pos = m.end()
+    if pos < len(raw):
+        runs.append((raw[pos:], frozenset(attrs)))
+    return runs
+
+
+def attributes_of(styled_screen, needle):
+    """The attributes of the run holding `needle` (first occurrence on the screen)."""
+    for runs in styled_screen:
+        for text, attrs in runs:
+            if needle in text:
+                return attrs
+    raise AssertionError(f"'{needle}' não está na tela")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -42,6 +74,12 @@ class Screen:
 
     def text(self):
         return subprocess.run(TMUX + ["capture-pane", "-p", "-t", self.name], capture_output=True, text=True).stdout
+
+    def styled(self):
+        """The screen as [(line, [(text, attributes)])], attributes being the SGR parameters in
+        force (e.g. {"1", "7"} or {"30", "46"}) as tmux reports them (`capture-pane -e`)."""
+        raw = subprocess.run(TMUX + ["capture-pane", "-e", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        return [styled_line(l) for l in raw.splitlines()]
 
     def wait_for(self, needle, timeout=20):
         deadline = time.time() + timeout

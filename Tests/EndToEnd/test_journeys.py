@@ -1,4 +1,5 @@
 """The journeys of issue 2, in a real terminal against a real server."""
+from conftest import attributes_of
 
 
 def kiosk_login(t, matricula, documento):
@@ -86,16 +87,43 @@ def test_server_down_gives_a_clear_message(terminal):
     t.wait_for("F5")
 
 
+COLOURS = {str(n) for n in [*range(30, 38), *range(40, 48), *range(90, 98), *range(100, 108)]} | {"38", "48"}
+
+
 def test_monochrome_ascii_terminal(server, terminal):
-    t = terminal(f"--server {server['url']} --mode kiosk", env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
+    """vt100 in the C locale: ASCII glyphs, and every role drawn with attributes only."""
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24, env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
     screen = t.wait_for("Matricula:")
     assert "Agencia Virtual" in screen, "accents folded to ASCII in a non-UTF-8 locale"
+    styled = t.styled()
+    used = set().union(*(a for runs in styled for _, a in runs))
+    assert not used & COLOURS, f"colour codes on a monochrome terminal: {used & COLOURS}"
+    assert {"1", "4"} <= attributes_of(styled, "Agencia Virtual"), "title bar: bold and underlined"
+    assert "1" in attributes_of(styled, "Matricula:"), "the focused field's label is bold"
+    assert {"1", "7"} <= attributes_of(styled, "F1"), "function keys in reverse video"
+    assert attributes_of(styled, "Ajuda") == frozenset(), "function labels plain"
+    # A status: the overdue banner stands out without colour.
+    t.type("10001-3")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    t.wait_for("DEBITOS EM ABERTO")
+    styled = t.styled()
+    assert "1" in attributes_of(styled, "DEBITOS EM ABERTO"), "overdue banner in bold"
+    assert attributes_of(styled, "Rua Laranjeiras") == frozenset(), "plain text stays plain"
 
 
 def test_eight_colour_terminal(server, terminal):
+    """xterm (8 colours): roles in the basic colours only, never 256-colour codes."""
     t = terminal(f"--server {server['url']} --mode kiosk", env={"TERM": "xterm"})
     screen = t.wait_for("Matrícula:")
     assert "Agência Virtual" in screen
+    styled = t.styled()
+    used = set().union(*(a for runs in styled for _, a in runs))
+    assert not used & {"38", "48", *map(str, range(90, 98)), *map(str, range(100, 108))}, f"beyond 8 colours: {used}"
+    assert {"37", "44"} <= attributes_of(styled, "Agência Virtual"), "title bar: white on blue"
+    assert {"30", "46"} <= attributes_of(styled, "F1"), "function keys: black on cyan"
+    assert "36" in attributes_of(styled, "Matrícula:"), "labels in cyan"
 
 
 def test_f1_help_lists_the_screen_commands(server, terminal):

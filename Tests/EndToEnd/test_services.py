@@ -24,7 +24,7 @@ def test_history_switches_to_24_months_and_reads_a_month(dated_server, terminal)
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
-    t.keys("F5")
+    t.keys("F6")
     screen = t.wait_for("últimos 12 meses")
     assert "leitura real" in screen and "estimada (pela média)" in screen, "the legend says what each bar means"
     t.keys("F2")

@@ -112,7 +112,7 @@ final class JourneyTests: JourneyBase {
         transport.on("getProperty", status: 401, Fixtures.error("session_expired", "Sua sessão expirou. Faça login novamente."))
         transport.on("getLinkedProperties", status: 401, Fixtures.error("session_expired", "Sua sessão expirou. Faça login novamente."))
         transport.on("logout", status: 204, "")
-        runtime.send(.key(.ctrl("r")))
+        runtime.send(.key(.function(5)))  // refresh
         await runtime.settle()
         let text = screen().text
         XCTAssertTrue(text.contains("Sua sessão expirou"), text)

@@ -40,7 +40,7 @@ final class ServiceJourneyTests: JourneyBase {
         start()
         await loginAsMaria()
         transport.on("getConsumption", Fixtures.consumption(12))
-        runtime.send(.key(.function(5)))
+        runtime.send(.key(.function(6)))
         await runtime.settle()
         var text = screen().text
         XCTAssertTrue(text.contains("últimos 12 meses · média 13,3 m³"), text)
@@ -162,7 +162,7 @@ final class ServiceJourneyTests: JourneyBase {
         start()
         await loginAsMaria()
         transport.on("getDueDate", Fixtures.dueDate)
-        runtime.send(.key(.function(6)))
+        runtime.send(.key(.function(7)))
         await runtime.settle()
         XCTAssertTrue(screen().text.contains("Vencimento atual: todo dia 28"))
         runtime.send(.key(.enter))
@@ -194,7 +194,7 @@ final class ServiceJourneyTests: JourneyBase {
              "lastChange":{"changedOn":"2026-09-24","fromDay":28,"toDay":10,"channel":"balcao"},"nextChangeAllowedFrom":"2027-03-24",
              "reason":"O vencimento foi alterado em 24/09/2026; uma nova alteração só é possível a partir de 24/03/2027."}
             """)
-        runtime.send(.key(.function(6)))
+        runtime.send(.key(.function(7)))
         await runtime.settle()
         let text = screen().text
         XCTAssertTrue(text.contains("O vencimento foi alterado em 24/09/2026") && text.contains("24/03/2027"), text)
@@ -216,7 +216,7 @@ extension SnapshotTests {
         t.on("getLinkedProperties", Fixtures.linked)
         await loginAsMaria(runtime)
         t.on("getConsumption", Fixtures.consumption(12))
-        runtime.send(.key(.function(5)))
+        runtime.send(.key(.function(6)))
         await runtime.settle()
         for months in [12, 18, 24] {
             if months > 12 {

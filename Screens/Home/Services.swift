@@ -1,0 +1,82 @@
+import Domain
+import TUI
+
+/// Every service a terminal offers for a property, in one table: the Serviços menu lists it and
+/// Home's shortcuts point into it, so a service has one name everywhere. The next issues add
+/// their services here (requests, protocols, certificates, agreements).
+struct Service {
+    enum ID: String, CaseIterable, Sendable {
+        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs
+    }
+
+    let id: ID
+    /// Short, for the function bar.
+    let label: String
+    /// As the menu lists it.
+    let title: String
+    let summary: String
+    /// The terminal modes that offer it.
+    let modes: Set<TerminalMode>
+    let open: (Context) -> any Screen
+
+    /// What a service opens with: the property on screen and what is known of it.
+    struct Context {
+        public var matricula: String
+        public var property: Calls.PropertySummary?
+    }
+
+    static let everywhere: Set<TerminalMode> = [.kiosk, .counter, .staff]
+
+    static let all: [Service] = [
+        Service(
+            id: .debts, label: "Débitos", title: "Débitos e pagamento",
+            summary: "Contas do imóvel; extrato para pagar as selecionadas; pagamento com cartão", modes: everywhere
+        ) { DebtsScreen(matricula: $0.matricula) },
+        Service(
+            id: .secondCopy, label: "2ª via", title: "Segunda via de conta",
+            summary: "Linha digitável, PIX, impressão e e-mail de uma conta em aberto", modes: everywhere
+        ) { DebtsScreen(matricula: $0.matricula, mode: .secondCopy) },
+        Service(
+            id: .payments, label: "Pagamentos", title: "Pagamentos realizados",
+            summary: "Histórico de pagamentos do imóvel: data, valor, canal e conta", modes: everywhere
+        ) { PaymentsScreen(matricula: $0.matricula) },
+        Service(
+            id: .consumption, label: "Consumo", title: "Histórico de consumo",
+            summary: "Gráfico de 12, 18 ou 24 meses, média, leitura real ou estimada", modes: everywhere
+        ) { ConsumptionScreen(matricula: $0.matricula) },
+        Service(
+            id: .dueDate, label: "Vencimento", title: "Data de vencimento",
+            summary: "Dias oferecidos e alteração do dia de vencimento das próximas contas", modes: everywhere
+        ) { DueDateScreen(matricula: $0.matricula) },
+        Service(
+            id: .installments, label: "Parcelar", title: "Simular parcelamento",
+            summary: "Entrada e número de parcelas dos débitos vencidos (simulação, não vale como contrato)", modes: everywhere
+        ) { InstallmentSimulationScreen(matricula: $0.matricula) },
+        Service(
+            id: .billSimulation, label: "Simular conta", title: "Simular conta",
+            summary: "Valor da conta para um consumo, com a categoria e as economias do imóvel", modes: everywhere
+        ) {
+            BillSimulationScreen(
+                categoria: $0.property?.categoria.rawValue, economias: $0.property?.economias ?? 1, esgoto: $0.property?.esgoto ?? true)
+        },
+        Service(
+            id: .tariffs, label: "Tarifas", title: "Tabela de tarifas",
+            summary: "Tarifas em vigor por categoria e faixa de consumo", modes: everywhere
+        ) { TariffsScreen(categoria: $0.property?.categoria.rawValue) },
+    ]
+
+    static func offered(in mode: TerminalMode) -> [Service] { all.filter { $0.modes.contains(mode) } }
+
+    static func with(_ id: ID) -> Service { all.first { $0.id == id }! }
+
+    /// Whether `filter` (typed by a person: any case, with or without accents) is in its title
+    /// or summary.
+    func matches(_ filter: String) -> Bool {
+        let f = Self.fold(filter.trimmingCharacters(in: .whitespaces))
+        return f.isEmpty || Self.fold(title).contains(f) || Self.fold(summary).contains(f)
+    }
+
+    static func fold(_ s: String) -> String {
+        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+    }
+}
