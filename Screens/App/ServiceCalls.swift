@@ -34,7 +34,7 @@ extension Calls {
     > {
         await run {
             switch try await c.simulateBill(
-                body: .json(.init(categoria: categoria, economias: economias, consumoM3: consumo, esgoto: esgoto)))
+                body: .json(.init(categoria: categoria, economias: economias, consumptionM3: consumo, esgoto: esgoto)))
             {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))

@@ -76,7 +76,7 @@ public final class DebtsScreen: Screen {
     }
 
     /// What paying the bill costs now: updated to today when overdue.
-    static func amount(_ b: Calls.Bill) -> Int64 { b.updated?.totalCents ?? b.valorCents }
+    static func amount(_ b: Calls.Bill) -> Int64 { b.updated?.totalCents ?? b.amountCents }
 
     var selectedBills: [Calls.Bill] { all.filter { selected.contains($0.id) } }
     var selectedTotal: Money { Money(cents: selectedBills.reduce(0) { $0 + Self.amount($1) }) }
@@ -171,7 +171,7 @@ public final class DebtsScreen: Screen {
     static func status(_ b: Calls.Bill) -> (String, Role) {
         switch b.situacao {
         case .paga:
-            return ("Paga\(b.pagoEm.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
+            return ("Paga\(b.paidOn.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
         case .emRevisao: return ("Em revisão (cartão)", .underReview)
         case .parcelada: return ("Parcelada", .muted)
         case .aberta:
@@ -224,13 +224,13 @@ public final class DebtsScreen: Screen {
                 mark = selected.contains(b.id) ? "[\(s.glyphs.check)]" : "[ ]"
             }
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            let due = CivilDate(iso: b.vencimento)?.formatted ?? b.vencimento
+            let due = CivilDate(iso: b.dueOn)?.formatted ?? b.dueOn
             let updated = b.updated.map { Money(cents: $0.totalCents).formatted } ?? ""
             var line =
                 (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9)
                 + TextLayout.pad(due, width: 12)
-                + TextLayout.pad(Money(cents: b.valorCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
-            if wide { line += TextLayout.pad("\(b.consumoM3) m³\(b.leituraEstimada ? "*" : "")", width: 10) }
+                + TextLayout.pad(Money(cents: b.amountCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
+            if wide { line += TextLayout.pad("\(b.consumptionM3) m³\(b.estimated ? "*" : "")", width: 10) }
             line += label
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : role)
             rowY.append((y, i))
@@ -242,7 +242,7 @@ public final class DebtsScreen: Screen {
                 let b = shown[list.selected]
                 if let u = b.updated {
                     let parts =
-                        "Valor \(Money(cents: b.valorCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(u.daysLate) dias) + correção \(Money(cents: u.correctionCents).formatted)"
+                        "Valor \(Money(cents: b.amountCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(u.daysLate) dias) + correção \(Money(cents: u.correctionCents).formatted)"
                     s.put(TextLayout.fit(parts, width: w), x: x, y: y, role: .normal)
                     s.put(TextLayout.fit("= \(Money(cents: u.totalCents).formatted) se paga até \(asOfText).", width: w), x: x, y: y + 1)
                 } else {

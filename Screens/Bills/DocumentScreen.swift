@@ -184,7 +184,7 @@ public final class DocumentScreen: Screen {
             }
             return
         }
-        let due = CivilDate(iso: p.due)?.formatted ?? p.due
+        let due = CivilDate(iso: p.dueOn)?.formatted ?? p.dueOn
         // The QR goes to the right when the text beside it still fits (the linha digitável is
         // 55 columns), else F7 shows it full screen.
         let qrCols = (qr?.columns ?? 0) + 2 * QRView.quiet
@@ -195,7 +195,7 @@ public final class DocumentScreen: Screen {
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
             s.put(
-                TextLayout.fit("Conta de \(comp) · consumo \(b.consumoM3) m³\(b.leituraEstimada ? " (leitura estimada)" : "")", width: w),
+                TextLayout.fit("Conta de \(comp) · consumo \(b.consumptionM3) m³\(b.estimated ? " (leitura estimada)" : "")", width: w),
                 x: x, y: y)
             y += 1
             if b.overdue {
@@ -210,7 +210,7 @@ public final class DocumentScreen: Screen {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
             s.put(TextLayout.fit("\(st.lines.count) conta\(st.lines.count == 1 ? "" : "s"): \(refs)", width: w), x: x, y: y)
             y += 1
-            let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.valorCents }
+            let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.amountCents }
             if charges > 0 {
                 s.put(
                     TextLayout.fit("Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w),

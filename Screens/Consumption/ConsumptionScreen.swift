@@ -82,7 +82,7 @@ public final class ConsumptionScreen: Screen {
                     let c = Competencia(iso: item.competencia)
                     return BarChart.Bar(
                         label: c.map { $0.month < 10 ? "0\($0.month)" : "\($0.month)" } ?? "?",
-                        group: c.map { String($0.year) } ?? "", value: item.consumoM3, secondary: item.estimada)
+                        group: c.map { String($0.year) } ?? "", value: item.consumptionM3, secondary: item.estimated)
                 }, average: h.averageM3)
             table = ListState(count: h.items.count)
             table.selected = chart.selected
@@ -93,7 +93,7 @@ public final class ConsumptionScreen: Screen {
 
     static func monthText(_ item: Calls.ConsumptionMonth) -> String {
         let c = Competencia(iso: item.competencia)?.formatted ?? item.competencia
-        return "\(c): \(item.consumoM3) m³ · \(item.estimada ? "estimada (pela média, sem leitura)" : "leitura real")"
+        return "\(c): \(item.consumptionM3) m³ · \(item.estimated ? "estimada (pela média, sem leitura)" : "leitura real")"
     }
 
     static func decimal(_ v: Double) -> String {
@@ -123,7 +123,7 @@ public final class ConsumptionScreen: Screen {
             y += 1
         }
         let selected = h.items[min(chart.selected, h.items.count - 1)]
-        s.put(TextLayout.fit(Self.monthText(selected), width: w), x: x, y: y, role: selected.estimada ? .warning : .normal)
+        s.put(TextLayout.fit(Self.monthText(selected), width: w), x: x, y: y, role: selected.estimated ? .warning : .normal)
         y += 2
         let bottom = area.y + area.height - 1
         if showTable {
@@ -135,7 +135,7 @@ public final class ConsumptionScreen: Screen {
                 let item = h.items[i]
                 let line =
                     TextLayout.pad(Competencia(iso: item.competencia)?.formatted ?? item.competencia, width: 10)
-                    + TextLayout.pad("\(item.consumoM3) m³", width: 10) + (item.estimada ? "estimada (média)" : "real")
+                    + TextLayout.pad("\(item.consumptionM3) m³", width: 10) + (item.estimated ? "estimada (média)" : "real")
                 s.put(TextLayout.pad(line, width: min(w, 44)), x: x, y: y, role: i == table.selected ? .selected : .normal)
                 y += 1
             }

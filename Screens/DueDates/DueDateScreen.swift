@@ -120,7 +120,7 @@ public final class DueDateScreen: Screen {
         let competencia = Competencia(iso: info.nextBillCompetencia)?.formatted ?? info.nextBillCompetencia
         if let d = done {
             let c = Competencia(iso: d.competencia)?.formatted ?? d.competencia
-            let first = CivilDate(iso: d.firstDueDate)?.formatted ?? d.firstDueDate
+            let first = CivilDate(iso: d.firstDueOn)?.formatted ?? d.firstDueOn
             let lines = [
                 ("Vencimento alterado do dia \(d.previousDay) para o dia \(d.day).", Role.success),
                 ("Vale a partir da conta de \(c), com vencimento em \(first).", .normal),

@@ -166,7 +166,7 @@ public final class HomeScreen: Screen {
         var banner = ["Nenhum débito em aberto."]
         var role = Role.success
         if d.openCount > 0 {
-            let oldest = d.oldestDueDate.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
+            let oldest = d.oldestDueOn.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
             let total = Money(cents: d.openTotalCents).formatted
             let overdue = d.overdueCount > 0 ? ", \(d.overdueCount) vencida\(d.overdueCount == 1 ? "" : "s")" : ""
             banner = [

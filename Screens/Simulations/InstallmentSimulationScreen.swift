@@ -128,8 +128,8 @@ public final class InstallmentSimulationScreen: Screen {
         list.scroll(height: rows)
         for b in r.bills.dropFirst(list.top).prefix(rows) {
             let c = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            let due = CivilDate(iso: b.vencimento)?.formatted ?? b.vencimento
-            let updated = Money(cents: b.updated?.totalCents ?? b.valorCents).formatted
+            let due = CivilDate(iso: b.dueOn)?.formatted ?? b.dueOn
+            let updated = Money(cents: b.updated?.totalCents ?? b.amountCents).formatted
             s.put("\(c)   vencida em \(due)   \(updated)", x: x + 1, y: y, clip: area)
             y += 1
         }

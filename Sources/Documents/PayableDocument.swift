@@ -33,13 +33,13 @@ public struct PayableDocument: Sendable {
     /// One bill on the document, with its charges when paid late.
     public struct Line: Sendable {
         public var competencia: Competencia
-        public var vencimento: CivilDate
-        public var consumoM3: Int?
+        public var due: CivilDate
+        public var consumptionM3: Int?
         public var charges: LateCharges
-        public init(competencia: Competencia, vencimento: CivilDate, consumoM3: Int?, charges: LateCharges) {
+        public init(competencia: Competencia, due: CivilDate, consumptionM3: Int?, charges: LateCharges) {
             self.competencia = competencia
-            self.vencimento = vencimento
-            self.consumoM3 = consumoM3
+            self.due = due
+            self.consumptionM3 = consumptionM3
             self.charges = charges
         }
     }

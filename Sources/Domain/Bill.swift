@@ -6,13 +6,13 @@ public struct Bill: Sendable, Equatable {
     public var due: CivilDate
     public var value: Money
     public var situacao: SituacaoConta
-    public var consumoM3: Int
-    public var leituraEstimada: Bool
+    public var consumptionM3: Int
+    public var estimated: Bool
     public var paidOn: CivilDate?
 
     public init(
         id: Int64, matricula: String, competencia: Competencia, due: CivilDate, value: Money, situacao: SituacaoConta,
-        consumoM3: Int, leituraEstimada: Bool, paidOn: CivilDate?
+        consumptionM3: Int, estimated: Bool, paidOn: CivilDate?
     ) {
         self.id = id
         self.matricula = matricula
@@ -20,8 +20,8 @@ public struct Bill: Sendable, Equatable {
         self.due = due
         self.value = value
         self.situacao = situacao
-        self.consumoM3 = consumoM3
-        self.leituraEstimada = leituraEstimada
+        self.consumptionM3 = consumptionM3
+        self.estimated = estimated
         self.paidOn = paidOn
     }
 

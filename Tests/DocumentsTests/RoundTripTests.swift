@@ -21,7 +21,7 @@ final class RoundTripTests: XCTestCase {
             let value = Money(cents: Int64(rng.next() % 150_000) + 1)
             lines.append(
                 .init(
-                    competencia: Competencia(year: due.year, month: due.month)!, vencimento: due, consumoM3: Int(rng.next() % 40),
+                    competencia: Competencia(year: due.year, month: due.month)!, due: due, consumptionM3: Int(rng.next() % 40),
                     charges: LateCharges(original: value, due: due, paidOn: today)))
         }
         let total = lines.reduce(Money.zero) { $0 + $1.charges.total }

@@ -43,7 +43,7 @@ def test_history_switches_to_24_months_and_reads_a_month(dated_server, terminal)
     shown = re.search(rf"{shown_label}: (\d+) m³ · (leitura real|estimada)", screen)
     assert shown, screen
     month = next(i for i in history["items"] if i["competencia"] == target)
-    assert int(shown.group(1)) == month["consumoM3"]
-    assert (shown.group(2) == "estimada") == month["estimada"]
+    assert int(shown.group(1)) == month["consumptionM3"]
+    assert (shown.group(2) == "estimada") == month["estimated"]
     average = f"{history['averageM3']:.1f}".replace(".", ",")
     assert f"média {average} m³" in screen

@@ -72,7 +72,7 @@ enum Fixtures {
         {"matricula":"100013","endereco":{"logradouro":"Rua Laranjeiras","numero":"120","bairro":"Centro","cidade":"Aracaju","uf":"SE","cep":"49065-519"},
          "categoria":"residencial","economias":1,"situacaoLigacao":"ativa","esgoto":true,
          "titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"},
-         "debts":{"openCount":3,"openTotalCents":37842,"overdueCount":2,"oldestDueDate":"2026-09-28","underReviewCount":0}}
+         "debts":{"openCount":3,"openTotalCents":37842,"overdueCount":2,"oldestDueOn":"2026-09-28","underReviewCount":0}}
         """
     static let paidProperty = """
         {"matricula":"100021","endereco":{"logradouro":"Avenida Beira Mar","numero":"2450","bairro":"Atalaia","cidade":"Aracaju","uf":"SE","cep":"49037-000"},

@@ -9,31 +9,31 @@ extension Fixtures {
     /// One bill in each situation (what the server sends for the demo data on 23/11/2026).
     static let bills = """
         {"asOf":"2026-11-23","items":[
-         {"id":1000100,"competencia":"2026-10","vencimento":"2026-11-28","valorCents":11516,"situacao":"aberta","consumoM3":13,"leituraEstimada":false,"overdue":false},
-         {"id":1000101,"competencia":"2026-09","vencimento":"2026-10-28","valorCents":11516,"situacao":"aberta","consumoM3":13,"leituraEstimada":true,"overdue":true,
+         {"id":1000100,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":11516,"situacao":"aberta","consumptionM3":13,"estimated":false,"overdue":false},
+         {"id":1000101,"competencia":"2026-09","dueOn":"2026-10-28","amountCents":11516,"situacao":"aberta","consumptionM3":13,"estimated":true,"overdue":true,
           "updated":{"daysLate":26,"fineCents":230,"interestCents":100,"correctionCents":0,"totalCents":11846,"asOf":"2026-11-23"}},
-         {"id":1000102,"competencia":"2026-08","vencimento":"2026-09-28","valorCents":14810,"situacao":"aberta","consumoM3":18,"leituraEstimada":false,"overdue":true,
+         {"id":1000102,"competencia":"2026-08","dueOn":"2026-09-28","amountCents":14810,"situacao":"aberta","consumptionM3":18,"estimated":false,"overdue":true,
           "updated":{"daysLate":56,"fineCents":296,"interestCents":276,"correctionCents":80,"totalCents":15462,"asOf":"2026-11-23"}},
-         {"id":1000103,"competencia":"2026-07","vencimento":"2026-08-28","valorCents":9320,"situacao":"em_revisao","consumoM3":9,"leituraEstimada":false,"overdue":false},
-         {"id":1000104,"competencia":"2026-06","vencimento":"2026-07-28","valorCents":10418,"situacao":"parcelada","consumoM3":11,"leituraEstimada":false,"overdue":false},
-         {"id":1000105,"competencia":"2026-05","vencimento":"2026-06-28","valorCents":11516,"situacao":"paga","consumoM3":13,"leituraEstimada":false,"pagoEm":"2026-06-25","overdue":false}
+         {"id":1000103,"competencia":"2026-07","dueOn":"2026-08-28","amountCents":9320,"situacao":"em_revisao","consumptionM3":9,"estimated":false,"overdue":false},
+         {"id":1000104,"competencia":"2026-06","dueOn":"2026-07-28","amountCents":10418,"situacao":"parcelada","consumptionM3":11,"estimated":false,"overdue":false},
+         {"id":1000105,"competencia":"2026-05","dueOn":"2026-06-28","amountCents":11516,"situacao":"paga","consumptionM3":13,"estimated":false,"paidOn":"2026-06-25","overdue":false}
         ]}
         """
     static let billDetail = """
-        {"bill":{"id":1000100,"competencia":"2026-10","vencimento":"2026-11-28","valorCents":11516,"situacao":"aberta","consumoM3":13,"leituraEstimada":false,"overdue":false},
+        {"bill":{"id":1000100,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":11516,"situacao":"aberta","consumptionM3":13,"estimated":false,"overdue":false},
          "payment":{"barcode":"82690000001151601232026112810000000001000100","linhaDigitavel":"82690000001-7 15160123202-9 61128100000-4 00001000100-6",
           "pix":"00020126360014br.gov.bcb.pix0114123456780001955204000053039865406115.165802BR5923COMPANHIA DE SANEAMENTO6007ARACAJU62140510AVC100010063048783",
-          "due":"2026-11-28","totalCents":11516}}
+          "dueOn":"2026-11-28","totalCents":11516}}
         """
     static let statement = """
         {"id":1,"matricula":"100013","issuedOn":"2026-11-23",
-         "lines":[{"billId":1000102,"competencia":"2026-08","vencimento":"2026-09-28","valorCents":14810,
+         "lines":[{"billId":1000102,"competencia":"2026-08","dueOn":"2026-09-28","amountCents":14810,
                    "charges":{"daysLate":59,"fineCents":296,"interestCents":291,"correctionCents":80,"totalCents":15477,"asOf":"2026-11-26"}},
-                  {"billId":1000101,"competencia":"2026-09","vencimento":"2026-10-28","valorCents":11516,
+                  {"billId":1000101,"competencia":"2026-09","dueOn":"2026-10-28","amountCents":11516,
                    "charges":{"daysLate":29,"fineCents":230,"interestCents":111,"correctionCents":0,"totalCents":11857,"asOf":"2026-11-26"}}],
          "payment":{"barcode":"82670000002733401232026112620000000000000001","linhaDigitavel":"82670000002-7 73340123202-6 61126200000-7 00000000001-8",
           "pix":"00020126360014br.gov.bcb.pix0114123456780001955204000053039865406273.345802BR5923COMPANHIA DE SANEAMENTO6007ARACAJU62080504AVE163049A9E",
-          "due":"2026-11-26","totalCents":27334}}
+          "dueOn":"2026-11-26","totalCents":27334}}
         """
     static let companies = """
         {"items":[{"id":"sandbox","nome":"Operadora Sandbox (teste — nada é cobrado)","feeBasisPoints":299,"sandbox":true}]}

@@ -15,14 +15,15 @@ extension Fixtures {
             let (year, month) = (index / 12, index % 12 + 1)
             let m3 = 6 + (k * 7) % 15
             total += m3
-            items.append(#"{"competencia":"\#(year)-\#(month < 10 ? "0" : "")\#(month)","consumoM3":\#(m3),"estimada":\#(k % 4 == 2)}"#)
+            items.append(
+                #"{"competencia":"\#(year)-\#(month < 10 ? "0" : "")\#(month)","consumptionM3":\#(m3),"estimated":\#(k % 4 == 2)}"#)
         }
         let average = (Double(total) / Double(months) * 10).rounded() / 10
         return #"{"months":\#(months),"averageM3":\#(average),"items":[\#(items.joined(separator: ","))]}"#
     }
 
     static let simulation = """
-        {"categoria":"residencial","validFrom":"2026-01-01","consumoM3":16,"economias":1,
+        {"categoria":"residencial","validFrom":"2026-01-01","consumptionM3":16,"economias":1,
          "lines":[{"description":"Tarifa mínima (até 10 m³)","amountCents":4568},
                   {"description":"11 a 15 m³: R$ 6,10/m³","volumeM3":"5","amountCents":3050},
                   {"description":"16 a 20 m³: R$ 7,60/m³","volumeM3":"1","amountCents":760}],
@@ -94,7 +95,7 @@ final class ServiceJourneyTests: JourneyBase {
         XCTAssertTrue(text.contains("R$ 150,80"), text)
         let body = try? JSONSerialization.jsonObject(with: Data((transport.bodies.last ?? "").utf8)) as? [String: Any]
         XCTAssertEqual(body?["categoria"] as? String, "residencial")
-        XCTAssertEqual(body?["consumoM3"] as? Int, 16)
+        XCTAssertEqual(body?["consumptionM3"] as? Int, 16)
         XCTAssertEqual(body?["esgoto"] as? Bool, true)
         XCTAssertNil(transport.authorizations.last ?? nil, "no session needed")
         // A server refusal shows its message.
@@ -174,7 +175,7 @@ final class ServiceJourneyTests: JourneyBase {
         XCTAssertTrue(text.contains("Vale a partir da conta de 11/2026, com vencimento em 10/12/2026."), text)
         XCTAssertEqual(transport.count("changeDueDate"), 0, "nothing changes before confirming")
         transport.on(
-            "changeDueDate", #"{"day":10,"previousDay":28,"competencia":"2026-11","firstDueDate":"2026-12-10","changedOn":"2026-11-23"}"#)
+            "changeDueDate", #"{"day":10,"previousDay":28,"competencia":"2026-11","firstDueOn":"2026-12-10","changedOn":"2026-11-23"}"#)
         runtime.send(.key(.enter))
         await runtime.settle()
         text = screen().text

@@ -38,7 +38,7 @@ final class APITests: XCTestCase {
                 let debts = try XCTUnwrap(r.json["debts"] as? [String: Any])
                 XCTAssertEqual(debts["openCount"] as? Int, 3)
                 XCTAssertEqual(debts["overdueCount"] as? Int, 2, "due dates before 2026-11-23")
-                XCTAssertEqual(debts["oldestDueDate"] as? String, "2026-09-28")
+                XCTAssertEqual(debts["oldestDueOn"] as? String, "2026-09-28")
                 let linked = try await client.get("/v1/properties/\(Demo.mariaNorm)/linked", token: token)
                 let items = try XCTUnwrap(linked.json["items"] as? [[String: Any]])
                 XCTAssertEqual(items.compactMap { $0["matricula"] as? String }, [Demo.mariaPaid, Demo.mariaReview])
@@ -271,7 +271,8 @@ final class APITests: XCTestCase {
             _ = try await client.get("/v1/properties/\(Demo.mariaNorm)", token: token)
             _ = try await client.delete("/v1/sessions/current", token: token)
         }
-        let entries = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana")
+        let entries = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(
+            staff: "ana")
         XCTAssertEqual(
             entries,
             [

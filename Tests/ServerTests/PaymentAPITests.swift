@@ -32,15 +32,15 @@ final class PaymentAPITests: XCTestCase {
                 for b in overdue {
                     // Updated to today: fine 2 %, interest 1 %/month pro rata die (DOMAIN.md).
                     let u = try XCTUnwrap(b["updated"] as? [String: Any])
-                    let value = try XCTUnwrap(b["valorCents"] as? Int)
-                    let due = try XCTUnwrap(CivilDate(iso: XCTUnwrap(b["vencimento"] as? String)))
+                    let value = try XCTUnwrap(b["amountCents"] as? Int)
+                    let due = try XCTUnwrap(CivilDate(iso: XCTUnwrap(b["dueOn"] as? String)))
                     let c = LateCharges(original: Money(cents: Int64(value)), due: due, paidOn: CivilDate(iso: "2026-11-23")!)
                     XCTAssertEqual(u["fineCents"] as? Int, Int(c.fine.cents))
                     XCTAssertEqual(u["interestCents"] as? Int, Int(c.interest.cents))
                     XCTAssertEqual(u["daysLate"] as? Int, c.daysLate)
                     XCTAssertGreaterThan(u["totalCents"] as? Int ?? 0, value)
                 }
-                XCTAssertTrue(items.filter { $0["situacao"] as? String == "paga" }.allSatisfy { $0["pagoEm"] is String })
+                XCTAssertTrue(items.filter { $0["situacao"] as? String == "paga" }.allSatisfy { $0["paidOn"] is String })
 
                 // Segunda via: the bill's own barcode (value and due date) and PIX.
                 let id = try XCTUnwrap(open.first?["id"] as? Int)
@@ -49,9 +49,9 @@ final class PaymentAPITests: XCTestCase {
                 let pay = try XCTUnwrap(d.json["payment"] as? [String: Any])
                 let code = try XCTUnwrap(ArrecadacaoBarcode(reading: XCTUnwrap(pay["linhaDigitavel"] as? String)))
                 XCTAssertEqual(code.digits, pay["barcode"] as? String)
-                XCTAssertEqual(code.amount.cents, Int64(open.first?["valorCents"] as? Int ?? -1))
+                XCTAssertEqual(code.amount.cents, Int64(open.first?["amountCents"] as? Int ?? -1))
                 XCTAssertEqual(code.company, "0123")
-                XCTAssertTrue(code.freeField.hasPrefix((open.first?["vencimento"] as? String ?? "").filter(\.isNumber)))
+                XCTAssertTrue(code.freeField.hasPrefix((open.first?["dueOn"] as? String ?? "").filter(\.isNumber)))
                 let pix = try XCTUnwrap(PixBRCode.fields(of: XCTUnwrap(pay["pix"] as? String)))
                 XCTAssertTrue(pix["62"]?.hasSuffix("AVC\(id)") == true, "txid identifies the bill")
 
@@ -89,7 +89,7 @@ final class PaymentAPITests: XCTestCase {
                 let total = lines.compactMap { ($0["charges"] as? [String: Any])?["totalCents"] as? Int }.reduce(0, +)
                 XCTAssertEqual(pay["totalCents"] as? Int, total)
                 XCTAssertEqual(ArrecadacaoBarcode(reading: pay["barcode"] as? String ?? "")?.amount.cents, Int64(total))
-                XCTAssertEqual(pay["due"] as? String, "2026-11-26", "valid for 3 days")
+                XCTAssertEqual(pay["dueOn"] as? String, "2026-11-26", "valid for 3 days")
                 // The same request again: the same statement, marked as a replay.
                 let again = try await client.post(
                     path, ["billIds": Array(open.reversed())], token: token, headers: ["Idempotency-Key": "k-0000001"])
@@ -215,7 +215,9 @@ final class PaymentAPITests: XCTestCase {
             let id = try XCTUnwrap(st.json["id"] as? Int)
             let pdf = try await client.get("/v1/properties/\(Demo.mariaNorm)/statements/\(id)/pdf", token: staff)
             XCTAssertEqual(pdf.status, .ok)
-            let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana").map(\.action)
+            let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(
+                staff: "ana"
+            ).map(\.action)
             XCTAssertEqual(Array(actions.suffix(3)), ["consultar_debitos", "emitir_extrato", "extrato_pdf"])
         }
     }

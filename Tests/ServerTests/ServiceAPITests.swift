@@ -24,18 +24,18 @@ final class ServiceAPITests: XCTestCase {
                     let comps = items.compactMap { $0["competencia"] as? String }
                     XCTAssertEqual(comps, comps.sorted(), "oldest first")
                     XCTAssertEqual(comps.last, "2026-10")
-                    let values = items.compactMap { $0["consumoM3"] as? Int }
+                    let values = items.compactMap { $0["consumptionM3"] as? Int }
                     let average = (Double(values.reduce(0, +)) / Double(values.count) * 10).rounded() / 10
                     XCTAssertEqual(r.json["averageM3"] as? Double, average)
-                    XCTAssertTrue(items.allSatisfy { $0["estimada"] is Bool })
+                    XCTAssertTrue(items.allSatisfy { $0["estimated"] is Bool })
                 }
                 // The default is 12; the bills say the same consumption.
                 let d = try await client.get(base, token: token)
                 XCTAssertEqual((d.json["items"] as? [Any])?.count, 12)
                 let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
                 let newest = try XCTUnwrap((bills.json["items"] as? [[String: Any]])?.first)
-                XCTAssertEqual(((d.json["items"] as? [[String: Any]])?.last)?["consumoM3"] as? Int, newest["consumoM3"] as? Int)
-                XCTAssertEqual(((d.json["items"] as? [[String: Any]])?.last)?["estimada"] as? Bool, newest["leituraEstimada"] as? Bool)
+                XCTAssertEqual(((d.json["items"] as? [[String: Any]])?.last)?["consumptionM3"] as? Int, newest["consumptionM3"] as? Int)
+                XCTAssertEqual(((d.json["items"] as? [[String: Any]])?.last)?["estimated"] as? Bool, newest["estimated"] as? Bool)
                 for bad in ["13", "0", "36", "-12"] {
                     let r = try await client.get("\(base)?months=\(bad)", token: token)
                     XCTAssertEqual(r.status, .badRequest, bad)
@@ -72,7 +72,7 @@ final class ServiceAPITests: XCTestCase {
 
                 // Simulation, public too: 16 m³ residencial with sewage.
                 let s = try await client.post(
-                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 16, "esgoto": true])
+                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumptionM3": 16, "esgoto": true])
                 XCTAssertEqual(s.status, .ok, "\(s.json)")
                 XCTAssertEqual(s.json["waterCents"] as? Int, 4568 + 5 * 610 + 760)
                 XCTAssertEqual(s.json["sewageCents"] as? Int, 6702)  // 80 % of 83,78 = 67,024
@@ -86,15 +86,18 @@ final class ServiceAPITests: XCTestCase {
                 for b in (bills.json["items"] as? [[String: Any]] ?? []).prefix(6) {
                     let sim = try await client.post(
                         "/v1/simulations/bill",
-                        ["categoria": "residencial", "economias": 1, "consumoM3": b["consumoM3"] as? Int ?? 0, "esgoto": true])
-                    XCTAssertEqual(sim.json["totalCents"] as? Int, b["valorCents"] as? Int)
+                        ["categoria": "residencial", "economias": 1, "consumptionM3": b["consumptionM3"] as? Int ?? 0, "esgoto": true])
+                    XCTAssertEqual(sim.json["totalCents"] as? Int, b["amountCents"] as? Int)
                 }
 
                 let bad: [([String: Any], String)] = [
-                    (["categoria": "residencial", "economias": 1, "consumoM3": -1, "esgoto": true], "O consumo não pode ser negativo."),
-                    (["categoria": "residencial", "economias": 0, "consumoM3": 10, "esgoto": true], "Informe ao menos uma economia."),
                     (
-                        ["categoria": "rural", "economias": 1, "consumoM3": 10, "esgoto": true],
+                        ["categoria": "residencial", "economias": 1, "consumptionM3": -1, "esgoto": true],
+                        "O consumo não pode ser negativo."
+                    ),
+                    (["categoria": "residencial", "economias": 0, "consumptionM3": 10, "esgoto": true], "Informe ao menos uma economia."),
+                    (
+                        ["categoria": "rural", "economias": 1, "consumptionM3": 10, "esgoto": true],
                         "Categoria desconhecida: escolha residencial social, residencial, comercial, industrial ou pública."
                     ),
                 ]
@@ -213,7 +216,7 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(res["minimumCents"] as? Int, 5000)
                 XCTAssertEqual((res["bands"] as? [[String: Any]])?.count, 2, "re-import replaced the bands, no duplicates")
                 let sim = try await client.post(
-                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumoM3": 22, "esgoto": false])
+                    "/v1/simulations/bill", ["categoria": "residencial", "economias": 1, "consumptionM3": 22, "esgoto": false])
                 XCTAssertEqual(sim.json["waterCents"] as? Int, 5000 + 7000 + 1825)  // 2 × 9,125 = 18,25
             }
         }
@@ -307,7 +310,7 @@ final class ServiceAPITests: XCTestCase {
                 XCTAssertEqual(changed.json["day"] as? Int, 10)
                 XCTAssertEqual(changed.json["previousDay"] as? Int, 28)
                 XCTAssertEqual(changed.json["competencia"] as? String, "2026-11")
-                XCTAssertEqual(changed.json["firstDueDate"] as? String, "2026-12-10")
+                XCTAssertEqual(changed.json["firstDueOn"] as? String, "2026-12-10")
                 XCTAssertEqual(changed.json["changedOn"] as? String, "2026-11-23")
                 // A retry is the same change, not a second one.
                 let retry = try await put(10, key: "venc-00003")
@@ -339,7 +342,9 @@ final class ServiceAPITests: XCTestCase {
                 let seen = try await client.get("/v1/properties/\(Demo.mariaPaid)/due-date", token: staff)
                 XCTAssertEqual((seen.json["lastChange"] as? [String: Any])?["staff"] as? String, "ana")
                 XCTAssertEqual((seen.json["lastChange"] as? [String: Any])?["channel"] as? String, "balcao")
-                let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(staff: "ana").map(\.action)
+                let actions = try await AuditLog(store: server.store, clock: AppClock(now: ServerClock.system, timeZone: "UTC")).entries(
+                    staff: "ana"
+                ).map(\.action)
                 XCTAssertTrue(actions.contains("alterar_vencimento"))
                 // The customer sees the change but not who made it.
                 let asCustomer = try await client.get("/v1/properties/\(Demo.mariaPaid)/due-date", token: token)

@@ -21,8 +21,8 @@ struct BillRepository: Sendable {
             competencia: competencia, due: dueOn,
             value: Money(cents: row.decode(column: "valor_centavos", as: Int64.self)),
             situacao: s,
-            consumoM3: row.decode(column: "consumo_m3", as: Int.self),
-            leituraEstimada: row.decode(column: "leitura_estimada", as: Int.self) != 0,
+            consumptionM3: row.decode(column: "consumo_m3", as: Int.self),
+            estimated: row.decode(column: "leitura_estimada", as: Int.self) != 0,
             paidOn: paid.flatMap(CivilDate.init(iso:)))
     }
 

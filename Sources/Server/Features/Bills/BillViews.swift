@@ -15,9 +15,9 @@ enum BillViews {
     static func bill(_ b: Bill, today: CivilDate, index: [String: Int64]) -> S.Bill {
         let overdue = b.isOverdue(on: today)
         return S.Bill(
-            id: b.id, competencia: b.competencia.iso, vencimento: b.due.iso, valorCents: b.value.cents,
-            situacao: S.Situacao(rawValue: b.situacao.rawValue) ?? .aberta, consumoM3: b.consumoM3, leituraEstimada: b.leituraEstimada,
-            pagoEm: b.paidOn?.iso, overdue: overdue, updated: overdue ? charges(b.charges(asOf: today, index: index), asOf: today) : nil)
+            id: b.id, competencia: b.competencia.iso, dueOn: b.due.iso, amountCents: b.value.cents,
+            situacao: S.Situacao(rawValue: b.situacao.rawValue) ?? .aberta, consumptionM3: b.consumptionM3, estimated: b.estimated,
+            paidOn: b.paidOn?.iso, overdue: overdue, updated: overdue ? charges(b.charges(asOf: today, index: index), asOf: today) : nil)
     }
 
     static func charges(_ c: LateCharges, asOf: CivilDate) -> S.Charges {
@@ -28,7 +28,7 @@ enum BillViews {
 
     static func paymentCode(_ barcode: ArrecadacaoBarcode, _ pix: PixBRCode, due: CivilDate, total: Money) -> S.PaymentCode {
         S.PaymentCode(
-            barcode: barcode.digits, linhaDigitavel: barcode.linhaDigitavel, pix: pix.payload, due: due.iso, totalCents: total.cents)
+            barcode: barcode.digits, linhaDigitavel: barcode.linhaDigitavel, pix: pix.payload, dueOn: due.iso, totalCents: total.cents)
     }
 }
 

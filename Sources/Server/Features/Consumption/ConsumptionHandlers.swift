@@ -19,7 +19,9 @@ struct ConsumptionHandlers: Sendable {
                 body: .json(
                     .init(
                         months: months,
-                        items: rows.map { S.ConsumptionMonth(competencia: $0.competencia.iso, consumoM3: $0.m3, estimada: $0.estimated) },
+                        items: rows.map {
+                            S.ConsumptionMonth(competencia: $0.competencia.iso, consumptionM3: $0.m3, estimated: $0.estimated)
+                        },
                         averageM3: average))))
     }
 }

@@ -45,7 +45,7 @@ struct DocumentFactory: Sendable {
             address: p.address.oneLine, categoria: p.categoria.label,
             lines: [
                 .init(
-                    competencia: b.competencia, vencimento: b.due, consumoM3: b.consumoM3,
+                    competencia: b.competencia, due: b.due, consumptionM3: b.consumptionM3,
                     charges: LateCharges(original: b.value, due: b.due, paidOn: b.due))
             ], due: b.due, barcode: barcode, pix: pix, notes: notes)
     }
@@ -58,7 +58,9 @@ struct DocumentFactory: Sendable {
             kind: .statement, number: String(s.id), issuer: issuer, issuedOn: s.issuedOn, customerName: p.titular.nome,
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
             address: p.address.oneLine, categoria: p.categoria.label,
-            lines: s.lines.map { .init(competencia: $0.bill.competencia, vencimento: $0.bill.due, consumoM3: $0.bill.consumoM3, charges: $0.charges) },
+            lines: s.lines.map {
+                .init(competencia: $0.bill.competencia, due: $0.bill.due, consumptionM3: $0.bill.consumptionM3, charges: $0.charges)
+            },
             due: s.due, barcode: barcode, pix: pix,
             notes: [
                 "Valores de contas vencidas atualizados até o vencimento deste extrato (\(s.due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."

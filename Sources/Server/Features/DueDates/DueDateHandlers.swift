@@ -62,7 +62,7 @@ struct DueDateHandlers: Sendable {
                 body: .json(
                     .init(
                         day: result.change.toDay, previousDay: result.change.fromDay, competencia: next.iso,
-                        firstDueDate: DueDatePolicy.firstDueDate(nextCompetencia: next, day: result.change.toDay).iso,
+                        firstDueOn: DueDatePolicy.firstDueDate(nextCompetencia: next, day: result.change.toDay).iso,
                         changedOn: result.change.changedOn.iso))))
     }
 

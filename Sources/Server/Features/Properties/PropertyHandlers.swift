@@ -37,7 +37,7 @@ struct PropertyHandlers: Sendable {
                             telefone: isStaff ? p.titular.telefone : nil),
                         debts: .init(
                             openCount: debts.openCount, openTotalCents: debts.openTotal.cents, overdueCount: debts.overdueCount,
-                            oldestDueDate: debts.oldestDue?.iso, underReviewCount: debts.underReviewCount)))))
+                            oldestDueOn: debts.oldestDue?.iso, underReviewCount: debts.underReviewCount)))))
     }
 
     func getLinkedProperties(_ input: Operations.GetLinkedProperties.Input) async throws -> Operations.GetLinkedProperties.Output {

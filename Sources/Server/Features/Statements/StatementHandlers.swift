@@ -56,7 +56,7 @@ struct StatementHandlers: Sendable {
             id: s.id, matricula: s.matricula, issuedOn: s.issuedOn.iso,
             lines: s.lines.map { l in
                 S.StatementLine(
-                    billId: l.bill.id, competencia: l.bill.competencia.iso, vencimento: l.bill.due.iso, valorCents: l.bill.value.cents,
+                    billId: l.bill.id, competencia: l.bill.competencia.iso, dueOn: l.bill.due.iso, amountCents: l.bill.value.cents,
                     charges: BillViews.charges(l.charges, asOf: s.due))
             },
             payment: BillViews.paymentCode(barcode, pix, due: s.due, total: s.total))

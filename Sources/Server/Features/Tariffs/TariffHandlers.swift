@@ -32,9 +32,9 @@ struct TariffHandlers: Sendable {
         guard let categoria = Categoria(rawValue: body.categoria) else {
             throw APIError.invalid("Categoria desconhecida: escolha residencial social, residencial, comercial, industrial ou pública.")
         }
-        guard body.consumoM3 >= 0 else { throw APIError.invalid(TariffTable.Problem.negativeConsumption.description) }
+        guard body.consumptionM3 >= 0 else { throw APIError.invalid(TariffTable.Problem.negativeConsumption.description) }
         guard body.economias >= 1 else { throw APIError.invalid(TariffTable.Problem.noEconomias.description) }
-        guard body.economias <= 9999, body.consumoM3 <= 10_000_000 else {
+        guard body.economias <= 9999, body.consumptionM3 <= 10_000_000 else {
             throw APIError.invalid("Valores grandes demais para uma simulação.")
         }
         guard let stored = try await tariffs.tariffs(inForceOn: clock.today, categoria: categoria).first else {
@@ -43,7 +43,7 @@ struct TariffHandlers: Sendable {
         }
         let sim: TariffTable.Simulation
         do {
-            sim = try stored.table.simulate(consumptionM3: body.consumoM3, economias: body.economias, sewage: body.esgoto)
+            sim = try stored.table.simulate(consumptionM3: body.consumptionM3, economias: body.economias, sewage: body.esgoto)
         } catch let p as TariffTable.Problem {
             throw APIError.invalid(p.description)
         }
@@ -51,7 +51,7 @@ struct TariffHandlers: Sendable {
             .init(
                 body: .json(
                     .init(
-                        categoria: categoria.rawValue, validFrom: stored.table.validFrom.iso, consumoM3: body.consumoM3,
+                        categoria: categoria.rawValue, validFrom: stored.table.validFrom.iso, consumptionM3: body.consumptionM3,
                         economias: body.economias,
                         lines: sim.lines.map {
                             S.SimulationLine(
