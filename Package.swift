@@ -2,11 +2,11 @@
 import PackageDescription
 
 /// Agência Virtual: terminal client (`agencia`) and REST backend (`agencia-server`).
-/// Dependencies point down only: Screens → TUI, API, Domain; Terminal → TUI, CNcursesw;
-/// Server → API, Domain. See docs/DECISIONS.md.
+/// Dependencies point down only (docs/DECISIONS.md 1): Screens → TUI, API, Domain, Barcodes;
+/// Terminal → TUI, CNcursesw; Server → API, Domain, Documents, Curl; Documents → Barcodes, CCairo.
 /// The terminal client is single-threaded by design (one event loop; network results arrive as
-/// messages), and curses is a C library of globals: its targets use the Swift 5 language mode.
-/// See docs/DECISIONS.md.
+/// messages), and curses is a C library of globals: its targets use the Swift 5 language mode
+/// (DECISIONS 11).
 let clientSettings: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 let package = Package(
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "API", "Domain",
+                "Server", "API", "Domain", "Screens",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: clientSettings

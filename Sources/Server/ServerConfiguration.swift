@@ -168,13 +168,20 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
             throw ConfigurationError.unreadable(file, String(describing: error))
         }
-        struct Wrapper: Decodable { let server: ServerConfiguration? }
         do {
-            if let w = try? JSONDecoder().decode(Wrapper.self, from: data), let s = w.server { return s }
-            return try JSONDecoder().decode(ServerConfiguration.self, from: data)
+            return try load(data: data)
         } catch {
             throw ConfigurationError.unreadable(file, String(describing: error))
         }
+    }
+
+    /// Reads either this object or `{"server": {...}}`. A file with a `server` object is read
+    /// from it, and a bad value there is an error, never a silent fall back to the defaults.
+    public static func load(data: Data) throws -> ServerConfiguration {
+        struct Wrapper: Decodable { let server: ServerConfiguration }
+        let top = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if top?["server"] != nil { return try JSONDecoder().decode(Wrapper.self, from: data).server }
+        return try JSONDecoder().decode(ServerConfiguration.self, from: data)
     }
 }
 
@@ -193,11 +200,6 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
     public var pixCity = "Aracaju"
     /// Days a payment statement stays payable (its charges are computed to that date).
     public var statementValidDays = 3
-
-    /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
-    /// takes as today. Refused unless the server seeds demo data and no real card company is
-    /// accredited.
-    public var demoToday: CivilDate? = nil
 
     public init() {}
 
@@ -249,11 +251,6 @@ public struct SMTPSettings: Codable, Sendable, Equatable {
     public var retryBaseSeconds = 5
     /// How often the sender looks for work when idle, seconds.
     public var pollSeconds = 1
-
-    /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
-    /// takes as today. Refused unless the server seeds demo data and no real card company is
-    /// accredited.
-    public var demoToday: CivilDate? = nil
 
     public init() {}
 

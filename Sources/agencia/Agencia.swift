@@ -15,7 +15,7 @@ import Terminal
 @main
 struct Agencia: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agencia", abstract: "Agência Virtual — terminal de atendimento.")
+        commandName: "agencia", abstract: "Agência Virtual — terminal de atendimento.", version: AgenciaVersion.current)
 
     @Option(help: "Arquivo de configuração (o objeto \"client\" de config.example.json).") var config: String?
     @Option(help: "Modo do terminal: kiosk, counter ou staff (sobrepõe a configuração).") var mode: TerminalMode?

@@ -1,38 +1,37 @@
 import Foundation
-import Screens
 
 /// The terminal's configuration (the `client` object of `config.example.json`). With no file,
 /// `agencia` runs the embedded demo backend.
-struct ClientConfiguration: Decodable {
+public struct ClientConfiguration: Decodable, Equatable {
     /// kiosk, counter or staff: decided by the terminal's configuration, not by its user.
-    var mode: TerminalMode = .kiosk
+    public var mode: TerminalMode = .kiosk
     /// The backend's base URL (`http://host:port`), or nil for the embedded demo backend.
-    var server: String?
-    var connectTimeoutSeconds: Int = 3
-    var requestTimeoutSeconds: Int = 15
+    public var server: String?
+    public var connectTimeoutSeconds: Int = 3
+    public var requestTimeoutSeconds: Int = 15
     /// CA bundle for an `https://` backend with a private CA.
-    var caFile: String?
+    public var caFile: String?
     /// `auto` (what the terminal offers) or `mono` (attributes only).
-    var colors: String = "auto"
+    public var colors: String = "auto"
     /// Where the embedded demo backend keeps its SQLite file (a new temporary one by default).
-    var demoDatabase: String?
+    public var demoDatabase: String?
     /// Kiosk idle settings for the embedded demo backend (a real backend sends its own).
-    var demoIdleSeconds: Int?
+    public var demoIdleSeconds: Int?
     /// Log file for the client and the embedded backend (nothing is logged to the terminal).
-    var logFile: String?
+    public var logFile: String?
     /// The command that prints a PDF given on its standard input (CUPS: `lp -d PRINTER`).
-    var printCommand: [String] = ["lp"]
+    public var printCommand: [String] = ["lp"]
     /// Where counter and staff terminals save PDFs.
-    var saveDirectory: String = FileManager.default.currentDirectoryPath
+    public var saveDirectory: String = FileManager.default.currentDirectoryPath
 
     enum CodingKeys: String, CodingKey {
         case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
             printCommand, saveDirectory
     }
 
-    init() {}
+    public init() {}
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         mode = try c.decodeIfPresent(TerminalMode.self, forKey: .mode) ?? .kiosk
         server = try c.decodeIfPresent(String.self, forKey: .server)
@@ -49,7 +48,7 @@ struct ClientConfiguration: Decodable {
 
     /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,
     /// `/etc/agencia/config.json`; the first that exists. Nil: no file (embedded demo).
-    static func locate(explicit: String?) -> String? {
+    public static func locate(explicit: String?) -> String? {
         if let explicit { return explicit }
         if let env = ProcessInfo.processInfo.environment["AGENCIA_CONFIG"] { return env }
         let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
@@ -57,11 +56,16 @@ struct ClientConfiguration: Decodable {
             .first { FileManager.default.fileExists(atPath: $0) }
     }
 
-    /// Reads either this object or `{"client": {...}}`.
-    static func load(file: String) throws -> ClientConfiguration {
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        struct Wrapper: Decodable { let client: ClientConfiguration? }
-        if let w = try? JSONDecoder().decode(Wrapper.self, from: data), let c = w.client { return c }
+    /// Reads either this object or `{"client": {...}}` (a file with a `client` object is read
+    /// from it, and a bad value there is an error, never a silent default).
+    public static func load(file: String) throws -> ClientConfiguration {
+        try load(data: Data(contentsOf: URL(fileURLWithPath: file)))
+    }
+
+    public static func load(data: Data) throws -> ClientConfiguration {
+        struct Wrapper: Decodable { let client: ClientConfiguration }
+        let top = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        if top?["client"] != nil { return try JSONDecoder().decode(Wrapper.self, from: data).client }
         return try JSONDecoder().decode(ClientConfiguration.self, from: data)
     }
 }
