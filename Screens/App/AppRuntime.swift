@@ -128,8 +128,8 @@ public final class AppRuntime {
 
     /// Waits until no call is in flight (tests; the end-to-end driver reads the screen instead).
     public func settle(timeout: Double = 10) async {
-        let start = Date()
-        while pending > 0 && Date().timeIntervalSince(start) < timeout {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while pending > 0 && ContinuousClock.now < deadline {
             if !drain() { try? await Task.sleep(nanoseconds: 1_000_000) }
         }
         drain()

@@ -63,10 +63,7 @@ final class ServicesScreen: Screen {
             if let effects = actions.perform(k) { return effects }
             _ = list.handle(k, pageSize: 5)
         case .click(_, let y):
-            if let row = rows.first(where: { $0.y == y }) {
-                if list.selected == row.index { return open(row.index) }  // a tap on the selected row opens it
-                list.selected = row.index
-            }
+            if let row = rows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }
         default: break
         }
         return []

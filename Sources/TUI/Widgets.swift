@@ -125,6 +125,14 @@ public struct ListState: Sendable, Equatable {
         return old != selected
     }
 
+    /// A tap on row `index` (htop): selects it, or says it was already selected, which means
+    /// "open it" (true).
+    public mutating func tap(_ index: Int) -> Bool {
+        guard index != selected else { return true }
+        selected = index
+        return false
+    }
+
     /// Keeps the selection visible in a window of `height` rows.
     public mutating func scroll(height: Int) {
         selected = min(max(0, selected), max(0, count - 1))

@@ -75,7 +75,7 @@ public final class TerminalSession {
     /// Forces the next frame to be drawn whole (after a resize).
     public func invalidate() { previous = nil }
 
-    private var lastSizeCheck = Date.distantPast
+    private var lastSizeCheck = ContinuousClock.now - .seconds(1)
 
     /// Waits up to the input timeout for one event. When idle, compares the kernel's window
     /// size with curses' every 200 ms: a SIGWINCH that arrived before curses listened (or was
@@ -84,8 +84,8 @@ public final class TerminalSession {
         var ch: wint_t = 0
         let r = agc_get_wch(&ch)
         if r == ERR {
-            guard Date().timeIntervalSince(lastSizeCheck) > 0.2 else { return nil }
-            lastSizeCheck = Date()
+            guard ContinuousClock.now - lastSizeCheck > .milliseconds(200) else { return nil }
+            lastSizeCheck = ContinuousClock.now
             var rows: Int32 = 0
             var cols: Int32 = 0
             if agc_winsize(&rows, &cols) == 0 && (rows != agc_lines() || cols != agc_cols()) {

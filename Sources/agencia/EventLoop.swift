@@ -55,5 +55,7 @@ enum EventLoop {
         }
     }
 
+    /// The client's one clock: the kiosk idle timer's seconds (the screens never read the date;
+    /// what "today" is comes from the server).
     static func now() -> Double { Date().timeIntervalSince1970 }
 }

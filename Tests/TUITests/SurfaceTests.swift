@@ -60,4 +60,13 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(TextLayout.fit("Conceição", width: 6), "Conce…")
         XCTAssertEqual(TextLayout.pad("ab", width: 4), "ab  ")
     }
+
+    func testATapSelectsThenOpens() {
+        var list = ListState(count: 5)
+        XCTAssertFalse(list.tap(3), "the first tap selects")
+        XCTAssertEqual(list.selected, 3)
+        XCTAssertTrue(list.tap(3), "a tap on the selected row opens it")
+        XCTAssertFalse(list.tap(1))
+        XCTAssertEqual(list.selected, 1)
+    }
 }
