@@ -43,28 +43,52 @@ public final class DebtsScreen: Screen {
     }
     public var isBusy: Bool { loading }
 
-    public var commands: [Command] {
-        switch mode {
-        case .secondCopy:
-            return [
+    var actions: [Action] {
+        let open = Action(
+            Command(.enter, mode == .debts ? "2ª via" : "Abrir", help: "Mostra a conta sob o cursor: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty)
+        ) { app in self.openCursor(app: app) }
+        let refresh = Action(Command(.function(5), "Atualizar", help: "Recarrega as contas")) { self.load() }
+        guard mode == .debts else { return [open, refresh] }
+        return [
+            Action(Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)")) {
+                self.toggle(self.list.selected)
+                return []
+            },
+            Action(
                 Command(
-                    .enter, "Abrir", help: "Mostra a conta: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty),
-                Command(.function(5), "Atualizar", help: "Recarrega as contas"),
-            ]
-        case .debts:
-            return [
-                Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)"),
-                Command(
-                    .function(4), "Extrato",
-                    help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma"),
-                Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada"),
-                Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas"),
-                Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor"),
-                Command(.enter, "2ª via", help: "Abre a segunda via da conta sob o cursor"),
-                Command(.function(5), "Atualizar", help: "Recarrega as contas"),
-            ]
-        }
+                    .function(4), "Extrato", help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma")
+            ) { app in
+                guard !self.selected.isEmpty else {
+                    self.notice = "Marque ao menos uma conta (Espaço) para emitir o extrato."
+                    return []
+                }
+                return [
+                    .push(
+                        DocumentScreen(matricula: self.matricula, document: nil, statementOf: self.selectedBills.map(\.id), canSave: app.canSave))
+                ]
+            },
+            Action(Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada")) {
+                guard !self.selected.isEmpty else {
+                    self.notice = "Marque ao menos uma conta (Espaço) para pagar com cartão."
+                    return []
+                }
+                return [.push(CardPaymentScreen(matricula: self.matricula, bills: self.selectedBills))]
+            },
+            Action(Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas")) {
+                let overdue = self.all.filter { $0.overdue && $0.situacao == .aberta }
+                self.notice = overdue.isEmpty ? "Nenhuma conta vencida." : nil
+                for b in overdue { self.selected.insert(b.id) }
+                return []
+            },
+            Action(Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor")) {
+                self.showBreakdown.toggle()
+                return []
+            },
+            open, refresh,
+        ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] { load() }
     public func reappear(app: AppState) -> [Effect] { load() }
@@ -112,27 +136,8 @@ public final class DebtsScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.function(5)): return load()
-        case .key(.enter): return openCursor(app: app)
-        case .key(.char(" ")): toggle(list.selected)
-        case .key(.function(2)) where mode == .debts:
-            let overdue = all.filter { $0.overdue && $0.situacao == .aberta }
-            if overdue.isEmpty { notice = "Nenhuma conta vencida." } else { notice = nil }
-            for b in overdue { selected.insert(b.id) }
-        case .key(.function(3)) where mode == .debts: showBreakdown.toggle()
-        case .key(.function(4)) where mode == .debts:
-            guard !selected.isEmpty else {
-                notice = "Marque ao menos uma conta (Espaço) para emitir o extrato."
-                return []
-            }
-            return [.push(DocumentScreen(matricula: matricula, document: nil, statementOf: selectedBills.map(\.id), canSave: app.canSave))]
-        case .key(.function(6)) where mode == .debts:
-            guard !selected.isEmpty else {
-                notice = "Marque ao menos uma conta (Espaço) para pagar com cartão."
-                return []
-            }
-            return [.push(CardPaymentScreen(matricula: matricula, bills: selectedBills))]
         case .key(let k): _ = list.handle(k, pageSize: 10)
         case .click(_, let y):
             if let row = rowY.first(where: { $0.y == y }) {

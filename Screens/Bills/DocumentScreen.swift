@@ -62,17 +62,32 @@ public final class DocumentScreen: Screen {
 
     var payment: Calls.PaymentCode? { bill?.payment ?? statement?.payment }
 
-    public var commands: [Command] {
+    var actions: [Action] {
         let ready = payment != nil && document != nil
-        var c = [
-            Command(.function(2), "Imprimir", help: "Imprime o documento (PDF) na impressora deste terminal", enabled: ready),
-            Command(.function(4), "E-mail", help: "Envia o PDF por e-mail", enabled: ready),
-            Command(.function(7), "QR", help: "Mostra o QR code do PIX em tela cheia", enabled: ready),
+        var rows = [
+            Action(Command(.function(2), "Imprimir", help: "Imprime o documento (PDF) na impressora deste terminal", enabled: ready)) {
+                app in
+                self.notice = ("Gerando o PDF e enviando à impressora…", .muted)
+                return self.deliver(.print, app: app)
+            },
+            Action(Command(.function(4), "E-mail", help: "Envia o PDF por e-mail", enabled: ready)) {
+                self.document.map { [.push(EmailScreen(matricula: self.matricula, document: $0))] } ?? []
+            },
+            Action(Command(.function(7), "QR", help: "Mostra o QR code do PIX em tela cheia", enabled: ready)) {
+                self.payment.map { [.push(QRScreen(payload: $0.pix, caption: "PIX — \(Money(cents: $0.totalCents).formatted)"))] } ?? []
+            },
         ]
-        if canSave { c.insert(Command(.function(3), "Salvar", help: "Salva o PDF no diretório configurado", enabled: ready), at: 1) }
-        if failure != nil { c.append(Command(.function(5), "Tentar", help: "Tenta de novo")) }
-        return c
+        if canSave {
+            rows.insert(
+                Action(Command(.function(3), "Salvar", help: "Salva o PDF no diretório configurado", enabled: ready)) { app in
+                    self.deliver(.save, app: app)
+                }, at: 1)
+        }
+        if failure != nil { rows.append(Action(Command(.function(5), "Tentar", help: "Tenta de novo")) { self.load() }) }
+        return rows
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] { load() }
 
@@ -92,25 +107,13 @@ public final class DocumentScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        guard let document, payment != nil else {
-            if case .key(.function(5)) = event { return load() }
-            return []
-        }
-        switch event {
-        case .key(.function(2)):
-            notice = ("Gerando o PDF e enviando à impressora…", .muted)
-            return deliver(document, .print, app: app)
-        case .key(.function(3)) where canSave: return deliver(document, .save, app: app)
-        case .key(.function(4)): return [.push(EmailScreen(matricula: matricula, document: document))]
-        case .key(.function(7)):
-            if let p = payment { return [.push(QRScreen(payload: p.pix, caption: "PIX — \(Money(cents: p.totalCents).formatted)"))] }
-        default: break
-        }
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         return []
     }
 
     /// Fetches the PDF and hands it to the printer or the disk, off the UI thread.
-    func deliver(_ document: DocumentRef, _ delivery: Delivery, app: AppState) -> [Effect] {
+    func deliver(_ delivery: Delivery, app: AppState) -> [Effect] {
+        guard let document else { return [] }
         let (m, output) = (matricula, app.output)
         loading += 1
         return [

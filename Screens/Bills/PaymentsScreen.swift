@@ -20,7 +20,11 @@ public final class PaymentsScreen: Screen {
 
     public var title: String { "Pagamentos — imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] { [Command(.function(5), "Atualizar", help: "Recarrega o histórico")] }
+    var actions: [Action] {
+        [Action(Command(.function(5), "Atualizar", help: "Recarrega o histórico")) { app in self.appear(app: app) }]
+    }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
         loading = true
@@ -29,7 +33,7 @@ public final class PaymentsScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        if case .key(.function(5)) = event { return appear(app: app) }
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         if case .key(let k) = event { _ = list.handle(k, pageSize: 10) }
         return []
     }

@@ -28,14 +28,24 @@ public final class ConsumptionScreen: Screen {
 
     public var title: String { "Histórico de consumo" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] {
+    var actions: [Action] {
         let next = Self.periods[(Self.periods.firstIndex(of: months).map { $0 + 1 } ?? 0) % Self.periods.count]
         return [
-            Command(.function(2), "\(next) meses", help: "Alterna entre 12, 18 e 24 meses"),
-            Command(.function(3), showTable ? "Gráfico" : "Tabela", help: "Mostra os mesmos dados como tabela ou como gráfico"),
-            Command(.left, "Mês (← →)", help: "Move o cursor entre os meses; o valor do mês aparece acima do gráfico", inBar: false),
+            Action(Command(.function(2), "\(next) meses", help: "Alterna entre 12, 18 e 24 meses")) {
+                self.months = next
+                return self.load()
+            },
+            Action(Command(.function(3), showTable ? "Gráfico" : "Tabela", help: "Mostra os mesmos dados como tabela ou como gráfico")) {
+                self.showTable.toggle()
+                self.table.selected = self.chart.selected
+                return []
+            },
+            Action(Command(.function(5), "Atualizar", help: "Recarrega o histórico")) { self.load() },
+            .navigation(Command(.left, "Mês (← →)", help: "Move o cursor entre os meses; o valor do mês aparece acima do gráfico", inBar: false)),
         ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] { load() }
 
@@ -47,13 +57,8 @@ public final class ConsumptionScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.function(2)):
-            months = Self.periods[((Self.periods.firstIndex(of: months) ?? 0) + 1) % Self.periods.count]
-            return load()
-        case .key(.function(3)):
-            showTable.toggle()
-            table.selected = chart.selected
         case .key(let k):
             if showTable {
                 if table.handle(k, pageSize: 10) { chart.selected = table.selected }

@@ -90,7 +90,7 @@ public final class HomeScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
         case .key(let k):
-            if let effects = actions.perform(k) { return effects }
+            if let effects = actions.perform(k, app: app) { return effects }
             _ = list.handle(k, pageSize: 5)
         case .click(_, let y):
             if let row = linkedRows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }

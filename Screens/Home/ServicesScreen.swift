@@ -60,7 +60,7 @@ final class ServicesScreen: Screen {
             filter.append(c)
             refilter()
         case .key(let k):
-            if let effects = actions.perform(k) { return effects }
+            if let effects = actions.perform(k, app: app) { return effects }
             _ = list.handle(k, pageSize: 5)
         case .click(_, let y):
             if let row = rows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }

@@ -27,12 +27,17 @@ public final class TariffsScreen: Screen {
 
     public var title: String { "Tarifas" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] {
+    var actions: [Action] {
         [
-            Command(.function(7), "Simular conta", help: "Simula uma conta com a tabela da categoria mostrada"),
-            Command(.tab, "Categoria", help: "Mostra a tabela de outra categoria (também ← →)", inBar: false),
+            Action(Command(.function(7), "Simular conta", help: "Simula uma conta com a tabela da categoria mostrada", enabled: !tables.isEmpty)) {
+                [.push(BillSimulationScreen(categoria: self.tables[self.selected].categoria.rawValue))]
+            },
+            Action(Command(.function(5), "Atualizar", help: "Recarrega as tabelas em vigor")) { app in self.appear(app: app) },
+            .navigation(Command(.tab, "Categoria", help: "Mostra a tabela de outra categoria (também ← →)", inBar: false)),
         ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
         loading = true
@@ -40,11 +45,11 @@ public final class TariffsScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         guard !tables.isEmpty else { return [] }
         switch event {
         case .key(.right), .key(.tab): selected = (selected + 1) % tables.count
         case .key(.left), .key(.backTab): selected = (selected + tables.count - 1) % tables.count
-        case .key(.function(7)): return [.push(BillSimulationScreen(categoria: tables[selected].categoria.rawValue))]
         case .click(let x, let y) where y == tabsRow:
             if let i = tabs.firstIndex(where: { $0.contains(x) }) { selected = i }
         default: break
