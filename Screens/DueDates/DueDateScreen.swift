@@ -33,15 +33,43 @@ public final class DueDateScreen: Screen {
 
     public var title: String { "Data de vencimento" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] {
+    var actions: [Action] {
         if done != nil { return [] }
-        if confirming != nil {
+        if let c = confirming {
             return [
-                Command(.enter, "Confirmar", help: "Confirma a nova data de vencimento"),
-                Command(.backspace, "Outro dia", help: "Volta à lista de dias sem alterar nada"),
+                Action(Command(.enter, "Confirmar", help: "Confirma a nova data de vencimento")) { self.change(to: c) },
+                Action(Command(.backspace, "Outro dia", help: "Volta à lista de dias sem alterar nada")) {
+                    self.confirming = nil
+                    return []
+                },
             ]
         }
-        return [Command(.enter, "Escolher", help: "Escolhe o dia selecionado", enabled: info?.canChange == true)]
+        return [
+            Action(Command(.enter, "Escolher", help: "Escolhe o dia selecionado", enabled: info?.canChange == true)) { self.choose() }
+        ]
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    /// Asks for confirmation of the day under the cursor (not the current one).
+    private func choose() -> [Effect] {
+        guard let info else { return [] }
+        let day = info.options[list.selected]
+        if day == info.currentDay {
+            failure = APIFailure(status: 0, code: "same_day", message: "O vencimento já é no dia \(day): escolha outro dia.")
+            return []
+        }
+        failure = nil
+        confirming = day
+        return []
+    }
+
+    private func change(to day: Int) -> [Effect] {
+        if key.day != day { key = (day, UUID().uuidString) }
+        loading = true
+        failure = nil
+        let (m, k) = (matricula, key.value)
+        return [.call { Message.changed(await Calls.changeDueDate($0, m, day: day, key: k)) as Any }]
     }
 
     public func appear(app: AppState) -> [Effect] {
@@ -51,27 +79,9 @@ public final class DueDateScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        guard let info, done == nil else { return [] }
+        guard info != nil, done == nil else { return [] }
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.backspace) where confirming != nil:
-            confirming = nil
-            return []
-        case .key(.enter):
-            guard info.canChange else { return [] }
-            let day = info.options[list.selected]
-            if let c = confirming {
-                if key.day != c { key = (c, UUID().uuidString) }
-                loading = true
-                failure = nil
-                let (m, k) = (matricula, key.value)
-                return [.call { Message.changed(await Calls.changeDueDate($0, m, day: c, key: k)) as Any }]
-            }
-            if day == info.currentDay {
-                failure = APIFailure(status: 0, code: "same_day", message: "O vencimento já é no dia \(day): escolha outro dia.")
-                return []
-            }
-            failure = nil
-            confirming = day
         case .key(let k):
             guard confirming == nil else { return [] }
             if list.handle(k, pageSize: 6) { failure = nil }

@@ -32,11 +32,12 @@ public final class BillSimulationScreen: Screen {
 
     public var title: String { "Simular conta" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] { [Command(.enter, "Simular", help: "Calcula a conta com a tabela em vigor")] }
+    var actions: [Action] { [Action(Command(.enter, "Simular", help: "Calcula a conta com a tabela em vigor")) { self.simulate() }] }
+    public var commands: [Command] { actions.commands }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.enter): return simulate()
         case .key(let k):
             if form.handle(k) { result = nil }
         case .click(_, let y): _ = form.click(row: y)

@@ -30,11 +30,12 @@ public final class InstallmentSimulationScreen: Screen {
 
     public var title: String { "Simular parcelamento" }
     public var isBusy: Bool { loading }
-    public var commands: [Command] { [Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia")] }
+    var actions: [Action] { [Action(Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia")) { self.simulate() }] }
+    public var commands: [Command] { actions.commands }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.enter): return simulate()
         case .key(.pageDown), .key(.pageUp): if case .key(let k) = event { _ = list.handle(k, pageSize: 5) }
         case .key(let k): _ = form.handle(k)
         case .click(_, let y): _ = form.click(row: y)
