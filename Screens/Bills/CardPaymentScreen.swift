@@ -39,16 +39,39 @@ public final class CardPaymentScreen: Screen {
 
     public var title: String { "Pagar com cartão" }
     public var isBusy: Bool { loading > 0 }
-    public var commands: [Command] {
-        if payment != nil { return [Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")] }
-        if confirming != nil {
+    var actions: [Action] {
+        let m = matricula
+        if let p = payment {
             return [
-                Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora"),
-                Command(.backspace, "Outra", help: "Escolhe outra operadora"),
+                Action(Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")) {
+                    self.loading += 1
+                    return [.call { Message.status(await Calls.cardPayment($0, m, p.id)) as Any }]
+                }
             ]
         }
-        return [Command(.enter, "Escolher", help: "Escolhe a operadora sob o cursor", enabled: !companies.isEmpty)]
+        if let c = confirming {
+            return [
+                Action(Command(.enter, "Confirmar", help: "Confirma o pagamento com esta operadora")) {
+                    self.loading += 1
+                    self.failure = nil
+                    let (ids, key) = (self.bills.map(\.id), self.key)
+                    return [.call { Message.started(await Calls.startCardPayment($0, m, company: c.id, ids: ids, key: key)) as Any }]
+                },
+                Action(Command(.backspace, "Outra", help: "Escolhe outra operadora")) {
+                    self.confirming = nil
+                    return []
+                },
+            ]
+        }
+        return [
+            Action(Command(.enter, "Escolher", help: "Escolhe a operadora sob o cursor", enabled: !companies.isEmpty)) {
+                if self.companies.indices.contains(self.list.selected) { self.confirming = self.companies[self.list.selected] }
+                return []
+            }
+        ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
         loading += 1
@@ -57,31 +80,8 @@ public final class CardPaymentScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard case .key(let k) = event else { return [] }
-        let m = matricula
-        if let p = payment {
-            if k == .function(5) {
-                loading += 1
-                return [.call { Message.status(await Calls.cardPayment($0, m, p.id)) as Any }]
-            }
-            return []
-        }
-        if let c = confirming {
-            switch k {
-            case .enter:
-                loading += 1
-                failure = nil
-                let (ids, key) = (bills.map(\.id), key)
-                return [.call { Message.started(await Calls.startCardPayment($0, m, company: c.id, ids: ids, key: key)) as Any }]
-            case .backspace: confirming = nil
-            default: break
-            }
-            return []
-        }
-        if k == .enter, companies.indices.contains(list.selected) {
-            confirming = companies[list.selected]
-        } else {
-            _ = list.handle(k, pageSize: 5)
-        }
+        if let effects = actions.perform(k, app: app) { return effects }
+        if payment == nil, confirming == nil { _ = list.handle(k, pageSize: 5) }
         return []
     }
 

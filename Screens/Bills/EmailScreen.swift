@@ -28,31 +28,37 @@ public final class EmailScreen: Screen {
 
     public var title: String { "Enviar por e-mail" }
     public var isBusy: Bool { sending }
-    public var commands: [Command] {
+    var actions: [Action] {
         [
-            Command(
-                .enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio",
-                enabled: result == nil)
+            Action(
+                Command(
+                    .enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio",
+                    enabled: result == nil)
+            ) { self.send() }
         ]
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    private func send() -> [Effect] {
+        let to = field.text.trimmingCharacters(in: .whitespaces)
+        if !to.isEmpty, !Masking.isPlausibleEmail(to) {
+            failure = APIFailure(status: 0, code: "invalid", message: "Endereço de e-mail inválido: confira o que foi digitado.")
+            return []
+        }
+        if to != keyFor {
+            key = UUID().uuidString
+            keyFor = to
+        }
+        sending = true
+        failure = nil
+        let (m, doc, key) = (matricula, document, key)
+        return [.call { Message.sent(await Calls.email($0, m, doc, to: to.isEmpty ? nil : to, key: key)) as Any }]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard result == nil, case .key(let k) = event else { return [] }
-        if k == .enter {
-            let to = field.text.trimmingCharacters(in: .whitespaces)
-            if !to.isEmpty, !Masking.isPlausibleEmail(to) {
-                failure = APIFailure(status: 0, code: "invalid", message: "Endereço de e-mail inválido: confira o que foi digitado.")
-                return []
-            }
-            if to != keyFor {
-                key = UUID().uuidString
-                keyFor = to
-            }
-            sending = true
-            failure = nil
-            let (m, doc, key) = (matricula, document, key)
-            return [.call { Message.sent(await Calls.email($0, m, doc, to: to.isEmpty ? nil : to, key: key)) as Any }]
-        }
+        if let effects = actions.perform(k, app: app) { return effects }
         _ = field.handle(k)
         failure = nil
         return []
