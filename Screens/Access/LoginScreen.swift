@@ -34,16 +34,39 @@ public final class LoginScreen: Screen {
     public var title: String { "Entrar" }
     public var isBusy: Bool { busy || loadingPolicy }
 
-    public var commands: [Command] {
-        [
-            Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy),
-            Command(.tab, "Próximo campo", inBar: false),
-            Command(.function(6), "Tarifas", help: "Tabela de tarifas em vigor, sem precisar entrar"),
-            Command(.function(7), "Simular conta", help: "Simula uma conta de água e esgoto, sem precisar entrar"),
-            Command(
-                .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",
-                enabled: failure?.code == "transport" || policyMissing),
+    var actions: [Action] {
+        /// The services that need no login (the tariffs, a bill simulation), from the services table.
+        func open(_ key: Int, _ id: Service.ID) -> Action {
+            let svc = Service.with(id)
+            return Action(Command(.function(key), svc.label, help: "\(svc.summary) — sem precisar entrar")) {
+                [.push(svc.open(Service.Context(matricula: "", property: nil)))]
+            }
+        }
+        return [
+            Action(Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy)) { app in self.enter(app) },
+            .navigation(Command(.tab, "Próximo campo", inBar: false)),
+            open(6, .tariffs),
+            open(7, .billSimulation),
+            Action(
+                Command(
+                    .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",
+                    enabled: failure?.code == "transport" || policyMissing)
+            ) { app in
+                self.failure = nil
+                return self.appear(app: app)
+            },
         ]
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    /// Enter on a valid matrícula moves on to the document, like Tab; otherwise it logs in.
+    private func enter(_ app: AppState) -> [Effect] {
+        if focus == 0 && fields.count > 1 && matriculaValid && documento.text.isEmpty {
+            focus = 1
+            return []
+        }
+        return submit(app)
     }
 
     private var policyMissing = false
@@ -101,6 +124,7 @@ public final class LoginScreen: Screen {
     // MARK: Events
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
         case .key(let k):
             switch k {
@@ -108,18 +132,6 @@ public final class LoginScreen: Screen {
                 focus = (focus + 1) % max(1, fields.count)
             case .backTab, .up:
                 focus = (focus + fields.count - 1) % max(1, fields.count)
-            case .enter:
-                // Enter on a valid matrícula moves on to the document, like Tab.
-                if focus == 0 && fields.count > 1 && matriculaValid && documento.text.isEmpty {
-                    focus = 1
-                    return []
-                }
-                return submit(app)
-            case .function(5):
-                failure = nil
-                return appear(app: app)
-            case .function(6): return [.push(TariffsScreen())]
-            case .function(7): return [.push(BillSimulationScreen())]
             default:
                 failure = nil
                 if focus == 0 { matricula.handle(k) } else { documento.handle(k) }
