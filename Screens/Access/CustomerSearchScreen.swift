@@ -29,27 +29,37 @@ public final class CustomerSearchScreen: Screen {
 
     public var title: String { "Buscar cliente" }
     public var isBusy: Bool { busy }
-    public var commands: [Command] {
+    var actions: [Action] {
         [
-            Command(.enter, inResults ? "Abrir imóvel" : "Buscar", help: "Busca; nos resultados, abre o imóvel selecionado"),
-            Command(.tab, "Resultados", help: "Alterna entre o campo de busca e os resultados", enabled: !hits.isEmpty),
+            Action(Command(.enter, inResults ? "Abrir imóvel" : "Buscar", help: "Busca; nos resultados, abre o imóvel selecionado")) {
+                self.enter()
+            },
+            Action(Command(.tab, "Resultados", help: "Alterna entre o campo de busca e os resultados", enabled: !hits.isEmpty)) {
+                self.inResults.toggle()
+                return []
+            },
         ]
     }
 
+    public var commands: [Command] { actions.commands }
+
+    private func enter() -> [Effect] {
+        if inResults, hits.indices.contains(list.selected) { return [.push(HomeScreen(matricula: hits[list.selected].matricula))] }
+        let q = query.text.trimmingCharacters(in: .whitespaces)
+        guard !q.isEmpty else {
+            failure = APIFailure(status: 0, code: "invalid_input", message: "Digite matrícula, CPF/CNPJ, nome ou endereço.")
+            return []
+        }
+        busy = true
+        failure = nil
+        return [.call { Message.results(q, await Calls.search($0, q)) as Any }]
+    }
+
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.tab), .key(.backTab):
+        case .key(.backTab):
             inResults = !inResults && !hits.isEmpty
-        case .key(.enter):
-            if inResults, hits.indices.contains(list.selected) { return [.push(HomeScreen(matricula: hits[list.selected].matricula))] }
-            let q = query.text.trimmingCharacters(in: .whitespaces)
-            guard !q.isEmpty else {
-                failure = APIFailure(status: 0, code: "invalid_input", message: "Digite matrícula, CPF/CNPJ, nome ou endereço.")
-                return []
-            }
-            busy = true
-            failure = nil
-            return [.call { Message.results(q, await Calls.search($0, q)) as Any }]
         case .key(let k):
             if inResults || k == .pageDown || k == .pageUp || ((k == .down || k == .up) && !hits.isEmpty) {
                 inResults = true

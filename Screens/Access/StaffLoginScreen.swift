@@ -26,24 +26,30 @@ public final class StaffLoginScreen: Screen {
 
     public var title: String { "Entrar (atendente)" }
     public var isBusy: Bool { busy }
-    public var commands: [Command] {
-        [Command(.enter, "Entrar", enabled: !busy), Command(.tab, "Próximo campo", inBar: false)]
+    var actions: [Action] {
+        [
+            Action(Command(.enter, "Entrar", help: "Do usuário passa à senha; na senha, entra", enabled: !busy)) {
+                if self.focus == 0 {
+                    self.focus = 1
+                    return []
+                }
+                return self.submit()
+            },
+            .navigation(Command(.tab, "Próximo campo", inBar: false)),
+        ]
     }
+
+    public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
         [.call { Message.policy(await Calls.policy($0)) as Any }]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
         case .key(.tab), .key(.down), .key(.backTab), .key(.up):
             focus = 1 - focus
-        case .key(.enter):
-            if focus == 0 {
-                focus = 1
-                return []
-            }
-            return submit()
         case .key(let k):
             failure = nil
             if focus == 0 { usuario.handle(k) } else { senha.handle(k) }
