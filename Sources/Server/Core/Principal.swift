@@ -29,8 +29,6 @@ enum Principal: Sendable {
         return nil
     }
 
-    var staffUser: String? { staff?.usuario }
-
     @TaskLocal static var current: Principal?
     /// The client's address, for the per-address login limit.
     @TaskLocal static var clientAddress: String = "desconhecido"

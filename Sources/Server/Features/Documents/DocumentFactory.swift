@@ -7,17 +7,10 @@ import Foundation
 struct DocumentFactory: Sendable {
     let utility: UtilitySettings
 
-    /// Document kind digits in the barcode's free field and letters in the PIX txid.
-    enum Kind: Int {
-        case bill = 1
-        case statement = 2
-        var txidPrefix: String { self == .bill ? "AVC" : "AVE" }
-    }
-
-    func codes(kind: Kind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
+    func codes(kind: DocumentKind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
         let barcode = try ArrecadacaoBarcode(
             valueID: utility.valueID, amount: amount, company: utility.febrabanCompany,
-            freeField: ArrecadacaoBarcode.freeField(due: due, kind: kind.rawValue, number: number))
+            freeField: ArrecadacaoBarcode.freeField(due: due, kind: kind.barcodeDigit, number: number))
         let pix = try PixBRCode(
             key: utility.pixKey, name: utility.pixName, city: utility.pixCity, amount: amount, txid: "\(kind.txidPrefix)\(number)")
         return (barcode, pix)

@@ -7,11 +7,16 @@ import SQLKit
 /// The printable documents (an open bill's second copy, a statement) from what is stored, and
 /// the per-property limit on documents a customer may request. Used by the bill and statement
 /// endpoints, the e-mail request and the outbox sender.
-struct DocumentService: Sendable {
-    enum Kind: String, Sendable {
-        case bill, statement
-    }
+/// The payable documents: stored as `bill`/`statement` (the outbox), a digit in the barcode's
+/// free field and letters in the PIX txid.
+enum DocumentKind: String, Sendable {
+    case bill, statement
 
+    var barcodeDigit: Int { self == .bill ? 1 : 2 }
+    var txidPrefix: String { self == .bill ? "AVC" : "AVE" }
+}
+
+struct DocumentService: Sendable {
     let store: any Store
     let bills: BillRepository
     let statements: StatementRepository
@@ -21,7 +26,7 @@ struct DocumentService: Sendable {
     let requestsPerHour: Int
 
     /// The document, or the API's "not found"/"not payable" answer.
-    func document(_ kind: Kind, id: Int64, matricula: String) async throws -> PayableDocument {
+    func document(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> PayableDocument {
         switch kind {
         case .bill:
             guard let b = try await bills.bill(matricula, id: id) else { throw APIError.billNotFound }

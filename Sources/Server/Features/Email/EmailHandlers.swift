@@ -18,7 +18,7 @@ struct EmailHandlers: Sendable {
         let matricula = grant.matricula
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         // The document first: another property's id is "not found" whether e-mail is on or off.
-        let kind: DocumentService.Kind
+        let kind: DocumentKind
         switch body.document.kind {
         case .bill:
             kind = .bill

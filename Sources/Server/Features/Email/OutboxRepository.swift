@@ -7,7 +7,7 @@ struct OutboxMessage: Sendable {
     var dedupeKey: String
     var matricula: String
     var recipient: String
-    var document: DocumentService.Kind
+    var document: DocumentKind
     var documentId: Int64
     var attempts: Int
 }
@@ -24,7 +24,7 @@ struct OutboxRepository: Sendable {
 
     /// Queues an e-mail in the same transaction as its idempotency key (or replays it).
     func enqueue(
-        matricula: String, recipient: String, document: DocumentService.Kind, documentId: Int64, claim: IdempotencyClaim,
+        matricula: String, recipient: String, document: DocumentKind, documentId: Int64, claim: IdempotencyClaim,
         requestedBy: String?, now: Int64
     ) async throws -> (id: Int64, replayed: Bool) {
         try await store.write { db in
@@ -73,7 +73,7 @@ struct OutboxRepository: Sendable {
                 ).first()
             else { return nil }
             let kind = try row.decode(column: "document_kind", as: String.self)
-            guard let document = DocumentService.Kind(rawValue: kind) else { throw StorageError.corrupt("email_outbox.document_kind \(kind)") }
+            guard let document = DocumentKind(rawValue: kind) else { throw StorageError.corrupt("email_outbox.document_kind \(kind)") }
             return try OutboxMessage(
                 id: row.decode(column: "id", as: Int64.self), dedupeKey: row.decode(column: "dedupe_key", as: String.self),
                 matricula: row.decode(column: "matricula", as: String.self), recipient: row.decode(column: "recipient", as: String.self),
