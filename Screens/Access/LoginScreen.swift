@@ -6,16 +6,7 @@ import TUI
 /// user types, with distinct messages for an invalid number, a pair not found (and how to get
 /// the CPF/CNPJ registered), too many attempts and an unreachable server.
 public final class LoginScreen: Screen {
-    enum Message: CallResultMessage {
-        case policy(Result<LoginPolicyInfo, APIFailure>)
-        case login(Result<Components.Schemas.Session, APIFailure>)
-        var failure: APIFailure? {
-            switch self {
-            case .policy(let r): return r.failure
-            case .login(let r): return r.failure
-            }
-        }
-    }
+    typealias Message = LoginMessage
 
     var matricula = TextField(label: "Matrícula:", maxLength: 14, accepts: { $0.isNumber || $0 == "-" })
     var documento = TextField(label: "CPF/CNPJ:", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })

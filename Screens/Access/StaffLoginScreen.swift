@@ -3,16 +3,7 @@ import TUI
 
 /// Attendant / back-office login (PRODUCT.md A3): user and password.
 public final class StaffLoginScreen: Screen {
-    enum Message: CallResultMessage {
-        case policy(Result<LoginPolicyInfo, APIFailure>)
-        case login(Result<Components.Schemas.Session, APIFailure>)
-        var failure: APIFailure? {
-            switch self {
-            case .policy(let r): return r.failure
-            case .login(let r): return r.failure
-            }
-        }
-    }
+    typealias Message = LoginMessage
 
     var usuario = TextField(label: "Usuário:", maxLength: 64, accepts: { !$0.isWhitespace })
     var senha = TextField(label: "Senha:", maxLength: 128, secret: true)
