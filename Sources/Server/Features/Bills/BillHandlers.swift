@@ -9,6 +9,7 @@ struct BillHandlers: Sendable {
     let documents: DocumentService
     let authorization: Authorization
 
+    /// The property's bills, newest first (24 months), overdue ones updated to today.
     func listBills(_ input: Operations.ListBills.Input) async throws -> Operations.ListBills.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let list = try await bills.bills(grant.matricula)
@@ -18,6 +19,7 @@ struct BillHandlers: Sendable {
         return .ok(.init(body: .json(.init(items: list.map { BillViews.bill($0, today: today, index: index) }, asOf: today.iso))))
     }
 
+    /// One bill, with its barcode, linha digitável and PIX when open (segunda via).
     func getBill(_ input: Operations.GetBill.Input) async throws -> Operations.GetBill.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let b = try await bills.bill(grant.matricula, id: input.path.billId) else { throw APIError.billNotFound }
@@ -32,6 +34,7 @@ struct BillHandlers: Sendable {
         return .ok(.init(body: .json(.init(bill: BillViews.bill(b, today: today, index: index), payment: payment))))
     }
 
+    /// The bill's second copy as PDF (open bills only).
     func getBillPDF(_ input: Operations.GetBillPDF.Input) async throws -> Operations.GetBillPDF.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let pdf = try await documents.pdf(documents.document(.bill, id: input.path.billId, matricula: grant.matricula))

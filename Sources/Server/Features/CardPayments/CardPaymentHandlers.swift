@@ -20,6 +20,7 @@ struct CardPaymentHandlers: Sendable {
 
     static let notFound = APIError(status: .notFound, code: "card_payment_not_found", message: "Pagamento com cartão não encontrado.")
 
+    /// The accredited card companies and their fees.
     func listCardCompanies(_ input: Operations.ListCardCompanies.Input) async throws -> Operations.ListCardCompanies.Output {
         _ = try await authorization.check(.session)
         return .ok(
@@ -33,6 +34,7 @@ struct CardPaymentHandlers: Sendable {
                         }))))
     }
 
+    /// Starts a card payment of open bills through a company; the bills turn `em_revisao`.
     func createCardPayment(_ input: Operations.CreateCardPayment.Input) async throws -> Operations.CreateCardPayment.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let matricula = grant.matricula
@@ -86,6 +88,7 @@ struct CardPaymentHandlers: Sendable {
         return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(view(record))))
     }
 
+    /// A card payment's status.
     func getCardPayment(_ input: Operations.GetCardPayment.Input) async throws -> Operations.GetCardPayment.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let record = try await cardPayments.cardPayment(id: input.path.cardPaymentId, matricula: grant.matricula) else {
@@ -94,6 +97,7 @@ struct CardPaymentHandlers: Sendable {
         return .ok(.init(body: .json(view(record))))
     }
 
+    /// A company reports its decision (approved → bills paid; declined → bills open again).
     func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         guard let company = companies.company(input.path.companyId) else { throw Self.notFound }

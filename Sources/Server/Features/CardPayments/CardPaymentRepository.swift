@@ -9,6 +9,7 @@ struct CardPayment: Sendable {
     var status: CardPaymentStatus
     var amount: Money
     var fee: Money
+    /// Epoch seconds; an undecided payment is expired after it and its bills released.
     var expiresAt: Int64
     var instructions: String?
     var billIds: [Int64]

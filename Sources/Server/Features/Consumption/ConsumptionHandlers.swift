@@ -6,6 +6,7 @@ struct ConsumptionHandlers: Sendable {
     let consumption: ConsumptionRepository
     let authorization: Authorization
 
+    /// Monthly consumption of the last 12, 18 or 24 billed months, real and estimated readings.
     func getConsumption(_ input: Operations.GetConsumption.Input) async throws -> Operations.GetConsumption.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let months = input.query.months ?? 12

@@ -9,6 +9,7 @@ struct DueDateHandlers: Sendable {
     let dueDates: DueDateRepository
     let authorization: Authorization
 
+    /// The current due day, the pre-approved days and whether a change is possible now.
     func getDueDate(_ input: Operations.GetDueDate.Input) async throws -> Operations.GetDueDate.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let d = try await dueDates.dueDate(grant.matricula)
@@ -31,6 +32,7 @@ struct DueDateHandlers: Sendable {
                         nextBillCompetencia: (d.next ?? Competencia(year: today.year, month: today.month)!).iso))))
     }
 
+    /// Moves the due day from the next bill on (recorded with who and when).
     func changeDueDate(_ input: Operations.ChangeDueDate.Input) async throws -> Operations.ChangeDueDate.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let matricula = grant.matricula

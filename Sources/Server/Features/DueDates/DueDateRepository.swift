@@ -13,6 +13,7 @@ struct DueDateChange: Sendable {
     var toDay: Int
     var changedOn: CivilDate
     var channel: Channel
+    /// The attendant, for a change made at a counter.
     var staff: String?
 }
 
@@ -63,7 +64,8 @@ struct DueDateRepository: Sendable {
     /// Moves the due day in one transaction with the idempotency claim: `check` sees the current
     /// day and last change (the property row locked on PostgreSQL; SQLite has one writer).
     func changeDueDay(
-        _ matricula: String, to day: Int, claim: IdempotencyClaim, channel: DueDateChange.Channel, staff: String?, today: CivilDate, now: Int64,
+        _ matricula: String, to day: Int, claim: IdempotencyClaim, channel: DueDateChange.Channel, staff: String?, today: CivilDate,
+        now: Int64,
         check: @escaping @Sendable (_ current: Int, _ last: DueDateChange?) throws -> Void
     ) async throws -> (change: DueDateChange, next: Competencia?, replayed: Bool) {
         let postgres = store.engine == .postgres

@@ -13,6 +13,7 @@ struct EmailHandlers: Sendable {
     let documents: DocumentService
     let authorization: Authorization
 
+    /// Sends a bill or statement by e-mail, PDF attached (queued; retried until delivered).
     func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let matricula = grant.matricula

@@ -4,6 +4,7 @@ import SQLKit
 /// A message waiting in the outbox.
 struct OutboxMessage: Sendable {
     var id: Int64
+    /// The message's Message-ID, the same on every attempt (a receiver drops a duplicate).
     var dedupeKey: String
     var matricula: String
     var recipient: String
@@ -48,7 +49,9 @@ struct OutboxRepository: Sendable {
 
     func status(id: Int64) async throws -> (recipient: String, status: Status)? {
         try await store.read { db in
-            guard let row = try await db.raw("SELECT recipient, status FROM email_outbox WHERE id = \(bind: id)").first() else { return nil }
+            guard let row = try await db.raw("SELECT recipient, status FROM email_outbox WHERE id = \(bind: id)").first() else {
+                return nil
+            }
             let raw = try row.decode(column: "status", as: String.self)
             guard let status = Status(rawValue: raw) else { throw StorageError.corrupt("email_outbox.status \(raw)") }
             return (try row.decode(column: "recipient", as: String.self), status)

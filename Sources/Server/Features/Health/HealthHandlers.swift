@@ -11,6 +11,7 @@ struct HealthHandlers: Sendable {
 
     struct Timeout: Error {}
 
+    /// Liveness and database reachability.
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -12,6 +12,7 @@ struct InstallmentHandlers: Sendable {
     let bills: BillRepository
     let authorization: Authorization
 
+    /// An installment simulation of the property's overdue debts under the utility's policy; not a contract.
     func simulateInstallments(_ input: Operations.SimulateInstallments.Input) async throws -> Operations.SimulateInstallments.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let matricula = grant.matricula

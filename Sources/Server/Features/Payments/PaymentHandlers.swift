@@ -5,6 +5,7 @@ struct PaymentHandlers: Sendable {
     let payments: PaymentRepository
     let authorization: Authorization
 
+    /// Payment history (date, amount, channel, bill), newest first.
     func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let items = try await payments.payments(grant.matricula)

@@ -5,6 +5,7 @@ import SQLKit
 struct Payment: Sendable {
     var paidOn: CivilDate
     var amount: Money
+    /// `banco`, `pix`, `debito_automatico`, `loterica`, or `cartao:<company>` for a card payment.
     var channel: String
     var billId: Int64
     var competencia: Competencia

@@ -10,6 +10,7 @@ struct PropertyHandlers: Sendable {
     let bills: BillRepository
     let authorization: Authorization
 
+    /// The property and its open-debt summary.
     func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let p = try await properties.property(grant.matricula) else { throw APIError.notFound }
@@ -40,6 +41,7 @@ struct PropertyHandlers: Sendable {
                             oldestDueOn: debts.oldestDue?.iso, underReviewCount: debts.underReviewCount)))))
     }
 
+    /// The other properties linked to the same CPF/CNPJ.
     func getLinkedProperties(_ input: Operations.GetLinkedProperties.Input) async throws -> Operations.GetLinkedProperties.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let documento: String?
@@ -60,6 +62,7 @@ struct PropertyHandlers: Sendable {
                         }))))
     }
 
+    /// Staff only. Finds properties by matrícula, CPF/CNPJ, name or address.
     func searchCustomers(_ input: Operations.SearchCustomers.Input) async throws -> Operations.SearchCustomers.Output {
         let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
         let q = input.query.q.trimmingCharacters(in: .whitespaces)

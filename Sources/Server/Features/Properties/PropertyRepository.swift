@@ -6,6 +6,7 @@ struct PropertyBrief: Sendable {
     var matricula: String
     var address: Address
     var categoria: Categoria
+    /// Open bills, overdue or not.
     var openCount: Int
 }
 

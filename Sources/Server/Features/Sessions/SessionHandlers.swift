@@ -14,6 +14,7 @@ struct SessionHandlers: Sendable {
     let clock: AppClock
     let logger: Logger
 
+    /// Which fields the kiosk login asks for, and the idle timeout.
     func getAuthPolicy(_ input: Operations.GetAuthPolicy.Input) async throws -> Operations.GetAuthPolicy.Output {
         let hints = config.demoHints ? DemoData.customerHints.map(demoHint) : nil
         let staff = config.demoHints ? DemoData.staffHints.map(demoHint) : nil
@@ -34,6 +35,7 @@ struct SessionHandlers: Sendable {
         S.DemoHint(matricula: h.matricula, documento: h.documento, description: h.description)
     }
 
+    /// Kiosk login by matrícula (and CPF/CNPJ, per policy).
     func loginCustomer(_ input: Operations.LoginCustomer.Input) async throws -> Operations.LoginCustomer.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let policy = config.loginPolicy
@@ -95,6 +97,7 @@ struct SessionHandlers: Sendable {
                         matricula: matricula.normalized))))
     }
 
+    /// Attendant or back-office login.
     func loginStaff(_ input: Operations.LoginStaff.Input) async throws -> Operations.LoginStaff.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let usuario = body.usuario.trimmingCharacters(in: .whitespaces).lowercased()
@@ -124,6 +127,7 @@ struct SessionHandlers: Sendable {
                             unidade: staff.unit)))))
     }
 
+    /// Ends the session (the token is refused from then on, on every instance).
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
         guard let p = Principal.current else { throw APIError.unauthenticated }
         try await sessions.revoke(tokenHash: p.tokenHash, now: clock.epochSeconds)

@@ -11,6 +11,7 @@ struct StatementHandlers: Sendable {
     let documents: DocumentService
     let authorization: Authorization
 
+    /// A payment statement (extrato de débitos) for the selected open bills, one barcode for the sum.
     func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard case .json(let body) = input.body else { throw APIError.badRequest }
@@ -36,12 +37,14 @@ struct StatementHandlers: Sendable {
         return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(s))))
     }
 
+    /// A statement created before.
     func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let s = try await statements.statement(grant.matricula, id: input.path.statementId) else { throw APIError.statementNotFound }
         return .ok(.init(body: .json(try view(s))))
     }
 
+    /// The statement as PDF.
     func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let pdf = try await documents.pdf(documents.document(.statement, id: input.path.statementId, matricula: grant.matricula))

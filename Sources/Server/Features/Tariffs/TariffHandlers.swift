@@ -7,6 +7,7 @@ struct TariffHandlers: Sendable {
     let tariffs: TariffRepository
     let clock: AppClock
 
+    /// The tariff tables in force, one per category (public).
     func listTariffs(_ input: Operations.ListTariffs.Input) async throws -> Operations.ListTariffs.Output {
         let today = clock.today
         let tables = try await tariffs.tariffs(inForceOn: today)
@@ -27,6 +28,7 @@ struct TariffHandlers: Sendable {
             bands: bands, sewagePercent: t.table.sewagePercent, source: t.source)
     }
 
+    /// A bill simulated with the table in force (public; reveals nothing private).
     func simulateBill(_ input: Operations.SimulateBill.Input) async throws -> Operations.SimulateBill.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         guard let categoria = Categoria(rawValue: body.categoria) else {
