@@ -47,3 +47,22 @@ def test_history_switches_to_24_months_and_reads_a_month(dated_server, terminal)
     assert (shown.group(2) == "estimada") == month["estimated"]
     average = f"{history['averageM3']:.1f}".replace(".", ",")
     assert f"média {average} m³" in screen
+
+
+def test_services_menu_filters_and_opens_a_service(server, terminal):
+    """Serviços (F9 on the home) at 80×24: every service listed, typing filters, Enter opens."""
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10001-3", "111.444.777-35")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F9")
+    screen = t.wait_for("Filtrar:")
+    for title in ["Débitos e pagamento", "Segunda via de conta", "Histórico de consumo", "Data de vencimento"]:
+        assert title in screen, screen
+    t.type("tarifa")
+    screen = t.wait_for("1. Tabela de tarifas")
+    assert "Débitos e pagamento" not in screen
+    t.keys("Enter")
+    screen = t.wait_for("Residencial")
+    assert "Demonstração: valores fictícios" in screen or "m³" in screen, screen
+    t.keys("Escape")
+    t.wait_for("Filtrar:")
