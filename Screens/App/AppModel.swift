@@ -199,7 +199,9 @@ public final class AppModel {
             s.put(TextLayout.pad(c.key.label, width: 12), x: r.x + 2, y: r.y + 2 + i, role: .functionKey)
             s.put(TextLayout.fit(c.help, width: w - 18), x: r.x + 15, y: r.y + 2 + i)
         }
-        s.put("Qualquer tecla fecha a ajuda.", x: r.x + 2, y: r.y + h - 2, role: .muted)
+        s.put(
+            TextLayout.fit("Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer tecla fecha.", width: w - 4), x: r.x + 2,
+            y: r.y + h - 2, role: .muted)
     }
 
     private func renderIdleWarning(_ s: inout Surface, remaining: Double) {

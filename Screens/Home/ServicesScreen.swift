@@ -76,26 +76,32 @@ final class ServicesScreen: Screen {
         s.put("Filtrar: ", x: x, y: y, role: .muted)
         s.put(TextLayout.pad(filter, width: 30), x: x + 9, y: y, role: .inputFocused)
         s.cursor = (x + 9 + CharWidth.of(filter), y)
-        s.put("digite para filtrar; número, Enter ou toque para abrir", x: x + 41, y: y, role: .hint, clip: area)
-        y += 2
+        y += 1
+        for line in TextLayout.wrap("Digite para filtrar; o número, Enter ou um toque abre o serviço.", width: w) {
+            s.put(line, x: x, y: y, role: .hint)
+            y += 1
+        }
+        y += 1
         rows = []
         guard !visible.isEmpty else {
-            s.put(
-                TextLayout.fit("Nenhum serviço corresponde a “\(filter)”. Backspace apaga o filtro.", width: w), x: x, y: y, role: .warning)
+            for line in TextLayout.wrap("Nenhum serviço corresponde a “\(filter)”. Backspace apaga o filtro.", width: w) {
+                s.put(line, x: x, y: y, role: .warning)
+                y += 1
+            }
             return
         }
-        // Two lines per service: the title and what it does.
-        let height = max(1, (area.y + area.height - y - 1) / 2)
+        // One line per service; what the selected one does, in full, below the list.
+        let summary = TextLayout.wrap(visible[min(list.selected, visible.count - 1)].summary, width: w)
+        let bottom = area.y + area.height - summary.count - 1
+        let height = max(1, bottom - y)
         list.scroll(height: height)
         for i in list.top..<min(visible.count, list.top + height) {
-            let svc = visible[i]
             let selected = i == list.selected
             let marker = selected ? "\(s.glyphs.arrowRight) " : "  "
-            s.put(TextLayout.pad("\(marker)\(i + 1). \(svc.title)", width: w), x: x, y: y, role: selected ? .selected : .normal)
+            s.put(TextLayout.pad("\(marker)\(i + 1). \(visible[i].title)", width: w), x: x, y: y, role: selected ? .selected : .normal)
             rows.append((y, i))
-            s.put(TextLayout.fit("      \(svc.summary)", width: w), x: x, y: y + 1, role: .muted)
-            rows.append((y + 1, i))
-            y += 2
+            y += 1
         }
+        for (k, line) in summary.enumerated() { s.put(line, x: x, y: bottom + 1 + k, role: .muted) }
     }
 }

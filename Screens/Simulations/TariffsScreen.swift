@@ -98,7 +98,7 @@ public final class TariffsScreen: Screen {
         let validFrom = CivilDate(iso: t.validFrom)?.formatted ?? t.validFrom
         s.put(TextLayout.fit("Em vigor desde \(validFrom) · Fonte: \(t.source)", width: w), x: x, y: y, role: .muted)
         y += 2
-        let cols = [16, 16, 12]
+        let cols = [16, 20, 12]
         s.put(
             TextLayout.pad("Faixa (m³)", width: cols[0]) + TextLayout.pad("Valor", width: cols[1]) + "Desconto", x: x, y: y, role: .header)
         y += 1

@@ -77,10 +77,42 @@ public final class TerminalSession {
 
     private var lastSizeCheck = ContinuousClock.now - .seconds(1)
 
-    /// Waits up to the input timeout for one event. When idle, compares the kernel's window
-    /// size with curses' every 200 ms: a SIGWINCH that arrived before curses listened (or was
-    /// lost over a slow link) still becomes a resize.
+    /// How long after Esc a digit still makes an F-key (Esc 5 = F5).
+    static let escapeDigitMilliseconds: Int32 = 500
+    /// An event read while deciding what an Esc meant, delivered next.
+    private var pending: Event?
+
+    /// Waits up to the input timeout for one event. Terminals whose terminfo lacks F-keys (vt100
+    /// has F1–F4 only) reach them as Esc followed by a digit (Esc 0 = F10), as in mc: after an
+    /// Esc the next key is awaited for `escapeDigitMilliseconds`; Esc Esc is one Esc at once.
     public func nextEvent() -> Event? {
+        if let p = pending {
+            pending = nil
+            return p
+        }
+        guard let event = readEvent() else { return nil }
+        guard event == .key(.escape) else { return event }
+        wtimeout(agc_stdscr(), Self.escapeDigitMilliseconds)
+        let next = readEvent()
+        wtimeout(agc_stdscr(), 25)
+        let events = Self.escape(followedBy: next)
+        pending = events.count > 1 ? events[1] : nil
+        return events[0]
+    }
+
+    /// What an Esc means given the event that followed it (nil: none in time).
+    static func escape(followedBy next: Event?) -> [Event] {
+        switch next {
+        case nil, .key(.escape)?: return [.key(.escape)]
+        case .key(.char(let c))? where c.isASCII && c.isNumber:
+            let n = c.wholeNumberValue ?? 0
+            return [.key(.function(n == 0 ? 10 : n))]
+        case let e?: return [.key(.escape), e]
+        }
+    }
+
+    /// One event as curses reports it (or a resize found by polling), without Esc composition.
+    private func readEvent() -> Event? {
         var ch: wint_t = 0
         let r = agc_get_wch(&ch)
         if r == ERR {

@@ -55,7 +55,11 @@ enum EventLoop {
         }
     }
 
-    /// The client's one clock: the kiosk idle timer's seconds (the screens never read the date;
-    /// what "today" is comes from the server).
-    static func now() -> Double { Date().timeIntervalSince1970 }
+    /// The client's one clock: seconds on a monotonic clock, for the kiosk idle timer only (the
+    /// screens never read the date; what "today" is comes from the server).
+    static let origin = ContinuousClock.now
+    static func now() -> Double {
+        let d = ContinuousClock.now - origin
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
 }

@@ -66,3 +66,22 @@ def test_services_menu_filters_and_opens_a_service(server, terminal):
     assert "Demonstração: valores fictícios" in screen or "m³" in screen, screen
     t.keys("Escape")
     t.wait_for("Filtrar:")
+
+
+def test_vt100_reaches_services_with_escape_and_a_digit(server, terminal):
+    """vt100 has no F5–F12: Esc then 9 is F9 (Serviços), Esc then 6 is F6; ASCII at 80×24."""
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24,
+                 env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
+    t.wait_for("Matricula:")
+    t.type("10001-3")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    t.wait_for("DEBITOS EM ABERTO")
+    t.keys("Escape", "9")
+    screen = t.wait_for("Filtrar:")
+    assert "Historico de consumo" in screen and "o servico." in screen, screen
+    t.keys("Escape", "Escape")  # Esc Esc: back at once
+    t.wait_for("DEBITOS EM ABERTO")
+    t.keys("Escape", "6")
+    t.wait_for("ultimos 12 meses")

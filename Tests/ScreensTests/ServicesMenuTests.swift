@@ -58,9 +58,16 @@ final class ServicesMenuTests: JourneyBase {
         start()
         await loginAsMaria()
         runtime.send(.key(.function(9)))
-        let s = screen()
-        XCTAssertTrue(s.text.contains("Serviços"))
-        for line in s.text.split(separator: "\n") { XCTAssertLessThanOrEqual(CharWidth.of(String(line)), 80) }
+        for glyphs in [Glyphs.unicode, .ascii] {
+            let text = screen(glyphs: glyphs).text
+            // Every service listed and the selected one's description whole, at 80×24, in ASCII too.
+            for svc in Service.offered(in: .kiosk) {
+                XCTAssertTrue(text.contains(!glyphs.unicodeText ? String(svc.title.map(Glyphs.ascii.displayable)) : svc.title), "\(svc.title):\n\(text)")
+            }
+            let words = Service.offered(in: .kiosk)[0].summary.split(separator: " ").map { !glyphs.unicodeText ? String(String($0).map(Glyphs.ascii.displayable)) : String($0) }
+            XCTAssertTrue(words.allSatisfy { text.contains($0) }, text)
+            XCTAssertTrue(text.contains(!glyphs.unicodeText ? "o servico." : "o serviço."), "the hint is not cut:\n\(text)")
+        }
         // The selection moves with the arrows.
         runtime.send(.key(.down))
         XCTAssertTrue(screen().text.contains("\(screen().glyphs.arrowRight) 2."), screen().text)

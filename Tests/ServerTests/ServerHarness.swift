@@ -13,7 +13,8 @@ import XCTest
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Date
-    init(_ iso: String = "2026-11-23T13:00:00Z") { value = ISO8601DateFormatter().date(from: iso) ?? Date() }
+    /// Starts at a pinned instant (a Monday, 10:00 in Aracaju), never at the machine's now.
+    init(_ iso: String = "2026-11-23T13:00:00Z") { value = ISO8601DateFormatter().date(from: iso)! }
     var now: Date {
         lock.lock()
         defer { lock.unlock() }

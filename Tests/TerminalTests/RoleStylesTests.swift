@@ -31,4 +31,16 @@ final class RoleStylesTests: XCTestCase {
         XCTAssertEqual(TerminalSession.decode(127), .key(.backspace))
         XCTAssertEqual(TerminalSession.decode(0xE7), .key(.char("ç")))
     }
+
+    /// vt100 has no F5–F12: Esc then a digit is that F-key (Esc 0 = F10); Esc alone, or Esc Esc,
+    /// is Esc; Esc then another key is both, in order.
+    func testEscapeThenDigitIsAFunctionKey() {
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("5"))), [.key(.function(5))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("9"))), [.key(.function(9))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("0"))), [.key(.function(10))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: nil), [.key(.escape)])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.escape)), [.key(.escape)])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("a"))), [.key(.escape), .key(.char("a"))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .click(x: 1, y: 2)), [.key(.escape), .click(x: 1, y: 2)])
+    }
 }
