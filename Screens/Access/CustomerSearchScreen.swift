@@ -135,7 +135,7 @@ public final class CustomerSearchScreen: Screen {
             rows.append((y, i))
             y += 1
         }
-        let footer = "\(hits.count) resultado\(hits.count == 1 ? "" : "s")" + (truncated ? " (há mais: refine a busca)" : "")
+        let footer = "\(counted(hits.count, "resultado"))" + (truncated ? " (há mais: refine a busca)" : "")
         s.put(footer, x: x, y: area.y + area.height - 1, role: .muted)
     }
 }

@@ -1,4 +1,5 @@
 import API
+import Domain
 import Foundation
 import TUI
 
@@ -211,7 +212,7 @@ public final class AppModel {
         s.fill(r, role: .banner)
         s.box(r, title: "Ainda está aí?", role: .banner)
         let secs = max(0, Int(remaining.rounded(.up)))
-        s.put("O atendimento será encerrado em \(secs) segundo\(secs == 1 ? "" : "s").", x: r.x + 3, y: r.y + 2, role: .banner)
+        s.put("O atendimento será encerrado em \(counted(secs, "segundo")).", x: r.x + 3, y: r.y + 2, role: .banner)
         s.put("Toque na tela ou pressione qualquer tecla para continuar.", x: r.x + 3, y: r.y + 4, role: .banner)
     }
 }

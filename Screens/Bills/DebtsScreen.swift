@@ -45,7 +45,9 @@ public final class DebtsScreen: Screen {
 
     var actions: [Action] {
         let open = Action(
-            Command(.enter, mode == .debts ? "2ª via" : "Abrir", help: "Mostra a conta sob o cursor: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty)
+            Command(
+                .enter, mode == .debts ? "2ª via" : "Abrir",
+                help: "Mostra a conta sob o cursor: linha digitável, PIX, QR; imprime, salva ou envia", enabled: !bills.isEmpty)
         ) { app in self.openCursor(app: app) }
         let refresh = Action(Command(.function(5), "Atualizar", help: "Recarrega as contas")) { self.load() }
         guard mode == .debts else { return [open, refresh] }
@@ -56,7 +58,8 @@ public final class DebtsScreen: Screen {
             },
             Action(
                 Command(
-                    .function(4), "Extrato", help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma")
+                    .function(4), "Extrato",
+                    help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma")
             ) { app in
                 guard !self.selected.isEmpty else {
                     self.notice = "Marque ao menos uma conta (Espaço) para emitir o extrato."
@@ -64,7 +67,8 @@ public final class DebtsScreen: Screen {
                 }
                 return [
                     .push(
-                        DocumentScreen(matricula: self.matricula, document: nil, statementOf: self.selectedBills.map(\.id), canSave: app.canSave))
+                        DocumentScreen(
+                            matricula: self.matricula, document: nil, statementOf: self.selectedBills.map(\.id), canSave: app.canSave))
                 ]
             },
             Action(Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada")) {
@@ -180,8 +184,23 @@ public final class DebtsScreen: Screen {
         case .emRevisao: return ("Em revisão (cartão)", .underReview)
         case .parcelada: return ("Parcelada", .muted)
         case .aberta:
-            if b.overdue { return ("Vencida há \(b.updated?.daysLate ?? 0) dia\(b.updated?.daysLate == 1 ? "" : "s")", .overdue) }
+            if b.overdue { return ("Vencida há \(counted(b.updated?.daysLate ?? 0, "dia"))", .overdue) }
+            if let until = b.payableUntilOn.flatMap(CivilDate.init(iso:)) { return ("Sem encargos até \(until.dayMonth)", .normal) }
             return ("A vencer", .normal)
+        }
+    }
+
+    /// Why a bill has no charges to show.
+    static func noCharges(_ b: Calls.Bill) -> String {
+        switch b.situacao {
+        case .emRevisao: return "Esta conta está em revisão: um pagamento com cartão aguarda a resposta da operadora."
+        case .paga: return "Esta conta já foi paga."
+        case .parcelada: return "Esta conta está em um parcelamento."
+        case .aberta:
+            if let until = b.payableUntilOn.flatMap(CivilDate.init(iso:)) {
+                return "Vence em dia sem expediente bancário: paga sem encargos até \(until.formatted)."
+            }
+            return "Esta conta não tem encargos: não está vencida."
         }
     }
 
@@ -247,18 +266,18 @@ public final class DebtsScreen: Screen {
                 let b = shown[list.selected]
                 if let u = b.updated {
                     let parts =
-                        "Valor \(Money(cents: b.amountCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(u.daysLate) dias) + correção \(Money(cents: u.correctionCents).formatted)"
+                        "Valor \(Money(cents: b.amountCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(counted(u.daysLate, "dia"))) + correção \(Money(cents: u.correctionCents).formatted)"
                     s.put(TextLayout.fit(parts, width: w), x: x, y: y, role: .normal)
                     s.put(TextLayout.fit("= \(Money(cents: u.totalCents).formatted) se paga até \(asOfText).", width: w), x: x, y: y + 1)
                 } else {
-                    s.put(TextLayout.fit("Esta conta não tem encargos: não está vencida.", width: w), x: x, y: y, role: .muted)
+                    s.put(TextLayout.fit(Self.noCharges(b), width: w), x: x, y: y, role: .muted)
                 }
                 y += 2
             }
             let n = selected.count
             s.put(
                 TextLayout.pad(
-                    "Total dos débitos selecionados: \(selectedTotal.formatted)  (\(n) conta\(n == 1 ? "" : "s"))", width: w), x: x, y: y,
+                    "Total dos débitos selecionados: \(selectedTotal.formatted)  (\(counted(n, "conta")))", width: w), x: x, y: y,
                 role: .title)
             y += 1
         }

@@ -211,7 +211,7 @@ public final class DocumentScreen: Screen {
             }
         } else if let st = statement {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
-            s.put(TextLayout.fit("\(st.lines.count) conta\(st.lines.count == 1 ? "" : "s"): \(refs)", width: w), x: x, y: y)
+            s.put(TextLayout.fit("\(counted(st.lines.count, "conta")): \(refs)", width: w), x: x, y: y)
             y += 1
             let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.amountCents }
             if charges > 0 {

@@ -150,7 +150,7 @@ public final class HomeScreen: Screen {
         let lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
         s.put(
             TextLayout.fit(
-                "Categoria: \(cat) (\(p.economias) economia\(p.economias == 1 ? "" : "s"))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")",
+                "Categoria: \(cat) (\(counted(p.economias, "economia")))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")",
                 width: w), x: x, y: y)
         y += 1
         var titular = "Titular: \(p.titular.nome)   \(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
@@ -165,9 +165,9 @@ public final class HomeScreen: Screen {
         if d.openCount > 0 {
             let oldest = d.oldestDueOn.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
             let total = Money(cents: d.openTotalCents).formatted
-            let overdue = d.overdueCount > 0 ? ", \(d.overdueCount) vencida\(d.overdueCount == 1 ? "" : "s")" : ""
+            let overdue = d.overdueCount > 0 ? ", \(counted(d.overdueCount, "vencida"))" : ""
             banner = [
-                "! DÉBITOS EM ABERTO: \(d.openCount) conta\(d.openCount == 1 ? "" : "s")\(overdue) — total \(total)",
+                "! DÉBITOS EM ABERTO: \(counted(d.openCount, "conta"))\(overdue) — total \(total)",
                 "  Vencimento mais antigo: \(oldest)",
             ]
             role = d.overdueCount > 0 ? .overdue : .banner
@@ -179,7 +179,7 @@ public final class HomeScreen: Screen {
         }
         if d.underReviewCount > 0 {
             s.put(
-                "\(d.underReviewCount) conta\(d.underReviewCount == 1 ? "" : "s") em revisão (pagamento com cartão aguardando confirmação).",
+                "\(counted(d.underReviewCount, "conta")) em revisão (pagamento com cartão aguardando confirmação).",
                 x: x, y: y, role: .underReview, clip: area)
             y += 1
         }

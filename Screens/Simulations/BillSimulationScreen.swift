@@ -103,7 +103,7 @@ public final class BillSimulationScreen: Screen {
         let validFrom = CivilDate(iso: r.validFrom)?.formatted ?? r.validFrom
         s.put(
             TextLayout.fit(
-                "Conta simulada: \(r.consumptionM3) m³, \(r.economias) economia\(r.economias == 1 ? "" : "s") · tabela de \(validFrom)",
+                "Conta simulada: \(r.consumptionM3) m³, \(counted(r.economias, "economia")) · tabela de \(validFrom)",
                 width: w),
             x: x, y: y, role: .header)
         y += 1

@@ -26,7 +26,9 @@ public struct Bill: Sendable, Equatable {
     }
 
     /// Open and past its due date on `today` (`SituacaoConta.isOverdue`).
-    public func isOverdue(on today: CivilDate) -> Bool { situacao.isOverdue(due: due, today: today) }
+    public func isOverdue(on today: CivilDate, calendar: BusinessCalendar) -> Bool {
+        situacao.isOverdue(due: due, today: today, calendar: calendar)
+    }
 }
 
 /// The open-debt summary of a property on a day (PRODUCT.md A4): what the home screen shows.
@@ -38,13 +40,13 @@ public struct DebtSummary: Sendable, Equatable {
     public var underReviewCount = 0
 
     /// Summarises a property's bills (any order) on `today`.
-    public init(bills: [Bill], today: CivilDate) {
+    public init(bills: [Bill], today: CivilDate, calendar: BusinessCalendar) {
         for b in bills {
             switch b.situacao {
             case .aberta:
                 openCount += 1
                 openTotal = openTotal + b.value
-                if b.isOverdue(on: today) { overdueCount += 1 }
+                if b.isOverdue(on: today, calendar: calendar) { overdueCount += 1 }
                 oldestDue = min(oldestDue ?? b.due, b.due)
             case .emRevisao: underReviewCount += 1
             case .paga, .parcelada: break

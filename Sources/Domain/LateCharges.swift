@@ -2,7 +2,8 @@ import Foundation
 
 /// Charges on a bill paid after its due date (DOMAIN.md, "Late charges"): a 2 % fine (CDC art. 52
 /// §1º), 1 % interest a month pro rata die, and monetary correction by a monthly index the utility
-/// loads. Fine and interest are computed on the original value; each part is rounded half-up to
+/// loads. Days count from the last day it could be paid without charges (`BusinessCalendar`:
+/// a due date on a weekend or holiday moves to the next business day). Fine and interest are computed on the original value; each part is rounded half-up to
 /// the cent and the total is the sum of the rounded parts (docs/DECISIONS.md).
 public struct LateCharges: Hashable, Sendable {
     public let original: Money
@@ -19,10 +20,11 @@ public struct LateCharges: Hashable, Sendable {
 
     /// `fineBasisPoints` 200 = 2 %; `interestBasisPointsPerMonth` 100 = 1 % a month, of 30 days.
     public init(
-        original: Money, due: CivilDate, paidOn: CivilDate, index: Index = { _ in nil },
+        original: Money, due: CivilDate, paidOn: CivilDate, calendar: BusinessCalendar, index: Index = { _ in nil },
         fineBasisPoints: Int64 = 200, interestBasisPointsPerMonth: Int64 = 100
     ) {
         self.original = original
+        let due = calendar.payableUntil(due: due)
         let days = max(0, paidOn.daysSinceEpoch - due.daysSinceEpoch)
         daysLate = days
         guard days > 0 else {

@@ -46,10 +46,12 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
     /// Included in an installment agreement.
     case parcelada
 
-    /// Whether a bill in this situation, due on `due`, is overdue on `today`: open and past its
-    /// due date. The one definition of "vencida" (home banner, debts, statements, simulations).
-    public func isOverdue(due: CivilDate, today: CivilDate) -> Bool {
-        self == .aberta && due < today
+    /// Whether a bill in this situation, due on `due`, is overdue on `today`: open and past the
+    /// last day it could be paid without charges (the due date, or the next business day when it
+    /// falls on a weekend or holiday). The one definition of "vencida" (home banner, debts,
+    /// statements, simulations).
+    public func isOverdue(due: CivilDate, today: CivilDate, calendar: BusinessCalendar) -> Bool {
+        self == .aberta && calendar.payableUntil(due: due) < today
     }
 
     public var label: String {

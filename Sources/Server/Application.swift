@@ -57,7 +57,7 @@ public func buildApplication(
     }
     if store is SQLiteStore { try await migrate() }
 
-    let appClock = AppClock(now: clock, timeZone: config.timeZone)
+    let appClock = AppClock(now: clock, timeZone: config.timeZone, calendar: config.businessCalendar)
     let runtime = ServerRuntime()
     // Repositories: one per feature, all over the one store.
     let properties = PropertyRepository(store: store)

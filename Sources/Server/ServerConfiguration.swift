@@ -39,6 +39,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var demoHints: Bool = false
     /// The utility's time zone: decides what "today" is for due dates.
     public var timeZone: String = "America/Sao_Paulo"
+    /// Holidays of the utility's municipalities, besides the national ones: `MM-DD` every year,
+    /// `AAAA-MM-DD` once. A due date on one moves to the next business day (DOMAIN.md).
+    public var localHolidays: [String] = []
     /// Log level: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// The utility: what documents print, its FEBRABAN and PIX identities.
@@ -72,10 +75,15 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// The utility's business days: national holidays and `localHolidays` (validated).
+    public var businessCalendar: BusinessCalendar {
+        BusinessCalendar(localHolidays: localHolidays.compactMap(BusinessCalendar.LocalHoliday.init))
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
-            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, logLevel,
+            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
             dueDates, installments, lowIncomeInstallments
     }
@@ -104,6 +112,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.registrationHelp, \.registrationHelp)
         try take(.demoHints, \.demoHints)
         try take(.timeZone, \.timeZone)
+        try take(.localHolidays, \.localHolidays)
         try take(.logLevel, \.logLevel)
         try take(.utility, \.utility)
         try take(.smtp, \.smtp)
@@ -143,6 +152,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if demoToday != nil, seed == nil || !cardCompanies.isEmpty {
             throw ConfigurationError.invalid(
                 "demoToday", "uma data fixa só é aceita com dados de demonstração (--seed) e sem operadoras de cartão reais")
+        }
+        for h in localHolidays where BusinessCalendar.LocalHoliday(h) == nil {
+            throw ConfigurationError.invalid("localHolidays", "\(h): use MM-DD (todo ano) ou AAAA-MM-DD (uma vez)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError.invalid("maxBodyBytes", String(maxBodyBytes)) }
         try utility.validate()

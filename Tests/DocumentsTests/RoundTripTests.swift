@@ -22,7 +22,7 @@ final class RoundTripTests: XCTestCase {
             lines.append(
                 .init(
                     competencia: Competencia(year: due.year, month: due.month)!, due: due, consumptionM3: Int(rng.next() % 40),
-                    charges: LateCharges(original: value, due: due, paidOn: today)))
+                    charges: LateCharges(original: value, due: due, paidOn: today, calendar: .national)))
         }
         let total = lines.reduce(Money.zero) { $0 + $1.charges.total }
         let number = Int64(rng.next() % 10_000_000)

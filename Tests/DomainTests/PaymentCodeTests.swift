@@ -105,31 +105,33 @@ final class PaymentCodeTests: XCTestCase {
 
     func testLateChargesDocumentedExample() throws {
         let due = try XCTUnwrap(CivilDate(iso: "2026-03-10"))
-        let c = LateCharges(original: Money(cents: 10_000), due: due, paidOn: due.adding(days: 45))
+        let c = LateCharges(original: Money(cents: 10_000), due: due, paidOn: due.adding(days: 45), calendar: .national)
         XCTAssertEqual(c.fine, Money(cents: 200))
         XCTAssertEqual(c.interest, Money(cents: 150))
         XCTAssertEqual(c.correction, .zero)
         XCTAssertEqual(c.total, Money(cents: 10_350))
         // On time, or early: nothing.
-        XCTAssertEqual(LateCharges(original: Money(cents: 10_000), due: due, paidOn: due).charges, .zero)
-        XCTAssertEqual(LateCharges(original: Money(cents: 10_000), due: due, paidOn: due.adding(days: -3)).charges, .zero)
+        XCTAssertEqual(LateCharges(original: Money(cents: 10_000), due: due, paidOn: due, calendar: .national).charges, .zero)
+        XCTAssertEqual(
+            LateCharges(original: Money(cents: 10_000), due: due, paidOn: due.adding(days: -3), calendar: .national).charges, .zero)
     }
 
     func testLateChargesRoundingAndCorrection() throws {
-        let due = try XCTUnwrap(CivilDate(iso: "2026-01-31"))
+        let due = try XCTUnwrap(CivilDate(iso: "2025-01-31"))  // a Friday: a business day
         // 1 day on R$ 45,68: fine 0,9136 → 0,91; interest 45,68 × 1 % / 30 = 0,01523 → 0,02.
-        let one = LateCharges(original: Money(cents: 4568), due: due, paidOn: due.adding(days: 1))
+        let one = LateCharges(original: Money(cents: 4568), due: due, paidOn: due.adding(days: 1), calendar: .national)
         XCTAssertEqual(one.fine.cents, 91)
         XCTAssertEqual(one.interest.cents, 2)
         // Half a cent rounds up: R$ 0,25 × 2 % = 0,005 → 0,01.
-        XCTAssertEqual(LateCharges(original: Money(cents: 25), due: due, paidOn: due.adding(days: 1)).fine.cents, 1)
+        XCTAssertEqual(LateCharges(original: Money(cents: 25), due: due, paidOn: due.adding(days: 1), calendar: .national).fine.cents, 1)
         // Whole months: 31/01 → 28/02 is one month (the day does not exist in February).
-        XCTAssertEqual(LateCharges.wholeMonths(from: due, to: CivilDate(iso: "2026-02-28")!), 1)
-        XCTAssertEqual(LateCharges.wholeMonths(from: due, to: CivilDate(iso: "2026-02-27")!), 0)
-        XCTAssertEqual(LateCharges.wholeMonths(from: CivilDate(iso: "2026-03-10")!, to: CivilDate(iso: "2026-05-15")!), 2)
+        XCTAssertEqual(LateCharges.wholeMonths(from: due, to: CivilDate(iso: "2025-02-28")!), 1)
+        XCTAssertEqual(LateCharges.wholeMonths(from: due, to: CivilDate(iso: "2025-02-27")!), 0)
+        XCTAssertEqual(LateCharges.wholeMonths(from: CivilDate(iso: "2025-03-10")!, to: CivilDate(iso: "2025-05-15")!), 2)
         // Correction compounds the index of each whole month: 1 % then 0,5 % on R$ 100,00 = 1,505 → 1,51.
         let index: LateCharges.Index = { c in c.month == 1 ? 10_000 : c.month == 2 ? 5_000 : 99_000 }
-        let c = LateCharges(original: Money(cents: 10_000), due: due, paidOn: CivilDate(iso: "2026-03-31")!, index: index)
+        let c = LateCharges(
+            original: Money(cents: 10_000), due: due, paidOn: CivilDate(iso: "2025-03-31")!, calendar: .national, index: index)
         XCTAssertEqual(c.correction.cents, 151)
         XCTAssertEqual(c.daysLate, 59)
         XCTAssertEqual(c.total.cents, 10_000 + 200 + 197 + 151)

@@ -44,8 +44,8 @@ final class DemoDataTests: XCTestCase {
             let bills = DemoData.planBills(
                 sequence: f.sequence, profile: f.profile, schedule: s, curated: true, categoria: f.categoria, economias: 1,
                 sewage: true, tariffs: [:], reference: today, rng: &rng)
-            let overdue = bills.filter { $0.situacao.isOverdue(due: $0.due, today: today) }
-            let upcoming = bills.filter { $0.situacao == .aberta && !$0.situacao.isOverdue(due: $0.due, today: today) }
+            let overdue = bills.filter { $0.situacao.isOverdue(due: $0.due, today: today, calendar: .national) }
+            let upcoming = bills.filter { $0.situacao == .aberta && !$0.situacao.isOverdue(due: $0.due, today: today, calendar: .national) }
             let promise = try XCTUnwrap(Self.promises[f.sequence])
             let context = "fixture \(f.sequence) on \(today)"
             XCTAssertEqual(overdue.count, promise.overdue, context)

@@ -34,7 +34,8 @@ final class PaymentAPITests: XCTestCase {
                     let u = try XCTUnwrap(b["updated"] as? [String: Any])
                     let value = try XCTUnwrap(b["amountCents"] as? Int)
                     let due = try XCTUnwrap(CivilDate(iso: XCTUnwrap(b["dueOn"] as? String)))
-                    let c = LateCharges(original: Money(cents: Int64(value)), due: due, paidOn: CivilDate(iso: "2026-11-23")!)
+                    let c = LateCharges(
+                        original: Money(cents: Int64(value)), due: due, paidOn: CivilDate(iso: "2026-11-23")!, calendar: .national)
                     XCTAssertEqual(u["fineCents"] as? Int, Int(c.fine.cents))
                     XCTAssertEqual(u["interestCents"] as? Int, Int(c.interest.cents))
                     XCTAssertEqual(u["daysLate"] as? Int, c.daysLate)

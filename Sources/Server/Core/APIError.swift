@@ -45,7 +45,7 @@ struct APIError: Error, Sendable {
         let minutes = max(1, (retryAfter + 59) / 60)
         return APIError(
             status: .tooManyRequests, code: "too_many_attempts",
-            message: "Muitas tentativas sem sucesso. Tente novamente em \(minutes) minuto\(minutes == 1 ? "" : "s").",
+            message: "Muitas tentativas sem sucesso. Tente novamente em \(counted(minutes, "minuto")).",
             retryAfterSeconds: retryAfter)
     }
 

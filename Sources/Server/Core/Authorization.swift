@@ -19,6 +19,8 @@ struct Grant: Sendable {
     let matricula: String
     let now: Int64
     let today: CivilDate
+    /// The utility's business days, which decide when a bill is overdue.
+    let calendar: BusinessCalendar
     let audit: AuditLog
 
     var staff: StaffMember? { principal.staff }
@@ -44,7 +46,7 @@ struct Authorization: Sendable {
         func grant(_ matricula: String = "") -> Grant {
             Grant(
                 principal: principal, matricula: matricula, now: Int64(instant.timeIntervalSince1970),
-                today: LocalCalendar.today(instant, timeZone: clock.timeZone), audit: audit)
+                today: LocalCalendar.today(instant, timeZone: clock.timeZone), calendar: clock.calendar, audit: audit)
         }
         switch access {
         case .session:

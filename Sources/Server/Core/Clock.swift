@@ -30,10 +30,12 @@ enum LocalCalendar {
     }
 }
 
-/// The clock as handlers and jobs use it: the instant, epoch seconds, and today at the utility.
+/// The clock as handlers and jobs use it: the instant, epoch seconds, today at the utility, and
+/// the utility's business days.
 struct AppClock: Sendable {
     let now: @Sendable () -> Date
     let timeZone: String
+    var calendar = BusinessCalendar.national
 
     var epochSeconds: Int64 { Int64(now().timeIntervalSince1970) }
     var today: CivilDate { LocalCalendar.today(now(), timeZone: timeZone) }

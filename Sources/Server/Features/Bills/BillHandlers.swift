@@ -14,9 +14,12 @@ struct BillHandlers: Sendable {
         let grant = try await authorization.check(.property(input.path.matricula))
         let list = try await bills.bills(grant.matricula)
         let today = grant.today
-        let index = list.contains { $0.isOverdue(on: today) } ? try await bills.correctionIndex() : [:]
+        let index = list.contains { $0.isOverdue(on: today, calendar: grant.calendar) } ? try await bills.correctionIndex() : [:]
         try await grant.record("consultar_debitos")
-        return .ok(.init(body: .json(.init(items: list.map { BillViews.bill($0, today: today, index: index) }, asOf: today.iso))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(items: list.map { BillViews.bill($0, today: today, calendar: grant.calendar, index: index) }, asOf: today.iso))))
     }
 
     /// One bill, with its barcode, linha digitável and PIX when open (segunda via).
@@ -24,14 +27,15 @@ struct BillHandlers: Sendable {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let b = try await bills.bill(grant.matricula, id: input.path.billId) else { throw APIError.billNotFound }
         let today = grant.today
-        let index = b.isOverdue(on: today) ? try await bills.correctionIndex() : [:]
+        let index = b.isOverdue(on: today, calendar: grant.calendar) ? try await bills.correctionIndex() : [:]
         var payment: S.PaymentCode?
         if b.situacao == .aberta {
             let (barcode, pix) = try documents.factory.billCodes(b)
             payment = BillViews.paymentCode(barcode, pix, due: b.due, total: b.value)
         }
         try await grant.record("consultar_conta", detail: String(b.id))
-        return .ok(.init(body: .json(.init(bill: BillViews.bill(b, today: today, index: index), payment: payment))))
+        return .ok(
+            .init(body: .json(.init(bill: BillViews.bill(b, today: today, calendar: grant.calendar, index: index), payment: payment))))
     }
 
     /// The bill's second copy as PDF (open bills only).

@@ -5,19 +5,21 @@ typealias S = Components.Schemas
 
 extension Bill {
     /// Fine, interest and correction of this bill if paid on `asOf` (DOMAIN.md, late charges).
-    func charges(asOf: CivilDate, index: [String: Int64]) -> LateCharges {
-        LateCharges(original: value, due: due, paidOn: asOf, index: { index[$0.iso] })
+    func charges(asOf: CivilDate, calendar: BusinessCalendar, index: [String: Int64]) -> LateCharges {
+        LateCharges(original: value, due: due, paidOn: asOf, calendar: calendar, index: { index[$0.iso] })
     }
 }
 
 /// The API's shapes of bills, charges and payment codes, shared by every feature that shows them.
 enum BillViews {
-    static func bill(_ b: Bill, today: CivilDate, index: [String: Int64]) -> S.Bill {
-        let overdue = b.isOverdue(on: today)
+    static func bill(_ b: Bill, today: CivilDate, calendar: BusinessCalendar, index: [String: Int64]) -> S.Bill {
+        let overdue = b.isOverdue(on: today, calendar: calendar)
+        let payable = calendar.payableUntil(due: b.due)
         return S.Bill(
             id: b.id, competencia: b.competencia.iso, dueOn: b.due.iso, amountCents: b.value.cents,
             situacao: S.Situacao(rawValue: b.situacao.rawValue) ?? .aberta, consumptionM3: b.consumptionM3, estimated: b.estimated,
-            paidOn: b.paidOn?.iso, overdue: overdue, updated: overdue ? charges(b.charges(asOf: today, index: index), asOf: today) : nil)
+            paidOn: b.paidOn?.iso, payableUntilOn: payable == b.due ? nil : payable.iso, overdue: overdue,
+            updated: overdue ? charges(b.charges(asOf: today, calendar: calendar, index: index), asOf: today) : nil)
     }
 
     static func charges(_ c: LateCharges, asOf: CivilDate) -> S.Charges {

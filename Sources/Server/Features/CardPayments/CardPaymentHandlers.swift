@@ -54,7 +54,7 @@ struct CardPaymentHandlers: Sendable {
             matricula: matricula, billIds: body.billIds, company: company, claim: claim, createdBy: grant.staff?.usuario, now: now,
             expiresAt: expiresAt
         ) { bills in
-            Dictionary(uniqueKeysWithValues: bills.map { ($0.id, $0.charges(asOf: today, index: index).total) })
+            Dictionary(uniqueKeysWithValues: bills.map { ($0.id, $0.charges(asOf: today, calendar: grant.calendar, index: index).total) })
         }
         if !replayed {
             guard let record = try await cardPayments.cardPayment(id: id, matricula: matricula) else {

@@ -25,10 +25,14 @@ struct DocumentFactory: Sendable {
         .init(name: utility.name, cnpj: utility.cnpj, address: utility.address, contact: utility.contact)
     }
 
-    func billDocument(_ b: Bill, property p: Property, today: CivilDate) throws -> PayableDocument {
+    func billDocument(_ b: Bill, property p: Property, today: CivilDate, calendar: BusinessCalendar) throws -> PayableDocument {
         let (barcode, pix) = try billCodes(b)
         var notes: [String] = []
-        if b.isOverdue(on: today) {
+        let payable = calendar.payableUntil(due: b.due)
+        if payable != b.due, !b.isOverdue(on: today, calendar: calendar) {
+            notes.append("Vencimento em dia sem expediente bancário: pague sem encargos até \(payable.formatted).")
+        }
+        if b.isOverdue(on: today, calendar: calendar) {
             notes.append("Conta vencida: o banco recebe o valor original; multa, juros e correção virão na próxima conta.")
             notes.append("Para pagar agora com os encargos e quitar de vez, emita um extrato de débitos.")
         }
@@ -39,7 +43,7 @@ struct DocumentFactory: Sendable {
             lines: [
                 .init(
                     competencia: b.competencia, due: b.due, consumptionM3: b.consumptionM3,
-                    charges: LateCharges(original: b.value, due: b.due, paidOn: b.due))
+                    charges: LateCharges(original: b.value, due: b.due, paidOn: b.due, calendar: calendar))
             ], due: b.due, barcode: barcode, pix: pix, notes: notes)
     }
 

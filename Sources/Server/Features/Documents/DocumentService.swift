@@ -32,7 +32,7 @@ struct DocumentService: Sendable {
             guard let b = try await bills.bill(matricula, id: id) else { throw APIError.billNotFound }
             guard b.situacao == .aberta else { throw APIError.notPayable }
             guard let p = try await properties.property(matricula) else { throw APIError.notFound }
-            return try factory.billDocument(b, property: p, today: clock.today)
+            return try factory.billDocument(b, property: p, today: clock.today, calendar: clock.calendar)
         case .statement:
             guard let s = try await statements.statement(matricula, id: id) else { throw APIError.statementNotFound }
             guard let p = try await properties.property(matricula) else { throw APIError.notFound }

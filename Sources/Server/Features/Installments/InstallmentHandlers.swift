@@ -31,9 +31,9 @@ struct InstallmentHandlers: Sendable {
         let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
         let today = grant.today
         let all = try await bills.bills(matricula)
-        let overdue = all.filter { $0.isOverdue(on: today) }.sorted { $0.competencia < $1.competencia }
+        let overdue = all.filter { $0.isOverdue(on: today, calendar: grant.calendar) }.sorted { $0.competencia < $1.competencia }
         let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
-        let debt = overdue.reduce(Money.zero) { $0 + $1.charges(asOf: today, index: index).total }
+        let debt = overdue.reduce(Money.zero) { $0 + $1.charges(asOf: today, calendar: grant.calendar, index: index).total }
         let plan: InstallmentPlan
         do {
             plan = try policy.plan(
@@ -47,7 +47,8 @@ struct InstallmentHandlers: Sendable {
             .init(
                 body: .json(
                     .init(
-                        notice: Self.simulationNotice, bills: overdue.map { BillViews.bill($0, today: today, index: index) },
+                        notice: Self.simulationNotice,
+                        bills: overdue.map { BillViews.bill($0, today: today, calendar: grant.calendar, index: index) },
                         debtCents: debt.cents,
                         downPaymentCents: plan.downPayment.cents, minDownPaymentCents: policy.minimumDownPayment(debt).cents,
                         financedCents: plan.financed.cents, count: plan.installments.count, maxCount: policy.maxCount,

@@ -27,7 +27,7 @@ struct StatementHandlers: Sendable {
         let (id, replayed) = try await statements.create(
             matricula: grant.matricula, billIds: body.billIds, claim: claim, createdBy: grant.staff?.usuario, now: grant.now
         ) { bills, id in
-            let lines = bills.map { Statement.Line(bill: $0, charges: $0.charges(asOf: due, index: index)) }
+            let lines = bills.map { Statement.Line(bill: $0, charges: $0.charges(asOf: due, calendar: grant.calendar, index: index)) }
             let total = lines.reduce(Money.zero) { $0 + $1.charges.total }
             let (barcode, pix) = try factory.codes(kind: .statement, number: id, amount: total, due: due)
             return .init(issuedOn: today, due: due, lines: lines, barcode: barcode.digits, pix: pix.payload)
