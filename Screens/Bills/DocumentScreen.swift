@@ -11,7 +11,7 @@ import TUI
 public final class DocumentScreen: Screen {
     enum Message: CallResultMessage {
         case bill(Result<Calls.BillDetail, APIFailure>)
-        case statement(Result<Calls.Statement, APIFailure>)
+        case statement(Result<(Calls.Statement, existing: Bool), APIFailure>)
         case delivered(Delivery, Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
@@ -145,9 +145,12 @@ public final class DocumentScreen: Screen {
             }
         case .statement(let r):
             switch r {
-            case .success(let s):
+            case .success(let (s, existing)):
                 statement = s
                 document = .statement(s.id)
+                if existing {
+                    notice = ("Já há um extrato destas contas emitido hoje e ainda válido: é este, com o mesmo código de barras.", .warning)
+                }
             case .failure(let f): failure = f
             }
         case .delivered(let delivery, let r):
@@ -246,7 +249,13 @@ public final class DocumentScreen: Screen {
             }
         }
         if let (text, role) = notice {
-            s.put(TextLayout.fit(text, width: w), x: x, y: area.y + area.height - 1, role: role)
+            // Wrapped, above the bottom line, over whatever is there: never cut.
+            let lines = TextLayout.wrap(text, width: w)
+            let top = area.y + area.height - lines.count
+            for (i, line) in lines.enumerated() {
+                s.fill(Rect(x: area.x, y: top + i, width: area.width, height: 1), role: .normal)
+                s.put(line, x: x, y: top + i, role: role)
+            }
         }
     }
 }

@@ -32,12 +32,16 @@ extension Calls {
         }
     }
 
-    static func createStatement(_ c: Client, _ m: String, _ ids: [Int64], key: String) async -> Result<Statement, APIFailure> {
+    /// A statement for the bills, and whether it is the one already issued today for them.
+    static func createStatement(_ c: Client, _ m: String, _ ids: [Int64], key: String) async -> Result<
+        (Statement, existing: Bool), APIFailure
+    > {
         await run {
             switch try await c.createStatement(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(billIds: ids)))
             {
-            case .created(let ok): return .success(try ok.body.json)
+            case .created(let ok): return .success((try ok.body.json, existing: false))
+            case .ok(let ok): return .success((try ok.body.json, existing: true))
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }
         }

@@ -130,6 +130,21 @@ final class PaymentJourneyTests: JourneyBase {
         XCTAssertEqual(printed.value.first.map { String(decoding: $0, as: UTF8.self) }, "%PDF-1.5 fake")
     }
 
+    /// F4 again for the same bills on the same day: the server answers 200 with the statement
+    /// already issued, and the screen says so (whole, at 80 columns).
+    func testStatementAlreadyIssuedTodayIsSaid() async {
+        await openDebts()
+        transport.on("createStatement", status: 200, Fixtures.statement)
+        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(4)))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Extrato de débitos nº 1"), text)
+        let said = text.split(separator: "\n").suffix(4).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        XCTAssertTrue(
+            said.contains("Já há um extrato destas contas emitido hoje e ainda válido: é este, com o mesmo código de barras."), text)
+    }
+
     func testPrinterErrorIsShown() async {
         let output = DocumentOutput(
             print: { _, _ in .failure(APIFailure(status: 0, code: "print_failed", message: "lp: Error - No default destination.")) },

@@ -76,7 +76,8 @@ final class PaymentAPITests: XCTestCase {
 
     func testStatementIsIdempotentAndChecksSelection() async throws {
         try await forEachEngine { engine in
-            try await Harness.withServer(engine) { client in
+            let clock = TestClock()
+            try await Harness.withServer(engine, clock: clock) { client in
                 let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
                 let items = try await bills(client, Demo.mariaNorm, token)
                 let open = items.filter { $0["situacao"] as? String == "aberta" }.compactMap { $0["id"] as? Int }
@@ -103,6 +104,20 @@ final class PaymentAPITests: XCTestCase {
                 // No key: refused by the contract.
                 let noKey = try await client.post(path, ["billIds": [open[0]]], token: token)
                 XCTAssertEqual(noKey.status, .badRequest)
+                // F4 twice (a new key) on the same day for the same bills: the statement already
+                // issued, still valid, not a second barcode for one debt. A later day or other bills
+                // get a new one.
+                let twice = try await client.post(
+                    path, ["billIds": open.shuffled()], token: token, headers: ["Idempotency-Key": "k-0000004"])
+                XCTAssertEqual(twice.status, .ok, "\(twice.json)")
+                XCTAssertEqual(twice.json["id"] as? Int, first.json["id"] as? Int)
+                XCTAssertEqual((twice.json["payment"] as? [String: Any])?["barcode"] as? String, pay["barcode"] as? String)
+                let fewer = try await client.post(path, ["billIds": [open[0]]], token: token, headers: ["Idempotency-Key": "k-0000005"])
+                XCTAssertEqual(fewer.status, .created)
+                XCTAssertNotEqual(fewer.json["id"] as? Int, first.json["id"] as? Int)
+                let fewerAgain = try await client.post(
+                    path, ["billIds": [open[0]]], token: token, headers: ["Idempotency-Key": "k-0000006"])
+                XCTAssertEqual(fewerAgain.json["id"] as? Int, fewer.json["id"] as? Int)
                 // A paid bill cannot be selected; a bill of another property does not exist.
                 let paid = try XCTUnwrap(items.first { $0["situacao"] as? String == "paga" }?["id"] as? Int)
                 let p = try await client.post(path, ["billIds": [open[0], paid]], token: token, headers: ["Idempotency-Key": "k-0000002"])
@@ -116,6 +131,12 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual(s.json["id"] as? Int, id)
                 let pdf = try await client.get("\(path)/\(id)/pdf", token: token)
                 XCTAssertTrue(String(buffer: pdf.body).hasPrefix("%PDF-"))
+                // The next day the same bills get a statement of their own (charges to a new date).
+                clock.advance(86_400)
+                let tomorrow = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let next = try await client.post(path, ["billIds": open], token: tomorrow, headers: ["Idempotency-Key": "k-0000007"])
+                XCTAssertEqual(next.status, .created, "\(next.json)")
+                XCTAssertNotEqual(next.json["id"] as? Int, id)
             }
         }
     }

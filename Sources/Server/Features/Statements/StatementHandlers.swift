@@ -24,17 +24,26 @@ struct StatementHandlers: Sendable {
         let due = today.adding(days: config.utility.statementValidDays)
         let index = try await bills.correctionIndex()
         let factory = documents.factory
-        let (id, replayed) = try await statements.create(
-            matricula: grant.matricula, billIds: body.billIds, claim: claim, createdBy: grant.staff?.usuario, now: grant.now
+        let (id, outcome) = try await statements.create(
+            matricula: grant.matricula, billIds: body.billIds, today: today, claim: claim, createdBy: grant.staff?.usuario,
+            now: grant.now
         ) { bills, id in
             let lines = bills.map { Statement.Line(bill: $0, charges: $0.charges(asOf: due, calendar: grant.calendar, index: index)) }
             let total = lines.reduce(Money.zero) { $0 + $1.charges.total }
             let (barcode, pix) = try factory.codes(kind: .statement, number: id, amount: total, due: due)
             return .init(issuedOn: today, due: due, lines: lines, barcode: barcode.digits, pix: pix.payload)
         }
-        if !replayed { try await grant.record("emitir_extrato", detail: String(id)) }
         guard let s = try await statements.statement(grant.matricula, id: id) else { throw StorageError.corrupt("statement \(id)") }
-        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(s))))
+        switch outcome {
+        case .created:
+            try await grant.record("emitir_extrato", detail: String(id))
+            return .created(.init(body: .json(try view(s))))
+        case .replayed:
+            return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(s))))
+        case .existing:
+            try await grant.record("reapresentar_extrato", detail: String(id))
+            return .ok(.init(body: .json(try view(s))))
+        }
     }
 
     /// A statement created before.

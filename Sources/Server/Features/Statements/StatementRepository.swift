@@ -34,16 +34,30 @@ struct StatementRepository: Sendable {
         var pix: String
     }
 
+    /// How a request for a statement ended.
+    enum Outcome: Sendable, Equatable {
+        case created
+        /// The same idempotency key was used before: its statement.
+        case replayed
+        /// The same bills already have a statement issued today (still valid): that one.
+        case existing
+    }
+
     /// Creates the statement `make` builds from the (checked, open) bills, or replays the one
-    /// created under the same idempotency key.
+    /// created under the same idempotency key, or returns the one issued on `today` for the
+    /// same bills (one debt never gets two barcodes on a day).
     func create(
-        matricula: String, billIds: [Int64], claim: IdempotencyClaim, createdBy: String?, now: Int64,
+        matricula: String, billIds: [Int64], today: CivilDate, claim: IdempotencyClaim, createdBy: String?, now: Int64,
         make: @escaping @Sendable ([Bill], Int64) throws -> Draft
-    ) async throws -> (id: Int64, replayed: Bool) {
+    ) async throws -> (id: Int64, outcome: Outcome) {
         let engine = store.engine
         return try await store.write { db in
-            if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, true) }
+            if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, .replayed) }
             let bills = try await BillRepository.openForUpdate(matricula, ids: billIds, db: db, engine: engine)
+            if let id = try await Self.issued(matricula, on: today, billIds: Set(billIds), db: db) {
+                try await Idempotency.complete(claim, resource: id, db: db)
+                return (id, .existing)
+            }
             guard
                 let idRow = try await db.raw(
                     """
@@ -72,8 +86,22 @@ struct StatementRepository: Sendable {
                 ).run()
             }
             try await Idempotency.complete(claim, resource: id, db: db)
-            return (id, false)
+            return (id, .created)
         }
+    }
+
+    /// The statement issued on `day` for exactly `billIds`, if any (a statement issued today is
+    /// valid until at least today).
+    private static func issued(_ matricula: String, on day: CivilDate, billIds: Set<Int64>, db: any SQLDatabase) async throws -> Int64? {
+        let rows = try await db.raw(
+            """
+            SELECT s.id, l.bill_id FROM statements s JOIN statement_lines l ON l.statement_id = s.id
+            WHERE s.matricula = \(bind: matricula) AND s.issued_on = \(bind: day.iso) AND s.due_on >= \(bind: day.iso)
+            """
+        ).all()
+        var lines: [Int64: Set<Int64>] = [:]
+        for r in rows { try lines[r.decode(column: "id", as: Int64.self), default: []].insert(r.decode(column: "bill_id", as: Int64.self)) }
+        return lines.filter { $0.value == billIds }.keys.min()
     }
 
     func statement(_ matricula: String, id: Int64) async throws -> Statement? {
