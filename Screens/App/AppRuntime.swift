@@ -14,6 +14,8 @@ public final class AppRuntime {
     /// Calls in flight per screen, removed as their results are delivered.
     private var tasks: [ObjectIdentifier: [UUID: Task<Void, Never>]] = [:]
     public private(set) var pending = 0
+    /// `follow` calls in flight: not counted in `pending`.
+    private var background: Set<UUID> = []
     /// Task handles still held (each is dropped when its result is delivered).
     var trackedCalls: Int { tasks.values.reduce(0) { $0 + $1.count } }
     public private(set) var quitRequested = false
@@ -39,15 +41,14 @@ public final class AppRuntime {
             switch effect {
             case .call(let operation):
                 pending += 1
-                let box = WeakScreen(screen)
-                let client = client
-                let inbox = inbox
-                let id = UUID()
-                let task = Task.detached {
-                    let result = await operation(client)
-                    inbox.post(box, id, result)
-                }
-                tasks[ObjectIdentifier(screen), default: [:]][id] = task
+                start(operation, from: screen)
+            case .follow(let seconds, let operation):
+                let id = start(
+                    { client in
+                        try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+                        return await operation(client)
+                    }, from: screen)
+                background.insert(id)
             case .push(let s):
                 model.apply(effect)
                 perform(s.appear(app: model.state), from: s)
@@ -71,6 +72,20 @@ public final class AppRuntime {
                 quitRequested = true
             }
         }
+    }
+
+    @discardableResult
+    private func start(_ operation: @escaping @Sendable (Client) async -> Any, from screen: any Screen) -> UUID {
+        let box = WeakScreen(screen)
+        let client = client
+        let inbox = inbox
+        let id = UUID()
+        let task = Task.detached {
+            let result = await operation(client)
+            inbox.post(box, id, result)
+        }
+        tasks[ObjectIdentifier(screen), default: [:]][id] = task
+        return id
     }
 
     /// Ends the session on the server (best effort: it also expires by itself) and wipes the
@@ -113,7 +128,7 @@ public final class AppRuntime {
     public func drain() -> Bool {
         let done = inbox.take()
         for (box, id, message) in done {
-            pending -= 1
+            if background.remove(id) == nil { pending -= 1 }
             guard let screen = box.screen else { continue }
             tasks[ObjectIdentifier(screen)]?[id] = nil
             guard model.stack.contains(where: { $0 === screen }) else { continue }

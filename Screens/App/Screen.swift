@@ -34,6 +34,9 @@ public enum Effect {
     /// Runs `operation` off the UI thread with the API client; its result comes back to the
     /// screen through `receive`.
     case call(@Sendable (Client) async -> Any)
+    /// Runs `operation` after `seconds`, like `call` but in the background: the screen is not
+    /// busy meanwhile (Esc still goes back, tests do not wait for it). Cancelled with the screen.
+    case follow(after: Double, @Sendable (Client) async -> Any)
     case push(any Screen)
     case pop
     /// Replaces the whole stack (after login, after logout).

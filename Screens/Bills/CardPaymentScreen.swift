@@ -4,17 +4,21 @@ import Foundation
 import TUI
 
 /// Card payment (PRODUCT.md B4): the accredited companies with their fees; choosing one shows
-/// the amount, the fee and the total before confirming; then the company's instructions and the
-/// payment's status (F5 refreshes). The bills stay "em revisão" until the company decides.
+/// the amount, the fee and the total before confirming; then the company's instructions while it
+/// decides, the screen following the payment by itself (F5 asks at once). The bills stay "em
+/// revisão" until the company decides; approved shows the receipt's data, declined and expired
+/// say what to do next.
 public final class CardPaymentScreen: Screen {
     enum Message: CallResultMessage {
         case companies(Result<[Calls.CardCompany], APIFailure>)
         case started(Result<Calls.CardPayment, APIFailure>)
         case status(Result<Calls.CardPayment, APIFailure>)
+        /// A background check while the company decides.
+        case followed(Result<Calls.CardPayment, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .companies(let r): return r.failure
-            case .started(let r), .status(let r): return r.failure
+            case .started(let r), .status(let r), .followed(let r): return r.failure
             }
         }
     }
@@ -27,6 +31,9 @@ public final class CardPaymentScreen: Screen {
     var payment: Calls.CardPayment?
     var loading = 0
     var failure: APIFailure?
+    /// A background check is scheduled (one at a time), every `followSeconds`.
+    var following = false
+    var followSeconds = 3.0
     let key = UUID().uuidString
 
     init(matricula: String, bills: [Calls.Bill]) {
@@ -87,7 +94,7 @@ public final class CardPaymentScreen: Screen {
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
         guard let m = message as? Message else { return [] }
-        loading -= 1
+        if case .followed = m {} else { loading -= 1 }  // background checks are not loading
         switch m {
         case .companies(let r):
             switch r {
@@ -98,11 +105,67 @@ public final class CardPaymentScreen: Screen {
             }
         case .started(let r), .status(let r):
             switch r {
-            case .success(let p): payment = p
+            case .success(let p):
+                payment = p
+                failure = nil
             case .failure(let f): failure = f
             }
+        case .followed(let r):
+            following = false
+            switch r {
+            case .success(let p):
+                payment = p
+                failure = nil
+            case .failure(let f) where f.code == "cancelled": return []
+            case .failure(let f): failure = f  // shown; the next check may succeed
+            }
         }
-        return []
+        return follow()
+    }
+
+    /// While the company decides, checks again in a few seconds.
+    private func follow() -> [Effect] {
+        guard let p = payment, p.status == .pendente, !following else { return [] }
+        following = true
+        let (m, id) = (matricula, p.id)
+        return [.follow(after: followSeconds) { Message.followed(await Calls.cardPayment($0, m, id)) as Any }]
+    }
+
+    /// What the payment's state means for the customer, and what to do next.
+    static func outcome(_ p: Calls.CardPayment) -> [(String, Role)] {
+        switch p.status {
+        case .pendente:
+            return [
+                ("Aguardando a resposta da operadora. Esta tela se atualiza sozinha; as contas ficam em revisão até lá.", .underReview)
+            ]
+        case .aprovado:
+            let when = p.decidedAt.map { " em \(Self.dateTime($0))" } ?? ""
+            var lines: [(String, Role)] = [("Pagamento aprovado pela operadora\(when): as contas estão pagas.", .success)]
+            lines.append(("Comprovante: referência \(p.reference)\(p.companyReference.map { " · operadora \($0)" } ?? "")", .title))
+            lines.append(("Guarde estas referências; o pagamento aparece em F4 Pagamentos.", .muted))
+            return lines
+        case .recusado:
+            return [
+                ("Pagamento recusado pela operadora: nada foi cobrado e as contas voltaram a ficar em aberto.", .error),
+                (
+                    "Esc volta aos débitos: tente outra operadora ou cartão, ou pague pelo código de barras ou PIX (extrato ou 2ª via).",
+                    .normal
+                ),
+            ]
+        case .expirado:
+            return [
+                ("A operadora não respondeu a tempo: o pagamento foi cancelado e as contas voltaram a ficar em aberto.", .warning),
+                ("Esc volta aos débitos para tentar de novo, ou pague pelo código de barras ou PIX (extrato ou 2ª via).", .normal),
+            ]
+        }
+    }
+
+    /// `29/11/2026 14:05` at the terminal's zone.
+    static func dateTime(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "pt_BR")
+        f.dateFormat = "dd/MM/yyyy HH:mm"
+        return f.string(from: d)
     }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
@@ -115,20 +178,21 @@ public final class CardPaymentScreen: Screen {
         s.put("Valor das contas (atualizado até hoje): \(Money(cents: amount).formatted)", x: x, y: y, role: .title, clip: area)
         y += 2
         if let p = payment {
-            let status: (String, Role)
-            switch p.status {
-            case .pendente: status = ("Aguardando a confirmação da operadora: as contas ficam em revisão.", .underReview)
-            case .aprovado: status = ("Pagamento aprovado: as contas estão pagas.", .success)
-            case .recusado: status = ("Pagamento recusado pela operadora: as contas voltaram a ficar em aberto.", .error)
-            case .expirado: status = ("A operadora não confirmou a tempo: as contas voltaram a ficar em aberto.", .warning)
-            }
             s.put(TextLayout.fit("\(p.companyName) · total no cartão \(Money(cents: p.totalCents).formatted)", width: w), x: x, y: y)
-            y += 1
-            s.put(TextLayout.fit(status.0, width: w), x: x, y: y, role: status.1)
             y += 2
-            for line in TextLayout.wrap(p.instructions ?? "", width: w) {
-                s.put(line, x: x, y: y)
+            for (text, role) in Self.outcome(p) {
+                for line in TextLayout.wrap(text, width: w) {
+                    s.put(line, x: x, y: y, role: role)
+                    y += 1
+                }
+            }
+            // The company's instructions matter only while it decides.
+            if p.status == .pendente, let instructions = p.instructions {
                 y += 1
+                for line in TextLayout.wrap(instructions, width: w) {
+                    s.put(line, x: x, y: y)
+                    y += 1
+                }
             }
         } else if let c = confirming {
             let fee = Self.fee(amount, c.feeBasisPoints)

@@ -122,15 +122,17 @@ class Servers:
     def __init__(self):
         self.started = {}
 
-    def get(self, today=None):
-        if today not in self.started:
-            self.started[today] = self._start(today)
-        return self.started[today]
+    def get(self, today=None, **extra):
+        """`extra`: more server configuration (a server of its own)."""
+        key = (today, json.dumps(extra, sort_keys=True))
+        if key not in self.started:
+            self.started[key] = self._start(today, extra)
+        return self.started[key]
 
-    def _start(self, today):
+    def _start(self, today, extra):
         tmp = Path(tempfile.mkdtemp(prefix="agencia-e2e-"))
         config = tmp / "server.json"
-        config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info"}}))
+        config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info", **extra}}))
         port_file = tmp / "port"
         log = open(tmp / "server.log", "w")
         args = [str(BIN / "agencia-server"), "serve", "--config", str(config), "--database", f"sqlite:{tmp / 'db.sqlite'}",

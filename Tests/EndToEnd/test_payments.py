@@ -102,3 +102,26 @@ def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal):
     out = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
     assert out.startswith("000201") and "br.gov.bcb.pix" in out, out
     assert out == pix, (out, pix)
+
+
+def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
+    """The sandbox company (a fake on loopback, clearly named) approves after 1 s: the screen,
+    untouched, moves from "aguardando" to "aprovado" with the receipt's references."""
+    server = servers.get(None, sandboxCardCompany=1)
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10007-2", "390.533.447-05")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F2")
+    t.wait_for("Total dos débitos selecionados")
+    t.keys("F2")
+    t.wait_for("(8 contas)")
+    t.keys("F6")
+    t.wait_for("Escolha a operadora")
+    t.keys("Enter")
+    t.wait_for("Total no cartão")
+    t.keys("Enter")
+    t.wait_for("Aguardando a resposta da operadora")
+    t.wait_for("Pagamento aprovado pela operadora em", timeout=15)
+    screen = t.text()
+    assert re.search(r"Comprovante: referência AV-CP-\d+ · operadora SBX-\d+", screen), screen
+    assert "aguardando" not in screen.lower(), screen

@@ -168,11 +168,12 @@ final class PaymentJourneyTests: JourneyBase {
         transport.on("listCardCompanies", Fixtures.companies)
         transport.on(
             "createCardPayment", status: 201,
-            #"{"id":7,"companyId":"sandbox","companyName":"Operadora Sandbox (teste — nada é cobrado)","status":"pendente","amountCents":27308,"feeCents":817,"totalCents":28125,"instructions":"Transação SBX-000001 aguardando a confirmação da operadora.","expiresAt":"2026-11-23T13:30:00Z","billIds":[1000101,1000102]}"#
+            #"{"id":7,"companyId":"sandbox","companyName":"Operadora Sandbox (teste — nada é cobrado)","status":"pendente","amountCents":27308,"feeCents":817,"totalCents":28125,"instructions":"Transação SBX-000001 aguardando a confirmação da operadora.","expiresAt":"2026-11-23T13:30:00Z","billIds":[1000101,1000102],"reference":"AV-CP-7"}"#
         )
         runtime.send(.key(.function(2)))
         runtime.send(.key(.function(6)))
         await runtime.settle()
+        (model.top as? CardPaymentScreen)?.followSeconds = 0.05
         XCTAssertTrue(screen().text.contains("taxa 2,99 %"), screen().text)
         runtime.send(.key(.enter))
         var text = screen().text
@@ -182,8 +183,28 @@ final class PaymentJourneyTests: JourneyBase {
         runtime.send(.key(.enter))
         await runtime.settle()
         text = screen().text
-        XCTAssertTrue(text.contains("as contas ficam em revisão"), text)
+        XCTAssertTrue(text.contains("Aguardando a resposta da operadora. Esta tela se atualiza sozinha"), text)
         XCTAssertTrue(text.contains("SBX-000001"))
+        XCTAssertFalse(text.contains("aprovado"), text)
+        // The screen follows the payment by itself: the company approves, the screen says so
+        // with the receipt's references, and the "waiting" instructions are gone.
+        transport.on(
+            "getCardPayment",
+            #"{"id":7,"companyId":"sandbox","companyName":"Operadora Sandbox (teste — nada é cobrado)","status":"aprovado","amountCents":27308,"feeCents":817,"totalCents":28125,"instructions":"Transação SBX-000001 aguardando a confirmação da operadora.","expiresAt":"2026-11-23T13:30:00Z","billIds":[1000101,1000102],"reference":"AV-CP-7","companyReference":"SBX-000001","decidedAt":"2026-11-23T13:05:00Z"}"#
+        )
+        for _ in 0..<200 where !screen().text.contains("aprovado") {
+            runtime.drain()
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+        text = screen().text
+        XCTAssertTrue(text.contains("Pagamento aprovado pela operadora em 23/11/2026"), text)
+        XCTAssertTrue(text.contains("Comprovante: referência AV-CP-7 · operadora SBX-000001"), text)
+        XCTAssertFalse(text.contains("aguardando"), text)
+        XCTAssertFalse(text.contains("Esta tela se atualiza sozinha"), text)
+        let checks = transport.count("getCardPayment")
+        try? await Task.sleep(nanoseconds: 200_000_000)
+        runtime.drain()
+        XCTAssertEqual(transport.count("getCardPayment"), checks, "a decided payment is not followed any more")
         // Back to Débitos: the list is loaded again (the bills are now under review).
         let before = transport.count("listBills")
         runtime.send(.key(.escape))

@@ -126,6 +126,7 @@ struct CardPaymentHandlers: Sendable {
             id: r.id, companyId: r.company, companyName: companies.company(r.company)?.nome ?? r.company,
             status: .init(rawValue: shown.rawValue) ?? .pendente, amountCents: r.amount.cents, feeCents: r.fee.cents,
             totalCents: (r.amount + r.fee).cents, instructions: r.instructions,
-            expiresAt: Date(timeIntervalSince1970: TimeInterval(r.expiresAt)), billIds: r.billIds)
+            expiresAt: Date(timeIntervalSince1970: TimeInterval(r.expiresAt)), billIds: r.billIds, reference: "AV-CP-\(r.id)",
+            companyReference: r.companyReference, decidedAt: r.decidedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
     }
 }

@@ -13,6 +13,10 @@ struct CardPayment: Sendable {
     var expiresAt: Int64
     var instructions: String?
     var billIds: [Int64]
+    /// The company's own number for the negotiation, once it took it.
+    var companyReference: String?
+    /// Epoch seconds of the decision (approved, declined, expired).
+    var decidedAt: Int64?
 }
 
 /// Card payments (DECISIONS 22): the bills go "em revisão" in the transaction that records the
@@ -66,7 +70,10 @@ struct CardPaymentRepository: Sendable {
     func cardPayment(id: Int64, matricula: String?) async throws -> CardPayment? {
         try await store.read { db in
             var sql: SQLQueryString =
-                "SELECT id, matricula, company, status, amount_cents, fee_cents, expires_at, instructions FROM card_payments WHERE id = \(bind: id)"
+                """
+                SELECT id, matricula, company, status, amount_cents, fee_cents, expires_at, instructions, company_reference, decided_at
+                FROM card_payments WHERE id = \(bind: id)
+                """
             if let matricula { sql.appendInterpolation(" AND matricula = \(bind: matricula)" as SQLQueryString) }
             guard let row = try await db.raw(sql).first() else { return nil }
             let bills = try await db.raw(
@@ -80,7 +87,9 @@ struct CardPaymentRepository: Sendable {
                 amount: Money(cents: row.decode(column: "amount_cents", as: Int64.self)),
                 fee: Money(cents: row.decode(column: "fee_cents", as: Int64.self)),
                 expiresAt: row.decode(column: "expires_at", as: Int64.self),
-                instructions: row.decode(column: "instructions", as: String?.self), billIds: bills)
+                instructions: row.decode(column: "instructions", as: String?.self), billIds: bills,
+                companyReference: row.decode(column: "company_reference", as: String?.self),
+                decidedAt: row.decode(column: "decided_at", as: Int64?.self))
         }
     }
 
