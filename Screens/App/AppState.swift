@@ -40,6 +40,8 @@ public struct LoginPolicyInfo: Equatable, Sendable {
     public var idleSeconds: Int
     public var warningSeconds: Int
     public var registrationHelp: String
+    /// Documents can be sent by e-mail from here (the server has a mail server configured).
+    public var emailEnabled = true
     public var demoHints: [(matricula: String, documento: String?, description: String)]
     public var demoStaff: [(usuario: String, senha: String?, description: String)]
 

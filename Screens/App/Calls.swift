@@ -22,7 +22,7 @@ enum Calls {
                         policy: LoginPolicy(rawValue: p.policy.rawValue) ?? .matriculaDVDocumento,
                         rule: MatriculaRule(rawValue: p.matriculaRule.rawValue) ?? .mod11,
                         idleSeconds: p.kioskIdleSeconds, warningSeconds: p.kioskWarningSeconds,
-                        registrationHelp: p.registrationHelp,
+                        registrationHelp: p.registrationHelp, emailEnabled: p.emailEnabled,
                         demoHints: (p.demoHints ?? []).map { ($0.matricula, $0.documento, $0.description) },
                         demoStaff: (p.demoStaff ?? []).map { ($0.matricula, $0.documento, $0.description) }))
             case .default(let status, let e): return .failure(APIFailure(status: status, e))

@@ -213,8 +213,17 @@ public final class DebtsScreen: Screen {
             return
         }
         if let f = failure, all.isEmpty {
-            s.put(TextLayout.fit(f.message, width: w), x: x + 1, y: y + 1, role: .error)
-            s.put("F5 tenta de novo.", x: x + 1, y: y + 3, role: .muted)
+            let lines = TextLayout.wrap(f.message, width: w - 1)
+            for (i, line) in lines.enumerated() { s.put(line, x: x + 1, y: y + 1 + i, role: .error) }
+            s.put("F5 tenta de novo.", x: x + 1, y: y + 2 + lines.count, role: .muted)
+            return
+        }
+        if mode == .secondCopy, bills.isEmpty {
+            let review = all.filter { $0.situacao == .emRevisao }.count
+            var text = "Nenhuma conta em aberto neste imóvel: não há segunda via a emitir."
+            if review > 0 { text += " \(counted(review, "conta")) em revisão aguardando a operadora do cartão." }
+            text += " As contas pagas estão em Débitos (F2) e Pagamentos (F4), na tela do imóvel."
+            for (i, line) in TextLayout.wrap(text, width: w - 1).enumerated() { s.put(line, x: x + 1, y: y + 1 + i, role: .muted) }
             return
         }
         let asOfText = asOf.flatMap(CivilDate.init(iso:))?.formatted ?? ""

@@ -28,17 +28,26 @@ public final class EmailScreen: Screen {
 
     public var title: String { "Enviar por e-mail" }
     public var isBusy: Bool { sending }
+    /// E-mail is off at this server: said on entry, before anything is typed.
+    var unavailable = false
+    static let unavailableText = "O envio por e-mail não está disponível neste atendimento: imprima o documento (Esc volta, F2 imprime)."
+
     var actions: [Action] {
         [
             Action(
                 Command(
                     .enter, "Enviar", help: "Envia o PDF para o endereço digitado, ou para o e-mail cadastrado se o campo ficar vazio",
-                    enabled: result == nil)
+                    enabled: result == nil && !unavailable)
             ) { self.send() }
         ]
     }
 
     public var commands: [Command] { actions.commands }
+
+    public func appear(app: AppState) -> [Effect] {
+        unavailable = app.policy?.emailEnabled == false
+        return []
+    }
 
     private func send() -> [Effect] {
         let to = field.text.trimmingCharacters(in: .whitespaces)
@@ -57,7 +66,7 @@ public final class EmailScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        guard result == nil, case .key(let k) = event else { return [] }
+        guard result == nil, !unavailable, case .key(let k) = event else { return [] }
         if let effects = actions.perform(k, app: app) { return effects }
         _ = field.handle(k)
         failure = nil
@@ -86,6 +95,13 @@ public final class EmailScreen: Screen {
             s.put("Esc volta.", x: x, y: y + 3, role: .muted)
             return
         }
+        if unavailable {
+            for line in TextLayout.wrap(Self.unavailableText, width: w) {
+                s.put(line, x: x, y: y, role: .warning)
+                y += 1
+            }
+            return
+        }
         for line in TextLayout.wrap(
             app.mode == .kiosk
                 ? "Deixe em branco para enviar ao e-mail cadastrado, ou digite outro endereço."
@@ -97,7 +113,9 @@ public final class EmailScreen: Screen {
         y += 1
         s.put("E-mail: ", x: x, y: y)
         s.put(TextLayout.pad(field.text, width: min(60, w - 9)), x: x + 8, y: y, role: .inputFocused)
-        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: y + 2, role: .error) }
+        if let f = failure {
+            for (i, line) in TextLayout.wrap(f.message, width: w).enumerated() { s.put(line, x: x, y: y + 2 + i, role: .error) }
+        }
         if sending { s.put("Enviando…", x: x, y: y + 2, role: .muted) }
     }
 }

@@ -156,3 +156,37 @@ public struct DocumentOutput: Sendable {
         print: { _, _ in .failure(APIFailure(status: 0, code: "no_printer", message: "Nenhuma impressora configurada neste terminal.")) },
         save: { _, _ in .failure(APIFailure(status: 0, code: "no_disk", message: "Este terminal não salva arquivos.")) })
 }
+
+/// What CUPS's `lp` says, in Portuguese for the person at the terminal. The usual messages are
+/// translated; anything else is shown as it came, after "a impressora respondeu:".
+public enum PrinterMessages {
+    /// A failure's message from `lp`'s error output.
+    public static func failure(_ said: String) -> String {
+        let s = said.lowercased()
+        if s.contains("no default destination") {
+            return "não há impressora padrão neste terminal: peça ao suporte para configurar uma (printCommand)."
+        }
+        if s.contains("does not exist") || s.contains("unknown destination") {
+            return "a impressora configurada neste terminal não existe: peça ao suporte para conferir o printCommand."
+        }
+        if s.contains("not accepting jobs") {
+            return "a impressora está parada e não aceita documentos agora: verifique se está ligada e com papel, ou chame o suporte."
+        }
+        if s.contains("unable to connect") || s.contains("scheduler not responding") || s.contains("connection refused") {
+            return "o serviço de impressão deste terminal não responde: chame o suporte."
+        }
+        if s.contains("forbidden") || s.contains("not authorized") {
+            return "este terminal não tem permissão para usar a impressora: chame o suporte."
+        }
+        return said.isEmpty ? "a impressora recusou o documento." : "a impressora respondeu: \(said)"
+    }
+
+    /// The success line: `lp`'s "request id is balcao1-12 (1 file(s))" becomes the job's name.
+    public static func success(_ said: String) -> String {
+        if let r = said.range(of: "request id is ") {
+            let job = said[r.upperBound...].split(separator: " ").first.map(String.init) ?? ""
+            return "Documento enviado à impressora (pedido \(job))."
+        }
+        return "Documento enviado à impressora."
+    }
+}

@@ -198,13 +198,18 @@ public final class HomeScreen: Screen {
             list.scroll(height: rows)
             for i in list.top..<min(linked.count, list.top + rows) {
                 let l = linked[i]
-                let debts = l.openCount == 0 ? "sem débitos" : "\(l.openCount) em aberto"
+                var parts: [String] = []
+                if l.openCount > 0 { parts.append("\(l.openCount) em aberto") }
+                if l.underReviewCount > 0 { parts.append("\(l.underReviewCount) em revisão") }
+                let debts = parts.isEmpty ? "sem débitos" : parts.joined(separator: ", ")
+                // The address gives way to the debts, which are never cut.
+                let addressWidth = max(10, w - 19 - CharWidth.of(debts))
                 let line =
-                    "[\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(l.endereco, width: w - 30)) \(debts)"
+                    "[\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(TextLayout.fit(l.endereco, width: addressWidth), width: addressWidth)) \(debts)"
                 let selected = i == list.selected
                 s.put(
                     TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
-                    role: selected ? .selected : (l.openCount > 0 ? .overdue : .normal))
+                    role: selected ? .selected : (l.openCount > 0 ? .overdue : l.underReviewCount > 0 ? .underReview : .normal))
                 linkedRows.append((y, i))
                 y += 1
             }

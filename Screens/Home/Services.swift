@@ -51,7 +51,7 @@ struct Service {
         Service(
             id: .installments, label: "Parcelar", title: "Simular parcelamento",
             summary: "Entrada e número de parcelas dos débitos vencidos (simulação, não vale como contrato)", modes: everywhere
-        ) { InstallmentSimulationScreen(matricula: $0.matricula) },
+        ) { InstallmentSimulationScreen(matricula: $0.matricula, debts: $0.property?.debts) },
         Service(
             id: .billSimulation, label: "Simular conta", title: "Simular conta",
             summary: "Valor da conta para um consumo, com a categoria e as economias do imóvel", modes: everywhere

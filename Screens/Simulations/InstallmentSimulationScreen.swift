@@ -26,15 +26,37 @@ public final class InstallmentSimulationScreen: Screen {
     var loading = false
     var list = ListState(count: 0)
 
-    init(matricula: String) { self.matricula = matricula }
+    /// Why nothing can be simulated, known on entry from the property's debts (the server
+    /// decides again when asked).
+    let blocked: String?
+
+    init(matricula: String, debts: Components.Schemas.DebtSummary? = nil) {
+        self.matricula = matricula
+        if let d = debts, d.inAgreementCount > 0 {
+            blocked = InstallmentPolicy.Problem.activeAgreement.description
+        } else if let d = debts, d.overdueCount == 0 {
+            blocked =
+                InstallmentPolicy.Problem.nothingToNegotiate.description
+                + (d.openCount > 0 ? " As contas em aberto ainda não venceram: pague-as pela 2ª via." : "")
+        } else {
+            blocked = nil
+        }
+    }
 
     public var title: String { "Simular parcelamento" }
     public var isBusy: Bool { loading }
-    var actions: [Action] { [Action(Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia")) { self.simulate() }] }
+    var actions: [Action] {
+        [
+            Action(Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia", enabled: blocked == nil)) {
+                self.simulate()
+            }
+        ]
+    }
     public var commands: [Command] { actions.commands }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
+        guard blocked == nil else { return [] }
         switch event {
         case .key(.pageDown), .key(.pageUp): if case .key(let k) = event { _ = list.handle(k, pageSize: 5) }
         case .key(let k): _ = form.handle(k)
@@ -90,6 +112,13 @@ public final class InstallmentSimulationScreen: Screen {
         var y = area.y + 1
         s.put(TextLayout.fit("SIMULAÇÃO — NÃO VALE COMO CONTRATO", width: w), x: x, y: y, role: .warning)
         y += 2
+        if let blocked {
+            for line in TextLayout.wrap(blocked, width: w) {
+                s.put(line, x: x, y: y, role: .warning)
+                y += 1
+            }
+            return
+        }
         y = form.render(into: &s, x: x, y: y, labelWidth: 11, width: min(20, w - 13)) + 1
         if let f = failure {
             for line in TextLayout.wrap(f.message, width: w) {

@@ -38,6 +38,7 @@ public struct DebtSummary: Sendable, Equatable {
     public var overdueCount = 0
     public var oldestDue: CivilDate?
     public var underReviewCount = 0
+    public var inAgreementCount = 0
 
     /// Summarises a property's bills (any order) on `today`.
     public init(bills: [Bill], today: CivilDate, calendar: BusinessCalendar) {
@@ -49,7 +50,8 @@ public struct DebtSummary: Sendable, Equatable {
                 if b.isOverdue(on: today, calendar: calendar) { overdueCount += 1 }
                 oldestDue = min(oldestDue ?? b.due, b.due)
             case .emRevisao: underReviewCount += 1
-            case .paga, .parcelada: break
+            case .parcelada: inAgreementCount += 1
+            case .paga: break
             }
         }
     }

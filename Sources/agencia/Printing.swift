@@ -2,7 +2,7 @@ import Foundation
 import Screens
 
 /// This terminal's printer and disk: the configured command gets the PDF on its standard input
-/// (`lp` by default); its error output, if it fails, is what the user reads.
+/// (`lp` by default); what it says reaches the user in Portuguese (`PrinterMessages`).
 enum Printing {
     static func output(printCommand: [String], saveDirectory: String) -> DocumentOutput {
         DocumentOutput(
@@ -67,13 +67,9 @@ enum Printing {
                 let said = String(decoding: p.terminationStatus == 0 ? outData : errData, as: UTF8.self)
                     .trimmingCharacters(in: .whitespacesAndNewlines)
                 if p.terminationStatus == 0 {
-                    cont.resume(returning: .success("Documento enviado à impressora.\(said.isEmpty ? "" : " (\(said))")"))
+                    cont.resume(returning: .success(PrinterMessages.success(said)))
                 } else {
-                    cont.resume(
-                        returning: .failure(
-                            APIFailure(
-                                status: 0, code: "print_failed",
-                                message: said.isEmpty ? "a impressora recusou o documento (código \(p.terminationStatus))." : said)))
+                    cont.resume(returning: .failure(APIFailure(status: 0, code: "print_failed", message: PrinterMessages.failure(said))))
                 }
             }
         }

@@ -125,3 +125,35 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
     screen = t.text()
     assert re.search(r"Comprovante: referência AV-CP-\d+ · operadora SBX-\d+", screen), screen
     assert "aguardando" not in screen.lower(), screen
+
+
+def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):
+    """CUPS's own `lp` with no printer set up (no scheduler here): its English error becomes a
+    Portuguese sentence that says what to do."""
+    tmp = Path(tempfile.mkdtemp(prefix="agencia-lp-"))
+    for command, expected in ((["lp"], "não há impressora padrão neste terminal"),
+                              (["lp", "-d", "balcao-que-nao-existe"], "a impressora configurada neste terminal não existe")):
+        config = tmp / "client.json"
+        config.write_text(json.dumps({"client": {"printCommand": command}}))
+        t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)
+        t.wait_for("Usuário:")
+        t.type("ana")
+        t.keys("Enter")
+        t.type("atende123")
+        t.keys("Enter")
+        t.wait_for("Buscar:")
+        t.type("10001-3")
+        t.keys("Enter")
+        t.wait_for("1 resultado")
+        t.keys("Enter")
+        t.wait_for("DÉBITOS EM ABERTO")
+        t.keys("F3")
+        t.wait_for("Enter abre a segunda via")
+        t.keys("Enter")
+        t.wait_for("Linha digitável")
+        t.keys("F2")
+        t.wait_for("Não foi possível imprimir")
+        screen = " ".join(l.strip() for l in t.text().splitlines())
+        assert expected in screen, screen
+        assert "Error" not in screen and "lp:" not in screen, screen
+        t.close()

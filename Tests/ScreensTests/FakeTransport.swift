@@ -64,7 +64,7 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
 enum Fixtures {
     static let policy = """
         {"policy":"matricula_dv_documento","matriculaRule":"mod11","kioskIdleSeconds":60,"kioskWarningSeconds":10,
-         "registrationHelp":"Compareça a uma agência de atendimento.",
+         "registrationHelp":"Compareça a uma agência de atendimento.","emailEnabled":true,
          "demoHints":[{"matricula":"10001-3","documento":"111.444.777-35","description":"contas vencidas"}]}
         """
     static let session = #"{"token":"t0k3n","expiresAt":"2026-11-23T13:30:00Z","kind":"customer","matricula":"100013"}"#
@@ -72,17 +72,17 @@ enum Fixtures {
         {"matricula":"100013","endereco":{"logradouro":"Rua Laranjeiras","numero":"120","bairro":"Centro","cidade":"Aracaju","uf":"SE","cep":"49065-519"},
          "categoria":"residencial","economias":1,"situacaoLigacao":"ativa","esgoto":true,
          "titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"},
-         "debts":{"openCount":3,"openTotalCents":37842,"overdueCount":2,"oldestDueOn":"2026-09-28","underReviewCount":0}}
+         "debts":{"openCount":3,"openTotalCents":37842,"overdueCount":2,"oldestDueOn":"2026-09-28","underReviewCount":0,"inAgreementCount":0}}
         """
     static let paidProperty = """
         {"matricula":"100021","endereco":{"logradouro":"Avenida Beira Mar","numero":"2450","bairro":"Atalaia","cidade":"Aracaju","uf":"SE","cep":"49037-000"},
          "categoria":"residencial","economias":1,"situacaoLigacao":"ativa","esgoto":true,
          "titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"},
-         "debts":{"openCount":0,"openTotalCents":0,"overdueCount":0,"underReviewCount":0}}
+         "debts":{"openCount":0,"openTotalCents":0,"overdueCount":0,"underReviewCount":0,"inAgreementCount":0}}
         """
     static let linked = """
-        {"items":[{"matricula":"100021","endereco":"Avenida Beira Mar, 2450 - Atalaia, Aracaju/SE","categoria":"residencial","openCount":0},
-                  {"matricula":"100030","endereco":"Rua João Pessoa, 33 - Centro, Aracaju/SE","categoria":"comercial","openCount":1}]}
+        {"items":[{"matricula":"100021","endereco":"Avenida Beira Mar, 2450 - Atalaia, Aracaju/SE","categoria":"residencial","openCount":0,"underReviewCount":0},
+                  {"matricula":"100030","endereco":"Rua João Pessoa, 33 - Centro, Aracaju/SE","categoria":"comercial","openCount":1,"underReviewCount":1}]}
         """
     static func error(_ code: String, _ message: String) -> String {
         #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#

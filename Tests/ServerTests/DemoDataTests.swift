@@ -89,7 +89,15 @@ final class DemoDataTests: XCTestCase {
                     XCTAssertEqual(debts["overdueCount"] as? Int, promise.overdue, "\(iso) \(m)")
                     XCTAssertEqual(debts["openCount"] as? Int, promise.overdue + promise.upcoming, "\(iso) \(m)")
                     XCTAssertEqual(debts["underReviewCount"] as? Int, promise.review, "\(iso) \(m)")
+                    XCTAssertEqual(debts["inAgreementCount"] as? Int, promise.parcelada, "\(iso) \(m)")
                 }
+                // Maria's other properties, as her home lists them: 10003's bill under review is said.
+                let maria = try await client.customerToken("10001-3", "111.444.777-35")
+                let linked = try await client.get("/v1/properties/100013/linked", token: maria)
+                let items = try XCTUnwrap(linked.json["items"] as? [[String: Any]], "\(linked.json)")
+                let review = items.first { $0["matricula"] as? String == "100030" }
+                XCTAssertEqual(review?["underReviewCount"] as? Int, Self.promises[10003]?.review, iso)
+                XCTAssertEqual(review?["openCount"] as? Int, Self.promises[10003]?.upcoming, iso)
                 let due = try await client.get("/v1/properties/100072/due-date", token: staff)
                 XCTAssertEqual(due.json["canChange"] as? Bool, false, "\(iso): \(due.json)")
                 let bills = try await client.get("/v1/properties/100013/bills", token: staff)

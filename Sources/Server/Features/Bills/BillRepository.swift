@@ -35,13 +35,15 @@ struct BillRepository: Sendable {
         }
     }
 
-    /// The property's bills still to be settled: open or under review (the debt summary).
+    /// The property's bills still to be settled: open, under review or in an agreement (the debt
+    /// summary).
     func unsettled(_ matricula: String) async throws -> [Bill] {
         try await store.read { db in
             try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula)
-                AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue))
+                AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue),
+                                 \(bind: SituacaoConta.parcelada.rawValue))
                 """
             ).all().map(Self.bill)
         }

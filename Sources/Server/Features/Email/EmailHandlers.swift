@@ -31,7 +31,7 @@ struct EmailHandlers: Sendable {
         }
         guard config.smtp.url != nil else {
             throw APIError.unavailable(
-                "email_disabled", "O envio por e-mail não está disponível neste atendimento. Imprima ou salve o documento.")
+                "email_disabled", "O envio por e-mail não está disponível neste atendimento: imprima o documento.")
         }
         var recipient = body.to?.trimmingCharacters(in: .whitespaces) ?? ""
         if recipient.isEmpty { recipient = try await properties.property(matricula)?.titular.email ?? "" }

@@ -38,7 +38,8 @@ struct PropertyHandlers: Sendable {
                             telefone: isStaff ? p.titular.telefone : nil),
                         debts: .init(
                             openCount: debts.openCount, openTotalCents: debts.openTotal.cents, overdueCount: debts.overdueCount,
-                            oldestDueOn: debts.oldestDue?.iso, underReviewCount: debts.underReviewCount)))))
+                            oldestDueOn: debts.oldestDue?.iso, underReviewCount: debts.underReviewCount,
+                            inAgreementCount: debts.inAgreementCount)))))
     }
 
     /// The other properties linked to the same CPF/CNPJ.
@@ -58,7 +59,7 @@ struct PropertyHandlers: Sendable {
                         items: items.map {
                             .init(
                                 matricula: $0.matricula, endereco: $0.address.oneLine, categoria: $0.categoria.rawValue,
-                                openCount: $0.openCount)
+                                openCount: $0.openCount, underReviewCount: $0.underReviewCount)
                         }))))
     }
 

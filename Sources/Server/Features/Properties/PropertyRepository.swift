@@ -8,6 +8,8 @@ struct PropertyBrief: Sendable {
     var categoria: Categoria
     /// Open bills, overdue or not.
     var openCount: Int
+    /// Bills in a card negotiation.
+    var underReviewCount: Int
 }
 
 /// A counter search hit.
@@ -72,7 +74,8 @@ struct PropertyRepository: Sendable {
             try await db.raw(
                 """
                 SELECT p.matricula, p.logradouro, p.numero, p.complemento, p.bairro, p.cidade, p.uf, p.cep, p.categoria,
-                  (SELECT COUNT(*) FROM bills b WHERE b.matricula = p.matricula AND b.situacao = \(bind: SituacaoConta.aberta.rawValue)) AS open_count
+                  (SELECT COUNT(*) FROM bills b WHERE b.matricula = p.matricula AND b.situacao = \(bind: SituacaoConta.aberta.rawValue)) AS open_count,
+                  (SELECT COUNT(*) FROM bills b WHERE b.matricula = p.matricula AND b.situacao = \(bind: SituacaoConta.emRevisao.rawValue)) AS review_count
                 FROM property_links l JOIN properties p ON p.matricula = l.matricula
                 WHERE l.documento = \(bind: documento) AND p.matricula <> \(bind: excluding)
                 ORDER BY p.matricula LIMIT 200
@@ -80,7 +83,8 @@ struct PropertyRepository: Sendable {
             ).all().map { row in
                 try PropertyBrief(
                     matricula: row.decode(column: "matricula", as: String.self), address: Self.address(row),
-                    categoria: Self.categoria(row), openCount: Int(row.decode(column: "open_count", as: Int64.self)))
+                    categoria: Self.categoria(row), openCount: Int(row.decode(column: "open_count", as: Int64.self)),
+                    underReviewCount: Int(row.decode(column: "review_count", as: Int64.self)))
             }
         }
     }

@@ -27,6 +27,7 @@ struct SessionHandlers: Sendable {
                         kioskIdleSeconds: config.kioskIdleSeconds,
                         kioskWarningSeconds: config.kioskWarningSeconds,
                         registrationHelp: config.registrationHelp,
+                        emailEnabled: config.smtp.url != nil,
                         demoHints: hints,
                         demoStaff: staff))))
     }

@@ -1,0 +1,107 @@
+import API
+import Foundation
+import TUI
+import XCTest
+
+@testable import Screens
+
+/// What a screen says on entry when it cannot help, before anything is typed, and messages that
+/// used to mislead (issue 10).
+final class MessageTests: JourneyBase {
+    /// The whole screen as one line of words: a message wrapped over lines still reads whole.
+    func words(_ s: Surface) -> String {
+        s.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
+    func homeWith(property: String, linked: String = Fixtures.linked) async {
+        start(mode: .counter, root: { HomeScreen(matricula: "100013") })
+        model.state.session = .staff(usuario: "ana", nome: "Ana")
+        transport.on("getProperty", property)
+        transport.on("getLinkedProperties", linked)
+        runtime.start()
+        await runtime.settle()
+    }
+
+    func testInstallmentsSayOnEntryWhyNothingCanBeSimulated() async {
+        // Nothing overdue (one bill still to come): said at once, no form to fill.
+        await homeWith(property: Fixtures.property.replacingOccurrences(of: #""overdueCount":2"#, with: #""overdueCount":0"#))
+        runtime.send(.key(.function(8)))
+        await runtime.settle()
+        var text = words(screen())
+        XCTAssertTrue(text.contains("Não há débitos vencidos a negociar neste imóvel. As contas em aberto ainda não venceram"), text)
+        XCTAssertFalse(text.contains("CPF/CNPJ"), "no form: \(text)")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertEqual(transport.count("simulateInstallments"), 0)
+        // An agreement already running: said at once too.
+        await homeWith(property: Fixtures.property.replacingOccurrences(of: #""inAgreementCount":0"#, with: #""inAgreementCount":6"#))
+        runtime.send(.key(.function(8)))
+        await runtime.settle()
+        text = words(screen())
+        XCTAssertTrue(text.contains("Já existe um parcelamento em andamento para este imóvel"), text)
+        // With overdue bills and no agreement, the form.
+        await homeWith(property: Fixtures.property)
+        runtime.send(.key(.function(8)))
+        await runtime.settle()
+        XCTAssertTrue(words(screen()).contains("CPF/CNPJ"))
+    }
+
+    func testEmailOffIsSaidOnEntryWithoutMentioningSavingAtAKiosk() async {
+        start()
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        model.state.policy?.emailEnabled = false
+        transport.on("getBill", Fixtures.billDetail)
+        runtime.send(.key(.function(3)))
+        await runtime.settle()
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        runtime.send(.key(.function(4)))
+        await runtime.settle()
+        let text = words(screen())
+        XCTAssertTrue(text.contains("O envio por e-mail não está disponível neste atendimento: imprima o documento"), text)
+        XCTAssertFalse(text.lowercased().contains("salve"), text)
+        XCTAssertFalse(text.contains("E-mail: "), "no field to fill: \(text)")
+    }
+
+    func testSecondCopyWithNothingOpenSaysSo() async {
+        await homeWith(property: Fixtures.paidProperty)
+        transport.on(
+            "listBills",
+            #"{"asOf":"2026-11-23","items":[{"id":1,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":100,"situacao":"em_revisao","consumptionM3":1,"estimated":false,"overdue":false},{"id":2,"competencia":"2026-09","dueOn":"2026-10-28","amountCents":100,"situacao":"paga","paidOn":"2026-10-20","consumptionM3":1,"estimated":false,"overdue":false}]}"#
+        )
+        runtime.send(.key(.function(3)))
+        await runtime.settle()
+        let text = words(screen())
+        XCTAssertTrue(text.contains("Nenhuma conta em aberto neste imóvel: não há segunda via a emitir. 1 conta em revisão"), text)
+    }
+
+    func testLinkedPropertyUnderReviewIsNotSemDebitos() async {
+        await homeWith(
+            property: Fixtures.property,
+            linked:
+                #"{"items":[{"matricula":"100030","endereco":"Rua João Pessoa, 33","categoria":"comercial","openCount":0,"underReviewCount":1}]}"#
+        )
+        let text = screen().text
+        XCTAssertTrue(text.contains("1 em revisão"), text)
+        XCTAssertFalse(text.contains("sem débitos"), text)
+    }
+
+    func testUnderReviewBreakdownDoesNotSayNotOverdue() {
+        let json =
+            #"{"id":1,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":100,"situacao":"em_revisao","consumptionM3":1,"estimated":false,"overdue":false}"#
+        let bill = try! JSONDecoder().decode(Calls.Bill.self, from: Data(json.utf8))
+        XCTAssertEqual(DebtsScreen.noCharges(bill), "Esta conta está em revisão: um pagamento com cartão aguarda a resposta da operadora.")
+    }
+
+    func testPrinterMessagesInPortuguese() {
+        // The texts CUPS's lp prints (checked against the real lp in the end-to-end suite).
+        XCTAssertTrue(PrinterMessages.failure("lp: Error - No default destination.").hasPrefix("não há impressora padrão"))
+        XCTAssertTrue(PrinterMessages.failure("lp: Error - The printer or class does not exist.").hasPrefix("a impressora configurada"))
+        XCTAssertTrue(
+            PrinterMessages.failure("lp: Destination \"balcao1\" is not accepting jobs.").hasPrefix("a impressora está parada"))
+        XCTAssertEqual(PrinterMessages.failure("algo novo"), "a impressora respondeu: algo novo")
+        XCTAssertEqual(
+            PrinterMessages.success("request id is balcao1-12 (1 file(s))"), "Documento enviado à impressora (pedido balcao1-12).")
+    }
+}
