@@ -17,6 +17,7 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(h.json["database"] as? String, engine.rawValue)
                 let p = try await client.get("/v1/auth/policy")
                 XCTAssertEqual(p.json["policy"] as? String, "matricula_dv_documento")
+                XCTAssertEqual(p.json["emailEnabled"] as? Bool, false, "no SMTP configured: terminals say so on entry")
                 XCTAssertNil(p.json["demoHints"], "demo hints only when configured")
                 let doc = try await client.get("/openapi.yaml")
                 XCTAssertEqual(doc.status, .ok)

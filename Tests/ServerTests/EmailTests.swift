@@ -101,6 +101,8 @@ final class EmailTests: XCTestCase {
                 $0.smtp.retryBaseSeconds = 1
             }
         ) { client, server in
+            let policy = try await client.get("/v1/auth/policy")
+            XCTAssertEqual(policy.json["emailEnabled"] as? Bool, true, "terminals offer e-mail when the server can send it")
             let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
             let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
             let items = try XCTUnwrap(bills.json["items"] as? [[String: Any]])
