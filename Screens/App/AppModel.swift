@@ -12,6 +12,8 @@ public final class AppModel {
     private let makeLogin: () -> any Screen
     private var functionBar = FunctionBar()
     private var showingHelp = false
+    /// First line of the help shown (the help scrolls when it is longer than the screen).
+    private var helpTop = 0
     /// Kiosk idle logout (PRODUCT.md A7).
     private var lastInput: Double
     private var idleWarningSince: Double?
@@ -64,8 +66,14 @@ public final class AppModel {
             }
         }
         if showingHelp {
-            if case .key = event { showingHelp = false }
-            if case .click = event { showingHelp = false }
+            switch event {
+            case .key(.down): helpTop += 1
+            case .key(.up): helpTop = max(0, helpTop - 1)
+            case .key(.pageDown): helpTop += 10
+            case .key(.pageUp): helpTop = max(0, helpTop - 10)
+            case .key, .click: showingHelp = false
+            default: break
+            }
             return []
         }
         var event = event
@@ -77,6 +85,7 @@ public final class AppModel {
             switch k {
             case .function(1):
                 showingHelp = true
+                helpTop = 0
                 return []
             case .function(10) where state.session != nil:
                 return [.logout(message: "Atendimento encerrado.")]
@@ -189,30 +198,42 @@ public final class AppModel {
         for (i, l) in lines.enumerated() where i < s.height { s.put(l, x: 1, y: i, role: .warning) }
     }
 
+    /// Every key of the screen with what it does, wrapped; scrolls with the arrows and PgUp/PgDn
+    /// when longer than the screen (any other key closes it).
     private func renderHelp(_ s: inout Surface) {
-        let cmds = allCommands.filter(\.enabled)
-        let w = min(s.width - 4, 70)
-        let h = min(s.height - 4, cmds.count + 5)
+        let w = min(s.width - 4, 90)
+        var lines: [(key: String, text: String)] = []
+        for c in allCommands where c.enabled {
+            for (i, line) in TextLayout.wrap(c.help, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
+        }
+        let footer = TextLayout.wrap("Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer outra tecla fecha.", width: w - 4)
+        let h = min(s.height - 2, lines.count + footer.count + 4)
+        let rows = h - footer.count - 4
+        helpTop = min(helpTop, max(0, lines.count - rows))
         let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
         s.fill(r)
         s.box(r, title: "Ajuda — \(top.title)")
-        for (i, c) in cmds.prefix(h - 4).enumerated() {
-            s.put(TextLayout.pad(c.key.label, width: 12), x: r.x + 2, y: r.y + 2 + i, role: .functionKey)
-            s.put(TextLayout.fit(c.help, width: w - 18), x: r.x + 15, y: r.y + 2 + i)
+        for (i, line) in lines.dropFirst(helpTop).prefix(rows).enumerated() {
+            s.put(TextLayout.pad(line.key, width: 12), x: r.x + 2, y: r.y + 2 + i, role: .functionKey)
+            s.put(line.text, x: r.x + 15, y: r.y + 2 + i)
         }
-        s.put(
-            TextLayout.fit("Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer tecla fecha.", width: w - 4), x: r.x + 2,
-            y: r.y + h - 2, role: .muted)
+        if lines.count > rows {
+            let more = helpTop + rows < lines.count ? "mais abaixo (setas, PgDn)" : "fim (setas, PgUp)"
+            s.put(more, x: r.x + w - 2 - CharWidth.of(more), y: r.y + h - footer.count - 2, role: .muted)
+        }
+        for (i, line) in footer.enumerated() { s.put(line, x: r.x + 2, y: r.y + h - 1 - footer.count + i, role: .muted) }
     }
 
     private func renderIdleWarning(_ s: inout Surface, remaining: Double) {
-        let w = 60
-        let h = 7
+        let w = min(s.width - 4, 64)
+        let secs = max(0, Int(remaining.rounded(.up)))
+        let lines =
+            TextLayout.wrap("O atendimento será encerrado em \(counted(secs, "segundo")).", width: w - 6) + [""]
+            + TextLayout.wrap("Toque na tela ou pressione qualquer tecla para continuar.", width: w - 6)
+        let h = lines.count + 4
         let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
         s.fill(r, role: .banner)
         s.box(r, title: "Ainda está aí?", role: .banner)
-        let secs = max(0, Int(remaining.rounded(.up)))
-        s.put("O atendimento será encerrado em \(counted(secs, "segundo")).", x: r.x + 3, y: r.y + 2, role: .banner)
-        s.put("Toque na tela ou pressione qualquer tecla para continuar.", x: r.x + 3, y: r.y + 4, role: .banner)
+        for (i, line) in lines.enumerated() { s.put(line, x: r.x + 3, y: r.y + 2 + i, role: .banner) }
     }
 }

@@ -25,6 +25,8 @@ public final class HomeScreen: Screen {
     var loading = 0
     var failure: APIFailure?
     private var linkedRows: [(y: Int, index: Int)] = []
+    /// Where each shortcut of the Serviços lines was drawn (a tap sends its key).
+    private var serviceRegions: [(y: Int, columns: Range<Int>, key: Key)] = []
 
     public init(matricula: String) { self.matricula = matricula }
 
@@ -92,7 +94,10 @@ public final class HomeScreen: Screen {
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
             _ = list.handle(k, pageSize: 5)
-        case .click(_, let y):
+        case .click(let x, let y):
+            if let shortcut = serviceRegions.first(where: { $0.y == y && $0.columns.contains(x) }) {
+                return actions.perform(shortcut.key, app: app) ?? []
+            }
             if let row = linkedRows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }
         default: break
         }
@@ -141,23 +146,26 @@ public final class HomeScreen: Screen {
         s.put(Matricula.display(p.matricula), x: x + 10, y: y, role: .title)
         let e = p.endereco
         y += 1
-        s.put(
-            TextLayout.fit(
-                "\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)  CEP \(e.cep)",
-                width: w), x: x, y: y)
-        y += 1
         let cat = Categoria(rawValue: p.categoria.rawValue)?.label ?? p.categoria.rawValue
-        let lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
-        s.put(
-            TextLayout.fit(
-                "Categoria: \(cat) (\(counted(p.economias, "economia")))   Ligação: \(lig)   Esgoto: \(p.esgoto ? "ligado" : "não ligado")",
-                width: w), x: x, y: y)
+        var lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
+        if let since = p.situacaoLigacaoSinceOn.flatMap(CivilDate.init(iso:)) { lig += " desde \(since.formatted)" }
+        let document = "\(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
+        // Each group of facts flows over as many lines as it needs: nothing is cut.
+        let groups = [
+            ["\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)", "CEP \(e.cep)"],
+            [
+                "Categoria: \(cat) (\(counted(p.economias, "economia")))", "Ligação: \(lig)",
+                "Esgoto: \(p.esgoto ? "ligado" : "não ligado")",
+            ],
+            ["Titular: \(p.titular.nome)", document, p.titular.email ?? "", p.titular.telefone ?? ""],
+        ]
+        for group in groups {
+            for line in TextLayout.flow(group, width: w) {
+                s.put(line, x: x, y: y)
+                y += 1
+            }
+        }
         y += 1
-        var titular = "Titular: \(p.titular.nome)   \(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
-        if let email = p.titular.email { titular += "   \(email)" }
-        if let tel = p.titular.telefone { titular += "   \(tel)" }
-        s.put(TextLayout.fit(titular, width: w), x: x, y: y)
-        y += 2
         // Debt banner (A4): count, total, oldest due date; in text, not only colour.
         let d = p.debts
         var banner = ["Nenhum débito em aberto."]
@@ -186,6 +194,7 @@ public final class HomeScreen: Screen {
         y += 1
         // Linked properties (A5).
         linkedRows = []
+        serviceRegions = []
         s.put("Outros imóveis do mesmo CPF/CNPJ", x: x, y: y, role: .header)
         y += 1
         if linked.isEmpty {
@@ -218,19 +227,15 @@ public final class HomeScreen: Screen {
         // The shortcuts, from the same table as the function bar and the help.
         if y < area.y + area.height - 1 {
             s.put("Serviços", x: x, y: y, role: .header)
-            let keys = commands.filter { $0.inBar && $0.enabled && $0.key != .enter }.map { "\($0.key.label) \($0.label)" }
-            // Whole items per line, never a key apart from its name.
-            var lines = [""]
-            for item in keys {
-                let candidate = lines[lines.count - 1].isEmpty ? item : lines[lines.count - 1] + "  " + item
-                if CharWidth.of(candidate) <= w - 10 || lines[lines.count - 1].isEmpty {
-                    lines[lines.count - 1] = candidate
-                } else {
-                    lines.append(item)
-                }
-            }
+            let shown = commands.filter { $0.inBar && $0.enabled && $0.key != .enter }
+            // Whole items per line, never a key apart from its name; a tap on one is its key.
+            let lines = TextLayout.flowPlaced(shown.map { "\($0.key.label) \($0.label)" }, width: w - 10, separator: "  ")
             for (k, line) in lines.enumerated() where y + k < area.y + area.height - 1 {
-                s.put(line, x: x + 10, y: y + k, role: .muted, clip: area)
+                for piece in line {
+                    let start = x + 10 + piece.column
+                    s.put(piece.text, x: start, y: y + k, role: .muted, clip: area)
+                    serviceRegions.append((y + k, start..<(start + CharWidth.of(piece.text)), shown[piece.index].key))
+                }
             }
         }
         if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }

@@ -124,18 +124,21 @@ public struct Property: Sendable, Equatable {
     public var categoria: Categoria
     public var economias: Int
     public var situacaoLigacao: SituacaoLigacao
+    /// Since when the connection is in that situation, when known (the cut, the removal).
+    public var situacaoLigacaoSince: CivilDate?
     public var esgoto: Bool
     public var titular: Customer
 
     public init(
-        matricula: String, address: Address, categoria: Categoria, economias: Int, situacaoLigacao: SituacaoLigacao, esgoto: Bool,
-        titular: Customer
+        matricula: String, address: Address, categoria: Categoria, economias: Int, situacaoLigacao: SituacaoLigacao,
+        situacaoLigacaoSince: CivilDate? = nil, esgoto: Bool, titular: Customer
     ) {
         self.matricula = matricula
         self.address = address
         self.categoria = categoria
         self.economias = economias
         self.situacaoLigacao = situacaoLigacao
+        self.situacaoLigacaoSince = situacaoLigacaoSince
         self.esgoto = esgoto
         self.titular = titular
     }

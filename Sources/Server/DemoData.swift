@@ -217,6 +217,12 @@ public enum DemoData {
             newestDue = Self.nextOccurrence(of: day, onOrAfter: reference.adding(days: Self.leadDays))
         }
 
+        /// When a cut or removed connection stopped: after the newest bill's reading (about ten
+        /// days before it falls due) and before today, so no reading comes after it.
+        func interruptedOn(reference: CivilDate) -> CivilDate {
+            min(reference.adding(days: -1), newestDue.adding(days: -8))
+        }
+
         /// The first date on or after `from` that falls on `day` (1–28, present in every month).
         static func nextOccurrence(of day: Int, onOrAfter from: CivilDate) -> CivilDate {
             let this = CivilDate(year: from.year, month: from.month, day: day)!
@@ -358,7 +364,8 @@ public enum DemoData {
         let cep = "49\(String(format: "%03d", Int(rng.next() % 100)))-\(String(format: "%03d", Int(rng.next() % 1000)))"
         batch.properties.append([
             m.normalized, address.0, address.1, nil, address.2, "Aracaju", "SE", cep, categoria.rawValue, economias,
-            situacao.rawValue, situacao == .factivel ? 0 : 1, holder, schedule.day,
+            situacao.rawValue, situacao == .ativa ? nil : schedule.interruptedOn(reference: reference).iso,
+            situacao == .factivel ? 0 : 1, holder, schedule.day,
         ])
         batch.links.append([m.normalized, holder, "titular"])
         for t in SearchText.terms(holderName) { batch.terms.append(["nome", t, m.normalized]) }
@@ -456,7 +463,7 @@ public enum DemoData {
                     db, "properties",
                     [
                         "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
-                        "situacao_ligacao", "esgoto", "titular", "dia_vencimento",
+                        "situacao_ligacao", "situacao_desde", "esgoto", "titular", "dia_vencimento",
                     ], p, conflict: nil)
                 try await insert(db, "property_links", ["matricula", "documento", "papel"], l, conflict: "matricula, documento")
                 try await insert(db, "search_terms", ["kind", "term", "matricula"], t, conflict: "kind, term, matricula")

@@ -250,6 +250,13 @@ enum Migrations {
                 "CREATE INDEX due_date_changes_matricula ON due_date_changes(matricula, changed_at)",
             ]
         ),
+        (
+            4, "connection_since",
+            [
+                // Since when a connection is cut, removed…: null when unknown (and for active ones).
+                "ALTER TABLE properties ADD COLUMN situacao_desde TEXT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

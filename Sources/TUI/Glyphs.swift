@@ -22,6 +22,17 @@ public struct Glyphs: Sendable, Equatable {
         bullet: "*", arrowRight: ">", check: "x", unchecked: " ", blockFull: "#", blockUpper: "\"", blockLower: "_",
         blockShade: ":", dotted: ".", unicodeText: false)
 
+    /// Symbols whose ASCII form is a word, not one character.
+    static let asciiWords: [(Character, String)] = [("✓", "ok"), ("✔", "ok"), ("✗", "x"), ("✘", "x")]
+
+    /// The text as this glyph set can show it: on ASCII terminals "✓" reads "ok".
+    public func displayable(_ text: String) -> String {
+        guard !unicodeText, text.contains(where: { c in Self.asciiWords.contains { $0.0 == c } }) else { return text }
+        var out = ""
+        for c in text { out += Self.asciiWords.first { $0.0 == c }?.1 ?? String(c) }
+        return out
+    }
+
     /// The character as this glyph set can show it.
     public func displayable(_ ch: Character) -> Character {
         if unicodeText || ch.isASCII { return ch }

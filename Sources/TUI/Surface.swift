@@ -63,7 +63,7 @@ public struct Surface: Sendable {
         let area = clip ?? bounds
         guard y >= area.y, y < area.y + area.height, y >= 0, y < height else { return x }
         var cx = x
-        for ch0 in text {
+        for ch0 in glyphs.displayable(text) {
             let ch = glyphs.displayable(ch0)
             let w = CharWidth.of(ch)
             if w == 0 { continue }

@@ -1,15 +1,22 @@
 /// The bottom function bar: `F1 Ajuda  Esc Voltar …`, generated from the screen's commands.
 /// Remembers where each command was drawn so a click or touch on it sends that key (htop).
+/// When the commands do not all fit, F1 reads "Mais teclas" (its help lists every key): a key
+/// is never dropped without a word.
 public struct FunctionBar: Sendable {
     public private(set) var regions: [(range: Range<Int>, key: Key)] = []
 
     public init() {}
 
+    public static let moreLabel = "Mais teclas"
+
     public mutating func render(_ commands: [Command], into s: inout Surface, y: Int) {
         regions = []
         s.fill(Rect(x: 0, y: y, width: s.width, height: 1), role: .functionLabel)
+        var shown = commands.filter { $0.inBar && $0.enabled }
+        let need = shown.reduce(0) { $0 + CharWidth.of($1.key.label) + CharWidth.of($1.label) + 2 }
+        if need > s.width, let help = shown.firstIndex(where: { $0.key == .function(1) }) { shown[help].label = Self.moreLabel }
         var x = 0
-        for c in commands where c.inBar && c.enabled {
+        for c in shown {
             let keyText = c.key.label
             let need = CharWidth.of(keyText) + 1 + CharWidth.of(c.label) + 1
             if x + need > s.width { break }
@@ -166,6 +173,37 @@ public enum TextLayout {
             }
             lines.append(line)
         }
+        return lines
+    }
+
+    /// Items packed into lines of `width`, whole items per line (`separator` between them); an
+    /// item wider than a line is word-wrapped. Nothing is cut.
+    public static func flow(_ items: [String], width: Int, separator: String = "   ") -> [String] {
+        flowPlaced(items, width: width, separator: separator).map { $0.map(\.text).joined(separator: separator) }
+    }
+
+    /// `flow`, saying where each piece went: per line, the item's index, its column and text (a
+    /// wrapped item gives several pieces with one index). For lines whose items can be touched.
+    public static func flowPlaced(_ items: [String], width: Int, separator: String = "   ")
+        -> [[(index: Int, column: Int, text: String)]]
+    {
+        var lines: [[(index: Int, column: Int, text: String)]] = []
+        var line: [(index: Int, column: Int, text: String)] = []
+        var used = 0
+        for (index, item) in items.enumerated() where !item.isEmpty {
+            let column = line.isEmpty ? 0 : used + CharWidth.of(separator)
+            if column + CharWidth.of(item) <= width {
+                line.append((index, column, item))
+                used = column + CharWidth.of(item)
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            let parts = wrap(item, width: width)
+            for part in parts.dropLast() { lines.append([(index, 0, part)]) }
+            line = [(index, 0, parts.last ?? "")]
+            used = CharWidth.of(parts.last ?? "")
+        }
+        if !line.isEmpty { lines.append(line) }
         return lines
     }
 

@@ -87,6 +87,62 @@ final class MessageTests: JourneyBase {
         XCTAssertFalse(text.contains("sem débitos"), text)
     }
 
+    func testTappingAShortcutInTheServicesLineOpensIt() async {
+        await homeWith(property: Fixtures.property)
+        transport.on("listBills", Fixtures.bills)
+        let lines = screen().text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let row = try! XCTUnwrap(lines.firstIndex { $0.contains("Serviços") && $0.contains("F2 Débitos") })
+        let column = lines[row].distance(from: lines[row].startIndex, to: lines[row].range(of: "F2 Débitos")!.lowerBound)
+        runtime.send(.click(x: column + 3, y: row))
+        await runtime.settle()
+        XCTAssertTrue(model.top is DebtsScreen, "\(Swift.type(of: model.top))")
+    }
+
+    func testCutConnectionSaysSinceWhenAndHomeLinesWrap() async {
+        let cut = Fixtures.property.replacingOccurrences(
+            of: #""situacaoLigacao":"ativa""#, with: #""situacaoLigacao":"suprimida","situacaoLigacaoSinceOn":"2026-11-21""#
+        ).replacingOccurrences(
+            of: #""titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"}"#,
+            with:
+                #""titular":{"nome":"Maria Aparecida da Silva Albuquerque de Vasconcelos","documento":"111.444.777-35","email":"maria.aparecida.albuquerque@example.com","telefone":"(79) 99876-1234"}"#
+        )
+        await homeWith(property: cut)
+        let text = words(screen())
+        XCTAssertTrue(text.contains("Ligação: Suprimida desde 21/11/2026"), text)
+        for whole in [
+            "Titular: Maria Aparecida da Silva Albuquerque de Vasconcelos", "maria.aparecida.albuquerque@example.com", "(79) 99876-1234",
+        ] {
+            XCTAssertTrue(screen().text.contains(whole), "\(whole) cut: \(screen().text)")
+        }
+    }
+
+    /// Débitos at 80 columns has more keys than its bar holds: the bar says "F1 Mais teclas" and
+    /// the help, scrolled to its end, names every key with its whole description.
+    func testEveryKeyIsInTheHelpWhenTheBarIsFull() async {
+        start()
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        XCTAssertTrue(screen().row(23).contains("F1 Mais teclas"), screen().row(23))
+        runtime.send(.key(.function(1)))
+        // The help's text without its box, runs of spaces as one: wrapped lines read whole.
+        func helpText() -> String {
+            words(screen()).replacingOccurrences(of: "│", with: " ").split(separator: " ").joined(separator: " ")
+        }
+        var seen = helpText()
+        for _ in 0..<5 {
+            runtime.send(.key(.pageDown))
+            seen += " " + helpText()
+        }
+        for c in model.allCommands where c.enabled {
+            XCTAssertTrue(seen.contains(c.key.label), "\(c.key.label) missing from the help")
+            XCTAssertTrue(seen.contains(c.help), "\(c.help) cut in the help")
+        }
+        runtime.send(.key(.char("q")))
+        XCTAssertFalse(words(screen()).contains("Ajuda — "), "any other key closes the help")
+    }
+
     func testUnderReviewBreakdownDoesNotSayNotOverdue() {
         let json =
             #"{"id":1,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":100,"situacao":"em_revisao","consumptionM3":1,"estimated":false,"overdue":false}"#

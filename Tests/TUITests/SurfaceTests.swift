@@ -69,4 +69,34 @@ final class SurfaceTests: XCTestCase {
         XCTAssertFalse(list.tap(1))
         XCTAssertEqual(list.selected, 1)
     }
+
+    func testFlowKeepsItemsWholeAndNeverCuts() {
+        XCTAssertEqual(
+            TextLayout.flow(["F2 Débitos", "F3 2ª via", "F4 Pagamentos"], width: 24, separator: "  "),
+            ["F2 Débitos  F3 2ª via", "F4 Pagamentos"])
+        // An item wider than the line is wrapped by words, not cut.
+        let long = TextLayout.flow(["Titular: Maria Aparecida da Silva Albuquerque", "CPF 111.444.777-35"], width: 20)
+        XCTAssertEqual(long, ["Titular: Maria", "Aparecida da Silva", "Albuquerque", "CPF 111.444.777-35"])
+        let placed = TextLayout.flowPlaced(["a", "bb", "cc"], width: 6, separator: "  ")
+        XCTAssertEqual(placed.map { $0.map(\.column) }, [[0, 3], [0]])
+        XCTAssertEqual(placed[1][0].index, 2)
+    }
+
+    func testFunctionBarSaysWhenKeysDoNotFit() {
+        let many = [Command(.function(1), "Ajuda", help: "")] + (2...9).map { Command(.function($0), "Comando \($0)", help: "") }
+        var s = Surface(width: 80, height: 2)
+        var bar = FunctionBar()
+        bar.render(many, into: &s, y: 1)
+        XCTAssertTrue(s.text.contains("F1 Mais teclas"), s.text)
+        var wide = Surface(width: 132, height: 2)
+        bar.render(many, into: &wide, y: 1)
+        XCTAssertTrue(wide.text.contains("F1 Ajuda"), wide.text)
+        XCTAssertTrue(wide.text.contains("F9 Comando 9"))
+    }
+
+    func testASCIICheckMarkReadsOk() {
+        var s = Surface(width: 20, height: 1, glyphs: .ascii)
+        s.put("✓ CPF válido", x: 0, y: 0)
+        XCTAssertEqual(s.text.trimmingCharacters(in: .whitespaces), "ok CPF valido")
+    }
 }

@@ -30,6 +30,7 @@ struct PropertyHandlers: Sendable {
                         categoria: .init(rawValue: p.categoria.rawValue) ?? .residencial,
                         economias: p.economias,
                         situacaoLigacao: .init(rawValue: p.situacaoLigacao.rawValue) ?? .ativa,
+                        situacaoLigacaoSinceOn: p.situacaoLigacaoSince?.iso,
                         esgoto: p.esgoto,
                         titular: .init(
                             nome: isStaff ? p.titular.nome : Masking.name(p.titular.nome),

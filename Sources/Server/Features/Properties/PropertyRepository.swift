@@ -31,7 +31,7 @@ struct PropertyRepository: Sendable {
             try await db.raw(
                 """
                 SELECT p.matricula, p.logradouro, p.numero, p.complemento, p.bairro, p.cidade, p.uf, p.cep,
-                       p.categoria, p.economias, p.situacao_ligacao, p.esgoto,
+                       p.categoria, p.economias, p.situacao_ligacao, p.situacao_desde, p.esgoto,
                        c.documento, c.nome, c.email, c.telefone
                 FROM properties p JOIN customers c ON c.documento = p.titular
                 WHERE p.matricula = \(bind: matricula)
@@ -43,6 +43,7 @@ struct PropertyRepository: Sendable {
                     categoria: Self.categoria(row),
                     economias: row.decode(column: "economias", as: Int.self),
                     situacaoLigacao: Self.situacaoLigacao(row),
+                    situacaoLigacaoSince: row.decode(column: "situacao_desde", as: String?.self).flatMap(CivilDate.init(iso:)),
                     esgoto: row.decode(column: "esgoto", as: Int.self) != 0,
                     titular: Customer(
                         documento: row.decode(column: "documento", as: String.self),
