@@ -59,6 +59,8 @@ public final class AppModel {
         case .resize:
             return []
         case .key, .click, .wheel:
+            // "Terminal muito pequeno" is all there is: keys and taps act on nothing behind it.
+            guard lastSize.width >= Self.minWidth, lastSize.height >= Self.minHeight else { return [] }
             lastInput = state.now
             if idleWarningSince != nil {
                 idleWarningSince = nil  // any touch or key keeps the session

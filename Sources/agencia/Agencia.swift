@@ -25,7 +25,8 @@ struct Agencia: ParsableCommand {
 
     func run() throws {
         var c = ClientConfiguration()
-        if !demo, let file = ClientConfiguration.locate(explicit: config) {
+        // With --demo the file still counts (printer, colours, log…); only its server is ignored.
+        if let file = ClientConfiguration.locate(explicit: config) {
             do { c = try ClientConfiguration.load(file: file) } catch {
                 throw ValidationError("não foi possível ler a configuração \(file): \(error)")
             }

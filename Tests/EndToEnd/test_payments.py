@@ -157,3 +157,21 @@ def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):
         assert expected in screen, screen
         assert "Error" not in screen and "lp:" not in screen, screen
         t.close()
+
+
+def test_demo_reads_the_configuration_file_too(terminal):
+    """`agencia --demo --config F`: the embedded demo, with the file's printer."""
+    tmp = Path(tempfile.mkdtemp(prefix="agencia-demo-config-"))
+    printed = tmp / "printed.pdf"
+    config = tmp / "client.json"
+    config.write_text(json.dumps({"client": {"server": "http://127.0.0.1:9", "printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--demo --config {config} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10001-3", "111.444.777-35")
+    t.wait_for("DÉBITOS EM ABERTO", timeout=60)
+    t.keys("F3")
+    t.wait_for("Enter abre a segunda via")
+    t.keys("Enter")
+    t.wait_for("Linha digitável")
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora")
+    assert printed.read_bytes().startswith(b"%PDF-")

@@ -143,6 +143,23 @@ final class MessageTests: JourneyBase {
         XCTAssertFalse(words(screen()).contains("Ajuda — "), "any other key closes the help")
     }
 
+    func testKeysDoNothingWhileTheTerminalIsTooSmall() async {
+        start()
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        XCTAssertTrue(screen(width: 60, height: 20).text.contains("Terminal muito pequeno"))
+        for key: Key in [.function(2), .function(10), .escape, .enter] { runtime.send(.key(key)) }
+        runtime.send(.click(x: 1, y: 19))
+        await runtime.settle()
+        XCTAssertNotNil(model.state.session, "F10 did not log out behind the message")
+        XCTAssertTrue(model.top is HomeScreen, "F2 did not open Débitos behind the message")
+        // Back to 80×24, keys work again.
+        XCTAssertTrue(screen().text.contains("DÉBITOS EM ABERTO"))
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        XCTAssertTrue(model.top is DebtsScreen)
+    }
+
     func testUnderReviewBreakdownDoesNotSayNotOverdue() {
         let json =
             #"{"id":1,"competencia":"2026-10","dueOn":"2026-11-28","amountCents":100,"situacao":"em_revisao","consumptionM3":1,"estimated":false,"overdue":false}"#
