@@ -227,17 +227,19 @@ public final class DebtsScreen: Screen {
             return
         }
         let asOfText = asOf.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+        let wide = w >= 100
         s.put(
             TextLayout.fit(
-                mode == .debts
+                (mode == .debts
                     ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção)."
-                    : "Contas em aberto: Enter abre a segunda via.", width: w), x: x, y: y, role: .muted)
+                    : "Contas em aberto: Enter abre a segunda via.")
+                    + (wide && bills.contains(where: \.estimated) ? "   * consumo estimado (sem leitura)" : ""), width: w), x: x, y: y,
+            role: .muted)
         y += 1
         // Columns: mark, reference, due date, value, updated, status; wider terminals get a consumption column.
-        let wide = w >= 100
         let header =
             "    " + TextLayout.pad("Ref.", width: 9) + TextLayout.pad("Vencimento", width: 12) + TextLayout.pad("Valor", width: 14)
-            + TextLayout.pad("Atualizado", width: 14) + (wide ? TextLayout.pad("Consumo", width: 10) : "") + "Situação"
+            + TextLayout.pad("Atualizado", width: 14) + (wide ? TextLayout.pad("Consumo", width: 13) : "") + "Situação"
         s.put(TextLayout.fit(header, width: w), x: x, y: y, role: .header)
         y += 1
         let footer = mode == .debts ? (showBreakdown ? 4 : 2) : 1
@@ -263,7 +265,7 @@ public final class DebtsScreen: Screen {
                 (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9)
                 + TextLayout.pad(due, width: 12)
                 + TextLayout.pad(Money(cents: b.amountCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
-            if wide { line += TextLayout.pad("\(b.consumptionM3) m³\(b.estimated ? "*" : "")", width: 10) }
+            if wide { line += TextLayout.pad("\(cubicMeters(b.consumptionM3))\(b.estimated ? "*" : "")", width: 13) }
             line += label
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : role)
             rowY.append((y, i))

@@ -13,7 +13,7 @@ public final class EmailScreen: Screen {
 
     let matricula: String
     let document: DocumentRef
-    var field = TextField(label: "E-mail", maxLength: 120) { !$0.isWhitespace }
+    var field = TextField(label: "E-mail:", maxLength: 120) { !$0.isWhitespace }
     var sending = false
     var result: Calls.EmailStatus?
     var failure: APIFailure?
@@ -111,8 +111,7 @@ public final class EmailScreen: Screen {
             y += 1
         }
         y += 1
-        s.put("E-mail: ", x: x, y: y)
-        s.put(TextLayout.pad(field.text, width: min(60, w - 9)), x: x + 8, y: y, role: .inputFocused)
+        field.render(into: &s, x: x, y: y, labelWidth: 8, width: min(60, w - 9), focused: !sending)
         if let f = failure {
             for (i, line) in TextLayout.wrap(f.message, width: w).enumerated() { s.put(line, x: x, y: y + 2 + i, role: .error) }
         }

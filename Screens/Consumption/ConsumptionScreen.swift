@@ -41,7 +41,8 @@ public final class ConsumptionScreen: Screen {
                 return []
             },
             Action(Command(.function(5), "Atualizar", help: "Recarrega o histórico")) { self.load() },
-            .navigation(Command(.left, "Mês (← →)", help: "Move o cursor entre os meses; o valor do mês aparece acima do gráfico", inBar: false)),
+            .navigation(
+                Command(.left, "Mês (← →)", help: "Move o cursor entre os meses; o valor do mês aparece acima do gráfico", inBar: false)),
         ]
     }
 
@@ -132,7 +133,7 @@ public final class ConsumptionScreen: Screen {
         y += 2
         let bottom = area.y + area.height - 1
         if showTable {
-            s.put(TextLayout.pad("Mês", width: 10) + TextLayout.pad("Consumo", width: 10) + "Leitura", x: x, y: y, role: .header)
+            s.put(TextLayout.pad("Mês", width: 10) + TextLayout.pad("Consumo", width: 13) + "Leitura", x: x, y: y, role: .header)
             y += 1
             let rows = max(1, bottom - y)
             table.scroll(height: rows)
@@ -140,7 +141,7 @@ public final class ConsumptionScreen: Screen {
                 let item = h.items[i]
                 let line =
                     TextLayout.pad(Competencia(iso: item.competencia)?.formatted ?? item.competencia, width: 10)
-                    + TextLayout.pad("\(item.consumptionM3) m³", width: 10) + (item.estimated ? "estimada (média)" : "real")
+                    + TextLayout.pad(cubicMeters(item.consumptionM3), width: 13) + (item.estimated ? "estimada (média)" : "real")
                 s.put(TextLayout.pad(line, width: min(w, 44)), x: x, y: y, role: i == table.selected ? .selected : .normal)
                 y += 1
             }

@@ -3,3 +3,14 @@
 public func counted(_ n: Int, _ singular: String, plural: String? = nil) -> String {
     "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
 }
+
+/// "19 m³", "999.999 m³": a volume with the thousands separated as in Brazil.
+public func cubicMeters(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(".") }
+        out.append(c)
+    }
+    return "\(n < 0 ? "-" : "")\(out) m³"
+}

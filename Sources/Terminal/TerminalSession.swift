@@ -215,12 +215,15 @@ enum RoleStyles {
             .muted: (c256 ? 244 : Int16(COLOR_WHITE), -1, c256 ? none : dim),
             .selected: (Int16(COLOR_BLACK), c256 ? 117 : Int16(COLOR_CYAN), none),
             .focused: (c256 ? 33 : Int16(COLOR_CYAN), -1, bold),
-            .input: (-1, c256 ? 237 : Int16(COLOR_BLUE), none),
+            // Underlined too: a field reads as a field even where its background is close to the
+            // terminal's.
+            .input: (-1, c256 ? 237 : Int16(COLOR_BLUE), ul),
             .inputFocused: (Int16(COLOR_BLACK), c256 ? 153 : Int16(COLOR_WHITE), none),
             .error: (Int16(COLOR_WHITE), Int16(COLOR_RED), bold),
             .warning: (c256 ? 214 : Int16(COLOR_YELLOW), -1, bold),
             .success: (Int16(COLOR_GREEN), -1, bold),
-            .paid: (c256 ? 69 : Int16(COLOR_BLUE), -1, none),
+            // Green, not blue: dark blue on a black background cannot be read in 8 colours.
+            .paid: (c256 ? 71 : Int16(COLOR_GREEN), -1, none),
             .underReview: (c256 ? 196 : Int16(COLOR_RED), -1, bold),
             .overdue: (c256 ? 208 : Int16(COLOR_YELLOW), -1, bold),
             .banner: (Int16(COLOR_BLACK), c256 ? 222 : Int16(COLOR_YELLOW), none),

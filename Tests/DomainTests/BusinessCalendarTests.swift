@@ -85,5 +85,8 @@ final class BusinessCalendarTests: XCTestCase {
         XCTAssertEqual(counted(1, "dia"), "1 dia")
         XCTAssertEqual(counted(0, "dia"), "0 dias")
         XCTAssertEqual(counted(3, "mês", plural: "meses"), "3 meses")
+        XCTAssertEqual(cubicMeters(19), "19 m³")
+        XCTAssertEqual(cubicMeters(999_999), "999.999 m³")
+        XCTAssertEqual(cubicMeters(1_000), "1.000 m³")
     }
 }
