@@ -79,7 +79,7 @@ public final class AppModel {
             return []
         }
         var event = event
-        if case .click(let x, let y) = event, y == lastSize.height - 1 {
+        if case .click(let x, let y) = event, y == lastSize.height - 1, !top.fullScreen {
             guard let key = functionBar.key(atColumn: x) else { return [] }
             event = .key(key)
         }
@@ -158,6 +158,11 @@ public final class AppModel {
             renderTooSmall(&s)
             return
         }
+        if top.fullScreen {
+            top.render(&s, area: s.bounds, app: state)
+            renderOverlays(&s)
+            return
+        }
         // Title bar.
         s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
         s.put(" Agência Virtual \(s.glyphs.vertical) \(top.title)", x: 0, y: 0, role: .header)
@@ -171,6 +176,11 @@ public final class AppModel {
             s.put(" " + TextLayout.fit(flash, width: s.width - 2), x: 0, y: s.height - 2, role: .warning)
         }
         functionBar.render(allCommands, into: &s, y: s.height - 1)
+        renderOverlays(&s)
+    }
+
+    /// The help and the idle warning, over whatever is on screen.
+    private func renderOverlays(_ s: inout Surface) {
         if showingHelp { renderHelp(&s) }
         if let since = idleWarningSince, let p = state.policy {
             renderIdleWarning(&s, remaining: Double(p.warningSeconds) - (state.now - since))

@@ -12,6 +12,8 @@ public protocol Screen: AnyObject {
     var commands: [Command] { get }
     /// Whether a request of this screen is in flight (the title bar says "aguarde").
     var isBusy: Bool { get }
+    /// Drawn on the whole terminal, without title and function bars (the PIX QR).
+    var fullScreen: Bool { get }
     func render(_ s: inout Surface, area: Rect, app: AppState)
     func handle(_ event: Event, app: AppState) -> [Effect]
     /// The result of one of this screen's `.call` effects.
@@ -24,6 +26,7 @@ public protocol Screen: AnyObject {
 
 extension Screen {
     public var isBusy: Bool { false }
+    public var fullScreen: Bool { false }
     public func receive(_ message: Any, app: AppState) -> [Effect] { [] }
     public func appear(app: AppState) -> [Effect] { [] }
     public func reappear(app: AppState) -> [Effect] { [] }

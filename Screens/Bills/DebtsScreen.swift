@@ -177,7 +177,9 @@ public final class DebtsScreen: Screen {
 
     // MARK: Drawing
 
-    static func status(_ b: Calls.Bill) -> (String, Role) {
+    /// The bill's situation in words; `asOf` is the server's today (a due date already past
+    /// but on a non-business day still pays without charges).
+    static func status(_ b: Calls.Bill, asOf: String?) -> (String, Role) {
         switch b.situacao {
         case .paga:
             return ("Paga\(b.paidOn.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
@@ -185,7 +187,9 @@ public final class DebtsScreen: Screen {
         case .parcelada: return ("Parcelada", .muted)
         case .aberta:
             if b.overdue { return ("Vencida há \(counted(b.updated?.daysLate ?? 0, "dia"))", .overdue) }
-            if let until = b.payableUntilOn.flatMap(CivilDate.init(iso:)) { return ("Sem encargos até \(until.dayMonth)", .normal) }
+            if let until = b.payableUntilOn.flatMap(CivilDate.init(iso:)), let today = asOf, b.dueOn < today {
+                return ("Sem encargos até \(until.dayMonth)", .normal)
+            }
             return ("A vencer", .normal)
         }
     }
@@ -249,7 +253,7 @@ public final class DebtsScreen: Screen {
         let shown = bills
         for i in list.top..<min(shown.count, list.top + rows) {
             let b = shown[i]
-            let (label, role) = Self.status(b)
+            let (label, role) = Self.status(b, asOf: asOf)
             let mark: String
             if mode == .secondCopy {
                 mark = "   "

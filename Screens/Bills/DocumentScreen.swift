@@ -159,7 +159,7 @@ public final class DocumentScreen: Screen {
             case .failure(let f): notice = ("Não foi possível \(delivery.verb): \(f.message)", .error)
             }
         }
-        if let p = payment, qr == nil { qr = try? BarcodeMatrix.qr(p.pix) }
+        if let p = payment, qr == nil { qr = try? BarcodeMatrix.qr(p.pix, correction: .low) }
         return []
     }
 
@@ -192,12 +192,19 @@ public final class DocumentScreen: Screen {
         }
         let due = CivilDate(iso: p.dueOn)?.formatted ?? p.dueOn
         // The QR goes to the right when the text beside it still fits (the linha digitável is
-        // 55 columns), else F7 shows it full screen.
-        let qrCols = (qr?.columns ?? 0) + 2 * QRView.quiet
-        let qrRows = (qrCols + 1) / 2
-        let side = qr != nil && s.glyphs.unicodeText && area.width >= 62 + qrCols && area.height >= qrRows + 1
-        if side { w -= qrCols + 2 }
-        if let qr, side { QRView.draw(qr, into: &s, x: area.x + area.width - qrCols - 1, y: area.y) }
+        // 55 columns): in half blocks, else in quadrant blocks (half as wide: 80 columns), else
+        // F7 shows it full screen.
+        var side = false
+        if let qr, s.glyphs.unicodeText {
+            for style in [QRView.Style.halfBlocks, .quadrants] {
+                let size = QRView.size(qr, style, quiet: 2)
+                guard area.width - size.columns - 3 >= 56, area.height >= size.rows else { continue }
+                QRView.draw(qr, style: style, quiet: 2, into: &s, x: area.x + area.width - size.columns - 1, y: area.y)
+                w -= size.columns + 2
+                side = true
+                break
+            }
+        }
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
             s.put(
@@ -205,12 +212,13 @@ public final class DocumentScreen: Screen {
                 x: x, y: y)
             y += 1
             if b.overdue {
-                s.put(
-                    TextLayout.fit(
-                        "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.",
-                        width: w),
-                    x: x, y: y, role: .warning)
-                y += 1
+                for line in TextLayout.wrap(
+                    "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.",
+                    width: w)
+                {
+                    s.put(line, x: x, y: y, role: .warning)
+                    y += 1
+                }
             }
         } else if let st = statement {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
@@ -218,10 +226,12 @@ public final class DocumentScreen: Screen {
             y += 1
             let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.amountCents }
             if charges > 0 {
-                s.put(
-                    TextLayout.fit("Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w),
-                    x: x, y: y, role: .muted)
-                y += 1
+                for line in TextLayout.wrap(
+                    "Inclui \(Money(cents: charges).formatted) de multa, juros e correção até o vencimento.", width: w)
+                {
+                    s.put(line, x: x, y: y, role: .muted)
+                    y += 1
+                }
             }
         }
         y += 1

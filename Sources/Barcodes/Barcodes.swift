@@ -22,8 +22,15 @@ public struct BarcodeMatrix: Sendable, Equatable {
     }
 
     /// A QR code (error correction level M) for `text`.
-    public static func qr(_ text: String) throws -> BarcodeMatrix {
-        try encode(text, symbology: BARCODE_QRCODE) { $0.pointee.option_1 = 2 }
+    /// Error correction of a QR code: M for paper (smudges, folds), L for a screen (the
+    /// smallest symbol, so it fits a 80×24 terminal).
+    public enum Correction: Int32, Sendable {
+        case low = 1
+        case medium = 2
+    }
+
+    public static func qr(_ text: String, correction: Correction = .medium) throws -> BarcodeMatrix {
+        try encode(text, symbology: BARCODE_QRCODE) { $0.pointee.option_1 = correction.rawValue }
     }
 
     /// Interleaved 2 of 5 for an even number of digits: narrow 1 module, wide 3 (the FEBRABAN

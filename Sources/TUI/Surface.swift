@@ -3,6 +3,9 @@
 public enum Role: String, Sendable, CaseIterable {
     case normal, title, header, muted, selected, focused, input, inputFocused, error, warning, success
     case paid, underReview, overdue, banner, functionKey, functionLabel, border, hint
+    /// A QR code's canvas: dark ink on a light background in every theme (explicit colours),
+    /// so the code is never inverted on a light-background terminal.
+    case qrCode
 }
 
 /// One screen position: a character, its role, and whether it continues the wide character on
@@ -158,6 +161,7 @@ extension Role {
         case .functionLabel: return "k"
         case .border: return "b"
         case .hint: return "h"
+        case .qrCode: return "Q"
         }
     }
 }

@@ -201,6 +201,9 @@ enum RoleStyles {
             .input: ul, .inputFocused: rev, .error: bold | rev, .warning: bold, .success: bold, .paid: dim,
             .underReview: bold | ul, .overdue: bold, .banner: rev, .functionKey: rev | bold, .functionLabel: none,
             .border: none, .hint: dim,
+            // Reverse video: ink shows in the terminal's background colour, dark on the usual
+            // dark themes (a monochrome terminal cannot be told which it is).
+            .qrCode: rev,
         ]
         guard tier != .mono else {
             for (r, a) in mono { out[r] = (a, 0) }
@@ -231,6 +234,7 @@ enum RoleStyles {
             .functionLabel: (c256 ? 252 : Int16(COLOR_WHITE), c256 ? 238 : Int16(COLOR_BLUE), none),
             .border: (c256 ? 67 : Int16(COLOR_BLUE), -1, none),
             .hint: (c256 ? 244 : Int16(COLOR_GREEN), -1, none),
+            .qrCode: (Int16(COLOR_BLACK), c256 ? 231 : Int16(COLOR_WHITE), none),
         ]
         var n: Int16 = 1
         for role in Role.allCases {

@@ -5,6 +5,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from test_journeys import kiosk_login
 
 
@@ -55,29 +57,57 @@ def test_select_two_bills_print_statement_and_read_its_barcode(dated_server, ter
     assert qrs[0].startswith("000201") and "br.gov.bcb.pix" in qrs[0]
 
 
-def qr_image_from_screen(lines, path: Path):
-    """Turns the half-block QR on the screen into a PNG: █ light/light, ▀ light/dark,
-    ▄ dark/light, space dark/dark (the terminal draws light modules in the foreground)."""
-    from PIL import Image
-    rows = [l for l in lines if set(l.strip()) and set(l.strip()) <= set("█▀▄ ")]
-    left = min(len(r) - len(r.lstrip()) for r in rows)
-    width = max(len(r.rstrip()) for r in rows) - left
-    scale = 8
-    img = Image.new("L", (width * scale + 80, len(rows) * 2 * scale + 80), 255)
-    for y, r in enumerate(rows):
-        for x, ch in enumerate(r[left:left + width].ljust(width)):
-            top, bottom = {"█": (1, 1), "▀": (1, 0), "▄": (0, 1), " ": (0, 0)}[ch]
-            for half, light in ((0, top), (1, bottom)):
-                if not light:
-                    for dy in range(scale):
-                        for dx in range(scale):
-                            img.putpixel((40 + x * scale + dx, 40 + (2 * y + half) * scale + dy), 0)
+HALVES = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
+QUADRANTS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"  # index bits: top-left 1, top-right 2, bottom-left 4, bottom-right 8
+
+
+def qr_image_from_screen(lines, path: Path, quadrants: bool):
+    """Draws the QR on the captured screen as a terminal shows it: each cell 8 px wide and 16 px
+    tall (the real 1:2 aspect), ink dark, the rest light (the QR's own light canvas). Half
+    blocks split a cell in top/bottom halves (square modules), quadrants in four (modules twice
+    as tall as wide). Only the block region is drawn; around it, light, as on the screen."""
+    from PIL import Image, ImageDraw
+    ink = set(QUADRANTS if quadrants else HALVES) - {" "}
+    rows = [i for i, l in enumerate(lines) if set(l) & ink]
+    top, bottom = rows[0] - 1, rows[-1] + 1
+    cols = [j for i in rows for j, ch in enumerate(lines[i]) if ch in ink]
+    left, right = min(cols) - 2, max(cols) + 2
+    cw, ch = 8, 16
+    img = Image.new("L", ((right - left + 1) * cw + 80, (bottom - top + 1) * ch + 80), 255)
+    draw = ImageDraw.Draw(img)
+    for y in range(top, bottom + 1):
+        line = lines[y] if 0 <= y < len(lines) else ""
+        for x in range(left, right + 1):
+            c = line[x] if 0 <= x < len(line) else " "
+            if c not in ink:
+                continue
+            ox, oy = 40 + (x - left) * cw, 40 + (y - top) * ch
+            if quadrants:
+                bits = QUADRANTS.index(c)
+                parts = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                for k, (dx, dy) in enumerate(parts):
+                    if bits >> k & 1:
+                        draw.rectangle([ox + dx * cw // 2, oy + dy * ch // 2, ox + (dx + 1) * cw // 2 - 1, oy + (dy + 1) * ch // 2 - 1], fill=0)
+            else:
+                upper, lower = HALVES[c]
+                if upper:
+                    draw.rectangle([ox, oy, ox + cw - 1, oy + ch // 2 - 1], fill=0)
+                if lower:
+                    draw.rectangle([ox, oy + ch // 2, ox + cw - 1, oy + ch - 1], fill=0)
     img.save(path)
 
 
-def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal):
+def read_qr(t, quadrants):
+    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / "qr.png"
+    qr_image_from_screen(t.text().splitlines(), png, quadrants)
+    return subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+
+
+@pytest.mark.parametrize("size", [(132, 43), (80, 24)], ids=["132x43-meios-blocos", "80x24-quadrantes"])
+def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal, size):
     server = dated_server
-    t = terminal(f"--server {server['url']} --mode kiosk", width=132, height=43)
+    width, height = size
+    t = terminal(f"--server {server['url']} --mode kiosk", width=width, height=height)
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F3")
@@ -95,13 +125,23 @@ def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal):
         if not text.strip():
             break
         pix += text
+    # Beside the text: half blocks at 132 columns, quadrant blocks at 80 (half as wide).
+    quadrants = width < 100
+    assert bool(set(t.text()) & set("▘▝▖▗▚▞▙▟▛▜▌▐")) == quadrants, t.text()
+    assert read_qr(t, quadrants) == pix, t.text()
+    # Full screen (F7): half blocks, on a light canvas.
     t.keys("F7")
     t.wait_for("PIX —")
-    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / "qr.png"
-    qr_image_from_screen(t.text().splitlines()[1:-1], png)
-    out = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+    out = read_qr(t, quadrants=False)
     assert out.startswith("000201") and "br.gov.bcb.pix" in out, out
     assert out == pix, (out, pix)
+    # Explicit dark-on-light colours, whatever the terminal's theme: black ink on a light cell.
+    styled = t.styled()
+    qr_attrs = next(a for runs in styled for text, a in runs if set(text) & set("▀▄█"))
+    assert "30" in qr_attrs, qr_attrs
+    assert qr_attrs & {"47", "107", "48", "231"}, qr_attrs
+    t.keys("Escape")
+    t.wait_for("Linha digitável")
 
 
 def test_card_payment_follows_itself_to_the_receipt(servers, terminal):

@@ -156,7 +156,8 @@ final class PaymentJourneyTests: JourneyBase {
         await runtime.settle()
         runtime.send(.key(.function(2)))
         await runtime.settle()
-        XCTAssertTrue(screen().text.contains("Não foi possível imprimir: lp: Error - No default destination."), screen().text)
+        let said = screen().text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        XCTAssertTrue(said.contains("Não foi possível imprimir: lp: Error - No default destination."), screen().text)
         // At a counter the attendant can save the PDF.
         runtime.send(.key(.function(3)))
         await runtime.settle()
