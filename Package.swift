@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Barcodes", "Domain"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "TUI", "CNcursesw"], swiftSettings: clientSettings),
         .testTarget(
-            name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], exclude: ["Snapshots"],
+            name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], exclude: ["Snapshots", "Fixtures"],
             swiftSettings: clientSettings),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "Server", "API"], swiftSettings: clientSettings),
     ]

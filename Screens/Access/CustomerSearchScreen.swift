@@ -104,7 +104,7 @@ public final class CustomerSearchScreen: Screen {
         s.put("Matrícula, CPF/CNPJ, nome ou endereço. Enter busca.", x: x + 8, y: y, role: .muted)
         y += 2
         if let f = failure {
-            s.put(TextLayout.fit(f.message, width: area.width - 4), x: x, y: y, role: .error)
+            s.paragraph(f.message, x: x, y: y, width: area.width - 4, role: .error)
             return
         }
         if busy {

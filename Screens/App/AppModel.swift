@@ -173,7 +173,7 @@ public final class AppModel {
         top.render(&s, area: body, app: state)
         // Message line.
         if let flash {
-            s.put(" " + TextLayout.fit(flash, width: s.width - 2), x: 0, y: s.height - 2, role: .warning)
+            s.footer(flash, x: 1, bottom: s.height - 2, width: s.width - 2, role: .warning)
         }
         functionBar.render(allCommands, into: &s, y: s.height - 1)
         renderOverlays(&s)

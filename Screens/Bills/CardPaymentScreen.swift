@@ -173,13 +173,11 @@ public final class CardPaymentScreen: Screen {
         var y = area.y + 1
         let w = area.width - 4
         let refs = bills.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
-        s.put(TextLayout.fit("Contas: \(refs)", width: w), x: x, y: y)
-        y += 1
+        y = s.paragraph("Contas: \(refs)", x: x, y: y, width: w)
         s.put("Valor das contas (atualizado até hoje): \(Money(cents: amount).formatted)", x: x, y: y, role: .title, clip: area)
         y += 2
         if let p = payment {
-            s.put(TextLayout.fit("\(p.companyName) · total no cartão \(Money(cents: p.totalCents).formatted)", width: w), x: x, y: y)
-            y += 2
+            y = s.paragraph("\(p.companyName) · total no cartão \(Money(cents: p.totalCents).formatted)", x: x, y: y, width: w) + 1
             for (text, role) in Self.outcome(p) {
                 for line in TextLayout.wrap(text, width: w) {
                     s.put(line, x: x, y: y, role: role)
@@ -196,14 +194,12 @@ public final class CardPaymentScreen: Screen {
             }
         } else if let c = confirming {
             let fee = Self.fee(amount, c.feeBasisPoints)
-            s.put(TextLayout.fit("Operadora: \(c.nome)", width: w), x: x, y: y, role: .header)
-            y += 1
+            y = s.paragraph("Operadora: \(c.nome)", x: x, y: y, width: w, role: .header)
             s.put("Valor das contas:  \(Money(cents: amount).formatted)", x: x, y: y)
             s.put("Taxa da operadora: \(Money(cents: fee).formatted) (\(BasisPoints.formatted(c.feeBasisPoints)))", x: x, y: y + 1)
             s.put("Total no cartão:   \(Money(cents: amount + fee).formatted)", x: x, y: y + 2, role: .title)
             y += 4
-            s.put(
-                TextLayout.fit("Enter confirma. As contas ficam em revisão até a operadora confirmar.", width: w), x: x, y: y, role: .muted)
+            s.paragraph("Enter confirma. As contas ficam em revisão até a operadora confirmar.", x: x, y: y, width: w, role: .muted)
         } else {
             s.put("Escolha a operadora (a taxa é cobrada por ela):", x: x, y: y, role: .header)
             y += 1
@@ -220,7 +216,7 @@ public final class CardPaymentScreen: Screen {
                 s.put("Nenhuma operadora credenciada.", x: x, y: y, role: .muted)
             }
         }
-        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 
 }

@@ -232,21 +232,42 @@ public final class DebtsScreen: Screen {
         }
         let asOfText = asOf.flatMap(CivilDate.init(iso:))?.formatted ?? ""
         let wide = w >= 100
-        s.put(
-            TextLayout.fit(
-                (mode == .debts
-                    ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção)."
-                    : "Contas em aberto: Enter abre a segunda via.")
-                    + (wide && bills.contains(where: \.estimated) ? "   * consumo estimado (sem leitura)" : ""), width: w), x: x, y: y,
+        y = s.paragraph(
+            (mode == .debts
+                ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção)."
+                : "Contas em aberto: Enter abre a segunda via.")
+                + (wide && bills.contains(where: \.estimated) ? "   * consumo estimado (sem leitura)" : ""), x: x, y: y, width: w,
             role: .muted)
-        y += 1
         // Columns: mark, reference, due date, value, updated, status; wider terminals get a consumption column.
         let header =
             "    " + TextLayout.pad("Ref.", width: 9) + TextLayout.pad("Vencimento", width: 12) + TextLayout.pad("Valor", width: 14)
             + TextLayout.pad("Atualizado", width: 14) + (wide ? TextLayout.pad("Consumo", width: 13) : "") + "Situação"
-        s.put(TextLayout.fit(header, width: w), x: x, y: y, role: .header)
+        s.put(header, x: x, y: y, role: .header)
         y += 1
-        let footer = mode == .debts ? (showBreakdown ? 4 : 2) : 1
+        // Under the table, each wrapped whole: the selected bill's charges (F3), the total, a message.
+        var below: [(String, Role)] = []
+        if mode == .debts {
+            if showBreakdown, bills.indices.contains(list.selected) {
+                let b = bills[list.selected]
+                if let u = b.updated {
+                    below.append(
+                        (
+                            "Valor \(Money(cents: b.amountCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(counted(u.daysLate, "dia"))) + correção \(Money(cents: u.correctionCents).formatted) = \(Money(cents: u.totalCents).formatted) se paga até \(asOfText).",
+                            .normal
+                        ))
+                } else {
+                    below.append((Self.noCharges(b), .muted))
+                }
+            }
+            below.append(("Total dos débitos selecionados: \(selectedTotal.formatted) (\(counted(selected.count, "conta")))", .title))
+        }
+        if let f = failure {
+            below.append((f.message, .error))
+        } else if let notice {
+            below.append((notice, .warning))
+        }
+        let belowLines = below.flatMap { text, role in TextLayout.wrap(text, width: w).map { ($0, role) } }
+        let footer = max(1, belowLines.count)
         let rows = max(1, area.y + area.height - y - footer - 1)
         list.scroll(height: rows)
         rowY = []
@@ -276,30 +297,9 @@ public final class DebtsScreen: Screen {
             y += 1
         }
         y = area.y + area.height - footer
-        if mode == .debts {
-            if showBreakdown, shown.indices.contains(list.selected) {
-                let b = shown[list.selected]
-                if let u = b.updated {
-                    let parts =
-                        "Valor \(Money(cents: b.amountCents).formatted) + multa \(Money(cents: u.fineCents).formatted) + juros \(Money(cents: u.interestCents).formatted) (\(counted(u.daysLate, "dia"))) + correção \(Money(cents: u.correctionCents).formatted)"
-                    s.put(TextLayout.fit(parts, width: w), x: x, y: y, role: .normal)
-                    s.put(TextLayout.fit("= \(Money(cents: u.totalCents).formatted) se paga até \(asOfText).", width: w), x: x, y: y + 1)
-                } else {
-                    s.put(TextLayout.fit(Self.noCharges(b), width: w), x: x, y: y, role: .muted)
-                }
-                y += 2
-            }
-            let n = selected.count
-            s.put(
-                TextLayout.pad(
-                    "Total dos débitos selecionados: \(selectedTotal.formatted)  (\(counted(n, "conta")))", width: w), x: x, y: y,
-                role: .title)
+        for (line, role) in belowLines {
+            s.put(line, x: x, y: y, role: role)
             y += 1
-        }
-        if let f = failure {
-            s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
-        } else if let notice {
-            s.put(TextLayout.fit(notice, width: w), x: x, y: y, role: .warning)
         }
     }
 }

@@ -183,8 +183,8 @@ public final class DocumentScreen: Screen {
         var w = area.width - 4
         guard let p = payment else {
             if let f = failure {
-                s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
-                s.put("F5 tenta de novo; Esc volta.", x: x, y: y + 2, role: .muted)
+                y = s.paragraph(f.message, x: x, y: y, width: w, role: .error)
+                s.put("F5 tenta de novo; Esc volta.", x: x, y: y + 1, role: .muted)
             } else {
                 s.put(statementOf != nil ? "Emitindo o extrato…" : "Carregando a conta…", x: x, y: y, role: .muted)
             }
@@ -207,10 +207,9 @@ public final class DocumentScreen: Screen {
         }
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            s.put(
-                TextLayout.fit("Conta de \(comp) · consumo \(b.consumptionM3) m³\(b.estimated ? " (leitura estimada)" : "")", width: w),
-                x: x, y: y)
-            y += 1
+            y = s.paragraph(
+                "Conta de \(comp) · consumo \(cubicMeters(b.consumptionM3))\(b.estimated ? " (leitura estimada)" : "")", x: x, y: y,
+                width: w)
             if b.overdue {
                 for line in TextLayout.wrap(
                     "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.",
@@ -222,8 +221,7 @@ public final class DocumentScreen: Screen {
             }
         } else if let st = statement {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
-            s.put(TextLayout.fit("\(counted(st.lines.count, "conta")): \(refs)", width: w), x: x, y: y)
-            y += 1
+            y = s.paragraph("\(counted(st.lines.count, "conta")): \(refs)", x: x, y: y, width: w)
             let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.amountCents }
             if charges > 0 {
                 for line in TextLayout.wrap(

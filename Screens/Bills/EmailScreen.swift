@@ -88,11 +88,10 @@ public final class EmailScreen: Screen {
         var y = area.y + 1
         let w = area.width - 4
         if let r = result {
-            s.put(TextLayout.fit("Pedido registrado: o documento será enviado para \(r.to).", width: w), x: x, y: y, role: .success)
-            s.put(
-                TextLayout.fit("Se o servidor de e-mail estiver fora do ar, o envio é repetido automaticamente.", width: w), x: x, y: y + 1,
-                role: .muted)
-            s.put("Esc volta.", x: x, y: y + 3, role: .muted)
+            y = s.paragraph("Pedido registrado: o documento será enviado para \(r.to).", x: x, y: y, width: w, role: .success)
+            y = s.paragraph(
+                "Se o servidor de e-mail estiver fora do ar, o envio é repetido automaticamente.", x: x, y: y, width: w, role: .muted)
+            s.put("Esc volta.", x: x, y: y + 1, role: .muted)
             return
         }
         if unavailable {

@@ -64,7 +64,7 @@ public final class PaymentsScreen: Screen {
         let x = area.x + 2
         var y = area.y + 1
         let w = area.width - 4
-        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
         guard !items.isEmpty else {
             s.put(loading ? "Carregando…" : "Nenhum pagamento registrado.", x: x, y: y, role: .muted)
             return

@@ -113,24 +113,20 @@ public final class ConsumptionScreen: Screen {
         var y = area.y + 1
         guard let h = history else {
             let text = failure.map { "\($0.message)  (Esc volta)" } ?? "Carregando o histórico…"
-            s.put(TextLayout.fit(text, width: w), x: x, y: y, role: failure == nil ? .muted : .error)
+            s.paragraph(text, x: x, y: y, width: w, role: failure == nil ? .muted : .error)
             return
         }
-        s.put(
-            TextLayout.fit("Consumo mensal em m³ — últimos \(h.months) meses · média \(Self.decimal(h.averageM3)) m³", width: w), x: x,
-            y: y, role: .header)
-        y += 1
+        y = s.paragraph(
+            "Consumo mensal em m³ — últimos \(h.months) meses · média \(Self.decimal(h.averageM3)) m³", x: x, y: y, width: w, role: .header)
         guard !h.items.isEmpty else {
             s.put("Não há contas faturadas neste período.", x: x, y: y + 1, role: .muted)
             return
         }
         if h.items.count < h.months {
-            s.put(TextLayout.fit("Há \(h.items.count) meses faturados neste imóvel.", width: w), x: x, y: y, role: .muted)
-            y += 1
+            y = s.paragraph("Há \(h.items.count) meses faturados neste imóvel.", x: x, y: y, width: w, role: .muted)
         }
         let selected = h.items[min(chart.selected, h.items.count - 1)]
-        s.put(TextLayout.fit(Self.monthText(selected), width: w), x: x, y: y, role: selected.estimated ? .warning : .normal)
-        y += 2
+        y = s.paragraph(Self.monthText(selected), x: x, y: y, width: w, role: selected.estimated ? .warning : .normal) + 1
         let bottom = area.y + area.height - 1
         if showTable {
             s.put(TextLayout.pad("Mês", width: 10) + TextLayout.pad("Consumo", width: 13) + "Leitura", x: x, y: y, role: .header)

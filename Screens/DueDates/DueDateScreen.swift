@@ -124,7 +124,7 @@ public final class DueDateScreen: Screen {
         rows = []
         guard let info else {
             let text = failure?.message ?? "Carregando…"
-            s.put(TextLayout.fit(text, width: w), x: x, y: y, role: failure == nil ? .muted : .error)
+            s.paragraph(text, x: x, y: y, width: w, role: failure == nil ? .muted : .error)
             return
         }
         let competencia = Competencia(iso: info.nextBillCompetencia)?.formatted ?? info.nextBillCompetencia
@@ -141,10 +141,7 @@ public final class DueDateScreen: Screen {
                 ),
                 ("Nova alteração só depois de \(info.minIntervalMonths) meses.", .muted),
             ]
-            for (text, role) in lines {
-                s.put(TextLayout.fit(text, width: w), x: x, y: y, role: role)
-                y += 1
-            }
+            for (text, role) in lines { y = s.paragraph(text, x: x, y: y, width: w, role: role) }
             s.put("Esc volta.", x: x, y: y + 1, role: .muted)
             return
         }
@@ -155,8 +152,7 @@ public final class DueDateScreen: Screen {
             var text =
                 "Última alteração: \(on), do dia \(last.fromDay) para o dia \(last.toDay) (\(last.channel == "balcao" ? "no balcão" : "autoatendimento")"
             if let staff = last.staff { text += ", por \(staff)" }
-            s.put(TextLayout.fit(text + ")", width: w), x: x, y: y, role: .muted)
-            y += 1
+            y = s.paragraph(text + ")", x: x, y: y, width: w, role: .muted)
         }
         y += 1
         if !info.canChange {
@@ -197,6 +193,6 @@ public final class DueDateScreen: Screen {
                 y += 1
             }
         }
-        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: y + 1, role: .error) }
+        if let f = failure { s.paragraph(f.message, x: x, y: y + 1, width: w, role: .error) }
     }
 }

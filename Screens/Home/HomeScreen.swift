@@ -238,6 +238,6 @@ public final class HomeScreen: Screen {
                 }
             }
         }
-        if let f = failure { s.put(TextLayout.fit(f.message, width: w), x: x, y: area.y + area.height - 1, role: .error) }
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 }

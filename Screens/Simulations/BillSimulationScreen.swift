@@ -92,21 +92,17 @@ public final class BillSimulationScreen: Screen {
         var y = form.render(into: &s, x: x, y: area.y + 1, labelWidth: 12, width: min(24, w - 14))
         y += 1
         if let f = failure {
-            s.put(TextLayout.fit(f.message, width: w), x: x, y: y, role: .error)
+            s.paragraph(f.message, x: x, y: y, width: w, role: .error)
             return
         }
         guard let r = result else {
-            s.put(
-                TextLayout.fit("Preencha e tecle Enter. Os valores vêm da tabela de tarifas em vigor.", width: w), x: x, y: y, role: .muted)
+            s.paragraph("Preencha e tecle Enter. Os valores vêm da tabela de tarifas em vigor.", x: x, y: y, width: w, role: .muted)
             return
         }
         let validFrom = CivilDate(iso: r.validFrom)?.formatted ?? r.validFrom
-        s.put(
-            TextLayout.fit(
-                "Conta simulada: \(r.consumptionM3) m³, \(counted(r.economias, "economia")) · tabela de \(validFrom)",
-                width: w),
-            x: x, y: y, role: .header)
-        y += 1
+        y = s.paragraph(
+            "Conta simulada: \(cubicMeters(r.consumptionM3)), \(counted(r.economias, "economia")) · tabela de \(validFrom)", x: x, y: y,
+            width: w, role: .header)
         let amountX = x + max(20, min(w - 14, 58))
         let bottom = area.y + area.height - 1
         func line(_ text: String, _ volume: String, _ cents: Int64, role: Role = .normal) {
@@ -122,9 +118,8 @@ public final class BillSimulationScreen: Screen {
         if let pct = r.sewagePercent { line("Esgoto (\(pct) % da água)", "", r.sewageCents) } else { line("Esgoto (não ligado)", "", 0) }
         line("Total", "", r.totalCents, role: .title)
         if y + 1 < bottom {
-            s.put(
-                TextLayout.fit("Simulação: a conta real pode trazer outros itens (serviços, multas, parcelas).", width: w), x: x, y: y + 1,
-                role: .muted)
+            s.paragraph(
+                "Simulação: a conta real pode trazer outros itens (serviços, multas, parcelas).", x: x, y: y + 1, width: w, role: .muted)
         }
     }
 }

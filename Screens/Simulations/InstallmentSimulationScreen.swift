@@ -110,8 +110,7 @@ public final class InstallmentSimulationScreen: Screen {
         let x = area.x + 2
         let w = area.width - 4
         var y = area.y + 1
-        s.put(TextLayout.fit("SIMULAÇÃO — NÃO VALE COMO CONTRATO", width: w), x: x, y: y, role: .warning)
-        y += 2
+        y = s.paragraph("SIMULAÇÃO — NÃO VALE COMO CONTRATO", x: x, y: y, width: w, role: .warning) + 1
         if let blocked {
             for line in TextLayout.wrap(blocked, width: w) {
                 s.put(line, x: x, y: y, role: .warning)
@@ -128,9 +127,7 @@ public final class InstallmentSimulationScreen: Screen {
             return
         }
         guard let r = result else {
-            s.put(
-                TextLayout.fit("Entram as contas vencidas, atualizadas até hoje. Preencha e tecle Enter.", width: w), x: x, y: y,
-                role: .muted)
+            s.paragraph("Entram as contas vencidas, atualizadas até hoje. Preencha e tecle Enter.", x: x, y: y, width: w, role: .muted)
             return
         }
         let parts = r.installments
@@ -163,7 +160,7 @@ public final class InstallmentSimulationScreen: Screen {
             s.put("\(c)   vencida em \(due)   \(updated)", x: x + 1, y: y, clip: area)
             y += 1
         }
-        s.put(TextLayout.fit(r.notice, width: w), x: x, y: area.y + area.height - 1, role: .warning)
+        s.footer(r.notice, x: x, bottom: area.y + area.height - 1, width: w, role: .warning)
     }
 
 }

@@ -29,7 +29,10 @@ public final class TariffsScreen: Screen {
     public var isBusy: Bool { loading }
     var actions: [Action] {
         [
-            Action(Command(.function(7), "Simular conta", help: "Simula uma conta com a tabela da categoria mostrada", enabled: !tables.isEmpty)) {
+            Action(
+                Command(
+                    .function(7), "Simular conta", help: "Simula uma conta com a tabela da categoria mostrada", enabled: !tables.isEmpty)
+            ) {
                 [.push(BillSimulationScreen(categoria: self.tables[self.selected].categoria.rawValue))]
             },
             Action(Command(.function(5), "Atualizar", help: "Recarrega as tabelas em vigor")) { app in self.appear(app: app) },
@@ -79,7 +82,7 @@ public final class TariffsScreen: Screen {
         var y = area.y + 1
         guard !tables.isEmpty else {
             let text = failure?.message ?? (loading ? "Carregando as tarifas…" : "Nenhuma tabela de tarifas em vigor.")
-            s.put(TextLayout.fit(text, width: w), x: x, y: y, role: failure == nil ? .muted : .error)
+            s.paragraph(text, x: x, y: y, width: w, role: failure == nil ? .muted : .error)
             return
         }
         // Category tabs.
@@ -96,8 +99,7 @@ public final class TariffsScreen: Screen {
         y += 2
         let t = tables[selected]
         let validFrom = CivilDate(iso: t.validFrom)?.formatted ?? t.validFrom
-        s.put(TextLayout.fit("Em vigor desde \(validFrom) · Fonte: \(t.source)", width: w), x: x, y: y, role: .muted)
-        y += 2
+        y = s.paragraph("Em vigor desde \(validFrom) · Fonte: \(t.source)", x: x, y: y, width: w, role: .muted) + 1
         let cols = [16, 20, 12]
         s.put(
             TextLayout.pad("Faixa (m³)", width: cols[0]) + TextLayout.pad("Valor", width: cols[1]) + "Desconto", x: x, y: y, role: .header)

@@ -44,6 +44,9 @@ public struct Surface: Sendable {
     public private(set) var cells: [Cell]
     /// Where the terminal cursor should sit (a focused text field), if anywhere.
     public var cursor: (x: Int, y: Int)?
+    /// Text that did not fit where it was put (cut at the right or below): a screen's tests
+    /// require there is none at 80×24.
+    public private(set) var cuts: [String] = []
 
     public init(width: Int, height: Int, glyphs: Glyphs = .unicode) {
         self.width = max(0, width)
@@ -64,13 +67,20 @@ public struct Surface: Sendable {
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, role: Role = .normal, clip: Rect? = nil) -> Int {
         let area = clip ?? bounds
-        guard y >= area.y, y < area.y + area.height, y >= 0, y < height else { return x }
+        guard y >= area.y, y < area.y + area.height, y >= 0, y < height else {
+            if text.contains(where: { !$0.isWhitespace }) { cuts.append(text) }
+            return x
+        }
         var cx = x
-        for ch0 in glyphs.displayable(text) {
+        let shown = glyphs.displayable(text)
+        for (i, ch0) in zip(shown.indices, shown) {
             let ch = glyphs.displayable(ch0)
             let w = CharWidth.of(ch)
             if w == 0 { continue }
-            if cx + w > area.x + area.width || cx + w > width { break }
+            if cx + w > area.x + area.width || cx + w > width {
+                if shown[i...].contains(where: { !$0.isWhitespace }) { cuts.append(text) }
+                break
+            }
             if cx >= area.x && cx >= 0 {
                 self[cx, y] = Cell(ch, role: role)
                 if w == 2 { self[cx + 1, y] = Cell(" ", role: role, continuation: true) }
@@ -78,6 +88,28 @@ public struct Surface: Sendable {
             cx += w
         }
         return cx
+    }
+
+    /// `text` word-wrapped to `width` from (x, y); returns the row after its last line.
+    @discardableResult
+    public mutating func paragraph(_ text: String, x: Int, y: Int, width: Int, role: Role = .normal) -> Int {
+        var y = y
+        for line in TextLayout.wrap(text, width: width) {
+            put(line, x: x, y: y, role: role)
+            y += 1
+        }
+        return y
+    }
+
+    /// `text` word-wrapped to `width`, its last line on row `bottom` (a screen's status or error
+    /// line): the rows it takes are cleared first, so it reads whole over whatever was there.
+    public mutating func footer(_ text: String, x: Int, bottom: Int, width: Int, role: Role) {
+        let lines = TextLayout.wrap(text, width: width)
+        let top = bottom - lines.count + 1
+        for (i, line) in lines.enumerated() {
+            fill(Rect(x: x, y: top + i, width: width, height: 1))
+            put(line, x: x, y: top + i, role: role)
+        }
     }
 
     /// Fills a rectangle with one character and role.

@@ -94,6 +94,19 @@ final class SurfaceTests: XCTestCase {
         XCTAssertTrue(wide.text.contains("F9 Comando 9"))
     }
 
+    func testCutsAreRecorded() {
+        var s = Surface(width: 10, height: 2)
+        s.put("cabe", x: 0, y: 0)
+        s.put("abc       ", x: 5, y: 1)  // only trailing spaces fall off: not a cut
+        XCTAssertEqual(s.cuts, [])
+        s.put("não cabe aqui", x: 0, y: 0)
+        s.put("abaixo", x: 0, y: 2)
+        XCTAssertEqual(s.cuts, ["não cabe aqui", "abaixo"])
+        var p = Surface(width: 10, height: 3)
+        XCTAssertEqual(p.paragraph("uma frase que quebra", x: 0, y: 0, width: 10), 2)
+        XCTAssertEqual(p.cuts, [])
+    }
+
     func testASCIICheckMarkReadsOk() {
         var s = Surface(width: 20, height: 1, glyphs: .ascii)
         s.put("✓ CPF válido", x: 0, y: 0)

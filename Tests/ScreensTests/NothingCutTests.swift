@@ -1,0 +1,166 @@
+import API
+import Foundation
+import TUI
+import XCTest
+
+@testable import Screens
+
+/// Every screen, in each of its states, at 80×24 (Unicode and ASCII): no text is cut at the
+/// right or below (`Surface.cuts`). Data is what the demo server answers (`Fixtures/*.json`,
+/// captured from `agencia-server --seed demo`), with names and texts lengthened where a real
+/// customer's can be longer.
+final class NothingCutTests: JourneyBase {
+    static func fixture(_ name: String) -> String {
+        let url = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).json")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? "{}"
+    }
+
+    var checked: [String] = []
+
+    func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        for glyphs in [Glyphs.unicode, .ascii] {
+            var s = Surface(width: 80, height: 24, glyphs: glyphs)
+            model.render(&s)
+            XCTAssertEqual(s.cuts, [], "\(name) (\(glyphs.unicodeText ? "unicode" : "ascii")):\n\(s.text)", file: file, line: line)
+        }
+        checked.append(name)
+    }
+
+    /// Each key as a person types it: after the screen settled from the previous one.
+    func press(_ keys: Key...) async {
+        for k in keys {
+            runtime.send(.key(k))
+            await runtime.settle()
+        }
+    }
+
+    func testKioskScreens() async {
+        start()
+        runtime.start()
+        transport.on("getAuthPolicy", Fixtures.policy)
+        await runtime.settle()
+        check("login")
+        transport.on("listTariffs", Self.fixture("tariffs"))
+        await press(.function(6))
+        check("tarifas")
+        await press(.escape)
+        transport.on("simulateBill", Fixtures.simulation)
+        await press(.function(7))
+        check("simular conta")
+        for c in "16" { runtime.send(.key(.char(c))) }
+        await press(.enter)
+        check("simular conta: resultado")
+        await press(.escape)
+
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        check("início")
+        await press(.function(1))
+        check("ajuda")
+        await press(.char("q"))
+        await press(.function(9))
+        check("serviços")
+        await press(.escape)
+
+        await press(.function(2))
+        check("débitos")
+        await press(.function(3))
+        check("débitos: encargos")
+        for _ in 0..<3 { runtime.send(.key(.down)) }
+        await press(.char(" "))
+        check("débitos: conta em revisão não selecionável")
+        transport.on("listCardCompanies", Fixtures.companies)
+        await press(.up, .up, .char(" "), .function(6))
+        check("cartão: operadoras")
+        await press(.enter)
+        check("cartão: confirmar")
+        let card =
+            #"{"id":7,"companyId":"sandbox","companyName":"Operadora Sandbox (teste — nada é cobrado)","status":"STATUS","amountCents":27308,"feeCents":817,"totalCents":28125,"instructions":"Transação SBX-000001 aguardando a confirmação da operadora.","expiresAt":"2026-11-23T13:30:00Z","billIds":[1000101,1000102],"reference":"AV-CP-7","companyReference":"SBX-000001","decidedAt":"2026-11-23T13:05:00Z"}"#
+        for status in ["pendente", "aprovado", "recusado", "expirado"] {
+            transport.on("createCardPayment", status: 201, card.replacingOccurrences(of: "STATUS", with: status))
+            (model.top as? CardPaymentScreen)?.payment = nil
+            await press(.enter)
+            check("cartão: \(status)")
+        }
+        await press(.escape)
+
+        transport.on("createStatement", status: 200, Fixtures.statement)
+        await press(.function(4))
+        check("extrato já emitido hoje")
+        await press(.escape, .escape)
+
+        transport.on("getBill", Fixtures.billDetail)
+        await press(.function(3))
+        check("2ª via: lista")
+        await press(.enter)
+        check("2ª via: documento")
+        await press(.function(7))
+        check("QR em tela cheia")
+        await press(.escape)
+        model.state.policy?.emailEnabled = false
+        await press(.function(4))
+        check("e-mail indisponível")
+        await press(.escape, .escape, .escape)
+
+        transport.on("listPayments", Self.fixture("payments"))
+        await press(.function(4))
+        check("pagamentos")
+        await press(.escape)
+        transport.on("getConsumption", Fixtures.consumption(24))
+        await press(.function(6))
+        check("consumo: gráfico")
+        await press(.function(3))
+        check("consumo: tabela")
+        await press(.escape)
+        transport.on("getDueDate", Fixtures.dueDate)
+        await press(.function(7))
+        check("vencimento")
+        await press(.escape)
+        transport.on("simulateInstallments", Self.fixture("inst"))
+        await press(.function(8))
+        check("parcelamento")
+        for c in "111.444.777-35" { runtime.send(.key(.char(c))) }
+        await press(.tab)
+        for c in "50,00" { runtime.send(.key(.char(c))) }
+        await press(.tab)
+        for c in "6" { runtime.send(.key(.char(c))) }
+        await press(.enter)
+        check("parcelamento: resultado")
+        XCTAssertEqual(checked.count, 27, "every state above was reached: \(checked)")
+    }
+
+    func testCounterScreens() async {
+        start(mode: .counter)
+        runtime.start()
+        await runtime.settle()
+        check("login da equipe")
+        model.state.session = .staff(usuario: "ana", nome: "Ana")
+        model.apply(.reset(CustomerSearchScreen()))
+        transport.on("searchCustomers", Self.fixture("search"))
+        for c in "maria" { runtime.send(.key(.char(c))) }
+        await press(.enter)
+        check("busca: resultados")
+        // A holder with a long name, e-mail and phone, and a removed connection.
+        let long = Fixtures.property.replacingOccurrences(
+            of: #""situacaoLigacao":"ativa""#, with: #""situacaoLigacao":"suprimida","situacaoLigacaoSinceOn":"2026-11-21""#
+        ).replacingOccurrences(
+            of: #""titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"}"#,
+            with:
+                #""titular":{"nome":"Maria Aparecida da Silva Albuquerque de Vasconcelos","documento":"111.444.777-35","email":"maria.aparecida.albuquerque@example.com","telefone":"(79) 99876-1234"}"#
+        )
+        transport.on("getProperty", long)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        model.apply(.push(HomeScreen(matricula: "100013")))
+        runtime.start()
+        await runtime.settle()
+        check("início no balcão (titular com nome longo)")
+    }
+
+    func testKioskIdleWarning() async {
+        start()
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        runtime.send(.tick(now: 1000 + 61))
+        check("aviso de inatividade")
+    }
+}
