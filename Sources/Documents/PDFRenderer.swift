@@ -113,22 +113,6 @@ public enum PDFRenderer {
             cairo_fill(cr)
         }
 
-        /// Wraps `s` into lines no wider than `maxWidth` in the current font (breaking anywhere:
-        /// the PIX text has no spaces).
-        func wrapHard(_ s: String, maxWidth: Double) -> [String] {
-            var lines: [String] = []
-            var current = ""
-            for ch in s {
-                if width(current + String(ch)) > maxWidth, !current.isEmpty {
-                    lines.append(current)
-                    current = ""
-                }
-                current.append(ch)
-            }
-            if !current.isEmpty { lines.append(current) }
-            return lines
-        }
-
         mutating func draw(_ doc: PayableDocument, itf: BarcodeMatrix, qr: BarcodeMatrix) {
             let left = margin
             let right = pageWidth - margin
@@ -168,7 +152,9 @@ public enum PDFRenderer {
             ]
             // Rows shrink (down to 8 pt) so that up to `maxLines` bills fit above the slip.
             let slipTop = pageHeight - margin - 100 * mm
-            let room = slipTop - y - 40 - 12 * Double(doc.notes.count)
+            font(.regular, 8)
+            let notes = doc.notes.flatMap { wordWrap($0) { width($0) <= right - left } }
+            let room = slipTop - y - 40 - 12 * Double(notes.count)
             let rowHeight = min(13, room / Double(max(doc.lines.count, 1)))
             font(.bold, 8.5)
             for (title, x, a) in columns { text(title, x: x, y: y, align: a) }
@@ -189,7 +175,7 @@ public enum PDFRenderer {
             text("Vencimento: \(doc.due.formatted)", x: left, y: y)
             text("Total a pagar: \(doc.total.formatted)", x: right, y: y, align: 1)
             font(.regular, 8)
-            for note in doc.notes {
+            for note in notes {
                 y += 12
                 text(note, x: left, y: y)
             }
@@ -224,7 +210,7 @@ public enum PDFRenderer {
             text("Leia o QR code no app do seu banco, ou use o PIX copia e cola:", x: textX, y: qrTop + 26)
             font(.mono, 7.5)
             var ty = qrTop + 40
-            for l in wrapHard(doc.pix.payload, maxWidth: right - textX) {
+            for l in wordWrap(doc.pix.payload, fits: { width($0) <= right - textX }) {
                 text(l, x: textX, y: ty)
                 ty += 10
             }

@@ -14,3 +14,31 @@ public func cubicMeters(_ n: Int) -> String {
     }
     return "\(n < 0 ? "-" : "")\(out) m³"
 }
+
+/// Word-wraps `text` into lines that `fits` accepts, keeping its paragraphs (`\n`); a word too
+/// long for a line is broken between characters. The one wrap of the product: the terminal
+/// measures in cells, the PDF in points.
+public func wordWrap(_ text: String, fits: (String) -> Bool) -> [String] {
+    var lines: [String] = []
+    for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var line = ""
+        for word in paragraph.split(separator: " ") {
+            let candidate = line.isEmpty ? String(word) : line + " " + word
+            if fits(candidate) {
+                line = candidate
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            line = ""
+            for ch in word {
+                if !line.isEmpty, !fits(line + String(ch)) {
+                    lines.append(line)
+                    line = ""
+                }
+                line.append(ch)
+            }
+        }
+        lines.append(line)
+    }
+    return lines
+}

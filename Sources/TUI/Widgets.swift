@@ -1,3 +1,5 @@
+import Domain
+
 /// The bottom function bar: `F1 Ajuda  Esc Voltar …`, generated from the screen's commands.
 /// Remembers where each command was drawn so a click or touch on it sends that key (htop).
 /// When the commands do not all fit, F1 reads "Mais teclas" (its help lists every key): a key
@@ -153,27 +155,7 @@ public struct ListState: Sendable, Equatable {
 public enum TextLayout {
     public static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
-        var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
-            for word in paragraph.split(separator: " ") {
-                let w = String(word)
-                if line.isEmpty {
-                    line = w
-                } else if CharWidth.of(line) + 1 + CharWidth.of(w) <= width {
-                    line += " " + w
-                } else {
-                    lines.append(line)
-                    line = w
-                }
-                while CharWidth.of(line) > width {
-                    lines.append(String(line.prefix(width)))
-                    line = String(line.dropFirst(width))
-                }
-            }
-            lines.append(line)
-        }
-        return lines
+        return wordWrap(text) { CharWidth.of($0) <= width }
     }
 
     /// Items packed into lines of `width`, whole items per line (`separator` between them); an

@@ -87,6 +87,28 @@ final class RoundTripTests: XCTestCase {
         }
     }
 
+    /// The statement's real footnote (long) stays on the page: every word poppler finds lies
+    /// inside the page's margins, and the note reads whole.
+    func testLongNotesWrapInsideThePage() throws {
+        var doc = try Self.document(seed: 3, kind: .statement)
+        let note =
+            "Valores de contas vencidas atualizados até o vencimento deste extrato (26/11/2026): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária pelo índice publicado pela companhia."
+        doc.notes = [note, "Vencimento em dia sem expediente bancário: pague sem encargos até 30/11/2026."]
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-notes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("doc.pdf")
+        try PDFRenderer.render(doc).write(to: file)
+        let html = try Self.run("/usr/bin/pdftotext", ["-bbox", file.path, "-"])
+        let page = try XCTUnwrap(html.range(of: #"<page width="([0-9.]+)""#, options: .regularExpression).map { html[$0] })
+        let pageWidth = try XCTUnwrap(Double(page.split(separator: "\"")[1]))
+        let xMax = html.matches(of: /xMax="([0-9.]+)"/).compactMap { Double($0.1) }
+        XCTAssertFalse(xMax.isEmpty)
+        XCTAssertLessThanOrEqual(xMax.max() ?? .infinity, pageWidth - 20, "a word runs off the page")
+        let text = try Self.run("/usr/bin/pdftotext", [file.path, "-"]).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertTrue(text.contains(note), text)
+    }
+
     func testSymbolGeometry() throws {
         // 44 digits: start (4) + 22 pairs × 18 + stop (5) = 405 modules, as FEBRABAN specifies.
         let itf = try BarcodeMatrix.interleaved2of5(String(repeating: "8", count: 44))
