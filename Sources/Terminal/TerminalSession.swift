@@ -95,9 +95,52 @@ public final class TerminalSession {
         wtimeout(agc_stdscr(), Self.escapeDigitMilliseconds)
         let next = readEvent()
         wtimeout(agc_stdscr(), 25)
+        // A sequence curses did not know (an xterm or VT220 key on a terminal whose terminfo
+        // lacks it, such as TERM=vt100): read it whole and decode it, never type its characters.
+        if case .key(.char(let introducer))? = next, introducer == "[" || introducer == "O" {
+            var body = ""
+            while body.count < 16, case .key(.char(let c))? = readEvent() {
+                body.append(c)
+                if let a = c.asciiValue, (0x40...0x7E).contains(a), !(introducer == "[" && body == "[") { break }
+            }
+            return Self.sequence(introducer: introducer, body)
+        }
         let events = Self.escape(followedBy: next)
         pending = events.count > 1 ? events[1] : nil
         return events[0]
+    }
+
+    /// The key an escape sequence stands for (`ESC [ 15 ~` is F5): the xterm, VT220 and Linux
+    /// console encodings of function, cursor and editing keys; modifiers are ignored. Nil for
+    /// anything else (the sequence is then dropped, not typed).
+    static func sequence(introducer: Character, _ body: String) -> Event? {
+        guard let final = body.last else { return nil }
+        if introducer == "O" {
+            let ss3: [Character: Key] = [
+                "P": .function(1), "Q": .function(2), "R": .function(3), "S": .function(4), "A": .up, "B": .down, "C": .right,
+                "D": .left, "H": .home, "F": .end, "M": .enter,
+            ]
+            return body.count == 1 ? ss3[final].map { .key($0) } : nil
+        }
+        if body.hasPrefix("[") {  // Linux console: ESC [ [ A … E = F1 … F5
+            let linux: [Character: Key] = ["A": .function(1), "B": .function(2), "C": .function(3), "D": .function(4), "E": .function(5)]
+            return body.count == 2 ? linux[final].map { .key($0) } : nil
+        }
+        let params = body.dropLast().split(separator: ";").map { Int($0) }
+        if final == "~" {
+            let tilde: [Int: Key] = [
+                1: .home, 7: .home, 4: .end, 8: .end, 3: .delete, 5: .pageUp, 6: .pageDown, 11: .function(1), 12: .function(2),
+                13: .function(3), 14: .function(4), 15: .function(5), 17: .function(6), 18: .function(7), 19: .function(8),
+                20: .function(9), 21: .function(10), 23: .function(11), 24: .function(12),
+            ]
+            guard let first = params.first, let n = first else { return nil }
+            return tilde[n].map { .key($0) }
+        }
+        let csi: [Character: Key] = [
+            "A": .up, "B": .down, "C": .right, "D": .left, "H": .home, "F": .end, "Z": .backTab, "P": .function(1),
+            "Q": .function(2), "R": .function(3), "S": .function(4),
+        ]
+        return csi[final].map { .key($0) }
     }
 
     /// What an Esc means given the event that followed it (nil: none in time).

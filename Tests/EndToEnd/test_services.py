@@ -1,6 +1,7 @@
 """Issue 4 in a real terminal against a real server: the consumption history."""
 import json
 import re
+import time
 import urllib.request
 
 from test_journeys import kiosk_login
@@ -85,3 +86,31 @@ def test_vt100_reaches_services_with_escape_and_a_digit(server, terminal):
     t.wait_for("DEBITOS EM ABERTO")
     t.keys("Escape", "6")
     t.wait_for("ultimos 12 meses")
+
+
+def test_vt100_terminfo_with_real_function_keys_and_logout(server, terminal):
+    """TERM=vt100 (terminfo without F5–F12) in an emulator that sends xterm's F-keys: F5 is F5
+    (not Esc, "1", "5"…: it used to switch property), F10 logs out; and a vt100 keyboard's
+    Esc 0 logs out too."""
+    env = {"TERM": "vt100", "LANG": "C", "LC_ALL": "C"}
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24, env=env)
+    t.wait_for("Matricula:")
+    t.type("10001-3")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    t.wait_for("DEBITOS EM ABERTO")
+    t.keys("F5")  # tmux sends ESC [ 1 5 ~
+    time.sleep(0.8)
+    screen = t.text()
+    assert "Imovel 10001-3" in screen, "F5 refreshes the same property, it does not open another: " + screen
+    t.keys("F10")  # ESC [ 2 1 ~
+    t.wait_for("Atendimento encerrado")
+    t.wait_for("Matricula:")
+    t.type("10001-3")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("Enter")
+    t.wait_for("DEBITOS EM ABERTO")
+    t.keys("Escape", "0")  # a vt100 keyboard: Esc then 0 is F10
+    t.wait_for("Atendimento encerrado")

@@ -43,4 +43,23 @@ final class RoleStylesTests: XCTestCase {
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("a"))), [.key(.escape), .key(.char("a"))])
         XCTAssertEqual(TerminalSession.escape(followedBy: .click(x: 1, y: 2)), [.key(.escape), .click(x: 1, y: 2)])
     }
+
+    /// xterm/VT220 keys on a terminal whose terminfo lacks them (TERM=vt100 in an xterm): decoded
+    /// whole, never typed as "[15~".
+    func testUnknownSequencesDecode() {
+        let keys: [(Character, String, Key)] = [
+            ("[", "15~", .function(5)), ("[", "21~", .function(10)), ("[", "24~", .function(12)), ("[", "11~", .function(1)),
+            ("[", "17;2~", .function(6)), ("O", "P", .function(1)), ("O", "S", .function(4)), ("[", "[E", .function(5)),
+            ("[", "1;5P", .function(1)), ("[", "A", .up), ("[", "6~", .pageDown), ("[", "3~", .delete), ("[", "Z", .backTab),
+            ("O", "H", .home), ("[", "4~", .end),
+        ]
+        for (intro, body, key) in keys {
+            XCTAssertEqual(TerminalSession.sequence(introducer: intro, body), .key(key), "ESC \(intro)\(body)")
+        }
+        XCTAssertNil(TerminalSession.sequence(introducer: "[", "99~"), "unknown: dropped")
+        XCTAssertNil(TerminalSession.sequence(introducer: "[", ""))
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("5"))), [.key(.function(5))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("0"))), [.key(.function(10))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.escape)), [.key(.escape)])
+    }
 }
