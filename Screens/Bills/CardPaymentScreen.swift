@@ -15,10 +15,13 @@ public final class CardPaymentScreen: Screen {
         case status(Result<Calls.CardPayment, APIFailure>)
         /// A background check while the company decides.
         case followed(Result<Calls.CardPayment, APIFailure>)
+        /// The receipt printed or saved (the line to show).
+        case delivered(Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .companies(let r): return r.failure
             case .started(let r), .status(let r), .followed(let r): return r.failure
+            case .delivered(let r): return r.failure
             }
         }
     }
@@ -36,9 +39,20 @@ public final class CardPaymentScreen: Screen {
     var followSeconds = 3.0
     let key = UUID().uuidString
 
-    init(matricula: String, bills: [Calls.Bill]) {
+    /// Saving PDFs is offered at counters and to staff, never at a kiosk.
+    let canSave: Bool
+
+    init(matricula: String, bills: [Calls.Bill], canSave: Bool = false) {
         self.matricula = matricula
         self.bills = bills
+        self.canSave = canSave
+    }
+
+    private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {
+        loading += 1
+        notice = (print ? "Gerando o comprovante e enviando à impressora…" : "Gerando o comprovante…", .muted)
+        let (m, output) = (matricula, app.output)
+        return [.call { Message.delivered(await Calls.deliver($0, m, doc, print: print, output: output)) as Any }]
     }
 
     var amount: Int64 { bills.reduce(0) { $0 + DebtsScreen.amount($1) } }
@@ -46,8 +60,29 @@ public final class CardPaymentScreen: Screen {
 
     public var title: String { "Pagar com cartão" }
     public var isBusy: Bool { loading > 0 }
+    /// What printing or saving the receipt answered.
+    var notice: (String, Role)?
+
     var actions: [Action] {
         let m = matricula
+        if let p = payment, p.status == .aprovado {
+            let receipt = DocumentRef.receipt(p.id)
+            var rows = [
+                Action(Command(.function(2), "Comprovante", help: "Imprime o comprovante do pagamento neste terminal")) { app in
+                    self.deliver(receipt, print: true, app: app)
+                },
+                Action(Command(.function(4), "E-mail", help: "Envia o comprovante por e-mail")) {
+                    [.push(EmailScreen(matricula: m, document: receipt))]
+                },
+            ]
+            if canSave {
+                rows.insert(
+                    Action(Command(.function(3), "Salvar", help: "Salva o comprovante (PDF) no diretório configurado")) { app in
+                        self.deliver(receipt, print: false, app: app)
+                    }, at: 1)
+            }
+            return rows
+        }
         if let p = payment {
             return [
                 Action(Command(.function(5), "Atualizar", help: "Consulta a situação do pagamento na operadora")) {
@@ -110,6 +145,12 @@ public final class CardPaymentScreen: Screen {
                 failure = nil
             case .failure(let f): failure = f
             }
+        case .delivered(let r):
+            switch r {
+            case .success(let line): notice = (line, .success)
+            case .failure(let f): notice = ("Não foi possível: \(f.message)", .error)
+            }
+            return []
         case .followed(let r):
             following = false
             switch r {
@@ -142,7 +183,7 @@ public final class CardPaymentScreen: Screen {
             let when = p.decidedAt.map { " em \(Self.dateTime($0))" } ?? ""
             var lines: [(String, Role)] = [("Pagamento aprovado pela operadora\(when): as contas estão pagas.", .success)]
             lines.append(("Comprovante: referência \(p.reference)\(p.companyReference.map { " · operadora \($0)" } ?? "")", .title))
-            lines.append(("Guarde estas referências; o pagamento aparece em F4 Pagamentos.", .muted))
+            lines.append(("F2 imprime o comprovante, F4 o envia por e-mail; o pagamento aparece em Pagamentos.", .muted))
             return lines
         case .recusado:
             return [
@@ -216,7 +257,11 @@ public final class CardPaymentScreen: Screen {
                 s.put("Nenhuma operadora credenciada.", x: x, y: y, role: .muted)
             }
         }
-        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
+        if let f = failure {
+            s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error)
+        } else if let (text, role) = notice {
+            s.footer(text, x: x, bottom: area.y + area.height - 1, width: w, role: role)
+        }
     }
 
 }

@@ -72,11 +72,12 @@ public final class DebtsScreen: Screen {
                 ]
             },
             Action(Command(.function(6), "Cartão", help: "Paga as contas marcadas com cartão de crédito por uma operadora credenciada")) {
+                app in
                 guard !self.selected.isEmpty else {
                     self.notice = "Marque ao menos uma conta (Espaço) para pagar com cartão."
                     return []
                 }
-                return [.push(CardPaymentScreen(matricula: self.matricula, bills: self.selectedBills))]
+                return [.push(CardPaymentScreen(matricula: self.matricula, bills: self.selectedBills, canSave: app.canSave))]
             },
             Action(Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas")) {
                 let overdue = self.all.filter { $0.overdue && $0.situacao == .aberta }

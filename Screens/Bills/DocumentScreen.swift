@@ -55,6 +55,7 @@ public final class DocumentScreen: Screen {
         switch document {
         case .bill: return "Segunda via — imóvel \(Matricula.display(matricula))"
         case .statement(let id): return "Extrato de débitos nº \(id)"
+        case .receipt(let id): return "Comprovante AV-CP-\(id)"
         case nil: return "Extrato de débitos"
         }
     }
@@ -101,8 +102,7 @@ public final class DocumentScreen: Screen {
         }
         switch document {
         case .bill(let id): return [.call { Message.bill(await Calls.bill($0, m, id)) as Any }]
-        case .statement: return []
-        case nil: return []
+        case .statement, .receipt, nil: return []
         }
     }
 
@@ -117,15 +117,7 @@ public final class DocumentScreen: Screen {
         let (m, output) = (matricula, app.output)
         loading += 1
         return [
-            .call { c in
-                var result: Result<String, APIFailure>
-                switch await Calls.pdf(c, m, document) {
-                case .success(let pdf):
-                    result = delivery == .print ? await output.print(pdf, document.fileName) : await output.save(pdf, document.fileName)
-                case .failure(let f): result = .failure(f)
-                }
-                return Message.delivered(delivery, result) as Any
-            }
+            .call { Message.delivered(delivery, await Calls.deliver($0, m, document, print: delivery == .print, output: output)) as Any }
         ]
     }
 

@@ -47,7 +47,17 @@ extension Calls {
         }
     }
 
-    /// A document's PDF: a bill's second copy or a statement.
+    /// Prints or saves a document's PDF on this terminal; the line to show says how it went.
+    static func deliver(_ c: Client, _ m: String, _ doc: DocumentRef, print: Bool, output: DocumentOutput) async -> Result<
+        String, APIFailure
+    > {
+        switch await pdf(c, m, doc) {
+        case .success(let pdf): return print ? await output.print(pdf, doc.fileName) : await output.save(pdf, doc.fileName)
+        case .failure(let f): return .failure(f)
+        }
+    }
+
+    /// A document's PDF: a bill's second copy, a statement or a card payment's receipt.
     static func pdf(_ c: Client, _ m: String, _ doc: DocumentRef) async -> Result<Data, APIFailure> {
         await run {
             let body: HTTPBody
@@ -62,6 +72,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .receipt(let id):
+                switch try await c.getCardPaymentReceipt(path: .init(matricula: m, cardPaymentId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             }
             return .success(try await Data(collecting: body, upTo: 8 << 20))
         }
@@ -73,6 +88,7 @@ extension Calls {
             switch doc {
             case .bill(let id): ref = .init(kind: .bill, id: id)
             case .statement(let id): ref = .init(kind: .statement, id: id)
+            case .receipt(let id): ref = .init(kind: .receipt, id: id)
             }
             switch try await c.requestEmail(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))
@@ -128,11 +144,14 @@ extension Calls {
 public enum DocumentRef: Equatable, Sendable {
     case bill(Int64)
     case statement(Int64)
+    /// An approved card payment's comprovante.
+    case receipt(Int64)
 
     var fileName: String {
         switch self {
         case .bill(let id): return "segunda-via-\(id).pdf"
         case .statement(let id): return "extrato-\(id).pdf"
+        case .receipt(let id): return "comprovante-AV-CP-\(id).pdf"
         }
     }
 }

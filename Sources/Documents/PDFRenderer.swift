@@ -28,6 +28,16 @@ public enum PDFRenderer {
         guard doc.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
         let itf = try BarcodeMatrix.interleaved2of5(doc.barcode.digits)
         let qr = try BarcodeMatrix.qr(doc.pix.payload)
+        return try page(title: "\(doc.kind.title) \(doc.number)") { $0.draw(doc, itf: itf, qr: qr) }
+    }
+
+    public static func render(_ receipt: CardReceipt) throws -> Data {
+        guard receipt.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
+        return try page(title: "Comprovante \(receipt.reference)") { $0.draw(receipt) }
+    }
+
+    /// One A4 page drawn by `draw`, as PDF.
+    static func page(title: String, _ draw: (inout Page) -> Void) throws -> Data {
         let sink = Sink()
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -39,11 +49,11 @@ public enum PDFRenderer {
                     return CAIRO_STATUS_SUCCESS
                 }, unmanaged.toOpaque(), pageWidth, pageHeight)
         else { throw Failure.cairo("superfície") }
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, "\(doc.kind.title) \(doc.number)")
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Agência Virtual")
         guard let cr = cairo_create(surface) else { throw Failure.cairo("contexto") }
         var page = Page(cr: cr)
-        page.draw(doc, itf: itf, qr: qr)
+        draw(&page)
         cairo_show_page(cr)
         let status = cairo_status(cr)
         cairo_destroy(cr)
@@ -116,18 +126,7 @@ public enum PDFRenderer {
         mutating func draw(_ doc: PayableDocument, itf: BarcodeMatrix, qr: BarcodeMatrix) {
             let left = margin
             let right = pageWidth - margin
-            cairo_set_source_rgb(cr, 0, 0, 0)
-            // Header.
-            font(.bold, 15)
-            text(doc.issuer.name, x: left, y: y + 12)
-            font(.bold, 13)
-            text(doc.kind.title, x: right, y: y + 12, align: 1)
-            font(.regular, 8)
-            text("CNPJ \(doc.issuer.cnpj) · \(doc.issuer.address)", x: left, y: y + 26)
-            text(doc.issuer.contact, x: left, y: y + 36)
-            text("Nº \(doc.number) · emitido em \(doc.issuedOn.formatted)", x: right, y: y + 26, align: 1)
-            y += 46
-            rule(y)
+            header(doc.issuer, title: doc.kind.title, detail: "Nº \(doc.number) · emitido em \(doc.issuedOn.formatted)")
             // Customer and property.
             y += 16
             let fields: [(String, String)] = [
@@ -213,6 +212,75 @@ public enum PDFRenderer {
             for l in wordWrap(doc.pix.payload, fits: { width($0) <= right - textX }) {
                 text(l, x: textX, y: ty)
                 ty += 10
+            }
+        }
+
+        /// The header every document has: the utility, the title, the number and date line.
+        mutating func header(_ issuer: PayableDocument.Issuer, title: String, detail: String) {
+            let (left, right) = (margin, pageWidth - margin)
+            cairo_set_source_rgb(cr, 0, 0, 0)
+            font(.bold, 15)
+            text(issuer.name, x: left, y: y + 12)
+            font(.bold, 13)
+            text(title, x: right, y: y + 12, align: 1)
+            font(.regular, 8)
+            text("CNPJ \(issuer.cnpj) · \(issuer.address)", x: left, y: y + 26)
+            text(issuer.contact, x: left, y: y + 36)
+            text(detail, x: right, y: y + 26, align: 1)
+            y += 46
+            rule(y)
+        }
+
+        mutating func draw(_ r: CardReceipt) {
+            let (left, right) = (margin, pageWidth - margin)
+            header(r.issuer, title: "Comprovante de pagamento", detail: "Referência \(r.reference)")
+            y += 22
+            font(.bold, 11)
+            text("Pagamento com cartão aprovado em \(r.approvedAt)", x: left, y: y)
+            y += 20
+            let fields: [(String, String)] = [
+                ("Operadora", r.companyName), ("Referência da operadora", r.companyReference ?? "—"), ("Cliente", r.customerName),
+                ("CPF/CNPJ", r.customerDocument), ("Matrícula", r.matricula), ("Endereço", r.address),
+            ]
+            for (label, value) in fields {
+                font(.bold, 9)
+                text("\(label):", x: left, y: y)
+                font(.regular, 9)
+                text(value, x: left + 120, y: y)
+                y += 14
+            }
+            y += 4
+            rule(y)
+            y += 16
+            font(.bold, 8.5)
+            text("Referência", x: left, y: y)
+            text("Vencimento", x: left + 90, y: y)
+            text("Valor pago", x: right, y: y, align: 1)
+            font(.regular, 8.5)
+            for l in r.lines {
+                y += 13
+                text(l.competencia.formatted, x: left, y: y)
+                text(l.due.formatted, x: left + 90, y: y)
+                text(l.amount.formatted, x: right, y: y, align: 1)
+            }
+            y += 8
+            rule(y)
+            for (label, value, bold) in [
+                ("Contas (atualizadas até o pagamento)", r.amount, false), ("Taxa da operadora", r.fee, false),
+                ("Total cobrado no cartão", r.total, true),
+            ] {
+                y += 16
+                font(bold ? .bold : .regular, bold ? 11 : 9)
+                text(label, x: left, y: y)
+                text(value.formatted, x: right, y: y, align: 1)
+            }
+            y += 24
+            font(.regular, 8)
+            let note =
+                "As contas acima estão quitadas. O valor no cartão e o parcelamento, se houver, são da operadora: dúvidas sobre a fatura do cartão, com ela, informando a referência da operadora. Guarde este comprovante."
+            for line in wordWrap(note, fits: { width($0) <= right - left }) {
+                text(line, x: left, y: y)
+                y += 11
             }
         }
     }

@@ -23,21 +23,33 @@ struct AgenciaAPI: APIProtocol {
 
     // MARK: Session
 
-    func getAuthPolicy(_ input: Operations.GetAuthPolicy.Input) async throws -> Operations.GetAuthPolicy.Output { try await sessions.getAuthPolicy(input) }
+    func getAuthPolicy(_ input: Operations.GetAuthPolicy.Input) async throws -> Operations.GetAuthPolicy.Output {
+        try await sessions.getAuthPolicy(input)
+    }
 
-    func loginCustomer(_ input: Operations.LoginCustomer.Input) async throws -> Operations.LoginCustomer.Output { try await sessions.loginCustomer(input) }
+    func loginCustomer(_ input: Operations.LoginCustomer.Input) async throws -> Operations.LoginCustomer.Output {
+        try await sessions.loginCustomer(input)
+    }
 
-    func loginStaff(_ input: Operations.LoginStaff.Input) async throws -> Operations.LoginStaff.Output { try await sessions.loginStaff(input) }
+    func loginStaff(_ input: Operations.LoginStaff.Input) async throws -> Operations.LoginStaff.Output {
+        try await sessions.loginStaff(input)
+    }
 
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output { try await sessions.logout(input) }
 
     // MARK: Property
 
-    func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output { try await properties.getProperty(input) }
+    func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output {
+        try await properties.getProperty(input)
+    }
 
-    func getLinkedProperties(_ input: Operations.GetLinkedProperties.Input) async throws -> Operations.GetLinkedProperties.Output { try await properties.getLinkedProperties(input) }
+    func getLinkedProperties(_ input: Operations.GetLinkedProperties.Input) async throws -> Operations.GetLinkedProperties.Output {
+        try await properties.getLinkedProperties(input)
+    }
 
-    func searchCustomers(_ input: Operations.SearchCustomers.Input) async throws -> Operations.SearchCustomers.Output { try await properties.searchCustomers(input) }
+    func searchCustomers(_ input: Operations.SearchCustomers.Input) async throws -> Operations.SearchCustomers.Output {
+        try await properties.searchCustomers(input)
+    }
 
     // MARK: Bill
 
@@ -49,47 +61,81 @@ struct AgenciaAPI: APIProtocol {
 
     // MARK: Statement
 
-    func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output { try await statements.createStatement(input) }
+    func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output {
+        try await statements.createStatement(input)
+    }
 
-    func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output { try await statements.getStatement(input) }
+    func getStatement(_ input: Operations.GetStatement.Input) async throws -> Operations.GetStatement.Output {
+        try await statements.getStatement(input)
+    }
 
-    func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output { try await statements.getStatementPDF(input) }
+    func getStatementPDF(_ input: Operations.GetStatementPDF.Input) async throws -> Operations.GetStatementPDF.Output {
+        try await statements.getStatementPDF(input)
+    }
 
     // MARK: Email
 
-    func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output { try await email.requestEmail(input) }
+    func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
+        try await email.requestEmail(input)
+    }
 
     // MARK: Payment
 
-    func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output { try await payments.listPayments(input) }
+    func listPayments(_ input: Operations.ListPayments.Input) async throws -> Operations.ListPayments.Output {
+        try await payments.listPayments(input)
+    }
 
     // MARK: CardPayment
 
-    func listCardCompanies(_ input: Operations.ListCardCompanies.Input) async throws -> Operations.ListCardCompanies.Output { try await cardPayments.listCardCompanies(input) }
+    func listCardCompanies(_ input: Operations.ListCardCompanies.Input) async throws -> Operations.ListCardCompanies.Output {
+        try await cardPayments.listCardCompanies(input)
+    }
 
-    func createCardPayment(_ input: Operations.CreateCardPayment.Input) async throws -> Operations.CreateCardPayment.Output { try await cardPayments.createCardPayment(input) }
+    func createCardPayment(_ input: Operations.CreateCardPayment.Input) async throws -> Operations.CreateCardPayment.Output {
+        try await cardPayments.createCardPayment(input)
+    }
 
-    func getCardPayment(_ input: Operations.GetCardPayment.Input) async throws -> Operations.GetCardPayment.Output { try await cardPayments.getCardPayment(input) }
+    func getCardPayment(_ input: Operations.GetCardPayment.Input) async throws -> Operations.GetCardPayment.Output {
+        try await cardPayments.getCardPayment(input)
+    }
 
-    func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output { try await cardPayments.cardCompanyCallback(input) }
+    func getCardPaymentReceipt(_ input: Operations.GetCardPaymentReceipt.Input) async throws -> Operations.GetCardPaymentReceipt.Output {
+        try await cardPayments.getCardPaymentReceipt(input)
+    }
+
+    func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output {
+        try await cardPayments.cardCompanyCallback(input)
+    }
 
     // MARK: Consumption
 
-    func getConsumption(_ input: Operations.GetConsumption.Input) async throws -> Operations.GetConsumption.Output { try await consumption.getConsumption(input) }
+    func getConsumption(_ input: Operations.GetConsumption.Input) async throws -> Operations.GetConsumption.Output {
+        try await consumption.getConsumption(input)
+    }
 
     // MARK: Tariff
 
-    func listTariffs(_ input: Operations.ListTariffs.Input) async throws -> Operations.ListTariffs.Output { try await tariffs.listTariffs(input) }
+    func listTariffs(_ input: Operations.ListTariffs.Input) async throws -> Operations.ListTariffs.Output {
+        try await tariffs.listTariffs(input)
+    }
 
-    func simulateBill(_ input: Operations.SimulateBill.Input) async throws -> Operations.SimulateBill.Output { try await tariffs.simulateBill(input) }
+    func simulateBill(_ input: Operations.SimulateBill.Input) async throws -> Operations.SimulateBill.Output {
+        try await tariffs.simulateBill(input)
+    }
 
     // MARK: Installment
 
-    func simulateInstallments(_ input: Operations.SimulateInstallments.Input) async throws -> Operations.SimulateInstallments.Output { try await installments.simulateInstallments(input) }
+    func simulateInstallments(_ input: Operations.SimulateInstallments.Input) async throws -> Operations.SimulateInstallments.Output {
+        try await installments.simulateInstallments(input)
+    }
 
     // MARK: DueDate
 
-    func getDueDate(_ input: Operations.GetDueDate.Input) async throws -> Operations.GetDueDate.Output { try await dueDates.getDueDate(input) }
+    func getDueDate(_ input: Operations.GetDueDate.Input) async throws -> Operations.GetDueDate.Output {
+        try await dueDates.getDueDate(input)
+    }
 
-    func changeDueDate(_ input: Operations.ChangeDueDate.Input) async throws -> Operations.ChangeDueDate.Output { try await dueDates.changeDueDate(input) }
+    func changeDueDate(_ input: Operations.ChangeDueDate.Input) async throws -> Operations.ChangeDueDate.Output {
+        try await dueDates.changeDueDate(input)
+    }
 }

@@ -68,10 +68,10 @@ public func buildApplication(
     let cardPayments = CardPaymentRepository(store: store)
     let audit = AuditLog(store: store, clock: appClock)
     let authorization = Authorization(properties: properties, audit: audit, clock: appClock)
-    let documents = DocumentService(
-        store: store, bills: bills, statements: statements, properties: properties, factory: DocumentFactory(utility: config.utility),
-        clock: appClock, requestsPerHour: config.documentRequestsPerHour)
     let cards = CardCompanyDirectory(config: config, runtime: runtime)
+    let documents = DocumentService(
+        store: store, bills: bills, statements: statements, properties: properties, cardPayments: cardPayments, companies: cards,
+        factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -108,7 +108,8 @@ public func buildApplication(
             authorization: authorization),
         payments: PaymentHandlers(payments: PaymentRepository(store: store), authorization: authorization),
         cardPayments: CardPaymentHandlers(
-            config: config, cardPayments: cardPayments, bills: bills, companies: cards, client: CardCompanyClient(), runtime: runtime,
+            config: config, cardPayments: cardPayments, bills: bills, companies: cards, client: CardCompanyClient(), documents: documents,
+            runtime: runtime,
             authorization: authorization, clock: appClock, logger: logger),
         consumption: ConsumptionHandlers(
             consumption: ConsumptionRepository(store: store), authorization: authorization),

@@ -148,7 +148,11 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
     """The sandbox company (a fake on loopback, clearly named) approves after 1 s: the screen,
     untouched, moves from "aguardando" to "aprovado" with the receipt's references."""
     server = servers.get(None, sandboxCardCompany=1)
-    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    tmp = Path(tempfile.mkdtemp(prefix="agencia-receipt-"))
+    printed = tmp / "comprovante.pdf"
+    config = tmp / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
     kiosk_login(t, "10007-2", "390.533.447-05")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
@@ -163,8 +167,14 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
     t.wait_for("Aguardando a resposta da operadora")
     t.wait_for("Pagamento aprovado pela operadora em", timeout=15)
     screen = t.text()
-    assert re.search(r"Comprovante: referência AV-CP-\d+ · operadora SBX-\d+", screen), screen
+    reference = re.search(r"Comprovante: referência (AV-CP-\d+) · operadora (SBX-\d+)", screen)
+    assert reference, screen
     assert "aguardando" not in screen.lower(), screen
+    # F2 prints the receipt: a PDF with both references and the total charged.
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora")
+    text = subprocess.run(["pdftotext", "-layout", str(printed), "-"], capture_output=True, text=True).stdout
+    assert "Comprovante de pagamento" in text and reference.group(1) in text and reference.group(2) in text, text
 
 
 def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):

@@ -170,6 +170,47 @@ final class EmailTests: XCTestCase {
         sink.stop()
     }
 
+    /// An approved card payment's receipt by e-mail: the PDF attached is the comprovante.
+    func testCardReceiptByEmail() async throws {
+        let sink = try SMTPSink()
+        try sink.start()
+        try await Harness.withServer(
+            .sqlite,
+            configure: {
+                $0.smtp.url = "smtp://127.0.0.1:\(sink.port)"
+                $0.sandboxCardCompany = 0
+            }
+        ) { client, server in
+            let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+            let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
+            let open = try XCTUnwrap(
+                (bills.json["items"] as? [[String: Any]])?.first { $0["situacao"] as? String == "aberta" }?["id"] as? Int)
+            let card = try await client.post(
+                "/v1/properties/\(Demo.mariaNorm)/card-payments", ["companyId": "sandbox", "billIds": [open]], token: token,
+                headers: ["Idempotency-Key": "receipt-0001"])
+            let id = try XCTUnwrap(card.json["id"] as? Int)
+            let path = "/v1/properties/\(Demo.mariaNorm)/emails"
+            let early = try await client.post(
+                path, ["document": ["kind": "receipt", "id": id]], token: token, headers: ["Idempotency-Key": "receipt-0002"])
+            XCTAssertEqual(early.status, .conflict, "no receipt before the company approves")
+            let approve = try await client.execute(
+                uri: "/sandbox-operadora/negotiations/SBX-000001/approve", method: .post, headers: [:], body: nil)
+            XCTAssertEqual(approve.status, .ok)
+            let r = try await client.post(
+                path, ["document": ["kind": "receipt", "id": id]], token: token, headers: ["Idempotency-Key": "receipt-0003"])
+            XCTAssertEqual(r.status, .accepted, "\(r.json)")
+            for _ in 0..<80 where sink.messages().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            let m = try XCTUnwrap(sink.messages().first, "the receipt arrived")
+            XCTAssertTrue(m.contains("comprovante-AV-CP-\(id).pdf"), m)
+            let b64 =
+                try XCTUnwrap(m.components(separatedBy: "Content-Transfer-Encoding: base64").last)
+                .components(separatedBy: "\n\n").dropFirst().first?.components(separatedBy: "\n--").first ?? ""
+            let pdf = try XCTUnwrap(Data(base64Encoded: b64.filter { !$0.isWhitespace }))
+            XCTAssertTrue(try pdfText(pdf).contains("Comprovante de pagamento"))
+        }
+        sink.stop()
+    }
+
     func testEmailOffWhenNotConfigured() async throws {
         try await Harness.withServer(.sqlite) { client in
             let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)

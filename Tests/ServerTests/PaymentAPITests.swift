@@ -305,6 +305,20 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual([s[ids[0]], s[ids[1]]], ["paga", "paga"])
                 let cp = try await client.get("/v1/properties/\(m)/card-payments/\(p1["id"] as! Int)", token: token)
                 XCTAssertEqual(cp.json["status"] as? String, "aprovado")
+                XCTAssertEqual(cp.json["reference"] as? String, "AV-CP-\(p1["id"] as! Int)")
+                XCTAssertEqual(cp.json["companyReference"] as? String, "SBX-000001")
+                XCTAssertNotNil(cp.json["decidedAt"] as? String)
+                // The receipt: a PDF saying what was paid, through whom, with both references.
+                let receipt = try await client.get("/v1/properties/\(m)/card-payments/\(p1["id"] as! Int)/receipt", token: token)
+                XCTAssertEqual(receipt.status, .ok)
+                let text = try pdfText(Data(buffer: receipt.body))
+                for expected in [
+                    "Comprovante de pagamento", "AV-CP-\(p1["id"] as! Int)", "SBX-000001", "Operadora Sandbox",
+                    Money(cents: Int64(cp.json["totalCents"] as! Int)).formatted, "10001-3",
+                ] {
+                    XCTAssertTrue(text.contains(expected), "\(expected) not in the receipt:\n\(text)")
+                }
+                XCTAssertFalse(text.contains("Maria Aparecida") && text.contains("111.444.777-35"), "the CPF is masked on documents")
                 let histResponse = try await client.get("/v1/properties/\(m)/payments", token: token)
                 let hist = try XCTUnwrap(histResponse.json["items"] as? [[String: Any]])
                 XCTAssertEqual(hist.filter { $0["channel"] as? String == "cartao:sandbox" }.count, 2)
@@ -316,6 +330,12 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual(s[ids[2]], "aberta")
                 let r2 = try await client.get("/v1/properties/\(m)/card-payments/\(p2["id"] as! Int)", token: token)
                 XCTAssertEqual(r2.json["status"] as? String, "recusado")
+                let noReceipt = try await client.get("/v1/properties/\(m)/card-payments/\(p2["id"] as! Int)/receipt", token: token)
+                XCTAssertEqual(noReceipt.status, .conflict, "a declined payment has no receipt")
+                // Another property's receipt does not exist for this customer.
+                let other = try await client.customerToken(Demo.company.m, Demo.company.doc)
+                let foreign = try await client.get("/v1/properties/\(m)/card-payments/\(p1["id"] as! Int)/receipt", token: other)
+                XCTAssertEqual(foreign.status, .notFound)
                 // A forged callback is refused.
                 let forged = try await client.post(
                     "/v1/card-companies/sandbox/callback", ["reference": "AV-CP-\(p2["id"] as! Int)", "status": "approved"],
@@ -379,4 +399,20 @@ extension TestClientProtocol {
         let data = try JSONSerialization.data(withJSONObject: object)
         return try await execute(uri: path, method: method, headers: headers, body: ByteBuffer(data: data))
     }
+}
+
+/// The text poppler reads from a PDF (what a person reading it sees).
+func pdfText(_ pdf: Data) throws -> String {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-\(UUID().uuidString).pdf")
+    try pdf.write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
+    p.arguments = ["-layout", file.path, "-"]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
 }

@@ -21,6 +21,15 @@ public enum ServerClock {
 
 /// The calendar date at the utility, whatever the server machine's zone.
 enum LocalCalendar {
+    /// `29/11/2026 14:05` at the utility.
+    static func dateTime(_ instant: Date, timeZone: String) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+        let day = CivilDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1)?.formatted ?? ""
+        return "\(day) \(String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0))"
+    }
+
     static func today(_ instant: Date, timeZone: String) -> CivilDate {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone

@@ -62,37 +62,15 @@ struct OutboxSender: Sendable {
 
     /// Subject, text, PDF and file name of a queued message, from the document it carries.
     func compose(_ m: OutboxMessage) async throws -> (String, String, Data, String) {
-        let doc = try await documents.document(m.document, id: m.documentId, matricula: m.matricula)
-        let pdf = try await documents.pdf(doc)
-        let subject: String
-        let what: String
-        let file: String
-        switch m.document {
-        case .bill:
-            let comp = doc.lines.first?.competencia.formatted ?? ""
-            subject = "Segunda via da conta \(comp) — matrícula \(doc.matricula)"
-            what = "a segunda via da conta de \(comp)"
-            file = "conta-\(doc.lines.first?.competencia.iso ?? doc.number).pdf"
-        case .statement:
-            subject = "Extrato de débitos nº \(doc.number) — matrícula \(doc.matricula)"
-            what = "o extrato de débitos nº \(doc.number), com \(doc.lines.count) conta(s),"
-            file = "extrato-\(doc.number).pdf"
-        }
+        let d = try await documents.delivery(m.document, id: m.documentId, matricula: m.matricula)
         let text = """
             Olá,
 
-            Segue em anexo \(what) do imóvel de matrícula \(doc.matricula).
-
-            Valor: \(doc.total.formatted)
-            Vencimento: \(doc.due.formatted)
-            Linha digitável: \(doc.barcode.linhaDigitavel)
-
-            PIX copia e cola:
-            \(doc.pix.payload)
+            \(d.body)
 
             \(utility.name) · \(utility.contact)
             Mensagem automática; não responda.
             """
-        return (subject, text, pdf, file)
+        return (d.subject, text, d.pdf, d.fileName)
     }
 }

@@ -2,6 +2,7 @@ import API
 import Domain
 import Foundation
 import Logging
+import OpenAPIRuntime
 
 /// Card payments through an accredited company (PRODUCT.md B4): the fee shown before confirming,
 /// the bills "em revisão" until the company's signed callback decides.
@@ -11,14 +12,13 @@ struct CardPaymentHandlers: Sendable {
     let bills: BillRepository
     let companies: CardCompanyDirectory
     let client: CardCompanyClient
+    let documents: DocumentService
     /// The port the server listens on, for the callback address when `publicURL` is not set.
     let runtime: ServerRuntime
     let authorization: Authorization
     /// The callback has no session: its decision is dated by the server's clock.
     let clock: AppClock
     let logger: Logger
-
-    static let notFound = APIError(status: .notFound, code: "card_payment_not_found", message: "Pagamento com cartão não encontrado.")
 
     /// The accredited card companies and their fees.
     func listCardCompanies(_ input: Operations.ListCardCompanies.Input) async throws -> Operations.ListCardCompanies.Output {
@@ -92,15 +92,23 @@ struct CardPaymentHandlers: Sendable {
     func getCardPayment(_ input: Operations.GetCardPayment.Input) async throws -> Operations.GetCardPayment.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let record = try await cardPayments.cardPayment(id: input.path.cardPaymentId, matricula: grant.matricula) else {
-            throw Self.notFound
+            throw APIError.cardPaymentNotFound
         }
         return .ok(.init(body: .json(view(record))))
+    }
+
+    /// The receipt (comprovante) of an approved card payment, as PDF.
+    func getCardPaymentReceipt(_ input: Operations.GetCardPaymentReceipt.Input) async throws -> Operations.GetCardPaymentReceipt.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let receipt = try await documents.delivery(.receipt, id: input.path.cardPaymentId, matricula: grant.matricula)
+        try await grant.record("comprovante_cartao", detail: String(input.path.cardPaymentId))
+        return .ok(.init(body: .pdf(HTTPBody(receipt.pdf))))
     }
 
     /// A company reports its decision (approved → bills paid; declined → bills open again).
     func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard let company = companies.company(input.path.companyId) else { throw Self.notFound }
+        guard let company = companies.company(input.path.companyId) else { throw APIError.cardPaymentNotFound }
         guard
             CardSignature.verify(
                 input.headers.xSignature, secret: company.secret, reference: body.reference, status: body.status.rawValue,
@@ -108,7 +116,7 @@ struct CardPaymentHandlers: Sendable {
         else { throw APIError(status: .unauthorized, code: "bad_signature", message: "Assinatura inválida.") }
         guard body.reference.hasPrefix("AV-CP-"), let id = Int64(body.reference.dropFirst(6)),
             let record = try await cardPayments.cardPayment(id: id, matricula: nil), record.company == company.id
-        else { throw Self.notFound }
+        else { throw APIError.cardPaymentNotFound }
         let status: CardPaymentStatus = body.status == .approved ? .aprovado : .recusado
         let settled = try await cardPayments.settle(
             id: id, status: status, company: company.id, today: clock.today, now: clock.epochSeconds)

@@ -1,3 +1,4 @@
+import Documents
 import Domain
 import SQLKit
 
@@ -90,6 +91,23 @@ struct CardPaymentRepository: Sendable {
                 instructions: row.decode(column: "instructions", as: String?.self), billIds: bills,
                 companyReference: row.decode(column: "company_reference", as: String?.self),
                 decidedAt: row.decode(column: "decided_at", as: Int64?.self))
+        }
+    }
+
+    /// The bills a card payment paid, oldest first, with the amount each was paid for.
+    func receiptLines(id: Int64) async throws -> [CardReceipt.Line] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT b.competencia, b.vencimento, l.amount_cents FROM card_payment_bills l JOIN bills b ON b.id = l.bill_id
+                WHERE l.card_payment_id = \(bind: id) ORDER BY b.competencia
+                """
+            ).all().map { r in
+                let comp = try r.decode(column: "competencia", as: String.self)
+                let due = try r.decode(column: "vencimento", as: String.self)
+                guard let c = Competencia(iso: comp), let d = CivilDate(iso: due) else { throw StorageError.corrupt("bill \(comp) \(due)") }
+                return CardReceipt.Line(competencia: c, due: d, amount: Money(cents: try r.decode(column: "amount_cents", as: Int64.self)))
+            }
         }
     }
 

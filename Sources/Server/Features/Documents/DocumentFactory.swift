@@ -7,7 +7,7 @@ import Foundation
 struct DocumentFactory: Sendable {
     let utility: UtilitySettings
 
-    func codes(kind: DocumentKind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
+    func codes(kind: PayableDocument.Kind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
         let barcode = try ArrecadacaoBarcode(
             valueID: utility.valueID, amount: amount, company: utility.febrabanCompany,
             freeField: ArrecadacaoBarcode.freeField(due: due, kind: kind.barcodeDigit, number: number))
@@ -62,5 +62,16 @@ struct DocumentFactory: Sendable {
             notes: [
                 "Valores de contas vencidas atualizados até o vencimento deste extrato (\(s.due.formatted)): multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária."
             ])
+    }
+
+    func cardReceipt(_ c: CardPayment, companyName: String, approvedAt: String, property p: Property, lines: [CardReceipt.Line])
+        -> CardReceipt
+    {
+        CardReceipt(
+            issuer: issuer, reference: "AV-CP-\(c.id)", companyName: companyName, companyReference: c.companyReference,
+            approvedAt: approvedAt,
+            customerName: p.titular.nome, customerDocument: TaxID(p.titular.documento)?.masked ?? "",
+            matricula: Matricula.display(p.matricula),
+            address: p.address.oneLine, lines: lines, fee: c.fee)
     }
 }

@@ -4,29 +4,106 @@ import Foundation
 import NIOPosix
 import SQLKit
 
-/// The printable documents (an open bill's second copy, a statement) from what is stored, and
-/// the per-property limit on documents a customer may request. Used by the bill and statement
-/// endpoints, the e-mail request and the outbox sender.
-/// The payable documents: stored as `bill`/`statement` (the outbox), a digit in the barcode's
-/// free field and letters in the PIX txid.
+/// The documents a customer can print or receive by e-mail, as the outbox stores them.
 enum DocumentKind: String, Sendable {
-    case bill, statement
+    /// An open bill's second copy.
+    case bill
+    /// A payment statement.
+    case statement
+    /// The receipt of an approved card payment.
+    case receipt
+}
 
+extension PayableDocument.Kind {
+    /// The digit in the barcode's free field and the letters of the PIX txid.
     var barcodeDigit: Int { self == .bill ? 1 : 2 }
     var txidPrefix: String { self == .bill ? "AVC" : "AVE" }
 }
 
+/// A document ready to go out: its PDF, and how an e-mail presents it.
+struct Delivery: Sendable {
+    var pdf: Data
+    var fileName: String
+    var subject: String
+    /// What the e-mail says about the attachment.
+    var body: String
+}
+
+/// The printable documents (an open bill's second copy, a statement, a card payment's receipt)
+/// from what is stored, and the per-property limit on documents a customer may request. Used by
+/// the PDF endpoints, the e-mail request and the outbox sender.
 struct DocumentService: Sendable {
     let store: any Store
     let bills: BillRepository
     let statements: StatementRepository
     let properties: PropertyRepository
+    let cardPayments: CardPaymentRepository
+    let companies: CardCompanyDirectory
     let factory: DocumentFactory
     let clock: AppClock
     let requestsPerHour: Int
 
-    /// The document, or the API's "not found"/"not payable" answer.
-    func document(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> PayableDocument {
+    /// The document's PDF and e-mail texts, or the API's "not found"/"not payable" answer.
+    func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
+        if kind == .receipt {
+            let r = try await receipt(id: id, matricula: matricula)
+            let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(r) }
+            return Delivery(
+                pdf: pdf, fileName: "comprovante-\(r.reference).pdf",
+                subject: "Comprovante de pagamento \(r.reference) — matrícula \(r.matricula)",
+                body: """
+                    Segue em anexo o comprovante do pagamento com cartão \(r.reference), aprovado em \(r.approvedAt), do imóvel de matrícula \(r.matricula).
+
+                    Operadora: \(r.companyName)\(r.companyReference.map { " (referência \($0))" } ?? "")
+                    Total cobrado no cartão: \(r.total.formatted)
+                    """)
+        }
+        let doc = try await document(kind == .bill ? .bill : .statement, id: id, matricula: matricula)
+        let pdf = try await self.pdf(doc)
+        let what: String
+        let subject: String
+        let file: String
+        if doc.kind == .bill {
+            let comp = doc.lines.first?.competencia.formatted ?? ""
+            subject = "Segunda via da conta \(comp) — matrícula \(doc.matricula)"
+            what = "a segunda via da conta de \(comp)"
+            file = "conta-\(doc.lines.first?.competencia.iso ?? doc.number).pdf"
+        } else {
+            subject = "Extrato de débitos nº \(doc.number) — matrícula \(doc.matricula)"
+            what = "o extrato de débitos nº \(doc.number), com \(counted(doc.lines.count, "conta")),"
+            file = "extrato-\(doc.number).pdf"
+        }
+        return Delivery(
+            pdf: pdf, fileName: file, subject: subject,
+            body: """
+                Segue em anexo \(what) do imóvel de matrícula \(doc.matricula).
+
+                Valor: \(doc.total.formatted)
+                Vencimento: \(doc.due.formatted)
+                Linha digitável: \(doc.barcode.linhaDigitavel)
+
+                PIX copia e cola:
+                \(doc.pix.payload)
+                """)
+    }
+
+    /// An approved card payment's receipt; 404 for another property's, 409 while not approved.
+    func receipt(id: Int64, matricula: String) async throws -> CardReceipt {
+        guard let c = try await cardPayments.cardPayment(id: id, matricula: matricula) else { throw APIError.cardPaymentNotFound }
+        guard c.status == .aprovado else {
+            throw APIError.conflict("Só um pagamento aprovado pela operadora tem comprovante; este está \(c.status.rawValue).")
+        }
+        guard let p = try await properties.property(matricula) else { throw APIError.notFound }
+        let lines = try await cardPayments.receiptLines(id: id)
+        let approved = Date(timeIntervalSince1970: TimeInterval(c.decidedAt ?? 0))
+        return factory.cardReceipt(
+            c, companyName: companies.company(c.company)?.nome ?? c.company,
+            approvedAt: LocalCalendar.dateTime(approved, timeZone: clock.timeZone),
+            property: p, lines: lines)
+    }
+
+    /// The payable document, or the API's "not found"/"not payable" answer.
+    func document(_ kind: PayableDocument.Kind, id: Int64, matricula: String) async throws -> PayableDocument {
         switch kind {
         case .bill:
             guard let b = try await bills.bill(matricula, id: id) else { throw APIError.billNotFound }

@@ -2,7 +2,8 @@ import API
 import Domain
 import Foundation
 
-/// A bill's second copy or a statement sent by e-mail through the outbox (PRODUCT.md F3):
+/// A bill's second copy, a statement or a card payment's receipt sent by e-mail through the
+/// outbox (PRODUCT.md F3):
 /// idempotent, never lost when the mail server is down.
 struct EmailHandlers: Sendable {
     let config: ServerConfiguration
@@ -13,7 +14,7 @@ struct EmailHandlers: Sendable {
     let documents: DocumentService
     let authorization: Authorization
 
-    /// Sends a bill or statement by e-mail, PDF attached (queued; retried until delivered).
+    /// Sends a bill, statement or card payment receipt by e-mail, PDF attached (queued; retried until delivered).
     func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let matricula = grant.matricula
@@ -28,6 +29,9 @@ struct EmailHandlers: Sendable {
         case .statement:
             kind = .statement
             guard try await statements.statement(matricula, id: body.document.id) != nil else { throw APIError.statementNotFound }
+        case .receipt:
+            kind = .receipt
+            _ = try await documents.receipt(id: body.document.id, matricula: matricula)
         }
         guard config.smtp.url != nil else {
             throw APIError.unavailable(
