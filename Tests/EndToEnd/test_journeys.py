@@ -2,13 +2,24 @@
 from conftest import attributes_of
 
 
-def kiosk_login(t, matricula, documento):
-    """Types the kiosk login as a customer would (Tab between fields, Enter to confirm)."""
-    t.wait_for("Matrícula:")
+def kiosk_login(t, matricula, documento, label="Matrícula:"):
+    """Types the kiosk login as a customer would (Tab between fields, Enter to confirm);
+    `label` is "Matricula:" in an ASCII terminal."""
+    t.wait_for(label)
     t.type(matricula)
     t.keys("Tab")
     t.type(documento)
     t.keys("Enter")
+
+
+def counter_login(t, usuario="ana", senha="atende123"):
+    """An attendant's login, up to the customer search."""
+    t.wait_for("Usuário:")
+    t.type(usuario)
+    t.keys("Enter")
+    t.type(senha)
+    t.keys("Enter")
+    t.wait_for("Buscar:")
 
 
 def test_kiosk_login_shows_home_with_debt_banner(dated_server, terminal):
@@ -50,12 +61,7 @@ def test_invalid_check_digit_is_caught_while_typing(server, terminal):
 
 def test_counter_login_search_by_cpf_and_open_home(server, terminal):
     t = terminal(f"--server {server['url']} --mode counter")
-    t.wait_for("Usuário:")
-    t.type("ana")
-    t.keys("Enter")
-    t.type("atende123")
-    t.keys("Enter")
-    t.wait_for("Buscar:")
+    counter_login(t)
     t.type("111.444.777-35")
     t.keys("Enter")
     screen = t.wait_for("3 resultados")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_journeys import kiosk_login
+from test_journeys import counter_login, kiosk_login
 
 
 def decode_pdf(pdf: Path):
@@ -186,12 +186,7 @@ def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):
         config = tmp / "client.json"
         config.write_text(json.dumps({"client": {"printCommand": command}}))
         t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)
-        t.wait_for("Usuário:")
-        t.type("ana")
-        t.keys("Enter")
-        t.type("atende123")
-        t.keys("Enter")
-        t.wait_for("Buscar:")
+        counter_login(t)
         t.type("10001-3")
         t.keys("Enter")
         t.wait_for("1 resultado")

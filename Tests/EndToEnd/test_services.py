@@ -73,11 +73,7 @@ def test_vt100_reaches_services_with_escape_and_a_digit(server, terminal):
     """vt100 has no F5–F12: Esc then 9 is F9 (Serviços), Esc then 6 is F6; ASCII at 80×24."""
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24,
                  env={"TERM": "vt100", "LANG": "C", "LC_ALL": "C"})
-    t.wait_for("Matricula:")
-    t.type("10001-3")
-    t.keys("Tab")
-    t.type("111.444.777-35")
-    t.keys("Enter")
+    kiosk_login(t, "10001-3", "111.444.777-35", label="Matricula:")
     t.wait_for("DEBITOS EM ABERTO")
     t.keys("Escape", "9")
     screen = t.wait_for("Filtrar:")
@@ -94,11 +90,7 @@ def test_vt100_terminfo_with_real_function_keys_and_logout(server, terminal):
     Esc 0 logs out too."""
     env = {"TERM": "vt100", "LANG": "C", "LC_ALL": "C"}
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24, env=env)
-    t.wait_for("Matricula:")
-    t.type("10001-3")
-    t.keys("Tab")
-    t.type("111.444.777-35")
-    t.keys("Enter")
+    kiosk_login(t, "10001-3", "111.444.777-35", label="Matricula:")
     t.wait_for("DEBITOS EM ABERTO")
     t.keys("F5")  # tmux sends ESC [ 1 5 ~
     time.sleep(0.8)
@@ -106,11 +98,7 @@ def test_vt100_terminfo_with_real_function_keys_and_logout(server, terminal):
     assert "Imovel 10001-3" in screen, "F5 refreshes the same property, it does not open another: " + screen
     t.keys("F10")  # ESC [ 2 1 ~
     t.wait_for("Atendimento encerrado")
-    t.wait_for("Matricula:")
-    t.type("10001-3")
-    t.keys("Tab")
-    t.type("111.444.777-35")
-    t.keys("Enter")
+    kiosk_login(t, "10001-3", "111.444.777-35", label="Matricula:")
     t.wait_for("DEBITOS EM ABERTO")
     t.keys("Escape", "0")  # a vt100 keyboard: Esc then 0 is F10
     t.wait_for("Atendimento encerrado")

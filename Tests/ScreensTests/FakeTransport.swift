@@ -84,6 +84,16 @@ enum Fixtures {
         {"items":[{"matricula":"100021","endereco":"Avenida Beira Mar, 2450 - Atalaia, Aracaju/SE","categoria":"residencial","openCount":0,"underReviewCount":0},
                   {"matricula":"100030","endereco":"Rua João Pessoa, 33 - Centro, Aracaju/SE","categoria":"comercial","openCount":1,"underReviewCount":1}]}
         """
+    /// Maria's property as a counter sees it, with a long name, e-mail and phone and a removed
+    /// connection: the lines that wrap.
+    static let longHolderProperty = property.replacingOccurrences(
+        of: #""situacaoLigacao":"ativa""#, with: #""situacaoLigacao":"suprimida","situacaoLigacaoSinceOn":"2026-11-21""#
+    ).replacingOccurrences(
+        of: #""titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"}"#,
+        with:
+            #""titular":{"nome":"Maria Aparecida da Silva Albuquerque de Vasconcelos","documento":"111.444.777-35","email":"maria.aparecida.albuquerque@example.com","telefone":"(79) 99876-1234"}"#
+    )
+
     static func error(_ code: String, _ message: String) -> String {
         #"{"error":{"code":"\#(code)","message":"\#(message)"}}"#
     }

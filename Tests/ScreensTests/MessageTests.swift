@@ -99,13 +99,7 @@ final class MessageTests: JourneyBase {
     }
 
     func testCutConnectionSaysSinceWhenAndHomeLinesWrap() async {
-        let cut = Fixtures.property.replacingOccurrences(
-            of: #""situacaoLigacao":"ativa""#, with: #""situacaoLigacao":"suprimida","situacaoLigacaoSinceOn":"2026-11-21""#
-        ).replacingOccurrences(
-            of: #""titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"}"#,
-            with:
-                #""titular":{"nome":"Maria Aparecida da Silva Albuquerque de Vasconcelos","documento":"111.444.777-35","email":"maria.aparecida.albuquerque@example.com","telefone":"(79) 99876-1234"}"#
-        )
+        let cut = Fixtures.longHolderProperty
         await homeWith(property: cut)
         let text = words(screen())
         XCTAssertTrue(text.contains("Ligação: Suprimida desde 21/11/2026"), text)

@@ -140,14 +140,7 @@ final class NothingCutTests: JourneyBase {
         for c in "maria" { runtime.send(.key(.char(c))) }
         await press(.enter)
         check("busca: resultados")
-        // A holder with a long name, e-mail and phone, and a removed connection.
-        let long = Fixtures.property.replacingOccurrences(
-            of: #""situacaoLigacao":"ativa""#, with: #""situacaoLigacao":"suprimida","situacaoLigacaoSinceOn":"2026-11-21""#
-        ).replacingOccurrences(
-            of: #""titular":{"nome":"MARIA A. S.","documento":"***.444.777-**"}"#,
-            with:
-                #""titular":{"nome":"Maria Aparecida da Silva Albuquerque de Vasconcelos","documento":"111.444.777-35","email":"maria.aparecida.albuquerque@example.com","telefone":"(79) 99876-1234"}"#
-        )
+        let long = Fixtures.longHolderProperty
         transport.on("getProperty", long)
         transport.on("getLinkedProperties", Fixtures.linked)
         model.apply(.push(HomeScreen(matricula: "100013")))
