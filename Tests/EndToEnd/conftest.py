@@ -25,9 +25,11 @@ TMUX = ["tmux", "-L", "agencia-e2e"]
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
 
-def styled_line(raw):
-    """Splits one captured line into runs of (text, SGR parameters in force)."""
-    runs, attrs, pos = [], set(), 0
+def styled_line(raw, attrs=None):
+    """Splits one captured line into runs of (text, SGR parameters in force). `attrs`: those in
+    force where the line starts (tmux carries them over from the line before); updated in place."""
+    runs, pos = [], 0
+    attrs = set() if attrs is None else attrs
     for m in SGR.finditer(raw):
         if m.start() > pos:
             runs.append((raw[pos:m.start()], frozenset(attrs)))
@@ -78,8 +80,9 @@ class Screen:
     def styled(self):
         """The screen as [(line, [(text, attributes)])], attributes being the SGR parameters in
         force (e.g. {"1", "7"} or {"30", "46"}) as tmux reports them (`capture-pane -e`)."""
-        raw = subprocess.run(TMUX + ["capture-pane", "-e", "-p", "-t", self.name], capture_output=True, text=True).stdout
-        return [styled_line(l) for l in raw.splitlines()]
+        raw = subprocess.run(TMUX + ["capture-pane", "-e", "-N", "-p", "-t", self.name], capture_output=True, text=True).stdout
+        attrs = set()
+        return [styled_line(l, attrs) for l in raw.splitlines()]
 
     def wait_for(self, needle, timeout=20):
         deadline = time.time() + timeout

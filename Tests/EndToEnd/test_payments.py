@@ -61,45 +61,61 @@ HALVES = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
 QUADRANTS = " ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█"  # index bits: top-left 1, top-right 2, bottom-left 4, bottom-right 8
 
 
-def qr_image_from_screen(lines, path: Path, quadrants: bool):
-    """Draws the QR on the captured screen as a terminal shows it: each cell 8 px wide and 16 px
-    tall (the real 1:2 aspect), ink dark, the rest light (the QR's own light canvas). Half
-    blocks split a cell in top/bottom halves (square modules), quadrants in four (modules twice
-    as tall as wide). Only the block region is drawn; around it, light, as on the screen."""
+# Default colours of a terminal theme, as luminance: (foreground, background).
+THEMES = {"escuro": (230, 20), "claro": (20, 245)}
+
+
+def luminance(attrs, theme):
+    """(ink, background) luminance of a cell with these SGR parameters under a theme: explicit
+    colours as the terminal shows them, defaults from the theme; reverse video swaps them."""
+    fg, bg = THEMES[theme]
+    if "30" in attrs or ("38" in attrs and "16" in attrs):
+        fg = 0
+    if "47" in attrs or "107" in attrs or ("48" in attrs and "231" in attrs):
+        bg = 255
+    return (bg, fg) if "7" in attrs else (fg, bg)
+
+
+def qr_image_from_screen(styled, path: Path, quadrants: bool, theme: str):
+    """Draws the captured screen's QR as a terminal with `theme` shows it: each cell 8 px wide
+    and 16 px tall (the real 1:2 aspect); a block's ink in the cell's foreground colour, the rest
+    of the cell in its background (defaults from the theme). Half blocks split a cell in
+    top/bottom halves (square modules), quadrants in four (modules twice as tall as wide). The
+    QR's cells and two cells around them, as they are on the screen."""
     from PIL import Image, ImageDraw
+    cells = [[(ch, attrs) for text, attrs in runs for ch in text] for runs in styled]
     ink = set(QUADRANTS if quadrants else HALVES) - {" "}
-    rows = [i for i, l in enumerate(lines) if set(l) & ink]
-    top, bottom = rows[0] - 1, rows[-1] + 1
-    cols = [j for i in rows for j, ch in enumerate(lines[i]) if ch in ink]
-    left, right = min(cols) - 2, max(cols) + 2
-    cw, ch = 8, 16
-    img = Image.new("L", ((right - left + 1) * cw + 80, (bottom - top + 1) * ch + 80), 255)
+    rows = [i for i, r in enumerate(cells) if any(c in ink for c, _ in r)]
+    cols = [j for i in rows for j, (c, _) in enumerate(cells[i]) if c in ink]
+    top, bottom, left, right = rows[0] - 2, rows[-1] + 2, min(cols) - 3, max(cols) + 3
+    cw, chh = 8, 16
+    img = Image.new("L", ((right - left + 1) * cw, (bottom - top + 1) * chh), THEMES[theme][1])
     draw = ImageDraw.Draw(img)
-    for y in range(top, bottom + 1):
-        line = lines[y] if 0 <= y < len(lines) else ""
-        for x in range(left, right + 1):
-            c = line[x] if 0 <= x < len(line) else " "
+    for y in range(max(0, top), min(len(cells), bottom + 1)):
+        for x in range(max(0, left), min(len(cells[y]), right + 1)):
+            c, attrs = cells[y][x]
+            fg, bg = luminance(attrs, theme)
+            ox, oy = (x - left) * cw, (y - top) * chh
+            draw.rectangle([ox, oy, ox + cw - 1, oy + chh - 1], fill=bg)
             if c not in ink:
                 continue
-            ox, oy = 40 + (x - left) * cw, 40 + (y - top) * ch
             if quadrants:
                 bits = QUADRANTS.index(c)
-                parts = [(0, 0), (1, 0), (0, 1), (1, 1)]
-                for k, (dx, dy) in enumerate(parts):
+                for k, (dx, dy) in enumerate([(0, 0), (1, 0), (0, 1), (1, 1)]):
                     if bits >> k & 1:
-                        draw.rectangle([ox + dx * cw // 2, oy + dy * ch // 2, ox + (dx + 1) * cw // 2 - 1, oy + (dy + 1) * ch // 2 - 1], fill=0)
+                        draw.rectangle([ox + dx * cw // 2, oy + dy * chh // 2, ox + (dx + 1) * cw // 2 - 1, oy + (dy + 1) * chh // 2 - 1], fill=fg)
             else:
                 upper, lower = HALVES[c]
                 if upper:
-                    draw.rectangle([ox, oy, ox + cw - 1, oy + ch // 2 - 1], fill=0)
+                    draw.rectangle([ox, oy, ox + cw - 1, oy + chh // 2 - 1], fill=fg)
                 if lower:
-                    draw.rectangle([ox, oy + ch // 2, ox + cw - 1, oy + ch - 1], fill=0)
+                    draw.rectangle([ox, oy + chh // 2, ox + cw - 1, oy + chh - 1], fill=fg)
     img.save(path)
 
 
-def read_qr(t, quadrants):
-    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / "qr.png"
-    qr_image_from_screen(t.text().splitlines(), png, quadrants)
+def read_qr(t, quadrants, theme):
+    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / f"qr-{theme}.png"
+    qr_image_from_screen(t.styled(), png, quadrants, theme)
     return subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
 
 
@@ -107,7 +123,9 @@ def read_qr(t, quadrants):
 def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal, size):
     server = dated_server
     width, height = size
-    t = terminal(f"--server {server['url']} --mode kiosk", width=width, height=height)
+    # tmux's own terminfo (no "bce"): curses writes every cell, so the capture holds each cell's
+    # colours (with bce, cleared cells take their colour from the erase and tmux does not report it).
+    t = terminal(f"--server {server['url']} --mode kiosk", width=width, height=height, env={"TERM": "tmux-256color"})
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F3")
@@ -128,13 +146,16 @@ def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal, 
     # Beside the text: half blocks at 132 columns, quadrant blocks at 80 (half as wide).
     quadrants = width < 100
     assert bool(set(t.text()) & set("▘▝▖▗▚▞▙▟▛▜▌▐")) == quadrants, t.text()
-    assert read_qr(t, quadrants) == pix, t.text()
+    # Read as a terminal with a dark and with a light theme shows it: the same code either way.
+    for theme in THEMES:
+        assert read_qr(t, quadrants, theme) == pix, (theme, t.text())
     # Full screen (F7): half blocks, on a light canvas.
     t.keys("F7")
     t.wait_for("PIX —")
-    out = read_qr(t, quadrants=False)
-    assert out.startswith("000201") and "br.gov.bcb.pix" in out, out
-    assert out == pix, (out, pix)
+    for theme in THEMES:
+        out = read_qr(t, quadrants=False, theme=theme)
+        assert out.startswith("000201") and "br.gov.bcb.pix" in out, (theme, out)
+        assert out == pix, (theme, out, pix)
     # Explicit dark-on-light colours, whatever the terminal's theme: black ink on a light cell.
     styled = t.styled()
     qr_attrs = next(a for runs in styled for text, a in runs if set(text) & set("▀▄█"))
