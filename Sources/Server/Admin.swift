@@ -64,15 +64,15 @@ public enum StaffAdmin {
 /// Tariff tables from a file (`agencia-server tariffs import FILE`): every line checked first,
 /// then all tables stored in one transaction, or nothing.
 public enum TariffAdmin {
-    /// Returns a summary for the operator; throws `TariffFileError` (every problem with its line).
+    /// Returns a summary for the operator; throws `ImportFileError` (every problem with its line).
     public static func importFile(
         configuration: ServerConfiguration, path: String, dryRun: Bool, clock: @escaping @Sendable () -> Date = ServerClock.system
     ) async throws -> String {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw TariffFileError(problems: [(0, "não foi possível ler \(path)")])
+            throw ImportFileError(problems: [(0, "não foi possível ler \(path)")])
         }
-        guard data.count <= 5_000_000 else { throw TariffFileError(problems: [(0, "arquivo grande demais (máximo 5 MB)")]) }
+        guard data.count <= 5_000_000 else { throw ImportFileError(problems: [(0, "arquivo grande demais (máximo 5 MB)")]) }
         let tables = try TariffFile.parse(data, name: path)
         let lines = tables.map { t in
             "  \(t.table.categoria.rawValue) desde \(t.table.validFrom.formatted): mínima \(Money(cents: t.table.minimumCents).formatted) até \(t.table.minimumM3) m³, \(t.table.bands.count) faixas, esgoto \(t.table.sewagePercent) % (\(t.source))"
@@ -83,5 +83,37 @@ public enum TariffAdmin {
         }
         return "\(tables.count) tabela(s) importadas (\(created) novas, \(tables.count - created) substituídas):\n"
             + lines.joined(separator: "\n")
+    }
+}
+
+/// Units and protocol types from files (`agencia-server units import`, `protocol-types import`):
+/// all or nothing, every problem with its line.
+public enum CatalogueAdmin {
+    public enum Kind: Sendable { case units, protocolTypes }
+
+    public static func importFile(
+        _ kind: Kind, configuration: ServerConfiguration, path: String, dryRun: Bool,
+        clock: @escaping @Sendable () -> Date = ServerClock.system
+    ) async throws -> String {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+            throw ImportFileError(problems: [(0, "não foi possível ler \(path)")])
+        }
+        guard data.count <= 5_000_000 else { throw ImportFileError(problems: [(0, "arquivo grande demais (máximo 5 MB)")]) }
+        guard let text = String(data: data, encoding: .utf8) else { throw ImportFileError(problems: [(0, "o arquivo não está em UTF-8")]) }
+        return try await AdminStore.run(configuration, clock: clock) { store in
+            let repository = ProtocolRepository(store: store)
+            let now = Int64(clock().timeIntervalSince1970)
+            switch kind {
+            case .units:
+                let units = try ProtocolCatalogue.units(text)
+                if !dryRun { try await repository.storeCatalogue(units: units, types: [], now: now) }
+                return "\(units.count) unidade(s) \(dryRun ? "válidas; nada foi gravado (--dry-run)" : "importadas")."
+            case .protocolTypes:
+                let known = Set(try await repository.units().map(\.code))
+                let types = try ProtocolCatalogue.types(text, units: known)
+                if !dryRun { try await repository.storeCatalogue(units: [], types: types, now: now) }
+                return "\(types.count) tipo(s) de protocolo \(dryRun ? "válidos; nada foi gravado (--dry-run)" : "importados")."
+            }
+        }
     }
 }

@@ -74,10 +74,43 @@ public enum DemoData {
 
     /// Demo staff: user, password, role. Passwords are printed on the demo login screen only.
     static let staffAccounts: [(usuario: String, senha: String, nome: String, papel: StaffRole, unidade: String)] = [
-        ("ana", "atende123", "Ana Paula Menezes", .atendente, "Agência Centro"),
-        ("bruno", "backoffice123", "Bruno Teixeira", .backoffice, "Ouvidoria"),
-        ("carla", "supervisao123", "Carla Dantas", .supervisor, "Agência Centro"),
+        ("ana", "atende123", "Ana Paula Menezes", .atendente, "centro"),
+        ("bruno", "backoffice123", "Bruno Teixeira", .backoffice, "ouvidoria"),
+        ("carla", "supervisao123", "Carla Dantas", .supervisor, "centro"),
+        ("diego", "comercial123", "Diego Araújo", .backoffice, "comercial"),
     ]
+
+    /// The demo's units and protocol types, in the import format (`ProtocolCatalogue`).
+    static let demoUnits = """
+        codigo,nome
+        atendimento,Atendimento ao Cliente
+        centro,Agência Centro
+        comercial,Comercial
+        operacao,Operação e Manutenção
+        ouvidoria,Ouvidoria
+        ti,Tecnologia da Informação (GTIC)
+        juridico,Jurídico
+        suprimentos,Suprimentos
+        """
+    static let demoProtocolTypes = """
+        codigo,nome,descricao,unidade,prazo_dias,publico
+        outros,Outros,"Assuntos que não se encaixam nos demais tipos; a unidade de atendimento encaminha.",atendimento,15,sim
+        revisao-conta,Revisão de conta,"Contestação de valor, leitura ou consumo de uma conta.",comercial,10,sim
+        vazamento,Vazamento,"Vazamento na rede, no ramal ou no cavalete, com ponto de referência.",operacao,2,sim
+        falta-agua,Falta d'água,"Falta de água no imóvel ou na rua.",operacao,1,sim
+        ligacao-nova,Ligação nova,"Pedido de ligação de água ou esgoto para um imóvel.",comercial,30,sim
+        reclamacao,Reclamação,"Reclamação sobre o atendimento ou o serviço (Ouvidoria).",ouvidoria,30,sim
+        elogio-sugestao,Elogio ou sugestão,"Elogio ou sugestão sobre o serviço.",ouvidoria,30,sim
+        fornecedor-nota,Nota fiscal de fornecedor,"Entrega de nota fiscal ou cobrança de fornecedor.",suprimentos,15,sim
+        juridico-intimacao,Intimação judicial,"Intimações e ofícios judiciais (uso interno).",juridico,5,não
+        acesso-sistema,Acesso a sistema,"Pedido de acesso ou de correção em sistemas internos.",ti,5,não
+        """
+
+    static func seedProtocolCatalogue(_ store: any Store, now: Int64) async throws {
+        let units = try ProtocolCatalogue.units(demoUnits)
+        let types = try ProtocolCatalogue.types(demoProtocolTypes, units: Set(units.map(\.code)))
+        try await ProtocolRepository(store: store).storeCatalogue(units: units, types: types, now: now)
+    }
 
     public static var staffHints: [Hint] {
         staffAccounts.map { Hint(matricula: $0.usuario, documento: $0.senha, description: "\($0.papel.rawValue), \($0.unidade)") }
@@ -186,6 +219,7 @@ public enum DemoData {
         }
         try await batch.flush(store)
         try await seedStaff(store)
+        try await seedProtocolCatalogue(store, now: now)
         try await seedCorrectionIndex(store, reference: reference)
         try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
         try await seedDueDateChange(store, schedule: schedule)

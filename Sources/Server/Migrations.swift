@@ -257,6 +257,67 @@ enum Migrations {
                 "ALTER TABLE properties ADD COLUMN situacao_desde TEXT"
             ]
         ),
+        (
+            5, "protocols",
+            [
+                // The utility's units (where protocols go) and the protocol types: data, imported.
+                "CREATE TABLE units (code TEXT PRIMARY KEY, name TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1)",
+                """
+                CREATE TABLE protocol_types (
+                    code TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    default_unit TEXT NOT NULL,
+                    deadline_days INTEGER,
+                    public INTEGER NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 1,
+                    imported_at BIGINT NOT NULL)
+                """,
+                // The year's last number, taken in the creating transaction: gap-free.
+                "CREATE TABLE protocol_counters (year INTEGER PRIMARY KEY, last INTEGER NOT NULL)",
+                """
+                CREATE TABLE protocols (
+                    number TEXT PRIMARY KEY,
+                    year INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type_code TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    situation TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    requester_kind TEXT NOT NULL,
+                    requester_document TEXT NOT NULL,
+                    requester_name TEXT NOT NULL,
+                    matricula TEXT,
+                    phone TEXT,
+                    email TEXT,
+                    channel TEXT NOT NULL,
+                    opened_at BIGINT NOT NULL,
+                    opened_by TEXT,
+                    deadline_at BIGINT,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (year, seq))
+                """,
+                "CREATE INDEX protocols_queue ON protocols(unit, situation, opened_at)",
+                "CREATE INDEX protocols_requester ON protocols(requester_document, opened_at)",
+                "CREATE INDEX protocols_matricula ON protocols(matricula, opened_at)",
+                """
+                CREATE TABLE protocol_steps (
+                    id {{ID}},
+                    number TEXT NOT NULL,
+                    at BIGINT NOT NULL,
+                    action TEXT NOT NULL,
+                    situation TEXT NOT NULL,
+                    from_unit TEXT,
+                    to_unit TEXT,
+                    text TEXT,
+                    public INTEGER NOT NULL,
+                    staff_usuario TEXT,
+                    detail TEXT)
+                """,
+                "CREATE INDEX protocol_steps_number ON protocol_steps(number, id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

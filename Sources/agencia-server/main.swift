@@ -12,7 +12,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         commandName: "agencia-server",
         abstract: "Servidor REST da Agência Virtual.",
         version: AgenciaVersion.current,
-        subcommands: [Serve.self, StaffCommand.self, TariffsCommand.self],
+        subcommands: [Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -108,7 +108,40 @@ struct ImportTariffs: AsyncParsableCommand {
     func run() async throws {
         do {
             print(try await TariffAdmin.importFile(configuration: options.resolve(), path: file, dryRun: dryRun))
-        } catch let e as TariffFileError {
+        } catch let e as ImportFileError {
+            FileHandle.standardError.write(Data("\(file): nada foi importado.\n\(e.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct UnitsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "units", abstract: "Unidades da companhia (destinos dos protocolos).", subcommands: [ImportCatalogue<UnitsFile>.self])
+}
+
+struct ProtocolTypesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "protocol-types", abstract: "Catálogo de tipos de protocolo.", subcommands: [ImportCatalogue<ProtocolTypesFile>.self])
+}
+
+protocol CatalogueFile { static var kind: CatalogueAdmin.Kind { get } }
+enum UnitsFile: CatalogueFile { static let kind = CatalogueAdmin.Kind.units }
+enum ProtocolTypesFile: CatalogueFile { static let kind = CatalogueAdmin.Kind.protocolTypes }
+
+struct ImportCatalogue<File: CatalogueFile>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "import", abstract: "Importa de um arquivo CSV (formato no README); com erro, nada é gravado.")
+    }
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "Arquivo .csv.") var file: String
+    @Flag(help: "Só valida o arquivo, sem gravar.") var dryRun = false
+
+    func run() async throws {
+        do {
+            print(try await CatalogueAdmin.importFile(File.kind, configuration: options.resolve(), path: file, dryRun: dryRun))
+        } catch let e as ImportFileError {
             FileHandle.standardError.write(Data("\(file): nada foi importado.\n\(e.description)\n".utf8))
             throw ExitCode(1)
         }

@@ -137,7 +137,7 @@ final class ServiceAPITests: XCTestCase {
                 do {
                     _ = try await TariffAdmin.importFile(configuration: c, path: broken, dryRun: false)
                     XCTFail("imported a broken file")
-                } catch let e as TariffFileError {
+                } catch let e as ImportFileError {
                     XCTAssertEqual(e.problems.map(\.line), [3, 4, 5, 6], e.description)
                     XCTAssertTrue(e.description.contains("linha 3: categoria desconhecida \"residencal\""), e.description)
                     XCTAssertTrue(e.description.contains("linha 4: valor \"sete\""), e.description)
@@ -162,7 +162,7 @@ final class ServiceAPITests: XCTestCase {
                 do {
                     _ = try await TariffAdmin.importFile(configuration: c, path: order, dryRun: false)
                     XCTFail("bands out of order accepted")
-                } catch let e as TariffFileError {
+                } catch let e as ImportFileError {
                     XCTAssertEqual(e.problems.first?.line, 2)
                     XCTAssertTrue(e.description.contains("ordem crescente"), e.description)
                 }
@@ -188,7 +188,7 @@ final class ServiceAPITests: XCTestCase {
                 do {
                     _ = try await TariffAdmin.importFile(configuration: c, path: json, dryRun: false)
                     XCTFail("negative price accepted")
-                } catch let e as TariffFileError {
+                } catch let e as ImportFileError {
                     XCTAssertEqual(e.problems.map(\.line), [9], e.description)
                 }
 

@@ -10,9 +10,9 @@ struct ImportedTariff: Sendable {
     var line: Int
 }
 
-/// Every problem found in a tariff file, each with its line; nothing is imported when there is
-/// one.
-public struct TariffFileError: Error, CustomStringConvertible {
+/// Every problem found in an imported file (tariffs, units, protocol types), each with its line;
+/// nothing is imported when there is one.
+public struct ImportFileError: Error, CustomStringConvertible {
     public var problems: [(line: Int, message: String)]
     public var description: String {
         problems.map { $0.line > 0 ? "linha \($0.line): \($0.message)" : $0.message }.joined(separator: "\n")
@@ -35,7 +35,7 @@ enum TariffFile {
 
     static func parse(_ data: Data, name: String) throws -> [ImportedTariff] {
         guard let text = String(data: data, encoding: .utf8) else {
-            throw TariffFileError(problems: [(0, "o arquivo não está em UTF-8")])
+            throw ImportFileError(problems: [(0, "o arquivo não está em UTF-8")])
         }
         let trimmed = text.drop { $0 == "\u{FEFF}" || $0.isWhitespace }
         if name.lowercased().hasSuffix(".json") || trimmed.first == "{" { return try parseJSON(String(trimmed), data: data) }
@@ -62,11 +62,11 @@ enum TariffFile {
         let reader: CSVReader
         do {
             reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true, delimiter: delimiter)
-        } catch { throw TariffFileError(problems: [(1, "cabeçalho ilegível")]) }
+        } catch { throw ImportFileError(problems: [(1, "cabeçalho ilegível")]) }
         let names = (reader.headerRow ?? []).map { $0.lowercased() }
         let missing = columns.filter { !names.contains($0) }
         guard missing.isEmpty else {
-            throw TariffFileError(problems: [
+            throw ImportFileError(problems: [
                 (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
             ])
         }
@@ -139,7 +139,7 @@ enum TariffFile {
     /// Whole-table checks (order of bands, open last band) once every row reads well: a row
     /// error would otherwise be reported twice.
     private static func finish(_ drafts: [Draft], problems initial: [(Int, String)]) throws -> [ImportedTariff] {
-        guard initial.isEmpty else { throw TariffFileError(problems: initial.sorted { $0.0 < $1.0 }) }
+        guard initial.isEmpty else { throw ImportFileError(problems: initial.sorted { $0.0 < $1.0 }) }
         var problems: [(Int, String)] = []
         var out: [ImportedTariff] = []
         for d in drafts {
@@ -158,7 +158,7 @@ enum TariffFile {
             }
         }
         if out.isEmpty && problems.isEmpty { problems.append((0, "o arquivo não tem nenhuma tabela")) }
-        guard problems.isEmpty else { throw TariffFileError(problems: problems.sorted { $0.0 < $1.0 }) }
+        guard problems.isEmpty else { throw ImportFileError(problems: problems.sorted { $0.0 < $1.0 }) }
         return out
     }
 
@@ -210,13 +210,13 @@ enum TariffFile {
         do {
             file = try JSONDecoder().decode(JSONFile.self, from: data)
         } catch let DecodingError.dataCorrupted(c) {
-            throw TariffFileError(problems: [(0, "JSON inválido: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)")])
+            throw ImportFileError(problems: [(0, "JSON inválido: \(c.underlyingError.map { "\($0)" } ?? c.debugDescription)")])
         } catch let DecodingError.keyNotFound(key, c) {
-            throw TariffFileError(problems: [(line(of: c.codingPath, in: text), "falta o campo \"\(key.stringValue)\"")])
+            throw ImportFileError(problems: [(line(of: c.codingPath, in: text), "falta o campo \"\(key.stringValue)\"")])
         } catch let DecodingError.typeMismatch(_, c) {
-            throw TariffFileError(problems: [(line(of: c.codingPath, in: text), "tipo errado em \"\(path(c.codingPath))\"")])
+            throw ImportFileError(problems: [(line(of: c.codingPath, in: text), "tipo errado em \"\(path(c.codingPath))\"")])
         } catch let DecodingError.valueNotFound(_, c) {
-            throw TariffFileError(problems: [(line(of: c.codingPath, in: text), "valor ausente em \"\(path(c.codingPath))\"")])
+            throw ImportFileError(problems: [(line(of: c.codingPath, in: text), "valor ausente em \"\(path(c.codingPath))\"")])
         }
         let lines = objectLines(text)
         var drafts: [Draft] = []
