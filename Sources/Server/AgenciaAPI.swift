@@ -16,6 +16,7 @@ struct AgenciaAPI: APIProtocol {
     let tariffs: TariffHandlers
     let installments: InstallmentHandlers
     let dueDates: DueDateHandlers
+    let protocols: ProtocolHandlers
 
     // MARK: Health
 
@@ -137,5 +138,27 @@ struct AgenciaAPI: APIProtocol {
 
     func changeDueDate(_ input: Operations.ChangeDueDate.Input) async throws -> Operations.ChangeDueDate.Output {
         try await dueDates.changeDueDate(input)
+    }
+
+    // MARK: Protocols
+
+    func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
+        try await protocols.getProtocolCatalogue(input)
+    }
+
+    func createProtocol(_ input: Operations.CreateProtocol.Input) async throws -> Operations.CreateProtocol.Output {
+        try await protocols.createProtocol(input)
+    }
+
+    func getProtocol(_ input: Operations.GetProtocol.Input) async throws -> Operations.GetProtocol.Output {
+        try await protocols.getProtocol(input)
+    }
+
+    func listPropertyProtocols(_ input: Operations.ListPropertyProtocols.Input) async throws -> Operations.ListPropertyProtocols.Output {
+        try await protocols.listPropertyProtocols(input)
+    }
+
+    func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
+        try await protocols.lookupProtocol(input)
     }
 }

@@ -69,6 +69,7 @@ public func buildApplication(
     let audit = AuditLog(store: store, clock: appClock)
     let authorization = Authorization(properties: properties, audit: audit, clock: appClock)
     let cards = CardCompanyDirectory(config: config, runtime: runtime)
+    let limiter = AttemptLimiter(sessions: sessions, config: config, clock: appClock)
     let documents = DocumentService(
         store: store, bills: bills, statements: statements, properties: properties, cardPayments: cardPayments, companies: cards,
         factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour)
@@ -97,7 +98,7 @@ public func buildApplication(
     let api = AgenciaAPI(
         health: HealthHandlers(store: store, logger: logger),
         sessions: SessionHandlers(
-            config: config, sessions: sessions, properties: properties, audit: audit, clock: appClock, logger: logger),
+            config: config, sessions: sessions, properties: properties, audit: audit, clock: appClock, limiter: limiter, logger: logger),
         properties: PropertyHandlers(
             config: config, properties: properties, bills: bills, authorization: authorization),
         bills: BillHandlers(bills: bills, documents: documents, authorization: authorization),
@@ -117,7 +118,9 @@ public func buildApplication(
         installments: InstallmentHandlers(
             config: config, properties: properties, bills: bills, authorization: authorization),
         dueDates: DueDateHandlers(
-            config: config, dueDates: DueDateRepository(store: store), authorization: authorization))
+            config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
+        protocols: ProtocolHandlers(
+            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter))
     try api.registerHandlers(on: router, serverURL: Servers.Server1.url())
     services.append(
         BackgroundJobs(

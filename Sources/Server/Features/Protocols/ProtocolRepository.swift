@@ -59,3 +59,167 @@ struct ProtocolRepository: Sendable {
         }
     }
 }
+
+/// A protocol's requester: the customer on screen, a supplier, or anyone else.
+struct Requester: Sendable, Equatable {
+    enum Kind: String, Sendable { case cliente, fornecedor, outro }
+    var kind: Kind
+    /// Normalised CPF/CNPJ.
+    var documento: String
+    var nome: String
+    var matricula: String?
+    var telefone: String?
+    var email: String?
+}
+
+/// How a protocol came in.
+enum ProtocolChannel: String, Sendable { case kiosk, counter, staff }
+
+/// A protocol as stored, with its steps oldest first.
+struct ProtocolRecord: Sendable {
+    struct Step: Sendable {
+        var at: Int64
+        var action: String
+        var situation: ProtocolSituation
+        var fromUnit: String?
+        var toUnit: String?
+        var text: String?
+        var isPublic: Bool
+        var staff: String?
+    }
+
+    var number: ProtocolNumber
+    var typeCode: String
+    var subject: String
+    var body: String
+    var situation: ProtocolSituation
+    var unit: String
+    var requester: Requester
+    var channel: ProtocolChannel
+    var openedAt: Int64
+    var openedBy: String?
+    var deadlineAt: Int64?
+    var steps: [Step]
+}
+
+/// What a new protocol carries before it has a number.
+struct ProtocolDraft: Sendable {
+    var typeCode: String
+    var subject: String
+    var body: String
+    var unit: String
+    var requester: Requester
+    var channel: ProtocolChannel
+    var openedBy: String?
+    var deadlineAt: Int64?
+}
+
+extension ProtocolRepository {
+    /// Creates the protocol with the next number of `year`, taken from the year's counter row in
+    /// the same transaction (a rolled-back creation takes no number; concurrent ones wait for the
+    /// row), or replays the one created under the same idempotency key.
+    func create(_ d: ProtocolDraft, year: Int, claim: IdempotencyClaim, now: Int64) async throws -> (ProtocolNumber, replayed: Bool) {
+        try await store.write { db in
+            if case .replay(let compact) = try await Idempotency.claim(claim, db: db, now: now) {
+                guard let n = ProtocolNumber(parsing: String(compact)) else { throw StorageError.corrupt("protocol key \(compact)") }
+                return (n, true)
+            }
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO protocol_counters (year, last) VALUES (\(bind: year), 1)
+                    ON CONFLICT (year) DO UPDATE SET last = protocol_counters.last + 1 RETURNING last
+                    """
+                ).first(),
+                let number = ProtocolNumber(year: year, sequence: try row.decode(column: "last", as: Int.self))
+            else { throw APIError.conflict("Os números de protocolo deste ano se esgotaram.") }
+            let r = d.requester
+            try await db.raw(
+                """
+                INSERT INTO protocols (number, year, seq, type_code, subject, body, situation, unit, requester_kind, requester_document,
+                  requester_name, matricula, phone, email, channel, opened_at, opened_by, deadline_at, updated_at)
+                VALUES (\(bind: number.compact), \(bind: year), \(bind: number.sequence), \(bind: d.typeCode), \(bind: d.subject),
+                  \(bind: d.body), \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), \(bind: r.kind.rawValue), \(bind: r.documento),
+                  \(bind: r.nome), \(bind: r.matricula), \(bind: r.telefone), \(bind: r.email), \(bind: d.channel.rawValue), \(bind: now),
+                  \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now))
+                """
+            ).run()
+            try await db.raw(
+                """
+                INSERT INTO protocol_steps (number, at, action, situation, to_unit, public, staff_usuario)
+                VALUES (\(bind: number.compact), \(bind: now), 'open', \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), 1,
+                        \(bind: d.openedBy))
+                """
+            ).run()
+            guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
+            try await Idempotency.complete(claim, resource: key, db: db)
+            return (number, false)
+        }
+    }
+
+    func protocolRecord(_ number: ProtocolNumber) async throws -> ProtocolRecord? {
+        try await store.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT type_code, subject, body, situation, unit, requester_kind, requester_document, requester_name, matricula, phone,
+                      email, channel, opened_at, opened_by, deadline_at FROM protocols WHERE number = \(bind: number.compact)
+                    """
+                ).first()
+            else { return nil }
+            let steps = try await db.raw(
+                """
+                SELECT at, action, situation, from_unit, to_unit, text, public, staff_usuario FROM protocol_steps
+                WHERE number = \(bind: number.compact) ORDER BY id
+                """
+            ).all().map { s in
+                ProtocolRecord.Step(
+                    at: try s.decode(column: "at", as: Int64.self), action: try s.decode(column: "action", as: String.self),
+                    situation: try Self.situation(s), fromUnit: try s.decode(column: "from_unit", as: String?.self),
+                    toUnit: try s.decode(column: "to_unit", as: String?.self), text: try s.decode(column: "text", as: String?.self),
+                    isPublic: try s.decode(column: "public", as: Int.self) != 0,
+                    staff: try s.decode(column: "staff_usuario", as: String?.self))
+            }
+            let kind = try row.decode(column: "requester_kind", as: String.self)
+            let channel = try row.decode(column: "channel", as: String.self)
+            guard let k = Requester.Kind(rawValue: kind), let c = ProtocolChannel(rawValue: channel) else {
+                throw StorageError.corrupt("protocol \(number) kind/channel")
+            }
+            return ProtocolRecord(
+                number: number, typeCode: try row.decode(column: "type_code", as: String.self),
+                subject: try row.decode(column: "subject", as: String.self), body: try row.decode(column: "body", as: String.self),
+                situation: try Self.situation(row), unit: try row.decode(column: "unit", as: String.self),
+                requester: Requester(
+                    kind: k, documento: try row.decode(column: "requester_document", as: String.self),
+                    nome: try row.decode(column: "requester_name", as: String.self),
+                    matricula: try row.decode(column: "matricula", as: String?.self),
+                    telefone: try row.decode(column: "phone", as: String?.self), email: try row.decode(column: "email", as: String?.self)),
+                channel: c, openedAt: try row.decode(column: "opened_at", as: Int64.self),
+                openedBy: try row.decode(column: "opened_by", as: String?.self),
+                deadlineAt: try row.decode(column: "deadline_at", as: Int64?.self),
+                steps: steps)
+        }
+    }
+
+    /// Protocols of a property, and of a requester's CPF/CNPJ when given, newest first.
+    func list(matricula: String, documento: String?, limit: Int = 200) async throws -> [ProtocolRecord] {
+        let numbers = try await store.read { db in
+            var sql: SQLQueryString = "SELECT number FROM protocols WHERE matricula = \(bind: matricula)"
+            if let documento {
+                sql.appendInterpolation(
+                    " UNION SELECT number FROM protocols WHERE requester_document = \(bind: documento)" as SQLQueryString)
+            }
+            sql.appendInterpolation(" ORDER BY number DESC LIMIT \(literal: limit)" as SQLQueryString)
+            return try await db.raw(sql).all().compactMap { ProtocolNumber(parsing: try $0.decode(column: "number", as: String.self)) }
+        }
+        var out: [ProtocolRecord] = []
+        for n in numbers { if let r = try await protocolRecord(n) { out.append(r) } }
+        return out
+    }
+
+    static func situation(_ row: any SQLRow) throws -> ProtocolSituation {
+        let raw = try row.decode(column: "situation", as: String.self)
+        guard let s = ProtocolSituation(rawValue: raw) else { throw StorageError.corrupt("protocol situation \(raw)") }
+        return s
+    }
+}

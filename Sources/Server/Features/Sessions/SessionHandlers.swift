@@ -12,6 +12,7 @@ struct SessionHandlers: Sendable {
     let properties: PropertyRepository
     let audit: AuditLog
     let clock: AppClock
+    let limiter: AttemptLimiter
     let logger: Logger
 
     /// Which fields the kiosk login asks for, and the idle timeout.
@@ -63,7 +64,7 @@ struct SessionHandlers: Sendable {
         }
         // 2. Attempt limits, per matrícula and per client address, shared through the database.
         let scopes = ["m:\(matricula.normalized)", "ip:\(Principal.clientAddress)"]
-        try await enforceAttemptLimits(account: scopes[0], address: scopes[1])
+        try await limiter.enforce(scopes)
         // 3. The check. Unknown matrícula and unlinked document give the same answer.
         var ok = try await properties.exists(matricula.normalized)
         if ok, let d = documento {
@@ -71,7 +72,7 @@ struct SessionHandlers: Sendable {
         }
         let now = clock.epochSeconds
         guard ok else {
-            try await sessions.recordFailure(scopes: scopes, now: now, window: Int64(config.attemptWindowSeconds))
+            try await limiter.fail(scopes)
             logger.notice("customer login refused", metadata: ["matricula": "\(matricula.normalized)"])
             if documento != nil {
                 throw APIError(
@@ -104,13 +105,13 @@ struct SessionHandlers: Sendable {
         let usuario = body.usuario.trimmingCharacters(in: .whitespaces).lowercased()
         guard !usuario.isEmpty, !body.senha.isEmpty else { throw APIError.invalid("Informe usuário e senha.") }
         let scopes = ["s:\(usuario)", "ip:\(Principal.clientAddress)"]
-        try await enforceAttemptLimits(account: scopes[0], address: scopes[1])
+        try await limiter.enforce(scopes)
         let staff = try await sessions.staff(usuario)
         // bcrypt is slow on purpose: even an unknown user costs the same time.
         let matches = try await Passwords.verify(body.senha, hash: staff?.senhaHash)
         let now = clock.epochSeconds
         guard let staff, staff.ativo, matches else {
-            try await sessions.recordFailure(scopes: scopes, now: now, window: Int64(config.attemptWindowSeconds))
+            try await limiter.fail(scopes)
             throw APIError.staffLoginFailed
         }
         try await sessions.clearFailures(scope: scopes[0])
@@ -136,16 +137,4 @@ struct SessionHandlers: Sendable {
         return .noContent(.init())
     }
 
-    private func enforceAttemptLimits(account: String, address: String) async throws {
-        let window = Int64(config.attemptWindowSeconds)
-        let now = clock.epochSeconds
-        let a = try await sessions.attempts(scope: account, now: now, window: window)
-        let b = try await sessions.attempts(scope: address, now: now, window: window)
-        if a.failures >= config.maxFailuresPerAccount {
-            throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now))
-        }
-        if b.failures >= config.maxFailuresPerAddress {
-            throw APIError.tooManyAttempts(retryAfter: Int(b.windowStart + window - now))
-        }
-    }
 }

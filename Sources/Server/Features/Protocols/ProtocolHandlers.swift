@@ -1,0 +1,193 @@
+import API
+import Domain
+import Foundation
+
+/// Protocols (PRODUCT.md E6–E9, issue 11): the catalogue, opening a protocol for a requester at a
+/// counter or in the back office, reading one (staff: all of it; its customer: without private
+/// texts and staff names), a property's list, and the public lookup by number and CPF/CNPJ.
+struct ProtocolHandlers: Sendable {
+    let protocols: ProtocolRepository
+    let properties: PropertyRepository
+    let authorization: Authorization
+    let limiter: AttemptLimiter
+
+    /// The units and the protocol types (internal types for staff only).
+    func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
+        let grant = try await authorization.check(.session)
+        let types = try await protocols.types().filter { $0.isPublic || grant.staff != nil }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        units: try await protocols.units().map { .init(code: $0.code, name: $0.name) },
+                        types: types.map {
+                            .init(
+                                code: $0.code, name: $0.name, description: $0.description, defaultUnit: $0.defaultUnit,
+                                deadlineDays: $0.deadlineDays, _public: $0.isPublic)
+                        }))))
+    }
+
+    /// Opens a protocol for a requester (counter and staff); its number is gap-free per year.
+    func createProtocol(_ input: Operations.CreateProtocol.Input) async throws -> Operations.CreateProtocol.Output {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
+        guard let type = try await protocols.types().first(where: { $0.code == body.typeCode }) else {
+            throw APIError.invalid("Tipo de protocolo desconhecido: escolha um tipo do catálogo.")
+        }
+        let unit = body.unit ?? type.defaultUnit
+        guard try await protocols.units().contains(where: { $0.code == unit }) else {
+            throw APIError.invalid("Unidade de destino desconhecida.")
+        }
+        let requester = try await Self.requester(body.requester, properties: properties)
+        let subject = body.subject.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard subject.count >= 3, text.count >= 3 else { throw APIError.invalid("Informe o assunto e o texto do protocolo.") }
+        var deadline = body.deadlineAt.map { Int64($0.timeIntervalSince1970) }
+        if let d = deadline, d <= grant.now { throw APIError.invalid("O prazo precisa ser uma data futura.") }
+        if deadline == nil, let days = type.deadlineDays { deadline = grant.now + Int64(days) * 86_400 }
+        let draft = ProtocolDraft(
+            typeCode: type.code, subject: subject, body: text, unit: unit, requester: requester,
+            channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "protocol", key: input.headers.idempotencyKey,
+            request: "\(type.code)|\(unit)|\(requester.documento)|\(subject)|\(text.hashValue)|\(deadline ?? 0)")
+        let (number, replayed) = try await protocols.create(draft, year: grant.today.year, claim: claim, now: grant.now)
+        if !replayed { try await grant.record("abrir_protocolo", detail: number.formatted) }
+        guard let record = try await protocols.protocolRecord(number) else { throw StorageError.corrupt("protocol \(number)") }
+        return .created(
+            .init(
+                headers: .init(idempotencyReplayed: replayed ? "true" : nil),
+                body: .json(try await view(record, audience: .staff))))
+    }
+
+    /// A protocol with its history; a customer reaches only its own, without private steps.
+    func getProtocol(_ input: Operations.GetProtocol.Input) async throws -> Operations.GetProtocol.Output {
+        let grant = try await authorization.check(.session)
+        guard let number = ProtocolNumber(parsing: input.path.number), let record = try await protocols.protocolRecord(number) else {
+            throw APIError.protocolNotFound
+        }
+        if grant.staff != nil { return .ok(.init(body: .json(try await view(record, audience: .staff)))) }
+        guard try await belongsToCaller(record) else { throw APIError.protocolNotFound }
+        return .ok(.init(body: .json(try await view(record, audience: .customer))))
+    }
+
+    /// The protocols of the property and, for a customer, of the CPF/CNPJ it logged in with.
+    func listPropertyProtocols(_ input: Operations.ListPropertyProtocols.Input) async throws -> Operations.ListPropertyProtocols.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        var documento: String?
+        if case .customer(_, let d, _) = grant.principal { documento = d }
+        let list = try await protocols.list(matricula: grant.matricula, documento: documento)
+        let units = try await unitNames()
+        let types = try await typeNames()
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: list.map { r in
+                            .init(
+                                number: r.number.compact, formatted: r.number.formatted, typeName: types[r.typeCode] ?? r.typeCode,
+                                subject: r.subject, situation: .init(rawValue: r.situation.rawValue) ?? .aberto,
+                                unitName: units[r.unit] ?? r.unit, openedAt: Self.date(r.openedAt), deadlineAt: r.deadlineAt.map(Self.date))
+                        }))))
+    }
+
+    /// Anyone consults a protocol by number and the requester's CPF/CNPJ: the public part only. A
+    /// wrong pair, a missing protocol and a malformed number answer alike, under login's limits.
+    func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let number = ProtocolNumber(parsing: body.number)
+        let scopes = ["p:\(number?.compact ?? "invalido")", "ip:\(Principal.clientAddress)"]
+        try await limiter.enforce(scopes)
+        let documento: String? = if case .success(let id) = TaxID.parse(body.documento) { id.normalized } else { nil }
+        guard let number, let documento, let record = try await protocols.protocolRecord(number), record.requester.documento == documento
+        else {
+            try await limiter.fail(scopes)
+            throw APIError.protocolNotFound
+        }
+        return .ok(.init(body: .json(try await view(record, audience: .lookup))))
+    }
+
+    // MARK: Views
+
+    /// Who reads: staff see everything; the requester (logged in) their own without private
+    /// texts or staff names; the public lookup only the routing.
+    enum Audience { case staff, customer, lookup }
+
+    private func view(_ r: ProtocolRecord, audience: Audience) async throws -> S.ProtocolDetail {
+        let units = try await unitNames()
+        let types = try await typeNames()
+        let masked = audience != .staff
+        let requester: S.ProtocolDetail.RequesterPayload? =
+            audience == .lookup
+            ? nil
+            : .init(
+                kind: r.requester.kind.rawValue,
+                documento: masked
+                    ? (TaxID(r.requester.documento)?.masked ?? "") : (TaxID(r.requester.documento)?.formatted ?? r.requester.documento),
+                nome: masked ? Masking.name(r.requester.nome) : r.requester.nome, matricula: r.requester.matricula,
+                telefone: masked ? nil : r.requester.telefone, email: masked ? r.requester.email.map(Masking.email) : r.requester.email)
+        return S.ProtocolDetail(
+            number: r.number.compact, formatted: r.number.formatted, typeCode: r.typeCode, typeName: types[r.typeCode] ?? r.typeCode,
+            subject: audience == .lookup ? nil : r.subject, text: audience == .lookup ? nil : r.body,
+            situation: .init(rawValue: r.situation.rawValue) ?? .aberto, unit: r.unit, unitName: units[r.unit] ?? r.unit,
+            requester: requester, channel: .init(rawValue: r.channel.rawValue) ?? .staff, openedAt: Self.date(r.openedAt),
+            deadlineAt: r.deadlineAt.map(Self.date),
+            steps: r.steps.map { s in
+                .init(
+                    at: Self.date(s.at), action: .init(rawValue: s.action) ?? .dispatch, situation: s.situation.rawValue,
+                    fromUnit: s.fromUnit.map { units[$0] ?? $0 }, toUnit: s.toUnit.map { units[$0] ?? $0 },
+                    text: s.isPublic || audience == .staff ? s.text : nil, _public: s.isPublic,
+                    staff: audience == .staff ? s.staff : nil)
+            })
+    }
+
+    private func unitNames() async throws -> [String: String] {
+        Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
+    }
+
+    private func typeNames() async throws -> [String: String] {
+        Dictionary(try await protocols.types().map { ($0.code, $0.name) }) { a, _ in a }
+    }
+
+    private static func date(_ epoch: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(epoch)) }
+
+    /// Whether the customer calling is the requester or reaches the protocol's property.
+    private func belongsToCaller(_ r: ProtocolRecord) async throws -> Bool {
+        guard case .customer(let own, let documento, _) = Principal.current else { return false }
+        if let d = documento, d == r.requester.documento { return true }
+        guard let m = r.requester.matricula else { return false }
+        if m == own { return true }
+        if let d = documento { return try await properties.isLinked(matricula: m, documento: d) }
+        return false
+    }
+
+    /// The requester as given, checked: a valid CPF/CNPJ, a name, an existing matrícula, a
+    /// plausible e-mail.
+    static func requester(_ r: S.Requester, properties: PropertyRepository) async throws -> Requester {
+        let documento: String
+        switch TaxID.parse(r.documento) {
+        case .success(let id): documento = id.normalized
+        case .failure(let p): throw APIError.invalid(p.message)
+        }
+        let nome = r.nome.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard nome.count >= 2 else { throw APIError.invalid("Informe o nome ou a razão social do requerente.") }
+        var matricula: String?
+        if let raw = r.matricula?.filter(\.isNumber), !raw.isEmpty {
+            guard try await properties.exists(raw) else { throw APIError.invalid("Matrícula não encontrada.") }
+            matricula = raw
+        }
+        let email = r.email?.trimmingCharacters(in: .whitespaces)
+        if let email, !email.isEmpty, !Masking.isPlausibleEmail(email) {
+            throw APIError.invalid("E-mail do requerente inválido: confira o que foi digitado.")
+        }
+        let phone = r.telefone?.trimmingCharacters(in: .whitespaces)
+        return Requester(
+            kind: Requester.Kind(rawValue: r.kind.rawValue) ?? .outro, documento: documento, nome: nome, matricula: matricula,
+            telefone: phone?.isEmpty == false ? phone : nil, email: email?.isEmpty == false ? email : nil)
+    }
+}
+
+extension APIError {
+    static let protocolNotFound = APIError(
+        status: .notFound, code: "protocol_not_found", message: "Protocolo não encontrado para este número e CPF/CNPJ.")
+}
