@@ -161,4 +161,10 @@ struct AgenciaAPI: APIProtocol {
     func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
         try await protocols.lookupProtocol(input)
     }
+
+    func addProtocolStep(_ input: Operations.AddProtocolStep.Input) async throws -> Operations.AddProtocolStep.Output {
+        try await protocols.addProtocolStep(input)
+    }
+
+    func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output { try await protocols.getQueue(input) }
 }

@@ -107,6 +107,98 @@ final class ProtocolAPITests: XCTestCase {
         }
     }
 
+    /// A protocol's life through the queues: who may move it where, what the customer and the
+    /// public lookup see of private and public steps.
+    func testQueueAndStepsByRoleAndUnit() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client in
+                let ana = try await client.staffToken()  // atendente, centro
+                let diego = try await client.staffToken("diego", "comercial123")  // backoffice, comercial
+                let bruno = try await client.staffToken("bruno", "backoffice123")  // backoffice, ouvidoria
+                let carla = try await client.staffToken("carla", "supervisao123")  // supervisor, centro
+                let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let opened = try await create(client, Self.request(1), token: ana, key: "life-0001")
+                let number = try XCTUnwrap(opened.json["number"] as? String)
+                var key = 0
+                func step(_ token: String, _ body: [String: Any]) async throws -> TestResponse {
+                    key += 1
+                    return try await client.post(
+                        "/v1/protocols/\(number)/steps", body, token: token, headers: ["Idempotency-Key": "step-\(10_000 + key)"])
+                }
+
+                // The comercial queue: Diego's; Bruno (another unit) may not read it, Carla (supervisor) may.
+                let queue = try await client.get("/v1/queue", token: diego)
+                AEq(queue.status, .ok, "\(engine)")
+                let item = try XCTUnwrap((queue.json["items"] as? [[String: Any]])?.first)
+                AEq(item["formatted"] as? String, "2026/000001")
+                AEq(item["unread"] as? Bool, true)
+                AEq((queue.json["counts"] as? [String: Any])?["aberto"] as? Int, 1)
+                AEq(try await client.get("/v1/queue?unit=comercial", token: bruno).status, .forbidden, "\(engine)")
+                AEq(try await client.get("/v1/queue?unit=comercial", token: carla).status, .ok)
+                AEq(try await client.get("/v1/queue", token: ana).status, .forbidden, "atendentes have no queue")
+
+                // Refusals, each with its reason.
+                var r = try await step(ana, ["action": "receive"])
+                AEq(r.status, .conflict, "\(engine)")
+                ATrue(r.errorMessage?.contains("Atendentes") == true, r.errorMessage ?? "")
+                r = try await step(bruno, ["action": "receive"])
+                ATrue(r.status == .conflict && r.errorMessage?.contains("outra unidade") == true, "\(engine): \(r.json)")
+                r = try await step(diego, ["action": "dispatch", "text": "Antes de receber", "public": true])
+                ATrue(r.status == .conflict && r.errorMessage?.contains("Receba") == true, "\(engine): \(r.json)")
+
+                // Diego receives, dispatches privately then publicly.
+                AEq(try await step(diego, ["action": "receive"]).json["situation"] as? String, "recebido", "\(engine)")
+                r = try await step(
+                    diego, ["action": "dispatch", "text": "Nota interna: SEGREDO-123, cliente já reclamou antes.", "public": false])
+                AEq(r.json["situation"] as? String, "em_andamento")
+                AEq(try await step(diego, ["action": "dispatch", "text": "Leitura conferida em campo.", "public": true]).status, .ok)
+                AEq(try await step(diego, ["action": "dispatch", "public": true]).status, .badRequest, "a dispatch needs its text")
+
+                // Private text absent from every customer-facing and public answer (raw JSON).
+                let hers = try await client.get("/v1/protocols/\(number)", token: maria)
+                let lookup = try await client.post("/v1/protocol-lookup", ["number": number, "documento": "111.444.777-35"])
+                for (what, raw) in [("cliente", String(buffer: hers.body)), ("consulta pública", String(buffer: lookup.body))] {
+                    ATrue(!raw.contains("SEGREDO-123") && !raw.contains("diego"), "\(engine) \(what): \(raw)")
+                    ATrue(raw.contains("Leitura conferida em campo."), "\(engine) \(what): the public dispatch is there")
+                }
+                let staffView = try await client.get("/v1/protocols/\(number)", token: carla)
+                ATrue(String(buffer: staffView.body).contains("SEGREDO-123"), "staff read private dispatches")
+
+                // Forward to the Ouvidoria: aberto there; Diego's unit no longer moves it.
+                r = try await step(
+                    diego, ["action": "forward", "toUnit": "ouvidoria", "text": "Segue para análise da Ouvidoria.", "public": true])
+                AEq(r.json["situation"] as? String, "aberto", "\(engine)")
+                AEq(r.json["unit"] as? String, "ouvidoria")
+                AEq(try await step(diego, ["action": "receive"]).status, .conflict)
+                // Bruno receives, edits (audited with the old value), concludes publicly.
+                AEq(try await step(bruno, ["action": "receive"]).status, .ok, "\(engine)")
+                r = try await step(bruno, ["action": "edit", "subject": "Consumo alto contestado"])
+                AEq(r.json["subject"] as? String, "Consumo alto contestado")
+                AEq(try await step(bruno, ["action": "edit", "subject": "Consumo alto contestado"]).status, .badRequest, "nothing changed")
+                AEq(try await step(bruno, ["action": "conclude", "text": "Resposta", "public": false]).status, .badRequest)
+                r = try await step(bruno, ["action": "conclude", "text": "Conta revista: crédito na próxima fatura.", "public": true])
+                AEq(r.json["situation"] as? String, "concluido", "\(engine)")
+                AEq(try await step(bruno, ["action": "dispatch", "text": "Depois", "public": true]).status, .conflict)
+                // Only a supervisor reopens.
+                r = try await step(bruno, ["action": "reopen"])
+                ATrue(r.status == .conflict && r.errorMessage?.contains("supervisor") == true, "\(engine): \(r.json)")
+                AEq(
+                    try await step(carla, ["action": "reopen", "text": "Cliente trouxe nova leitura.", "public": true]).json["situation"]
+                        as? String, "reaberto")
+                // The history: every step with who (staff) and the units.
+                let history = try await client.get("/v1/protocols/\(number)", token: carla)
+                let steps = try XCTUnwrap(history.json["steps"] as? [[String: Any]])
+                AEq(
+                    steps.compactMap { $0["action"] as? String },
+                    ["open", "receive", "dispatch", "dispatch", "forward", "receive", "edit", "conclude", "reopen"], "\(engine)")
+                AEq(steps[4]["toUnit"] as? String, "Ouvidoria")
+                AEq(
+                    steps.compactMap { $0["staff"] as? String },
+                    ["ana", "diego", "diego", "diego", "diego", "bruno", "bruno", "bruno", "carla"])
+            }
+        }
+    }
+
     /// Numbers are gap-free and unique: 1 000 concurrent creations over two server instances on
     /// one PostgreSQL (8 clients on SQLite) give exactly 1…N; a creation failing inside its
     /// transaction leaves no hole.

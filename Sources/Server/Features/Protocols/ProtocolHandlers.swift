@@ -107,6 +107,80 @@ struct ProtocolHandlers: Sendable {
         return .ok(.init(body: .json(try await view(record, audience: .lookup))))
     }
 
+    /// Moves a protocol: receive, dispatch (public or private), forward, edit, conclude, reopen.
+    func addProtocolStep(_ input: Operations.AddProtocolStep.Input) async throws -> Operations.AddProtocolStep.Output {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
+        guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        guard let action = ProtocolAction(rawValue: body.action.rawValue) else { throw APIError.badRequest }
+        let text = body.text?.trimmingCharacters(in: .whitespacesAndNewlines)
+        var draft = StepDraft(
+            action: action, staff: staff, text: text?.isEmpty == false ? text : nil, isPublic: body._public ?? false, toUnit: nil)
+        switch action {
+        case .dispatch, .forward, .conclude:
+            guard draft.text != nil else { throw APIError.invalid("Escreva o despacho.") }
+            if action == .conclude {
+                guard body._public != false else {
+                    throw APIError.invalid("A conclusão é sempre pública: o requerente precisa da resposta.")
+                }
+                draft.isPublic = true
+            }
+            if action == .forward {
+                guard let to = body.toUnit, try await protocols.units().contains(where: { $0.code == to }) else {
+                    throw APIError.invalid("Escolha a unidade de destino.")
+                }
+                draft.toUnit = to
+            }
+        case .edit:
+            if let t = body.typeCode, !(try await protocols.types().contains { $0.code == t }) {
+                throw APIError.invalid("Tipo de protocolo desconhecido.")
+            }
+            draft.typeCode = body.typeCode
+            draft.subject = body.subject?.trimmingCharacters(in: .whitespacesAndNewlines)
+            draft.deadlineAt = body.deadlineAt.map { Int64($0.timeIntervalSince1970) }
+            draft.isPublic = false
+        case .receive, .reopen:
+            draft.isPublic = action == .reopen ? (body._public ?? false) : false
+        }
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "protocol-step", key: input.headers.idempotencyKey,
+            request:
+                "\(number.compact)|\(action.rawValue)|\(draft.text ?? "")|\(draft.isPublic)|\(draft.toUnit ?? "")|\(draft.typeCode ?? "")|\(draft.subject ?? "")|\(draft.deadlineAt ?? 0)"
+        )
+        let replayed = try await protocols.addStep(number, draft, claim: claim, now: grant.now)
+        if !replayed { try await grant.record("protocolo_\(action.rawValue)", detail: number.formatted) }
+        guard let record = try await protocols.protocolRecord(number) else { throw APIError.protocolNotFound }
+        return .ok(
+            .init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try await view(record, audience: .staff))))
+    }
+
+    /// A unit's work queue, oldest first: the staff member's unit; a supervisor may ask for any.
+    func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output {
+        let grant = try await authorization.check(.staff(roles: [.backoffice, .supervisor]))
+        guard let staff = grant.staff else { throw APIError.forbidden }
+        let unit = input.query.unit ?? staff.unit
+        if unit != staff.unit, staff.role != .supervisor { throw APIError.forbidden }
+        let units = try await unitNames()
+        let types = try await typeNames()
+        let words = (input.query.q ?? "").split(separator: " ").map(String.init).filter { $0.count >= 2 }.prefix(5)
+        let entries = try await protocols.queue(
+            unit: unit, situation: input.query.situation.flatMap { ProtocolSituation(rawValue: $0.rawValue) }, type: input.query._type,
+            words: Array(words))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        unit: unit, unitName: units[unit] ?? unit,
+                        items: entries.map { e in
+                            .init(
+                                number: e.number.compact, formatted: e.number.formatted, typeName: types[e.typeCode] ?? e.typeCode,
+                                subject: e.subject, situation: .init(rawValue: e.situation.rawValue) ?? .aberto, unit: e.unit,
+                                openedAt: Self.date(e.openedAt), deadlineAt: e.deadlineAt.map(Self.date), unread: e.situation.awaitsReceipt,
+                                requesterName: e.requesterName)
+                        },
+                        counts: .init(additionalProperties: try await protocols.counts(unit: unit))))))
+    }
+
     // MARK: Views
 
     /// Who reads: staff see everything; the requester (logged in) their own without private

@@ -223,3 +223,133 @@ extension ProtocolRepository {
         return s
     }
 }
+
+/// A step a staff member asks for, checked against the protocol as it is inside the transaction.
+struct StepDraft: Sendable {
+    var action: ProtocolAction
+    var staff: StaffMember
+    var text: String?
+    var isPublic: Bool
+    var toUnit: String?
+    /// Edit: the new values (nil: unchanged).
+    var typeCode: String?
+    var subject: String?
+    var deadlineAt: Int64?
+}
+
+/// A protocol in a queue.
+struct QueueEntry: Sendable {
+    var number: ProtocolNumber
+    var typeCode: String
+    var subject: String
+    var situation: ProtocolSituation
+    var unit: String
+    var openedAt: Int64
+    var deadlineAt: Int64?
+    var requesterName: String
+}
+
+extension ProtocolRepository {
+    /// Applies a step in one transaction: the protocol is read (and locked on PostgreSQL), the
+    /// action checked against its situation and unit, the protocol updated and the step recorded
+    /// — or the step recorded under the same idempotency key is replayed. Returns the refusal's
+    /// message as an error; what an edit changed goes in the step's detail (old → new).
+    func addStep(_ number: ProtocolNumber, _ d: StepDraft, claim: IdempotencyClaim, now: Int64) async throws -> Bool {
+        let postgres = store.engine == .postgres
+        return try await store.write { db in
+            if case .replay = try await Idempotency.claim(claim, db: db, now: now) { return true }
+            guard
+                let row = try await db.raw(
+                    "SELECT situation, unit, type_code, subject, deadline_at FROM protocols WHERE number = \(bind: number.compact)\(unsafeRaw: postgres ? " FOR UPDATE" : "")"
+                ).first()
+            else { throw APIError.protocolNotFound }
+            let situation = try Self.situation(row)
+            let unit = try row.decode(column: "unit", as: String.self)
+            if let refusal = d.action.refusal(role: d.staff.role, staffUnit: d.staff.unit, situation: situation, protocolUnit: unit) {
+                throw APIError(status: .conflict, code: "protocol_step_refused", message: refusal)
+            }
+            let next = d.action.situation(after: situation)
+            var detail: [String] = []
+            var newUnit = unit
+            if d.action == .forward, let to = d.toUnit { newUnit = to }
+            if d.action == .edit {
+                let oldType = try row.decode(column: "type_code", as: String.self)
+                let oldSubject = try row.decode(column: "subject", as: String.self)
+                let oldDeadline = try row.decode(column: "deadline_at", as: Int64?.self)
+                if let t = d.typeCode, t != oldType { detail.append("tipo: \(oldType) → \(t)") }
+                if let s = d.subject, s != oldSubject { detail.append("assunto: \(oldSubject) → \(s)") }
+                if let dl = d.deadlineAt, dl != oldDeadline { detail.append("prazo: \(oldDeadline.map(String.init) ?? "—") → \(dl)") }
+                guard !detail.isEmpty else { throw APIError.invalid("Nada foi alterado.") }
+                try await db.raw(
+                    """
+                    UPDATE protocols SET type_code = \(bind: d.typeCode ?? oldType), subject = \(bind: d.subject ?? oldSubject),
+                      deadline_at = \(bind: d.deadlineAt ?? oldDeadline) WHERE number = \(bind: number.compact)
+                    """
+                ).run()
+            }
+            try await db.raw(
+                """
+                UPDATE protocols SET situation = \(bind: next.rawValue), unit = \(bind: newUnit), updated_at = \(bind: now)
+                WHERE number = \(bind: number.compact)
+                """
+            ).run()
+            try await db.raw(
+                """
+                INSERT INTO protocol_steps (number, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail)
+                VALUES (\(bind: number.compact), \(bind: now), \(bind: d.action.rawValue), \(bind: next.rawValue), \(bind: unit),
+                        \(bind: newUnit == unit ? nil : newUnit), \(bind: d.text), \(bind: d.isPublic ? 1 : 0), \(bind: d.staff.usuario),
+                        \(bind: detail.isEmpty ? nil : detail.joined(separator: "; ")))
+                """
+            ).run()
+            guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
+            try await Idempotency.complete(claim, resource: key, db: db)
+            return false
+        }
+    }
+
+    /// A unit's queue, oldest first (served by `protocols_queue`): the open situations unless
+    /// one is asked for; optionally one type and words of the subject or requester's name.
+    func queue(unit: String, situation: ProtocolSituation?, type: String?, words: [String], limit: Int = 500) async throws -> [QueueEntry] {
+        try await store.read { db in
+            var sql: SQLQueryString = """
+                SELECT number, type_code, subject, situation, unit, opened_at, deadline_at, requester_name FROM protocols
+                WHERE unit = \(bind: unit)
+                """
+            if let situation {
+                sql.appendInterpolation(" AND situation = \(bind: situation.rawValue)" as SQLQueryString)
+            } else {
+                sql.appendInterpolation(" AND situation <> \(bind: ProtocolSituation.concluido.rawValue)" as SQLQueryString)
+            }
+            if let type { sql.appendInterpolation(" AND type_code = \(bind: type)" as SQLQueryString) }
+            for w in words {
+                let like = "%\(w.lowercased())%"
+                sql.appendInterpolation(
+                    " AND (LOWER(subject) LIKE \(bind: like) OR LOWER(requester_name) LIKE \(bind: like))" as SQLQueryString)
+            }
+            sql.appendInterpolation(" ORDER BY opened_at, number LIMIT \(literal: limit)" as SQLQueryString)
+            return try await db.raw(sql).all().compactMap { r in
+                guard let n = ProtocolNumber(parsing: try r.decode(column: "number", as: String.self)) else { return nil }
+                return QueueEntry(
+                    number: n, typeCode: try r.decode(column: "type_code", as: String.self),
+                    subject: try r.decode(column: "subject", as: String.self),
+                    situation: try Self.situation(r), unit: try r.decode(column: "unit", as: String.self),
+                    openedAt: try r.decode(column: "opened_at", as: Int64.self),
+                    deadlineAt: try r.decode(column: "deadline_at", as: Int64?.self),
+                    requesterName: try r.decode(column: "requester_name", as: String.self))
+            }
+        }
+    }
+
+    /// How many protocols of the unit are in each open situation.
+    func counts(unit: String) async throws -> [String: Int] {
+        try await store.read { db in
+            var out: [String: Int] = [:]
+            for r in try await db.raw(
+                "SELECT situation, COUNT(*) AS n FROM protocols WHERE unit = \(bind: unit) AND situation <> 'concluido' GROUP BY situation"
+            ).all() {
+                out[try r.decode(column: "situation", as: String.self)] = Int(try r.decode(column: "n", as: Int64.self))
+            }
+            return out
+        }
+    }
+}
