@@ -211,6 +211,54 @@ final class EmailTests: XCTestCase {
         sink.stop()
     }
 
+    /// A protocol's requester hears of its creation and of every public step, once each; a
+    /// private dispatch, a receipt and an edit send nothing.
+    func testProtocolStepsByEmail() async throws {
+        let sink = try SMTPSink()
+        try sink.start()
+        try await Harness.withServer(.sqlite, configure: { $0.smtp.url = "smtp://127.0.0.1:\(sink.port)" }) { client, _ in
+            let ana = try await client.staffToken()
+            let diego = try await client.staffToken("diego", "comercial123")
+            let opened = try await client.post(
+                "/v1/protocols", ProtocolAPITests.request(1), token: ana, headers: ["Idempotency-Key": "mail-proto-1"])
+            let number = try XCTUnwrap(opened.json["number"] as? String)
+            var key = 0
+            func step(_ body: [String: Any]) async throws {
+                key += 1
+                let r = try await client.post(
+                    "/v1/protocols/\(number)/steps", body, token: diego, headers: ["Idempotency-Key": "mail-step-\(1000 + key)"])
+                XCTAssertEqual(r.status, .ok, "\(r.json)")
+            }
+            func waitFor(_ n: Int) async throws -> [String] {
+                for _ in 0..<80 where sink.messages().count < n { try await Task.sleep(for: .milliseconds(100)) }
+                try await Task.sleep(for: .milliseconds(600))  // and nothing more comes
+                return sink.messages()
+            }
+            var messages = try await waitFor(1)
+            XCTAssertEqual(messages.count, 1, "creation")
+            XCTAssertTrue(messages[0].contains("To: maria.silva@example.com"))
+            XCTAssertFalse(messages[0].contains("Content-Type: application/pdf"), "a notice, no attachment")
+            try await step(["action": "receive"])
+            try await step(["action": "dispatch", "text": "Nota interna: SEGREDO-123", "public": false])
+            try await step(["action": "edit", "subject": "Consumo alto contestado"])
+            messages = try await waitFor(2)
+            XCTAssertEqual(messages.count, 1, "receipt, private dispatch and edit send nothing")
+            try await step(["action": "dispatch", "text": "Leitura conferida em campo.", "public": true])
+            try await step(["action": "conclude", "text": "Conta revista: crédito na próxima fatura.", "public": true])
+            messages = try await waitFor(3)
+            XCTAssertEqual(messages.count, 3, "one per public step")
+            XCTAssertFalse(messages.joined().contains("SEGREDO-123"), "a private text never leaves")
+            // The public texts reach the requester (bodies may be base64: decode every part).
+            let texts = messages.map { m in
+                m.components(separatedBy: "\n\n").compactMap { Data(base64Encoded: $0.filter { !$0.isWhitespace }) }
+                    .map { String(decoding: $0, as: UTF8.self) }.joined() + m
+            }.joined()
+            XCTAssertTrue(texts.contains("Leitura conferida em campo."), texts)
+            XCTAssertTrue(texts.contains("Conta revista"), texts)
+        }
+        sink.stop()
+    }
+
     func testEmailOffWhenNotConfigured() async throws {
         try await Harness.withServer(.sqlite) { client in
             let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)

@@ -42,7 +42,8 @@ struct OutboxSender: Sendable {
             let (subject, text, pdf, filename) = try await compose(m)
             try await client.send(
                 MailMessage(
-                    from: smtp.from, to: m.recipient, subject: subject, text: text, attachment: (filename, "application/pdf", pdf),
+                    from: smtp.from, to: m.recipient, subject: subject, text: text,
+                    attachment: pdf.map { (filename, "application/pdf", $0) },
                     messageID: m.dedupeKey, date: clock.now()))
             try await outbox.markSent(id: m.id, now: clock.epochSeconds)
             logger.info("e-mail sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)"])
@@ -61,7 +62,7 @@ struct OutboxSender: Sendable {
     }
 
     /// Subject, text, PDF and file name of a queued message, from the document it carries.
-    func compose(_ m: OutboxMessage) async throws -> (String, String, Data, String) {
+    func compose(_ m: OutboxMessage) async throws -> (String, String, Data?, String) {
         let d = try await documents.delivery(m.document, id: m.documentId, matricula: m.matricula)
         let text = """
             Olá,

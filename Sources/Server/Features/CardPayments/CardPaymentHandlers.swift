@@ -102,7 +102,7 @@ struct CardPaymentHandlers: Sendable {
         let grant = try await authorization.check(.property(input.path.matricula))
         let receipt = try await documents.delivery(.receipt, id: input.path.cardPaymentId, matricula: grant.matricula)
         try await grant.record("comprovante_cartao", detail: String(input.path.cardPaymentId))
-        return .ok(.init(body: .pdf(HTTPBody(receipt.pdf))))
+        return .ok(.init(body: .pdf(HTTPBody(receipt.pdf ?? Data()))))
     }
 
     /// A company reports its decision (approved → bills paid; declined → bills open again).

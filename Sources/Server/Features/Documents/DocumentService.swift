@@ -12,6 +12,8 @@ enum DocumentKind: String, Sendable {
     case statement
     /// The receipt of an approved card payment.
     case receipt
+    /// A protocol's public step told to its requester (no attachment).
+    case protocolStep = "protocol_step"
 }
 
 extension PayableDocument.Kind {
@@ -22,7 +24,8 @@ extension PayableDocument.Kind {
 
 /// A document ready to go out: its PDF, and how an e-mail presents it.
 struct Delivery: Sendable {
-    var pdf: Data
+    /// Nil for a notice without attachment.
+    var pdf: Data?
     var fileName: String
     var subject: String
     /// What the e-mail says about the attachment.
@@ -45,6 +48,7 @@ struct DocumentService: Sendable {
 
     /// The document's PDF and e-mail texts, or the API's "not found"/"not payable" answer.
     func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
+        if kind == .protocolStep { return try await protocolNotice(stepId: id) }
         if kind == .receipt {
             let r = try await receipt(id: id, matricula: matricula)
             let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(r) }
@@ -85,6 +89,30 @@ struct DocumentService: Sendable {
                 PIX copia e cola:
                 \(doc.pix.payload)
                 """)
+    }
+
+    /// What a protocol's requester is told of one public step.
+    func protocolNotice(stepId: Int64) async throws -> Delivery {
+        let repository = ProtocolRepository(store: store)
+        guard let (number, index) = try await repository.step(id: stepId), let r = try await repository.protocolRecord(number) else {
+            throw APIError.protocolNotFound
+        }
+        let s = r.steps[index]
+        let units = Dictionary(try await repository.units().map { ($0.code, $0.name) }) { a, _ in a }
+        let unit = units[s.toUnit ?? r.unit] ?? r.unit
+        let what: String
+        switch s.action {
+        case "open": what = "foi aberto e encaminhado à unidade \(unit)"
+        case "forward": what = "foi encaminhado à unidade \(unit)"
+        case "conclude": what = "foi concluído"
+        case "reopen": what = "foi reaberto"
+        default: what = "teve um novo andamento"
+        }
+        var body =
+            "O protocolo \(r.number.formatted) (\(r.subject)) \(what) em \(LocalCalendar.dateTime(Date(timeIntervalSince1970: TimeInterval(s.at)), timeZone: clock.timeZone))."
+        if let text = s.text, s.isPublic { body += "\n\n\(text)" }
+        body += "\n\nSituação: \(s.situation.label). Acompanhe pelo número do protocolo e o CPF/CNPJ do requerente."
+        return Delivery(pdf: nil, fileName: "", subject: "Protocolo \(r.number.formatted) — \(s.situation.label.lowercased())", body: body)
     }
 
     /// An approved card payment's receipt; 404 for another property's, 409 while not approved.

@@ -30,21 +30,32 @@ struct OutboxRepository: Sendable {
     ) async throws -> (id: Int64, replayed: Bool) {
         try await store.write { db in
             if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, true) }
-            let dedupe = "\(UUID().uuidString.lowercased())@agencia"
-            guard
-                let row = try await db.raw(
-                    """
-                    INSERT INTO email_outbox (dedupe_key, matricula, recipient, document_kind, document_id, status, attempts,
-                                              next_attempt_at, created_at, requested_by)
-                    VALUES (\(bind: dedupe), \(bind: matricula), \(bind: recipient), \(bind: document.rawValue), \(bind: documentId),
-                            \(bind: Status.pendente.rawValue), 0, \(bind: now), \(bind: now), \(bind: requestedBy)) RETURNING id
-                    """
-                ).first()
-            else { throw StorageError.corrupt("email_outbox: no id returned") }
-            let id = try row.decode(column: "id", as: Int64.self)
+            let id = try await Self.enqueue(
+                matricula: matricula, recipient: recipient, document: document, documentId: documentId, requestedBy: requestedBy, now: now,
+                db: db)
             try await Idempotency.complete(claim, resource: id, db: db)
             return (id, false)
         }
+    }
+
+    /// Queues an e-mail inside the caller's transaction: it exists exactly when what it tells of
+    /// does (a protocol's step), so it is never lost and never sent twice.
+    static func enqueue(
+        matricula: String, recipient: String, document: DocumentKind, documentId: Int64, requestedBy: String?, now: Int64,
+        db: any SQLDatabase
+    ) async throws -> Int64 {
+        let dedupe = "\(UUID().uuidString.lowercased())@agencia"
+        guard
+            let row = try await db.raw(
+                """
+                INSERT INTO email_outbox (dedupe_key, matricula, recipient, document_kind, document_id, status, attempts,
+                                          next_attempt_at, created_at, requested_by)
+                VALUES (\(bind: dedupe), \(bind: matricula), \(bind: recipient), \(bind: document.rawValue), \(bind: documentId),
+                        \(bind: Status.pendente.rawValue), 0, \(bind: now), \(bind: now), \(bind: requestedBy)) RETURNING id
+                """
+            ).first()
+        else { throw StorageError.corrupt("email_outbox: no id returned") }
+        return try row.decode(column: "id", as: Int64.self)
     }
 
     func status(id: Int64) async throws -> (recipient: String, status: Status)? {

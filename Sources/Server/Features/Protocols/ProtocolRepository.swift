@@ -144,13 +144,10 @@ extension ProtocolRepository {
                   \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now))
                 """
             ).run()
-            try await db.raw(
-                """
-                INSERT INTO protocol_steps (number, at, action, situation, to_unit, public, staff_usuario)
-                VALUES (\(bind: number.compact), \(bind: now), 'open', \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), 1,
-                        \(bind: d.openedBy))
-                """
-            ).run()
+            let stepId = try await Self.insertStep(
+                number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
+                staff: d.openedBy, detail: nil, db: db)
+            try await Self.tell(email: r.email, matricula: r.matricula, stepId: stepId, now: now, db: db)
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
             return (number, false)
@@ -293,14 +290,18 @@ extension ProtocolRepository {
                 WHERE number = \(bind: number.compact)
                 """
             ).run()
-            try await db.raw(
-                """
-                INSERT INTO protocol_steps (number, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail)
-                VALUES (\(bind: number.compact), \(bind: now), \(bind: d.action.rawValue), \(bind: next.rawValue), \(bind: unit),
-                        \(bind: newUnit == unit ? nil : newUnit), \(bind: d.text), \(bind: d.isPublic ? 1 : 0), \(bind: d.staff.usuario),
-                        \(bind: detail.isEmpty ? nil : detail.joined(separator: "; ")))
-                """
-            ).run()
+            let stepId = try await Self.insertStep(
+                number, at: now, action: d.action.rawValue, situation: next, fromUnit: unit, toUnit: newUnit == unit ? nil : newUnit,
+                text: d.text, isPublic: d.isPublic, staff: d.staff.usuario, detail: detail.isEmpty ? nil : detail.joined(separator: "; "),
+                db: db)
+            // The requester hears of public steps that say something: creation, public dispatches,
+            // forwarding, conclusion, reopening (not a receipt or an edit).
+            if d.isPublic, d.action != .receive, d.action != .edit {
+                let requester = try await db.raw("SELECT matricula, email FROM protocols WHERE number = \(bind: number.compact)").first()
+                try await Self.tell(
+                    email: try requester?.decode(column: "email", as: String?.self),
+                    matricula: try requester?.decode(column: "matricula", as: String?.self), stepId: stepId, now: now, db: db)
+            }
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
             return false
@@ -351,5 +352,42 @@ extension ProtocolRepository {
             }
             return out
         }
+    }
+
+    static func insertStep(
+        _ number: ProtocolNumber, at: Int64, action: String, situation: ProtocolSituation, fromUnit: String?, toUnit: String?,
+        text: String?, isPublic: Bool, staff: String?, detail: String?, db: any SQLDatabase
+    ) async throws -> Int64 {
+        guard
+            let row = try await db.raw(
+                """
+                INSERT INTO protocol_steps (number, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail)
+                VALUES (\(bind: number.compact), \(bind: at), \(bind: action), \(bind: situation.rawValue), \(bind: fromUnit), \(bind: toUnit),
+                        \(bind: text), \(bind: isPublic ? 1 : 0), \(bind: staff), \(bind: detail)) RETURNING id
+                """
+            ).first()
+        else { throw StorageError.corrupt("protocol_steps: no id returned") }
+        return try row.decode(column: "id", as: Int64.self)
+    }
+
+    /// Queues the requester's e-mail about a step, in the step's transaction.
+    static func tell(email: String?, matricula: String?, stepId: Int64, now: Int64, db: any SQLDatabase) async throws {
+        guard let email else { return }
+        try await OutboxRepository.enqueue(
+            matricula: matricula ?? "", recipient: email, document: .protocolStep, documentId: stepId, requestedBy: nil, now: now, db: db)
+    }
+
+    /// The protocol and the index of the step with this id, if any.
+    func step(id: Int64) async throws -> (ProtocolNumber, Int)? {
+        let number = try await store.read { db in
+            try await db.raw("SELECT number FROM protocol_steps WHERE id = \(bind: id)").first()?.decode(column: "number", as: String.self)
+        }
+        guard let number, let n = ProtocolNumber(parsing: number) else { return nil }
+        let ids = try await store.read { db in
+            try await db.raw("SELECT id FROM protocol_steps WHERE number = \(bind: number) ORDER BY id").all().map {
+                try $0.decode(column: "id", as: Int64.self)
+            }
+        }
+        return ids.firstIndex(of: id).map { (n, $0) }
     }
 }
