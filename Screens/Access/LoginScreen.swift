@@ -38,6 +38,7 @@ public final class LoginScreen: Screen {
             .navigation(Command(.tab, "Próximo campo", inBar: false)),
             open(6, .tariffs),
             open(7, .billSimulation),
+            open(8, .protocolLookup),
             Action(
                 Command(
                     .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",

@@ -75,7 +75,9 @@ public final class StaffLoginScreen: Screen {
             busy = false
             senha.clear()
             let who = SessionOwner.staff(usuario: s.staff?.usuario ?? usuario.text, nome: s.staff?.nome ?? "")
-            return [.setSession(token: s.token, who: who), .reset(CustomerSearchScreen())]
+            // The back office lands in its unit's queue; a counter in the customer search.
+            let first: any Screen = app.mode == .staff ? QueueScreen() : CustomerSearchScreen()
+            return [.setSession(token: s.token, who: who), .reset(first)]
         case .login(.failure(let f)):
             busy = false
             senha.clear()

@@ -6,7 +6,7 @@ import TUI
 /// their services here (requests, protocols, certificates, agreements).
 struct Service {
     enum ID: String, CaseIterable, Sendable {
-        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs
+        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocolLookup
     }
 
     let id: ID
@@ -63,6 +63,10 @@ struct Service {
             id: .tariffs, label: "Tarifas", title: "Tabela de tarifas",
             summary: "Tarifas em vigor por categoria e faixa de consumo", modes: everywhere
         ) { TariffsScreen(categoria: $0.property?.categoria.rawValue) },
+        Service(
+            id: .protocolLookup, label: "Protocolo", title: "Consultar protocolo",
+            summary: "Situação e trâmites públicos de um protocolo, pelo número e o CPF/CNPJ do requerente", modes: everywhere
+        ) { _ in ProtocolLookupScreen() },
     ]
 
     static func offered(in mode: TerminalMode) -> [Service] { all.filter { $0.modes.contains(mode) } }

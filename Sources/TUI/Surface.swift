@@ -6,6 +6,8 @@ public enum Role: String, Sendable, CaseIterable {
     /// A QR code's canvas: dark ink on a light background in every theme (explicit colours),
     /// so the code is never inverted on a light-background terminal.
     case qrCode
+    /// A deadline passed, and one due within two days (work queues).
+    case late, dueSoon
 }
 
 /// One screen position: a character, its role, and whether it continues the wide character on
@@ -194,6 +196,8 @@ extension Role {
         case .border: return "b"
         case .hint: return "h"
         case .qrCode: return "Q"
+        case .late: return "L"
+        case .dueSoon: return "D"
         }
     }
 }

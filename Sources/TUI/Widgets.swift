@@ -207,3 +207,115 @@ public enum TextLayout {
         return t + String(repeating: " ", count: max(0, width - CharWidth.of(t)))
     }
 }
+
+/// A multi-line text field (a dispatch, a protocol's text): word-wrapped to its width, Enter
+/// breaks the line, arrows move the cursor (up and down by displayed line), accents and pasted
+/// text go in as typed.
+public struct TextArea: Sendable, Equatable {
+    public private(set) var text: String = ""
+    /// The cursor as a character offset in `text`.
+    public private(set) var cursor: Int = 0
+    public var maxLength: Int
+    /// First displayed line (scrolls to keep the cursor visible).
+    public private(set) var top = 0
+
+    public init(maxLength: Int = 20_000) { self.maxLength = maxLength }
+
+    /// The displayed lines for `width`: each with the offset of its first character.
+    public func lines(width: Int) -> [(start: Int, text: String)] {
+        let chars = Array(text)
+        var out: [(Int, String)] = []
+        var i = 0
+        var lineStart = 0
+        var line = ""
+        var lastSpace: Int? = nil  // index in chars of the last space on the line
+        while i <= chars.count {
+            if i == chars.count || chars[i] == "\n" {
+                out.append((lineStart, line))
+                i += 1
+                lineStart = i
+                line = ""
+                lastSpace = nil
+                continue
+            }
+            let c = chars[i]
+            if CharWidth.of(line) + CharWidth.of(c) > max(1, width) {
+                if let sp = lastSpace, sp >= lineStart, c != " " {
+                    // Break after the last space: the word moves down whole.
+                    out.append((lineStart, String(chars[lineStart..<sp])))
+                    lineStart = sp + 1
+                    line = String(chars[lineStart..<i])
+                } else {
+                    out.append((lineStart, line))
+                    lineStart = i
+                    line = ""
+                }
+                lastSpace = nil
+            }
+            if c == " " { lastSpace = i }
+            line.append(c)
+            i += 1
+        }
+        return out
+    }
+
+    /// The cursor's displayed line and column.
+    public func position(width: Int) -> (line: Int, column: Int) {
+        let ls = lines(width: width)
+        let index = ls.lastIndex { $0.start <= cursor } ?? 0
+        let col = CharWidth.of(String(Array(text)[ls[index].start..<min(cursor, ls[index].start + ls[index].text.count)]))
+        return (index, col)
+    }
+
+    /// Handles editing keys; false for keys it does not use.
+    public mutating func handle(_ key: Key, width: Int) -> Bool {
+        var chars = Array(text)
+        switch key {
+        case .char(let c):
+            guard chars.count < maxLength, !c.isNewline || c == "\n" else { return true }
+            chars.insert(c, at: cursor)
+            cursor += 1
+        case .enter:
+            guard chars.count < maxLength else { return true }
+            chars.insert("\n", at: cursor)
+            cursor += 1
+        case .backspace:
+            guard cursor > 0 else { return true }
+            chars.remove(at: cursor - 1)
+            cursor -= 1
+        case .delete:
+            guard cursor < chars.count else { return true }
+            chars.remove(at: cursor)
+        case .left: cursor = max(0, cursor - 1)
+        case .right: cursor = min(chars.count, cursor + 1)
+        case .up, .down:
+            let ls = lines(width: width)
+            let (line, col) = position(width: width)
+            let target = key == .up ? line - 1 : line + 1
+            guard ls.indices.contains(target) else { return true }
+            cursor = ls[target].start + min(col, ls[target].text.count)
+        case .home:
+            cursor = lines(width: width)[position(width: width).line].start
+        case .end:
+            let l = lines(width: width)[position(width: width).line]
+            cursor = l.start + l.text.count
+        default:
+            return false
+        }
+        text = String(chars)
+        return true
+    }
+
+    /// Draws the visible lines in `r` (with the input roles) and places the cursor when focused.
+    public mutating func render(into s: inout Surface, rect r: Rect, focused: Bool) {
+        let ls = lines(width: r.width)
+        let (line, col) = position(width: r.width)
+        if line < top { top = line }
+        if line >= top + r.height { top = line - r.height + 1 }
+        s.fill(r, role: focused ? .inputFocused : .input)
+        for (k, l) in ls.dropFirst(top).prefix(r.height).enumerated() {
+            s.put(l.text, x: r.x, y: r.y + k, role: focused ? .inputFocused : .input, clip: r)
+        }
+        if focused { s.cursor = (r.x + min(col, r.width - 1), r.y + line - top) }
+    }
+}

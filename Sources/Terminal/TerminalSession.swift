@@ -247,6 +247,7 @@ enum RoleStyles {
             // Reverse video: ink shows in the terminal's background colour, dark on the usual
             // dark themes (a monochrome terminal cannot be told which it is).
             .qrCode: rev,
+            .late: bold | rev, .dueSoon: bold | ul,
         ]
         guard tier != .mono else {
             for (r, a) in mono { out[r] = (a, 0) }
@@ -278,6 +279,8 @@ enum RoleStyles {
             .border: (c256 ? 67 : Int16(COLOR_BLUE), -1, none),
             .hint: (c256 ? 244 : Int16(COLOR_GREEN), -1, none),
             .qrCode: (Int16(COLOR_BLACK), c256 ? 231 : Int16(COLOR_WHITE), none),
+            .late: (c256 ? 196 : Int16(COLOR_RED), -1, bold),
+            .dueSoon: (c256 ? 214 : Int16(COLOR_YELLOW), -1, bold),
         ]
         var n: Int16 = 1
         for role in Role.allCases {

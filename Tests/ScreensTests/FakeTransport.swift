@@ -37,6 +37,13 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The body of the last call of `operation`.
+    func lastBody(_ operation: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return calls.lastIndex(of: operation).map { bodies[$0] } ?? ""
+    }
+
     func count(_ operation: String) -> Int {
         lock.lock()
         defer { lock.unlock() }

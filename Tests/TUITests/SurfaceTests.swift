@@ -112,4 +112,22 @@ final class SurfaceTests: XCTestCase {
         s.put("✓ CPF válido", x: 0, y: 0)
         XCTAssertEqual(s.text.trimmingCharacters(in: .whitespaces), "ok CPF valido")
     }
+
+    func testTextAreaWrapsWordsAndMovesByLine() {
+        var a = TextArea()
+        for c in "uma frase longa que quebra" { _ = a.handle(.char(c), width: 10) }
+        XCTAssertEqual(a.lines(width: 10).map(\.text), ["uma frase", "longa que", "quebra"])
+        XCTAssertEqual(a.position(width: 10).line, 2)
+        _ = a.handle(.up, width: 10)
+        XCTAssertEqual(a.position(width: 10).line, 1)
+        _ = a.handle(.enter, width: 10)
+        for c in "ção" { _ = a.handle(.char(c), width: 10) }
+        XCTAssertTrue(a.text.contains("\nção"), a.text)
+        _ = a.handle(.backspace, width: 10)
+        XCTAssertTrue(a.text.contains("\nçã"), a.text)
+        var s = Surface(width: 12, height: 3)
+        a.render(into: &s, rect: Rect(x: 0, y: 0, width: 12, height: 2), focused: true)
+        XCTAssertEqual(s.cuts, [], "lines wrap inside the area")
+        XCTAssertNotNil(s.cursor)
+    }
 }

@@ -176,7 +176,10 @@ struct ProtocolHandlers: Sendable {
                                 number: e.number.compact, formatted: e.number.formatted, typeName: types[e.typeCode] ?? e.typeCode,
                                 subject: e.subject, situation: .init(rawValue: e.situation.rawValue) ?? .aberto, unit: e.unit,
                                 openedAt: Self.date(e.openedAt), deadlineAt: e.deadlineAt.map(Self.date), unread: e.situation.awaitsReceipt,
-                                requesterName: e.requesterName)
+                                requesterName: e.requesterName,
+                                deadlineState: e.deadlineAt.map {
+                                    $0 < grant.now ? .atrasado : $0 - grant.now <= 2 * 86_400 ? .proximo : .emDia
+                                })
                         },
                         counts: .init(additionalProperties: try await protocols.counts(unit: unit))))))
     }

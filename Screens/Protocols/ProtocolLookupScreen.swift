@@ -1,0 +1,111 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// Consultar protocolo (no login needed): the number and the requester's CPF/CNPJ → the public
+/// part: type, situation, dates, the units it went through and the public dispatches.
+public final class ProtocolLookupScreen: Screen {
+    enum Message: CallResultMessage {
+        case found(Result<Calls.ProtocolDetail, APIFailure>)
+        var failure: APIFailure? { if case .found(let r) = self { return r.failure } else { return nil } }
+    }
+
+    var form = Form([
+        .init("Protocolo", .text(TextField(label: "", maxLength: 12, accepts: { $0.isNumber || $0 == "/" })), hint: "2026/000123"),
+        .init(
+            "CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })),
+            hint: "do requerente"),
+    ])
+    var found: Calls.ProtocolDetail?
+    var failure: APIFailure?
+    var busy = false
+    var scroll = 0
+
+    public init() {}
+
+    public var title: String { "Consultar protocolo" }
+    public var isBusy: Bool { busy }
+    var actions: [Action] {
+        [Action(Command(.enter, "Consultar", help: "Consulta o protocolo pelo número e o CPF/CNPJ do requerente")) { self.lookUp() }]
+    }
+    public var commands: [Command] { actions.commands }
+
+    private func lookUp() -> [Effect] {
+        form.problems = [:]
+        guard ProtocolNumber(parsing: form.value(0)) != nil else {
+            form.problems[0] = "Número inválido: use 2026/000123."
+            form.focus = 0
+            return []
+        }
+        if case .failure(let p) = TaxID.parse(form.value(1)) {
+            form.problems[1] = p.message
+            form.focus = 1
+            return []
+        }
+        busy = true
+        failure = nil
+        let (n, d) = (form.value(0), form.value(1))
+        return [.call { Message.found(await Calls.lookupProtocol($0, number: n, documento: d)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
+        switch event {
+        case .key(.pageDown): scroll += 10
+        case .key(.pageUp): scroll = max(0, scroll - 10)
+        case .key(let k): _ = form.handle(k)
+        case .click(_, let y): _ = form.click(row: y)
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .found(let r) = message as? Message else { return [] }
+        busy = false
+        switch r {
+        case .success(let d):
+            found = d
+            failure = nil
+        case .failure(let f):
+            found = nil
+            failure = f
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = form.render(into: &s, x: x, y: area.y + 1, labelWidth: 11, width: min(20, w - 13)) + 1
+        if let f = failure {
+            s.paragraph(f.message, x: x, y: y, width: w, role: .error)
+            return
+        }
+        guard let d = found else {
+            s.paragraph(
+                "Mostra a situação e os trâmites públicos. Os textos internos da companhia não aparecem aqui.", x: x, y: y, width: w,
+                role: .muted)
+            return
+        }
+        let situation = ProtocolSituation(rawValue: d.situation.rawValue)?.label ?? d.situation.rawValue
+        var facts = [
+            "\(d.formatted) · \(d.typeName)", "Situação: \(situation)", "Unidade: \(d.unitName)",
+            "Aberto em \(DateFormatter.dayMonth.string(from: d.openedAt))",
+        ]
+        if let dl = d.deadlineAt { facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))") }
+        for line in TextLayout.flow(facts, width: w) {
+            s.put(line, x: x, y: y, role: .title)
+            y += 1
+        }
+        y += 1
+        let lines = ProtocolScreen.history(d, width: w)
+        let room = max(1, area.y + area.height - 1 - y)
+        scroll = min(scroll, max(0, lines.count - room))
+        for (line, role) in lines.dropFirst(scroll).prefix(room) {
+            s.put(line, x: x, y: y, role: role)
+            y += 1
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+/// The back office's work queue (the staff mode's first screen): the protocols waiting in the
+/// staff member's unit, oldest first, the deadline in colour and in words, counts by situation,
+/// unread ones marked; typing filters by type, subject or requester. Enter opens one.
+public final class QueueScreen: Screen {
+    enum Message: CallResultMessage {
+        case loaded(Result<Calls.Queue, APIFailure>)
+        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
+    }
+
+    var queue: Calls.Queue?
+    var filter = ""
+    var list = ListState(count: 0)
+    var loading = 0
+    var failure: APIFailure?
+    private var rows: [(y: Int, index: Int)] = []
+
+    public init() {}
+
+    public var title: String { queue.map { "Fila — \($0.unitName)" } ?? "Fila da unidade" }
+    public var isBusy: Bool { loading > 0 }
+
+    var shown: [Calls.QueueItem] {
+        let words = filter.lowercased().split(separator: " ").map(String.init)
+        return (queue?.items ?? []).filter { item in
+            let hay = "\(item.formatted) \(item.typeName) \(item.subject) \(item.requesterName) \(item.situation.rawValue)".lowercased()
+            return words.allSatisfy { hay.contains($0) }
+        }
+    }
+
+    var actions: [Action] {
+        [
+            Action(Command(.enter, "Abrir", help: "Abre o protocolo sob o cursor: histórico e trâmites", enabled: !shown.isEmpty)) {
+                self.open(self.list.selected)
+            },
+            Action(Command(.function(5), "Atualizar", help: "Lê a fila de novo")) { self.load() },
+            Action(Command(.function(9), "Clientes", help: "Busca um cliente (balcão): imóvel, contas, serviços")) {
+                [.push(CustomerSearchScreen())]
+            },
+            Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", inBar: false)) {
+                self.filter = String(self.filter.dropLast())
+                self.list = ListState(count: self.shown.count)
+                return []
+            },
+        ]
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    public func appear(app: AppState) -> [Effect] { load() }
+    public func reappear(app: AppState) -> [Effect] { load() }
+
+    func load() -> [Effect] {
+        loading += 1
+        return [.call { Message.loaded(await Calls.queue($0)) as Any }]
+    }
+
+    private func open(_ index: Int) -> [Effect] {
+        let items = shown
+        guard items.indices.contains(index) else { return [] }
+        return [.push(ProtocolScreen(number: items[index].number))]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(let k):
+            if let effects = actions.perform(k, app: app) { return effects }
+            if case .char(let c) = k, !c.isNewline {
+                filter.append(c)
+                list = ListState(count: shown.count)
+                return []
+            }
+            _ = list.handle(k, pageSize: 10)
+        case .click(_, let y):
+            if let r = rows.first(where: { $0.y == y }), list.tap(r.index) { return open(r.index) }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .loaded(let r) = message as? Message else { return [] }
+        loading -= 1
+        switch r {
+        case .success(let q):
+            queue = q
+            failure = nil
+            list = ListState(count: shown.count)
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    /// The deadline in words and its role: late, due within two days, or in time.
+    static func deadline(_ item: Calls.QueueItem) -> (String, Role) {
+        guard let d = item.deadlineAt else { return ("sem prazo", .muted) }
+        let day = DateFormatter.dayMonth.string(from: d)
+        switch item.deadlineState {
+        case .atrasado: return ("ATRASADO (\(day))", .late)
+        case .proximo: return ("vence \(day)", .dueSoon)
+        default: return ("até \(day)", .normal)
+        }
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 1
+        let w = area.width - 2
+        var y = area.y
+        rows = []
+        guard let q = queue else {
+            let text =
+                failure?.status == 403
+                ? "Sua função não tem fila de trabalho (atendentes abrem e consultam protocolos). F9 busca um cliente."
+                : failure?.message ?? "Carregando a fila…"
+            s.paragraph(text, x: x, y: y + 1, width: w, role: failure == nil ? .muted : .warning)
+            return
+        }
+        let order: [(String, String)] = [
+            ("aberto", "abertos"), ("reaberto", "reabertos"), ("recebido", "recebidos"), ("em_andamento", "em andamento"),
+        ]
+        let counts = order.map { "\(q.counts.additionalProperties[$0.0] ?? 0) \($0.1)" }.joined(separator: " · ")
+        y = s.paragraph("\(q.unitName): \(counts)", x: x, y: y, width: w, role: .header)
+        y = s.paragraph(
+            filter.isEmpty
+                ? "Digite para filtrar por número, tipo, assunto, requerente ou situação." : "Filtro: \(filter)  (Backspace apaga)",
+            x: x, y: y, width: w, role: .muted)
+        let items = shown
+        guard !items.isEmpty else {
+            s.paragraph(
+                filter.isEmpty ? "Nenhum protocolo aguardando esta unidade." : "Nenhum protocolo com este filtro.", x: x, y: y + 1,
+                width: w, role: .muted)
+            return
+        }
+        // Columns: unread mark, number, deadline, situation, type and subject (what remains).
+        let header =
+            "  " + TextLayout.pad("Protocolo", width: 12) + TextLayout.pad("Prazo", width: 20) + TextLayout.pad("Situação", width: 13)
+            + "Tipo — assunto"
+        s.put(header, x: x, y: y, role: .header)
+        y += 1
+        let height = max(1, area.y + area.height - y - 1)
+        list.scroll(height: height)
+        for i in list.top..<min(items.count, list.top + height) {
+            let item = items[i]
+            let (deadline, role) = Self.deadline(item)
+            let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? item.situation.rawValue
+            let rest = max(8, w - 2 - 12 - 20 - 13)
+            let line =
+                (item.unread ? "* " : "  ") + TextLayout.pad(item.formatted, width: 12) + TextLayout.pad(deadline, width: 20)
+                + TextLayout.pad(situation, width: 13) + TextLayout.fit("\(item.typeName) — \(item.subject)", width: rest)
+            let selected = i == list.selected
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected ? .selected : role)
+            rows.append((y, i))
+            y += 1
+        }
+        s.put("* não recebido pela unidade", x: x, y: area.y + area.height - 1, role: .muted)
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
+    }
+}
+
+extension DateFormatter {
+    /// `03/12 14:00`, at the terminal's zone.
+    static let dayMonth: DateFormatter = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "pt_BR")
+        f.dateFormat = "dd/MM HH:mm"
+        return f
+    }()
+}
