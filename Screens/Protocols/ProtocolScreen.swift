@@ -65,6 +65,7 @@ public final class ProtocolScreen: Screen {
 
     func load() -> [Effect] {
         loading += 1
+        notice = nil
         let n = number
         return [.call { Message.loaded(await Calls.protocolDetail($0, n)) as Any }]
     }
