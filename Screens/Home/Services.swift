@@ -6,7 +6,7 @@ import TUI
 /// their services here (requests, protocols, certificates, agreements).
 struct Service {
     enum ID: String, CaseIterable, Sendable {
-        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocolLookup
+        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocols, protocolLookup
     }
 
     let id: ID
@@ -63,6 +63,10 @@ struct Service {
             id: .tariffs, label: "Tarifas", title: "Tabela de tarifas",
             summary: "Tarifas em vigor por categoria e faixa de consumo", modes: everywhere
         ) { TariffsScreen(categoria: $0.property?.categoria.rawValue) },
+        Service(
+            id: .protocols, label: "Protocolos", title: "Meus protocolos",
+            summary: "Protocolos do imóvel e do CPF/CNPJ, abertos em qualquer canal: situação e trâmites", modes: everywhere
+        ) { ProtocolsScreen(matricula: $0.matricula) },
         Service(
             id: .protocolLookup, label: "Protocolo", title: "Consultar protocolo",
             summary: "Situação e trâmites públicos de um protocolo, pelo número e o CPF/CNPJ do requerente", modes: everywhere

@@ -46,6 +46,15 @@ extension Calls {
         }
     }
 
+    static func propertyProtocols(_ c: Client, _ m: String) async -> Result<[Components.Schemas.ProtocolSummary], APIFailure> {
+        await run {
+            switch try await c.listPropertyProtocols(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json.items)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
     static func lookupProtocol(_ c: Client, number: String, documento: String) async -> Result<ProtocolDetail, APIFailure> {
         await run {
             switch try await c.lookupProtocol(body: .json(.init(number: number, documento: documento))) {

@@ -18,6 +18,8 @@ public final class ProtocolScreen: Screen {
     }
 
     let number: String
+    /// Staff act on it; a customer only reads.
+    let canAct: Bool
     var detail: Calls.ProtocolDetail?
     var loading = 0
     var failure: APIFailure?
@@ -25,7 +27,10 @@ public final class ProtocolScreen: Screen {
     /// First history line shown.
     var scroll = 0
 
-    public init(number: String) { self.number = number }
+    public init(number: String, canAct: Bool = true) {
+        self.number = number
+        self.canAct = canAct
+    }
 
     public var title: String { "Protocolo \(detail?.formatted ?? number)" }
     public var isBusy: Bool { loading > 0 }
@@ -33,6 +38,7 @@ public final class ProtocolScreen: Screen {
     var actions: [Action] {
         let n = number
         let ready = detail != nil
+        guard canAct else { return [Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() }] }
         return [
             Action(Command(.function(2), "Receber", help: "Recebe o protocolo na unidade (o alerta de não recebido para)", enabled: ready))
             {

@@ -104,6 +104,31 @@ final class ProtocolJourneyTests: JourneyBase {
         XCTAssertTrue(words(screen()).contains("Só um supervisor reabre um protocolo concluído."), words(screen()))
     }
 
+    /// A customer's "Meus protocolos" (Serviços): the counter-opened protocol is there; it opens
+    /// read-only (no step keys).
+    func testCustomerSeesProtocolsOpenedElsewhere() async {
+        start()
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        transport.on(
+            "listPropertyProtocols",
+            #"{"items":[{"number":"2026000001","formatted":"2026/000001","typeName":"Revisão de conta","subject":"Consumo alto na conta de outubro","situation":"em_andamento","unitName":"Comercial","openedAt":"2026-11-23T12:00:04Z"}]}"#
+        )
+        transport.on("getProtocol", NothingCutTests.fixture("lookup"))
+        runtime.send(.key(.function(9)))
+        type("protocolos")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(model.top is ProtocolsScreen, "\(Swift.type(of: model.top))")
+        XCTAssertTrue(words(screen()).contains("2026/000001") && words(screen()).contains("Em andamento"), words(screen()))
+        noCuts("meus protocolos")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(model.top is ProtocolScreen)
+        XCTAssertFalse(model.allCommands.contains { $0.key == .function(3) }, "a customer does not dispatch")
+        XCTAssertTrue(words(screen()).contains("Leitura conferida em campo"))
+    }
+
     func testAnyoneLooksUpAProtocolWithoutLogin() async {
         start()
         transport.on("getAuthPolicy", Fixtures.policy)
