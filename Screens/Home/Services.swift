@@ -6,7 +6,8 @@ import TUI
 /// their services here (requests, protocols, certificates, agreements).
 struct Service {
     enum ID: String, CaseIterable, Sendable {
-        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocols, protocolLookup
+        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocols, newProtocol,
+            protocolLookup
     }
 
     let id: ID
@@ -67,6 +68,10 @@ struct Service {
             id: .protocols, label: "Protocolos", title: "Meus protocolos",
             summary: "Protocolos do imóvel e do CPF/CNPJ, abertos em qualquer canal: situação e trâmites", modes: everywhere
         ) { ProtocolsScreen(matricula: $0.matricula) },
+        Service(
+            id: .newProtocol, label: "Abrir protocolo", title: "Abrir protocolo",
+            summary: "Um protocolo para o cliente na tela: tipo, assunto, texto, prazo; o número sai na hora", modes: [.counter, .staff]
+        ) { NewProtocolScreen(holder: $0.property) },
         Service(
             id: .protocolLookup, label: "Protocolo", title: "Consultar protocolo",
             summary: "Situação e trâmites públicos de um protocolo, pelo número e o CPF/CNPJ do requerente", modes: everywhere

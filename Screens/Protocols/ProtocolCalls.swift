@@ -55,6 +55,17 @@ extension Calls {
         }
     }
 
+    static func createProtocol(_ c: Client, _ request: Components.Schemas.ProtocolRequest, key: String) async -> Result<
+        ProtocolDetail, APIFailure
+    > {
+        await run {
+            switch try await c.createProtocol(headers: .init(idempotencyKey: key), body: .json(request)) {
+            case .created(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
     static func lookupProtocol(_ c: Client, number: String, documento: String) async -> Result<ProtocolDetail, APIFailure> {
         await run {
             switch try await c.lookupProtocol(body: .json(.init(number: number, documento: documento))) {

@@ -27,10 +27,17 @@ public final class ProtocolScreen: Screen {
     /// First history line shown.
     var scroll = 0
 
-    public init(number: String, canAct: Bool = true) {
+    /// `opened`: just created here (the screen says its number).
+    public init(number: String, canAct: Bool = true, opened: Bool = false) {
         self.number = number
         self.canAct = canAct
+        if opened {
+            created = "Protocolo \(ProtocolNumber(parsing: number)?.formatted ?? number) aberto. Informe este número ao requerente."
+        }
     }
+
+    /// Said once after creation.
+    var created: String?
 
     public var title: String { "Protocolo \(detail?.formatted ?? number)" }
     public var isBusy: Bool { loading > 0 }
@@ -71,7 +78,8 @@ public final class ProtocolScreen: Screen {
 
     func load() -> [Effect] {
         loading += 1
-        notice = nil
+        notice = created
+        created = nil
         let n = number
         return [.call { Message.loaded(await Calls.protocolDetail($0, n)) as Any }]
     }

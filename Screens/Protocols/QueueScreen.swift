@@ -38,6 +38,9 @@ public final class QueueScreen: Screen {
                 self.open(self.list.selected)
             },
             Action(Command(.function(5), "Atualizar", help: "Lê a fila de novo")) { self.load() },
+            Action(Command(.function(8), "Novo", help: "Abre um protocolo para um requerente (cliente, fornecedor ou outro)")) {
+                [.push(NewProtocolScreen())]
+            },
             Action(Command(.function(9), "Clientes", help: "Busca um cliente (balcão): imóvel, contas, serviços")) {
                 [.push(CustomerSearchScreen())]
             },

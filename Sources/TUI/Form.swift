@@ -94,12 +94,15 @@ public struct Form: Sendable, Equatable {
     /// Draws one field per row from (x, y): the label, the input `width` cells wide, the hint or
     /// the field's problem. Returns the row after the form.
     @discardableResult
-    public mutating func render(into s: inout Surface, x: Int, y: Int, labelWidth: Int, width: Int) -> Int {
+    /// Draws the fields from row `y`; returns the row after them. `active` false: no field has
+    /// the focus (the screen's focus is elsewhere). A hint or problem that does not fit beside its
+    /// field wraps onto the next rows.
+    public mutating func render(into s: inout Surface, x: Int, y: Int, labelWidth: Int, width: Int, active: Bool = true) -> Int {
         rows = []
         var row = y
         for (i, f) in fields.enumerated() {
             rows.append(row)
-            let focused = i == focus
+            let focused = active && i == focus
             switch f.input {
             case .text(let t):
                 var field = t
@@ -111,10 +114,11 @@ public struct Form: Sendable, Equatable {
                 s.put(TextLayout.pad(text, width: width), x: x + labelWidth, y: row, role: focused ? .inputFocused : .input)
             }
             let after = x + labelWidth + width + 2
-            if let problem = problems[i] {
-                s.put(problem, x: after, y: row, role: .error)
-            } else if !f.hint.isEmpty {
-                s.put(f.hint, x: after, y: row, role: .muted)
+            let note = problems[i] ?? f.hint
+            if !note.isEmpty {
+                let lines = TextLayout.wrap(note, width: max(10, s.width - after - 1))
+                for (k, line) in lines.enumerated() { s.put(line, x: after, y: row + k, role: problems[i] == nil ? .muted : .error) }
+                row += lines.count - 1
             }
             row += 1
         }

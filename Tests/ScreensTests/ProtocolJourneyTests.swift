@@ -129,6 +129,46 @@ final class ProtocolJourneyTests: JourneyBase {
         XCTAssertTrue(words(screen()).contains("Leitura conferida em campo"))
     }
 
+    /// At the counter, for the customer on screen: the form comes prefilled, the type is found by
+    /// typing, the text goes in the text area, F2 opens it and the number is said.
+    func testCounterOpensAProtocolForTheCustomerOnScreen() async {
+        let holder = Fixtures.longHolderProperty
+        start(mode: .counter, root: { HomeScreen(matricula: "100013") })
+        model.state.session = .staff(usuario: "ana", nome: "Ana")
+        transport.on("getProperty", holder)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        transport.on("getProtocolCatalogue", NothingCutTests.fixture("catalogue"))
+        transport.on("createProtocol", status: 201, NothingCutTests.fixture("protocol"))
+        transport.on("getProtocol", NothingCutTests.fixture("protocol"))
+        runtime.start()
+        await runtime.settle()
+        runtime.send(.key(.function(9)))
+        type("abrir protocolo")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(model.top is NewProtocolScreen, "\(Swift.type(of: model.top))")
+        XCTAssertEqual((model.top as? NewProtocolScreen)?.form.value(3), "Maria Aparecida da Silva Albuquerque de Vasconcelos", "prefilled")
+        XCTAssertEqual((model.top as? NewProtocolScreen)?.form.value(4), "111.444.777-35")
+        type("vaza")
+        XCTAssertTrue(words(screen()).contains("Vazamento: Vazamento na rede"), words(screen()))
+        XCTAssertTrue(words(screen()).contains("→ Operação e Manutenção, prazo 2 dias"), words(screen()))
+        runtime.send(.key(.down))
+        type("Vazamento na calçada")
+        runtime.send(.key(.tab))
+        type("Água minando na calçada em frente ao número 120.")
+        noCuts("abrir protocolo")
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        let body = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("createProtocol").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(body["typeCode"] as? String, "vazamento")
+        XCTAssertEqual(body["subject"] as? String, "Vazamento na calçada")
+        XCTAssertEqual(body["text"] as? String, "Água minando na calçada em frente ao número 120.")
+        XCTAssertEqual((body["requester"] as? [String: Any])?["kind"] as? String, "cliente")
+        XCTAssertEqual((body["requester"] as? [String: Any])?["matricula"] as? String, "10001-3")
+        XCTAssertTrue(model.top is ProtocolScreen)
+        XCTAssertTrue(words(screen()).contains("Protocolo 2026/000001 aberto. Informe este número ao requerente."), words(screen()))
+    }
+
     func testAnyoneLooksUpAProtocolWithoutLogin() async {
         start()
         transport.on("getAuthPolicy", Fixtures.policy)
