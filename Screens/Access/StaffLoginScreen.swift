@@ -1,4 +1,5 @@
 import API
+import Domain
 import TUI
 
 /// Attendant / back-office login (PRODUCT.md A3): user and password.
@@ -74,7 +75,10 @@ public final class StaffLoginScreen: Screen {
         case .login(.success(let s)):
             busy = false
             senha.clear()
-            let who = SessionOwner.staff(usuario: s.staff?.usuario ?? usuario.text, nome: s.staff?.nome ?? "")
+            let who = SessionOwner.staff(
+                usuario: s.staff?.usuario ?? usuario.text, nome: s.staff?.nome ?? "",
+                role: s.staff.flatMap { StaffRole(rawValue: $0.papel.rawValue) },
+                unit: s.staff?.unidade)
             // The back office lands in its unit's queue; a counter in the customer search.
             let first: any Screen = app.mode == .staff ? QueueScreen() : CustomerSearchScreen()
             return [.setSession(token: s.token, who: who), .reset(first)]

@@ -193,7 +193,7 @@ public final class AppModel {
         switch state.mode {
         case .kiosk: parts.append("Autoatendimento")
         case .counter, .staff:
-            if case .staff(let u, _) = state.session {
+            if case .staff(let u, _, _, _) = state.session {
                 parts.append("Atendente: \(u)")
             } else {
                 parts.append(state.mode == .counter ? "Balcão" : "Retaguarda")

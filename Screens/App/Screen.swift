@@ -1,4 +1,5 @@
 import API
+import Domain
 import Foundation
 import TUI
 
@@ -57,7 +58,9 @@ public enum Effect {
 /// Who the current session belongs to.
 public enum SessionOwner: Equatable, Sendable {
     case customer(matricula: String)
-    case staff(usuario: String, nome: String)
+    /// `role` and `unit` as the login answered (nil when unknown): screens offer only what the
+    /// server would allow.
+    case staff(usuario: String, nome: String, role: StaffRole? = nil, unit: String? = nil)
 }
 
 /// A failed call, ready for the screen: the server's Portuguese message, or the transport's.

@@ -42,29 +42,40 @@ public final class ProtocolScreen: Screen {
     public var title: String { "Protocolo \(detail?.formatted ?? number)" }
     public var isBusy: Bool { loading > 0 }
 
+    /// The staff member's role and unit, as the login answered.
+    var who: (role: StaffRole, unit: String)?
+
+    /// Whether the staff member may take `action` now (the server checks again).
+    func may(_ action: ProtocolAction) -> Bool {
+        guard let d = detail, let situation = ProtocolSituation(rawValue: d.situation.rawValue) else { return false }
+        guard let who else { return true }  // unknown: the server says
+        return action.refusal(role: who.role, staffUnit: who.unit, situation: situation, protocolUnit: d.unit) == nil
+    }
+
     var actions: [Action] {
         let n = number
-        let ready = detail != nil
         guard canAct else { return [Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() }] }
         return [
-            Action(Command(.function(2), "Receber", help: "Recebe o protocolo na unidade (o alerta de não recebido para)", enabled: ready))
-            {
+            Action(
+                Command(
+                    .function(2), "Receber", help: "Recebe o protocolo na unidade (o alerta de não recebido para)", enabled: may(.receive))
+            ) {
                 self.step(.init(action: .receive))
             },
-            Action(Command(.function(3), "Despachar", help: "Escreve um despacho, público ou privado", enabled: ready)) {
+            Action(Command(.function(3), "Despachar", help: "Escreve um despacho, público ou privado", enabled: may(.dispatch))) {
                 [.push(StepScreen(number: n, action: .dispatch))]
             },
-            Action(Command(.function(4), "Encaminhar", help: "Encaminha a outra unidade, com um despacho", enabled: ready)) {
+            Action(Command(.function(4), "Encaminhar", help: "Encaminha a outra unidade, com um despacho", enabled: may(.forward))) {
                 [.push(StepScreen(number: n, action: .forward))]
             },
             Action(
                 Command(
-                    .function(6), "Concluir", help: "Conclui com um despacho final público (o requerente recebe por e-mail)", enabled: ready
-                )
+                    .function(6), "Concluir", help: "Conclui com um despacho final público (o requerente recebe por e-mail)",
+                    enabled: may(.conclude))
             ) {
                 [.push(StepScreen(number: n, action: .conclude))]
             },
-            Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: ready)) {
+            Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen))) {
                 [.push(StepScreen(number: n, action: .reopen))]
             },
             Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() },
@@ -73,7 +84,10 @@ public final class ProtocolScreen: Screen {
 
     public var commands: [Command] { actions.commands }
 
-    public func appear(app: AppState) -> [Effect] { load() }
+    public func appear(app: AppState) -> [Effect] {
+        if case .staff(_, _, let role?, let unit?) = app.session { who = (role, unit) }
+        return load()
+    }
     public func reappear(app: AppState) -> [Effect] { load() }
 
     func load() -> [Effect] {

@@ -60,6 +60,9 @@ final class ProtocolJourneyTests: JourneyBase {
         XCTAssertTrue(text.contains("PRIVADO") && text.contains("público"), text)
         XCTAssertTrue(text.contains("Requerente: Maria Aparecida da Silva"), text)
         noCuts("protocolo")
+        // Only what Diego (backoffice, comercial) may do to a protocol em andamento in Comercial.
+        func enabled(_ n: Int) -> Bool { model.allCommands.first { $0.key == .function(n) }?.enabled ?? false }
+        XCTAssertEqual([2, 3, 4, 6, 7].map(enabled), [false, true, true, true, false], "receive and reopen are not his to do now")
 
         // F3: a public dispatch written in the text area (accents, several lines).
         transport.on("addProtocolStep", NothingCutTests.fixture("protocol"))
@@ -93,15 +96,16 @@ final class ProtocolJourneyTests: JourneyBase {
         await runtime.settle()
         XCTAssertTrue(transport.lastBody("addProtocolStep").contains("\"toUnit\""), transport.lastBody("addProtocolStep"))
 
-        // A refusal from the server is shown whole.
+        // A refusal from the server (someone concluded it meanwhile) is shown whole.
         transport.on(
-            "addProtocolStep", status: 409, Fixtures.error("protocol_step_refused", "Só um supervisor reabre um protocolo concluído."))
-        runtime.send(.key(.function(7)))
+            "addProtocolStep", status: 409,
+            Fixtures.error("protocol_step_refused", "Este protocolo está concluído: reabra-o para movimentá-lo."))
+        runtime.send(.key(.function(6)))
         await runtime.settle()
-        type("Reabrir")
+        type("Resposta final")
         runtime.send(.key(.function(2)))
         await runtime.settle()
-        XCTAssertTrue(words(screen()).contains("Só um supervisor reabre um protocolo concluído."), words(screen()))
+        XCTAssertTrue(words(screen()).contains("Este protocolo está concluído: reabra-o para movimentá-lo."), words(screen()))
     }
 
     /// A customer's "Meus protocolos" (Serviços): the counter-opened protocol is there; it opens
