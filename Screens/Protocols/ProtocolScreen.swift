@@ -78,6 +78,9 @@ public final class ProtocolScreen: Screen {
             Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen))) {
                 [.push(StepScreen(number: n, action: .reopen))]
             },
+            Action(Command(.function(8), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit))) {
+                self.detail.map { [.push(EditProtocolScreen($0))] } ?? []
+            },
             Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() },
         ]
     }
@@ -155,6 +158,7 @@ public final class ProtocolScreen: Screen {
             if st.text != nil { head += st._public ? " · público" : " · PRIVADO" }
             out += TextLayout.wrap(head, width: width).map { ($0, .header) }
             if let text = st.text { out += TextLayout.wrap(text, width: width - 4).map { ("    " + $0, st._public ? .normal : .muted) } }
+            if let detail = st.detail { out += TextLayout.wrap(detail, width: width - 4).map { ("    " + $0, .muted) } }
         }
         return out
     }

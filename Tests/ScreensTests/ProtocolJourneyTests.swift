@@ -96,6 +96,23 @@ final class ProtocolJourneyTests: JourneyBase {
         await runtime.settle()
         XCTAssertTrue(transport.lastBody("addProtocolStep").contains("\"toUnit\""), transport.lastBody("addProtocolStep"))
 
+        // F8: edit the subject; only what changed is sent.
+        transport.on("addProtocolStep", NothingCutTests.fixture("protocol"))
+        runtime.send(.key(.function(8)))
+        await runtime.settle()
+        XCTAssertTrue(model.top is EditProtocolScreen)
+        noCuts("editar protocolo")
+        runtime.send(.key(.down))
+        for _ in 0..<40 { runtime.send(.key(.backspace)) }
+        type("Consumo alto contestado")
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        let edit = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("addProtocolStep").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(edit["action"] as? String, "edit")
+        XCTAssertEqual(edit["subject"] as? String, "Consumo alto contestado")
+        XCTAssertNil(edit["typeCode"], "the type did not change")
+        XCTAssertTrue(model.top is ProtocolScreen)
+
         // A refusal from the server (someone concluded it meanwhile) is shown whole.
         transport.on(
             "addProtocolStep", status: 409,

@@ -193,6 +193,11 @@ final class ProtocolAPITests: XCTestCase {
                     ["open", "receive", "dispatch", "dispatch", "forward", "receive", "edit", "conclude", "reopen"], "\(engine)")
                 AEq(steps[4]["toUnit"] as? String, "Ouvidoria")
                 AEq(
+                    steps[6]["detail"] as? String, "assunto: Consumo alto na conta 1 → Consumo alto contestado",
+                    "\(engine): the old value kept")
+                let customerView = try await client.get("/v1/protocols/\(number)", token: maria)
+                ATrue(!String(buffer: customerView.body).contains("Consumo alto na conta 1 →"), "\(engine): edits are staff-only")
+                AEq(
                     steps.compactMap { $0["staff"] as? String },
                     ["ana", "diego", "diego", "diego", "diego", "bruno", "bruno", "bruno", "carla"])
             }

@@ -214,7 +214,7 @@ struct ProtocolHandlers: Sendable {
                     at: Self.date(s.at), action: .init(rawValue: s.action) ?? .dispatch, situation: s.situation.rawValue,
                     fromUnit: s.fromUnit.map { units[$0] ?? $0 }, toUnit: s.toUnit.map { units[$0] ?? $0 },
                     text: s.isPublic || audience == .staff ? s.text : nil, _public: s.isPublic,
-                    staff: audience == .staff ? s.staff : nil)
+                    staff: audience == .staff ? s.staff : nil, detail: audience == .staff ? s.detail : nil)
             })
     }
 

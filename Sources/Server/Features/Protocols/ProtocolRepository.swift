@@ -86,6 +86,7 @@ struct ProtocolRecord: Sendable {
         var text: String?
         var isPublic: Bool
         var staff: String?
+        var detail: String?
     }
 
     var number: ProtocolNumber
@@ -166,7 +167,7 @@ extension ProtocolRepository {
             else { return nil }
             let steps = try await db.raw(
                 """
-                SELECT at, action, situation, from_unit, to_unit, text, public, staff_usuario FROM protocol_steps
+                SELECT at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail FROM protocol_steps
                 WHERE number = \(bind: number.compact) ORDER BY id
                 """
             ).all().map { s in
@@ -175,7 +176,8 @@ extension ProtocolRepository {
                     situation: try Self.situation(s), fromUnit: try s.decode(column: "from_unit", as: String?.self),
                     toUnit: try s.decode(column: "to_unit", as: String?.self), text: try s.decode(column: "text", as: String?.self),
                     isPublic: try s.decode(column: "public", as: Int.self) != 0,
-                    staff: try s.decode(column: "staff_usuario", as: String?.self))
+                    staff: try s.decode(column: "staff_usuario", as: String?.self), detail: try s.decode(column: "detail", as: String?.self)
+                )
             }
             let kind = try row.decode(column: "requester_kind", as: String.self)
             let channel = try row.decode(column: "channel", as: String.self)
@@ -275,7 +277,10 @@ extension ProtocolRepository {
                 let oldDeadline = try row.decode(column: "deadline_at", as: Int64?.self)
                 if let t = d.typeCode, t != oldType { detail.append("tipo: \(oldType) → \(t)") }
                 if let s = d.subject, s != oldSubject { detail.append("assunto: \(oldSubject) → \(s)") }
-                if let dl = d.deadlineAt, dl != oldDeadline { detail.append("prazo: \(oldDeadline.map(String.init) ?? "—") → \(dl)") }
+                if let dl = d.deadlineAt, dl != oldDeadline {
+                    func iso(_ t: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t))) }
+                    detail.append("prazo: \(oldDeadline.map(iso) ?? "—") → \(iso(dl))")
+                }
                 guard !detail.isEmpty else { throw APIError.invalid("Nada foi alterado.") }
                 try await db.raw(
                     """
