@@ -33,23 +33,13 @@ public final class EditProtocolScreen: Screen {
         original = detail
         form.setText(0, detail.typeName)
         form.setText(1, detail.subject ?? "")
-        form.setText(2, detail.deadlineAt.map { Self.formatter.string(from: $0) } ?? "")
+        form.setText(2, detail.deadlineAt.map { ProtocolText.dateTime.string(from: $0) } ?? "")
     }
-
-    static let formatter: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM/yyyy HH:mm"
-        return f
-    }()
 
     public var title: String { "Editar protocolo \(original.formatted)" }
     public var isBusy: Bool { busy }
 
-    var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] {
-        let f = Service.fold(form.value(0))
-        return (catalogue?.types ?? []).filter { f.isEmpty || Service.fold($0.name).contains(f) }
-    }
+    var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] { ProtocolText.types(catalogue, matching: form.value(0)) }
 
     var actions: [Action] {
         [Action(Command(.function(2), "Salvar", help: "Grava o que mudou (o histórico guarda o valor anterior)")) { self.save() }]
@@ -71,13 +61,15 @@ public final class EditProtocolScreen: Screen {
         let subject = form.value(1).trimmingCharacters(in: .whitespaces)
         if subject.count < 3 { form.problems[1] = "Informe o assunto." }
         let deadlineText = form.value(2).trimmingCharacters(in: .whitespaces)
-        let deadline = deadlineText.isEmpty ? nil : Self.formatter.date(from: deadlineText)
+        let deadline = deadlineText.isEmpty ? nil : ProtocolText.dateTime.date(from: deadlineText)
         if !deadlineText.isEmpty, deadline == nil { form.problems[2] = "Use dd/mm/aaaa hh:mm." }
         guard form.problems.isEmpty else { return [] }
         var request = Components.Schemas.ProtocolStepRequest(action: .edit)
         if type.code != original.typeCode { request.typeCode = type.code }
         if subject != original.subject { request.subject = subject }
-        if let deadline, original.deadlineAt.map({ Self.formatter.string(from: $0) }) != deadlineText { request.deadlineAt = deadline }
+        if let deadline, original.deadlineAt.map({ ProtocolText.dateTime.string(from: $0) }) != deadlineText {
+            request.deadlineAt = deadline
+        }
         guard request.typeCode != nil || request.subject != nil || request.deadlineAt != nil else {
             failure = APIFailure(status: 0, code: "invalid", message: "Nada foi alterado.")
             return []

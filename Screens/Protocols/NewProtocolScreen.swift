@@ -57,13 +57,7 @@ public final class NewProtocolScreen: Screen {
     public var title: String { "Abrir protocolo" }
     public var isBusy: Bool { sending }
 
-    /// The types whose name or description holds what was typed (accents and case aside).
-    var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] {
-        let f = Service.fold(form.value(0))
-        return (catalogue?.types ?? []).filter {
-            f.isEmpty || Service.fold($0.name).contains(f) || Service.fold($0.description).contains(f)
-        }
-    }
+    var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] { ProtocolText.types(catalogue, matching: form.value(0)) }
 
     var actions: [Action] {
         [
@@ -82,14 +76,6 @@ public final class NewProtocolScreen: Screen {
         return [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
     }
 
-    /// `29/11/2026 14:30` at the terminal's zone.
-    static func deadline(_ text: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM/yyyy HH:mm"
-        return f.date(from: text.trimmingCharacters(in: .whitespaces))
-    }
-
     private func send() -> [Effect] {
         form.problems = [:]
         failure = nil
@@ -106,7 +92,7 @@ public final class NewProtocolScreen: Screen {
         if !email.isEmpty, !Masking.isPlausibleEmail(email) { form.problems[7] = "E-mail inválido." }
         var deadline: Date?
         if !form.value(8).trimmingCharacters(in: .whitespaces).isEmpty {
-            deadline = Self.deadline(form.value(8))
+            deadline = ProtocolText.dateTime.date(from: form.value(8).trimmingCharacters(in: .whitespaces))
             if deadline == nil { form.problems[8] = "Use dd/mm/aaaa hh:mm." }
         }
         let body = text.text.trimmingCharacters(in: .whitespacesAndNewlines)

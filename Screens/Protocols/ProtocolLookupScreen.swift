@@ -89,17 +89,7 @@ public final class ProtocolLookupScreen: Screen {
                 role: .muted)
             return
         }
-        let situation = ProtocolSituation(rawValue: d.situation.rawValue)?.label ?? d.situation.rawValue
-        var facts = [
-            "\(d.formatted) · \(d.typeName)", "Situação: \(situation)", "Unidade: \(d.unitName)",
-            "Aberto em \(DateFormatter.dayMonth.string(from: d.openedAt))",
-        ]
-        if let dl = d.deadlineAt { facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))") }
-        for line in TextLayout.flow(facts, width: w) {
-            s.put(line, x: x, y: y, role: .title)
-            y += 1
-        }
-        y += 1
+        y = ProtocolText.facts(d, opened: true, into: &s, x: x, y: y, width: w) + 1
         let lines = ProtocolScreen.history(d, width: w)
         let room = max(1, area.y + area.height - 1 - y)
         scroll = min(scroll, max(0, lines.count - room))

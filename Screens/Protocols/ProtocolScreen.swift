@@ -171,13 +171,7 @@ public final class ProtocolScreen: Screen {
             s.paragraph(failure?.message ?? "Carregando o protocolo…", x: x, y: y + 1, width: w, role: failure == nil ? .muted : .error)
             return
         }
-        let situation = ProtocolSituation(rawValue: d.situation.rawValue)?.label ?? d.situation.rawValue
-        var facts = ["\(d.formatted) · \(d.typeName)", "Situação: \(situation)", "Unidade: \(d.unitName)"]
-        if let dl = d.deadlineAt { facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))") }
-        for line in TextLayout.flow(facts, width: w) {
-            s.put(line, x: x, y: y, role: .title)
-            y += 1
-        }
+        y = ProtocolText.facts(d, opened: false, into: &s, x: x, y: y, width: w)
         if let r = d.requester {
             y = s.paragraph(
                 ["Requerente: \(r.nome)", r.documento, r.telefone ?? "", r.email ?? ""].filter { !$0.isEmpty }.joined(separator: " · "),

@@ -1,4 +1,3 @@
-import CSV
 import Foundation
 
 /// A unit of the utility: where protocols go and where staff work.
@@ -59,8 +58,6 @@ enum ProtocolCatalogue {
         }
     }
 
-    private struct RowProblem: Error { var message: String }
-
     private static func required(_ value: String, _ name: String) throws -> String {
         guard !value.isEmpty else { throw RowProblem(message: "\(name) vazio") }
         guard value.count <= 200 else { throw RowProblem(message: "\(name) com mais de 200 caracteres") }
@@ -73,44 +70,10 @@ enum ProtocolCatalogue {
         return value
     }
 
-    /// Every data row through `make`, or every problem with its line; duplicated codes too.
-    private static func rows<T>(_ text: String, columns: [String], make: ((String) -> String) throws -> T) throws -> [T] {
-        let body = String(text.drop { $0 == "\u{FEFF}" })
-        let header = body.prefix { !$0.isNewline }
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: true, delimiter: header.contains(";") ? ";" : ",")
-        } catch { throw ImportFileError(problems: [(1, "cabeçalho ilegível")]) }
-        let names = (reader.headerRow ?? []).map { $0.lowercased() }
-        let missing = columns.filter { !names.contains($0) }
-        guard missing.isEmpty else {
-            throw ImportFileError(problems: [
-                (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
-            ])
-        }
+    /// Every data row through `make` (codes unique), or every problem with its line.
+    private static func rows<T>(_ text: String, columns: [String], make: (@escaping (String) -> String) throws -> T) throws -> [T] {
         var out: [T] = []
-        var codes: [String: Int] = [:]
-        var problems: [(Int, String)] = []
-        var line = 1
-        while let row = reader.next(), problems.count < 50 {
-            line += 1
-            defer { line += row.reduce(0) { $0 + $1.filter(\.isNewline).count } }
-            if row.allSatisfy(\.isEmpty) { continue }
-            func field(_ name: String) -> String {
-                guard let i = names.firstIndex(of: name), i < row.count else { return "" }
-                return row[i]
-            }
-            do {
-                out.append(try make(field))
-                let c = field("codigo")
-                if let first = codes[c] { problems.append((line, "código \"\(c)\" repetido (linha \(first))")) }
-                codes[c] = codes[c] ?? line
-            } catch let e as RowProblem {
-                problems.append((line, e.message))
-            }
-        }
-        if let e = reader.error { problems.append((line, "CSV ilegível (\(e))")) }
-        guard problems.isEmpty else { throw ImportFileError(problems: problems) }
+        try CSVImport.rows(text, columns: columns, unique: "codigo") { _, field in out.append(try make(field)) }
         guard !out.isEmpty else { throw ImportFileError(problems: [(0, "nenhuma linha de dados")]) }
         return out
     }

@@ -201,19 +201,29 @@ extension ProtocolRepository {
     }
 
     /// Protocols of a property, and of a requester's CPF/CNPJ when given, newest first.
-    func list(matricula: String, documento: String?, limit: Int = 200) async throws -> [ProtocolRecord] {
-        let numbers = try await store.read { db in
-            var sql: SQLQueryString = "SELECT number FROM protocols WHERE matricula = \(bind: matricula)"
+    func list(matricula: String, documento: String?, limit: Int = 200) async throws -> [ProtocolBrief] {
+        try await store.read { db in
+            var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE matricula = \(bind: matricula)"
             if let documento {
                 sql.appendInterpolation(
-                    " UNION SELECT number FROM protocols WHERE requester_document = \(bind: documento)" as SQLQueryString)
+                    " UNION SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE requester_document = \(bind: documento)"
+                        as SQLQueryString)
             }
             sql.appendInterpolation(" ORDER BY number DESC LIMIT \(literal: limit)" as SQLQueryString)
-            return try await db.raw(sql).all().compactMap { ProtocolNumber(parsing: try $0.decode(column: "number", as: String.self)) }
+            return try await db.raw(sql).all().compactMap(Self.brief)
         }
-        var out: [ProtocolRecord] = []
-        for n in numbers { if let r = try await protocolRecord(n) { out.append(r) } }
-        return out
+    }
+
+    static let briefColumns = "number, type_code, subject, situation, unit, opened_at, deadline_at, requester_name"
+
+    static func brief(_ r: any SQLRow) throws -> ProtocolBrief? {
+        guard let n = ProtocolNumber(parsing: try r.decode(column: "number", as: String.self)) else { return nil }
+        return ProtocolBrief(
+            number: n, typeCode: try r.decode(column: "type_code", as: String.self),
+            subject: try r.decode(column: "subject", as: String.self),
+            situation: try situation(r), unit: try r.decode(column: "unit", as: String.self),
+            openedAt: try r.decode(column: "opened_at", as: Int64.self), deadlineAt: try r.decode(column: "deadline_at", as: Int64?.self),
+            requesterName: try r.decode(column: "requester_name", as: String.self))
     }
 
     static func situation(_ row: any SQLRow) throws -> ProtocolSituation {
@@ -236,8 +246,8 @@ struct StepDraft: Sendable {
     var deadlineAt: Int64?
 }
 
-/// A protocol in a queue.
-struct QueueEntry: Sendable {
+/// A protocol in a list or a queue: what a row shows.
+struct ProtocolBrief: Sendable {
     var number: ProtocolNumber
     var typeCode: String
     var subject: String
@@ -315,11 +325,12 @@ extension ProtocolRepository {
 
     /// A unit's queue, oldest first (served by `protocols_queue`): the open situations unless
     /// one is asked for; optionally one type and words of the subject or requester's name.
-    func queue(unit: String, situation: ProtocolSituation?, type: String?, words: [String], limit: Int = 500) async throws -> [QueueEntry] {
+    func queue(unit: String, situation: ProtocolSituation?, type: String?, words: [String], limit: Int = 500) async throws
+        -> [ProtocolBrief]
+    {
         try await store.read { db in
             var sql: SQLQueryString = """
-                SELECT number, type_code, subject, situation, unit, opened_at, deadline_at, requester_name FROM protocols
-                WHERE unit = \(bind: unit)
+                SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE unit = \(bind: unit)
                 """
             if let situation {
                 sql.appendInterpolation(" AND situation = \(bind: situation.rawValue)" as SQLQueryString)
@@ -333,16 +344,7 @@ extension ProtocolRepository {
                     " AND (LOWER(subject) LIKE \(bind: like) OR LOWER(requester_name) LIKE \(bind: like))" as SQLQueryString)
             }
             sql.appendInterpolation(" ORDER BY opened_at, number LIMIT \(literal: limit)" as SQLQueryString)
-            return try await db.raw(sql).all().compactMap { r in
-                guard let n = ProtocolNumber(parsing: try r.decode(column: "number", as: String.self)) else { return nil }
-                return QueueEntry(
-                    number: n, typeCode: try r.decode(column: "type_code", as: String.self),
-                    subject: try r.decode(column: "subject", as: String.self),
-                    situation: try Self.situation(r), unit: try r.decode(column: "unit", as: String.self),
-                    openedAt: try r.decode(column: "opened_at", as: Int64.self),
-                    deadlineAt: try r.decode(column: "deadline_at", as: Int64?.self),
-                    requesterName: try r.decode(column: "requester_name", as: String.self))
-            }
+            return try await db.raw(sql).all().compactMap(Self.brief)
         }
     }
 

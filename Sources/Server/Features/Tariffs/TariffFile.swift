@@ -19,6 +19,57 @@ public struct ImportFileError: Error, CustomStringConvertible {
     }
 }
 
+/// A problem with one row of an imported CSV file.
+struct RowProblem: Error { var message: String }
+
+/// The CSV files the server imports (tariffs, units, protocol types): a header naming the
+/// columns, `,` or `;` (a spreadsheet's pt-BR export), a BOM tolerated. Every data row goes
+/// through `row` with its line and a lookup of its fields by column name; every problem is collected with its
+/// line (up to 50), and when `unique` names a column a repeated value is one too.
+enum CSVImport {
+    static func rows(_ text: String, columns: [String], unique: String? = nil, row: (Int, @escaping (String) -> String) throws -> Void)
+        throws
+    {
+        let body = String(text.drop { $0 == "\u{FEFF}" })
+        let header = body.prefix { !$0.isNewline }
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: body, hasHeaderRow: true, trimFields: true, delimiter: header.contains(";") ? ";" : ",")
+        } catch { throw ImportFileError(problems: [(1, "cabeçalho ilegível")]) }
+        let names = (reader.headerRow ?? []).map { $0.lowercased() }
+        let missing = columns.filter { !names.contains($0) }
+        guard missing.isEmpty else {
+            throw ImportFileError(problems: [
+                (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
+            ])
+        }
+        var seen: [String: Int] = [:]
+        var problems: [(Int, String)] = []
+        var line = 1
+        while let fields = reader.next(), problems.count < 50 {
+            line += 1
+            defer { line += fields.reduce(0) { $0 + $1.filter(\.isNewline).count } }
+            if fields.allSatisfy(\.isEmpty) { continue }
+            func field(_ name: String) -> String {
+                guard let i = names.firstIndex(of: name), i < fields.count else { return "" }
+                return fields[i]
+            }
+            do {
+                try row(line, field)
+                if let unique {
+                    let v = field(unique)
+                    if let first = seen[v] { problems.append((line, "código \"\(v)\" repetido (linha \(first))")) }
+                    seen[v] = seen[v] ?? line
+                }
+            } catch let e as RowProblem {
+                problems.append((line, e.message))
+            }
+        }
+        if let e = reader.error { problems.append((line, "CSV ilegível (\(e))")) }
+        guard problems.isEmpty else { throw ImportFileError(problems: problems) }
+    }
+}
+
 /// Reads tariff tables from CSV or JSON (`agencia-server tariffs import`). Both formats are
 /// described in the README; the CSV has one row per line of a table:
 ///
@@ -56,45 +107,15 @@ enum TariffFile {
     }
 
     static func parseCSV(_ text: String) throws -> [ImportedTariff] {
-        let header = text.prefix { $0 != "\n" && $0 != "\r\n" }
-        let delimiter: UnicodeScalar = header.contains(";") ? ";" : ","
-        var problems: [(Int, String)] = []
-        let reader: CSVReader
-        do {
-            reader = try CSVReader(string: text, hasHeaderRow: true, trimFields: true, delimiter: delimiter)
-        } catch { throw ImportFileError(problems: [(1, "cabeçalho ilegível")]) }
-        let names = (reader.headerRow ?? []).map { $0.lowercased() }
-        let missing = columns.filter { !names.contains($0) }
-        guard missing.isEmpty else {
-            throw ImportFileError(problems: [
-                (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
-            ])
-        }
         var drafts: [Draft] = []
-        var line = 1
-        while let row = reader.next() {
-            line += 1
-            defer { line += row.reduce(0) { $0 + $1.filter(\.isNewline).count } }
-            if row.allSatisfy(\.isEmpty) { continue }
-            func field(_ name: String) -> String {
-                guard let i = names.firstIndex(of: name), i < row.count else { return "" }
-                return row[i]
-            }
-            do {
-                try add(
-                    &drafts, line: line, categoria: field("categoria"), vigencia: field("vigencia"), faixa: field("faixa"),
-                    ateM3: field("ate_m3"), valor: field("valor"), desconto: field("desconto_percentual"),
-                    esgoto: field("esgoto_percentual"), fonte: field("fonte"))
-            } catch let e as RowProblem {
-                problems.append((line, e.message))
-            }
-            if problems.count >= 50 { break }
+        try CSVImport.rows(text, columns: columns) { line, field in
+            try add(
+                &drafts, line: line, categoria: field("categoria"), vigencia: field("vigencia"), faixa: field("faixa"),
+                ateM3: field("ate_m3"), valor: field("valor"), desconto: field("desconto_percentual"), esgoto: field("esgoto_percentual"),
+                fonte: field("fonte"))
         }
-        if let e = reader.error { problems.append((line, "CSV ilegível (\(e))")) }
-        return try finish(drafts, problems: problems)
+        return try finish(drafts, problems: [])
     }
-
-    private struct RowProblem: Error { var message: String }
 
     private static func add(
         _ drafts: inout [Draft], line: Int, categoria: String, vigencia: String, faixa: String, ateM3: String, valor: String,
