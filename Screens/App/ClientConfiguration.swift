@@ -23,10 +23,13 @@ public struct ClientConfiguration: Decodable, Equatable {
     public var printCommand: [String] = ["lp"]
     /// Where counter and staff terminals save PDFs.
     public var saveDirectory: String = FileManager.default.currentDirectoryPath
+    /// Where counter and staff terminals pick files to attach to protocols (the scanner's drop
+    /// folder; the user's home by default, as over SSH).
+    public var attachmentsDirectory: String = ProcessInfo.processInfo.environment["HOME"] ?? "/"
 
     enum CodingKeys: String, CodingKey {
         case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
-            printCommand, saveDirectory
+            printCommand, saveDirectory, attachmentsDirectory
     }
 
     public init() {}
@@ -44,6 +47,7 @@ public struct ClientConfiguration: Decodable, Equatable {
         logFile = try c.decodeIfPresent(String.self, forKey: .logFile)
         printCommand = try c.decodeIfPresent([String].self, forKey: .printCommand) ?? printCommand
         saveDirectory = try c.decodeIfPresent(String.self, forKey: .saveDirectory) ?? saveDirectory
+        attachmentsDirectory = try c.decodeIfPresent(String.self, forKey: .attachmentsDirectory) ?? attachmentsDirectory
     }
 
     /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,

@@ -161,13 +161,17 @@ public enum DocumentRef: Equatable, Sendable {
 public struct DocumentOutput: Sendable {
     public var print: @Sendable (Data, String) async -> Result<String, APIFailure>
     public var save: @Sendable (Data, String) async -> Result<String, APIFailure>
+    /// The folder protocol attachments are picked from (nil: this terminal attaches nothing).
+    public var attachmentsDirectory: String?
 
     public init(
         print: @escaping @Sendable (Data, String) async -> Result<String, APIFailure>,
-        save: @escaping @Sendable (Data, String) async -> Result<String, APIFailure>
+        save: @escaping @Sendable (Data, String) async -> Result<String, APIFailure>,
+        attachmentsDirectory: String? = nil
     ) {
         self.print = print
         self.save = save
+        self.attachmentsDirectory = attachmentsDirectory
     }
 
     /// A terminal without printer or disk (tests that do not exercise them).

@@ -167,4 +167,12 @@ struct AgenciaAPI: APIProtocol {
     }
 
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output { try await protocols.getQueue(input) }
+
+    func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
+        try await protocols.uploadAttachment(input)
+    }
+
+    func getProtocolAttachment(_ input: Operations.GetProtocolAttachment.Input) async throws -> Operations.GetProtocolAttachment.Output {
+        try await protocols.getProtocolAttachment(input)
+    }
 }

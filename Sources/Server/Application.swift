@@ -77,9 +77,10 @@ public func buildApplication(
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes))
     router.add(middleware: ClientAddressMiddleware())
     router.add(middleware: AuthMiddleware(sessions: sessions, clock: appClock))
+    // After authentication: only a staff session may send an attachment's larger body.
+    router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, attachmentMaxBytes: config.attachmentMaxBytes))
     // The document ships as a resource bundle beside the binary; a binary copied without it
     // still serves the API (and says why the document is missing) instead of refusing to start.
     let document = try? OpenAPIDocument.yaml()
@@ -120,7 +121,8 @@ public func buildApplication(
         dueDates: DueDateHandlers(
             config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
         protocols: ProtocolHandlers(
-            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter))
+            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
+            limits: config.attachmentLimits))
     try api.registerHandlers(on: router, serverURL: Servers.Server1.url())
     services.append(
         BackgroundJobs(

@@ -5,7 +5,7 @@ import SQLKit
 /// recorded in `schema_migrations`. Never edit a released migration: add a new one.
 enum Migrations {
     /// A migration's statements; `{{ID}}` becomes an auto-increment key and `{{C}}` a byte-wise
-    /// collation (so prefix ranges on search columns use the index on both engines).
+    /// collation (so prefix ranges on search columns use the index on both engines), `{{BLOB}}` bytes.
     static let all: [(version: Int, name: String, statements: [String])] = [
         (
             1, "foundation",
@@ -318,6 +318,29 @@ enum Migrations {
                 "CREATE INDEX protocol_steps_number ON protocol_steps(number, id)",
             ]
         ),
+        (
+            6, "protocol_attachments",
+            [
+                // A file uploaded by staff is bound to a protocol's step by the step that carries it
+                // (number and step_id stay null until then); its bytes live here, so every
+                // instance serves it.
+                """
+                CREATE TABLE protocol_attachments (
+                    id {{ID}},
+                    number TEXT,
+                    step_id BIGINT,
+                    name TEXT NOT NULL,
+                    media_type TEXT NOT NULL,
+                    size BIGINT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    content {{BLOB}} NOT NULL,
+                    uploaded_by TEXT NOT NULL,
+                    uploaded_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX protocol_attachments_number ON protocol_attachments(number, step_id)",
+                "CREATE INDEX protocol_attachments_unbound ON protocol_attachments(step_id, uploaded_at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several
@@ -341,6 +364,7 @@ enum Migrations {
                         s
                         .replacingOccurrences(of: "{{ID}}", with: postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT")
                         .replacingOccurrences(of: "{{C}}", with: postgres ? "COLLATE \"C\"" : "")
+                        .replacingOccurrences(of: "{{BLOB}}", with: postgres ? "BYTEA" : "BLOB")
                     try await db.raw(SQLQueryString(sql)).run()
                 }
                 try await db.raw(

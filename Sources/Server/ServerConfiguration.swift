@@ -68,6 +68,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// The same for residencial social properties (low-income policy).
     public var lowIncomeInstallments = InstallmentPolicy.lowIncome
 
+    /// Protocol attachments: the largest file accepted and how many one step may carry.
+    public var attachmentMaxBytes: Int = 10 * 1024 * 1024
+    public var attachmentsPerStep: Int = 5
+
+    public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
+
     /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
     /// takes as today. Refused unless the server seeds demo data and no real card company is
     /// accredited.
@@ -85,7 +91,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -124,6 +130,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.dueDates, \.dueDates)
         try take(.installments, \.installments)
         try take(.lowIncomeInstallments, \.lowIncomeInstallments)
+        try take(.attachmentMaxBytes, \.attachmentMaxBytes)
+        try take(.attachmentsPerStep, \.attachmentsPerStep)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -157,6 +165,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError.invalid("localHolidays", "\(h): use MM-DD (todo ano) ou AAAA-MM-DD (uma vez)")
         }
         guard maxBodyBytes >= 1024 else { throw ConfigurationError.invalid("maxBodyBytes", String(maxBodyBytes)) }
+        guard (1024...(256 * 1024 * 1024)).contains(attachmentMaxBytes) else {
+            throw ConfigurationError.invalid("attachmentMaxBytes", "entre 1024 e 268435456 bytes")
+        }
+        guard (1...50).contains(attachmentsPerStep) else { throw ConfigurationError.invalid("attachmentsPerStep", "entre 1 e 50") }
         try utility.validate()
         guard dueDates.isValid else {
             throw ConfigurationError.invalid("dueDates", "ao menos seis dias distintos entre 1 e 28 (Lei 8.987/1995, art. 7º-A)")

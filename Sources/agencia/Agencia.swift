@@ -62,7 +62,8 @@ struct Agencia: ParsableCommand {
         options.caFile = c.caFile
         let token = TokenBox()
         let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: [BearerMiddleware(box: token)])
-        let output = Printing.output(printCommand: c.printCommand, saveDirectory: c.saveDirectory)
+        let output = Printing.output(
+            printCommand: c.printCommand, saveDirectory: c.saveDirectory, attachmentsDirectory: c.attachmentsDirectory)
         try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", output: output)
         embedded?.stop()
     }

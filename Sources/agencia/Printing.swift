@@ -4,7 +4,7 @@ import Screens
 /// This terminal's printer and disk: the configured command gets the PDF on its standard input
 /// (`lp` by default); what it says reaches the user in Portuguese (`PrinterMessages`).
 enum Printing {
-    static func output(printCommand: [String], saveDirectory: String) -> DocumentOutput {
+    static func output(printCommand: [String], saveDirectory: String, attachmentsDirectory: String) -> DocumentOutput {
         DocumentOutput(
             print: { pdf, _ in await run(printCommand, input: pdf) },
             save: { pdf, name in
@@ -19,7 +19,7 @@ enum Printing {
                         APIFailure(
                             status: 0, code: "save_failed", message: "não foi possível gravar \(url.path) (\(error.localizedDescription))"))
                 }
-            })
+            }, attachmentsDirectory: attachmentsDirectory)
     }
 
     /// Runs the print command off the UI thread; success says what the command answered.

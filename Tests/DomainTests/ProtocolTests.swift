@@ -47,3 +47,39 @@ final class ProtocolTests: XCTestCase {
         XCTAssertEqual(ProtocolAction.edit.situation(after: .recebido), .recebido)
     }
 }
+
+/// Attachments are recognised by their first bytes; sizes read as people read them.
+final class AttachmentKindTests: XCTestCase {
+    func testKindByContentNotByName() {
+        XCTAssertEqual(AttachmentKind(sniffing: Array("%PDF-1.7\n%âãÏÓ\n".utf8)), .pdf)
+        // ISO 32000 lets the header come after some bytes (a scanner's preamble).
+        XCTAssertEqual(AttachmentKind(sniffing: Array(repeating: 0x20, count: 100) + Array("%PDF-1.4".utf8)), .pdf)
+        XCTAssertNil(AttachmentKind(sniffing: Array(repeating: 0x20, count: 1100) + Array("%PDF-1.4".utf8)))
+        XCTAssertEqual(AttachmentKind(sniffing: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]), .png)
+        XCTAssertNil(AttachmentKind(sniffing: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A]), "a cut PNG signature")
+        XCTAssertEqual(AttachmentKind(sniffing: [0xFF, 0xD8, 0xFF, 0xE0, 0, 16]), .jpeg)
+        XCTAssertNil(AttachmentKind(sniffing: [0xFF, 0xD8]))
+        XCTAssertNil(AttachmentKind(sniffing: Array("GIF89a".utf8)))
+        XCTAssertNil(AttachmentKind(sniffing: Array("PK\u{3}\u{4}".utf8)), "a .docx is refused")
+        XCTAssertNil(AttachmentKind(sniffing: [UInt8]()))
+    }
+
+    func testLimitsAndTheirMessages() {
+        let limits = AttachmentLimits(maxBytes: 10 * 1024 * 1024, maxPerStep: 5)
+        XCTAssertNil(limits.refusal(name: "a.pdf", size: 10 * 1024 * 1024, kind: .pdf), "exactly the limit is accepted")
+        XCTAssertEqual(
+            limits.refusal(name: "scan.pdf", size: 12_900_000, kind: .pdf), "O arquivo scan.pdf tem 12,3 MiB; o limite é 10 MiB por anexo.")
+        XCTAssertEqual(
+            limits.refusal(name: "x.txt", size: 10, kind: nil),
+            "O arquivo x.txt não é PDF, PNG nem JPEG: só esses tipos podem ser anexados.")
+        XCTAssertEqual(limits.refusal(name: "v.pdf", size: 0, kind: nil), "O arquivo v.pdf está vazio.")
+        XCTAssertNil(limits.countRefusal(5))
+        XCTAssertEqual(limits.countRefusal(6), "No máximo 5 anexos por trâmite.")
+        XCTAssertEqual(AttachmentLimits(maxBytes: 1, maxPerStep: 1).countRefusal(2), "No máximo 1 anexo por trâmite.")
+        XCTAssertEqual(AttachmentLimits.size(1), "1 byte")
+        XCTAssertEqual(AttachmentLimits.size(820), "820 bytes")
+        XCTAssertEqual(AttachmentLimits.size(1025), "2 KiB")
+        XCTAssertEqual(AttachmentLimits.size(2_516_582), "2,4 MiB")
+        XCTAssertEqual(AttachmentLimits.size(10 * 1024 * 1024), "10 MiB")
+    }
+}

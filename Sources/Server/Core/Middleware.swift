@@ -47,17 +47,25 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 /// handler sees them (the OpenAPI runtime does not cap bodies).
 struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     let maxBytes: Int
+    /// The limit of an attachment upload by a staff session (`POST /v1/attachments`).
+    let attachmentMaxBytes: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if let len = request.headers[.contentLength].flatMap(Int.init), len > maxBytes {
-            throw APIError.tooLarge
+        var limit = maxBytes
+        var refusal = APIError.tooLarge
+        if request.method == .post, request.uri.path == "/v1/attachments", Principal.current?.staff != nil {
+            limit = attachmentMaxBytes
+            refusal = APIError(
+                status: .contentTooLarge, code: "attachment_too_large",
+                message: "O arquivo passa do limite de \(AttachmentLimits.size(attachmentMaxBytes)) por anexo.")
         }
+        if let len = request.headers[.contentLength].flatMap(Int.init), len > limit { throw refusal }
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxBytes)
+            buffer = try await request.collectBody(upTo: limit)
         } catch {
-            throw APIError.tooLarge
+            throw refusal
         }
         request.body = .init(buffer: buffer)
         return try await next(request, context)

@@ -1,6 +1,8 @@
 import API
+import Crypto
 import Domain
 import Foundation
+import OpenAPIRuntime
 
 /// Protocols (PRODUCT.md E6–E9, issue 11): the catalogue, opening a protocol for a requester at a
 /// counter or in the back office, reading one (staff: all of it; its customer: without private
@@ -10,6 +12,7 @@ struct ProtocolHandlers: Sendable {
     let properties: PropertyRepository
     let authorization: Authorization
     let limiter: AttemptLimiter
+    let limits: AttachmentLimits
 
     /// The units and the protocol types (internal types for staff only).
     func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
@@ -24,7 +27,7 @@ struct ProtocolHandlers: Sendable {
                             .init(
                                 code: $0.code, name: $0.name, description: $0.description, defaultUnit: $0.defaultUnit,
                                 deadlineDays: $0.deadlineDays, _public: $0.isPublic)
-                        }))))
+                        }, attachmentMaxBytes: limits.maxBytes, attachmentsPerStep: limits.maxPerStep))))
     }
 
     /// Opens a protocol for a requester (counter and staff); its number is gap-free per year.
@@ -45,12 +48,14 @@ struct ProtocolHandlers: Sendable {
         var deadline = body.deadlineAt.map { Int64($0.timeIntervalSince1970) }
         if let d = deadline, d <= grant.now { throw APIError.invalid("O prazo precisa ser uma data futura.") }
         if deadline == nil, let days = type.deadlineDays { deadline = grant.now + Int64(days) * 86_400 }
+        let files = body.attachments ?? []
+        if let refusal = limits.countRefusal(files.count) { throw APIError.invalid(refusal) }
         let draft = ProtocolDraft(
             typeCode: type.code, subject: subject, body: text, unit: unit, requester: requester,
-            channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline)
+            channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline, attachments: files)
         let claim = IdempotencyClaim(
             grant.principal, operation: "protocol", key: input.headers.idempotencyKey,
-            request: "\(type.code)|\(unit)|\(requester.documento)|\(subject)|\(text.hashValue)|\(deadline ?? 0)")
+            request: "\(type.code)|\(unit)|\(requester.documento)|\(subject)|\(text)|\(deadline ?? 0)|\(files)")
         let (number, replayed) = try await protocols.create(draft, year: grant.today.year, claim: claim, now: grant.now)
         if !replayed { try await grant.record("abrir_protocolo", detail: number.formatted) }
         guard let record = try await protocols.protocolRecord(number) else { throw StorageError.corrupt("protocol \(number)") }
@@ -115,7 +120,12 @@ struct ProtocolHandlers: Sendable {
         guard let action = ProtocolAction(rawValue: body.action.rawValue) else { throw APIError.badRequest }
         let text = body.text?.trimmingCharacters(in: .whitespacesAndNewlines)
         var draft = StepDraft(
-            action: action, staff: staff, text: text?.isEmpty == false ? text : nil, isPublic: body._public ?? false, toUnit: nil)
+            action: action, staff: staff, text: text?.isEmpty == false ? text : nil, isPublic: body._public ?? false, toUnit: nil,
+            attachments: body.attachments ?? [])
+        if let refusal = limits.countRefusal(draft.attachments.count) { throw APIError.invalid(refusal) }
+        if !draft.attachments.isEmpty, action == .receive || action == .edit {
+            throw APIError.invalid("Anexos vão num despacho, encaminhamento, conclusão ou reabertura.")
+        }
         switch action {
         case .dispatch, .forward, .conclude:
             guard draft.text != nil else { throw APIError.invalid("Escreva o despacho.") }
@@ -145,7 +155,7 @@ struct ProtocolHandlers: Sendable {
         let claim = IdempotencyClaim(
             grant.principal, operation: "protocol-step", key: input.headers.idempotencyKey,
             request:
-                "\(number.compact)|\(action.rawValue)|\(draft.text ?? "")|\(draft.isPublic)|\(draft.toUnit ?? "")|\(draft.typeCode ?? "")|\(draft.subject ?? "")|\(draft.deadlineAt ?? 0)"
+                "\(number.compact)|\(action.rawValue)|\(draft.text ?? "")|\(draft.isPublic)|\(draft.toUnit ?? "")|\(draft.typeCode ?? "")|\(draft.subject ?? "")|\(draft.deadlineAt ?? 0)|\(draft.attachments)"
         )
         let replayed = try await protocols.addStep(number, draft, claim: claim, now: grant.now)
         if !replayed { try await grant.record("protocolo_\(action.rawValue)", detail: number.formatted) }
@@ -184,6 +194,54 @@ struct ProtocolHandlers: Sendable {
                         counts: .init(additionalProperties: try await protocols.counts(unit: unit))))))
     }
 
+    /// Counter and staff upload a file for their next step; what it is comes from its content.
+    func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard case .binary(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
+        // The body limit middleware already held it to `limits.maxBytes`.
+        let content = try await Data(collecting: body, upTo: limits.maxBytes + 1)
+        let name = Self.fileName(input.query.name)
+        let kind = AttachmentKind(sniffing: content)
+        if let refusal = limits.refusal(name: name, size: content.count, kind: kind) { throw APIError.invalid(refusal) }
+        guard let kind else { throw APIError.badRequest }
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "attachment", key: input.headers.idempotencyKey,
+            request: "\(name)|\(content.count)|\(SHA256.hash(data: content).description)")
+        let meta = try await protocols.upload(name: name, kind: kind, content: content, by: staff.usuario, claim: claim, now: grant.now)
+        return .created(.init(body: .json(Self.attachment(meta))))
+    }
+
+    /// An attachment's file: staff any of the protocol's; its customer those of public steps.
+    func getProtocolAttachment(_ input: Operations.GetProtocolAttachment.Input) async throws -> Operations.GetProtocolAttachment.Output {
+        let grant = try await authorization.check(.session)
+        guard let number = ProtocolNumber(parsing: input.path.number),
+            let file = try await protocols.attachment(input.path.id, of: number)
+        else { throw APIError.attachmentNotFound }
+        if grant.staff == nil {
+            guard file.isPublic, let record = try await protocols.protocolRecord(number), try await belongsToCaller(record) else {
+                throw APIError.attachmentNotFound
+            }
+        }
+        let body = HTTPBody(file.content)
+        switch file.meta.kind {
+        case .pdf: return .ok(.init(body: .pdf(body)))
+        case .png: return .ok(.init(body: .png(body)))
+        case .jpeg: return .ok(.init(body: .jpeg(body)))
+        }
+    }
+
+    /// The name as given, without folders or control characters (`scan 01.pdf`).
+    static func fileName(_ raw: String) -> String {
+        let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.map(Character.init))
+            .trimmingCharacters(in: .whitespaces)
+        return clean.isEmpty ? "anexo" : String(clean.prefix(200))
+    }
+
+    static func attachment(_ m: AttachmentMeta) -> S.Attachment {
+        .init(id: m.id, name: m.name, mediaType: .init(rawValue: m.kind.rawValue) ?? .applicationPdf, size: m.size)
+    }
+
     // MARK: Views
 
     /// Who reads: staff see everything; the requester (logged in) their own without private
@@ -214,7 +272,8 @@ struct ProtocolHandlers: Sendable {
                     at: Self.date(s.at), action: .init(rawValue: s.action) ?? .dispatch, situation: s.situation.rawValue,
                     fromUnit: s.fromUnit.map { units[$0] ?? $0 }, toUnit: s.toUnit.map { units[$0] ?? $0 },
                     text: s.isPublic || audience == .staff ? s.text : nil, _public: s.isPublic,
-                    staff: audience == .staff ? s.staff : nil, detail: audience == .staff ? s.detail : nil)
+                    staff: audience == .staff ? s.staff : nil, detail: audience == .staff ? s.detail : nil,
+                    attachments: s.isPublic || audience == .staff ? s.attachments.map(Self.attachment) : nil)
             })
     }
 
@@ -267,4 +326,5 @@ struct ProtocolHandlers: Sendable {
 extension APIError {
     static let protocolNotFound = APIError(
         status: .notFound, code: "protocol_not_found", message: "Protocolo não encontrado para este número e CPF/CNPJ.")
+    static let attachmentNotFound = APIError(status: .notFound, code: "attachment_not_found", message: "Anexo não encontrado.")
 }

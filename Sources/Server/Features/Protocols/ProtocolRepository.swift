@@ -78,6 +78,7 @@ enum ProtocolChannel: String, Sendable { case kiosk, counter, staff }
 /// A protocol as stored, with its steps oldest first.
 struct ProtocolRecord: Sendable {
     struct Step: Sendable {
+        var id: Int64
         var at: Int64
         var action: String
         var situation: ProtocolSituation
@@ -87,6 +88,7 @@ struct ProtocolRecord: Sendable {
         var isPublic: Bool
         var staff: String?
         var detail: String?
+        var attachments: [AttachmentMeta]
     }
 
     var number: ProtocolNumber
@@ -113,6 +115,8 @@ struct ProtocolDraft: Sendable {
     var channel: ProtocolChannel
     var openedBy: String?
     var deadlineAt: Int64?
+    /// Uploaded files the opening carries.
+    var attachments: [Int64] = []
 }
 
 extension ProtocolRepository {
@@ -148,6 +152,7 @@ extension ProtocolRepository {
             let stepId = try await Self.insertStep(
                 number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
                 staff: d.openedBy, detail: nil, db: db)
+            if let by = d.openedBy { try await Self.bind(d.attachments, number: number, stepId: stepId, by: by, db: db) }
             try await Self.tell(email: r.email, matricula: r.matricula, stepId: stepId, now: now, db: db)
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
@@ -165,19 +170,22 @@ extension ProtocolRepository {
                     """
                 ).first()
             else { return nil }
+            let files = try await Self.attachments(of: number, db: db)
             let steps = try await db.raw(
                 """
-                SELECT at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail FROM protocol_steps
+                SELECT id, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail FROM protocol_steps
                 WHERE number = \(bind: number.compact) ORDER BY id
                 """
             ).all().map { s in
-                ProtocolRecord.Step(
-                    at: try s.decode(column: "at", as: Int64.self), action: try s.decode(column: "action", as: String.self),
+                let id = try s.decode(column: "id", as: Int64.self)
+                return ProtocolRecord.Step(
+                    id: id, at: try s.decode(column: "at", as: Int64.self), action: try s.decode(column: "action", as: String.self),
                     situation: try Self.situation(s), fromUnit: try s.decode(column: "from_unit", as: String?.self),
                     toUnit: try s.decode(column: "to_unit", as: String?.self), text: try s.decode(column: "text", as: String?.self),
                     isPublic: try s.decode(column: "public", as: Int.self) != 0,
-                    staff: try s.decode(column: "staff_usuario", as: String?.self), detail: try s.decode(column: "detail", as: String?.self)
-                )
+                    staff: try s.decode(column: "staff_usuario", as: String?.self),
+                    detail: try s.decode(column: "detail", as: String?.self),
+                    attachments: files[id] ?? [])
             }
             let kind = try row.decode(column: "requester_kind", as: String.self)
             let channel = try row.decode(column: "channel", as: String.self)
@@ -244,6 +252,8 @@ struct StepDraft: Sendable {
     var typeCode: String?
     var subject: String?
     var deadlineAt: Int64?
+    /// Uploaded files the step carries (public or private with it).
+    var attachments: [Int64] = []
 }
 
 /// A protocol in a list or a queue: what a row shows.
@@ -309,6 +319,7 @@ extension ProtocolRepository {
                 number, at: now, action: d.action.rawValue, situation: next, fromUnit: unit, toUnit: newUnit == unit ? nil : newUnit,
                 text: d.text, isPublic: d.isPublic, staff: d.staff.usuario, detail: detail.isEmpty ? nil : detail.joined(separator: "; "),
                 db: db)
+            try await Self.bind(d.attachments, number: number, stepId: stepId, by: d.staff.usuario, db: db)
             // The requester hears of public steps that say something: creation, public dispatches,
             // forwarding, conclusion, reopening (not a receipt or an edit).
             if d.isPublic, d.action != .receive, d.action != .edit {
