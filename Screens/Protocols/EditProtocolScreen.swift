@@ -75,8 +75,8 @@ public final class EditProtocolScreen: Screen {
             return []
         }
         busy = true
-        let (n, key) = (original.number, key)
-        return [.call { Message.saved(await Calls.addStep($0, n, request, key: key)) as Any }]
+        let (n, key, step) = (original.number, key, request)
+        return [.call { Message.saved(await Calls.addStep($0, n, step, key: key)) as Any }]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {

@@ -5,8 +5,8 @@ import TUI
 
 /// Abrir protocolo (counter and back office, PRODUCT.md E6/E8): for the customer on screen
 /// (prefilled), a supplier or an "outro requerente"; the type found by typing part of its name
-/// (its description and default unit shown), subject, text, an optional deadline. F2 opens it
-/// and shows it with its number.
+/// (its description and default unit shown), subject, text, an optional deadline, attachments
+/// (F5). F2 opens it and shows it with its number.
 public final class NewProtocolScreen: Screen {
     enum Message: CallResultMessage {
         case catalogue(Result<Calls.ProtocolCatalogue, APIFailure>)
@@ -41,6 +41,9 @@ public final class NewProtocolScreen: Screen {
     var failure: APIFailure?
     let key = UUID().uuidString
     private var textWidth = 70
+    /// The requester's documents sent ahead (public with the opening), and where they are picked.
+    var attached: [Calls.Attachment] = []
+    var folder: String?
 
     /// `holder`: the customer on screen (requester "cliente", prefilled).
     init(holder: Calls.PropertySummary? = nil) {
@@ -66,12 +69,21 @@ public final class NewProtocolScreen: Screen {
                 self.inText.toggle()
                 return []
             },
+            Action(Command(.function(5), "Anexar", help: "Anexa um documento do requerente (PDF, PNG ou JPEG)", enabled: folder != nil)) {
+                guard let folder = self.folder else { return [] }
+                return [.push(FilePickerScreen(root: folder, already: self.attached.count) { [weak self] in self?.attached.append($0) })]
+            },
+            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo", enabled: !attached.isEmpty)) {
+                _ = self.attached.popLast()
+                return []
+            },
         ]
     }
 
     public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
+        folder = app.output.attachmentsDirectory
         sending = true
         return [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
     }
@@ -114,7 +126,7 @@ public final class NewProtocolScreen: Screen {
             requester: .init(
                 kind: .init(rawValue: form.value(2)) ?? .outro, documento: form.value(4), nome: form.value(3), matricula: optional(5),
                 telefone: optional(6), email: optional(7)),
-            deadlineAt: deadline)
+            deadlineAt: deadline, attachments: attached.isEmpty ? nil : attached.map(\.id))
         sending = true
         let key = key
         return [.call { Message.created(await Calls.createProtocol($0, request, key: key)) as Any }]
@@ -167,6 +179,7 @@ public final class NewProtocolScreen: Screen {
             let deadline = t.deadlineDays.map { ", prazo \(counted($0, "dia"))" } ?? ""
             y = s.paragraph("\(t.name)\(others): \(t.description) → \(unit)\(deadline)", x: x, y: y, width: w, role: .hint)
         }
+        if !attached.isEmpty { y = s.paragraph(ProtocolText.attachedLine(attached, canAttach: false), x: x, y: y, width: w, role: .muted) }
         s.put(inText ? "Texto (Tab volta aos campos; F2 abre):" : "Texto (Tab para escrever):", x: x, y: y, role: .header)
         y += 1
         let bottom = area.y + area.height - 1

@@ -1,6 +1,7 @@
 import API
 import Domain
 import Foundation
+import OpenAPIRuntime
 import TUI
 
 /// The protocol operations as the screens call them.
@@ -9,6 +10,34 @@ extension Calls {
     typealias Queue = Components.Schemas.Queue
     typealias QueueItem = Components.Schemas.QueueItem
     typealias ProtocolCatalogue = Components.Schemas.ProtocolCatalogue
+    typealias Attachment = Components.Schemas.Attachment
+
+    /// Uploads a file for the next step (the server checks its type and size again).
+    static func uploadAttachment(_ c: Client, name: String, content: Data, key: String) async -> Result<Attachment, APIFailure> {
+        await run {
+            switch try await c.uploadAttachment(
+                query: .init(name: name), headers: .init(idempotencyKey: key), body: .binary(HTTPBody(content)))
+            {
+            case .created(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    /// An attachment's bytes.
+    static func attachmentFile(_ c: Client, number: String, id: Int64, maxBytes: Int = 256 << 20) async -> Result<Data, APIFailure> {
+        await run {
+            let body: HTTPBody
+            switch try await c.getProtocolAttachment(path: .init(number: number, id: id)) {
+            case .ok(let ok):
+                switch ok.body {
+                case .pdf(let b), .png(let b), .jpeg(let b): body = b
+                }
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+            return .success(try await Data(collecting: body, upTo: maxBytes))
+        }
+    }
 
     static func queue(_ c: Client, unit: String? = nil) async -> Result<Queue, APIFailure> {
         await run {
@@ -80,6 +109,18 @@ extension Calls {
 
 /// What several protocol screens show or read alike.
 enum ProtocolText {
+    /// `laudo.pdf (PDF, 2,4 MiB)`.
+    static func describe(_ a: Calls.Attachment) -> String {
+        let kind = AttachmentKind(rawValue: a.mediaType.rawValue)?.label ?? a.mediaType.rawValue
+        return "\(a.name) (\(kind), \(AttachmentLimits.size(Int(a.size))))"
+    }
+
+    /// The files a form is about to send, or how to add one.
+    static func attachedLine(_ files: [Calls.Attachment], canAttach: Bool) -> String {
+        if files.isEmpty { return canAttach ? "Sem anexos (F5 anexa um arquivo)." : "Sem anexos." }
+        return "Anexos: " + files.map(describe).joined(separator: " · ") + (canAttach ? "  (F5 anexa outro, F7 retira o último)" : "")
+    }
+
     /// `29/11/2026 14:30` at the terminal's zone: a deadline as forms take and show it.
     static let dateTime: DateFormatter = {
         let f = DateFormatter()

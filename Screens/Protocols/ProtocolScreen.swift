@@ -52,9 +52,19 @@ public final class ProtocolScreen: Screen {
         return action.refusal(role: who.role, staffUnit: who.unit, situation: situation, protocolUnit: d.unit) == nil
     }
 
+    /// Every attachment the reader may see, with its step.
+    var files: [(step: Components.Schemas.ProtocolStep, file: Calls.Attachment)] {
+        (detail?.steps ?? []).flatMap { st in (st.attachments ?? []).map { (st, $0) } }
+    }
+
     var actions: [Action] {
         let n = number
-        guard canAct else { return [Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() }] }
+        let files = Action(
+            Command(.function(9), "Anexos", help: "Lista os anexos para imprimir ou salvar", enabled: !self.files.isEmpty)
+        ) {
+            [.push(AttachmentsScreen(number: n, files: self.files))]
+        }
+        guard canAct else { return [Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() }, files] }
         return [
             Action(
                 Command(
@@ -82,6 +92,7 @@ public final class ProtocolScreen: Screen {
                 self.detail.map { [.push(EditProtocolScreen($0))] } ?? []
             },
             Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() },
+            files,
         ]
     }
 
@@ -159,6 +170,11 @@ public final class ProtocolScreen: Screen {
             out += TextLayout.wrap(head, width: width).map { ($0, .header) }
             if let text = st.text { out += TextLayout.wrap(text, width: width - 4).map { ("    " + $0, st._public ? .normal : .muted) } }
             if let detail = st.detail { out += TextLayout.wrap(detail, width: width - 4).map { ("    " + $0, .muted) } }
+            for a in st.attachments ?? [] {
+                out += TextLayout.wrap("Anexo: " + ProtocolText.describe(a), width: width - 4).map {
+                    ("    " + $0, st._public ? .normal : .muted)
+                }
+            }
         }
         return out
     }
@@ -227,6 +243,9 @@ public final class StepScreen: Screen {
     var failure: APIFailure?
     let key = UUID().uuidString
     private var width = 76
+    /// Files sent ahead for this step, and the folder they are picked from (nil: none here).
+    var attached: [Calls.Attachment] = []
+    var folder: String?
 
     init(number: String, action: ProtocolAction) {
         self.number = number
@@ -252,6 +271,18 @@ public final class StepScreen: Screen {
                     return []
                 })
         }
+        rows.append(
+            Action(
+                Command(.function(5), "Anexar", help: "Anexa um arquivo (PDF, PNG ou JPEG) da pasta deste terminal", enabled: folder != nil)
+            ) {
+                guard let folder = self.folder else { return [] }
+                return [.push(FilePickerScreen(root: folder, already: self.attached.count) { [weak self] in self?.attached.append($0) })]
+            })
+        rows.append(
+            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo deste trâmite", enabled: !attached.isEmpty)) {
+                _ = self.attached.popLast()
+                return []
+            })
         if action == .forward {
             rows.append(
                 Action(Command(.tab, "Unidade", help: "Escolhe a unidade de destino")) {
@@ -265,6 +296,7 @@ public final class StepScreen: Screen {
     public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
+        folder = app.mode == .kiosk ? nil : app.output.attachmentsDirectory
         guard action == .forward else { return [] }
         sending = true
         return [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
@@ -278,15 +310,16 @@ public final class StepScreen: Screen {
             return []
         }
         var request = Components.Schemas.ProtocolStepRequest(
-            action: .init(rawValue: action.rawValue) ?? .dispatch, text: text.isEmpty ? nil : text, _public: isPublic)
+            action: .init(rawValue: action.rawValue) ?? .dispatch, text: text.isEmpty ? nil : text, _public: isPublic,
+            attachments: attached.isEmpty ? nil : attached.map(\.id))
         if action == .forward {
             guard units.indices.contains(unitIndex) else { return [] }
             request.toUnit = units[unitIndex].code
         }
         sending = true
         failure = nil
-        let (n, key) = (number, key)
-        return [.call { Message.sent(await Calls.addStep($0, n, request, key: key)) as Any }]
+        let (n, key, step) = (number, key, request)
+        return [.call { Message.sent(await Calls.addStep($0, n, step, key: key)) as Any }]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -325,7 +358,8 @@ public final class StepScreen: Screen {
             isPublic
             ? "PÚBLICO: o requerente vê este texto na consulta e o recebe por e-mail."
             : "PRIVADO: só a equipe vê este texto; nada vai ao requerente."
-        y = s.paragraph(visibility, x: x, y: y, width: w, role: isPublic ? .warning : .muted) + 1
+        y = s.paragraph(visibility, x: x, y: y, width: w, role: isPublic ? .warning : .muted)
+        y = s.paragraph(ProtocolText.attachedLine(attached, canAttach: folder != nil), x: x, y: y, width: w, role: .muted) + 1
         let bottom = a.y + a.height - 2
         area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }

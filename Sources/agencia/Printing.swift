@@ -13,7 +13,7 @@ enum Printing {
                 do {
                     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                     try pdf.write(to: url, options: .atomic)
-                    return .success("PDF salvo em \(url.path)")
+                    return .success("Arquivo salvo em \(url.path)")
                 } catch {
                     return .failure(
                         APIFailure(

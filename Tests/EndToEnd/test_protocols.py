@@ -62,3 +62,72 @@ def test_back_office_works_a_protocol_and_the_public_sees_only_its_public_part(s
     screen = k.wait_for("Conta revista")
     assert "SEGREDO" not in screen and "diego" not in screen, screen
     assert "Concluído" in screen, screen
+
+
+def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(server, terminal, tmp_path):
+    """The scanner's folder: a text file named .pdf is refused by content; a real PDF goes with a
+    public dispatch, is saved back byte for byte, and the kiosk lookup lists it by name and size."""
+    import json, os, urllib.request
+    url = server["url"]
+    subject = f"Vistoria {uuid.uuid4().hex[:6]}"
+    number = open_protocol(url, subject)["formatted"]
+    # A real PDF: the customer's bill as the server prints it.
+    token = api(url, "/v1/sessions/customer", body={"matricula": "10001-3", "documento": "111.444.777-35"})["token"]
+    bill = api(url, "/v1/properties/100013/bills", token=token)["items"][0]["id"]
+    with urllib.request.urlopen(urllib.request.Request(f"{url}/v1/properties/100013/bills/{bill}/pdf",
+                                                       headers={"Authorization": f"Bearer {token}"}), timeout=10) as r:
+        pdf = r.read()
+    scan, saved = tmp_path / "scanner", tmp_path / "salvos"
+    scan.mkdir()
+    (scan / "laudo-vistoria.pdf").write_bytes(pdf)
+    (scan / "nota.pdf").write_text("isto não é um PDF")
+    os.utime(scan / "laudo-vistoria.pdf", (1_700_000_000, 1_700_000_000))  # older: listed second
+    config = tmp_path / "client.json"
+    config.write_text(json.dumps({"client": {"attachmentsDirectory": str(scan), "saveDirectory": str(saved)}}))
+
+    t = terminal(f"--server {url} --mode staff --config {config}", width=80, height=24)
+    t.wait_for("Usuário:")
+    t.type("diego")
+    t.keys("Enter")
+    t.type("comercial123")
+    t.keys("Enter")
+    t.wait_for("Fila — Comercial")
+    t.type(subject.split()[-1])
+    t.wait_for(number)
+    t.keys("Enter")
+    t.wait_for("Requerente:")
+    t.keys("F2")
+    t.wait_for("Feito: Recebido.")
+    t.keys("F3")
+    t.wait_for("Sem anexos (F5 anexa um arquivo)")
+    t.keys("F5")
+    t.wait_for(f"Pasta: {scan}")
+    t.wait_for("de 5 anexos neste trâmite")
+    lines = [l for l in t.text().splitlines() if ".pdf" in l]
+    assert "nota.pdf" in lines[0] and "laudo-vistoria.pdf" in lines[1], lines  # newest first
+    t.keys("Enter")
+    t.wait_for("nota.pdf não é PDF, PNG nem JPEG")
+    t.keys("Down")
+    t.keys("Enter")
+    t.wait_for("Anexos: laudo-vistoria.pdf (PDF,")
+    t.keys("F3")  # public
+    t.wait_for("PÚBLICO: o requerente")
+    t.type("Laudo da vistoria em anexo.")
+    t.keys("F2")
+    t.wait_for("Anexo: laudo-vistoria.pdf")
+    t.keys("F9")
+    t.wait_for("Anexos — protocolo")
+    t.keys("F3")
+    t.wait_for("Arquivo salvo em")
+    assert (saved / "laudo-vistoria.pdf").read_bytes() == pdf, "saved back exactly as uploaded"
+
+    k = terminal(f"--server {url} --mode kiosk", width=80, height=24)
+    k.wait_for("F8 Protocolo")
+    k.keys("F8")
+    k.wait_for("Consultar protocolo")
+    k.type(number)
+    k.keys("Tab")
+    k.type("111.444.777-35")
+    k.keys("Enter")
+    screen = k.wait_for("Anexo: laudo-vistoria.pdf (PDF,")
+    assert "Laudo da vistoria em anexo." in screen, screen

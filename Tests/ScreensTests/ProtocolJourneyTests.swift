@@ -216,3 +216,115 @@ final class ProtocolJourneyTests: JourneyBase {
         XCTAssertEqual(transport.count("lookupProtocol"), 1)
     }
 }
+
+/// Attachments at the terminal: the picker over a real folder (refusals said at once, by
+/// content), the file sent ahead and carried by the step, the protocol's files printed or saved.
+final class AttachmentJourneyTests: JourneyBase {
+    func testPickAttachSendAndSaveBack() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-picker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("digitalizados"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdf = Data("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".utf8)
+        try pdf.write(to: folder.appendingPathComponent("laudo.pdf"))
+        try Data("planilha".utf8).write(to: folder.appendingPathComponent("custos.pdf"))
+        try Data(count: 11 << 20).write(to: folder.appendingPathComponent("enorme.png"))
+        try Data("oculto".utf8).write(to: folder.appendingPathComponent(".cache"))
+        let old = Date(timeIntervalSince1970: 1_700_000_000)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: folder.appendingPathComponent("laudo.pdf").path)
+
+        let saved = SavedFiles()
+        start(mode: .staff)
+        model.state.output = DocumentOutput(
+            print: { _, _ in .failure(APIFailure(status: 0, code: "no_printer", message: "sem impressora")) },
+            save: { data, name in
+                saved.add(name, data)
+                return .success("Arquivo salvo em /srv/\(name)")
+            }, attachmentsDirectory: folder.path)
+        model.state.session = .staff(usuario: "diego", nome: "Diego", role: .backoffice, unit: "comercial")
+        transport.on("getProtocol", NothingCutTests.fixture("protocol"))
+        transport.on("getProtocolCatalogue", NothingCutTests.fixture("catalogue"))
+        model.apply(.reset(ProtocolScreen(number: "2026000001")))
+        runtime.start()
+        await runtime.settle()
+        // The history lists each step's files.
+        XCTAssertTrue(words(screen()).contains("Anexo: foto-hidrometro.png (PNG, 48 KiB)"), words(screen()))
+
+        runtime.send(.key(.function(3)))
+        await runtime.settle()
+        XCTAssertTrue(words(screen()).contains("Sem anexos (F5 anexa um arquivo)."))
+        runtime.send(.key(.function(5)))
+        await runtime.settle()
+        XCTAssertTrue(model.top is FilePickerScreen)
+        let listed = screen().text.split(separator: "\n").map(String.init)
+        let order = ["digitalizados/", "custos.pdf", "enorme.png", "laudo.pdf"].map { name in listed.firstIndex { $0.contains(name) } ?? -1
+        }
+        XCTAssertEqual(order, order.sorted(), "folders first, then newest first:\n\(screen().text)")
+        XCTAssertFalse(screen().text.contains(".cache"), "hidden files are not listed")
+        XCTAssertTrue(words(screen()).contains("PDF, PNG ou JPEG, até 10 MiB cada; 0 de 5 anexos neste trâmite."), words(screen()))
+        noCuts("escolher arquivo")
+
+        // Refused at once: a spreadsheet named .pdf (by content), a file over the limit (by size, unread).
+        runtime.send(.key(.down))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(
+            words(screen()).contains("O arquivo custos.pdf não é PDF, PNG nem JPEG: só esses tipos podem ser anexados."), words(screen()))
+        runtime.send(.key(.down))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(words(screen()).contains("O arquivo enorme.png tem 11 MiB; o limite é 10 MiB por anexo."), words(screen()))
+        XCTAssertTrue(transport.lastBody("uploadAttachment").isEmpty, "nothing was sent")
+        // Into the folder and back up.
+        runtime.send(.key(.home))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(words(screen()).contains("Nenhum arquivo nesta pasta."), words(screen()))
+        runtime.send(.key(.backspace))
+        await runtime.settle()
+        // The PDF is sent ahead; the step carries its id.
+        transport.on("uploadAttachment", status: 201, #"{"id":41,"name":"laudo.pdf","mediaType":"application/pdf","size":\#(pdf.count)}"#)
+        runtime.send(.key(.end))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertEqual(transport.lastBody("uploadAttachment"), String(decoding: pdf, as: UTF8.self), "the file's bytes as they are")
+        XCTAssertTrue(model.top is StepScreen, "back to the dispatch")
+        XCTAssertTrue(words(screen()).contains("Anexos: laudo.pdf (PDF, \(pdf.count) bytes)"), words(screen()))
+        noCuts("despacho com anexo")
+        type("Laudo em anexo.")
+        transport.on("addProtocolStep", NothingCutTests.fixture("protocol"))
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        let body = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("addProtocolStep").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(body["attachments"] as? [Int], [41])
+
+        // F9: the protocol's files; F3 saves the selected one under its name.
+        XCTAssertTrue(model.top is ProtocolScreen)
+        runtime.send(.key(.function(9)))
+        await runtime.settle()
+        XCTAssertTrue(model.top is AttachmentsScreen)
+        XCTAssertTrue(words(screen()).contains("PRIVADO  foto-hidrometro.png (PNG, 48 KiB)"), words(screen()))
+        noCuts("anexos do protocolo")
+        transport.on("getProtocolAttachment", "PNGDATA", contentType: "image/png")
+        runtime.send(.key(.function(3)))
+        await runtime.settle()
+        XCTAssertTrue(words(screen()).contains("Arquivo salvo em /srv/foto-hidrometro.png"), words(screen()))
+        XCTAssertEqual(saved.names, ["foto-hidrometro.png"])
+    }
+
+    func words(_ s: Surface) -> String {
+        s.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
+    func noCuts(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        for g in [Glyphs.unicode, .ascii] {
+            XCTAssertEqual(screen(glyphs: g).cuts, [], "\(what):\n\(screen(glyphs: g).text)", file: file, line: line)
+        }
+    }
+}
+
+final class SavedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ name: String, _ data: Data) { lock.withLock { list.append(name) } }
+    var names: [String] { lock.withLock { list } }
+}
