@@ -204,6 +204,98 @@ final class ProtocolAPITests: XCTestCase {
         }
     }
 
+    /// Every step by every role from every situation, through the API: the table below is the
+    /// rule written out by hand (not computed from the Domain's), one fresh protocol per cell.
+    /// Allowed steps move the protocol and are audited; refused ones answer 409 and change nothing.
+    func testEveryTransitionByEveryRole() async throws {
+        // Actors, in the order of each cell's letters: Ana (atendente, centro), Diego (backoffice of
+        // the protocol's unit, comercial), Bruno (backoffice, ouvidoria), Carla (supervisor, centro).
+        // "Y" allowed, "-" refused.
+        let situations = ["aberto", "recebido", "em_andamento", "concluido", "reaberto"]
+        let table: [(action: String, cells: [String], after: String?)] = [
+            ("receive", ["-Y-Y", "----", "----", "----", "-Y-Y"], "recebido"),
+            ("dispatch", ["----", "-Y-Y", "-Y-Y", "----", "----"], "em_andamento"),
+            ("forward", ["-Y-Y", "-Y-Y", "-Y-Y", "----", "-Y-Y"], "aberto"),
+            ("edit", ["-Y-Y", "-Y-Y", "-Y-Y", "----", "-Y-Y"], nil),
+            ("conclude", ["----", "-Y-Y", "-Y-Y", "----", "----"], "concluido"),
+            ("reopen", ["----", "----", "----", "---Y", "----"], "reaberto"),
+        ]
+        // How Carla brings a new protocol to each situation.
+        let path: [String: [String]] = [
+            "aberto": [], "recebido": ["receive"], "em_andamento": ["receive", "dispatch"], "concluido": ["receive", "conclude"],
+            "reaberto": ["receive", "conclude", "reopen"],
+        ]
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, server in
+                let ana = try await client.staffToken()
+                let actors = [
+                    ("ana", ana), ("diego", try await client.staffToken("diego", "comercial123")),
+                    ("bruno", try await client.staffToken("bruno", "backoffice123")),
+                    ("carla", try await client.staffToken("carla", "supervisao123")),
+                ]
+                var key = 0
+                var audited = 0
+                func step(_ number: String, _ action: String, _ token: String) async throws -> TestResponse {
+                    key += 1
+                    var body: [String: Any] = ["action": action]
+                    switch action {
+                    case "dispatch", "conclude", "reopen":
+                        body["text"] = "Texto do trâmite \(key)."
+                        body["public"] = true
+                    case "forward":
+                        body["text"] = "Segue para a Operação."
+                        body["toUnit"] = "operacao"
+                    case "edit": body["subject"] = "Assunto editado \(key)"
+                    default: break
+                    }
+                    return try await client.post(
+                        "/v1/protocols/\(number)/steps", body, token: token, headers: ["Idempotency-Key": "table-\(engine)-\(key)"])
+                }
+                for row in table {
+                    for (s, situation) in situations.enumerated() {
+                        for (a, actor) in actors.enumerated() {
+                            key += 1
+                            let opened = try await create(client, Self.request(key), token: ana, key: "table-open-\(engine)-\(key)")
+                            audited += 1
+                            let number = try XCTUnwrap(opened.json["number"] as? String)
+                            for setup in path[situation] ?? [] {
+                                AEq(try await step(number, setup, actors[3].1).status, .ok, "\(engine) setup \(setup)")
+                                audited += 1
+                            }
+                            let before = try await client.get("/v1/protocols/\(number)", token: ana).json
+                            AEq(before["situation"] as? String, situation, "\(engine): reached \(situation)")
+                            let cell = "\(engine): \(actor.0) \(row.action) from \(situation)"
+                            let allowed = Array(row.cells[s])[a] == "Y"
+                            let r = try await step(number, row.action, actor.1)
+                            let after = try await client.get("/v1/protocols/\(number)", token: ana).json
+                            let stepsBefore = (before["steps"] as? [Any])?.count ?? 0
+                            let stepsAfter = (after["steps"] as? [Any])?.count ?? 0
+                            if allowed {
+                                AEq(r.status, .ok, "\(cell) allowed: \(r.json)")
+                                AEq(after["situation"] as? String, row.after ?? situation, cell)
+                                AEq(stepsAfter, stepsBefore + 1, cell)
+                                if row.action == "forward" { AEq(after["unit"] as? String, "operacao", cell) }
+                                audited += 1
+                            } else {
+                                AEq(r.status, .conflict, "\(cell) refused: \(r.json)")
+                                ATrue(r.errorMessage?.isEmpty == false, cell)
+                                AEq(after["situation"] as? String, situation, "\(cell): unchanged")
+                                AEq(stepsAfter, stepsBefore, "\(cell): no step recorded")
+                            }
+                        }
+                    }
+                }
+                // Every staff action that happened is in the audit log, and nothing else.
+                let logged = try await server.store.read { db in
+                    try await db.raw(
+                        "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'abrir_protocolo' OR action LIKE 'protocolo_%'"
+                    ).first()?.decode(column: "n", as: Int64.self)
+                }
+                AEq(logged, Int64(audited), "\(engine)")
+            }
+        }
+    }
+
     /// Numbers are gap-free and unique: 1 000 concurrent creations over two server instances on
     /// one PostgreSQL (8 clients on SQLite) give exactly 1…N; a creation failing inside its
     /// transaction leaves no hole.
