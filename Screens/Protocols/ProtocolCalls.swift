@@ -39,9 +39,11 @@ extension Calls {
         }
     }
 
-    static func queue(_ c: Client, unit: String? = nil) async -> Result<Queue, APIFailure> {
+    static func queue(_ c: Client, unit: String? = nil, q: String? = nil, offset: Int = 0, limit: Int = 30) async -> Result<
+        Queue, APIFailure
+    > {
         await run {
-            switch try await c.getQueue(query: .init(unit: unit)) {
+            switch try await c.getQueue(query: .init(unit: unit, q: q, offset: offset, limit: limit)) {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }

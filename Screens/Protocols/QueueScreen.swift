@@ -5,18 +5,28 @@ import TUI
 
 /// The back office's work queue (the staff mode's first screen): the protocols waiting in the
 /// staff member's unit, oldest first, the deadline in colour and in words, counts by situation,
-/// unread ones marked; typing filters by type, subject or requester. Enter opens one.
+/// unread ones marked; typing filters by number, type, subject, requester or situation. The
+/// server sends a page at a time (a unit may hold thousands) and filters the whole queue; the rows
+/// already here are filtered at once while it answers. Enter opens one.
 public final class QueueScreen: Screen {
     enum Message: CallResultMessage {
-        case loaded(Result<Calls.Queue, APIFailure>)
-        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
+        case loaded(generation: Int, append: Bool, Result<Calls.Queue, APIFailure>)
+        var failure: APIFailure? { if case .loaded(_, _, let r) = self { return r.failure } else { return nil } }
     }
 
+    /// Rows asked at a time: a screenful and some (30 at least); the list grows as the cursor
+    /// reaches its end.
+    var pageSize: Int { max(30, visibleRows + 10) }
+    private var visibleRows = 0
     var queue: Calls.Queue?
+    /// Every row received for the current filter, page after page.
+    var items: [Calls.QueueItem] = []
     var filter = ""
     var list = ListState(count: 0)
     var loading = 0
     var failure: APIFailure?
+    /// Answers to an older filter are dropped.
+    private var generation = 0
     private var rows: [(y: Int, index: Int)] = []
 
     public init() {}
@@ -24,10 +34,13 @@ public final class QueueScreen: Screen {
     public var title: String { queue.map { "Fila — \($0.unitName)" } ?? "Fila da unidade" }
     public var isBusy: Bool { loading > 0 }
 
+    /// The rows on screen: those received, narrowed by the filter as typed (the server's answer
+    /// for the same filter is a subset, so nothing flickers away).
     var shown: [Calls.QueueItem] {
-        let words = filter.lowercased().split(separator: " ").map(String.init)
-        return (queue?.items ?? []).filter { item in
-            let hay = "\(item.formatted) \(item.typeName) \(item.subject) \(item.requesterName) \(item.situation.rawValue)".lowercased()
+        let words = Service.fold(filter).split(separator: " ").map(String.init)
+        return items.filter { item in
+            let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? ""
+            let hay = Service.fold("\(item.formatted) \(item.typeName) \(item.subject) \(item.requesterName) \(situation)")
             return words.allSatisfy { hay.contains($0) }
         }
     }
@@ -45,9 +58,9 @@ public final class QueueScreen: Screen {
                 [.push(CustomerSearchScreen())]
             },
             Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", inBar: false)) {
+                guard !self.filter.isEmpty else { return [] }
                 self.filter = String(self.filter.dropLast())
-                self.list = ListState(count: self.shown.count)
-                return []
+                return self.load()
             },
         ]
     }
@@ -57,9 +70,29 @@ public final class QueueScreen: Screen {
     public func appear(app: AppState) -> [Effect] { load() }
     public func reappear(app: AppState) -> [Effect] { load() }
 
+    /// The first page for the filter as it is now.
     func load() -> [Effect] {
+        generation += 1
+        list = ListState(count: shown.count)
+        return page(offset: 0)
+    }
+
+    private func page(offset: Int) -> [Effect] {
         loading += 1
-        return [.call { Message.loaded(await Calls.queue($0)) as Any }]
+        let (g, q, limit) = (generation, filter.trimmingCharacters(in: .whitespaces), pageSize)
+        return [
+            .call {
+                Message.loaded(
+                    generation: g, append: offset > 0,
+                    await Calls.queue($0, q: q.isEmpty ? nil : q, offset: offset, limit: limit)) as Any
+            }
+        ]
+    }
+
+    /// The next page when the cursor reaches the last row received.
+    private func more() -> [Effect] {
+        guard loading == 0, let q = queue, items.count < q.total, list.selected >= shown.count - 1 else { return [] }
+        return page(offset: items.count)
     }
 
     private func open(_ index: Int) -> [Effect] {
@@ -74,10 +107,9 @@ public final class QueueScreen: Screen {
             if let effects = actions.perform(k, app: app) { return effects }
             if case .char(let c) = k, !c.isNewline {
                 filter.append(c)
-                list = ListState(count: shown.count)
-                return []
+                return load()
             }
-            _ = list.handle(k, pageSize: 10)
+            if list.handle(k, pageSize: 10) { return more() }
         case .click(_, let y):
             if let r = rows.first(where: { $0.y == y }), list.tap(r.index) { return open(r.index) }
         default: break
@@ -86,13 +118,17 @@ public final class QueueScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
-        guard case .loaded(let r) = message as? Message else { return [] }
+        guard case .loaded(let g, let append, let r) = message as? Message else { return [] }
         loading -= 1
+        guard g == generation else { return [] }
         switch r {
         case .success(let q):
             queue = q
+            items = append ? items + q.items : q.items
             failure = nil
+            let selected = list.selected
             list = ListState(count: shown.count)
+            if append { list.selected = selected }
         case .failure(let f): failure = f
         }
         return []
@@ -129,12 +165,15 @@ public final class QueueScreen: Screen {
         y = s.paragraph("\(q.unitName): \(counts)", x: x, y: y, width: w, role: .header)
         y = s.paragraph(
             filter.isEmpty
-                ? "Digite para filtrar por número, tipo, assunto, requerente ou situação." : "Filtro: \(filter)  (Backspace apaga)",
+                ? "Digite para filtrar por número, tipo, assunto, requerente ou situação."
+                : "Filtro: \(filter) — \(counted(q.total, "protocolo")) (Backspace apaga)",
             x: x, y: y, width: w, role: .muted)
         let items = shown
         guard !items.isEmpty else {
             s.paragraph(
-                filter.isEmpty ? "Nenhum protocolo aguardando esta unidade." : "Nenhum protocolo com este filtro.", x: x, y: y + 1,
+                loading > 0
+                    ? "Buscando…" : filter.isEmpty ? "Nenhum protocolo aguardando esta unidade." : "Nenhum protocolo com este filtro.",
+                x: x, y: y + 1,
                 width: w, role: .muted)
             return
         }
@@ -145,6 +184,7 @@ public final class QueueScreen: Screen {
         s.put(header, x: x, y: y, role: .header)
         y += 1
         let height = max(1, area.y + area.height - y - 1)
+        visibleRows = height
         list.scroll(height: height)
         for i in list.top..<min(items.count, list.top + height) {
             let item = items[i]
@@ -159,7 +199,8 @@ public final class QueueScreen: Screen {
             rows.append((y, i))
             y += 1
         }
-        s.put("* não recebido pela unidade", x: x, y: area.y + area.height - 1, role: .muted)
+        let partial = self.items.count < q.total ? " · \(self.items.count) de \(q.total) na tela (↓ no fim traz mais)" : ""
+        s.put(TextLayout.fit("* não recebido pela unidade" + partial, width: w), x: x, y: area.y + area.height - 1, role: .muted)
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 }

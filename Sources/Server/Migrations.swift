@@ -338,6 +338,18 @@ enum Migrations {
                     uploaded_at BIGINT NOT NULL)
                 """,
                 "CREATE INDEX protocol_attachments_number ON protocol_attachments(number, step_id)",
+                // The queue: a unit's open protocols in order, without the concluded ones that pile
+                // up behind them; `search` holds the words a filter matches (SearchText terms).
+                "CREATE INDEX protocols_open_queue ON protocols(unit, opened_at, number) WHERE situation <> 'concluido'",
+                "ALTER TABLE protocols ADD COLUMN search TEXT",
+                "UPDATE protocols SET search = ' ' || UPPER(number || ' ' || subject || ' ' || requester_name) || ' '",
+                // How many open protocols each unit holds by situation, kept by the transactions
+                // that create and move protocols (the queue's counts, without counting the queue).
+                "CREATE TABLE protocol_queue_counts (unit TEXT NOT NULL, situation TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (unit, situation))",
+                """
+                INSERT INTO protocol_queue_counts (unit, situation, n)
+                SELECT unit, situation, COUNT(*) FROM protocols WHERE situation <> 'concluido' GROUP BY unit, situation
+                """,
                 "CREATE INDEX protocol_attachments_unbound ON protocol_attachments(step_id, uploaded_at)",
             ]
         ),

@@ -44,6 +44,13 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
         return calls.lastIndex(of: operation).map { bodies[$0] } ?? ""
     }
 
+    /// The path and query of the last call of `operation`.
+    func lastQuery(_ operation: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return calls.lastIndex(of: operation).map { paths[$0] } ?? ""
+    }
+
     func count(_ operation: String) -> Int {
         lock.lock()
         defer { lock.unlock() }

@@ -47,10 +47,15 @@ final class ProtocolJourneyTests: JourneyBase {
         XCTAssertTrue(
             screen().roleMap.split(separator: "\n")[row].contains("S") || screen().roleMap.split(separator: "\n")[row].contains("L"))
         noCuts("fila")
-        // Typing filters; nothing matches "vazamento".
+        // Typing filters: the rows here at once, then the server over the whole queue (asked with the words).
         type("vazamento")
-        XCTAssertTrue(words(screen()).contains("Nenhum protocolo com este filtro."))
+        XCTAssertTrue(words(screen()).contains("Buscando…"), words(screen()))
+        await runtime.settle()
+        XCTAssertTrue(transport.lastQuery("getQueue").contains("q=vazamento"), transport.lastQuery("getQueue"))
+        XCTAssertTrue(words(screen()).contains("Nenhum protocolo com este filtro."), words(screen()))
         for _ in 0..<9 { runtime.send(.key(.backspace)) }
+        await runtime.settle()
+        XCTAssertFalse(transport.lastQuery("getQueue").contains("q="), "the filter erased, the whole queue again")
         // Enter opens it: the history, the private dispatch marked as such.
         runtime.send(.key(.enter))
         await runtime.settle()

@@ -62,9 +62,13 @@ final class ServicesMenuTests: JourneyBase {
             let text = screen(glyphs: glyphs).text
             // Every service listed and the selected one's description whole, at 80×24, in ASCII too.
             for svc in Service.offered(in: .kiosk) {
-                XCTAssertTrue(text.contains(!glyphs.unicodeText ? String(svc.title.map(Glyphs.ascii.displayable)) : svc.title), "\(svc.title):\n\(text)")
+                XCTAssertTrue(
+                    text.contains(!glyphs.unicodeText ? String(svc.title.map(Glyphs.ascii.displayable)) : svc.title),
+                    "\(svc.title):\n\(text)")
             }
-            let words = Service.offered(in: .kiosk)[0].summary.split(separator: " ").map { !glyphs.unicodeText ? String(String($0).map(Glyphs.ascii.displayable)) : String($0) }
+            let words = Service.offered(in: .kiosk)[0].summary.split(separator: " ").map {
+                !glyphs.unicodeText ? String(String($0).map(Glyphs.ascii.displayable)) : String($0)
+            }
             XCTAssertTrue(words.allSatisfy { text.contains($0) }, text)
             XCTAssertTrue(text.contains(!glyphs.unicodeText ? "o servico." : "o serviço."), "the hint is not cut:\n\(text)")
         }

@@ -115,3 +115,21 @@ final class CoreTests: XCTestCase {
         }
     }
 }
+
+/// The API's dates, written by arithmetic, against Foundation's own ISO 8601 formatter.
+final class DateTranscoderTests: XCTestCase {
+    func testSameTextAsFoundationsISO8601Formatter() throws {
+        let foundation = ISO8601DateFormatter()
+        let ours = RFC3339Transcoder()
+        var rng = SystemRandomNumberGenerator()
+        // 1900…2200, the epoch's edges, day and leap-day edges, and fractions (never rounded up).
+        var instants: [Double] = [0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 951_868_799.999, 4_107_542_399, -2_208_988_800]
+        for _ in 0..<20_000 { instants.append(Double(Int64.random(in: -2_208_988_800...7_258_118_400, using: &rng))) }
+        for _ in 0..<2_000 { instants.append(Double.random(in: -2_208_988_800...7_258_118_400, using: &rng)) }
+        for t in instants {
+            let date = Date(timeIntervalSince1970: t)
+            XCTAssertEqual(try ours.encode(date), foundation.string(from: date), "\(t)")
+        }
+        XCTAssertEqual(try ours.decode("2026-12-03T13:00:00Z"), Date(timeIntervalSince1970: 1_796_302_800))
+    }
+}

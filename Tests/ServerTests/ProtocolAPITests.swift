@@ -204,6 +204,71 @@ final class ProtocolAPITests: XCTestCase {
         }
     }
 
+    /// The queue a page at a time, oldest first, and filtered over the whole unit: words start
+    /// words of the number, subject or requester (accents aside), or name the type or situation.
+    func testQueuePagesAndFilters() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, server in
+                let ana = try await client.staffToken()
+                let diego = try await client.staffToken("diego", "comercial123")
+                let people = [
+                    "Maria Aparecida da Silva", "João da Água Bonita", "Empresa Ômega Ltda", "José Pereira", "Ana Lúcia Souza",
+                    "Carlos Eduardo", "Beatriz Ramos",
+                ]
+                for (i, name) in people.enumerated() {
+                    var request = Self.request(i + 1, matricula: nil)
+                    request["subject"] = i == 1 ? "Vazamento na calçada" : "Consumo alto na conta \(i + 1)"
+                    request["requester"] = ["kind": "outro", "documento": "111.444.777-35", "nome": name]
+                    AEq(try await create(client, request, token: ana, key: "queue-\(engine)-\(i)").status, .created)
+                }
+                func queue(_ query: String) async throws -> (numbers: [String], total: Int?) {
+                    let r = try await client.get("/v1/queue?\(query)", token: diego)
+                    AEq(r.status, .ok, "\(engine) \(query): \(r.json)")
+                    let items = r.json["items"] as? [[String: Any]] ?? []
+                    return (items.compactMap { ($0["formatted"] as? String)?.suffix(1).description }, r.json["total"] as? Int)
+                }
+                // Pages, oldest first (numbers 1…7; each row's last digit).
+                var page = try await queue("limit=3")
+                AEq(page.numbers, ["1", "2", "3"], "\(engine)")
+                AEq(page.total, 7)
+                AEq(try await queue("limit=3&offset=3").numbers, ["4", "5", "6"], "\(engine)")
+                AEq(try await queue("limit=3&offset=6").numbers, ["7"], "\(engine)")
+                // Words: accents and case aside, each word the start of a word, all words together.
+                AEq(try await queue("q=joao").numbers, ["2"], "\(engine): João")
+                AEq(try await queue("q=AGUA%20bon").numbers, ["2"], "\(engine): two words, both")
+                AEq(try await queue("q=omega").numbers, ["3"], "\(engine): Ômega")
+                AEq(try await queue("q=ereira").numbers, [], "\(engine): the start of a word, not its middle")
+                AEq(try await queue("q=000005").numbers, ["5"], "\(engine): the number as printed")
+                AEq(try await queue("q=2026/000006").numbers, ["6"], "\(engine)")
+                page = try await queue("q=consumo&limit=2")
+                AEq(page.numbers, ["1", "3"], "\(engine)")
+                AEq(page.total, 6, "\(engine): how many match, beyond the page")
+                AEq(try await queue("q=revisao%20vazamento").numbers, ["2"], "\(engine): the type's name and a subject word")
+                // The situation's name: after Diego receives number 4, "recebido" finds it.
+                let fourth = try await client.get("/v1/queue?q=000004", token: diego)
+                let number = try XCTUnwrap((fourth.json["items"] as? [[String: Any]])?.first?["number"] as? String)
+                _ = try await client.post(
+                    "/v1/protocols/\(number)/steps", ["action": "receive"], token: diego, headers: ["Idempotency-Key": "queue-r-\(engine)"])
+                AEq(try await queue("q=recebido").numbers, ["4"], "\(engine)")
+                AEq(try await queue("situation=recebido").total, 1)
+                // An edited subject is found by its new words.
+                _ = try await client.post(
+                    "/v1/protocols/\(number)/steps", ["action": "edit", "subject": "Hidrômetro parado"], token: diego,
+                    headers: ["Idempotency-Key": "queue-e-\(engine)"])
+                AEq(try await queue("q=hidrometro").numbers, ["4"], "\(engine)")
+                if engine == .sqlite {
+                    // The open queue is read in index order: no sort of the whole unit.
+                    let plan = try await server.store.read { db in
+                        try await db.raw(
+                            "EXPLAIN QUERY PLAN SELECT number FROM protocols WHERE unit = 'comercial' AND situation <> 'concluido' ORDER BY opened_at, number LIMIT 50"
+                        ).all().map { try $0.decode(column: "detail", as: String.self) }.joined(separator: " | ")
+                    }
+                    ATrue(plan.contains("protocols_open_queue") && !plan.contains("TEMP B-TREE"), plan)
+                }
+            }
+        }
+    }
+
     /// Every step by every role from every situation, through the API: the table below is the
     /// rule written out by hand (not computed from the Domain's), one fresh protocol per cell.
     /// Allowed steps move the protocol and are audited; refused ones answer 409 and change nothing.
@@ -292,8 +357,28 @@ final class ProtocolAPITests: XCTestCase {
                     ).first()?.decode(column: "n", as: Int64.self)
                 }
                 AEq(logged, Int64(audited), "\(engine)")
+                // The queue's counts, kept by each transaction, equal a count of the protocols.
+                try await assertQueueCountsExact(server, "\(engine)")
             }
         }
+    }
+
+    /// `protocol_queue_counts` against a count of the protocols themselves.
+    func assertQueueCountsExact(_ server: AgenciaServer, _ what: String, file: StaticString = #filePath, line: UInt = #line) async throws {
+        let (kept, counted) = try await server.store.read { db in
+            func pairs(_ sql: SQLQueryString) async throws -> [String] {
+                try await db.raw(sql).all().map {
+                    "\(try $0.decode(column: "unit", as: String.self))/\(try $0.decode(column: "situation", as: String.self))=\(try $0.decode(column: "n", as: Int64.self))"
+                }.sorted()
+            }
+            return (
+                try await pairs("SELECT unit, situation, n FROM protocol_queue_counts WHERE n <> 0"),
+                try await pairs(
+                    "SELECT unit, situation, COUNT(*) AS n FROM protocols WHERE situation <> 'concluido' GROUP BY unit, situation")
+            )
+        }
+        XCTAssertEqual(kept, counted, what, file: file, line: line)
+        XCTAssertFalse(counted.isEmpty, what, file: file, line: line)
     }
 
     /// Numbers are gap-free and unique: 1 000 concurrent creations over two server instances on
@@ -347,6 +432,7 @@ final class ProtocolAPITests: XCTestCase {
                     }
                 }
                 AEq(seqs, Array(1...(total + 1)), "\(engine): 1…\(total + 1), no gap, no duplicate")
+                try await assertQueueCountsExact(server, "\(engine): counts kept under concurrency, none left by the failed one")
             }
         }
     }

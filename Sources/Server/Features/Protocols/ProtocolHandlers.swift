@@ -172,10 +172,20 @@ struct ProtocolHandlers: Sendable {
         if unit != staff.unit, staff.role != .supervisor { throw APIError.forbidden }
         let units = try await unitNames()
         let types = try await typeNames()
-        let words = (input.query.q ?? "").split(separator: " ").map(String.init).filter { $0.count >= 2 }.prefix(5)
-        let entries = try await protocols.queue(
-            unit: unit, situation: input.query.situation.flatMap { ProtocolSituation(rawValue: $0.rawValue) }, type: input.query._type,
-            words: Array(words))
+        var filter = QueueFilter(
+            unit: unit, situation: input.query.situation.flatMap { ProtocolSituation(rawValue: $0.rawValue) }, type: input.query._type)
+        // Each word: the start of a word of the number, subject or requester, or of a type's or a situation's name.
+        func starts(_ name: String, _ term: String) -> Bool { SearchText.terms(name).contains { $0.hasPrefix(term) } }
+        for term in SearchText.terms(input.query.q ?? "").prefix(6) {
+            filter.words.append(
+                .init(
+                    term: term, types: types.filter { starts($0.value, term) }.map(\.key).sorted(),
+                    situations: ProtocolSituation.allCases.filter { starts($0.label, term) }))
+        }
+        let counts = try await protocols.counts(unit: unit)
+        let (entries, matching) = try await protocols.queue(
+            filter, offset: input.query.offset ?? 0, limit: min(200, max(1, input.query.limit ?? 30)))
+        let total = matching ?? filter.situation.map { counts[$0.rawValue] ?? 0 } ?? counts.values.reduce(0, +)
         return .ok(
             .init(
                 body: .json(
@@ -191,7 +201,7 @@ struct ProtocolHandlers: Sendable {
                                     $0 < grant.now ? .atrasado : $0 - grant.now <= 2 * 86_400 ? .proximo : .emDia
                                 })
                         },
-                        counts: .init(additionalProperties: try await protocols.counts(unit: unit))))))
+                        counts: .init(additionalProperties: counts), total: total))))
     }
 
     /// Counter and staff upload a file for their next step; what it is comes from its content.

@@ -142,17 +142,19 @@ extension ProtocolRepository {
             try await db.raw(
                 """
                 INSERT INTO protocols (number, year, seq, type_code, subject, body, situation, unit, requester_kind, requester_document,
-                  requester_name, matricula, phone, email, channel, opened_at, opened_by, deadline_at, updated_at)
+                  requester_name, matricula, phone, email, channel, opened_at, opened_by, deadline_at, updated_at, search)
                 VALUES (\(bind: number.compact), \(bind: year), \(bind: number.sequence), \(bind: d.typeCode), \(bind: d.subject),
                   \(bind: d.body), \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), \(bind: r.kind.rawValue), \(bind: r.documento),
                   \(bind: r.nome), \(bind: r.matricula), \(bind: r.telefone), \(bind: r.email), \(bind: d.channel.rawValue), \(bind: now),
-                  \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now))
+                  \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now),
+                  \(bind: Self.search(number, subject: d.subject, requester: r.nome)))
                 """
             ).run()
             let stepId = try await Self.insertStep(
                 number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
                 staff: d.openedBy, detail: nil, db: db)
             if let by = d.openedBy { try await Self.bind(d.attachments, number: number, stepId: stepId, by: by, db: db) }
+            try await Self.recount(from: nil, to: (d.unit, .aberto), db: db)
             try await Self.tell(email: r.email, matricula: r.matricula, stepId: stepId, now: now, db: db)
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
@@ -256,6 +258,20 @@ struct StepDraft: Sendable {
     var attachments: [Int64] = []
 }
 
+/// What a queue shows: a unit, optionally one situation (else the open ones), one type, and
+/// words (each with the types and situations whose names it starts).
+struct QueueFilter: Sendable {
+    struct Word: Sendable {
+        var term: String
+        var types: [String] = []
+        var situations: [ProtocolSituation] = []
+    }
+    var unit: String
+    var situation: ProtocolSituation?
+    var type: String?
+    var words: [Word] = []
+}
+
 /// A protocol in a list or a queue: what a row shows.
 struct ProtocolBrief: Sendable {
     var number: ProtocolNumber
@@ -302,10 +318,14 @@ extension ProtocolRepository {
                     detail.append("prazo: \(oldDeadline.map(iso) ?? "—") → \(iso(dl))")
                 }
                 guard !detail.isEmpty else { throw APIError.invalid("Nada foi alterado.") }
+                let name = try await db.raw("SELECT requester_name FROM protocols WHERE number = \(bind: number.compact)").first()?
+                    .decode(column: "requester_name", as: String.self)
                 try await db.raw(
                     """
                     UPDATE protocols SET type_code = \(bind: d.typeCode ?? oldType), subject = \(bind: d.subject ?? oldSubject),
-                      deadline_at = \(bind: d.deadlineAt ?? oldDeadline) WHERE number = \(bind: number.compact)
+                      deadline_at = \(bind: d.deadlineAt ?? oldDeadline),
+                      search = \(bind: Self.search(number, subject: d.subject ?? oldSubject, requester: name ?? ""))
+                    WHERE number = \(bind: number.compact)
                     """
                 ).run()
             }
@@ -315,6 +335,7 @@ extension ProtocolRepository {
                 WHERE number = \(bind: number.compact)
                 """
             ).run()
+            try await Self.recount(from: (unit, situation), to: (newUnit, next), db: db)
             let stepId = try await Self.insertStep(
                 number, at: now, action: d.action.rawValue, situation: next, fromUnit: unit, toUnit: newUnit == unit ? nil : newUnit,
                 text: d.text, isPublic: d.isPublic, staff: d.staff.usuario, detail: detail.isEmpty ? nil : detail.joined(separator: "; "),
@@ -334,41 +355,77 @@ extension ProtocolRepository {
         }
     }
 
-    /// A unit's queue, oldest first (served by `protocols_queue`): the open situations unless
-    /// one is asked for; optionally one type and words of the subject or requester's name.
-    func queue(unit: String, situation: ProtocolSituation?, type: String?, words: [String], limit: Int = 500) async throws
-        -> [ProtocolBrief]
-    {
+    /// A unit's queue, oldest first: one page of it and how many match. The open ones come from
+    /// `protocols_open_queue` in order (the concluded ones behind them are never read), one
+    /// situation from `protocols_queue`. Each word of a filter must start a word of the number,
+    /// subject or requester (accents aside), or name the type or the situation.
+    func queue(_ f: QueueFilter, offset: Int, limit: Int) async throws -> (items: [ProtocolBrief], total: Int?) {
         try await store.read { db in
-            var sql: SQLQueryString = """
-                SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE unit = \(bind: unit)
-                """
-            if let situation {
-                sql.appendInterpolation(" AND situation = \(bind: situation.rawValue)" as SQLQueryString)
+            var conditions: SQLQueryString = "unit = \(bind: f.unit)"
+            if let situation = f.situation {
+                conditions.appendInterpolation(" AND situation = \(bind: situation.rawValue)" as SQLQueryString)
             } else {
-                sql.appendInterpolation(" AND situation <> \(bind: ProtocolSituation.concluido.rawValue)" as SQLQueryString)
+                // Literal, so the partial index's condition is recognised.
+                conditions.appendInterpolation(" AND situation <> 'concluido'" as SQLQueryString)
             }
-            if let type { sql.appendInterpolation(" AND type_code = \(bind: type)" as SQLQueryString) }
-            for w in words {
-                let like = "%\(w.lowercased())%"
-                sql.appendInterpolation(
-                    " AND (LOWER(subject) LIKE \(bind: like) OR LOWER(requester_name) LIKE \(bind: like))" as SQLQueryString)
+            if let type = f.type { conditions.appendInterpolation(" AND type_code = \(bind: type)" as SQLQueryString) }
+            for w in f.words {
+                conditions.appendInterpolation(" AND (search LIKE \(bind: "% \(w.term)%")" as SQLQueryString)
+                for t in w.types { conditions.appendInterpolation(" OR type_code = \(bind: t)" as SQLQueryString) }
+                for s in w.situations { conditions.appendInterpolation(" OR situation = \(bind: s.rawValue)" as SQLQueryString) }
+                conditions.appendInterpolation(")" as SQLQueryString)
             }
-            sql.appendInterpolation(" ORDER BY opened_at, number LIMIT \(literal: limit)" as SQLQueryString)
-            return try await db.raw(sql).all().compactMap(Self.brief)
+            var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE "
+            sql.appendInterpolation(conditions)
+            sql.appendInterpolation(" ORDER BY opened_at, number LIMIT \(literal: limit) OFFSET \(literal: offset)" as SQLQueryString)
+            let items = try await db.raw(sql).all().compactMap(Self.brief)
+            // Unfiltered, the counts by situation already say how many.
+            guard f.type != nil || !f.words.isEmpty else { return (items, nil) }
+            var count: SQLQueryString = "SELECT COUNT(*) AS n FROM protocols WHERE "
+            count.appendInterpolation(conditions)
+            let total = try await db.raw(count).first()?.decode(column: "n", as: Int64.self) ?? 0
+            return (items, Int(total))
         }
     }
 
-    /// How many protocols of the unit are in each open situation.
+    /// The words a queue filter matches: ` 2026000123 2026 000123 123 CONSUMO ALTO MARIA SILVA `.
+    static func search(_ number: ProtocolNumber, subject: String, requester: String) -> String {
+        let words =
+            ["\(number.compact)", "\(number.year)", String(number.formatted.suffix(6)), "\(number.sequence)"]
+            + SearchText.terms(subject) + SearchText.terms(requester)
+        return " " + words.joined(separator: " ") + " "
+    }
+
+    /// How many protocols of the unit are in each open situation (`protocol_queue_counts`).
     func counts(unit: String) async throws -> [String: Int] {
         try await store.read { db in
             var out: [String: Int] = [:]
-            for r in try await db.raw(
-                "SELECT situation, COUNT(*) AS n FROM protocols WHERE unit = \(bind: unit) AND situation <> 'concluido' GROUP BY situation"
-            ).all() {
+            for r in try await db.raw("SELECT situation, n FROM protocol_queue_counts WHERE unit = \(bind: unit) AND n > 0").all() {
                 out[try r.decode(column: "situation", as: String.self)] = Int(try r.decode(column: "n", as: Int64.self))
             }
             return out
+        }
+    }
+
+    /// Moves one protocol between (unit, situation) counts inside its transaction; concluded
+    /// ones are not counted. Rows are touched in key order, so two moves never wait on each
+    /// other in a cycle (PostgreSQL row locks).
+    static func recount(
+        from: (unit: String, situation: ProtocolSituation)?, to: (unit: String, situation: ProtocolSituation), db: any SQLDatabase
+    )
+        async throws
+    {
+        if let from, from.unit == to.unit, from.situation == to.situation { return }
+        var changes: [(String, String, Int)] = []
+        if let from, from.situation != .concluido { changes.append((from.unit, from.situation.rawValue, -1)) }
+        if to.situation != .concluido { changes.append((to.unit, to.situation.rawValue, 1)) }
+        for (unit, situation, delta) in changes.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
+            try await db.raw(
+                """
+                INSERT INTO protocol_queue_counts (unit, situation, n) VALUES (\(bind: unit), \(bind: situation), \(bind: delta))
+                ON CONFLICT (unit, situation) DO UPDATE SET n = protocol_queue_counts.n + \(bind: delta)
+                """
+            ).run()
         }
     }
 
