@@ -131,3 +131,25 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     k.keys("Enter")
     screen = k.wait_for("Anexo: laudo-vistoria.pdf (PDF,")
     assert "Laudo da vistoria em anexo." in screen, screen
+
+    # Maria, logged in at the kiosk, opened nothing: the counter's protocol is among hers, with
+    # the public file; F9 there lists it.
+    c = terminal(f"--server {url} --mode kiosk", width=80, height=24)
+    kiosk_login(c, "10001-3", "111.444.777-35")
+    c.wait_for("DÉBITOS EM ABERTO")
+    c.keys("F9")
+    c.wait_for("Filtrar:")
+    c.type("meus protocolos")
+    c.wait_for("1. Meus protocolos")
+    c.keys("Enter")
+    c.wait_for(number)
+    lines = c.text().splitlines()
+    row = next(i for i, l in enumerate(lines) if number in l)
+    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
+        c.keys("Down")
+    c.keys("Enter")
+    screen = c.wait_for("Anexo: laudo-vistoria.pdf")
+    assert "diego" not in screen and "Laudo da vistoria em anexo." in screen, screen
+    c.keys("F9")
+    screen = c.wait_for("Anexos — protocolo")
+    assert "laudo-vistoria.pdf" in screen, screen
