@@ -122,10 +122,14 @@ final class DateTranscoderTests: XCTestCase {
         let foundation = ISO8601DateFormatter()
         let ours = RFC3339Transcoder()
         var rng = SystemRandomNumberGenerator()
-        // 1900…2200, the epoch's edges, day and leap-day edges, and fractions (never rounded up).
-        var instants: [Double] = [0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 951_868_799.999, 4_107_542_399, -2_208_988_800]
+        // 1900…2200, the epoch's edges, day and leap-day edges, and fractions (Foundation rounds to
+        // the millisecond first: .999522 is the next second, .9994 is not).
+        var instants: [Double] = [
+            0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 951_868_799.999, 4_107_542_399, -2_208_988_800, 6_288_434_588.999522,
+            6_288_434_588.9994,
+        ]
         for _ in 0..<20_000 { instants.append(Double(Int64.random(in: -2_208_988_800...7_258_118_400, using: &rng))) }
-        for _ in 0..<2_000 { instants.append(Double.random(in: -2_208_988_800...7_258_118_400, using: &rng)) }
+        for _ in 0..<200_000 { instants.append(Double.random(in: -2_208_988_800...7_258_118_400, using: &rng)) }
         for t in instants {
             let date = Date(timeIntervalSince1970: t)
             XCTAssertEqual(try ours.encode(date), foundation.string(from: date), "\(t)")

@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import OpenAPIRuntime
 
-/// RFC 3339 dates in UTC, whole seconds (`2026-12-03T13:00:00Z`), written by arithmetic: the
+/// RFC 3339 dates in UTC, in seconds (`2026-12-03T13:00:00Z`), written by arithmetic: the
 /// runtime's ISO 8601 transcoder goes through ICU for every date, a fifth of a list's encoding
 /// time (DECISIONS 47). The same text as Foundation's `ISO8601DateFormatter` (checked against it);
 /// reading is left to the runtime's transcoder.
@@ -10,7 +10,8 @@ struct RFC3339Transcoder: DateTranscoder {
     private let reader = ISO8601DateTranscoder()
 
     func encode(_ date: Date) throws -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // Foundation rounds to the millisecond, then drops it.
+        let seconds = Int(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let inDay = seconds - days * 86_400
         let d = CivilDate(daysSinceEpoch: days)
