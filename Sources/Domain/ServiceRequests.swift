@@ -30,6 +30,34 @@ public struct ServiceType: Sendable, Equatable {
             self.label = label
             self.required = required
         }
+
+        /// `ponto_referencia*:Ponto de referência|telefone:Telefone` (empty: no question), or why not.
+        public static func list(_ text: String) -> Result<[Field], FieldListProblem> {
+            var out: [Field] = []
+            for part in text.split(separator: "|").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+                let pieces = part.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard pieces.count == 2, !pieces[1].isEmpty else {
+                    return .failure(.init(message: "campo \"\(part)\" sem rótulo (chave:Rótulo)"))
+                }
+                let required = pieces[0].hasSuffix("*")
+                let key = required ? String(pieces[0].dropLast()) : pieces[0]
+                guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) else {
+                    return .failure(.init(message: "chave de campo \"\(key)\" inválida (minúsculas, dígitos e _)"))
+                }
+                guard !out.contains(where: { $0.key == key }) else { return .failure(.init(message: "campo \"\(key)\" repetido")) }
+                out.append(Field(key: key, label: pieces[1], required: required))
+            }
+            return .success(out)
+        }
+
+        /// The list as the catalogue writes it.
+        public static func text(_ fields: [Field]) -> String {
+            fields.map { "\($0.key)\($0.required ? "*" : ""):\($0.label)" }.joined(separator: "|")
+        }
+    }
+
+    public struct FieldListProblem: Error, Equatable {
+        public let message: String
     }
 
     public var code: String

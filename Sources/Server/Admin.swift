@@ -89,7 +89,7 @@ public enum TariffAdmin {
 /// Units and protocol types from files (`agencia-server units import`, `protocol-types import`):
 /// all or nothing, every problem with its line.
 public enum CatalogueAdmin {
-    public enum Kind: Sendable { case units, protocolTypes }
+    public enum Kind: Sendable { case units, protocolTypes, serviceTypes }
 
     public static func importFile(
         _ kind: Kind, configuration: ServerConfiguration, path: String, dryRun: Bool,
@@ -113,6 +113,11 @@ public enum CatalogueAdmin {
                 let types = try ProtocolCatalogue.types(text, units: known)
                 if !dryRun { try await repository.storeCatalogue(units: [], types: types, now: now) }
                 return "\(types.count) tipo(s) de protocolo \(dryRun ? "válidos; nada foi gravado (--dry-run)" : "importados")."
+            case .serviceTypes:
+                let known = Set(try await repository.units().map(\.code))
+                let services = try ServiceCatalogue.types(text, units: known)
+                if !dryRun { try await ServiceRepository(store: store).store(services, now: now) }
+                return "\(services.count) serviço(s) \(dryRun ? "válidos; nada foi gravado (--dry-run)" : "importados")."
             }
         }
     }

@@ -17,6 +17,7 @@ struct AgenciaAPI: APIProtocol {
     let installments: InstallmentHandlers
     let dueDates: DueDateHandlers
     let protocols: ProtocolHandlers
+    let services: ServiceHandlers
 
     // MARK: Health
 
@@ -167,6 +168,14 @@ struct AgenciaAPI: APIProtocol {
     }
 
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output { try await protocols.getQueue(input) }
+
+    func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
+        try await services.listServices(input)
+    }
+
+    func requestService(_ input: Operations.RequestService.Input) async throws -> Operations.RequestService.Output {
+        try await services.requestService(input)
+    }
 
     func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
         try await protocols.uploadAttachment(input)

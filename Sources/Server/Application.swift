@@ -122,7 +122,10 @@ public func buildApplication(
             config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
         protocols: ProtocolHandlers(
             protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-            limits: config.attachmentLimits))
+            limits: config.attachmentLimits),
+        services: ServiceHandlers(
+            services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
+            authorization: authorization, timeZone: config.timeZone))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(

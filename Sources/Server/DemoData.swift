@@ -106,10 +106,28 @@ public enum DemoData {
         acesso-sistema,Acesso a sistema,"Pedido de acesso ou de correção em sistemas internos.",ti,5,não
         """
 
+    /// The demo's services (fees and deadlines fictitious), in the import format (`ServiceCatalogue`).
+    static let demoServiceTypes = """
+        codigo,nome,descricao,unidade,prazo_dias,prazo_horas_uteis,taxa,cobranca,campos,situacoes,motivo,sem_vencidas,exige_imovel
+        religacao,Religação,"Religa o abastecimento de uma ligação cortada por débito.",operacao,,24,"25,00",proxima_conta,telefone*:Telefone para contato|observacao:Observação para a equipe,cortada,"A religação é para ligações cortadas; esta ligação não está cortada.",sim,sim
+        religacao-urgente,Religação urgente,"Religação em até 8 horas úteis, com taxa maior.",operacao,,8,"60,00",documento,telefone*:Telefone para contato|observacao:Observação para a equipe,cortada,"A religação é para ligações cortadas; esta ligação não está cortada.",sim,sim
+        reativacao,Reativação de ligação,"Reativa uma ligação suprimida (hidrômetro retirado).",comercial,5,,"45,00",proxima_conta,telefone*:Telefone para contato,suprimida,"A reativação é para ligações suprimidas.",sim,sim
+        ligacao-nova,Ligação nova,"Ligação de água ou esgoto para um imóvel ainda sem ligação.",comercial,30,,"120,00",documento,ponto_referencia*:Ponto de referência|telefone*:Telefone para contato,factivel,"Este imóvel já tem ligação: para outra ligação no mesmo endereço, procure uma agência.",não,não
+        falta-agua,Falta d'água,"Falta de água no imóvel ou na rua.",operacao,,4,,,ponto_referencia:Ponto de referência|telefone*:Telefone para contato,ativa,"Sem ligação ativa não há abastecimento: peça a religação ou a reativação.",não,sim
+        vazamento,Vazamento,"Vazamento na rua, na calçada ou no cavalete.",operacao,,8,,,local*:Onde está o vazamento|ponto_referencia*:Ponto de referência|telefone:Telefone para contato,,,não,sim
+        segunda-via-contrato,2ª via do contrato de adesão,"Cópia do contrato de prestação de serviços do imóvel.",atendimento,2,,,,email:E-mail para receber a cópia,,,não,sim
+        titularidade,Alteração de titularidade,"Passa o imóvel para o nome de outra pessoa (documentos na agência).",comercial,10,,,,novo_titular*:Nome do novo titular|documento_novo*:CPF/CNPJ do novo titular|telefone*:Telefone para contato,,,não,sim
+        atualizacao-cadastral,Atualização cadastral,"Corrige nome, endereço de entrega ou outros dados do cadastro.",atendimento,5,,,,dados*:O que mudou|telefone:Telefone para contato,,,não,sim
+        cancelamento,Cancelamento ou inativação,"Encerra o abastecimento do imóvel (imóvel vazio, demolido).",comercial,15,,,,motivo*:Motivo|telefone*:Telefone para contato,ativa|cortada,"A ligação deste imóvel já está inativa.",não,sim
+        tarifa-social,Tarifa social,"Enquadramento na tarifa social (inscrição no CadÚnico).",comercial,30,,,,nis*:NIS (CadÚnico)|moradores*:Número de moradores|telefone:Telefone para contato,,,não,sim
+        """
+
     static func seedProtocolCatalogue(_ store: any Store, now: Int64) async throws {
         let units = try ProtocolCatalogue.units(demoUnits)
         let types = try ProtocolCatalogue.types(demoProtocolTypes, units: Set(units.map(\.code)))
         try await ProtocolRepository(store: store).storeCatalogue(units: units, types: types, now: now)
+        let services = try ServiceCatalogue.types(demoServiceTypes, units: Set(units.map(\.code)))
+        try await ServiceRepository(store: store).store(services, now: now)
     }
 
     public static var staffHints: [Hint] {

@@ -353,6 +353,35 @@ enum Migrations {
                 "CREATE INDEX protocol_attachments_unbound ON protocol_attachments(step_id, uploaded_at)",
             ]
         ),
+        (
+            7, "service_requests",
+            [
+                // What a protocol type that is a service adds (name, description and unit stay in
+                // protocol_types): deadline, fee, form, who may ask.
+                """
+                CREATE TABLE service_types (
+                    code TEXT PRIMARY KEY,
+                    deadline_days INTEGER,
+                    deadline_hours INTEGER,
+                    fee_cents BIGINT,
+                    fee_on TEXT NOT NULL,
+                    fields TEXT NOT NULL,
+                    situations TEXT NOT NULL,
+                    situation_reason TEXT NOT NULL,
+                    no_overdue INTEGER NOT NULL,
+                    needs_property INTEGER NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 1)
+                """,
+                // A service request is a protocol with these: when it is expected, the form's
+                // answers (JSON) and the fee charged.
+                "ALTER TABLE protocols ADD COLUMN service INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE protocols ADD COLUMN expected_at BIGINT",
+                "ALTER TABLE protocols ADD COLUMN answers TEXT",
+                "ALTER TABLE protocols ADD COLUMN fee_cents BIGINT",
+                // The duplicate guard: a property's pending request of a type.
+                "CREATE INDEX protocols_pending ON protocols(matricula, type_code) WHERE situation <> 'concluido'",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

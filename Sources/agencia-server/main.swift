@@ -12,7 +12,9 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         commandName: "agencia-server",
         abstract: "Servidor REST da Agência Virtual.",
         version: AgenciaVersion.current,
-        subcommands: [Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self],
+        subcommands: [
+            Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 
@@ -125,7 +127,14 @@ struct ProtocolTypesCommand: AsyncParsableCommand {
         commandName: "protocol-types", abstract: "Catálogo de tipos de protocolo.", subcommands: [ImportCatalogue<ProtocolTypesFile>.self])
 }
 
+struct ServiceTypesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "service-types", abstract: "Catálogo de serviços (religação, falta d'água…).",
+        subcommands: [ImportCatalogue<ServiceTypesFile>.self])
+}
+
 protocol CatalogueFile { static var kind: CatalogueAdmin.Kind { get } }
+enum ServiceTypesFile: CatalogueFile { static let kind = CatalogueAdmin.Kind.serviceTypes }
 enum UnitsFile: CatalogueFile { static let kind = CatalogueAdmin.Kind.units }
 enum ProtocolTypesFile: CatalogueFile { static let kind = CatalogueAdmin.Kind.protocolTypes }
 

@@ -23,7 +23,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                 }
                 let repository = ProtocolRepository(store: server.store)
                 let before = try await repository.types()
-                XCTAssertEqual(before.count, 10, "the demo catalogue")
+                XCTAssertEqual(before.count, 18, "the demo catalogue: 10 protocol types and 8 more services")
                 XCTAssertTrue(before.contains { $0.code == "reclamacao" && $0.defaultUnit == "ouvidoria" && $0.deadlineDays == 30 })
                 XCTAssertFalse(try XCTUnwrap(before.first { $0.code == "juridico-intimacao" }).isPublic)
 
@@ -57,7 +57,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     XCTAssertTrue(e.description.contains("unidade \"fiscal\" não cadastrada"), e.description)
                 }
                 let typesAfter = try await repository.types()
-                XCTAssertEqual(typesAfter.count, 10, "nothing stored")
+                XCTAssertEqual(typesAfter.count, 18, "nothing stored")
 
                 // Units first, then types that use them; --dry-run stores nothing.
                 let units = try write("u2.csv", "codigo,nome\nfiscal,Fiscalização\n")
@@ -68,7 +68,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     "codigo,nome,descricao,unidade,prazo_dias,publico\nmulta,Multa,\"Multa por irregularidade, com auto\",fiscal,,não\n")
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: true)
                 let dry = try await repository.types()
-                XCTAssertEqual(dry.count, 10)
+                XCTAssertEqual(dry.count, 18)
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: false)
                 let stored = try await repository.types()
                 let multa = try XCTUnwrap(stored.first { $0.code == "multa" })
@@ -77,6 +77,55 @@ final class ProtocolCatalogueTests: XCTestCase {
                     ProtocolType(
                         code: "multa", name: "Multa", description: "Multa por irregularidade, com auto", defaultUnit: "fiscal",
                         deadlineDays: nil, isPublic: false))
+
+                // Services: every problem with its line, nothing stored; then a good file.
+                let services = ServiceRepository(store: server.store)
+                let badServices = try write(
+                    "s.csv",
+                    """
+                    codigo,nome,descricao,unidade,prazo_dias,prazo_horas_uteis,taxa,cobranca,campos,situacoes,motivo,sem_vencidas,exige_imovel
+                    poda,Poda,Poda de árvore,operacao,7,,,,local*:Onde,,,não,sim
+                    troca,Troca,Troca de hidrômetro,operacao,7,24,,,,,,não,sim
+                    caro,Caro,Taxa errada,operacao,7,,"R$ muito",documento,,,,não,sim
+                    sem,Sem,Campo sem rótulo,operacao,7,,,,telefone*,,,não,sim
+                    corte,Corte,Situação errada,operacao,7,,,,,desligada,Motivo,não,sim
+                    mudo,Mudo,Sem motivo,operacao,7,,,,,cortada,,não,sim
+                    """)
+                do {
+                    _ = try await CatalogueAdmin.importFile(.serviceTypes, configuration: c, path: badServices, dryRun: false)
+                    XCTFail("imported a broken file")
+                } catch let e as ImportFileError {
+                    XCTAssertEqual(e.problems.map(\.line), [3, 4, 5, 6, 7], e.description)
+                    XCTAssertTrue(e.description.contains("linha 3: informe prazo_dias (1 a 365) ou prazo_horas_uteis"), e.description)
+                    XCTAssertTrue(e.description.contains("linha 4: taxa \"R$ muito\" não é um valor em reais"), e.description)
+                    XCTAssertTrue(e.description.contains("linha 5: campo \"telefone*\" sem rótulo"), e.description)
+                    XCTAssertTrue(e.description.contains("linha 6: situação \"desligada\" desconhecida"), e.description)
+                    XCTAssertTrue(e.description.contains("linha 7: motivo vazio"), e.description)
+                }
+                let servicesBefore = try await services.types()
+                XCTAssertEqual(servicesBefore.count, 11, "nothing stored")
+                let goodServices = try write(
+                    "s2.csv",
+                    """
+                    codigo;nome;descricao;unidade;prazo_dias;prazo_horas_uteis;taxa;cobranca;campos;situacoes;motivo;sem_vencidas;exige_imovel
+                    poda;Poda de árvore;Poda sobre a rede;operacao;;12;15,50;proxima_conta;local*:Onde fica a árvore|telefone:Telefone;ativa|cortada;Só para ligações com rede;não;sim
+                    """)
+                let imported = try await CatalogueAdmin.importFile(.serviceTypes, configuration: c, path: goodServices, dryRun: false)
+                XCTAssertEqual(imported, "1 serviço(s) importados.")
+                let allServices = try await services.types()
+                let poda = try XCTUnwrap(allServices.first { $0.code == "poda" })
+                XCTAssertEqual(poda.deadline, .businessHours(12))
+                XCTAssertEqual(poda.feeCents, 1_550)
+                XCTAssertEqual(poda.feeOn, .proximaConta)
+                XCTAssertEqual(
+                    poda.fields,
+                    [
+                        .init(key: "local", label: "Onde fica a árvore", required: true),
+                        .init(key: "telefone", label: "Telefone", required: false),
+                    ])
+                XCTAssertEqual(poda.situations, [.ativa, .cortada])
+                let protocolTypes = try await repository.types()
+                XCTAssertTrue(protocolTypes.contains { $0.code == "poda" && $0.isPublic }, "a service is a public protocol type")
             }
         }
     }

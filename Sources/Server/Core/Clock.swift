@@ -30,6 +30,23 @@ enum LocalCalendar {
         return "\(day) \(String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0))"
     }
 
+    /// The local date and minute of the day of `instant` at the utility.
+    static func local(_ instant: Date, timeZone: String) -> (date: CivilDate, minute: Int) {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+        let date = CivilDate(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1) ?? today(instant, timeZone: timeZone)
+        return (date, (c.hour ?? 0) * 60 + (c.minute ?? 0))
+    }
+
+    /// The instant of a local date and minute at the utility.
+    static func instant(_ date: CivilDate, minute: Int, timeZone: String) -> Date {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone
+        let c = DateComponents(year: date.year, month: date.month, day: date.day, hour: minute / 60, minute: minute % 60)
+        return cal.date(from: c) ?? Date(timeIntervalSince1970: TimeInterval(date.daysSinceEpoch * 86_400 + minute * 60))
+    }
+
     static func today(_ instant: Date, timeZone: String) -> CivilDate {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: timeZone) ?? cal.timeZone

@@ -54,6 +54,17 @@ struct PropertyRepository: Sendable {
         }
     }
 
+    /// A customer by CPF/CNPJ (normalised).
+    func customer(_ documento: String) async throws -> Customer? {
+        try await store.read { db in
+            try await db.raw("SELECT documento, nome, email, telefone FROM customers WHERE documento = \(bind: documento)").first().map {
+                Customer(
+                    documento: try $0.decode(column: "documento", as: String.self), nome: try $0.decode(column: "nome", as: String.self),
+                    email: try $0.decode(column: "email", as: String?.self), telefone: try $0.decode(column: "telefone", as: String?.self))
+            }
+        }
+    }
+
     func exists(_ matricula: String) async throws -> Bool {
         try await store.read { db in
             try await db.raw("SELECT 1 AS x FROM properties WHERE matricula = \(bind: matricula)").first() != nil

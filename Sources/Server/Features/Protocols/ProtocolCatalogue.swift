@@ -58,20 +58,20 @@ enum ProtocolCatalogue {
         }
     }
 
-    private static func required(_ value: String, _ name: String) throws -> String {
+    static func required(_ value: String, _ name: String) throws -> String {
         guard !value.isEmpty else { throw RowProblem(message: "\(name) vazio") }
         guard value.count <= 200 else { throw RowProblem(message: "\(name) com mais de 200 caracteres") }
         return value
     }
 
-    private static func code(_ value: String) throws -> String {
+    static func code(_ value: String) throws -> String {
         guard (1...40).contains(value.count), value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-") })
         else { throw RowProblem(message: "código \"\(value)\" inválido (letras minúsculas, dígitos, _ e -)") }
         return value
     }
 
     /// Every data row through `make` (codes unique), or every problem with its line.
-    private static func rows<T>(_ text: String, columns: [String], make: (@escaping (String) -> String) throws -> T) throws -> [T] {
+    static func rows<T>(_ text: String, columns: [String], make: (@escaping (String) -> String) throws -> T) throws -> [T] {
         var out: [T] = []
         try CSVImport.rows(text, columns: columns, unique: "codigo") { _, field in out.append(try make(field)) }
         guard !out.isEmpty else { throw ImportFileError(problems: [(0, "nenhuma linha de dados")]) }

@@ -129,37 +129,44 @@ extension ProtocolRepository {
                 guard let n = ProtocolNumber(parsing: String(compact)) else { throw StorageError.corrupt("protocol key \(compact)") }
                 return (n, true)
             }
-            guard
-                let row = try await db.raw(
-                    """
-                    INSERT INTO protocol_counters (year, last) VALUES (\(bind: year), 1)
-                    ON CONFLICT (year) DO UPDATE SET last = protocol_counters.last + 1 RETURNING last
-                    """
-                ).first(),
-                let number = ProtocolNumber(year: year, sequence: try row.decode(column: "last", as: Int.self))
-            else { throw APIError.conflict("Os números de protocolo deste ano se esgotaram.") }
-            let r = d.requester
-            try await db.raw(
-                """
-                INSERT INTO protocols (number, year, seq, type_code, subject, body, situation, unit, requester_kind, requester_document,
-                  requester_name, matricula, phone, email, channel, opened_at, opened_by, deadline_at, updated_at, search)
-                VALUES (\(bind: number.compact), \(bind: year), \(bind: number.sequence), \(bind: d.typeCode), \(bind: d.subject),
-                  \(bind: d.body), \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), \(bind: r.kind.rawValue), \(bind: r.documento),
-                  \(bind: r.nome), \(bind: r.matricula), \(bind: r.telefone), \(bind: r.email), \(bind: d.channel.rawValue), \(bind: now),
-                  \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now),
-                  \(bind: Self.search(number, subject: d.subject, requester: r.nome)))
-                """
-            ).run()
-            let stepId = try await Self.insertStep(
-                number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
-                staff: d.openedBy, detail: nil, db: db)
-            if let by = d.openedBy { try await Self.bind(d.attachments, number: number, stepId: stepId, by: by, db: db) }
-            try await Self.recount(from: nil, to: (d.unit, .aberto), db: db)
-            try await Self.tell(email: r.email, matricula: r.matricula, stepId: stepId, now: now, db: db)
+            let number = try await Self.insert(d, year: year, now: now, db: db)
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
             return (number, false)
         }
+    }
+
+    /// Inserts the protocol with the next number of `year` and its opening step, inside the
+    /// caller's transaction (the number rolls back with it).
+    static func insert(_ d: ProtocolDraft, year: Int, now: Int64, db: any SQLDatabase) async throws -> ProtocolNumber {
+        guard
+            let row = try await db.raw(
+                """
+                INSERT INTO protocol_counters (year, last) VALUES (\(bind: year), 1)
+                ON CONFLICT (year) DO UPDATE SET last = protocol_counters.last + 1 RETURNING last
+                """
+            ).first(),
+            let number = ProtocolNumber(year: year, sequence: try row.decode(column: "last", as: Int.self))
+        else { throw APIError.conflict("Os números de protocolo deste ano se esgotaram.") }
+        let r = d.requester
+        try await db.raw(
+            """
+            INSERT INTO protocols (number, year, seq, type_code, subject, body, situation, unit, requester_kind, requester_document,
+              requester_name, matricula, phone, email, channel, opened_at, opened_by, deadline_at, updated_at, search)
+            VALUES (\(bind: number.compact), \(bind: year), \(bind: number.sequence), \(bind: d.typeCode), \(bind: d.subject),
+              \(bind: d.body), \(bind: ProtocolSituation.aberto.rawValue), \(bind: d.unit), \(bind: r.kind.rawValue), \(bind: r.documento),
+              \(bind: r.nome), \(bind: r.matricula), \(bind: r.telefone), \(bind: r.email), \(bind: d.channel.rawValue), \(bind: now),
+              \(bind: d.openedBy), \(bind: d.deadlineAt), \(bind: now),
+              \(bind: Self.search(number, subject: d.subject, requester: r.nome)))
+            """
+        ).run()
+        let stepId = try await Self.insertStep(
+            number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
+            staff: d.openedBy, detail: nil, db: db)
+        if let by = d.openedBy { try await Self.bind(d.attachments, number: number, stepId: stepId, by: by, db: db) }
+        try await Self.recount(from: nil, to: (d.unit, .aberto), db: db)
+        try await Self.tell(email: r.email, matricula: r.matricula, stepId: stepId, now: now, db: db)
+        return number
     }
 
     func protocolRecord(_ number: ProtocolNumber) async throws -> ProtocolRecord? {

@@ -1,0 +1,119 @@
+import API
+import Domain
+import Foundation
+
+/// Service requests (PRODUCT.md E1/E2, issue 12): what a property may ask for, with fee, data
+/// prevista and form, and the request itself — a protocol of the service kind, never twice
+/// while one of the same type is pending.
+struct ServiceHandlers: Sendable {
+    let services: ServiceRepository
+    let protocols: ProtocolRepository
+    let properties: PropertyRepository
+    let bills: BillRepository
+    let authorization: Authorization
+    let timeZone: String
+
+    func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let context = try await eligibility(grant)
+        let units = Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
+        let pending = try await services.pending(grant.matricula)
+        let items = try await services.types().map { t -> S.ServiceOffer in
+            let refusal = context.refusal(t)
+            let p = pending[t.code]
+            return S.ServiceOffer(
+                code: t.code, name: t.name, description: t.description, unitName: units[t.unit] ?? t.unit, deadline: t.deadlineText,
+                expectedAt: expected(t, grant: grant), feeCents: t.feeCents.map(Int64.init),
+                feeOn: t.feeCents == nil ? nil : .init(rawValue: t.feeOn.rawValue),
+                fields: t.fields.map { .init(key: $0.key, label: $0.label, required: $0.required) }, available: refusal == nil,
+                reason: refusal, needsProperty: t.needsProperty,
+                pending: p.map {
+                    .init(number: $0.number.compact, formatted: $0.number.formatted, expectedAt: $0.expectedAt.map(Self.date))
+                })
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    func requestService(_ input: Operations.RequestService.Input) async throws -> Operations.RequestService.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard let type = try await services.types().first(where: { $0.code == body.typeCode }) else {
+            throw APIError.invalid("Serviço desconhecido: escolha um serviço da lista.")
+        }
+        if let refusal = try await eligibility(grant).refusal(type) {
+            throw APIError(status: .conflict, code: "service_refused", message: refusal)
+        }
+        let answers = (body.answers?.additionalProperties ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
+        if let first = type.fields.compactMap({ type.problems(answers)[$0.key] }).first { throw APIError.invalid(first) }
+        let requester = try await self.requester(grant, email: body.email, telefone: body.telefone)
+        let expectedAt = expected(type, grant: grant)
+        let text = type.fields.compactMap { f in answers[f.key].map { "\(f.label): \($0)" } }.joined(separator: "\n")
+        let channel: ProtocolChannel = grant.staff == nil ? .kiosk : grant.staff?.role == .atendente ? .counter : .staff
+        let draft = ProtocolDraft(
+            typeCode: type.code, subject: type.name, body: text.isEmpty ? type.description : text, unit: type.unit, requester: requester,
+            channel: channel, openedBy: grant.staff?.usuario, deadlineAt: Int64(expectedAt.timeIntervalSince1970))
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "service", key: input.headers.idempotencyKey,
+            request:
+                "\(grant.matricula)|\(type.code)|\(answers.sorted { $0.key < $1.key })|\(requester.email ?? "")|\(requester.telefone ?? "")"
+        )
+        let result = try await services.request(
+            draft, matricula: grant.matricula, expectedAt: Int64(expectedAt.timeIntervalSince1970), answers: answers,
+            feeCents: type.feeCents,
+            year: grant.today.year, claim: claim, now: grant.now)
+        if !result.duplicate && !result.replayed { try await grant.record("solicitar_servico", detail: "\(type.code) \(result.number)") }
+        guard let record = try await protocols.protocolRecord(result.number) else { throw StorageError.corrupt("service \(result.number)") }
+        let units = Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
+        let answer = S.ServiceRequestResult(
+            number: result.number.compact, formatted: result.number.formatted, typeName: type.name,
+            unitName: units[record.unit] ?? record.unit,
+            expectedAt: record.deadlineAt.map(Self.date) ?? expectedAt, feeCents: type.feeCents.map(Int64.init),
+            feeOn: type.feeCents == nil ? nil : .init(rawValue: type.feeOn.rawValue), duplicate: result.duplicate)
+        if result.duplicate || result.replayed { return .ok(.init(body: .json(answer))) }
+        return .created(.init(body: .json(answer)))
+    }
+
+    /// What decides whether the property may ask: its connection, its overdue bills and whether
+    /// a statement issued today covers them.
+    struct Eligibility {
+        var situation: SituacaoLigacao
+        var overdue: Int
+        var statementToday: Bool
+
+        func refusal(_ t: ServiceType) -> String? { t.refusal(situation: situation, overdueBills: overdue, statementToday: statementToday) }
+    }
+
+    private func eligibility(_ grant: Grant) async throws -> Eligibility {
+        guard let property = try await properties.property(grant.matricula) else { throw StorageError.propertyNotFound }
+        let overdue = try await bills.unsettled(grant.matricula).filter { $0.isOverdue(on: grant.today, calendar: grant.calendar) }
+        let covered = try await services.statementToday(grant.matricula, covering: Set(overdue.map(\.id)), today: grant.today)
+        return Eligibility(situation: property.situacaoLigacao, overdue: overdue.count, statementToday: covered)
+    }
+
+    /// The requester: the customer logged in (by the CPF/CNPJ of the session, else the holder);
+    /// at a counter, the holder of the property on screen.
+    private func requester(_ grant: Grant, email: String?, telefone: String?) async throws -> Requester {
+        guard let property = try await properties.property(grant.matricula) else { throw StorageError.propertyNotFound }
+        var person = property.titular
+        if case .customer(_, let d?, _) = grant.principal, d != person.documento, let c = try await properties.customer(d) { person = c }
+        let mail = email?.trimmingCharacters(in: .whitespaces)
+        if let mail, !mail.isEmpty, !Masking.isPlausibleEmail(mail) { throw APIError.invalid("E-mail inválido.") }
+        return Requester(
+            kind: .cliente, documento: person.documento, nome: person.nome, matricula: grant.matricula,
+            telefone: telefone?.isEmpty == false ? telefone : person.telefone, email: mail?.isEmpty == false ? mail : person.email)
+    }
+
+    /// The data prevista if asked at the grant's moment.
+    private func expected(_ t: ServiceType, grant: Grant) -> Date {
+        let now = Date(timeIntervalSince1970: TimeInterval(grant.now))
+        switch t.deadline {
+        case .days(let d): return now.addingTimeInterval(TimeInterval(d * 86_400))
+        case .businessHours(let h):
+            let end = BusinessHours.adding(h, to: LocalCalendar.local(now, timeZone: timeZone), calendar: grant.calendar)
+            return LocalCalendar.instant(end.date, minute: end.minute, timeZone: timeZone)
+        }
+    }
+
+    private static func date(_ epoch: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(epoch)) }
+}

@@ -1,0 +1,143 @@
+import Domain
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import SQLKit
+import XCTest
+
+@testable import Server
+
+/// Service requests through the API (issue 12) on both engines: who may ask and why not, the data
+/// prevista, the form, one request however many identical ones arrive together, and where the
+/// request goes — pinned on Monday 23/11/2026, 10:00 in Aracaju.
+final class ServiceRequestAPITests: XCTestCase {
+    static let joao = (m: "10005-6", doc: "529.982.247-25", norm: "100056")  // cut connection, one overdue bill
+
+    func testCatalogueRulesDuplicatesAndRouting() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client in
+                let joao = try await client.customerToken(Self.joao.m, Self.joao.doc)
+                let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let company = try await client.customerToken(Demo.company.m, Demo.company.doc)
+                let ana = try await client.staffToken()
+                let carla = try await client.staffToken("carla", "supervisao123")
+                func offers(_ m: String, _ token: String) async throws -> [String: [String: Any]] {
+                    let r = try await client.get("/v1/properties/\(m)/services", token: token)
+                    AEq(r.status, .ok, "\(engine): \(r.json)")
+                    return Dictionary(
+                        uniqueKeysWithValues: (r.json["items"] as? [[String: Any]] ?? []).map { ($0["code"] as? String ?? "", $0) })
+                }
+                var key = 0
+                func ask(_ m: String, _ token: String, _ body: [String: Any], reuse: String? = nil) async throws -> TestResponse {
+                    key += 1
+                    return try await client.post(
+                        "/v1/properties/\(m)/service-requests", body, token: token,
+                        headers: ["Idempotency-Key": reuse ?? "svc-\(engine)-\(key)"])
+                }
+
+                // João's connection is cut and one bill is overdue: religação not yet, with the reason; falta d'água never.
+                var list = try await offers(Self.joao.norm, joao)
+                AEq(list.count, 11, "\(engine): the demo catalogue")
+                AEq(list["religacao"]?["available"] as? Bool, false)
+                AEq(
+                    list["religacao"]?["reason"] as? String,
+                    "Há 1 conta vencida: pague-as ou emita hoje o documento de pagamento dos débitos (Débitos) e peça de novo.", "\(engine)"
+                )
+                AEq(list["falta-agua"]?["reason"] as? String, "Sem ligação ativa não há abastecimento: peça a religação ou a reativação.")
+                AEq(list["vazamento"]?["available"] as? Bool, true)
+                AEq(list["religacao"]?["feeCents"] as? Int, 2_500)
+                AEq(list["religacao"]?["feeOn"] as? String, "proxima_conta")
+                AEq(list["religacao"]?["deadline"] as? String, "24 horas úteis")
+                // 24 business hours from Monday 10:00: Monday 8 h, Tuesday 10 h, Wednesday 6 h → 14:00.
+                AEq(list["religacao"]?["expectedAt"] as? String, "2026-11-25T17:00:00Z", "\(engine)")
+                let fields = list["religacao"]?["fields"] as? [[String: Any]] ?? []
+                AEq(fields.map { "\($0["key"] ?? "")\(($0["required"] as? Bool) == true ? "*" : "")" }, ["telefone*", "observacao"])
+                var r = try await ask(Self.joao.norm, joao, ["typeCode": "religacao", "answers": ["telefone": "79 98888-2020"]])
+                AEq(r.status, .conflict, "\(engine)")
+                AEq(r.errorMessage, list["religacao"]?["reason"] as? String)
+
+                // A statement of the overdue bill issued today opens it.
+                let bills =
+                    try await client.get("/v1/properties/\(Self.joao.norm)/bills", token: joao).json["items"] as? [[String: Any]] ?? []
+                let overdue = bills.filter { $0["overdue"] as? Bool == true }.compactMap { $0["id"] as? Int }
+                AEq(overdue.count, 1, "\(engine)")
+                r = try await client.post(
+                    "/v1/properties/\(Self.joao.norm)/statements", ["billIds": overdue], token: joao,
+                    headers: ["Idempotency-Key": "svc-st-\(engine)"])
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                list = try await offers(Self.joao.norm, joao)
+                AEq(list["religacao"]?["available"] as? Bool, true, "\(engine)")
+                // The form: a required answer missing.
+                r = try await ask(Self.joao.norm, joao, ["typeCode": "religacao", "answers": ["telefone": "  "]])
+                AEq(r.status, .badRequest, "\(engine)")
+                AEq(r.errorMessage, "Informe telefone para contato.")
+
+                // 20 identical requests at once (each its own key): one protocol, the others answer with it.
+                let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                    for k in 0..<20 {
+                        group.addTask {
+                            let r = try await client.post(
+                                "/v1/properties/\(Self.joao.norm)/service-requests",
+                                ["typeCode": "religacao", "answers": ["telefone": "79 98888-2020", "observacao": "Portão azul"]],
+                                token: joao,
+                                headers: ["Idempotency-Key": "svc-conc-\(engine)-\(k)"])
+                            return (Int(r.status.code), r.json["number"] as? String ?? "")
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                AEq(answers.filter { $0.0 == 201 }.count, 1, "\(engine): \(answers)")
+                AEq(answers.filter { $0.0 == 200 }.count, 19, "\(engine)")
+                AEq(Set(answers.map(\.1)).count, 1, "\(engine): the same protocol")
+                let number = answers[0].1
+                r = try await ask(Self.joao.norm, joao, ["typeCode": "religacao", "answers": ["telefone": "outro"]])
+                AEq(r.json["duplicate"] as? Bool, true, "\(engine)")
+                AEq(r.json["number"] as? String, number)
+                AEq(r.json["expectedAt"] as? String, "2026-11-25T17:00:00Z", "the data prevista of the pending one")
+                list = try await offers(Self.joao.norm, joao)
+                AEq((list["religacao"]?["pending"] as? [String: Any])?["number"] as? String, number, "\(engine)")
+
+                // It is a protocol: Operação's queue holds it, opened at the kiosk, with the form's answers.
+                let detail = try await client.get("/v1/protocols/\(number)", token: carla).json
+                AEq(detail["unit"] as? String, "operacao", "\(engine)")
+                AEq(detail["channel"] as? String, "kiosk")
+                AEq(detail["typeName"] as? String, "Religação")
+                AEq(detail["text"] as? String, "Telefone para contato: 79 98888-2020\nObservação para a equipe: Portão azul")
+                AEq(detail["deadlineAt"] as? String, "2026-11-25T17:00:00Z")
+                AEq((detail["requester"] as? [String: Any])?["nome"] as? String, "João Batista dos Santos")
+                let queue = try await client.get("/v1/queue?unit=operacao&q=religacao", token: carla).json
+                AEq((queue["items"] as? [[String: Any]])?.compactMap { $0["number"] as? String }, [number], "\(engine)")
+
+                // Maria (active, overdue bills): falta d'água needs no clean record; 4 business hours → 14:00.
+                r = try await ask(Demo.mariaNorm, maria, ["typeCode": "falta-agua", "answers": ["telefone": "79 99876-1234"]])
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                AEq(r.json["expectedAt"] as? String, "2026-11-23T17:00:00Z")
+                AEq(
+                    (try await offers(Demo.mariaNorm, maria))["religacao"]?["reason"] as? String,
+                    "A religação é para ligações cortadas; esta ligação não está cortada.")
+                // At the counter, for the property on screen: opened by the attendant, channel counter.
+                r = try await ask(
+                    Demo.mariaNorm, ana,
+                    [
+                        "typeCode": "vazamento", "answers": ["local": "Calçada", "ponto_referencia": "Em frente à padaria"],
+                        "email": "outro@example.com",
+                    ])
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let vaz = try await client.get("/v1/protocols/\(r.json["number"] as? String ?? "")", token: carla).json
+                AEq(vaz["channel"] as? String, "counter", "\(engine)")
+                AEq((vaz["requester"] as? [String: Any])?["email"] as? String, "outro@example.com")
+                let hers =
+                    try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: maria).json["items"] as? [[String: Any]] ?? []
+                AEq(hers.compactMap { $0["typeName"] as? String }, ["Vazamento", "Falta d'água"], "\(engine): both, whatever the channel")
+
+                // Bad input and foreign properties change nothing.
+                AEq(try await ask(Demo.mariaNorm, maria, ["typeCode": "inexistente"]).status, .badRequest)
+                let foreign = try await client.get("/v1/properties/\(Self.joao.norm)/services", token: company)
+                AEq(foreign.status, .notFound, "\(engine)")
+                AEq(
+                    try await ask(Self.joao.norm, company, ["typeCode": "vazamento", "answers": ["local": "x", "ponto_referencia": "y"]])
+                        .status, .notFound)
+            }
+        }
+    }
+}
