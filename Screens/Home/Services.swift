@@ -6,7 +6,7 @@ import TUI
 /// their services here (requests, protocols, certificates, agreements).
 struct Service {
     enum ID: String, CaseIterable, Sendable {
-        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, protocols, newProtocol,
+        case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
             protocolLookup
     }
 
@@ -64,6 +64,10 @@ struct Service {
             id: .tariffs, label: "Tarifas", title: "Tabela de tarifas",
             summary: "Tarifas em vigor por categoria e faixa de consumo", modes: everywhere
         ) { TariffsScreen(categoria: $0.property?.categoria.rawValue) },
+        Service(
+            id: .request, label: "Pedir serviço", title: "Solicitar serviço",
+            summary: "Religação, falta d'água, vazamento, ligação nova…: taxa e data prevista antes de confirmar", modes: everywhere
+        ) { ServiceCatalogueScreen(matricula: $0.matricula) },
         Service(
             id: .protocols, label: "Protocolos", title: "Meus protocolos",
             summary: "Protocolos do imóvel e do CPF/CNPJ, abertos em qualquer canal: situação e trâmites", modes: everywhere

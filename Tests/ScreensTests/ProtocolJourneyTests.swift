@@ -333,3 +333,93 @@ final class SavedFiles: @unchecked Sendable {
     func add(_ name: String, _ data: Data) { lock.withLock { list.append(name) } }
     var names: [String] { lock.withLock { list } }
 }
+
+/// Solicitar serviço with the demo server's answer for 10005-6 (cut connection, an overdue bill):
+/// the reasons shown, a form from the type's fields, the confirmation with fee and data prevista,
+/// the number — at 80×24, nothing cut.
+final class ServiceRequestJourneyTests: JourneyBase {
+    func words(_ s: Surface) -> String {
+        s.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
+
+    func noCuts(_ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        for g in [Glyphs.unicode, .ascii] {
+            XCTAssertEqual(screen(glyphs: g).cuts, [], "\(what):\n\(screen(glyphs: g).text)", file: file, line: line)
+        }
+    }
+
+    func testAskForAServiceSeeingFeeAndDataPrevista() async throws {
+        start(mode: .kiosk)
+        model.state.session = .customer(matricula: "100056")
+        // As the server answers once a statement of the overdue bill is issued: the urgent religação open.
+        var offers = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(NothingCutTests.fixture("services").utf8)) as? [String: Any])
+        offers["items"] = (offers["items"] as? [[String: Any]] ?? []).map { o in
+            guard o["code"] as? String == "religacao-urgente" else { return o }
+            var open = o
+            open["available"] = true
+            open["reason"] = nil
+            return open
+        }
+        transport.on("listServices", String(decoding: try JSONSerialization.data(withJSONObject: offers), as: UTF8.self))
+        model.apply(.reset(ServiceCatalogueScreen(matricula: "100056")))
+        runtime.start()
+        await runtime.settle()
+        let rows = screen().text.split(separator: "\n").map(String.init)
+        XCTAssertTrue(rows.contains { $0.contains("Religação ") && $0.contains("indisponível") }, screen().text)
+        XCTAssertTrue(rows.contains { $0.contains("Religação urgente") && $0.contains("R$ 60,00") }, screen().text)
+        XCTAssertTrue(rows.contains { $0.contains("Vazamento") && $0.contains("sem taxa") }, screen().text)
+        noCuts("serviços")
+        // Down to Religação: its reason, and Enter does nothing.
+        let names = rows.compactMap { row in ["Religação urgente", "Religação "].first { row.contains($0) } }
+        XCTAssertEqual(names.count, 2)
+        while !words(screen()).contains("Religa o abastecimento de uma ligação cortada") { runtime.send(.key(.down)) }
+        XCTAssertTrue(words(screen()).contains("Indisponível: Há 1 conta vencida: pague-as ou emita hoje"), words(screen()))
+        noCuts("serviço indisponível")
+        runtime.send(.key(.enter))
+        XCTAssertTrue(model.top is ServiceCatalogueScreen, "an unavailable service opens nothing")
+        // The urgent one, right below: fee in a payment document, 8 business hours.
+        runtime.send(.key(.down))
+        XCTAssertTrue(words(screen()).contains("Taxa: R$ 60,00 em documento de pagamento. Prazo: 8 horas úteis"), words(screen()))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertTrue(model.top is ServiceFormScreen)
+        runtime.send(.key(.function(2)))
+        XCTAssertTrue(words(screen()).contains("Informe telefone para"), words(screen()))
+        noCuts("formulário com problema")
+        type("79 98888-2020")
+        runtime.send(.key(.function(2)))
+        let confirm = words(screen())
+        XCTAssertTrue(confirm.contains("Telefone para contato: 79 98888-2020"), confirm)
+        XCTAssertTrue(confirm.contains("Taxa: R$ 60,00 em documento de pagamento."), confirm)
+        XCTAssertTrue(confirm.contains("Prazo: 8 horas úteis; previsto para"), confirm)
+        noCuts("confirmação")
+        transport.on(
+            "requestService", status: 201,
+            #"{"number":"2026000007","formatted":"2026/000007","typeName":"Religação urgente","unitName":"Operação e Manutenção","expectedAt":"2026-11-23T21:00:00Z","duplicate":false,"feeCents":6000,"feeOn":"documento"}"#
+        )
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        let body = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("requestService").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(body["typeCode"] as? String, "religacao-urgente")
+        XCTAssertEqual(body["answers"] as? [String: String], ["telefone": "79 98888-2020"], "only what was typed")
+        XCTAssertTrue(words(screen()).contains("Pedido aberto: protocolo 2026/000007 (Operação e Manutenção)."), words(screen()))
+        noCuts("pedido aberto")
+        // The same request already pending: said as such.
+        transport.on(
+            "requestService", status: 200,
+            #"{"number":"2026000007","formatted":"2026/000007","typeName":"Religação urgente","unitName":"Operação e Manutenção","expectedAt":"2026-11-23T21:00:00Z","duplicate":true}"#
+        )
+        runtime.send(.key(.escape))
+        await runtime.settle()
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        type("79 98888-2020")
+        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        XCTAssertTrue(
+            words(screen()).contains("Já existe um pedido de Religação urgente em andamento: protocolo 2026/000007"), words(screen()))
+        noCuts("pedido já existente")
+    }
+}

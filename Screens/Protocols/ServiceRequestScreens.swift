@@ -1,0 +1,315 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+extension Calls {
+    typealias ServiceOffer = Components.Schemas.ServiceOffer
+    typealias ServiceRequestResult = Components.Schemas.ServiceRequestResult
+
+    static func services(_ c: Client, _ m: String) async -> Result<[ServiceOffer], APIFailure> {
+        await run {
+            switch try await c.listServices(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json.items)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func requestService(_ c: Client, _ m: String, _ request: Components.Schemas.ServiceRequest, key: String) async -> Result<
+        ServiceRequestResult, APIFailure
+    > {
+        await run {
+            switch try await c.requestService(path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(request)) {
+            case .created(let ok): return .success(try ok.body.json)
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+}
+
+/// Solicitar serviço: what this property may ask for, each with its fee and data prevista; the
+/// ones it may not, with the reason; a request already pending, with its number. Enter opens the
+/// service's form.
+public final class ServiceCatalogueScreen: Screen {
+    enum Message: CallResultMessage {
+        case loaded(Result<[Calls.ServiceOffer], APIFailure>)
+        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
+    }
+
+    let matricula: String
+    var offers: [Calls.ServiceOffer]?
+    var list = ListState(count: 0)
+    var loading = 0
+    var failure: APIFailure?
+    private var rows: [(y: Int, index: Int)] = []
+
+    init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Solicitar serviço — imóvel \(Matricula.display(matricula))" }
+    public var isBusy: Bool { loading > 0 }
+
+    var selected: Calls.ServiceOffer? { offers.flatMap { $0.indices.contains(list.selected) ? $0[list.selected] : nil } }
+
+    var actions: [Action] {
+        [
+            Action(Command(.enter, "Pedir", help: "Abre o formulário do serviço sob o cursor", enabled: selected?.available == true)) {
+                self.open()
+            },
+            Action(Command(.function(5), "Atualizar", help: "Lê a lista de novo")) { self.load() },
+        ]
+    }
+
+    public var commands: [Command] { actions.commands }
+    public func appear(app: AppState) -> [Effect] { load() }
+    public func reappear(app: AppState) -> [Effect] { load() }
+
+    func load() -> [Effect] {
+        loading += 1
+        let m = matricula
+        return [.call { Message.loaded(await Calls.services($0, m)) as Any }]
+    }
+
+    private func open() -> [Effect] {
+        guard let offer = selected, offer.available else { return [] }
+        return [.push(ServiceFormScreen(matricula: matricula, offer: offer))]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        switch event {
+        case .key(let k):
+            if let effects = actions.perform(k, app: app) { return effects }
+            _ = list.handle(k, pageSize: 10)
+        case .click(_, let y):
+            if let r = rows.first(where: { $0.y == y }), list.tap(r.index) { return open() }
+        default: break
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .loaded(let r) = message as? Message else { return [] }
+        loading -= 1
+        switch r {
+        case .success(let items):
+            offers = items
+            let keep = list.selected
+            list = ListState(count: items.count)
+            list.selected = min(keep, max(0, items.count - 1))
+            failure = nil
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    /// `Taxa: R$ 25,00 na próxima conta.`, `Sem taxa.`
+    static func fee(_ o: Calls.ServiceOffer) -> String {
+        guard let cents = o.feeCents else { return "Sem taxa." }
+        return "Taxa: \(Money(cents: cents).formatted) \(o.feeOn == .proximaConta ? "na próxima conta" : "em documento de pagamento")."
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 1
+        let w = area.width - 2
+        var y = area.y
+        rows = []
+        guard let offers else {
+            s.paragraph(failure?.message ?? "Carregando os serviços…", x: x, y: y + 1, width: w, role: failure == nil ? .muted : .error)
+            return
+        }
+        // The list takes what the selected service's details leave.
+        var details: [(String, Role)] = []
+        if let o = selected {
+            details.append((o.description, .normal))
+            if let p = o.pending {
+                let when = p.expectedAt.map { ", previsto para \(ProtocolText.dateTime.string(from: $0))" } ?? ""
+                details.append(("Já pedido: protocolo \(p.formatted)\(when). Pedir de novo mostra esse mesmo pedido.", .warning))
+            }
+            if o.available {
+                details.append(
+                    ("\(Self.fee(o)) Prazo: \(o.deadline) (previsto para \(ProtocolText.dateTime.string(from: o.expectedAt))).", .hint))
+            } else if let reason = o.reason {
+                details.append(("Indisponível: \(reason)", .warning))
+            }
+        }
+        let detailLines = details.reduce(0) { $0 + TextLayout.wrap($1.0, width: w).count }
+        let height = max(3, area.y + area.height - y - detailLines - 1)
+        list.scroll(height: height)
+        for i in list.top..<min(offers.count, list.top + height) {
+            let o = offers[i]
+            let state =
+                !o.available ? "indisponível" : o.pending != nil ? "já pedido" : o.feeCents.map { Money(cents: $0).formatted } ?? "sem taxa"
+            let line = TextLayout.pad(o.name, width: max(10, w - 16)) + TextLayout.pad(state, width: 16)
+            let role: Role = i == list.selected ? .selected : o.available ? .normal : .muted
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: role)
+            rows.append((y, i))
+            y += 1
+        }
+        y = max(y, area.y + height) + 1
+        for (text, role) in details { y = s.paragraph(text, x: x, y: y, width: w, role: role) }
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
+    }
+}
+
+/// A service's form, built from the type's fields (required ones marked `*`), then its
+/// confirmation with the fee and the data prevista; F2 reviews, F2 again confirms. The answer
+/// is the protocol's number, or the request of the same type already pending.
+public final class ServiceFormScreen: Screen {
+    enum Message: CallResultMessage {
+        case sent(Result<Calls.ServiceRequestResult, APIFailure>)
+        var failure: APIFailure? { if case .sent(let r) = self { return r.failure } else { return nil } }
+    }
+
+    enum Stage {
+        case form, confirm
+        case done(Calls.ServiceRequestResult)
+    }
+
+    let matricula: String
+    let offer: Calls.ServiceOffer
+    var form: Form
+    var stage = Stage.form
+    var sending = false
+    var failure: APIFailure?
+    let key = UUID().uuidString
+
+    init(matricula: String, offer: Calls.ServiceOffer) {
+        self.matricula = matricula
+        self.offer = offer
+        form = Form(
+            offer.fields.map {
+                .init(
+                    $0.label + ($0.required ? " *" : ""), .text(TextField(label: "", maxLength: 200)), hint: $0.required ? "" : "opcional")
+            })
+    }
+
+    public var title: String { offer.name }
+    public var isBusy: Bool { sending }
+
+    var actions: [Action] {
+        switch stage {
+        case .form:
+            return [
+                Action(Command(.function(2), "Revisar", help: "Confere os dados, a taxa e a data prevista antes de pedir")) {
+                    self.review()
+                }
+            ]
+        case .confirm:
+            return [
+                Action(Command(.function(2), "Confirmar", help: "Abre o pedido (um protocolo)")) { self.send() },
+                Action(Command(.function(3), "Corrigir", help: "Volta ao formulário")) {
+                    self.stage = .form
+                    return []
+                },
+            ]
+        case .done(let r):
+            return [
+                Action(Command(.enter, "Acompanhar", help: "Abre o protocolo do pedido: situação e trâmites")) {
+                    [.pop, .push(ProtocolScreen(number: r.number, canAct: false))]
+                }
+            ]
+        }
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    /// `* Telefone`: the answers by key, trimmed.
+    var answers: [String: String] {
+        var out: [String: String] = [:]
+        for (i, f) in offer.fields.enumerated() {
+            let v = form.value(i).trimmingCharacters(in: .whitespaces)
+            if !v.isEmpty { out[f.key] = v }
+        }
+        return out
+    }
+
+    private func review() -> [Effect] {
+        form.problems = [:]
+        for (i, f) in offer.fields.enumerated() where f.required && answers[f.key] == nil {
+            form.problems[i] = "Informe \(f.label.lowercased())."
+        }
+        if let first = form.problems.keys.min() {
+            form.focus = first
+            return []
+        }
+        stage = .confirm
+        failure = nil
+        return []
+    }
+
+    private func send() -> [Effect] {
+        sending = true
+        failure = nil
+        let (m, key) = (matricula, key)
+        let request = Components.Schemas.ServiceRequest(typeCode: offer.code, answers: .init(additionalProperties: answers))
+        return [.call { Message.sent(await Calls.requestService($0, m, request, key: key)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard !sending else { return [] }
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
+        if case .form = stage {
+            switch event {
+            case .key(let k):
+                _ = form.handle(k)
+                failure = nil
+            case .click(_, let y): _ = form.click(row: y)
+            default: break
+            }
+        }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .sent(let r) = message as? Message else { return [] }
+        sending = false
+        switch r {
+        case .success(let result): stage = .done(result)
+        case .failure(let f):
+            failure = f
+            stage = .form
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = area.y + 1
+        switch stage {
+        case .form:
+            y = s.paragraph(offer.description, x: x, y: y, width: w, role: .muted) + 1
+            if offer.fields.isEmpty {
+                y = s.paragraph("Este serviço não pede dados: tecle F2 para revisar.", x: x, y: y, width: w)
+            } else {
+                // Label, field, and beside it the hint or the problem (wrapped).
+                let label = min(26, w / 3)
+                y = form.render(into: &s, x: x, y: y, labelWidth: label, width: min(28, max(10, w - label - 22))) + 1
+            }
+            s.paragraph("Campos com * são obrigatórios. F2 revisa antes de pedir.", x: x, y: y, width: w, role: .hint)
+        case .confirm:
+            y = s.paragraph("Confira o pedido:", x: x, y: y, width: w, role: .header) + 1
+            for (i, f) in offer.fields.enumerated() where answers[f.key] != nil {
+                y = s.paragraph("\(f.label): \(form.value(i))", x: x, y: y, width: w)
+            }
+            y += 1
+            y = s.paragraph(ServiceCatalogueScreen.fee(offer), x: x, y: y, width: w, role: .warning)
+            y =
+                s.paragraph(
+                    "Prazo: \(offer.deadline); previsto para \(ProtocolText.dateTime.string(from: offer.expectedAt)).", x: x, y: y,
+                    width: w,
+                    role: .warning) + 1
+            s.paragraph("F2 confirma o pedido; F3 corrige.", x: x, y: y, width: w, role: .hint)
+        case .done(let r):
+            let when = ProtocolText.dateTime.string(from: r.expectedAt)
+            let text =
+                r.duplicate
+                ? "Já existe um pedido de \(r.typeName) em andamento: protocolo \(r.formatted), previsto para \(when). Nenhum pedido novo foi aberto."
+                : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). Anote o número."
+            y = s.paragraph(text, x: x, y: y, width: w, role: r.duplicate ? .warning : .success) + 1
+            s.paragraph("Enter acompanha o pedido; também em Serviços → Meus protocolos.", x: x, y: y, width: w, role: .hint)
+        }
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
+    }
+}

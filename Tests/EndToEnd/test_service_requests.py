@@ -1,0 +1,76 @@
+"""Issue 12 in a real terminal: a kiosk religação for 10005-6 refused with its reason, then asked
+after a statement of the overdue bill, with the fee and the data prevista before confirming; the
+request reaches Operação's queue as a protocol opened at the kiosk."""
+from test_journeys import kiosk_login
+from test_services import api
+
+
+def open_services(t):
+    t.keys("F9")
+    t.wait_for("Filtrar:")
+    t.type("solicitar")
+    t.wait_for("1. Solicitar serviço")
+    t.keys("Enter")
+    t.wait_for("Solicitar serviço — imóvel")
+
+
+def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal):
+    server = servers.get(None, kioskIdleSeconds=120)  # its own data (the religação is asked once); no hurry
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10005-6", "529.982.247-25")
+    t.wait_for("DÉBITOS EM ABERTO")
+    open_services(t)
+    # The list is in name order; Religação's details say why not yet.
+    screen = t.wait_for("Religação")
+    names = [l.strip().rsplit("  ", 1)[0].strip() for l in screen.splitlines() if "indisponível" in l or "R$" in l or "sem taxa" in l]
+    steps = next(i for i, n in enumerate(names) if n == "Religação")
+    for _ in range(steps):
+        t.keys("Down")
+    screen = t.wait_for("Indisponível: Há 1 conta vencida")
+    assert "emita hoje o documento de pagamento" in " ".join(l.strip() for l in screen.splitlines()), screen
+
+    # A statement of the overdue bill (Débitos, F2 selects the overdue ones, F4 issues it).
+    t.keys("Escape")
+    t.wait_for("Filtrar:")
+    t.keys("Escape")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F2")
+    t.wait_for("Total dos débitos selecionados")
+    t.keys("F2")
+    t.wait_for("(1 conta)")
+    t.keys("F4")
+    t.wait_for("Extrato de débitos nº")
+    t.keys("Escape")
+    t.wait_for("Total dos débitos selecionados")
+    t.keys("Escape")
+    t.wait_for("F9 Serviços")
+
+    open_services(t)
+    t.wait_for("Religação")
+    for _ in range(steps):
+        t.keys("Down")
+    screen = t.wait_for("Taxa: R$ 25,00 na próxima conta")
+    assert "Prazo: 24 horas úteis" in screen, screen
+    t.keys("Enter")
+    t.wait_for("Telefone para contato *")
+    t.keys("F2")
+    t.wait_for("Informe telefone para")
+    t.type("79 98888-2020")
+    t.keys("F2")
+    screen = t.wait_for("Confira o pedido:")
+    assert "Telefone para contato: 79 98888-2020" in screen and "Taxa: R$ 25,00 na próxima conta." in screen, screen
+    t.keys("F2")
+    screen = t.wait_for("Pedido aberto: protocolo ")
+    number = screen.split("Pedido aberto: protocolo ")[1].split()[0]
+
+    # Operação's queue (the supervisor may read any unit) holds it, opened at the kiosk.
+    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123"})["token"]
+    queue = api(server["url"], "/v1/queue?unit=operacao&q=religacao", token=carla)
+    assert [i["formatted"] for i in queue["items"]] == [number], queue
+    detail = api(server["url"], f"/v1/protocols/{queue['items'][0]['number']}", token=carla)
+    assert detail["channel"] == "kiosk" and detail["text"] == "Telefone para contato: 79 98888-2020", detail
+
+    # Back in the list, read again: the religação is pending under that number.
+    t.keys("Escape")
+    screen = t.wait_for(f"Já pedido: protocolo {number}")
+    assert "já pedido" in next(l for l in screen.splitlines() if l.strip().startswith("Religação ")), screen
