@@ -73,6 +73,9 @@ public final class AppModel {
             case .key(.up): helpTop = max(0, helpTop - 1)
             case .key(.pageDown): helpTop += 10
             case .key(.pageUp): helpTop = max(0, helpTop - 10)
+            case .key(.function(9)) where !(top is ReportProblemScreen):
+                showingHelp = false
+                return [.push(ReportProblemScreen(screen: top.title))]
             case .key, .click: showingHelp = false
             default: break
             }
@@ -218,7 +221,8 @@ public final class AppModel {
         for c in allCommands where c.enabled {
             for (i, line) in TextLayout.wrap(c.help, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
         }
-        let footer = TextLayout.wrap("Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer outra tecla fecha.", width: w - 4)
+        let footer = TextLayout.wrap(
+            "F9 relata um problema desta tela. Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer outra tecla fecha.", width: w - 4)
         let h = min(s.height - 2, lines.count + footer.count + 4)
         let rows = h - footer.count - 4
         helpTop = min(helpTop, max(0, lines.count - rows))

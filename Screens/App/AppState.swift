@@ -17,6 +17,8 @@ public final class AppState {
     public var now: Double
     /// The printer and the save directory of this terminal.
     public var output: DocumentOutput
+    /// This terminal's name in its configuration (`terminalId`), sent with problem reports.
+    public var terminalId: String?
 
     public init(mode: TerminalMode, token: TokenBox, now: Double = 0, output: DocumentOutput = .none) {
         self.mode = mode

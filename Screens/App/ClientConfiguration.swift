@@ -26,10 +26,12 @@ public struct ClientConfiguration: Decodable, Equatable {
     /// Where counter and staff terminals pick files to attach to protocols (the scanner's drop
     /// folder; the user's home by default, as over SSH).
     public var attachmentsDirectory: String = ProcessInfo.processInfo.environment["HOME"] ?? "/"
+    /// This terminal's name (`quiosque-centro-2`), sent with problem reports.
+    public var terminalId: String?
 
     enum CodingKeys: String, CodingKey {
         case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
-            printCommand, saveDirectory, attachmentsDirectory
+            printCommand, saveDirectory, attachmentsDirectory, terminalId
     }
 
     public init() {}
@@ -48,6 +50,7 @@ public struct ClientConfiguration: Decodable, Equatable {
         printCommand = try c.decodeIfPresent([String].self, forKey: .printCommand) ?? printCommand
         saveDirectory = try c.decodeIfPresent(String.self, forKey: .saveDirectory) ?? saveDirectory
         attachmentsDirectory = try c.decodeIfPresent(String.self, forKey: .attachmentsDirectory) ?? attachmentsDirectory
+        terminalId = try c.decodeIfPresent(String.self, forKey: .terminalId)
     }
 
     /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,

@@ -169,6 +169,10 @@ struct AgenciaAPI: APIProtocol {
 
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output { try await protocols.getQueue(input) }
 
+    func reportProblem(_ input: Operations.ReportProblem.Input) async throws -> Operations.ReportProblem.Output {
+        try await protocols.reportProblem(input)
+    }
+
     func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
         try await services.listServices(input)
     }

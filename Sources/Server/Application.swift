@@ -122,7 +122,7 @@ public func buildApplication(
             config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
         protocols: ProtocolHandlers(
             protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-            limits: config.attachmentLimits),
+            limits: config.attachmentLimits, clock: appClock),
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             authorization: authorization, timeZone: config.timeZone))

@@ -11,7 +11,7 @@ nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
 /// The one loop of the client: read an event (keys, mouse, resize; 25 ms timeout), deliver
 /// finished network calls, tick the clock, draw the frame. Network work never runs here.
 enum EventLoop {
-    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, output: DocumentOutput) throws {
+    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, output: DocumentOutput, terminalId: String?) throws {
         signal(SIGHUP) { _ in hangupReceived = 1 }
         signal(SIGTERM) { _ in terminateReceived = 1 }
         signal(SIGINT, SIG_IGN)
@@ -20,6 +20,7 @@ enum EventLoop {
         let terminal = try TerminalSession(forceMono: mono)
         defer { terminal.end() }
         let state = AppState(mode: mode, token: token, now: now(), output: output)
+        state.terminalId = terminalId
         let model = AppModel(state: state) {
             mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
         }

@@ -423,3 +423,37 @@ final class ServiceRequestJourneyTests: JourneyBase {
         noCuts("pedido já existente")
     }
 }
+
+/// F1 then F9 on any screen, logged in or not: a problem report with the screen and the terminal.
+final class ProblemReportJourneyTests: JourneyBase {
+    func testReportFromTheLoginScreensHelp() async throws {
+        start(mode: .kiosk)
+        model.state.terminalId = "quiosque-centro-2"
+        transport.on("getAuthPolicy", Fixtures.policy)
+        runtime.start()
+        await runtime.settle()
+        let screenTitle = model.top.title
+        runtime.send(.key(.function(1)))
+        XCTAssertTrue(screen().text.contains("F9 relata um problema desta tela."), screen().text)
+        runtime.send(.key(.function(9)))
+        XCTAssertTrue(model.top is ReportProblemScreen)
+        let text = screen().text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        XCTAssertTrue(text.contains("Tela: \(screenTitle). Terminal: quiosque-centro-2."), text)
+        for g in [Glyphs.unicode, .ascii] { XCTAssertEqual(screen(glyphs: g).cuts, [], screen(glyphs: g).text) }
+        runtime.send(.key(.function(2)))
+        XCTAssertTrue(screen().text.contains("Descreva o problema em poucas palavras."), "nothing typed, nothing sent")
+        XCTAssertEqual(transport.count("reportProblem"), 0)
+        type("A leitora de cartão não responde.")
+        transport.on("reportProblem", status: 201, #"{"number":"2026000042","formatted":"2026/000042"}"#)
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        let body = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("reportProblem").utf8))) as? [String: Any] ?? [:]
+        XCTAssertEqual(body["text"] as? String, "A leitora de cartão não responde.")
+        XCTAssertEqual(body["screen"] as? String, screenTitle)
+        XCTAssertEqual(body["terminal"] as? String, "quiosque-centro-2")
+        XCTAssertEqual(body["mode"] as? String, "kiosk")
+        XCTAssertTrue(screen().text.contains("protocolo 2026/000042"), screen().text)
+        runtime.send(.key(.escape))
+        XCTAssertEqual(model.top.title, screenTitle, "back where it came from")
+    }
+}

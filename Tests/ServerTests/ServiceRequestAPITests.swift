@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import SQLKit
 import XCTest
 
@@ -12,6 +13,49 @@ import XCTest
 /// request goes — pinned on Monday 23/11/2026, 10:00 in Aracaju.
 final class ServiceRequestAPITests: XCTestCase {
     static let joao = (m: "10005-6", doc: "529.982.247-25", norm: "100056")  // cut connection, one overdue bill
+
+    /// A problem with the Agência Virtual itself, reported with or without a session: a protocol
+    /// for TI with the screen and the terminal; at most five per person or address in the window.
+    func testProblemReports() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client in
+                let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let carla = try await client.staffToken("carla", "supervisao123")
+                var key = 0
+                func report(_ token: String?, _ text: String) async throws -> TestResponse {
+                    key += 1
+                    var headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "pr-\(engine)-\(key)"]
+                    if let token { headers[.authorization] = "Bearer \(token)" }
+                    let body = try JSONSerialization.data(withJSONObject: [
+                        "text": text, "screen": "Entrar", "terminal": "quiosque-centro-2", "mode": "kiosk",
+                    ])
+                    return try await client.execute(
+                        uri: "/v1/problem-reports", method: .post, headers: headers, body: ByteBuffer(data: body))
+                }
+                // Without a session (the login screen): opened for TI with the screen and the terminal.
+                var r = try await report(nil, "A impressora do quiosque não imprime a segunda via.")
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let number = try XCTUnwrap(r.json["number"] as? String)
+                let detail = try await client.get("/v1/protocols/\(number)", token: carla).json
+                AEq(detail["unit"] as? String, "ti", "\(engine)")
+                AEq(
+                    detail["text"] as? String,
+                    "A impressora do quiosque não imprime a segunda via.\n\nTela: Entrar\nModo: kiosk\nTerminal: quiosque-centro-2")
+                AEq(detail["subject"] as? String, "Problema na tela Entrar")
+                AEq(try await report(nil, "  ").status, .badRequest, "\(engine): no text")
+                // A customer's report names her; it is among her protocols.
+                r = try await report(maria, "A tela de consumo não abriu.")
+                let hers = try await client.get("/v1/protocols/\(r.json["number"] as? String ?? "")", token: carla).json
+                AEq((hers["requester"] as? [String: Any])?["nome"] as? String, "Maria Aparecida da Silva", "\(engine)")
+                // Five per address in the window: the sixth anonymous one is refused.
+                for i in 0..<4 { AEq(try await report(nil, "Relato \(i) do mesmo endereço").status, .created, "\(engine)") }
+                AEq(try await report(nil, "Mais um").status, .tooManyRequests, "\(engine)")
+                AEq(try await report(maria, "Ela ainda pode").status, .created, "\(engine): counted per person when logged in")
+                let queue = try await client.get("/v1/queue?unit=ti", token: carla).json
+                AEq(queue["total"] as? Int, 7, "\(engine)")
+            }
+        }
+    }
 
     func testCatalogueRulesDuplicatesAndRouting() async throws {
         try await forEachEngine { engine in

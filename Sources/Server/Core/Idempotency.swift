@@ -15,7 +15,16 @@ struct IdempotencyClaim: Sendable {
         case .customer(let m, let d, _): who = "c:\(d ?? m)"
         case .staff(let s, _): who = "s:\(s.usuario)"
         }
-        scope = "\(who)|\(operation)"
+        self.init(scope: "\(who)|\(operation)", key: key, request: request)
+    }
+
+    /// A write without a session (a problem reported from a login screen): scoped by the client's address.
+    init(anonymous address: String, operation: String, key: String, request: String) {
+        self.init(scope: "a:\(address)|\(operation)", key: key, request: request)
+    }
+
+    private init(scope: String, key: String, request: String) {
+        self.scope = scope
         self.key = key
         requestHash = SHA256.hash(data: Data(request.utf8)).map { String(format: "%02x", $0) }.joined()
     }

@@ -54,6 +54,14 @@ struct PropertyRepository: Sendable {
         }
     }
 
+    /// Who asks for a property: the customer of `documento` (the session's CPF/CNPJ) when known,
+    /// else the holder.
+    func person(of matricula: String, documento: String?) async throws -> Customer? {
+        guard let p = try await property(matricula) else { return nil }
+        if let documento, documento != p.titular.documento, let c = try await customer(documento) { return c }
+        return p.titular
+    }
+
     /// A customer by CPF/CNPJ (normalised).
     func customer(_ documento: String) async throws -> Customer? {
         try await store.read { db in

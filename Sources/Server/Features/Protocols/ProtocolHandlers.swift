@@ -13,6 +13,7 @@ struct ProtocolHandlers: Sendable {
     let authorization: Authorization
     let limiter: AttemptLimiter
     let limits: AttachmentLimits
+    let clock: AppClock
 
     /// The units and the protocol types (internal types for staff only).
     func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
@@ -250,6 +251,59 @@ struct ProtocolHandlers: Sendable {
 
     static func attachment(_ m: AttachmentMeta) -> S.Attachment {
         .init(id: m.id, name: m.name, mediaType: .init(rawValue: m.kind.rawValue) ?? .applicationPdf, size: m.size)
+    }
+
+    /// The protocol type problem reports open (`problema-agencia` in the catalogue).
+    static let problemType = "problema-agencia"
+
+    /// Anyone, from any screen's help, reports a problem with the Agência Virtual itself: a
+    /// protocol for the type's unit (IT), with the screen and the terminal. Five per 15 minutes
+    /// per person or, without a session, per address.
+    func reportProblem(_ input: Operations.ReportProblem.Input) async throws -> Operations.ReportProblem.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count >= 3 else { throw APIError.invalid("Descreva o problema em poucas palavras.") }
+        guard let type = try await protocols.types().first(where: { $0.code == Self.problemType }) else {
+            throw APIError(
+                status: .serviceUnavailable, code: "not_configured",
+                message: "O relato de problemas não está configurado: avise o atendente (tipo \(Self.problemType) no catálogo).")
+        }
+        let principal = Principal.current
+        let who: String
+        var requester = Requester(kind: .outro, documento: "", nome: "Usuário de terminal", matricula: nil, telefone: nil, email: nil)
+        switch principal {
+        case .customer(let m, let d, _)?:
+            who = "c:\(d ?? m)"
+            if let person = try await properties.person(of: m, documento: d) {
+                requester = Requester(
+                    kind: .cliente, documento: person.documento, nome: person.nome, matricula: m, telefone: person.telefone,
+                    email: person.email)
+            }
+        case .staff(let s, _)?:
+            who = "s:\(s.usuario)"
+            requester.nome = "\(s.usuario) (\(s.role.rawValue), \(s.unit))"
+        case nil:
+            who = "ip:\(Principal.clientAddress)"
+        }
+        let now = clock.epochSeconds
+        let scopes = ["report:\(who)"]
+        try await limiter.enforce(scopes)
+        let terminal = body.terminal?.trimmingCharacters(in: .whitespaces)
+        let mode = body.mode?.rawValue ?? "desconhecido"
+        let facts = ["Tela: \(body.screen)", "Modo: \(mode)", terminal.map { "Terminal: \($0)" }].compactMap { $0 }
+        let channel: ProtocolChannel = body.mode == .counter ? .counter : body.mode == .staff ? .staff : .kiosk
+        let draft = ProtocolDraft(
+            typeCode: type.code, subject: "Problema na tela \(body.screen)", body: "\(text)\n\n\(facts.joined(separator: "\n"))",
+            unit: type.defaultUnit, requester: requester, channel: channel, openedBy: principal?.staff?.usuario,
+            deadlineAt: type.deadlineDays.map { now + Int64($0) * 86_400 })
+        let request = "\(text)|\(body.screen)|\(terminal ?? "")"
+        let claim =
+            principal.map { IdempotencyClaim($0, operation: "problem", key: input.headers.idempotencyKey, request: request) }
+            ?? IdempotencyClaim(
+                anonymous: Principal.clientAddress, operation: "problem", key: input.headers.idempotencyKey, request: request)
+        let (number, replayed) = try await protocols.create(draft, year: clock.today.year, claim: claim, now: now)
+        if !replayed { try await limiter.fail(scopes) }
+        return .created(.init(body: .json(.init(number: number.compact, formatted: number.formatted))))
     }
 
     // MARK: Views

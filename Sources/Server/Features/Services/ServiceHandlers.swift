@@ -94,9 +94,11 @@ struct ServiceHandlers: Sendable {
     /// The requester: the customer logged in (by the CPF/CNPJ of the session, else the holder);
     /// at a counter, the holder of the property on screen.
     private func requester(_ grant: Grant, email: String?, telefone: String?) async throws -> Requester {
-        guard let property = try await properties.property(grant.matricula) else { throw StorageError.propertyNotFound }
-        var person = property.titular
-        if case .customer(_, let d?, _) = grant.principal, d != person.documento, let c = try await properties.customer(d) { person = c }
+        var documento: String?
+        if case .customer(_, let d, _) = grant.principal { documento = d }
+        guard let person = try await properties.person(of: grant.matricula, documento: documento) else {
+            throw StorageError.propertyNotFound
+        }
         let mail = email?.trimmingCharacters(in: .whitespaces)
         if let mail, !mail.isEmpty, !Masking.isPlausibleEmail(mail) { throw APIError.invalid("E-mail inválido.") }
         return Requester(
