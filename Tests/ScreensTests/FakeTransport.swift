@@ -44,11 +44,11 @@ final class FakeTransport: ClientTransport, @unchecked Sendable {
         return calls.lastIndex(of: operation).map { bodies[$0] } ?? ""
     }
 
-    /// The path and query of the last call of `operation`.
-    func lastQuery(_ operation: String) -> String {
+    /// The path and query of every call of `operation` (calls made together may arrive in any order).
+    func queries(_ operation: String) -> [String] {
         lock.lock()
         defer { lock.unlock() }
-        return calls.lastIndex(of: operation).map { paths[$0] } ?? ""
+        return zip(calls, paths).filter { $0.0 == operation }.map(\.1)
     }
 
     func count(_ operation: String) -> Int {
