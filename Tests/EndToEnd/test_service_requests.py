@@ -74,3 +74,61 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
     t.keys("Escape")
     screen = t.wait_for(f"Já pedido: protocolo {number}")
     assert "já pedido" in next(l for l in screen.splitlines() if l.strip().startswith("Religação ")), screen
+
+
+def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):
+    """Maria asks at the kiosk; Operação receives it and answers publicly (through the API, as
+    the supervisor); her "Meus protocolos" shows the answer, and the queue's private note never."""
+    import json
+    import urllib.request
+    server = servers.get(None, kioskIdleSeconds=120)
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10001-3", "111.444.777-35")
+    t.wait_for("DÉBITOS EM ABERTO")
+    open_services(t)
+    screen = t.wait_for("Falta d'água")
+    names = [l.strip().rsplit("  ", 1)[0].strip() for l in screen.splitlines() if "indisponível" in l or "R$" in l or "sem taxa" in l]
+    for _ in range(names.index("Falta d'água")):
+        t.keys("Down")
+    t.wait_for("Falta de água no imóvel ou na rua.")
+    t.keys("Enter")
+    t.wait_for("Ponto de referência")
+    t.type("Perto da praça")
+    t.keys("Down")
+    t.type("79 99876-1234")
+    t.keys("F2")
+    t.wait_for("Confira o pedido:")
+    t.keys("F2")
+    screen = t.wait_for("Pedido aberto: protocolo ")
+    formatted = screen.split("Pedido aberto: protocolo ")[1].split()[0]
+    number = formatted.replace("/", "")
+
+    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123"})["token"]
+    def step(body, key):
+        r = urllib.request.Request(f"{server['url']}/v1/protocols/{number}/steps", data=json.dumps(body).encode(), method="POST",
+                                   headers={"Content-Type": "application/json", "Authorization": f"Bearer {carla}",
+                                            "Idempotency-Key": key})
+        with urllib.request.urlopen(r, timeout=10) as response:
+            return json.loads(response.read())
+    step({"action": "receive"}, f"{number}-r")
+    step({"action": "dispatch", "text": "Nota interna: válvula VX-9 fechada.", "public": False}, f"{number}-p")
+    step({"action": "dispatch", "text": "Equipe a caminho; abastecimento volta até as 14h.", "public": True}, f"{number}-d")
+
+    t.keys("Escape")
+    t.wait_for("Solicitar serviço — imóvel")
+    t.keys("Escape")
+    t.wait_for("Filtrar:")
+    for _ in range(30):
+        t.keys("BSpace")
+    t.type("meus protocolos")
+    t.wait_for("1. Meus protocolos")
+    t.keys("Enter")
+    t.wait_for(formatted)
+    lines = t.text().splitlines()
+    row = next(i for i, l in enumerate(lines) if formatted in l)
+    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
+        t.keys("Down")
+    t.keys("Enter")
+    screen = t.wait_for("Equipe a caminho")
+    assert "VX-9" not in screen and "carla" not in screen, screen
+    assert "Falta d'água" in screen, screen
