@@ -249,3 +249,32 @@ public final class FilePickerScreen: Screen {
         }
     }
 }
+
+/// The files a step or a new protocol will carry: each picked with F5 (sent ahead by the
+/// picker), the last taken back with F7. A kiosk attaches nothing.
+final class AttachmentTray {
+    private(set) var files: [Calls.Attachment] = []
+    /// The terminal's attachments folder (nil: this terminal attaches nothing).
+    private(set) var folder: String?
+
+    func appear(_ app: AppState) { folder = app.mode == .kiosk ? nil : app.output.attachmentsDirectory }
+
+    /// The ids the request sends (nil: none).
+    var ids: [Int64]? { files.isEmpty ? nil : files.map(\.id) }
+
+    /// F5 Anexar and F7 Retirar anexo, `what` saying what a file is for.
+    func actions(what: String) -> [Action] {
+        [
+            Action(
+                Command(.function(5), "Anexar", help: "Anexa \(what) (PDF, PNG ou JPEG) da pasta deste terminal", enabled: folder != nil)
+            ) {
+                guard let folder = self.folder else { return [] }
+                return [.push(FilePickerScreen(root: folder, already: self.files.count) { [weak self] in self?.files.append($0) })]
+            },
+            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo", enabled: !files.isEmpty)) {
+                _ = self.files.popLast()
+                return []
+            },
+        ]
+    }
+}

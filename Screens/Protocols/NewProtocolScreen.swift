@@ -42,8 +42,7 @@ public final class NewProtocolScreen: Screen {
     let key = UUID().uuidString
     private var textWidth = 70
     /// The requester's documents sent ahead (public with the opening), and where they are picked.
-    var attached: [Calls.Attachment] = []
-    var folder: String?
+    let tray = AttachmentTray()
 
     /// `holder`: the customer on screen (requester "cliente", prefilled).
     init(holder: Calls.PropertySummary? = nil) {
@@ -69,21 +68,13 @@ public final class NewProtocolScreen: Screen {
                 self.inText.toggle()
                 return []
             },
-            Action(Command(.function(5), "Anexar", help: "Anexa um documento do requerente (PDF, PNG ou JPEG)", enabled: folder != nil)) {
-                guard let folder = self.folder else { return [] }
-                return [.push(FilePickerScreen(root: folder, already: self.attached.count) { [weak self] in self?.attached.append($0) })]
-            },
-            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo", enabled: !attached.isEmpty)) {
-                _ = self.attached.popLast()
-                return []
-            },
-        ]
+        ] + tray.actions(what: "um documento do requerente")
     }
 
     public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
-        folder = app.output.attachmentsDirectory
+        tray.appear(app)
         sending = true
         return [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
     }
@@ -126,7 +117,7 @@ public final class NewProtocolScreen: Screen {
             requester: .init(
                 kind: .init(rawValue: form.value(2)) ?? .outro, documento: form.value(4), nome: form.value(3), matricula: optional(5),
                 telefone: optional(6), email: optional(7)),
-            deadlineAt: deadline, attachments: attached.isEmpty ? nil : attached.map(\.id))
+            deadlineAt: deadline, attachments: tray.ids)
         sending = true
         let key = key
         return [.call { Message.created(await Calls.createProtocol($0, request, key: key)) as Any }]
@@ -179,7 +170,9 @@ public final class NewProtocolScreen: Screen {
             let deadline = t.deadlineDays.map { ", prazo \(counted($0, "dia"))" } ?? ""
             y = s.paragraph("\(t.name)\(others): \(t.description) → \(unit)\(deadline)", x: x, y: y, width: w, role: .hint)
         }
-        if !attached.isEmpty { y = s.paragraph(ProtocolText.attachedLine(attached, canAttach: false), x: x, y: y, width: w, role: .muted) }
+        if !tray.files.isEmpty {
+            y = s.paragraph(ProtocolText.attachedLine(tray.files, canAttach: false), x: x, y: y, width: w, role: .muted)
+        }
         s.put(inText ? "Texto (Tab volta aos campos; F2 abre):" : "Texto (Tab para escrever):", x: x, y: y, role: .header)
         y += 1
         let bottom = area.y + area.height - 1

@@ -243,9 +243,8 @@ public final class StepScreen: Screen {
     var failure: APIFailure?
     let key = UUID().uuidString
     private var width = 76
-    /// Files sent ahead for this step, and the folder they are picked from (nil: none here).
-    var attached: [Calls.Attachment] = []
-    var folder: String?
+    /// Files sent ahead for this step.
+    let tray = AttachmentTray()
 
     init(number: String, action: ProtocolAction) {
         self.number = number
@@ -271,18 +270,7 @@ public final class StepScreen: Screen {
                     return []
                 })
         }
-        rows.append(
-            Action(
-                Command(.function(5), "Anexar", help: "Anexa um arquivo (PDF, PNG ou JPEG) da pasta deste terminal", enabled: folder != nil)
-            ) {
-                guard let folder = self.folder else { return [] }
-                return [.push(FilePickerScreen(root: folder, already: self.attached.count) { [weak self] in self?.attached.append($0) })]
-            })
-        rows.append(
-            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo deste trâmite", enabled: !attached.isEmpty)) {
-                _ = self.attached.popLast()
-                return []
-            })
+        rows += tray.actions(what: "um arquivo")
         if action == .forward {
             rows.append(
                 Action(Command(.tab, "Unidade", help: "Escolhe a unidade de destino")) {
@@ -296,7 +284,7 @@ public final class StepScreen: Screen {
     public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
-        folder = app.mode == .kiosk ? nil : app.output.attachmentsDirectory
+        tray.appear(app)
         guard action == .forward else { return [] }
         sending = true
         return [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
@@ -311,7 +299,7 @@ public final class StepScreen: Screen {
         }
         var request = Components.Schemas.ProtocolStepRequest(
             action: .init(rawValue: action.rawValue) ?? .dispatch, text: text.isEmpty ? nil : text, _public: isPublic,
-            attachments: attached.isEmpty ? nil : attached.map(\.id))
+            attachments: tray.ids)
         if action == .forward {
             guard units.indices.contains(unitIndex) else { return [] }
             request.toUnit = units[unitIndex].code
@@ -359,7 +347,7 @@ public final class StepScreen: Screen {
             ? "PÚBLICO: o requerente vê este texto na consulta e o recebe por e-mail."
             : "PRIVADO: só a equipe vê este texto; nada vai ao requerente."
         y = s.paragraph(visibility, x: x, y: y, width: w, role: isPublic ? .warning : .muted)
-        y = s.paragraph(ProtocolText.attachedLine(attached, canAttach: folder != nil), x: x, y: y, width: w, role: .muted) + 1
+        y = s.paragraph(ProtocolText.attachedLine(tray.files, canAttach: tray.folder != nil), x: x, y: y, width: w, role: .muted) + 1
         let bottom = a.y + a.height - 2
         area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }

@@ -11,12 +11,33 @@ def open_protocol(url, subject):
     request = {"typeCode": "revisao-conta", "subject": subject, "text": "A conta de outubro veio com o dobro do consumo.",
                "requester": {"kind": "cliente", "documento": "111.444.777-35", "nome": "Maria Aparecida da Silva",
                              "matricula": "10001-3", "email": "maria.silva@example.com"}}
-    import urllib.request, json
-    r = urllib.request.Request(url + "/v1/protocols", data=json.dumps(request).encode(), method="POST",
-                               headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}",
-                                        "Idempotency-Key": str(uuid.uuid4())})
-    with urllib.request.urlopen(r, timeout=10) as response:
-        return json.loads(response.read())
+    return api(url, "/v1/protocols", token=token, body=request, key=str(uuid.uuid4()))
+
+
+def staff_queue(t, usuario="diego", senha="comercial123", unit="Comercial"):
+    """A back-office login, up to the unit's queue."""
+    t.wait_for("Usuário:")
+    t.type(usuario)
+    t.keys("Enter")
+    t.type(senha)
+    t.keys("Enter")
+    t.wait_for(f"Fila — {unit}")
+
+
+def open_my_protocol(t, number):
+    """From the Serviços menu (whatever its filter): Meus protocolos, then the protocol `number`."""
+    t.wait_for("Filtrar:")
+    for _ in range(30):
+        t.keys("BSpace")
+    t.type("meus protocolos")
+    t.wait_for("1. Meus protocolos")
+    t.keys("Enter")
+    t.wait_for(number)
+    lines = t.text().splitlines()
+    row = next(i for i, l in enumerate(lines) if number in l)
+    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
+        t.keys("Down")
+    t.keys("Enter")
 
 
 def test_back_office_works_a_protocol_and_the_public_sees_only_its_public_part(server, terminal):
@@ -24,12 +45,7 @@ def test_back_office_works_a_protocol_and_the_public_sees_only_its_public_part(s
     created = open_protocol(server["url"], subject)
     number = created["formatted"]
     t = terminal(f"--server {server['url']} --mode staff", width=80, height=24)
-    t.wait_for("Usuário:")
-    t.type("diego")
-    t.keys("Enter")
-    t.type("comercial123")
-    t.keys("Enter")
-    t.wait_for("Fila — Comercial")
+    staff_queue(t)
     t.type(subject.split()[-1])  # filter down to this protocol
     t.wait_for(number)
     t.keys("Enter")
@@ -86,12 +102,7 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     config.write_text(json.dumps({"client": {"attachmentsDirectory": str(scan), "saveDirectory": str(saved)}}))
 
     t = terminal(f"--server {url} --mode staff --config {config}", width=80, height=24)
-    t.wait_for("Usuário:")
-    t.type("diego")
-    t.keys("Enter")
-    t.type("comercial123")
-    t.keys("Enter")
-    t.wait_for("Fila — Comercial")
+    staff_queue(t)
     t.type(subject.split()[-1])
     t.wait_for(number)
     t.keys("Enter")
@@ -138,16 +149,7 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     kiosk_login(c, "10001-3", "111.444.777-35")
     c.wait_for("DÉBITOS EM ABERTO")
     c.keys("F9")
-    c.wait_for("Filtrar:")
-    c.type("meus protocolos")
-    c.wait_for("1. Meus protocolos")
-    c.keys("Enter")
-    c.wait_for(number)
-    lines = c.text().splitlines()
-    row = next(i for i, l in enumerate(lines) if number in l)
-    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
-        c.keys("Down")
-    c.keys("Enter")
+    open_my_protocol(c, number)
     screen = c.wait_for("Anexo: laudo-vistoria.pdf")
     assert "diego" not in screen and "Laudo da vistoria em anexo." in screen, screen
     c.keys("F9")

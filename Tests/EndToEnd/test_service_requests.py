@@ -2,6 +2,7 @@
 after a statement of the overdue bill, with the fee and the data prevista before confirming; the
 request reaches Operação's queue as a protocol opened at the kiosk."""
 from test_journeys import kiosk_login
+from test_protocols import open_my_protocol
 from test_services import api
 
 
@@ -14,18 +15,23 @@ def open_services(t):
     t.wait_for("Solicitar serviço — imóvel")
 
 
+def select_service(t, name):
+    """Moves the cursor to `name` in the service list (name order; the details follow it)."""
+    screen = t.wait_for(name)
+    names = [l.strip().rsplit("  ", 1)[0].strip() for l in screen.splitlines() if "indisponível" in l or "R$" in l or "sem taxa" in l
+             or "já pedido" in l]
+    for _ in range(names.index(name)):
+        t.keys("Down")
+
+
 def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal):
     server = servers.get(None, kioskIdleSeconds=120)  # its own data (the religação is asked once); no hurry
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
     kiosk_login(t, "10005-6", "529.982.247-25")
     t.wait_for("DÉBITOS EM ABERTO")
     open_services(t)
-    # The list is in name order; Religação's details say why not yet.
-    screen = t.wait_for("Religação")
-    names = [l.strip().rsplit("  ", 1)[0].strip() for l in screen.splitlines() if "indisponível" in l or "R$" in l or "sem taxa" in l]
-    steps = next(i for i, n in enumerate(names) if n == "Religação")
-    for _ in range(steps):
-        t.keys("Down")
+    # Religação's details say why not yet.
+    select_service(t, "Religação")
     screen = t.wait_for("Indisponível: Há 1 conta vencida")
     assert "emita hoje o documento de pagamento" in " ".join(l.strip() for l in screen.splitlines()), screen
 
@@ -46,9 +52,7 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
     t.wait_for("F9 Serviços")
 
     open_services(t)
-    t.wait_for("Religação")
-    for _ in range(steps):
-        t.keys("Down")
+    select_service(t, "Religação")
     screen = t.wait_for("Taxa: R$ 25,00 na próxima conta")
     assert "Prazo: 24 horas úteis" in screen, screen
     t.keys("Enter")
@@ -79,17 +83,12 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
 def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):
     """Maria asks at the kiosk; Operação receives it and answers publicly (through the API, as
     the supervisor); her "Meus protocolos" shows the answer, and the queue's private note never."""
-    import json
-    import urllib.request
     server = servers.get(None, kioskIdleSeconds=120)
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
     open_services(t)
-    screen = t.wait_for("Falta d'água")
-    names = [l.strip().rsplit("  ", 1)[0].strip() for l in screen.splitlines() if "indisponível" in l or "R$" in l or "sem taxa" in l]
-    for _ in range(names.index("Falta d'água")):
-        t.keys("Down")
+    select_service(t, "Falta d'água")
     t.wait_for("Falta de água no imóvel ou na rua.")
     t.keys("Enter")
     t.wait_for("Ponto de referência")
@@ -105,11 +104,7 @@ def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, termina
 
     carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123"})["token"]
     def step(body, key):
-        r = urllib.request.Request(f"{server['url']}/v1/protocols/{number}/steps", data=json.dumps(body).encode(), method="POST",
-                                   headers={"Content-Type": "application/json", "Authorization": f"Bearer {carla}",
-                                            "Idempotency-Key": key})
-        with urllib.request.urlopen(r, timeout=10) as response:
-            return json.loads(response.read())
+        return api(server["url"], f"/v1/protocols/{number}/steps", token=carla, body=body, key=key)
     step({"action": "receive"}, f"{number}-r")
     step({"action": "dispatch", "text": "Nota interna: válvula VX-9 fechada.", "public": False}, f"{number}-p")
     step({"action": "dispatch", "text": "Equipe a caminho; abastecimento volta até as 14h.", "public": True}, f"{number}-d")
@@ -117,18 +112,7 @@ def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, termina
     t.keys("Escape")
     t.wait_for("Solicitar serviço — imóvel")
     t.keys("Escape")
-    t.wait_for("Filtrar:")
-    for _ in range(30):
-        t.keys("BSpace")
-    t.type("meus protocolos")
-    t.wait_for("1. Meus protocolos")
-    t.keys("Enter")
-    t.wait_for(formatted)
-    lines = t.text().splitlines()
-    row = next(i for i, l in enumerate(lines) if formatted in l)
-    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
-        t.keys("Down")
-    t.keys("Enter")
+    open_my_protocol(t, formatted)
     screen = t.wait_for("Equipe a caminho")
     assert "VX-9" not in screen and "carla" not in screen, screen
     assert "Falta d'água" in screen, screen

@@ -7,10 +7,12 @@ import urllib.request
 from test_journeys import kiosk_login
 
 
-def api(url, path, token=None, body=None):
+def api(url, path, token=None, body=None, key=None):
+    """A JSON call; `key`: the Idempotency-Key of a write."""
     request = urllib.request.Request(url + path, data=None if body is None else json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+                                              **({"Authorization": f"Bearer {token}"} if token else {}),
+                                              **({"Idempotency-Key": key} if key else {})})
     with urllib.request.urlopen(request, timeout=10) as r:
         return json.loads(r.read())
 

@@ -341,9 +341,7 @@ struct ProtocolHandlers: Sendable {
             })
     }
 
-    private func unitNames() async throws -> [String: String] {
-        Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
-    }
+    private func unitNames() async throws -> [String: String] { try await protocols.unitNames() }
 
     private func typeNames() async throws -> [String: String] {
         Dictionary(try await protocols.types().map { ($0.code, $0.name) }) { a, _ in a }

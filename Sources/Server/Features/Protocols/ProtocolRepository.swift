@@ -44,6 +44,11 @@ struct ProtocolRepository: Sendable {
         }
     }
 
+    /// The units' names by code.
+    func unitNames() async throws -> [String: String] {
+        Dictionary(try await units().map { ($0.code, $0.name) }) { a, _ in a }
+    }
+
     func types() async throws -> [ProtocolType] {
         try await store.read { db in
             try await db.raw(

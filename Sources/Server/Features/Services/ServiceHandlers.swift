@@ -16,7 +16,7 @@ struct ServiceHandlers: Sendable {
     func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         let context = try await eligibility(grant)
-        let units = Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
+        let units = try await protocols.unitNames()
         let pending = try await services.pending(grant.matricula)
         let items = try await services.types().map { t -> S.ServiceOffer in
             let refusal = context.refusal(t)
@@ -45,7 +45,8 @@ struct ServiceHandlers: Sendable {
         }
         let answers = (body.answers?.additionalProperties ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
             .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
-        if let first = type.fields.compactMap({ type.problems(answers)[$0.key] }).first { throw APIError.invalid(first) }
+        let problems = type.problems(answers)
+        if let first = type.fields.compactMap({ problems[$0.key] }).first { throw APIError.invalid(first) }
         let requester = try await self.requester(grant, email: body.email, telefone: body.telefone)
         let expectedAt = expected(type, grant: grant)
         let text = type.fields.compactMap { f in answers[f.key].map { "\(f.label): \($0)" } }.joined(separator: "\n")
@@ -64,7 +65,7 @@ struct ServiceHandlers: Sendable {
             year: grant.today.year, claim: claim, now: grant.now)
         if !result.duplicate && !result.replayed { try await grant.record("solicitar_servico", detail: "\(type.code) \(result.number)") }
         guard let record = try await protocols.protocolRecord(result.number) else { throw StorageError.corrupt("service \(result.number)") }
-        let units = Dictionary(try await protocols.units().map { ($0.code, $0.name) }) { a, _ in a }
+        let units = try await protocols.unitNames()
         let answer = S.ServiceRequestResult(
             number: result.number.compact, formatted: result.number.formatted, typeName: type.name,
             unitName: units[record.unit] ?? record.unit,
