@@ -105,7 +105,12 @@ public final class AttachmentsScreen: Screen {
         var y = area.y
         rows = []
         let bottom = area.y + area.height - 1
-        let height = max(1, bottom - y - 1)
+        // The selected file's whole name and size below the list (a row may cut a long one).
+        let quiet = failure == nil && busy == nil && notice == nil
+        let whole =
+            quiet && files.indices.contains(list.selected)
+            ? TextLayout.wrap(ProtocolText.describe(files[list.selected].file), width: w) : []
+        let height = max(1, bottom - y - 1 - whole.count)
         list.scroll(height: height)
         for i in list.top..<min(files.count, list.top + height) {
             let (step, file) = files[i]
@@ -117,6 +122,7 @@ public final class AttachmentsScreen: Screen {
             rows.append((y, i))
             y += 1
         }
+        for (i, line) in whole.enumerated() { s.put(line, x: x, y: bottom - whole.count + i, role: .header) }
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)
         } else if let text = busy ?? notice {

@@ -227,21 +227,25 @@ public final class FilePickerScreen: Screen {
             s.paragraph(
                 "Nenhum arquivo nesta pasta. Digitalize o documento e tecle F5.", x: x, y: y + 1, width: w, role: .muted)
         }
-        let height = max(1, bottom - y - 1)
+        // A name too long for its column is written whole below the list when selected.
+        let rightWidth = 24
+        let nameWidth = max(8, w - rightWidth - 1)
+        let quiet = failure == nil && busy == nil
+        let whole = selected.flatMap { quiet && CharWidth.of($0.name) > nameWidth ? TextLayout.wrap($0.name, width: w) : nil } ?? []
+        let height = max(1, bottom - y - 1 - whole.count)
         list.scroll(height: height)
         for i in list.top..<min(entries.count, list.top + height) {
             let e = entries[i]
             let right =
                 e.isDirectory
                 ? "pasta" : "\(AttachmentLimits.size(e.size))  \(DateFormatter.dayMonth.string(from: e.modified))"
-            let rightWidth = 24
             let line =
-                TextLayout.pad(e.isDirectory ? e.name + "/" : e.name, width: max(8, w - rightWidth))
-                + TextLayout.pad(right, width: rightWidth)
+                TextLayout.pad(e.isDirectory ? e.name + "/" : e.name, width: nameWidth) + " " + TextLayout.pad(right, width: rightWidth)
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : e.isDirectory ? .header : .normal)
             rows.append((y, i))
             y += 1
         }
+        for (i, line) in whole.enumerated() { s.put(line, x: x, y: bottom - whole.count + i, role: .header) }
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)
         } else if let busy {

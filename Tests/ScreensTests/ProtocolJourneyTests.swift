@@ -311,6 +311,11 @@ final class AttachmentJourneyTests: JourneyBase {
         XCTAssertTrue(model.top is AttachmentsScreen)
         XCTAssertTrue(words(screen()).contains("PRIVADO  foto-hidrometro.png (PNG, 48 KiB)"), words(screen()))
         noCuts("anexos do protocolo")
+        // A name too long for its row is written whole below the list when selected.
+        runtime.send(.key(.down))
+        XCTAssertTrue(
+            words(screen()).contains("laudo-da-vistoria-tecnica-no-imovel-da-rua-das-flores-numero-123.pdf (PDF, 2,4 MiB)"), screen().text)
+        runtime.send(.key(.up))
         transport.on("getProtocolAttachment", "PNGDATA", contentType: "image/png")
         runtime.send(.key(.function(3)))
         await runtime.settle()
