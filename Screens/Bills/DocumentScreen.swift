@@ -12,11 +12,13 @@ public final class DocumentScreen: Screen {
     enum Message: CallResultMessage {
         case bill(Result<Calls.BillDetail, APIFailure>)
         case statement(Result<(Calls.Statement, existing: Bool), APIFailure>)
+        case fee(Result<Calls.ServiceFee, APIFailure>)
         case delivered(Delivery, Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .bill(let r): return r.failure
             case .statement(let r): return r.failure
+            case .fee(let r): return r.failure
             case .delivered(_, let r): return r.failure
             }
         }
@@ -36,6 +38,7 @@ public final class DocumentScreen: Screen {
     let idempotencyKey = UUID().uuidString
     var bill: Calls.BillDetail?
     var statement: Calls.Statement?
+    var fee: Calls.ServiceFee?
     var loading = 0
     var failure: APIFailure?
     var notice: (String, Role)?
@@ -56,12 +59,13 @@ public final class DocumentScreen: Screen {
         case .bill: return "Segunda via — imóvel \(Matricula.display(matricula))"
         case .statement(let id): return "Extrato de débitos nº \(id)"
         case .receipt(let id): return "Comprovante AV-CP-\(id)"
+        case .serviceFee(let id): return "Taxa de serviço nº \(id)"
         case nil: return "Extrato de débitos"
         }
     }
     public var isBusy: Bool { loading > 0 }
 
-    var payment: Calls.PaymentCode? { bill?.payment ?? statement?.payment }
+    var payment: Calls.PaymentCode? { bill?.payment ?? statement?.payment ?? fee?.payment }
 
     var actions: [Action] {
         let ready = payment != nil && document != nil
@@ -102,6 +106,7 @@ public final class DocumentScreen: Screen {
         }
         switch document {
         case .bill(let id): return [.call { Message.bill(await Calls.bill($0, m, id)) as Any }]
+        case .serviceFee(let id): return [.call { Message.fee(await Calls.serviceFee($0, m, id)) as Any }]
         case .statement, .receipt, nil: return []
         }
     }
@@ -145,6 +150,11 @@ public final class DocumentScreen: Screen {
                 }
             case .failure(let f): failure = f
             }
+        case .fee(let r):
+            switch r {
+            case .success(let f): fee = f
+            case .failure(let f): failure = f
+            }
         case .delivered(let delivery, let r):
             switch r {
             case .success(let line): notice = (line, .success)
@@ -178,7 +188,10 @@ public final class DocumentScreen: Screen {
                 y = s.paragraph(f.message, x: x, y: y, width: w, role: .error)
                 s.put("F5 tenta de novo; Esc volta.", x: x, y: y + 1, role: .muted)
             } else {
-                s.put(statementOf != nil ? "Emitindo o extrato…" : "Carregando a conta…", x: x, y: y, role: .muted)
+                var what = "Carregando a conta…"
+                if statementOf != nil { what = "Emitindo o extrato…" }
+                if case .serviceFee = document { what = "Carregando o documento da taxa…" }
+                s.put(what, x: x, y: y, role: .muted)
             }
             return
         }
@@ -211,6 +224,8 @@ public final class DocumentScreen: Screen {
                     y += 1
                 }
             }
+        } else if let f = fee {
+            y = s.paragraph("Taxa do serviço \(f.serviceName) · protocolo \(f.protocolNumber)", x: x, y: y, width: w)
         } else if let st = statement {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
             y = s.paragraph("\(counted(st.lines.count, "conta")): \(refs)", x: x, y: y, width: w)

@@ -13,10 +13,20 @@ extension Calls {
     typealias CardPayment = Components.Schemas.CardPayment
     typealias EmailStatus = Components.Schemas.EmailStatus
     typealias PaymentCode = Components.Schemas.PaymentCode
+    typealias ServiceFee = Components.Schemas.ServiceFee
 
     static func bills(_ c: Client, _ m: String) async -> Result<BillList, APIFailure> {
         await run {
             switch try await c.listBills(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func serviceFee(_ c: Client, _ m: String, _ id: Int64) async -> Result<ServiceFee, APIFailure> {
+        await run {
+            switch try await c.getServiceFee(path: .init(matricula: m, feeId: id)) {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }
@@ -77,6 +87,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .serviceFee(let id):
+                switch try await c.getServiceFeePDF(path: .init(matricula: m, feeId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             }
             return .success(try await Data(collecting: body, upTo: 8 << 20))
         }
@@ -89,6 +104,7 @@ extension Calls {
             case .bill(let id): ref = .init(kind: .bill, id: id)
             case .statement(let id): ref = .init(kind: .statement, id: id)
             case .receipt(let id): ref = .init(kind: .receipt, id: id)
+            case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
             }
             switch try await c.requestEmail(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))
@@ -146,12 +162,15 @@ public enum DocumentRef: Equatable, Sendable {
     case statement(Int64)
     /// An approved card payment's comprovante.
     case receipt(Int64)
+    /// A service request's fee document.
+    case serviceFee(Int64)
 
     var fileName: String {
         switch self {
         case .bill(let id): return "segunda-via-\(id).pdf"
         case .statement(let id): return "extrato-\(id).pdf"
         case .receipt(let id): return "comprovante-AV-CP-\(id).pdf"
+        case .serviceFee(let id): return "taxa-\(id).pdf"
         }
     }
 }

@@ -204,11 +204,18 @@ public final class ServiceFormScreen: Screen {
                 },
             ]
         case .done(let r):
-            return [
+            var rows = [
                 Action(Command(.enter, "Acompanhar", help: "Abre o protocolo do pedido: situação e trâmites")) {
                     [.pop, .push(ProtocolScreen(number: r.number, canAct: false))]
                 }
             ]
+            if let fee = r.fee, fee.payment != nil {
+                rows.append(
+                    Action(Command(.function(6), "Pagar taxa", help: "O documento da taxa: código de barras e PIX; imprime e envia")) {
+                        app in [.push(DocumentScreen(matricula: self.matricula, document: .serviceFee(fee.id), canSave: app.canSave))]
+                    })
+            }
+            return rows
         }
     }
 
@@ -308,6 +315,18 @@ public final class ServiceFormScreen: Screen {
                 ? "Já existe um pedido de \(r.typeName) em andamento: protocolo \(r.formatted), previsto para \(when). Nenhum pedido novo foi aberto."
                 : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). Anote o número."
             y = s.paragraph(text, x: x, y: y, width: w, role: r.duplicate ? .warning : .success) + 1
+            if let fee = r.fee {
+                let amount = Money(cents: fee.amountCents).formatted
+                if let p = fee.payment {
+                    let due = CivilDate(iso: p.dueOn)?.formatted ?? p.dueOn
+                    y =
+                        s.paragraph(
+                            "Taxa de \(amount): documento de pagamento nº \(fee.id), vencimento \(due). F6 mostra o código de barras e o PIX, "
+                                + "para imprimir ou enviar por e-mail.", x: x, y: y, width: w, role: .warning) + 1
+                } else {
+                    y = s.paragraph("Taxa de \(amount): virá na próxima conta do imóvel.", x: x, y: y, width: w, role: .warning) + 1
+                }
+            }
             s.paragraph("Enter acompanha o pedido; também em Serviços → Meus protocolos.", x: x, y: y, width: w, role: .hint)
         }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }

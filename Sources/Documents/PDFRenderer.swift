@@ -162,7 +162,7 @@ public enum PDFRenderer {
                 y += rowHeight
                 let c = line.charges
                 let values = [
-                    line.competencia.formatted, line.due.formatted, line.consumptionM3.map { "\($0) m³" } ?? "—",
+                    line.reference, line.due.formatted, line.consumptionM3.map { "\($0) m³" } ?? "—",
                     c.original.formatted, c.fine.formatted, c.interest.formatted, c.correction.formatted, c.total.formatted,
                 ]
                 for (v, col) in zip(values, columns) { text(v, x: col.1, y: y, align: col.2) }

@@ -8,10 +8,13 @@ public struct PayableDocument: Sendable {
         case bill
         /// Extrato de débitos: several bills, one barcode for the sum.
         case statement
+        /// The fee of a service request (religação urgente, ligação nova…).
+        case serviceFee
         public var title: String {
             switch self {
             case .bill: return "Segunda via da conta"
             case .statement: return "Extrato de débitos"
+            case .serviceFee: return "Taxa de serviço"
             }
         }
     }
@@ -30,17 +33,30 @@ public struct PayableDocument: Sendable {
         }
     }
 
-    /// One bill on the document, with its charges when paid late.
+    /// One bill on the document, with its charges when paid late; or a service's fee.
     public struct Line: Sendable {
-        public var competencia: Competencia
+        /// What the "Referência" column shows: the bill's month, or the fee's protocol.
+        public var reference: String
+        /// The bill's month; nil for a fee.
+        public var competencia: Competencia?
         public var due: CivilDate
         public var consumptionM3: Int?
         public var charges: LateCharges
         public init(competencia: Competencia, due: CivilDate, consumptionM3: Int?, charges: LateCharges) {
+            reference = competencia.formatted
             self.competencia = competencia
             self.due = due
             self.consumptionM3 = consumptionM3
             self.charges = charges
+        }
+
+        /// A service's fee: no month, no consumption, no late charges.
+        public init(fee amount: Money, reference: String, due: CivilDate) {
+            self.reference = reference
+            competencia = nil
+            self.due = due
+            consumptionM3 = nil
+            charges = LateCharges(stored: amount, days: 0, fine: 0, interest: 0, correction: 0)
         }
     }
 

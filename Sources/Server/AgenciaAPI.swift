@@ -181,6 +181,14 @@ struct AgenciaAPI: APIProtocol {
         try await services.requestService(input)
     }
 
+    func getServiceFee(_ input: Operations.GetServiceFee.Input) async throws -> Operations.GetServiceFee.Output {
+        try await services.getServiceFee(input)
+    }
+
+    func getServiceFeePDF(_ input: Operations.GetServiceFeePDF.Input) async throws -> Operations.GetServiceFeePDF.Output {
+        try await services.getServiceFeePDF(input)
+    }
+
     func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
         try await protocols.uploadAttachment(input)
     }

@@ -125,7 +125,7 @@ public func buildApplication(
             limits: config.attachmentLimits, clock: appClock),
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
-            authorization: authorization, timeZone: config.timeZone))
+            documents: documents, authorization: authorization, timeZone: config.timeZone, feeValidDays: config.utility.statementValidDays))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(

@@ -382,6 +382,31 @@ enum Migrations {
                 "CREATE INDEX protocols_pending ON protocols(matricula, type_code) WHERE situation <> 'concluido'",
             ]
         ),
+        (
+            8, "service_fees",
+            [
+                // A service request's fee: a payable document issued with the request (codes and
+                // due date stored, so a reprint is the same document), or a charge waiting for
+                // the property's next bill (`proxima_conta`, billed_on set by the billing run).
+                """
+                CREATE TABLE service_fees (
+                    id {{ID}},
+                    protocol_number TEXT NOT NULL UNIQUE,
+                    matricula TEXT NOT NULL,
+                    type_code TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    collection TEXT NOT NULL,
+                    issued_on TEXT NOT NULL,
+                    due_on TEXT,
+                    barcode TEXT,
+                    pix TEXT,
+                    billed_on TEXT,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX service_fees_matricula ON service_fees(matricula, id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

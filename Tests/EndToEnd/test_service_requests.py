@@ -1,7 +1,14 @@
 """Issue 12 in a real terminal: a kiosk religação for 10005-6 refused with its reason, then asked
 after a statement of the overdue bill, with the fee and the data prevista before confirming; the
-request reaches Operação's queue as a protocol opened at the kiosk."""
+request reaches Operação's queue as a protocol opened at the kiosk. The urgent religação's fee is
+a document printed at the kiosk, whose barcode and PIX a real reader decodes."""
+import json
+import re
+import tempfile
+from pathlib import Path
+
 from test_journeys import kiosk_login
+from test_payments import decode_pdf
 from test_protocols import open_my_protocol
 from test_services import api
 
@@ -26,7 +33,11 @@ def select_service(t, name):
 
 def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal):
     server = servers.get(None, kioskIdleSeconds=120)  # its own data (the religação is asked once); no hurry
-    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    tmp = Path(tempfile.mkdtemp(prefix="agencia-fee-"))
+    printed = tmp / "printed.pdf"
+    config = tmp / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
     kiosk_login(t, "10005-6", "529.982.247-25")
     t.wait_for("DÉBITOS EM ABERTO")
     open_services(t)
@@ -78,6 +89,33 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
     t.keys("Escape")
     screen = t.wait_for(f"Já pedido: protocolo {number}")
     assert "já pedido" in next(l for l in screen.splitlines() if l.strip().startswith("Religação ")), screen
+
+    # The urgent one costs R$ 60,00 on a document: printed here, read by a barcode reader.
+    t.keys("Down")
+    screen = t.wait_for("Taxa: R$ 60,00 em documento de pagamento")
+    t.keys("Enter")
+    t.wait_for("Telefone para contato *")
+    t.type("79 98888-2020")
+    t.keys("F2")
+    t.wait_for("Confira o pedido:")
+    t.keys("F2")
+    screen = " ".join(l.strip() for l in t.wait_for("Taxa de R$ 60,00: documento de pagamento nº").splitlines())
+    assert "F6 mostra o código de barras e o PIX" in screen, screen
+    urgent = screen.split("Pedido aberto: protocolo ")[1].split()[0]
+    t.keys("F6")
+    screen = t.wait_for("Linha digitável")
+    assert "Taxa do serviço Religação urgente · protocolo" in screen and urgent in screen, screen
+    assert "Valor: R$ 60,00" in screen, screen
+    line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora.")
+    symbols = decode_pdf(printed)
+    barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
+    qrs = [d for (kind, d) in symbols if kind == "QR-Code"]
+    assert len(barcodes) == 1 and len(qrs) == 1, symbols
+    assert barcodes[0] == "".join(b.split("-")[0] for b in line.split())
+    assert int(barcodes[0][4:15]) == 6000
+    assert "br.gov.bcb.pix" in qrs[0] and "540560.00" in qrs[0], qrs
 
 
 def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):

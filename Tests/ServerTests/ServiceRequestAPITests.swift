@@ -184,4 +184,84 @@ final class ServiceRequestAPITests: XCTestCase {
             }
         }
     }
+
+    /// A fee on a payable document comes with the request (barcode and PIX for its value, due
+    /// with the statements' validity, printable); a fee for the next bill is recorded without a
+    /// document. A pending request answers with its own fee; another property sees neither.
+    func testFeesOnADocumentOrTheNextBill() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, server in
+                let joao = try await client.customerToken(Self.joao.m, Self.joao.doc)
+                let company = try await client.customerToken(Demo.company.m, Demo.company.doc)
+                let m = Self.joao.norm
+                let bills = try await client.get("/v1/properties/\(m)/bills", token: joao).json["items"] as? [[String: Any]] ?? []
+                let overdue = bills.filter { $0["overdue"] as? Bool == true }.compactMap { $0["id"] as? Int }
+                var r = try await client.post(
+                    "/v1/properties/\(m)/statements", ["billIds": overdue], token: joao, headers: ["Idempotency-Key": "fee-st-\(engine)"])
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                func ask(_ type: String, key: String) async throws -> TestResponse {
+                    try await client.post(
+                        "/v1/properties/\(m)/service-requests", ["typeCode": type, "answers": ["telefone": "79 98888-2020"]], token: joao,
+                        headers: ["Idempotency-Key": key])
+                }
+
+                // Religação urgente: R$ 60,00 on a document due in 3 days (Thursday 26/11).
+                r = try await ask("religacao-urgente", key: "fee-urg-\(engine)")
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let fee = try XCTUnwrap(r.json["fee"] as? [String: Any], "\(engine)")
+                AEq(fee["feeOn"] as? String, "documento")
+                AEq(fee["amountCents"] as? Int, 6_000)
+                AEq(fee["protocolNumber"] as? String, r.json["formatted"] as? String)
+                AEq(fee["serviceName"] as? String, "Religação urgente")
+                let payment = try XCTUnwrap(fee["payment"] as? [String: Any])
+                AEq(payment["dueOn"] as? String, "2026-11-26", "\(engine)")
+                AEq(payment["totalCents"] as? Int, 6_000)
+                let barcode = try XCTUnwrap(ArrecadacaoBarcode(reading: payment["barcode"] as? String ?? ""), "every check digit")
+                AEq(barcode.amount, Money(cents: 6_000))
+                AEq(ArrecadacaoBarcode(reading: payment["linhaDigitavel"] as? String ?? "")?.digits, barcode.digits)
+                AEq(
+                    barcode.freeField, "20261126" + "3" + String(format: "%016d", fee["id"] as? Int ?? -1), "due date, kind 3, the fee's id"
+                )
+                let pix = try XCTUnwrap(PixBRCode.fields(of: payment["pix"] as? String ?? ""), "CRC and lengths")
+                AEq(pix["54"], "60.00")
+                ATrue(pix["62"]?.hasSuffix("AVS\(fee["id"] as? Int ?? -1)") == true, "txid: \(pix)")
+                let id = try XCTUnwrap(fee["id"] as? Int)
+
+                // The same fee read back, as JSON and as a PDF; another property's session sees nothing.
+                let again = try await client.get("/v1/properties/\(m)/service-fees/\(id)", token: joao)
+                AEq(again.status, .ok)
+                AEq((again.json["payment"] as? [String: Any])?["barcode"] as? String, payment["barcode"] as? String)
+                let pdf = try await client.get("/v1/properties/\(m)/service-fees/\(id)/pdf", token: joao)
+                AEq(pdf.status, .ok, "\(engine)")
+                ATrue(Data(buffer: pdf.body).starts(with: Data("%PDF-".utf8)))
+                AEq(try await client.get("/v1/properties/\(m)/service-fees/\(id)", token: company).status, .notFound)
+                AEq(try await client.get("/v1/properties/\(Demo.companyNorm)/service-fees/\(id)", token: company).status, .notFound)
+                AEq(try await client.get("/v1/properties/\(Demo.companyNorm)/service-fees/\(id)/pdf", token: company).status, .notFound)
+
+                // Asked again while pending: the same protocol and the same document, no new fee.
+                r = try await ask("religacao-urgente", key: "fee-urg2-\(engine)")
+                AEq(r.json["duplicate"] as? Bool, true)
+                AEq((r.json["fee"] as? [String: Any])?["id"] as? Int, id)
+
+                // Religação (normal): R$ 25,00 on the next bill, with no document to pay.
+                r = try await ask("religacao", key: "fee-next-\(engine)")
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let next = try XCTUnwrap(r.json["fee"] as? [String: Any])
+                AEq(next["feeOn"] as? String, "proxima_conta")
+                AEq(next["amountCents"] as? Int, 2_500)
+                ATrue(next["payment"] == nil, "nothing to pay now")
+                AEq(
+                    try await client.get("/v1/properties/\(m)/service-fees/\(next["id"] as? Int ?? 0)/pdf", token: joao).status,
+                    .notFound)
+                // Falta d'água has no fee: nothing recorded.
+                let rows = try await server.store.read { db in
+                    try await db.raw("SELECT collection, amount_cents FROM service_fees WHERE matricula = \(bind: m) ORDER BY id").all()
+                        .map {
+                            "\(try $0.decode(column: "collection", as: String.self)) \(try $0.decode(column: "amount_cents", as: Int.self))"
+                        }
+                }
+                AEq(rows, ["documento 6000", "proxima_conta 2500"], "\(engine)")
+            }
+        }
+    }
 }

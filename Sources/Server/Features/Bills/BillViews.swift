@@ -38,6 +38,8 @@ enum BillViews {
 extension APIError {
     static let billNotFound = APIError(status: .notFound, code: "bill_not_found", message: "Conta não encontrada para este imóvel.")
     static let statementNotFound = APIError(status: .notFound, code: "statement_not_found", message: "Extrato não encontrado.")
+    static let serviceFeeNotFound = APIError(
+        status: .notFound, code: "service_fee_not_found", message: "Documento de taxa de serviço não encontrado.")
     static let cardPaymentNotFound = APIError(
         status: .notFound, code: "card_payment_not_found", message: "Pagamento com cartão não encontrado.")
     static let notPayable = APIError.conflict("Esta conta não está em aberto: não há segunda via para pagar.")

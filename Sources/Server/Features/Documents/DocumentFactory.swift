@@ -64,6 +64,21 @@ struct DocumentFactory: Sendable {
             ])
     }
 
+    func feeDocument(_ f: ServiceFee, property p: Property) throws -> PayableDocument {
+        guard let due = f.due, let barcode = f.barcode.flatMap(ArrecadacaoBarcode.init(reading:)),
+            let pix = try? PixBRCode(storedPayload: f.pix ?? "")
+        else { throw StorageError.corrupt("service fee \(f.id) codes") }
+        return PayableDocument(
+            kind: .serviceFee, number: String(f.id), issuer: issuer, issuedOn: f.issuedOn, customerName: p.titular.nome,
+            customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
+            address: p.address.oneLine, categoria: p.categoria.label,
+            lines: [.init(fee: f.amount, reference: f.protocolNumber.formatted, due: due)], due: due, barcode: barcode, pix: pix,
+            notes: [
+                "Taxa do serviço \(f.description), pedido pelo protocolo nº \(f.protocolNumber.formatted).",
+                "Acompanhe o pedido pelo número do protocolo e o CPF/CNPJ do requerente.",
+            ])
+    }
+
     func cardReceipt(_ c: CardPayment, companyName: String, approvedAt: String, property p: Property, lines: [CardReceipt.Line])
         -> CardReceipt
     {

@@ -14,12 +14,26 @@ enum DocumentKind: String, Sendable {
     case receipt
     /// A protocol's public step told to its requester (no attachment).
     case protocolStep = "protocol_step"
+    /// A service request's fee document.
+    case serviceFee = "service_fee"
 }
 
 extension PayableDocument.Kind {
     /// The digit in the barcode's free field and the letters of the PIX txid.
-    var barcodeDigit: Int { self == .bill ? 1 : 2 }
-    var txidPrefix: String { self == .bill ? "AVC" : "AVE" }
+    var barcodeDigit: Int {
+        switch self {
+        case .bill: return 1
+        case .statement: return 2
+        case .serviceFee: return 3
+        }
+    }
+    var txidPrefix: String {
+        switch self {
+        case .bill: return "AVC"
+        case .statement: return "AVE"
+        case .serviceFee: return "AVS"
+        }
+    }
 }
 
 /// A document ready to go out: its PDF, and how an e-mail presents it.
@@ -62,16 +76,20 @@ struct DocumentService: Sendable {
                     Total cobrado no cartão: \(r.total.formatted)
                     """)
         }
-        let doc = try await document(kind == .bill ? .bill : .statement, id: id, matricula: matricula)
+        let doc = try await document(kind == .bill ? .bill : kind == .serviceFee ? .serviceFee : .statement, id: id, matricula: matricula)
         let pdf = try await self.pdf(doc)
         let what: String
         let subject: String
         let file: String
         if doc.kind == .bill {
-            let comp = doc.lines.first?.competencia.formatted ?? ""
+            let comp = doc.lines.first?.reference ?? ""
             subject = "Segunda via da conta \(comp) — matrícula \(doc.matricula)"
             what = "a segunda via da conta de \(comp)"
-            file = "conta-\(doc.lines.first?.competencia.iso ?? doc.number).pdf"
+            file = "conta-\(doc.lines.first?.competencia?.iso ?? doc.number).pdf"
+        } else if doc.kind == .serviceFee {
+            subject = "Taxa de serviço nº \(doc.number) — matrícula \(doc.matricula)"
+            what = "o documento de pagamento da taxa nº \(doc.number) (protocolo \(doc.lines.first?.reference ?? ""))"
+            file = "taxa-\(doc.number).pdf"
         } else {
             subject = "Extrato de débitos nº \(doc.number) — matrícula \(doc.matricula)"
             what = "o extrato de débitos nº \(doc.number), com \(counted(doc.lines.count, "conta")),"
@@ -142,6 +160,12 @@ struct DocumentService: Sendable {
             guard let s = try await statements.statement(matricula, id: id) else { throw APIError.statementNotFound }
             guard let p = try await properties.property(matricula) else { throw APIError.notFound }
             return try factory.statementDocument(s, property: p)
+        case .serviceFee:
+            guard let f = try await ServiceRepository(store: store).fee(matricula, id: id), f.collection == .documento else {
+                throw APIError.serviceFeeNotFound
+            }
+            guard let p = try await properties.property(matricula) else { throw APIError.notFound }
+            return try factory.feeDocument(f, property: p)
         }
     }
 

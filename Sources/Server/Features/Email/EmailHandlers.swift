@@ -32,6 +32,9 @@ struct EmailHandlers: Sendable {
         case .receipt:
             kind = .receipt
             _ = try await documents.receipt(id: body.document.id, matricula: matricula)
+        case .serviceFee:
+            kind = .serviceFee
+            _ = try await documents.document(.serviceFee, id: body.document.id, matricula: matricula)
         }
         guard config.smtp.url != nil else {
             throw APIError.unavailable(

@@ -1,6 +1,7 @@
 import API
 import Domain
 import Foundation
+import OpenAPIRuntime
 
 /// Service requests (PRODUCT.md E1/E2, issue 12): what a property may ask for, with fee, data
 /// prevista and form, and the request itself — a protocol of the service kind, never twice
@@ -10,8 +11,11 @@ struct ServiceHandlers: Sendable {
     let protocols: ProtocolRepository
     let properties: PropertyRepository
     let bills: BillRepository
+    let documents: DocumentService
     let authorization: Authorization
     let timeZone: String
+    /// How long a fee document is payable (the statements' validity).
+    let feeValidDays: Int
 
     func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -61,18 +65,59 @@ struct ServiceHandlers: Sendable {
         )
         let result = try await services.request(
             draft, matricula: grant.matricula, expectedAt: Int64(expectedAt.timeIntervalSince1970), answers: answers,
-            feeCents: type.feeCents,
-            year: grant.today.year, claim: claim, now: grant.now)
+            fee: feeDraft(type, grant: grant), year: grant.today.year, claim: claim, now: grant.now)
         if !result.duplicate && !result.replayed { try await grant.record("solicitar_servico", detail: "\(type.code) \(result.number)") }
         guard let record = try await protocols.protocolRecord(result.number) else { throw StorageError.corrupt("service \(result.number)") }
         let units = try await protocols.unitNames()
+        let fee = try await services.fee(protocol: result.number)
         let answer = S.ServiceRequestResult(
             number: result.number.compact, formatted: result.number.formatted, typeName: type.name,
             unitName: units[record.unit] ?? record.unit,
-            expectedAt: record.deadlineAt.map(Self.date) ?? expectedAt, feeCents: type.feeCents.map(Int64.init),
-            feeOn: type.feeCents == nil ? nil : .init(rawValue: type.feeOn.rawValue), duplicate: result.duplicate)
+            expectedAt: record.deadlineAt.map(Self.date) ?? expectedAt, feeCents: (fee?.amount.cents ?? type.feeCents.map(Int64.init)),
+            feeOn: (fee?.collection ?? (type.feeCents == nil ? nil : type.feeOn)).flatMap { .init(rawValue: $0.rawValue) },
+            fee: try fee.map(view), duplicate: result.duplicate)
         if result.duplicate || result.replayed { return .ok(.init(body: .json(answer))) }
         return .created(.init(body: .json(answer)))
+    }
+
+    /// A service request's fee.
+    func getServiceFee(_ input: Operations.GetServiceFee.Input) async throws -> Operations.GetServiceFee.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let fee = try await services.fee(grant.matricula, id: input.path.feeId) else { throw APIError.serviceFeeNotFound }
+        return .ok(.init(body: .json(try view(fee))))
+    }
+
+    /// A fee's payable document as PDF.
+    func getServiceFeePDF(_ input: Operations.GetServiceFeePDF.Input) async throws -> Operations.GetServiceFeePDF.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let pdf = try await documents.pdf(documents.document(.serviceFee, id: input.path.feeId, matricula: grant.matricula))
+        try await grant.record("taxa_pdf", detail: String(input.path.feeId))
+        return .ok(.init(body: .pdf(HTTPBody(pdf))))
+    }
+
+    /// The fee a new request of `type` is charged: on a document payable for the statements'
+    /// validity, or on the next bill.
+    private func feeDraft(_ type: ServiceType, grant: Grant) -> ServiceFee.Draft? {
+        guard let cents = type.feeCents else { return nil }
+        let amount = Money(cents: Int64(cents))
+        let today = grant.today
+        let due = type.feeOn == .documento ? today.adding(days: feeValidDays) : nil
+        let factory = documents.factory
+        return ServiceFee.Draft(amount: amount, collection: type.feeOn, description: type.name, issuedOn: today, due: due) { id in
+            let (barcode, pix) = try factory.codes(kind: .serviceFee, number: id, amount: amount, due: due ?? today)
+            return (barcode.digits, pix.payload)
+        }
+    }
+
+    private func view(_ f: ServiceFee) throws -> S.ServiceFee {
+        var payment: S.PaymentCode?
+        if let due = f.due, let digits = f.barcode, let pixText = f.pix {
+            guard let barcode = ArrecadacaoBarcode(reading: digits) else { throw StorageError.corrupt("service fee \(f.id) barcode") }
+            payment = BillViews.paymentCode(barcode, try PixBRCode(storedPayload: pixText), due: due, total: f.amount)
+        }
+        return S.ServiceFee(
+            id: f.id, protocolNumber: f.protocolNumber.formatted, serviceName: f.description, amountCents: f.amount.cents,
+            feeOn: .init(rawValue: f.collection.rawValue) ?? .documento, issuedOn: f.issuedOn.iso, payment: payment)
     }
 
     /// What decides whether the property may ask: its connection, its overdue bills and whether

@@ -77,8 +77,37 @@ enum ServiceCatalogue {
     }
 }
 
+/// A service request's fee as charged: on a payable document issued with the request (due date,
+/// barcode and PIX stored), or waiting for the property's next bill.
+struct ServiceFee: Sendable {
+    var id: Int64
+    var protocolNumber: ProtocolNumber
+    var matricula: String
+    var typeCode: String
+    /// The service's name.
+    var description: String
+    var amount: Money
+    var collection: ServiceType.FeeCollection
+    var issuedOn: CivilDate
+    /// The document's due date and codes (`documento` only).
+    var due: CivilDate?
+    var barcode: String?
+    var pix: String?
+
+    /// What a new request's fee is, before its id is known; `codes` makes the document's
+    /// barcode and PIX from the id.
+    struct Draft: Sendable {
+        var amount: Money
+        var collection: ServiceType.FeeCollection
+        var description: String
+        var issuedOn: CivilDate
+        var due: CivilDate?
+        var codes: @Sendable (Int64) throws -> (barcode: String, pix: String)
+    }
+}
+
 /// Service requests (issue 12): the catalogue and the requests, which are protocols of the
-/// service kind. Served by the primary keys and `protocols_pending`.
+/// service kind. Served by the primary keys, `protocols_pending` and `service_fees_matricula`.
 struct ServiceRepository: Sendable {
     let store: any Store
 
@@ -195,8 +224,10 @@ struct ServiceRepository: Sendable {
     /// same type pending: then that one is the answer (`duplicate`). The check and the insert are
     /// one transaction; on PostgreSQL the property's row is locked first, so concurrent identical
     /// requests queue behind each other and find the first.
+    /// With a fee, the fee is charged in the same transaction (its document or its line for the
+    /// next bill), so a request is never left without its fee nor a fee without its request.
     func request(
-        _ d: ProtocolDraft, matricula: String, expectedAt: Int64, answers: [String: String], feeCents: Int?, year: Int,
+        _ d: ProtocolDraft, matricula: String, expectedAt: Int64, answers: [String: String], fee: ServiceFee.Draft?, year: Int,
         claim: IdempotencyClaim, now: Int64
     ) async throws -> (number: ProtocolNumber, duplicate: Bool, replayed: Bool) {
         let postgres = store.engine == .postgres
@@ -215,13 +246,69 @@ struct ServiceRepository: Sendable {
             let json = String(decoding: try JSONSerialization.data(withJSONObject: answers, options: [.sortedKeys]), as: UTF8.self)
             try await db.raw(
                 """
-                UPDATE protocols SET service = 1, expected_at = \(bind: expectedAt), answers = \(bind: json), fee_cents = \(bind: feeCents)
-                WHERE number = \(bind: number.compact)
+                UPDATE protocols SET service = 1, expected_at = \(bind: expectedAt), answers = \(bind: json),
+                  fee_cents = \(bind: fee?.amount.cents) WHERE number = \(bind: number.compact)
                 """
             ).run()
+            if let fee { try await Self.charge(fee, number: number, matricula: matricula, typeCode: d.typeCode, now: now, db: db) }
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
             return (number, false, false)
         }
+    }
+
+    private static func charge(
+        _ fee: ServiceFee.Draft, number: ProtocolNumber, matricula: String, typeCode: String, now: Int64, db: any SQLDatabase
+    ) async throws {
+        guard
+            let row = try await db.raw(
+                """
+                INSERT INTO service_fees (protocol_number, matricula, type_code, description, amount_cents, collection, issued_on, due_on,
+                  created_at)
+                VALUES (\(bind: number.compact), \(bind: matricula), \(bind: typeCode), \(bind: fee.description), \(bind: fee.amount.cents),
+                  \(bind: fee.collection.rawValue), \(bind: fee.issuedOn.iso), \(bind: fee.due?.iso), \(bind: now))
+                RETURNING id
+                """
+            ).first()
+        else { throw StorageError.corrupt("service_fees: no id returned") }
+        guard fee.collection == .documento else { return }
+        let id = try row.decode(column: "id", as: Int64.self)
+        let codes = try fee.codes(id)
+        try await db.raw("UPDATE service_fees SET barcode = \(bind: codes.barcode), pix = \(bind: codes.pix) WHERE id = \(bind: id)").run()
+    }
+
+    private static let feeColumns: SQLQueryString =
+        "id, protocol_number, matricula, type_code, description, amount_cents, collection, issued_on, due_on, barcode, pix"
+
+    /// A property's fee by id (nil for another property's).
+    func fee(_ matricula: String, id: Int64) async throws -> ServiceFee? {
+        try await store.read { db in
+            try await db.raw("SELECT \(Self.feeColumns) FROM service_fees WHERE id = \(bind: id) AND matricula = \(bind: matricula)")
+                .first().map(Self.fee)
+        }
+    }
+
+    /// The fee charged for a request, if it has one.
+    func fee(protocol number: ProtocolNumber) async throws -> ServiceFee? {
+        try await store.read { db in
+            try await db.raw("SELECT \(Self.feeColumns) FROM service_fees WHERE protocol_number = \(bind: number.compact)").first()
+                .map(Self.fee)
+        }
+    }
+
+    private static func fee(_ r: any SQLRow) throws -> ServiceFee {
+        let number = try r.decode(column: "protocol_number", as: String.self)
+        let issued = try r.decode(column: "issued_on", as: String.self)
+        let due = try r.decode(column: "due_on", as: String?.self)
+        guard let n = ProtocolNumber(parsing: number), let issuedOn = CivilDate(iso: issued),
+            let collection = ServiceType.FeeCollection(rawValue: try r.decode(column: "collection", as: String.self))
+        else { throw StorageError.corrupt("service_fees \(number)") }
+        return ServiceFee(
+            id: try r.decode(column: "id", as: Int64.self), protocolNumber: n,
+            matricula: try r.decode(column: "matricula", as: String.self),
+            typeCode: try r.decode(column: "type_code", as: String.self), description: try r.decode(column: "description", as: String.self),
+            amount: Money(cents: try r.decode(column: "amount_cents", as: Int64.self)), collection: collection, issuedOn: issuedOn,
+            due: due.flatMap(CivilDate.init(iso:)), barcode: try r.decode(column: "barcode", as: String?.self),
+            pix: try r.decode(column: "pix", as: String?.self))
     }
 }
