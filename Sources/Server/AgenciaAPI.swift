@@ -18,6 +18,7 @@ struct AgenciaAPI: APIProtocol {
     let dueDates: DueDateHandlers
     let protocols: ProtocolHandlers
     let services: ServiceHandlers
+    let ouvidoria: OuvidoriaHandlers
 
     // MARK: Health
 
@@ -195,5 +196,27 @@ struct AgenciaAPI: APIProtocol {
 
     func getProtocolAttachment(_ input: Operations.GetProtocolAttachment.Input) async throws -> Operations.GetProtocolAttachment.Output {
         try await protocols.getProtocolAttachment(input)
+    }
+
+    // MARK: Ouvidoria
+
+    func getOuvidoria(_ input: Operations.GetOuvidoria.Input) async throws -> Operations.GetOuvidoria.Output {
+        try await ouvidoria.getOuvidoria(input)
+    }
+
+    func createManifestation(_ input: Operations.CreateManifestation.Input) async throws -> Operations.CreateManifestation.Output {
+        try await ouvidoria.createManifestation(input)
+    }
+
+    func getOuvidoriaSummary(_ input: Operations.GetOuvidoriaSummary.Input) async throws -> Operations.GetOuvidoriaSummary.Output {
+        try await ouvidoria.getOuvidoriaSummary(input)
+    }
+
+    func getOuvidoriaOverdue(_ input: Operations.GetOuvidoriaOverdue.Input) async throws -> Operations.GetOuvidoriaOverdue.Output {
+        try await ouvidoria.getOuvidoriaOverdue(input)
+    }
+
+    func extendManifestation(_ input: Operations.ExtendManifestation.Input) async throws -> Operations.ExtendManifestation.Output {
+        try await ouvidoria.extendManifestation(input)
     }
 }

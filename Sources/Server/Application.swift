@@ -96,6 +96,10 @@ public func buildApplication(
     if let secret = cards.sandboxSecret, let auto = config.sandboxCardCompany {
         SandboxCardCompany(secret: secret, autoSeconds: auto, logger: logger).register(on: router)
     }
+    let protocolHandlers = ProtocolHandlers(
+        protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
+        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit)
+    let ouvidoria = OuvidoriaRepository(store: store, unit: config.ouvidoria.unit)
     let api = AgenciaAPI(
         health: HealthHandlers(store: store, logger: logger),
         sessions: SessionHandlers(
@@ -120,12 +124,13 @@ public func buildApplication(
             config: config, properties: properties, bills: bills, authorization: authorization),
         dueDates: DueDateHandlers(
             config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
-        protocols: ProtocolHandlers(
-            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-            limits: config.attachmentLimits, clock: appClock),
+        protocols: protocolHandlers,
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
-            documents: documents, authorization: authorization, timeZone: config.timeZone, feeValidDays: config.utility.statementValidDays))
+            documents: documents, authorization: authorization, timeZone: config.timeZone, feeValidDays: config.utility.statementValidDays),
+        ouvidoria: OuvidoriaHandlers(
+            repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
+            authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(
@@ -135,8 +140,8 @@ public func buildApplication(
         BackgroundJobs(
             sender: OutboxSender(
                 outbox: outbox, documents: documents, smtp: config.smtp, utility: config.utility, clock: appClock, logger: logger),
-            cardPayments: cardPayments, store: store, runtime: runtime, clock: appClock, pollSeconds: config.smtp.pollSeconds,
-            logger: logger))
+            cardPayments: cardPayments, ouvidoria: config.ouvidoria.email.map { (ouvidoria, $0) }, store: store, runtime: runtime,
+            clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger))
 
     var app = Application(
         router: router,

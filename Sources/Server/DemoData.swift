@@ -99,8 +99,12 @@ public enum DemoData {
         vazamento,Vazamento,"Vazamento na rede, no ramal ou no cavalete, com ponto de referência.",operacao,2,sim
         falta-agua,Falta d'água,"Falta de água no imóvel ou na rua.",operacao,1,sim
         ligacao-nova,Ligação nova,"Pedido de ligação de água ou esgoto para um imóvel.",comercial,30,sim
-        reclamacao,Reclamação,"Reclamação sobre o atendimento ou o serviço (Ouvidoria).",ouvidoria,30,sim
-        elogio-sugestao,Elogio ou sugestão,"Elogio ou sugestão sobre o serviço.",ouvidoria,30,sim
+        reclamacao,Reclamação,"Insatisfação com o atendimento ou o serviço, depois de procurado o atendimento (Ouvidoria).",ouvidoria,30,sim
+        denuncia,Denúncia,"Irregularidade ou ato ilícito: fraude, ligação clandestina, conduta de empregado (Ouvidoria).",ouvidoria,30,sim
+        elogio,Elogio,"Reconhecimento de um atendimento ou serviço (Ouvidoria).",ouvidoria,30,sim
+        sugestao,Sugestão,"Ideia para melhorar o serviço (Ouvidoria).",ouvidoria,30,sim
+        solicitacao-ouvidoria,Solicitação à Ouvidoria,"Pedido de providência não atendido pelos canais comuns (Ouvidoria).",ouvidoria,30,sim
+        ouvidoria-outros,Outros (Ouvidoria),"Manifestação que não se encaixa nos demais tipos (Ouvidoria).",ouvidoria,30,sim
         fornecedor-nota,Nota fiscal de fornecedor,"Entrega de nota fiscal ou cobrança de fornecedor.",suprimentos,15,sim
         juridico-intimacao,Intimação judicial,"Intimações e ofícios judiciais (uso interno).",juridico,5,não
         problema-agencia,Problema na Agência Virtual,"Relato de um problema com os terminais ou o sistema (F1 em qualquer tela).",ti,5,não

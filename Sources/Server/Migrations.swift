@@ -407,6 +407,20 @@ enum Migrations {
                 "CREATE INDEX service_fees_matricula ON service_fees(matricula, id)",
             ]
         ),
+        (
+            9, "ouvidoria",
+            [
+                // A manifestation is a protocol marked `ouvidoria`, with how many times its legal
+                // deadline was extended (once at most), the hash of an anonymous one's secret,
+                // and the last local day its unit was alerted while it waited to be received.
+                "ALTER TABLE protocols ADD COLUMN ouvidoria INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE protocols ADD COLUMN extensions INTEGER NOT NULL DEFAULT 0",
+                "ALTER TABLE protocols ADD COLUMN secret_hash TEXT",
+                "ALTER TABLE protocols ADD COLUMN alerted_on TEXT",
+                // The header's counters and the supervisor's overdue list.
+                "CREATE INDEX protocols_ouvidoria ON protocols(situation, deadline_at) WHERE ouvidoria = 1",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

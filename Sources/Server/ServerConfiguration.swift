@@ -72,6 +72,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var attachmentMaxBytes: Int = 10 * 1024 * 1024
     public var attachmentsPerStep: Int = 5
 
+    /// The ouvidoria (Lei 13.460/2017): its unit, its address for alerts, anonymous types.
+    public var ouvidoria = OuvidoriaSettings()
+
     public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
 
     /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
@@ -91,7 +94,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -132,6 +135,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.lowIncomeInstallments, \.lowIncomeInstallments)
         try take(.attachmentMaxBytes, \.attachmentMaxBytes)
         try take(.attachmentsPerStep, \.attachmentsPerStep)
+        try take(.ouvidoria, \.ouvidoria)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -257,6 +261,29 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
         guard (0...30).contains(statementValidDays) else {
             throw ConfigurationError.invalid("utility.statementValidDays", String(statementValidDays))
         }
+    }
+}
+
+/// The ouvidoria: its manifestation types are the public protocol types routed to `unit`.
+public struct OuvidoriaSettings: Codable, Sendable, Equatable {
+    /// The unit that receives manifestations (a unit of the catalogue).
+    public var unit = "ouvidoria"
+    /// Where the unit is alerted of a new manifestation and, daily, of those not yet received
+    /// (nil: no alert e-mail; the staff screens' counter still shows them).
+    public var email: String? = nil
+    /// Types that may be sent without identification (then consulted with a secret); none by default.
+    public var anonymousTypes: [String] = []
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case unit, email, anonymousTypes }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit) ?? unit
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        anonymousTypes = try c.decodeIfPresent([String].self, forKey: .anonymousTypes) ?? anonymousTypes
     }
 }
 

@@ -30,6 +30,8 @@ final class EmbeddedBackend: @unchecked Sendable {
         // The sandbox card company decides by itself after 20 s (nothing is charged).
         config.sandboxCardCompany = 20
         config.logLevel = "error"
+        // The demo shows an anonymous denúncia (a real utility decides this in its configuration).
+        config.ouvidoria.anonymousTypes = ["denuncia"]
         if let idleSeconds { config.kioskIdleSeconds = idleSeconds }
         config.demoToday = today
         let box = Box()

@@ -3,11 +3,14 @@ import ServiceLifecycle
 
 /// The server's own chores, run as a service beside the HTTP server: the outbox sender every
 /// `smtp.pollSeconds`, and every few seconds the sweepers (card payments nobody decided in time,
-/// idempotency keys past their 24 hours). Stops between two steps on a graceful shutdown; a
+/// the ouvidoria's daily alerts, idempotency keys past their 24 hours). Stops between two steps on a graceful shutdown; a
 /// database error is logged and tried again on the next round.
 struct BackgroundJobs: Service {
     let sender: OutboxSender?
     let cardPayments: CardPaymentRepository
+    /// The ouvidoria and its alert address, when configured: manifestations not yet received
+    /// are recalled to it once a day.
+    let ouvidoria: (OuvidoriaRepository, email: String)?
     let store: any Store
     let runtime: ServerRuntime
     let clock: AppClock
@@ -47,6 +50,10 @@ struct BackgroundJobs: Service {
     func sweep() async throws {
         let expired = try await cardPayments.expire(now: clock.epochSeconds, today: clock.today)
         if expired > 0 { logger.info("card payments expired", metadata: ["count": "\(expired)"]) }
+        if let (repository, email) = ouvidoria {
+            let alerted = try await repository.alertUnreceived(email: email, today: clock.today, now: clock.epochSeconds)
+            if alerted > 0 { logger.info("ouvidoria alerts queued", metadata: ["count": "\(alerted)"]) }
+        }
         let keys = try await Idempotency.sweep(store, now: clock.epochSeconds)
         if keys > 0 { logger.debug("idempotency keys expired", metadata: ["count": "\(keys)"]) }
     }

@@ -16,6 +16,8 @@ enum DocumentKind: String, Sendable {
     case protocolStep = "protocol_step"
     /// A service request's fee document.
     case serviceFee = "service_fee"
+    /// The ouvidoria's alert of a manifestation waiting to be received (the id is its number).
+    case ouvidoriaAlert = "ouvidoria_alert"
 }
 
 extension PayableDocument.Kind {
@@ -63,6 +65,7 @@ struct DocumentService: Sendable {
     /// The document's PDF and e-mail texts, or the API's "not found"/"not payable" answer.
     func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
         if kind == .protocolStep { return try await protocolNotice(stepId: id) }
+        if kind == .ouvidoriaAlert { return try await ouvidoriaAlert(number: id) }
         if kind == .receipt {
             let r = try await receipt(id: id, matricula: matricula)
             let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(r) }
@@ -124,13 +127,40 @@ struct DocumentService: Sendable {
         case "forward": what = "foi encaminhado à unidade \(unit)"
         case "conclude": what = "foi concluído"
         case "reopen": what = "foi reaberto"
+        case "extend": what = "teve o prazo de resposta prorrogado"
         default: what = "teve um novo andamento"
         }
         var body =
             "O protocolo \(r.number.formatted) (\(r.subject)) \(what) em \(LocalCalendar.dateTime(Date(timeIntervalSince1970: TimeInterval(s.at)), timeZone: clock.timeZone))."
+        if r.ouvidoria, s.action == "open", let deadline = r.deadlineAt {
+            let due = LocalCalendar.local(Date(timeIntervalSince1970: TimeInterval(deadline)), timeZone: clock.timeZone).date
+            body +=
+                "\n\nSua manifestação à Ouvidoria foi registrada. A resposta será dada até \(due.formatted) (30 dias, prorrogáveis uma "
+                + "única vez por mais 30 com justificativa — Lei nº 13.460/2017, art. 16)."
+        }
         if let text = s.text, s.isPublic { body += "\n\n\(text)" }
         body += "\n\nSituação: \(s.situation.label). Acompanhe pelo número do protocolo e o CPF/CNPJ do requerente."
         return Delivery(pdf: nil, fileName: "", subject: "Protocolo \(r.number.formatted) — \(s.situation.label.lowercased())", body: body)
+    }
+
+    /// What the ouvidoria's address is told of a manifestation still waiting to be received.
+    func ouvidoriaAlert(number id: Int64) async throws -> Delivery {
+        let repository = ProtocolRepository(store: store)
+        guard let number = ProtocolNumber(parsing: String(id)), let r = try await repository.protocolRecord(number) else {
+            throw APIError.protocolNotFound
+        }
+        let types = Dictionary(try await repository.types().map { ($0.code, $0.name) }) { a, _ in a }
+        let opened = Date(timeIntervalSince1970: TimeInterval(r.openedAt))
+        let due = r.deadlineAt.map { LocalCalendar.local(Date(timeIntervalSince1970: TimeInterval($0)), timeZone: clock.timeZone).date }
+        let waiting = clock.today.daysSinceEpoch - LocalCalendar.local(opened, timeZone: clock.timeZone).date.daysSinceEpoch
+        let body = """
+            A manifestação \(r.number.formatted) (\(types[r.typeCode] ?? r.typeCode)) chegou em \(LocalCalendar.dateTime(opened, timeZone: clock.timeZone)) e \(waiting == 0 ? "ainda não foi recebida" : "aguarda recebimento há \(counted(waiting, "dia"))").
+
+            Prazo legal de resposta: \(due?.formatted ?? "—") (Lei nº 13.460/2017).
+            Receba-a na fila da Ouvidoria (agencia, modo retaguarda). Este aviso se repete a cada dia até o recebimento.
+            """
+        return Delivery(
+            pdf: nil, fileName: "", subject: "Ouvidoria: manifestação \(r.number.formatted) aguarda recebimento", body: body)
     }
 
     /// An approved card payment's receipt; 404 for another property's, 409 while not approved.

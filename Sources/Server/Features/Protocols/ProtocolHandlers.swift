@@ -14,6 +14,8 @@ struct ProtocolHandlers: Sendable {
     let limiter: AttemptLimiter
     let limits: AttachmentLimits
     let clock: AppClock
+    /// The ouvidoria's unit: its types open manifestations, its queue shows unreceived ones first.
+    let ouvidoriaUnit: String
 
     /// The units and the protocol types (internal types for staff only).
     func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
@@ -49,11 +51,15 @@ struct ProtocolHandlers: Sendable {
         var deadline = body.deadlineAt.map { Int64($0.timeIntervalSince1970) }
         if let d = deadline, d <= grant.now { throw APIError.invalid("O prazo precisa ser uma data futura.") }
         if deadline == nil, let days = type.deadlineDays { deadline = grant.now + Int64(days) * 86_400 }
+        // A type of the ouvidoria opens a manifestation, whose deadline is the law's.
+        let ouvidoria = type.defaultUnit == ouvidoriaUnit
+        if ouvidoria { deadline = Self.legalDeadline(from: grant.today, timeZone: clock.timeZone) }
         let files = body.attachments ?? []
         if let refusal = limits.countRefusal(files.count) { throw APIError.invalid(refusal) }
         let draft = ProtocolDraft(
             typeCode: type.code, subject: subject, body: text, unit: unit, requester: requester,
-            channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline, attachments: files)
+            channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline, attachments: files,
+            ouvidoria: ouvidoria)
         let claim = IdempotencyClaim(
             grant.principal, operation: "protocol", key: input.headers.idempotencyKey,
             request: "\(type.code)|\(unit)|\(requester.documento)|\(subject)|\(text)|\(deadline ?? 0)|\(files)")
@@ -104,9 +110,14 @@ struct ProtocolHandlers: Sendable {
         let number = ProtocolNumber(parsing: body.number)
         let scopes = ["p:\(number?.compact ?? "invalido")", "ip:\(Principal.clientAddress)"]
         try await limiter.enforce(scopes)
-        let documento: String? = if case .success(let id) = TaxID.parse(body.documento) { id.normalized } else { nil }
-        guard let number, let documento, let record = try await protocols.protocolRecord(number), record.requester.documento == documento
-        else {
+        let documento: String? = if case .success(let id) = TaxID.parse(body.documento ?? "") { id.normalized } else { nil }
+        let secret = body.secret.flatMap(AnonymousSecret.normalized).map(Self.secretHash)
+        var record: ProtocolRecord?
+        if let number { record = try await protocols.protocolRecord(number) }
+        // An identified protocol by its requester's CPF/CNPJ; an anonymous manifestation by its secret.
+        let matches =
+            if let hash = record?.secretHash { hash == secret } else { documento != nil && record?.requester.documento == documento }
+        guard let record, matches else {
             try await limiter.fail(scopes)
             throw APIError.protocolNotFound
         }
@@ -174,7 +185,8 @@ struct ProtocolHandlers: Sendable {
         let units = try await unitNames()
         let types = try await typeNames()
         var filter = QueueFilter(
-            unit: unit, situation: input.query.situation.flatMap { ProtocolSituation(rawValue: $0.rawValue) }, type: input.query._type)
+            unit: unit, situation: input.query.situation.flatMap { ProtocolSituation(rawValue: $0.rawValue) }, type: input.query._type,
+            awaitingFirst: unit == ouvidoriaUnit)
         // Each word: the start of a word of the number, subject or requester, or of a type's or a situation's name.
         func starts(_ name: String, _ term: String) -> Bool { SearchText.terms(name).contains { $0.hasPrefix(term) } }
         for term in SearchText.terms(input.query.q ?? "").prefix(6) {
@@ -192,17 +204,29 @@ struct ProtocolHandlers: Sendable {
                 body: .json(
                     .init(
                         unit: unit, unitName: units[unit] ?? unit,
-                        items: entries.map { e in
-                            .init(
-                                number: e.number.compact, formatted: e.number.formatted, typeName: types[e.typeCode] ?? e.typeCode,
-                                subject: e.subject, situation: .init(rawValue: e.situation.rawValue) ?? .aberto, unit: e.unit,
-                                openedAt: Self.date(e.openedAt), deadlineAt: e.deadlineAt.map(Self.date), unread: e.situation.awaitsReceipt,
-                                requesterName: e.requesterName,
-                                deadlineState: e.deadlineAt.map {
-                                    $0 < grant.now ? .atrasado : $0 - grant.now <= 2 * 86_400 ? .proximo : .emDia
-                                })
-                        },
+                        items: entries.map { Self.queueItem($0, types: types, now: grant.now) },
                         counts: .init(additionalProperties: counts), total: total))))
+    }
+
+    /// A protocol as a queue row, with its deadline's state at `now`.
+    static func queueItem(_ e: ProtocolBrief, types: [String: String], now: Int64) -> S.QueueItem {
+        S.QueueItem(
+            number: e.number.compact, formatted: e.number.formatted, typeName: types[e.typeCode] ?? e.typeCode,
+            subject: e.subject, situation: .init(rawValue: e.situation.rawValue) ?? .aberto, unit: e.unit,
+            openedAt: date(e.openedAt), deadlineAt: e.deadlineAt.map(date), unread: e.situation.awaitsReceipt,
+            requesterName: e.requesterName,
+            deadlineState: e.deadlineAt.map { $0 < now ? .atrasado : $0 - now <= 2 * 86_400 ? .proximo : .emDia })
+    }
+
+    /// The end (23:59 at the utility) of the last day to answer a manifestation made `today`.
+    static func legalDeadline(from today: CivilDate, timeZone: String) -> Int64 {
+        Int64(
+            LocalCalendar.instant(OuvidoriaDeadline.due(receivedOn: today), minute: 23 * 60 + 59, timeZone: timeZone).timeIntervalSince1970)
+    }
+
+    /// How an anonymous manifestation's secret is kept.
+    static func secretHash(_ normalized: String) -> String {
+        SHA256.hash(data: Data("ouvidoria:\(normalized)".utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Counter and staff upload a file for their next step; what it is comes from its content.
@@ -312,7 +336,7 @@ struct ProtocolHandlers: Sendable {
     /// texts or staff names; the public lookup only the routing.
     enum Audience { case staff, customer, lookup }
 
-    private func view(_ r: ProtocolRecord, audience: Audience) async throws -> S.ProtocolDetail {
+    func view(_ r: ProtocolRecord, audience: Audience) async throws -> S.ProtocolDetail {
         let units = try await unitNames()
         let types = try await typeNames()
         let masked = audience != .staff
@@ -331,6 +355,10 @@ struct ProtocolHandlers: Sendable {
             situation: .init(rawValue: r.situation.rawValue) ?? .aberto, unit: r.unit, unitName: units[r.unit] ?? r.unit,
             requester: requester, channel: .init(rawValue: r.channel.rawValue) ?? .staff, openedAt: Self.date(r.openedAt),
             deadlineAt: r.deadlineAt.map(Self.date),
+            ouvidoria: r.ouvidoria
+                ? .init(
+                    deadlineOn: LocalCalendar.local(Self.date(r.deadlineAt ?? r.openedAt), timeZone: clock.timeZone).date.iso,
+                    extended: r.extensions > 0, anonymous: r.secretHash != nil) : nil,
             steps: r.steps.map { s in
                 .init(
                     at: Self.date(s.at), action: .init(rawValue: s.action) ?? .dispatch, situation: s.situation.rawValue,
@@ -347,7 +375,7 @@ struct ProtocolHandlers: Sendable {
         Dictionary(try await protocols.types().map { ($0.code, $0.name) }) { a, _ in a }
     }
 
-    private static func date(_ epoch: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(epoch)) }
+    static func date(_ epoch: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(epoch)) }
 
     /// Whether the customer calling is the requester or reaches the protocol's property.
     private func belongsToCaller(_ r: ProtocolRecord) async throws -> Bool {

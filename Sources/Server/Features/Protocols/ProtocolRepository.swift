@@ -107,6 +107,11 @@ struct ProtocolRecord: Sendable {
     var openedAt: Int64
     var openedBy: String?
     var deadlineAt: Int64?
+    /// An ouvidoria manifestation: its deadline is the law's, extended `extensions` times (≤ 1);
+    /// an anonymous one is consulted with the secret whose hash is kept.
+    var ouvidoria: Bool
+    var extensions: Int
+    var secretHash: String?
     var steps: [Step]
 }
 
@@ -122,6 +127,9 @@ struct ProtocolDraft: Sendable {
     var deadlineAt: Int64?
     /// Uploaded files the opening carries.
     var attachments: [Int64] = []
+    /// An ouvidoria manifestation, and an anonymous one's secret (hashed).
+    var ouvidoria = false
+    var secretHash: String?
 }
 
 extension ProtocolRepository {
@@ -165,6 +173,11 @@ extension ProtocolRepository {
               \(bind: Self.search(number, subject: d.subject, requester: r.nome)))
             """
         ).run()
+        if d.ouvidoria {
+            try await db.raw(
+                "UPDATE protocols SET ouvidoria = 1, secret_hash = \(bind: d.secretHash) WHERE number = \(bind: number.compact)"
+            ).run()
+        }
         let stepId = try await Self.insertStep(
             number, at: now, action: "open", situation: .aberto, fromUnit: nil, toUnit: d.unit, text: nil, isPublic: true,
             staff: d.openedBy, detail: nil, db: db)
@@ -180,7 +193,8 @@ extension ProtocolRepository {
                 let row = try await db.raw(
                     """
                     SELECT type_code, subject, body, situation, unit, requester_kind, requester_document, requester_name, matricula, phone,
-                      email, channel, opened_at, opened_by, deadline_at FROM protocols WHERE number = \(bind: number.compact)
+                      email, channel, opened_at, opened_by, deadline_at, ouvidoria, extensions, secret_hash
+                    FROM protocols WHERE number = \(bind: number.compact)
                     """
                 ).first()
             else { return nil }
@@ -218,6 +232,9 @@ extension ProtocolRepository {
                 channel: c, openedAt: try row.decode(column: "opened_at", as: Int64.self),
                 openedBy: try row.decode(column: "opened_by", as: String?.self),
                 deadlineAt: try row.decode(column: "deadline_at", as: Int64?.self),
+                ouvidoria: try row.decode(column: "ouvidoria", as: Int.self) != 0,
+                extensions: try row.decode(column: "extensions", as: Int.self),
+                secretHash: try row.decode(column: "secret_hash", as: String?.self),
                 steps: steps)
         }
     }
@@ -282,6 +299,8 @@ struct QueueFilter: Sendable {
     var situation: ProtocolSituation?
     var type: String?
     var words: [Word] = []
+    /// Those not yet received first (the ouvidoria's queue: they raise an alert until received).
+    var awaitingFirst = false
 }
 
 /// A protocol in a list or a queue: what a row shows.
@@ -372,7 +391,11 @@ extension ProtocolRepository {
     /// situation from `protocols_queue`. Each word of a filter must start a word of the number,
     /// subject or requester (accents aside), or name the type or the situation.
     func queue(_ f: QueueFilter, offset: Int, limit: Int) async throws -> (items: [ProtocolBrief], total: Int?) {
-        try await store.read { db in
+        let order =
+            f.awaitingFirst
+            ? " ORDER BY CASE WHEN situation IN ('aberto', 'reaberto') THEN 0 ELSE 1 END, opened_at, number"
+            : " ORDER BY opened_at, number"
+        return try await store.read { db -> (items: [ProtocolBrief], total: Int?) in
             var conditions: SQLQueryString = "unit = \(bind: f.unit)"
             if let situation = f.situation {
                 conditions.appendInterpolation(" AND situation = \(bind: situation.rawValue)" as SQLQueryString)
@@ -389,7 +412,7 @@ extension ProtocolRepository {
             }
             var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE "
             sql.appendInterpolation(conditions)
-            sql.appendInterpolation(" ORDER BY opened_at, number LIMIT \(literal: limit) OFFSET \(literal: offset)" as SQLQueryString)
+            sql.appendInterpolation("\(unsafeRaw: order) LIMIT \(literal: limit) OFFSET \(literal: offset)" as SQLQueryString)
             let items = try await db.raw(sql).all().compactMap(Self.brief)
             // Unfiltered, the counts by situation already say how many.
             guard f.type != nil || !f.words.isEmpty else { return (items, nil) }
