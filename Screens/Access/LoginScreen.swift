@@ -39,6 +39,7 @@ public final class LoginScreen: Screen {
             open(6, .tariffs),
             open(7, .billSimulation),
             open(8, .protocolLookup),
+            open(9, .ouvidoria),
             Action(
                 Command(
                     .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",

@@ -55,7 +55,7 @@ public final class AppModel {
         switch event {
         case .tick(let now):
             state.now = now
-            return idleCheck()
+            return idleCheck() + ouvidoriaCheck()
         case .resize:
             return []
         case .key, .click, .wheel:
@@ -131,6 +131,22 @@ public final class AppModel {
         lastInput = state.now
     }
 
+    /// Staff sessions read the ouvidoria's counters at once and then every minute, in the
+    /// background (the runtime hands the answer to `state.ouvidoria`).
+    private var ouvidoriaReadAt: Double?
+    static let ouvidoriaEverySeconds = 60.0
+
+    private func ouvidoriaCheck() -> [Effect] {
+        guard case .staff = state.session else {
+            ouvidoriaReadAt = nil
+            state.ouvidoria = nil
+            return []
+        }
+        if let last = ouvidoriaReadAt, state.now - last < Self.ouvidoriaEverySeconds { return [] }
+        ouvidoriaReadAt = state.now
+        return [.follow(after: 0) { OuvidoriaAlert(result: await Calls.ouvidoriaSummary($0)) as Any }]
+    }
+
     private func idleCheck() -> [Effect] {
         guard state.mode == .kiosk, let p = state.policy else { return [] }
         let idle = state.now - lastInput
@@ -193,6 +209,11 @@ public final class AppModel {
     private func rightTitle() -> String {
         var parts: [String] = []
         if top.isBusy { parts.append("aguarde…") }
+        if let o = state.ouvidoria, o.watching, o.unreceived + o.overdue > 0 {
+            var alert = "Ouvidoria: \(o.unreceived) nova\(o.unreceived == 1 ? "" : "s")"
+            if o.overdue > 0 { alert += ", \(o.overdue) em atraso" }
+            parts.append(alert)
+        }
         switch state.mode {
         case .kiosk: parts.append("Autoatendimento")
         case .counter, .staff:

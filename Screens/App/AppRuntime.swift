@@ -129,6 +129,11 @@ public final class AppRuntime {
         let done = inbox.take()
         for (box, id, message) in done {
             if background.remove(id) == nil { pending -= 1 }
+            // The header's counters belong to the app, whichever screen was on top.
+            if let alert = message as? OuvidoriaAlert {
+                if case .success(let summary) = alert.result { model.state.ouvidoria = summary }
+                continue
+            }
             guard let screen = box.screen else { continue }
             tasks[ObjectIdentifier(screen)]?[id] = nil
             guard model.stack.contains(where: { $0 === screen }) else { continue }

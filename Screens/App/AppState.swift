@@ -1,3 +1,4 @@
+import API
 import Domain
 import Foundation
 import TUI
@@ -19,6 +20,8 @@ public final class AppState {
     public var output: DocumentOutput
     /// This terminal's name in its configuration (`terminalId`), sent with problem reports.
     public var terminalId: String?
+    /// The ouvidoria's counters for the staff header (nil until read; refreshed every minute).
+    public var ouvidoria: Components.Schemas.OuvidoriaSummary?
 
     public init(mode: TerminalMode, token: TokenBox, now: Double = 0, output: DocumentOutput = .none) {
         self.mode = mode

@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, reportProblem
+            protocolLookup, ouvidoria, reportProblem
     }
 
     let id: ID
@@ -80,6 +80,10 @@ struct Service {
             id: .protocolLookup, label: "Protocolo", title: "Consultar protocolo",
             summary: "Situação e trâmites públicos de um protocolo, pelo número e o CPF/CNPJ do requerente", modes: everywhere
         ) { _ in ProtocolLookupScreen() },
+        Service(
+            id: .ouvidoria, label: "Ouvidoria", title: "Ouvidoria",
+            summary: "Reclamação, denúncia, elogio, sugestão ou solicitação à Ouvidoria: resposta em até 30 dias", modes: everywhere
+        ) { _ in OuvidoriaScreen() },
         Service(
             id: .reportProblem, label: "Problema", title: "Relatar um problema",
             summary: "Algo não funcionou neste terminal ou no sistema: conte em poucas palavras (também F1 e F9 em qualquer tela)",

@@ -99,9 +99,12 @@ extension Calls {
         }
     }
 
-    static func lookupProtocol(_ c: Client, number: String, documento: String) async -> Result<ProtocolDetail, APIFailure> {
+    /// By the requester's CPF/CNPJ, or by an anonymous manifestation's secret.
+    static func lookupProtocol(_ c: Client, number: String, documento: String?, secret: String? = nil) async -> Result<
+        ProtocolDetail, APIFailure
+    > {
         await run {
-            switch try await c.lookupProtocol(body: .json(.init(number: number, documento: documento))) {
+            switch try await c.lookupProtocol(body: .json(.init(number: number, documento: documento, secret: secret))) {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }
@@ -147,7 +150,11 @@ enum ProtocolText {
         let situation = ProtocolSituation(rawValue: d.situation.rawValue)?.label ?? d.situation.rawValue
         var facts = ["\(d.formatted) · \(d.typeName)", "Situação: \(situation)", "Unidade: \(d.unitName)"]
         if opened { facts.append("Aberto em \(DateFormatter.dayMonth.string(from: d.openedAt))") }
-        if let dl = d.deadlineAt { facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))") }
+        if let o = d.ouvidoria, let due = CivilDate(iso: o.deadlineOn) {
+            facts.append("Ouvidoria: resposta até \(due.formatted)\(o.extended ? " (prorrogado)" : "")\(o.anonymous ? " · anônima" : "")")
+        } else if let dl = d.deadlineAt {
+            facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))")
+        }
         var y = y
         for line in TextLayout.flow(facts, width: width) {
             s.put(line, x: x, y: y, role: .title)

@@ -3,8 +3,9 @@ import Domain
 import Foundation
 import TUI
 
-/// Consultar protocolo (no login needed): the number and the requester's CPF/CNPJ → the public
-/// part: type, situation, dates, the units it went through and the public dispatches.
+/// Consultar protocolo (no login needed): the number and the requester's CPF/CNPJ (or an
+/// anonymous manifestation's secret code) → the public part: type, situation, dates, the units
+/// it went through and the public dispatches.
 public final class ProtocolLookupScreen: Screen {
     enum Message: CallResultMessage {
         case found(Result<Calls.ProtocolDetail, APIFailure>)
@@ -15,7 +16,7 @@ public final class ProtocolLookupScreen: Screen {
         .init("Protocolo", .text(TextField(label: "", maxLength: 12, accepts: { $0.isNumber || $0 == "/" })), hint: "2026/000123"),
         .init(
             "CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })),
-            hint: "do requerente"),
+            hint: "do requerente, ou o código secreto"),
     ])
     var found: Calls.ProtocolDetail?
     var failure: APIFailure?
@@ -38,7 +39,9 @@ public final class ProtocolLookupScreen: Screen {
             form.focus = 0
             return []
         }
-        if case .failure(let p) = TaxID.parse(form.value(1)) {
+        // An anonymous manifestation's secret (K7QF-M2XD-9PRA) instead of a CPF/CNPJ.
+        let secret = AnonymousSecret.normalized(form.value(1)) != nil ? form.value(1) : nil
+        if secret == nil, case .failure(let p) = TaxID.parse(form.value(1)) {
             form.problems[1] = p.message
             form.focus = 1
             return []
@@ -46,7 +49,9 @@ public final class ProtocolLookupScreen: Screen {
         busy = true
         failure = nil
         let (n, d) = (form.value(0), form.value(1))
-        return [.call { Message.found(await Calls.lookupProtocol($0, number: n, documento: d)) as Any }]
+        return [
+            .call { Message.found(await Calls.lookupProtocol($0, number: n, documento: secret == nil ? d : nil, secret: secret)) as Any }
+        ]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {

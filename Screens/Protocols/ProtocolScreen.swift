@@ -52,6 +52,12 @@ public final class ProtocolScreen: Screen {
         return action.refusal(role: who.role, staffUnit: who.unit, situation: situation, protocolUnit: d.unit) == nil
     }
 
+    /// An open ouvidoria manifestation not yet extended: F7 extends it (else F7 reopens).
+    var extendable: Bool {
+        guard let d = detail, let o = d.ouvidoria else { return false }
+        return !o.extended && d.situation != .concluido
+    }
+
     /// Every attachment the reader may see, with its step.
     var files: [(step: Components.Schemas.ProtocolStep, file: Calls.Attachment)] {
         (detail?.steps ?? []).flatMap { st in (st.attachments ?? []).map { (st, $0) } }
@@ -85,9 +91,17 @@ public final class ProtocolScreen: Screen {
             ) {
                 [.push(StepScreen(number: n, action: .conclude))]
             },
-            Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen))) {
-                [.push(StepScreen(number: n, action: .reopen))]
-            },
+            extendable
+                ? Action(
+                    Command(
+                        .function(7), "Prorrogar",
+                        help: "Prorroga o prazo legal da manifestação por 30 dias, uma única vez, com o motivo (o manifestante vê)")
+                ) {
+                    [.push(ExtensionScreen(number: n))]
+                }
+                : Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen))) {
+                    [.push(StepScreen(number: n, action: .reopen))]
+                },
             Action(Command(.function(8), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit))) {
                 self.detail.map { [.push(EditProtocolScreen($0))] } ?? []
             },
@@ -155,7 +169,7 @@ public final class ProtocolScreen: Screen {
 
     static let actionLabels: [String: String] = [
         "open": "Aberto", "receive": "Recebido", "dispatch": "Despacho", "forward": "Encaminhado", "edit": "Editado",
-        "conclude": "Concluído", "reopen": "Reaberto",
+        "conclude": "Concluído", "reopen": "Reaberto", "extend": "Prazo prorrogado",
     ]
 
     /// The history as lines to show: each step's heading, then its text wrapped and indented.

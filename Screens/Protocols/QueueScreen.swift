@@ -57,6 +57,16 @@ public final class QueueScreen: Screen {
             Action(Command(.function(9), "Clientes", help: "Busca um cliente (balcão): imóvel, contas, serviços")) {
                 [.push(CustomerSearchScreen())]
             },
+            Action(Command(.function(6), "Ouvidoria", help: "Registra uma manifestação à Ouvidoria para quem a traz")) {
+                [.push(OuvidoriaScreen())]
+            },
+            Action(
+                Command(
+                    .function(7), "Atrasos", help: "Manifestações da Ouvidoria com o prazo legal vencido (Ouvidoria e supervisão)",
+                    enabled: state?.ouvidoria?.watching == true)
+            ) {
+                [.push(OuvidoriaOverdueScreen())]
+            },
             Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", inBar: false)) {
                 guard !self.filter.isEmpty else { return [] }
                 self.filter = String(self.filter.dropLast())
@@ -67,14 +77,20 @@ public final class QueueScreen: Screen {
 
     public var commands: [Command] { actions.commands }
 
-    public func appear(app: AppState) -> [Effect] { load() }
+    /// Whether this staff member answers for the ouvidoria comes with the header's counters.
+    private weak var state: AppState?
+
+    public func appear(app: AppState) -> [Effect] {
+        state = app
+        return load()
+    }
     public func reappear(app: AppState) -> [Effect] { load() }
 
-    /// The first page for the filter as it is now.
+    /// The first page for the filter as it is now, and the header's ouvidoria counters with it.
     func load() -> [Effect] {
         generation += 1
         list = ListState(count: shown.count)
-        return page(offset: 0)
+        return page(offset: 0) + [.follow(after: 0) { OuvidoriaAlert(result: await Calls.ouvidoriaSummary($0)) as Any }]
     }
 
     private func page(offset: Int) -> [Effect] {
