@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, ouvidoria, reportProblem
+            protocolLookup, ouvidoria, email, reportProblem
     }
 
     let id: ID
@@ -80,6 +80,10 @@ struct Service {
             id: .protocolLookup, label: "Protocolo", title: "Consultar protocolo",
             summary: "Situação e trâmites públicos de um protocolo, pelo número e o CPF/CNPJ do requerente", modes: everywhere
         ) { _ in ProtocolLookupScreen() },
+        Service(
+            id: .email, label: "E-mail", title: "Atualizar e-mail",
+            summary: "Troca o e-mail do cadastro: um código de 6 dígitos vai ao novo endereço para confirmar", modes: everywhere
+        ) { EmailChangeScreen(matricula: $0.matricula) },
         Service(
             id: .ouvidoria, label: "Ouvidoria", title: "Ouvidoria",
             summary: "Reclamação, denúncia, elogio, sugestão ou solicitação à Ouvidoria: resposta em até 30 dias", modes: everywhere

@@ -18,6 +18,7 @@ struct AgenciaAPI: APIProtocol {
     let dueDates: DueDateHandlers
     let protocols: ProtocolHandlers
     let services: ServiceHandlers
+    let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
 
     // MARK: Health
@@ -218,5 +219,15 @@ struct AgenciaAPI: APIProtocol {
 
     func extendManifestation(_ input: Operations.ExtendManifestation.Input) async throws -> Operations.ExtendManifestation.Output {
         try await ouvidoria.extendManifestation(input)
+    }
+
+    // MARK: Customers
+
+    func startEmailChange(_ input: Operations.StartEmailChange.Input) async throws -> Operations.StartEmailChange.Output {
+        try await customers.startEmailChange(input)
+    }
+
+    func confirmEmailChange(_ input: Operations.ConfirmEmailChange.Input) async throws -> Operations.ConfirmEmailChange.Output {
+        try await customers.confirmEmailChange(input)
     }
 }

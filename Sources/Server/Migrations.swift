@@ -421,6 +421,33 @@ enum Migrations {
                 "CREATE INDEX protocols_ouvidoria ON protocols(situation, deadline_at) WHERE ouvidoria = 1",
             ]
         ),
+        (
+            10, "email_changes",
+            [
+                // A person's new e-mail address waiting for the code sent to it: the code is kept
+                // until the change ends (the outbox renders the message when it sends it) and
+                // compared with its hash; `by_staff` for a change recorded at a counter without code.
+                """
+                CREATE TABLE email_changes (
+                    id {{ID}},
+                    documento TEXT NOT NULL,
+                    matricula TEXT NOT NULL,
+                    new_email TEXT NOT NULL,
+                    old_email TEXT,
+                    code TEXT,
+                    code_hash TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL,
+                    by_staff TEXT,
+                    created_at BIGINT NOT NULL,
+                    ended_at BIGINT)
+                """,
+                "CREATE INDEX email_changes_documento ON email_changes(documento, status)",
+                // Since when each person is linked to a property (the counter's customer record).
+                "ALTER TABLE property_links ADD COLUMN linked_at BIGINT",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

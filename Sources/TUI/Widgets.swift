@@ -59,6 +59,8 @@ public struct TextField: Sendable, Equatable {
     /// Applies an editing key; returns whether the text or cursor changed.
     @discardableResult
     public mutating func handle(_ key: Key) -> Bool {
+        // The text may have been replaced by the screen (a wrong code cleared): the cursor stays inside it.
+        cursor = min(max(0, cursor), text.count)
         switch key {
         case .char(let c):
             guard accepts(c), text.count < maxLength else { return false }
@@ -103,6 +105,7 @@ public struct TextField: Sendable, Equatable {
         let area = Rect(x: fx, y: y, width: width, height: 1)
         s.fill(area, s.glyphs.unicodeText ? " " : "_", role: focused ? .inputFocused : .input)
         let shown = secret ? String(repeating: "*", count: text.count) : text
+        let cursor = min(max(0, self.cursor), text.count)
         let visibleStart = max(0, cursor - (width - 1))
         let visible = String(shown.dropFirst(visibleStart).prefix(width))
         s.put(visible, x: fx, y: y, role: focused ? .inputFocused : .input, clip: area)

@@ -3,11 +3,16 @@
 Nothing here sleeps a fixed time: every step waits until the screen shows what a person would
 look for (lazygit's "robot pretending to be a human").
 """
+import email
+import email.policy
 import json
+import mailbox
 import os
 import re
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -201,3 +206,52 @@ def terminal(request):
     yield open_terminal
     for s in screens:
         s.close()
+
+
+# A real SMTP server on loopback for the journeys that send e-mail.
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def smtp_sink():
+    """aiosmtpd on loopback, delivering into a Maildir."""
+    folder = Path(tempfile.mkdtemp(prefix="agencia-smtp-")) / "maildir"  # created with the first message
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
+                             "aiosmtpd.handlers.Mailbox", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.time() < deadline, "aiosmtpd não iniciou"
+            time.sleep(0.1)
+    yield {"port": port, "maildir": folder}
+    proc.kill()
+
+
+def messages_to(sink, address, containing, timeout=30):
+    """The bodies of the messages delivered to `address` that contain `containing`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = []
+        if not (sink["maildir"] / "cur").exists():
+            time.sleep(0.2)
+            continue
+        for msg in mailbox.Maildir(str(sink["maildir"]), create=False):
+            if address not in (msg.get("To") or ""):
+                continue
+            parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
+            body = parsed.get_body(preferencelist=("plain",))
+            text = body.get_content() if body else ""
+            if containing in text:
+                found.append(text)
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"nenhuma mensagem para {address} com {containing!r}")

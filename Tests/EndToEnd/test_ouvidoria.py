@@ -3,67 +3,10 @@ loopback: a reclamação made at the kiosk without logging in, whose confirmatio
 the sink) holds the number and the legal deadline; the ouvidoria's alert e-mail; the staff
 header's counter until Bruno receives it; the one extension with its reason, seen by the
 manifestant; an anonymous denúncia consulted with its secret."""
-import email
-import email.policy
-import mailbox
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-import pytest
-
+from conftest import messages_to
 from test_protocols import staff_queue
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def smtp_sink():
-    """aiosmtpd on loopback, delivering into a Maildir."""
-    folder = Path(tempfile.mkdtemp(prefix="agencia-smtp-")) / "maildir"  # created with the first message
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c",
-                             "aiosmtpd.handlers.Mailbox", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert time.time() < deadline, "aiosmtpd não iniciou"
-            time.sleep(0.1)
-    yield {"port": port, "maildir": folder}
-    proc.kill()
-
-
-def messages_to(sink, address, containing, timeout=30):
-    """The bodies of the messages delivered to `address` that contain `containing`."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        found = []
-        if not (sink["maildir"] / "cur").exists():
-            time.sleep(0.2)
-            continue
-        for msg in mailbox.Maildir(str(sink["maildir"]), create=False):
-            if address not in (msg.get("To") or ""):
-                continue
-            parsed = email.message_from_bytes(msg.as_bytes(), policy=email.policy.default)
-            body = parsed.get_body(preferencelist=("plain",))
-            text = body.get_content() if body else ""
-            if containing in text:
-                found.append(text)
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"nenhuma mensagem para {address} com {containing!r}")
 
 
 def test_reclamacao_email_alert_counter_and_extension(servers, terminal, smtp_sink):

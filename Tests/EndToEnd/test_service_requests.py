@@ -13,13 +13,18 @@ from test_protocols import open_my_protocol
 from test_services import api
 
 
-def open_services(t):
+def open_services_entry(t, filter, title):
+    """From a property's home: Serviços (F9), filtered to the one entry `title`, opened."""
     t.keys("F9")
     t.wait_for("Filtrar:")
-    t.type("solicitar")
-    t.wait_for("1. Solicitar serviço")
+    t.type(filter)
+    t.wait_for(f"1. {title}")
     t.keys("Enter")
-    t.wait_for("Solicitar serviço — imóvel")
+    t.wait_for(f"{title} — imóvel")
+
+
+def open_services(t):
+    open_services_entry(t, "solicitar", "Solicitar serviço")
 
 
 def select_service(t, name):

@@ -59,4 +59,18 @@ final class ChartAndFormTests: XCTestCase {
         XCTAssertTrue(form.click(row: 2))
         XCTAssertEqual(form.focus, 1)
     }
+
+    /// A field emptied by the screen (a wrong code cleared) takes typing again at its start.
+    func testTextReplacedKeepsTheCursorInside() {
+        var field = TextField(label: "Código:", maxLength: 6, accepts: { $0.isNumber })
+        for c in "123456" { XCTAssertTrue(field.handle(.char(c))) }
+        XCTAssertEqual(field.cursor, 6)
+        field.text = "12"
+        XCTAssertTrue(field.handle(.backspace), "the cursor was past the end of the new text")
+        XCTAssertEqual(field.text, "1")
+        field.text = ""
+        XCTAssertTrue(field.handle(.char("7")))
+        XCTAssertEqual(field.text, "7")
+        XCTAssertEqual(field.cursor, 1)
+    }
 }

@@ -18,6 +18,10 @@ enum DocumentKind: String, Sendable {
     case serviceFee = "service_fee"
     /// The ouvidoria's alert of a manifestation waiting to be received (the id is its number).
     case ouvidoriaAlert = "ouvidoria_alert"
+    /// The code that confirms a new e-mail address (the id is the change's).
+    case emailCode = "email_code"
+    /// The old address told of the change.
+    case emailChanged = "email_changed"
 }
 
 extension PayableDocument.Kind {
@@ -66,6 +70,7 @@ struct DocumentService: Sendable {
     func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
         if kind == .protocolStep { return try await protocolNotice(stepId: id) }
         if kind == .ouvidoriaAlert { return try await ouvidoriaAlert(number: id) }
+        if kind == .emailCode || kind == .emailChanged { return try await emailChangeNotice(kind, id: id) }
         if kind == .receipt {
             let r = try await receipt(id: id, matricula: matricula)
             let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(r) }
@@ -141,6 +146,37 @@ struct DocumentService: Sendable {
         if let text = s.text, s.isPublic { body += "\n\n\(text)" }
         body += "\n\nSituação: \(s.situation.label). Acompanhe pelo número do protocolo e o CPF/CNPJ do requerente."
         return Delivery(pdf: nil, fileName: "", subject: "Protocolo \(r.number.formatted) — \(s.situation.label.lowercased())", body: body)
+    }
+
+    /// The code to the new address (nothing to send once the change ended: the code is gone),
+    /// or the notice to the old one.
+    func emailChangeNotice(_ kind: DocumentKind, id: Int64) async throws -> Delivery {
+        guard let c = try await EmailChangeRepository(store: store).change(id) else { throw APIError.notFound }
+        let who = TaxID(c.documento)?.masked ?? ""
+        if kind == .emailCode {
+            guard let code = c.code, c.status == .pendente else {
+                throw APIError.conflict("A alteração de e-mail \(id) terminou: o código não é mais enviado.")
+            }
+            let until = LocalCalendar.dateTime(Date(timeIntervalSince1970: TimeInterval(c.expiresAt)), timeZone: clock.timeZone)
+            return Delivery(
+                pdf: nil, fileName: "", subject: "Código de confirmação do e-mail: \(code)",
+                body: """
+                    Para confirmar este endereço como o e-mail do cadastro \(who) na Agência Virtual, digite o código:
+
+                    \(code)
+
+                    Ele vale até \(until) (15 minutos). Se você não pediu esta alteração, ignore esta mensagem: nada muda sem o código.
+                    """)
+        }
+        let when = LocalCalendar.dateTime(Date(timeIntervalSince1970: TimeInterval(c.endedAt ?? c.createdAt)), timeZone: clock.timeZone)
+        let how = c.byStaff == nil ? "confirmado com o código enviado ao novo endereço" : "registrado no atendimento presencial"
+        return Delivery(
+            pdf: nil, fileName: "", subject: "O e-mail do seu cadastro foi alterado",
+            body: """
+                O e-mail do cadastro \(who) foi alterado em \(when) para \(Masking.email(c.newEmail)) (\(how)).
+
+                Este endereço não receberá mais as mensagens da Agência Virtual. Se você não reconhece esta alteração, procure o atendimento.
+                """)
     }
 
     /// What the ouvidoria's address is told of a manifestation still waiting to be received.
