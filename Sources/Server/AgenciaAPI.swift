@@ -230,4 +230,24 @@ struct AgenciaAPI: APIProtocol {
     func confirmEmailChange(_ input: Operations.ConfirmEmailChange.Input) async throws -> Operations.ConfirmEmailChange.Output {
         try await customers.confirmEmailChange(input)
     }
+
+    func listPeople(_ input: Operations.ListPeople.Input) async throws -> Operations.ListPeople.Output {
+        try await customers.listPeople(input)
+    }
+
+    func linkPerson(_ input: Operations.LinkPerson.Input) async throws -> Operations.LinkPerson.Output {
+        try await customers.linkPerson(input)
+    }
+
+    func unlinkPerson(_ input: Operations.UnlinkPerson.Input) async throws -> Operations.UnlinkPerson.Output {
+        try await customers.unlinkPerson(input)
+    }
+
+    func setPhone(_ input: Operations.SetPhone.Input) async throws -> Operations.SetPhone.Output {
+        try await customers.setPhone(input)
+    }
+
+    func getContactHistory(_ input: Operations.GetContactHistory.Input) async throws -> Operations.GetContactHistory.Output {
+        try await customers.getContactHistory(input)
+    }
 }

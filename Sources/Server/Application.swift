@@ -129,7 +129,8 @@ public func buildApplication(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             documents: documents, authorization: authorization, timeZone: config.timeZone, feeValidDays: config.utility.statementValidDays),
         customers: CustomerHandlers(
-            emailChanges: EmailChangeRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
+            emailChanges: EmailChangeRepository(store: store), people: PeopleRepository(store: store),
+            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
             emailEnabled: config.smtp.url != nil, timeZone: config.timeZone),
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,

@@ -108,6 +108,7 @@ public enum DemoData {
         fornecedor-nota,Nota fiscal de fornecedor,"Entrega de nota fiscal ou cobrança de fornecedor.",suprimentos,15,sim
         juridico-intimacao,Intimação judicial,"Intimações e ofícios judiciais (uso interno).",juridico,5,não
         problema-agencia,Problema na Agência Virtual,"Relato de um problema com os terminais ou o sistema (F1 em qualquer tela).",ti,5,não
+        vinculo-cadastral,Vínculo cadastral,"Vínculo ou desvínculo de uma pessoa a um imóvel, com o documento apresentado no balcão.",atendimento,1,não
         acesso-sistema,Acesso a sistema,"Pedido de acesso ou de correção em sistemas internos.",ti,5,não
         """
 

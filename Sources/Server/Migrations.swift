@@ -444,6 +444,7 @@ enum Migrations {
                     ended_at BIGINT)
                 """,
                 "CREATE INDEX email_changes_documento ON email_changes(documento, status)",
+                "CREATE INDEX email_changes_matricula ON email_changes(matricula, created_at)",
                 // Since when each person is linked to a property (the counter's customer record).
                 "ALTER TABLE property_links ADD COLUMN linked_at BIGINT",
             ]

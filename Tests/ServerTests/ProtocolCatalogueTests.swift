@@ -23,7 +23,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                 }
                 let repository = ProtocolRepository(store: server.store)
                 let before = try await repository.types()
-                XCTAssertEqual(before.count, 23, "the demo catalogue: 15 protocol types and 8 more services")
+                XCTAssertEqual(before.count, 24, "the demo catalogue: 16 protocol types and 8 more services")
                 XCTAssertTrue(before.contains { $0.code == "reclamacao" && $0.defaultUnit == "ouvidoria" && $0.deadlineDays == 30 })
                 XCTAssertFalse(try XCTUnwrap(before.first { $0.code == "juridico-intimacao" }).isPublic)
 
@@ -57,7 +57,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     XCTAssertTrue(e.description.contains("unidade \"fiscal\" não cadastrada"), e.description)
                 }
                 let typesAfter = try await repository.types()
-                XCTAssertEqual(typesAfter.count, 23, "nothing stored")
+                XCTAssertEqual(typesAfter.count, 24, "nothing stored")
 
                 // Units first, then types that use them; --dry-run stores nothing.
                 let units = try write("u2.csv", "codigo,nome\nfiscal,Fiscalização\n")
@@ -68,7 +68,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     "codigo,nome,descricao,unidade,prazo_dias,publico\nmulta,Multa,\"Multa por irregularidade, com auto\",fiscal,,não\n")
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: true)
                 let dry = try await repository.types()
-                XCTAssertEqual(dry.count, 23)
+                XCTAssertEqual(dry.count, 24)
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: false)
                 let stored = try await repository.types()
                 let multa = try XCTUnwrap(stored.first { $0.code == "multa" })
