@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, ouvidoria, email, reportProblem
+            protocolLookup, ouvidoria, email, record, reportProblem
     }
 
     let id: ID
@@ -84,6 +84,11 @@ struct Service {
             id: .email, label: "E-mail", title: "Atualizar e-mail",
             summary: "Troca o e-mail do cadastro: um código de 6 dígitos vai ao novo endereço para confirmar", modes: everywhere
         ) { EmailChangeScreen(matricula: $0.matricula) },
+        Service(
+            id: .record, label: "Cadastro", title: "Cadastro do imóvel",
+            summary: "Pessoas vinculadas e seus papéis, vincular e desvincular com documento, telefone, histórico de contatos",
+            modes: [.counter, .staff]
+        ) { CustomerRecordScreen(matricula: $0.matricula) },
         Service(
             id: .ouvidoria, label: "Ouvidoria", title: "Ouvidoria",
             summary: "Reclamação, denúncia, elogio, sugestão ou solicitação à Ouvidoria: resposta em até 30 dias", modes: everywhere

@@ -266,6 +266,9 @@ final class AttachmentTray {
     /// The ids the request sends (nil: none).
     var ids: [Int64]? { files.isEmpty ? nil : files.map(\.id) }
 
+    /// Empty again, for another request from the same screen.
+    func clear() { files = [] }
+
     /// F5 Anexar and F7 Retirar anexo, `what` saying what a file is for.
     func actions(what: String) -> [Action] {
         [

@@ -13,14 +13,15 @@ from test_protocols import open_my_protocol
 from test_services import api
 
 
-def open_services_entry(t, filter, title):
-    """From a property's home: Serviços (F9), filtered to the one entry `title`, opened."""
+def open_services_entry(t, filter, title, screen=None):
+    """From a property's home: Serviços (F9), filtered to the one entry `title`, opened (the
+    screen's title is `screen`, by default the entry's for the property)."""
     t.keys("F9")
     t.wait_for("Filtrar:")
     t.type(filter)
     t.wait_for(f"1. {title}")
     t.keys("Enter")
-    t.wait_for(f"{title} — imóvel")
+    t.wait_for(screen or f"{title} — imóvel")
 
 
 def open_services(t):
