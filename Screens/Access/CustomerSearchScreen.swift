@@ -34,6 +34,9 @@ public final class CustomerSearchScreen: Screen {
             Action(Command(.enter, inResults ? "Abrir imóvel" : "Buscar", help: "Busca; nos resultados, abre o imóvel selecionado")) {
                 self.enter()
             },
+            Action(Command(.function(6), "Ligação nova", help: "Pedido de ligação para um endereço ainda sem imóvel")) {
+                [.push(NewConnectionScreen())]
+            },
             Action(Command(.tab, "Resultados", help: "Alterna entre o campo de busca e os resultados", enabled: !hits.isEmpty)) {
                 self.inResults.toggle()
                 return []

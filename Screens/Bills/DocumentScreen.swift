@@ -75,7 +75,8 @@ public final class DocumentScreen: Screen {
                 self.notice = ("Gerando o PDF e enviando à impressora…", .muted)
                 return self.deliver(.print, app: app)
             },
-            Action(Command(.function(4), "E-mail", help: "Envia o PDF por e-mail", enabled: ready)) {
+            // E-mail goes through the property's record; a fee with no property yet is printed or saved.
+            Action(Command(.function(4), "E-mail", help: "Envia o PDF por e-mail", enabled: ready && !matricula.isEmpty)) {
                 self.document.map { [.push(EmailScreen(matricula: self.matricula, document: $0))] } ?? []
             },
             Action(Command(.function(7), "QR", help: "Mostra o QR code do PIX em tela cheia", enabled: ready)) {

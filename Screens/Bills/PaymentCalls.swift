@@ -24,8 +24,15 @@ extension Calls {
         }
     }
 
+    /// A fee of the property `m`; with no property (`m` empty: a ligação nova), by id (counter and staff).
     static func serviceFee(_ c: Client, _ m: String, _ id: Int64) async -> Result<ServiceFee, APIFailure> {
         await run {
+            if m.isEmpty {
+                switch try await c.getAnyServiceFee(path: .init(feeId: id)) {
+                case .ok(let ok): return .success(try ok.body.json)
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
+            }
             switch try await c.getServiceFee(path: .init(matricula: m, feeId: id)) {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
@@ -84,6 +91,11 @@ extension Calls {
                 }
             case .receipt(let id):
                 switch try await c.getCardPaymentReceipt(path: .init(matricula: m, cardPaymentId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
+            case .serviceFee(let id) where m.isEmpty:
+                switch try await c.getAnyServiceFeePDF(path: .init(feeId: id)) {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }

@@ -183,6 +183,24 @@ struct AgenciaAPI: APIProtocol {
         try await services.requestService(input)
     }
 
+    func listPropertylessServices(_ input: Operations.ListPropertylessServices.Input) async throws
+        -> Operations.ListPropertylessServices.Output
+    {
+        try await services.listPropertylessServices(input)
+    }
+
+    func requestNewConnection(_ input: Operations.RequestNewConnection.Input) async throws -> Operations.RequestNewConnection.Output {
+        try await services.requestNewConnection(input)
+    }
+
+    func getAnyServiceFee(_ input: Operations.GetAnyServiceFee.Input) async throws -> Operations.GetAnyServiceFee.Output {
+        try await services.getAnyServiceFee(input)
+    }
+
+    func getAnyServiceFeePDF(_ input: Operations.GetAnyServiceFeePDF.Input) async throws -> Operations.GetAnyServiceFeePDF.Output {
+        try await services.getAnyServiceFeePDF(input)
+    }
+
     func getServiceFee(_ input: Operations.GetServiceFee.Input) async throws -> Operations.GetServiceFee.Output {
         try await services.getServiceFee(input)
     }

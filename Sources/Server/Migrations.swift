@@ -402,6 +402,9 @@ enum Migrations {
                     barcode TEXT,
                     pix TEXT,
                     billed_on TEXT,
+                    payer_name TEXT,
+                    payer_document TEXT,
+                    payer_address TEXT,
                     created_at BIGINT NOT NULL)
                 """,
                 "CREATE INDEX service_fees_matricula ON service_fees(matricula, id)",

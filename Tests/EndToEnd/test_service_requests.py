@@ -160,3 +160,39 @@ def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, termina
     screen = t.wait_for("Equipe a caminho")
     assert "VX-9" not in screen and "carla" not in screen, screen
     assert "Falta d'água" in screen, screen
+
+
+def test_counter_new_connection_for_an_address_prints_its_fee(servers, terminal, tmp_path):
+    """Ligação nova at a counter, for an address with no property: the requester, the address and
+    the service's questions; the fee's document is printed and read by a barcode reader."""
+    from test_journeys import counter_login
+
+    server = servers.get(None, kioskIdleSeconds=120)
+    printed = tmp_path / "printed.pdf"
+    config = tmp_path / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)
+    counter_login(t)
+    t.keys("F6")
+    t.wait_for("Ponto de referência *")
+    for value in ["Ana Lúcia Prado", "123.456.789-09", "", "Rua Projetada 3", "45", "", "Santa Maria", None, None, "49044-000",
+                  "Ao lado da escola", "79 98111-2233"]:
+        if value:
+            t.type(value)
+        t.keys("Tab")
+    t.keys("F2")
+    screen = " ".join(l.strip() for l in t.wait_for("Confira o pedido de Ligação nova").splitlines())
+    assert "Rua Projetada 3, 45 - Santa Maria, Aracaju/SE · CEP 49044-000" in screen, screen
+    assert "Taxa: R$ 120,00 em documento de pagamento." in screen, screen
+    t.keys("F2")
+    screen = t.wait_for("Pedido aberto: protocolo")
+    t.keys("F6")
+    screen = t.wait_for("Linha digitável")
+    assert "Valor: R$ 120,00" in screen, screen
+    line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora.")
+    symbols = decode_pdf(printed)
+    barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
+    assert barcodes == ["".join(b.split("-")[0] for b in line.split())], symbols
+    assert int(barcodes[0][4:15]) == 12000

@@ -264,4 +264,69 @@ final class ServiceRequestAPITests: XCTestCase {
             }
         }
     }
+
+    /// Ligação nova at a counter for an address with no property yet: the requester and the
+    /// address, the R$ 120,00 fee on a document issued to the requester, one pending per requester.
+    func testNewConnectionForAnAddress() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, _ in
+                let ana = try await client.staffToken()
+                let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let offers = try await client.get("/v1/services", token: ana).json["items"] as? [[String: Any]] ?? []
+                AEq(offers.compactMap { $0["code"] as? String }, ["ligacao-nova"], "\(engine): only what needs no property")
+                AEq(try await client.get("/v1/services", token: maria).status, .forbidden)
+                var body: [String: Any] = [
+                    "typeCode": "ligacao-nova",
+                    "requester": [
+                        "kind": "outro", "documento": "123.456.789-09", "nome": "Ana Lúcia Prado", "email": "ana.prado@example.com",
+                    ],
+                    "address": [
+                        "logradouro": "Rua Projetada 3", "numero": "45", "bairro": "Santa Maria", "cidade": "Aracaju", "uf": "SE",
+                        "cep": "49044-000",
+                    ],
+                    "answers": ["ponto_referencia": "Ao lado da escola", "telefone": "79 98111-2233"],
+                ]
+                var key = 0
+                func ask(_ b: [String: Any]) async throws -> TestResponse {
+                    key += 1
+                    return try await client.post("/v1/service-requests", b, token: ana, headers: ["Idempotency-Key": "nc-\(engine)-\(key)"])
+                }
+                var bad = body
+                bad["answers"] = ["telefone": "79 98111-2233"]
+                AEq(try await ask(bad).errorMessage, "Informe ponto de referência.")
+                bad = body
+                bad["address"] = ["logradouro": "Rua A", "numero": "1", "bairro": "B", "cidade": "Aracaju", "uf": "SE", "cep": "4904-000"]
+                AEq(try await ask(bad).errorMessage, "CEP inválido: 8 dígitos.")
+                body["typeCode"] = "vazamento"
+                AEq(try await ask(body).status, .badRequest, "a service that needs a property")
+                body["typeCode"] = "ligacao-nova"
+
+                var r = try await ask(body)
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let number = try XCTUnwrap(r.json["number"] as? String)
+                let fee = try XCTUnwrap(r.json["fee"] as? [String: Any])
+                AEq(fee["amountCents"] as? Int, 12_000)
+                AEq(fee["feeOn"] as? String, "documento")
+                let detail = try await client.get("/v1/protocols/\(number)", token: ana).json
+                AEq(detail["unit"] as? String, "comercial", "\(engine)")
+                ATrue((detail["requester"] as? [String: Any])?["matricula"] == nil, "no property")
+                AEq(
+                    detail["text"] as? String,
+                    "Endereço: Rua Projetada 3, 45 - Santa Maria, Aracaju/SE, CEP 49044-000\nPonto de referência: Ao lado da escola\n"
+                        + "Telefone para contato: 79 98111-2233")
+                // The document is issued to the requester, for the address; a barcode reader finds its code.
+                let pdf = try await client.get("/v1/service-fees/\(fee["id"] as? Int ?? 0)/pdf", token: ana)
+                AEq(pdf.status, .ok, "\(engine)")
+                let text = try pdfText(Data(buffer: pdf.body))
+                ATrue(text.contains("Ana Lúcia Prado") && text.contains("Rua Projetada 3, 45") && text.contains("a definir"), text)
+                AEq(try await client.get("/v1/service-fees/\(fee["id"] as? Int ?? 0)", token: maria).status, .forbidden)
+
+                // The same requester again: the pending request is the answer.
+                r = try await ask(body)
+                AEq(r.status, .ok)
+                AEq(r.json["duplicate"] as? Bool, true)
+                AEq(r.json["number"] as? String, number)
+            }
+        }
+    }
 }

@@ -64,14 +64,18 @@ struct DocumentFactory: Sendable {
             ])
     }
 
-    func feeDocument(_ f: ServiceFee, property p: Property) throws -> PayableDocument {
+    /// A fee's document: for the property's holder, or for the payer of a request with no
+    /// property (ligação nova: no matrícula yet, the address asked for).
+    func feeDocument(_ f: ServiceFee, property p: Property?) throws -> PayableDocument {
         guard let due = f.due, let barcode = f.barcode.flatMap(ArrecadacaoBarcode.init(reading:)),
             let pix = try? PixBRCode(storedPayload: f.pix ?? "")
         else { throw StorageError.corrupt("service fee \(f.id) codes") }
         return PayableDocument(
-            kind: .serviceFee, number: String(f.id), issuer: issuer, issuedOn: f.issuedOn, customerName: p.titular.nome,
-            customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
-            address: p.address.oneLine, categoria: p.categoria.label,
+            kind: .serviceFee, number: String(f.id), issuer: issuer, issuedOn: f.issuedOn,
+            customerName: p?.titular.nome ?? f.payer?.name ?? "",
+            customerDocument: TaxID(p?.titular.documento ?? f.payer?.documento ?? "")?.masked ?? "",
+            matricula: p.map { Matricula.display($0.matricula) } ?? "a definir",
+            address: p?.address.oneLine ?? f.payer?.address ?? "", categoria: p?.categoria.label ?? "—",
             lines: [.init(fee: f.amount, reference: f.protocolNumber.formatted, due: due)], due: due, barcode: barcode, pix: pix,
             notes: [
                 "Taxa do serviço \(f.description), pedido pelo protocolo nº \(f.protocolNumber.formatted).",

@@ -227,12 +227,17 @@ struct DocumentService: Sendable {
             guard let p = try await properties.property(matricula) else { throw APIError.notFound }
             return try factory.statementDocument(s, property: p)
         case .serviceFee:
-            guard let f = try await ServiceRepository(store: store).fee(matricula, id: id), f.collection == .documento else {
-                throw APIError.serviceFeeNotFound
-            }
-            guard let p = try await properties.property(matricula) else { throw APIError.notFound }
-            return try factory.feeDocument(f, property: p)
+            guard let f = try await ServiceRepository(store: store).fee(matricula, id: id) else { throw APIError.serviceFeeNotFound }
+            return try await feeDocument(f)
         }
+    }
+
+    /// A fee's payable document (404 for a fee going on the next bill: nothing to pay now).
+    func feeDocument(_ f: ServiceFee) async throws -> PayableDocument {
+        guard f.collection == .documento else { throw APIError.serviceFeeNotFound }
+        if f.matricula.isEmpty { return try factory.feeDocument(f, property: nil) }
+        guard let p = try await properties.property(f.matricula) else { throw APIError.notFound }
+        return try factory.feeDocument(f, property: p)
     }
 
     /// Renders on the thread pool: cairo work never runs on the event loop.

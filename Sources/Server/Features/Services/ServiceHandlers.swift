@@ -22,20 +22,95 @@ struct ServiceHandlers: Sendable {
         let context = try await eligibility(grant)
         let units = try await protocols.unitNames()
         let pending = try await services.pending(grant.matricula)
-        let items = try await services.types().map { t -> S.ServiceOffer in
-            let refusal = context.refusal(t)
-            let p = pending[t.code]
-            return S.ServiceOffer(
-                code: t.code, name: t.name, description: t.description, unitName: units[t.unit] ?? t.unit, deadline: t.deadlineText,
-                expectedAt: expected(t, grant: grant), feeCents: t.feeCents.map(Int64.init),
-                feeOn: t.feeCents == nil ? nil : .init(rawValue: t.feeOn.rawValue),
-                fields: t.fields.map { .init(key: $0.key, label: $0.label, required: $0.required) }, available: refusal == nil,
-                reason: refusal, needsProperty: t.needsProperty,
-                pending: p.map {
-                    .init(number: $0.number.compact, formatted: $0.number.formatted, expectedAt: $0.expectedAt.map(Self.date))
-                })
+        let items = try await services.types().map { t in
+            offer(t, units: units, refusal: context.refusal(t), pending: pending[t.code], grant: grant)
         }
         return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    private func offer(
+        _ t: ServiceType, units: [String: String], refusal: String?, pending p: (number: ProtocolNumber, expectedAt: Int64?)?, grant: Grant
+    ) -> S.ServiceOffer {
+        S.ServiceOffer(
+            code: t.code, name: t.name, description: t.description, unitName: units[t.unit] ?? t.unit, deadline: t.deadlineText,
+            expectedAt: expected(t, grant: grant), feeCents: t.feeCents.map(Int64.init),
+            feeOn: t.feeCents == nil ? nil : .init(rawValue: t.feeOn.rawValue),
+            fields: t.fields.map { .init(key: $0.key, label: $0.label, required: $0.required) }, available: refusal == nil,
+            reason: refusal, needsProperty: t.needsProperty,
+            pending: p.map { .init(number: $0.number.compact, formatted: $0.number.formatted, expectedAt: $0.expectedAt.map(Self.date)) })
+    }
+
+    /// The services asked for an address, not a property (counter and staff).
+    func listPropertylessServices(_ input: Operations.ListPropertylessServices.Input) async throws
+        -> Operations.ListPropertylessServices.Output
+    {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let units = try await protocols.unitNames()
+        let items = try await services.types().filter { !$0.needsProperty }.map {
+            offer($0, units: units, refusal: nil, pending: nil, grant: grant)
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    /// Ligação nova at a counter: the address and the requester instead of a property.
+    func requestNewConnection(_ input: Operations.RequestNewConnection.Input) async throws -> Operations.RequestNewConnection.Output {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
+        guard let type = try await services.types().first(where: { $0.code == body.typeCode && !$0.needsProperty }) else {
+            throw APIError.invalid("Serviço desconhecido ou que exige um imóvel: escolha a ligação nova.")
+        }
+        var requester = try await ProtocolHandlers.requester(body.requester, properties: properties)
+        requester.matricula = nil
+        let a = body.address
+        let cep = a.cep.filter(\.isNumber)
+        guard cep.count == 8 else { throw APIError.invalid("CEP inválido: 8 dígitos.") }
+        let address = Address(
+            logradouro: a.logradouro.trimmingCharacters(in: .whitespaces), numero: a.numero.trimmingCharacters(in: .whitespaces),
+            complemento: a.complemento.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 },
+            bairro: a.bairro.trimmingCharacters(in: .whitespaces), cidade: a.cidade.trimmingCharacters(in: .whitespaces),
+            uf: a.uf.uppercased(), cep: "\(cep.prefix(5))-\(cep.suffix(3))")
+        guard [address.logradouro, address.numero, address.bairro, address.cidade].allSatisfy({ !$0.isEmpty }) else {
+            throw APIError.invalid("Informe o endereço completo: logradouro, número, bairro e cidade.")
+        }
+        let answers = (body.answers?.additionalProperties ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
+        if let first = type.fields.compactMap({ type.problems(answers)[$0.key] }).first { throw APIError.invalid(first) }
+        let expectedAt = expected(type, grant: grant)
+        let lines =
+            ["Endereço: \(address.oneLine), CEP \(address.cep)"]
+            + type.fields.compactMap { f in answers[f.key].map { "\(f.label): \($0)" } }
+        let draft = ProtocolDraft(
+            typeCode: type.code, subject: "\(type.name) — \(address.logradouro), \(address.numero)", body: lines.joined(separator: "\n"),
+            unit: type.unit, requester: requester, channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario,
+            deadlineAt: Int64(expectedAt.timeIntervalSince1970))
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "new-connection", key: input.headers.idempotencyKey,
+            request: "\(type.code)|\(requester.documento)|\(address.oneLine)|\(address.cep)|\(answers.sorted { $0.key < $1.key })")
+        var fee = feeDraft(type, grant: grant)
+        fee?.payer = .init(name: requester.nome, documento: requester.documento, address: "\(address.oneLine), CEP \(address.cep)")
+        let result = try await services.request(
+            draft, matricula: nil, expectedAt: Int64(expectedAt.timeIntervalSince1970),
+            answers: answers.merging(["endereco": address.oneLine]) { a, _ in a },
+            fee: fee, year: grant.today.year, claim: claim, now: grant.now)
+        if !result.duplicate && !result.replayed { try await grant.record("solicitar_servico", detail: "\(type.code) \(result.number)") }
+        let answer = try await self.result(result.number, type: type, expectedAt: expectedAt, duplicate: result.duplicate)
+        if result.duplicate || result.replayed { return .ok(.init(body: .json(answer))) }
+        return .created(.init(body: .json(answer)))
+    }
+
+    /// A fee by id for counter and staff (a ligação nova has no property to reach it through).
+    func getAnyServiceFee(_ input: Operations.GetAnyServiceFee.Input) async throws -> Operations.GetAnyServiceFee.Output {
+        _ = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard let fee = try await services.fee(id: input.path.feeId) else { throw APIError.serviceFeeNotFound }
+        return .ok(.init(body: .json(try view(fee))))
+    }
+
+    func getAnyServiceFeePDF(_ input: Operations.GetAnyServiceFeePDF.Input) async throws -> Operations.GetAnyServiceFeePDF.Output {
+        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        guard let fee = try await services.fee(id: input.path.feeId) else { throw APIError.serviceFeeNotFound }
+        let pdf = try await documents.pdf(try await documents.feeDocument(fee))
+        try await grant.record("taxa_pdf", detail: String(input.path.feeId))
+        return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
 
     func requestService(_ input: Operations.RequestService.Input) async throws -> Operations.RequestService.Output {
@@ -67,17 +142,23 @@ struct ServiceHandlers: Sendable {
             draft, matricula: grant.matricula, expectedAt: Int64(expectedAt.timeIntervalSince1970), answers: answers,
             fee: feeDraft(type, grant: grant), year: grant.today.year, claim: claim, now: grant.now)
         if !result.duplicate && !result.replayed { try await grant.record("solicitar_servico", detail: "\(type.code) \(result.number)") }
-        guard let record = try await protocols.protocolRecord(result.number) else { throw StorageError.corrupt("service \(result.number)") }
-        let units = try await protocols.unitNames()
-        let fee = try await services.fee(protocol: result.number)
-        let answer = S.ServiceRequestResult(
-            number: result.number.compact, formatted: result.number.formatted, typeName: type.name,
-            unitName: units[record.unit] ?? record.unit,
-            expectedAt: record.deadlineAt.map(Self.date) ?? expectedAt, feeCents: (fee?.amount.cents ?? type.feeCents.map(Int64.init)),
-            feeOn: (fee?.collection ?? (type.feeCents == nil ? nil : type.feeOn)).flatMap { .init(rawValue: $0.rawValue) },
-            fee: try fee.map(view), duplicate: result.duplicate)
+        let answer = try await self.result(result.number, type: type, expectedAt: expectedAt, duplicate: result.duplicate)
         if result.duplicate || result.replayed { return .ok(.init(body: .json(answer))) }
         return .created(.init(body: .json(answer)))
+    }
+
+    /// What a request's answer says: its protocol, where it went, when expected, its fee.
+    private func result(_ number: ProtocolNumber, type: ServiceType, expectedAt: Date, duplicate: Bool) async throws
+        -> S.ServiceRequestResult
+    {
+        guard let record = try await protocols.protocolRecord(number) else { throw StorageError.corrupt("service \(number)") }
+        let units = try await protocols.unitNames()
+        let fee = try await services.fee(protocol: number)
+        return S.ServiceRequestResult(
+            number: number.compact, formatted: number.formatted, typeName: type.name, unitName: units[record.unit] ?? record.unit,
+            expectedAt: record.deadlineAt.map(Self.date) ?? expectedAt, feeCents: (fee?.amount.cents ?? type.feeCents.map(Int64.init)),
+            feeOn: (fee?.collection ?? (type.feeCents == nil ? nil : type.feeOn)).flatMap { .init(rawValue: $0.rawValue) },
+            fee: try fee.map(view), duplicate: duplicate)
     }
 
     /// A service request's fee.

@@ -93,6 +93,14 @@ struct ServiceFee: Sendable {
     var due: CivilDate?
     var barcode: String?
     var pix: String?
+    /// Who pays and where, as issued, for a request with no property (ligação nova).
+    var payer: Payer?
+
+    struct Payer: Sendable {
+        var name: String
+        var documento: String
+        var address: String
+    }
 
     /// What a new request's fee is, before its id is known; `codes` makes the document's
     /// barcode and PIX from the id.
@@ -102,6 +110,7 @@ struct ServiceFee: Sendable {
         var description: String
         var issuedOn: CivilDate
         var due: CivilDate?
+        var payer: Payer?
         var codes: @Sendable (Int64) throws -> (barcode: String, pix: String)
     }
 }
@@ -188,13 +197,22 @@ struct ServiceRepository: Sendable {
         try await store.read { db in try await Self.pending(matricula, type: nil, db: db) }
     }
 
-    private static func pending(_ matricula: String, type: String?, db: any SQLDatabase) async throws -> [String: (
-        number: ProtocolNumber, expectedAt: Int64?
-    )] {
-        var sql: SQLQueryString = """
-            SELECT number, type_code, expected_at FROM protocols
-            WHERE matricula = \(bind: matricula) AND situation <> 'concluido' AND service = 1
-            """
+    /// A property's pending requests; with no property, a requester's for no property.
+    private static func pending(
+        _ matricula: String?, requester: String? = nil, type: String?, db: any SQLDatabase
+    ) async throws -> [String: (number: ProtocolNumber, expectedAt: Int64?)] {
+        var sql: SQLQueryString =
+            if let matricula {
+                """
+                SELECT number, type_code, expected_at FROM protocols
+                WHERE matricula = \(bind: matricula) AND situation <> 'concluido' AND service = 1
+                """
+            } else {
+                """
+                SELECT number, type_code, expected_at FROM protocols
+                WHERE matricula IS NULL AND requester_document = \(bind: requester ?? "") AND situation <> 'concluido' AND service = 1
+                """
+            }
         if let type { sql.appendInterpolation(" AND type_code = \(bind: type)" as SQLQueryString) }
         var out: [String: (ProtocolNumber, Int64?)] = [:]
         for r in try await db.raw(sql).all() {
@@ -226,8 +244,9 @@ struct ServiceRepository: Sendable {
     /// requests queue behind each other and find the first.
     /// With a fee, the fee is charged in the same transaction (its document or its line for the
     /// next bill), so a request is never left without its fee nor a fee without its request.
+    /// `matricula` nil: a request for an address (ligação nova), one pending per requester and type.
     func request(
-        _ d: ProtocolDraft, matricula: String, expectedAt: Int64, answers: [String: String], fee: ServiceFee.Draft?, year: Int,
+        _ d: ProtocolDraft, matricula: String?, expectedAt: Int64, answers: [String: String], fee: ServiceFee.Draft?, year: Int,
         claim: IdempotencyClaim, now: Int64
     ) async throws -> (number: ProtocolNumber, duplicate: Bool, replayed: Bool) {
         let postgres = store.engine == .postgres
@@ -236,8 +255,15 @@ struct ServiceRepository: Sendable {
                 guard let n = ProtocolNumber(parsing: String(compact)) else { throw StorageError.corrupt("protocol key \(compact)") }
                 return (n, false, true)
             }
-            if postgres { try await db.raw("SELECT matricula FROM properties WHERE matricula = \(bind: matricula) FOR UPDATE").run() }
-            if let existing = try await Self.pending(matricula, type: d.typeCode, db: db)[d.typeCode] {
+            if postgres {
+                if let matricula {
+                    try await db.raw("SELECT matricula FROM properties WHERE matricula = \(bind: matricula) FOR UPDATE").run()
+                } else {
+                    try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "service:" + d.requester.documento)))").run()
+                }
+            }
+            let pending = try await Self.pending(matricula, requester: d.requester.documento, type: d.typeCode, db: db)
+            if let existing = pending[d.typeCode] {
                 guard let key = Int64(existing.number.compact) else { throw StorageError.corrupt("protocol number") }
                 try await Idempotency.complete(claim, resource: key, db: db)
                 return (existing.number, true, false)
@@ -250,7 +276,7 @@ struct ServiceRepository: Sendable {
                   fee_cents = \(bind: fee?.amount.cents) WHERE number = \(bind: number.compact)
                 """
             ).run()
-            if let fee { try await Self.charge(fee, number: number, matricula: matricula, typeCode: d.typeCode, now: now, db: db) }
+            if let fee { try await Self.charge(fee, number: number, matricula: matricula ?? "", typeCode: d.typeCode, now: now, db: db) }
             guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
             try await Idempotency.complete(claim, resource: key, db: db)
             return (number, false, false)
@@ -264,9 +290,10 @@ struct ServiceRepository: Sendable {
             let row = try await db.raw(
                 """
                 INSERT INTO service_fees (protocol_number, matricula, type_code, description, amount_cents, collection, issued_on, due_on,
-                  created_at)
+                  payer_name, payer_document, payer_address, created_at)
                 VALUES (\(bind: number.compact), \(bind: matricula), \(bind: typeCode), \(bind: fee.description), \(bind: fee.amount.cents),
-                  \(bind: fee.collection.rawValue), \(bind: fee.issuedOn.iso), \(bind: fee.due?.iso), \(bind: now))
+                  \(bind: fee.collection.rawValue), \(bind: fee.issuedOn.iso), \(bind: fee.due?.iso), \(bind: fee.payer?.name),
+                  \(bind: fee.payer?.documento), \(bind: fee.payer?.address), \(bind: now))
                 RETURNING id
                 """
             ).first()
@@ -277,14 +304,23 @@ struct ServiceRepository: Sendable {
         try await db.raw("UPDATE service_fees SET barcode = \(bind: codes.barcode), pix = \(bind: codes.pix) WHERE id = \(bind: id)").run()
     }
 
-    private static let feeColumns: SQLQueryString =
-        "id, protocol_number, matricula, type_code, description, amount_cents, collection, issued_on, due_on, barcode, pix"
+    private static let feeColumns: SQLQueryString = """
+        id, protocol_number, matricula, type_code, description, amount_cents, collection, issued_on, due_on, barcode, pix, payer_name,
+        payer_document, payer_address
+        """
 
     /// A property's fee by id (nil for another property's).
     func fee(_ matricula: String, id: Int64) async throws -> ServiceFee? {
         try await store.read { db in
             try await db.raw("SELECT \(Self.feeColumns) FROM service_fees WHERE id = \(bind: id) AND matricula = \(bind: matricula)")
                 .first().map(Self.fee)
+        }
+    }
+
+    /// Any fee by id (counter and staff: fees of requests with no property).
+    func fee(id: Int64) async throws -> ServiceFee? {
+        try await store.read { db in
+            try await db.raw("SELECT \(Self.feeColumns) FROM service_fees WHERE id = \(bind: id)").first().map(Self.fee)
         }
     }
 
@@ -300,6 +336,12 @@ struct ServiceRepository: Sendable {
         let number = try r.decode(column: "protocol_number", as: String.self)
         let issued = try r.decode(column: "issued_on", as: String.self)
         let due = try r.decode(column: "due_on", as: String?.self)
+        var payer: ServiceFee.Payer?
+        if let name = try r.decode(column: "payer_name", as: String?.self) {
+            payer = ServiceFee.Payer(
+                name: name, documento: try r.decode(column: "payer_document", as: String?.self) ?? "",
+                address: try r.decode(column: "payer_address", as: String?.self) ?? "")
+        }
         guard let n = ProtocolNumber(parsing: number), let issuedOn = CivilDate(iso: issued),
             let collection = ServiceType.FeeCollection(rawValue: try r.decode(column: "collection", as: String.self))
         else { throw StorageError.corrupt("service_fees \(number)") }
@@ -309,6 +351,6 @@ struct ServiceRepository: Sendable {
             typeCode: try r.decode(column: "type_code", as: String.self), description: try r.decode(column: "description", as: String.self),
             amount: Money(cents: try r.decode(column: "amount_cents", as: Int64.self)), collection: collection, issuedOn: issuedOn,
             due: due.flatMap(CivilDate.init(iso:)), barcode: try r.decode(column: "barcode", as: String?.self),
-            pix: try r.decode(column: "pix", as: String?.self))
+            pix: try r.decode(column: "pix", as: String?.self), payer: payer)
     }
 }
