@@ -84,13 +84,21 @@ public final class ProtocolScreen: Screen {
             Action(Command(.function(4), "Encaminhar", help: "Encaminha a outra unidade, com um despacho", enabled: may(.forward))) {
                 [.push(StepScreen(number: n, action: .forward))]
             },
-            Action(
-                Command(
-                    .function(6), "Concluir", help: "Conclui com um despacho final público (o requerente recebe por e-mail)",
-                    enabled: may(.conclude))
-            ) {
-                [.push(StepScreen(number: n, action: .conclude))]
-            },
+            detail?.typeCode == "atualizacao-documento"
+                ? Action(
+                    Command(
+                        .function(6), "Aplicar", help: "Aplica o novo CPF/CNPJ do titular ao cadastro e conclui o pedido",
+                        enabled: may(.conclude))
+                ) {
+                    self.detail.map { [.push(ApplyDocumentScreen($0))] } ?? []
+                }
+                : Action(
+                    Command(
+                        .function(6), "Concluir", help: "Conclui com um despacho final público (o requerente recebe por e-mail)",
+                        enabled: may(.conclude))
+                ) {
+                    [.push(StepScreen(number: n, action: .conclude))]
+                },
             extendable
                 ? Action(
                     Command(

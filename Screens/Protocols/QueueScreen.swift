@@ -150,14 +150,17 @@ public final class QueueScreen: Screen {
         return []
     }
 
-    /// The deadline in words and its role: late, due within two days, or in time.
-    static func deadline(_ item: Calls.QueueItem) -> (String, Role) {
+    /// The deadline in words, with the days left (or late), and its role: late, due within two
+    /// days, or in time.
+    static func deadline(_ item: Calls.QueueItem, now: Double) -> (String, Role) {
         guard let d = item.deadlineAt else { return ("sem prazo", .muted) }
         let day = DateFormatter.dayMonth.string(from: d)
+        let days = Int(((d.timeIntervalSince1970 - now) / 86_400).rounded(.up))
+        let late = Int(((now - d.timeIntervalSince1970) / 86_400).rounded(.up))
         switch item.deadlineState {
-        case .atrasado: return ("ATRASADO (\(day))", .late)
-        case .proximo: return ("vence \(day)", .dueSoon)
-        default: return ("até \(day)", .normal)
+        case .atrasado: return ("ATRASO \(max(1, late))d (\(day))", .late)
+        case .proximo: return ("vence \(day) (\(max(0, days))d)", .dueSoon)
+        default: return ("até \(day) (\(days)d)", .normal)
         }
     }
 
@@ -204,7 +207,7 @@ public final class QueueScreen: Screen {
         list.scroll(height: height)
         for i in list.top..<min(items.count, list.top + height) {
             let item = items[i]
-            let (deadline, role) = Self.deadline(item)
+            let (deadline, role) = Self.deadline(item, now: app.now)
             let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? item.situation.rawValue
             let rest = max(8, w - 2 - 12 - 20 - 13)
             let line =

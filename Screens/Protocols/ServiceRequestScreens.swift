@@ -173,6 +173,8 @@ public final class ServiceFormScreen: Screen {
     var sending = false
     var failure: APIFailure?
     let key = UUID().uuidString
+    /// Documents scanned at a counter (a kiosk says where to bring them instead).
+    let tray = AttachmentTray()
 
     init(matricula: String, offer: Calls.ServiceOffer) {
         self.matricula = matricula
@@ -194,7 +196,7 @@ public final class ServiceFormScreen: Screen {
                 Action(Command(.function(2), "Revisar", help: "Confere os dados, a taxa e a data prevista antes de pedir")) {
                     self.review()
                 }
-            ]
+            ] + (tray.folder == nil ? [] : tray.actions(what: "um documento do cliente"))
         case .confirm:
             return [
                 Action(Command(.function(2), "Confirmar", help: "Abre o pedido (um protocolo)")) { self.send() },
@@ -220,6 +222,11 @@ public final class ServiceFormScreen: Screen {
     }
 
     public var commands: [Command] { actions.commands }
+
+    public func appear(app: AppState) -> [Effect] {
+        tray.appear(app)
+        return []
+    }
 
     /// `* Telefone`: the answers by key, trimmed.
     var answers: [String: String] {
@@ -249,7 +256,8 @@ public final class ServiceFormScreen: Screen {
         sending = true
         failure = nil
         let (m, key) = (matricula, key)
-        let request = Components.Schemas.ServiceRequest(typeCode: offer.code, answers: .init(additionalProperties: answers))
+        let request = Components.Schemas.ServiceRequest(
+            typeCode: offer.code, answers: .init(additionalProperties: answers), attachments: tray.ids)
         return [.call { Message.sent(await Calls.requestService($0, m, request, key: key)) as Any }]
     }
 
@@ -294,7 +302,16 @@ public final class ServiceFormScreen: Screen {
                 let label = min(26, w / 3)
                 y = form.render(into: &s, x: x, y: y, labelWidth: label, width: min(28, max(10, w - label - 22))) + 1
             }
-            s.paragraph("Campos com * são obrigatórios. F2 revisa antes de pedir.", x: x, y: y, width: w, role: .hint)
+            y = s.paragraph("Campos com * são obrigatórios. F2 revisa antes de pedir.", x: x, y: y, width: w, role: .hint)
+            if let docs = offer.documents {
+                if tray.folder == nil {
+                    s.paragraph("Documentos: \(docs) Este terminal não recebe documentos.", x: x, y: y, width: w, role: .warning)
+                } else {
+                    s.paragraph(
+                        "Documentos: \(docs) \(ProtocolText.attachedLine(tray.files, canAttach: true))", x: x, y: y, width: w,
+                        role: .warning)
+                }
+            }
         case .confirm:
             y = s.paragraph("Confira o pedido:", x: x, y: y, width: w, role: .header) + 1
             for (i, f) in offer.fields.enumerated() where answers[f.key] != nil {
@@ -326,6 +343,9 @@ public final class ServiceFormScreen: Screen {
                 } else {
                     y = s.paragraph("Taxa de \(amount): virá na próxima conta do imóvel.", x: x, y: y, width: w, role: .warning) + 1
                 }
+            }
+            if let docs = offer.documents, tray.files.isEmpty {
+                y = s.paragraph("Leve com o número do protocolo: \(docs)", x: x, y: y, width: w, role: .warning) + 1
             }
             s.paragraph("Enter acompanha o pedido; também em Serviços → Meus protocolos.", x: x, y: y, width: w, role: .hint)
         }

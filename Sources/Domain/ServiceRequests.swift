@@ -75,11 +75,15 @@ public struct ServiceType: Sendable, Equatable {
     public var requiresNoOverdue: Bool
     /// False for a new connection: asked for an address, not for a property.
     public var needsProperty: Bool
+    /// The documents to show or hand in, and where (a kiosk takes none): nil when none.
+    public var documents: String?
 
     public init(
         code: String, name: String, description: String, unit: String, deadline: Deadline, feeCents: Int?, feeOn: FeeCollection,
-        fields: [Field], situations: Set<SituacaoLigacao>?, situationReason: String, requiresNoOverdue: Bool, needsProperty: Bool
+        fields: [Field], situations: Set<SituacaoLigacao>?, situationReason: String, requiresNoOverdue: Bool, needsProperty: Bool,
+        documents: String? = nil
     ) {
+        self.documents = documents
         self.code = code
         self.name = name
         self.description = description
@@ -106,12 +110,16 @@ public struct ServiceType: Sendable, Equatable {
     }
 
     /// The form's answers checked: a message per field key (required and empty, too long).
+    /// A field whose key starts with `documento` is a CPF or CNPJ and must be valid.
     public func problems(_ answers: [String: String]) -> [String: String] {
         var out: [String: String] = [:]
         for f in fields {
             let value = (answers[f.key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if f.required && value.isEmpty { out[f.key] = "Informe \(f.label.lowercased())." }
             if value.count > 500 { out[f.key] = "\(f.label): no máximo 500 caracteres." }
+            if f.key.hasPrefix("documento"), !value.isEmpty, case .failure(let p) = TaxID.parse(value) {
+                out[f.key] = "\(f.label): \(p.message)"
+            }
         }
         return out
     }

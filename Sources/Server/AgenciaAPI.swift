@@ -249,6 +249,10 @@ struct AgenciaAPI: APIProtocol {
         try await customers.confirmEmailChange(input)
     }
 
+    func applyDocumentChange(_ input: Operations.ApplyDocumentChange.Input) async throws -> Operations.ApplyDocumentChange.Output {
+        try await customers.applyDocumentChange(input)
+    }
+
     func listPeople(_ input: Operations.ListPeople.Input) async throws -> Operations.ListPeople.Output {
         try await customers.listPeople(input)
     }

@@ -127,10 +127,12 @@ public func buildApplication(
         protocols: protocolHandlers,
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
-            documents: documents, authorization: authorization, timeZone: config.timeZone, feeValidDays: config.utility.statementValidDays),
+            documents: documents, authorization: authorization, limits: config.attachmentLimits, timeZone: config.timeZone,
+            feeValidDays: config.utility.statementValidDays),
         customers: CustomerHandlers(
             emailChanges: EmailChangeRepository(store: store), people: PeopleRepository(store: store),
-            protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
+            protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
+            authorization: authorization, limiter: limiter,
             emailEnabled: config.smtp.url != nil, timeZone: config.timeZone),
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,

@@ -114,7 +114,7 @@ public enum DemoData {
 
     /// The demo's services (fees and deadlines fictitious), in the import format (`ServiceCatalogue`).
     static let demoServiceTypes = """
-        codigo,nome,descricao,unidade,prazo_dias,prazo_horas_uteis,taxa,cobranca,campos,situacoes,motivo,sem_vencidas,exige_imovel
+        codigo,nome,descricao,unidade,prazo_dias,prazo_horas_uteis,taxa,cobranca,campos,situacoes,motivo,sem_vencidas,exige_imovel,documentos
         religacao,Religação,"Religa o abastecimento de uma ligação cortada por débito.",operacao,,24,"25,00",proxima_conta,telefone*:Telefone para contato|observacao:Observação para a equipe,cortada,"A religação é para ligações cortadas; esta ligação não está cortada.",sim,sim
         religacao-urgente,Religação urgente,"Religação em até 8 horas úteis, com taxa maior.",operacao,,8,"60,00",documento,telefone*:Telefone para contato|observacao:Observação para a equipe,cortada,"A religação é para ligações cortadas; esta ligação não está cortada.",sim,sim
         reativacao,Reativação de ligação,"Reativa uma ligação suprimida (hidrômetro retirado).",comercial,5,,"45,00",proxima_conta,telefone*:Telefone para contato,suprimida,"A reativação é para ligações suprimidas.",sim,sim
@@ -122,10 +122,11 @@ public enum DemoData {
         falta-agua,Falta d'água,"Falta de água no imóvel ou na rua.",operacao,,4,,,ponto_referencia:Ponto de referência|telefone*:Telefone para contato,ativa,"Sem ligação ativa não há abastecimento: peça a religação ou a reativação.",não,sim
         vazamento,Vazamento,"Vazamento na rua, na calçada ou no cavalete.",operacao,,8,,,local*:Onde está o vazamento|ponto_referencia*:Ponto de referência|telefone:Telefone para contato,,,não,sim
         segunda-via-contrato,2ª via do contrato de adesão,"Cópia do contrato de prestação de serviços do imóvel.",atendimento,2,,,,email:E-mail para receber a cópia,,,não,sim
-        titularidade,Alteração de titularidade,"Passa o imóvel para o nome de outra pessoa (documentos na agência).",comercial,10,,,,novo_titular*:Nome do novo titular|documento_novo*:CPF/CNPJ do novo titular|telefone*:Telefone para contato,,,não,sim
+        titularidade,Alteração de titularidade,"Passa o imóvel para o nome de outra pessoa (documentos na agência).",comercial,10,,,,novo_titular*:Nome do novo titular|documento_novo*:CPF/CNPJ do novo titular|telefone*:Telefone para contato,,,não,sim,"Documento do novo titular e comprovante de posse ou locação do imóvel, em qualquer agência."
+        atualizacao-documento,Atualização do CPF/CNPJ do titular,"Corrige o CPF/CNPJ do titular (erro de cadastro, CNPJ alfanumérico); documentos na agência.",comercial,5,,,,documento_novo*:Novo CPF/CNPJ|motivo*:Motivo da correção,,,não,sim,"Documento de identidade e comprovante de inscrição no CPF (ou cartão CNPJ), originais, em qualquer agência ou pelo atendente."
         atualizacao-cadastral,Atualização cadastral,"Corrige nome, endereço de entrega ou outros dados do cadastro.",atendimento,5,,,,dados*:O que mudou|telefone:Telefone para contato,,,não,sim
         cancelamento,Cancelamento ou inativação,"Encerra o abastecimento do imóvel (imóvel vazio, demolido).",comercial,15,,,,motivo*:Motivo|telefone*:Telefone para contato,ativa|cortada,"A ligação deste imóvel já está inativa.",não,sim
-        tarifa-social,Tarifa social,"Enquadramento na tarifa social (inscrição no CadÚnico).",comercial,30,,,,nis*:NIS (CadÚnico)|moradores*:Número de moradores|telefone:Telefone para contato,,,não,sim
+        tarifa-social,Tarifa social,"Enquadramento na tarifa social (inscrição no CadÚnico).",comercial,30,,,,nis*:NIS (CadÚnico)|moradores*:Número de moradores|telefone:Telefone para contato,,,não,sim,"Folha resumo do CadÚnico e conta de energia, em qualquer agência."
         """
 
     static func seedProtocolCatalogue(_ store: any Store, now: Int64) async throws {

@@ -452,6 +452,13 @@ enum Migrations {
                 "ALTER TABLE property_links ADD COLUMN linked_at BIGINT",
             ]
         ),
+        (
+            11, "service_documents",
+            [
+                // What a service asks to be shown or handed in, and where (the kiosk says it).
+                "ALTER TABLE service_types ADD COLUMN documents TEXT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

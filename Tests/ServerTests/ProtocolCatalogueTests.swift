@@ -23,7 +23,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                 }
                 let repository = ProtocolRepository(store: server.store)
                 let before = try await repository.types()
-                XCTAssertEqual(before.count, 24, "the demo catalogue: 16 protocol types and 8 more services")
+                XCTAssertEqual(before.count, 25, "the demo catalogue: 16 protocol types and 9 more services")
                 XCTAssertTrue(before.contains { $0.code == "reclamacao" && $0.defaultUnit == "ouvidoria" && $0.deadlineDays == 30 })
                 XCTAssertFalse(try XCTUnwrap(before.first { $0.code == "juridico-intimacao" }).isPublic)
 
@@ -57,7 +57,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     XCTAssertTrue(e.description.contains("unidade \"fiscal\" não cadastrada"), e.description)
                 }
                 let typesAfter = try await repository.types()
-                XCTAssertEqual(typesAfter.count, 24, "nothing stored")
+                XCTAssertEqual(typesAfter.count, 25, "nothing stored")
 
                 // Units first, then types that use them; --dry-run stores nothing.
                 let units = try write("u2.csv", "codigo,nome\nfiscal,Fiscalização\n")
@@ -68,7 +68,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     "codigo,nome,descricao,unidade,prazo_dias,publico\nmulta,Multa,\"Multa por irregularidade, com auto\",fiscal,,não\n")
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: true)
                 let dry = try await repository.types()
-                XCTAssertEqual(dry.count, 24)
+                XCTAssertEqual(dry.count, 25)
                 _ = try await CatalogueAdmin.importFile(.protocolTypes, configuration: c, path: types, dryRun: false)
                 let stored = try await repository.types()
                 let multa = try XCTUnwrap(stored.first { $0.code == "multa" })
@@ -103,7 +103,7 @@ final class ProtocolCatalogueTests: XCTestCase {
                     XCTAssertTrue(e.description.contains("linha 7: motivo vazio"), e.description)
                 }
                 let servicesBefore = try await services.types()
-                XCTAssertEqual(servicesBefore.count, 11, "nothing stored")
+                XCTAssertEqual(servicesBefore.count, 12, "nothing stored")
                 let goodServices = try write(
                     "s2.csv",
                     """

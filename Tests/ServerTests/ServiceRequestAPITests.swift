@@ -81,7 +81,7 @@ final class ServiceRequestAPITests: XCTestCase {
 
                 // João's connection is cut and one bill is overdue: religação not yet, with the reason; falta d'água never.
                 var list = try await offers(Self.joao.norm, joao)
-                AEq(list.count, 11, "\(engine): the demo catalogue")
+                AEq(list.count, 12, "\(engine): the demo catalogue")
                 AEq(list["religacao"]?["available"] as? Bool, false)
                 AEq(
                     list["religacao"]?["reason"] as? String,
@@ -326,6 +326,81 @@ final class ServiceRequestAPITests: XCTestCase {
                 AEq(r.status, .ok)
                 AEq(r.json["duplicate"] as? Bool, true)
                 AEq(r.json["number"] as? String, number)
+            }
+        }
+    }
+
+    /// The holder's CPF/CNPJ changes only by a request with the new number (checked) and the
+    /// documents attached at a counter, applied by the back office after receiving it.
+    func testDocumentChangeAppliedByTheBackOfficeOnly() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, _ in
+                let joao = try await client.customerToken(Self.joao.m, Self.joao.doc)
+                let ana = try await client.staffToken()
+                let diego = try await client.staffToken("diego", "comercial123")
+                var key = 0
+                func post(_ path: String, _ body: [String: Any], _ token: String) async throws -> TestResponse {
+                    key += 1
+                    return try await client.post(path, body, token: token, headers: ["Idempotency-Key": "doc-\(engine)-\(key)"])
+                }
+                func upload() async throws -> Int {
+                    key += 1
+                    var headers: HTTPFields = [.contentType: "application/octet-stream", .authorization: "Bearer \(ana)"]
+                    headers[HTTPField.Name("Idempotency-Key")!] = "doc-up-\(engine)-\(key)"
+                    let r = try await client.execute(
+                        uri: "/v1/attachments?name=cpf.pdf", method: .post, headers: headers,
+                        body: ByteBuffer(data: Data("%PDF-1.4\n% comprovante de CPF\n%%EOF\n".utf8)))
+                    return r.json["id"] as? Int ?? -1
+                }
+                let path = "/v1/properties/\(Self.joao.norm)/service-requests"
+                let offer =
+                    (try await client.get("/v1/properties/\(Self.joao.norm)/services", token: joao).json["items"] as? [[String: Any]])?
+                    .first { $0["code"] as? String == "atualizacao-documento" }
+                ATrue((offer?["documents"] as? String)?.contains("em qualquer agência") == true, "\(engine): the kiosk says where")
+                var r = try await post(
+                    path, ["typeCode": "atualizacao-documento", "answers": ["documento_novo": "123.456.789-00", "motivo": "Erro"]], joao)
+                AEq(r.errorMessage, "Novo CPF/CNPJ: CPF/CNPJ inválido: dígitos verificadores não conferem.", "\(engine)")
+                r = try await post(
+                    path,
+                    [
+                        "typeCode": "atualizacao-documento", "answers": ["documento_novo": "123.456.789-09", "motivo": "Erro"],
+                        "attachments": [1],
+                    ],
+                    joao)
+                AEq(r.status, .badRequest, "no files from a kiosk")
+                // At the counter, with his documents.
+                r = try await post(
+                    path,
+                    [
+                        "typeCode": "atualizacao-documento",
+                        "answers": ["documento_novo": "123.456.789-09", "motivo": "CPF digitado errado"],
+                        "attachments": [try await upload(), try await upload()],
+                    ], ana)
+                AEq(r.status, .created, "\(engine): \(r.json)")
+                let number = try XCTUnwrap(r.json["number"] as? String)
+                let apply = "/v1/protocols/\(number)/apply-document"
+                AEq(try await post(apply, [:], ana).status, .forbidden, "not an attendant")
+                r = try await post(apply, [:], diego)
+                AEq(
+                    r.errorMessage, "Receba o protocolo antes (ele ainda está aguardando a unidade).",
+                    "\(engine): never before it is received")
+                AEq(try await post("/v1/protocols/\(number)/steps", ["action": "receive"], diego).status, .ok)
+                AEq(
+                    try await client.post("/v1/sessions/customer", ["matricula": Self.joao.m, "documento": Self.joao.doc]).status, .created)
+                r = try await post(apply, [:], diego)
+                AEq(r.status, .ok, "\(engine): \(r.json)")
+                AEq(r.json["situation"] as? String, "concluido")
+                AEq(
+                    (r.json["steps"] as? [[String: Any]])?.last?["text"] as? String,
+                    "CPF/CNPJ do titular atualizado de ***.982.247-** para ***.456.789-**, conferidos os documentos apresentados.")
+                // The record follows: the new CPF logs in, the old one no longer.
+                AEq(
+                    try await client.post("/v1/sessions/customer", ["matricula": Self.joao.m, "documento": "123.456.789-09"]).status,
+                    .created)
+                AEq(
+                    try await client.post("/v1/sessions/customer", ["matricula": Self.joao.m, "documento": Self.joao.doc]).status,
+                    .unauthorized)
+                AEq(try await post(apply, [:], diego).status, .conflict, "concluded")
             }
         }
     }

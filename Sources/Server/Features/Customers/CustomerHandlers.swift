@@ -9,6 +9,7 @@ struct CustomerHandlers: Sendable {
     let emailChanges: EmailChangeRepository
     let people: PeopleRepository
     let protocols: ProtocolRepository
+    let protocolHandlers: ProtocolHandlers
     let properties: PropertyRepository
     let authorization: Authorization
     let limiter: AttemptLimiter
@@ -226,6 +227,18 @@ struct CustomerHandlers: Sendable {
         }
         try await grant.record("consultar_historico")
         return .ok(.init(body: .json(.init(items: items))))
+    }
+
+    /// A CPF/CNPJ update request applied by the back office after checking the documents.
+    func applyDocumentChange(_ input: Operations.ApplyDocumentChange.Input) async throws -> Operations.ApplyDocumentChange.Output {
+        let grant = try await authorization.check(.staff(roles: [.backoffice, .supervisor]))
+        guard let staff = grant.staff, let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, request: number.compact)
+        let replayed = try await people.applyDocumentChange(number, staff: staff, claim: claim, now: grant.now)
+        if !replayed { try await grant.record("aplicar_cpf_cnpj", detail: number.formatted) }
+        guard let record = try await protocols.protocolRecord(number) else { throw APIError.protocolNotFound }
+        return .ok(.init(body: .json(try await protocolHandlers.view(record, audience: .staff))))
     }
 
     private func view(_ c: EmailChangeRepository.Change, grant: Grant) -> S.EmailChange {

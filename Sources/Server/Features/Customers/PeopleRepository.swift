@@ -133,6 +133,77 @@ struct PeopleRepository: Sendable {
         }
     }
 
+    // MARK: CPF/CNPJ of the holder
+
+    /// The service type whose conclusion changes the holder's CPF/CNPJ.
+    static let documentChangeType = "atualizacao-documento"
+
+    /// Applies a CPF/CNPJ update request (received, not concluded) in one transaction: the
+    /// person's record moves to the new number — holder of their properties, their links, their
+    /// protocols — and the request is concluded with a public step saying so.
+    func applyDocumentChange(_ number: ProtocolNumber, staff: StaffMember, claim: IdempotencyClaim, now: Int64) async throws -> Bool {
+        let postgres = store.engine == .postgres
+        return try await store.write { db in
+            if case .replay = try await Idempotency.claim(claim, db: db, now: now) { return true }
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT type_code, situation, unit, matricula, answers, email FROM protocols
+                    WHERE number = \(bind: number.compact)\(unsafeRaw: postgres ? " FOR UPDATE" : "")
+                    """
+                ).first()
+            else { throw APIError.protocolNotFound }
+            guard try row.decode(column: "type_code", as: String.self) == Self.documentChangeType else {
+                throw APIError.conflict("Este protocolo não é um pedido de atualização do CPF/CNPJ do titular.")
+            }
+            let situation = try ProtocolRepository.situation(row)
+            let unit = try row.decode(column: "unit", as: String.self)
+            if let refusal = ProtocolAction.conclude.refusal(
+                role: staff.role, staffUnit: staff.unit, situation: situation, protocolUnit: unit)
+            {
+                throw APIError(status: .conflict, code: "protocol_step_refused", message: refusal)
+            }
+            let answers = try row.decode(column: "answers", as: String?.self).flatMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+            }
+            guard let typed = answers?["documento_novo"], case .success(let id) = TaxID.parse(typed),
+                let matricula = try row.decode(column: "matricula", as: String?.self),
+                let old = try await db.raw("SELECT titular FROM properties WHERE matricula = \(bind: matricula)").first()?
+                    .decode(column: "titular", as: String.self)
+            else { throw APIError.conflict("O pedido não traz um CPF/CNPJ novo válido: conclua-o com a explicação ao cliente.") }
+            let new = id.normalized
+            guard new != old else { throw APIError.conflict("O CPF/CNPJ informado já é o do titular.") }
+            if try await db.raw("SELECT 1 AS x FROM customers WHERE documento = \(bind: new)").first() != nil {
+                throw APIError.conflict(
+                    "O CPF/CNPJ novo já tem cadastro próprio: os dois cadastros precisam ser unificados pelo Comercial antes.")
+            }
+            try await db.raw(
+                """
+                INSERT INTO customers (documento, nome, email, telefone)
+                SELECT \(bind: new), nome, email, telefone FROM customers WHERE documento = \(bind: old)
+                """
+            ).run()
+            try await db.raw("UPDATE properties SET titular = \(bind: new) WHERE titular = \(bind: old)").run()
+            try await db.raw("UPDATE property_links SET documento = \(bind: new) WHERE documento = \(bind: old)").run()
+            try await db.raw("UPDATE protocols SET requester_document = \(bind: new) WHERE requester_document = \(bind: old)").run()
+            try await db.raw("DELETE FROM customers WHERE documento = \(bind: old)").run()
+            try await db.raw(
+                "UPDATE protocols SET situation = 'concluido', updated_at = \(bind: now) WHERE number = \(bind: number.compact)"
+            ).run()
+            try await ProtocolRepository.recount(from: (unit, situation), to: (unit, .concluido), db: db)
+            let text =
+                "CPF/CNPJ do titular atualizado de \(TaxID(old)?.masked ?? "—") para \(id.masked), conferidos os documentos apresentados."
+            let stepId = try await ProtocolRepository.insertStep(
+                number, at: now, action: "conclude", situation: .concluido, fromUnit: nil, toUnit: nil, text: text, isPublic: true,
+                staff: staff.usuario, detail: "titular: \(TaxID(old)?.formatted ?? old) → \(id.formatted)", db: db)
+            try await ProtocolRepository.tell(
+                email: try row.decode(column: "email", as: String?.self), matricula: matricula, stepId: stepId, now: now, db: db)
+            guard let key = Int64(number.compact) else { throw StorageError.corrupt("protocol number") }
+            try await Idempotency.complete(claim, resource: key, db: db)
+            return false
+        }
+    }
+
     // MARK: Contact history
 
     struct Contact: Sendable {

@@ -13,6 +13,7 @@ struct ServiceHandlers: Sendable {
     let bills: BillRepository
     let documents: DocumentService
     let authorization: Authorization
+    let limits: AttachmentLimits
     let timeZone: String
     /// How long a fee document is payable (the statements' validity).
     let feeValidDays: Int
@@ -36,7 +37,7 @@ struct ServiceHandlers: Sendable {
             expectedAt: expected(t, grant: grant), feeCents: t.feeCents.map(Int64.init),
             feeOn: t.feeCents == nil ? nil : .init(rawValue: t.feeOn.rawValue),
             fields: t.fields.map { .init(key: $0.key, label: $0.label, required: $0.required) }, available: refusal == nil,
-            reason: refusal, needsProperty: t.needsProperty,
+            reason: refusal, needsProperty: t.needsProperty, documents: t.documents,
             pending: p.map { .init(number: $0.number.compact, formatted: $0.number.formatted, expectedAt: $0.expectedAt.map(Self.date)) })
     }
 
@@ -127,16 +128,21 @@ struct ServiceHandlers: Sendable {
         let problems = type.problems(answers)
         if let first = type.fields.compactMap({ problems[$0.key] }).first { throw APIError.invalid(first) }
         let requester = try await self.requester(grant, email: body.email, telefone: body.telefone)
+        let files = body.attachments ?? []
+        if let refusal = limits.countRefusal(files.count) { throw APIError.invalid(refusal) }
+        if !files.isEmpty && grant.staff == nil {
+            throw APIError.invalid("Documentos são anexados no atendimento presencial: \(type.documents ?? "leve-os a uma agência").")
+        }
         let expectedAt = expected(type, grant: grant)
         let text = type.fields.compactMap { f in answers[f.key].map { "\(f.label): \($0)" } }.joined(separator: "\n")
         let channel: ProtocolChannel = grant.staff == nil ? .kiosk : grant.staff?.role == .atendente ? .counter : .staff
         let draft = ProtocolDraft(
             typeCode: type.code, subject: type.name, body: text.isEmpty ? type.description : text, unit: type.unit, requester: requester,
-            channel: channel, openedBy: grant.staff?.usuario, deadlineAt: Int64(expectedAt.timeIntervalSince1970))
+            channel: channel, openedBy: grant.staff?.usuario, deadlineAt: Int64(expectedAt.timeIntervalSince1970), attachments: files)
         let claim = IdempotencyClaim(
             grant.principal, operation: "service", key: input.headers.idempotencyKey,
             request:
-                "\(grant.matricula)|\(type.code)|\(answers.sorted { $0.key < $1.key })|\(requester.email ?? "")|\(requester.telefone ?? "")"
+                "\(grant.matricula)|\(type.code)|\(answers.sorted { $0.key < $1.key })|\(requester.email ?? "")|\(requester.telefone ?? "")|\(files)"
         )
         let result = try await services.request(
             draft, matricula: grant.matricula, expectedAt: Int64(expectedAt.timeIntervalSince1970), answers: answers,

@@ -13,7 +13,8 @@ import SQLKit
 /// `documento` or `proxima_conta`; `campos` the form (`chave*:Rótulo|…`, `*` required);
 /// `situacoes` the connection situations that may ask (`cortada|suprimida`; empty: any) and
 /// `motivo` what the others are told; `sem_vencidas`: only without overdue bills (or with a
-/// statement issued today); `exige_imovel`: `não` for a new connection.
+/// statement issued today); `exige_imovel`: `não` for a new connection. An optional column
+/// `documentos` says what to show or hand in and where (a kiosk attaches nothing).
 enum ServiceCatalogue {
     static let columns = [
         "codigo", "nome", "descricao", "unidade", "prazo_dias", "prazo_horas_uteis", "taxa", "cobranca", "campos", "situacoes", "motivo",
@@ -64,7 +65,8 @@ enum ServiceCatalogue {
                 description: try ProtocolCatalogue.required(field("descricao"), "descricao"), unit: unit, deadline: deadline, feeCents: fee,
                 feeOn: feeOn, fields: fields, situations: situations, situationReason: field("motivo"),
                 requiresNoOverdue: try yes(field("sem_vencidas"), "sem_vencidas"),
-                needsProperty: try yes(field("exige_imovel"), "exige_imovel"))
+                needsProperty: try yes(field("exige_imovel"), "exige_imovel"),
+                documents: field("documentos").isEmpty ? nil : field("documentos"))
         }
     }
 
@@ -141,14 +143,14 @@ struct ServiceRepository: Sendable {
                 try await db.raw(
                     """
                     INSERT INTO service_types (code, deadline_days, deadline_hours, fee_cents, fee_on, fields, situations, situation_reason,
-                      no_overdue, needs_property, active)
+                      no_overdue, needs_property, documents, active)
                     VALUES (\(bind: t.code), \(bind: days), \(bind: hours), \(bind: t.feeCents), \(bind: t.feeOn.rawValue),
                       \(bind: ServiceType.Field.text(t.fields)), \(bind: situations), \(bind: t.situationReason),
-                      \(bind: t.requiresNoOverdue ? 1 : 0), \(bind: t.needsProperty ? 1 : 0), 1)
+                      \(bind: t.requiresNoOverdue ? 1 : 0), \(bind: t.needsProperty ? 1 : 0), \(bind: t.documents), 1)
                     ON CONFLICT (code) DO UPDATE SET deadline_days = excluded.deadline_days, deadline_hours = excluded.deadline_hours,
                       fee_cents = excluded.fee_cents, fee_on = excluded.fee_on, fields = excluded.fields, situations = excluded.situations,
                       situation_reason = excluded.situation_reason, no_overdue = excluded.no_overdue,
-                      needs_property = excluded.needs_property, active = 1
+                      needs_property = excluded.needs_property, documents = excluded.documents, active = 1
                     """
                 ).run()
             }
@@ -161,7 +163,7 @@ struct ServiceRepository: Sendable {
             try await db.raw(
                 """
                 SELECT s.code, t.name, t.description, t.default_unit, s.deadline_days, s.deadline_hours, s.fee_cents, s.fee_on, s.fields,
-                  s.situations, s.situation_reason, s.no_overdue, s.needs_property
+                  s.situations, s.situation_reason, s.no_overdue, s.needs_property, s.documents
                 FROM service_types s JOIN protocol_types t ON t.code = s.code WHERE s.active = 1 AND t.active = 1 ORDER BY t.name
                 """
             ).all().compactMap(Self.type)
@@ -189,7 +191,8 @@ struct ServiceRepository: Sendable {
                 ? nil : Set(situations.split(separator: "|").compactMap { SituacaoLigacao(rawValue: String($0)) }),
             situationReason: try r.decode(column: "situation_reason", as: String.self),
             requiresNoOverdue: try r.decode(column: "no_overdue", as: Int.self) != 0,
-            needsProperty: try r.decode(column: "needs_property", as: Int.self) != 0)
+            needsProperty: try r.decode(column: "needs_property", as: Int.self) != 0,
+            documents: try r.decode(column: "documents", as: String?.self))
     }
 
     /// The property's pending requests by type: number and when each is expected.

@@ -36,7 +36,8 @@ struct SessionRepository: Sendable {
     }
 
     func createCustomerSession(tokenHash: String, matricula: String, documento: String?, now: Int64, expiresAt: Int64) async throws {
-        try await create(tokenHash: tokenHash, kind: .customer, matricula: matricula, documento: documento, staff: nil, now: now, expiresAt: expiresAt)
+        try await create(
+            tokenHash: tokenHash, kind: .customer, matricula: matricula, documento: documento, staff: nil, now: now, expiresAt: expiresAt)
     }
 
     func createStaffSession(tokenHash: String, usuario: String, now: Int64, expiresAt: Int64) async throws {
