@@ -158,9 +158,9 @@ public final class QueueScreen: Screen {
         let days = Int(((d.timeIntervalSince1970 - now) / 86_400).rounded(.up))
         let late = Int(((now - d.timeIntervalSince1970) / 86_400).rounded(.up))
         switch item.deadlineState {
-        case .atrasado: return ("ATRASO \(max(1, late))d (\(day))", .late)
-        case .proximo: return ("vence \(day) (\(max(0, days))d)", .dueSoon)
-        default: return ("até \(day) (\(days)d)", .normal)
+        case .atrasado: return ("ATRASADO há \(max(1, late))d", .late)
+        case .proximo: return ("vence \(day)", .dueSoon)
+        default: return ("até \(day.prefix(5)) (\(days)d)", .normal)
         }
     }
 

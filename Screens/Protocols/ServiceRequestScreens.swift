@@ -238,10 +238,24 @@ public final class ServiceFormScreen: Screen {
         return out
     }
 
+    /// A CPF/CNPJ field (key `documento…`) is checked as soon as it has a whole number's length.
+    private func checkWhileTyping(_ i: Int) {
+        guard offer.fields.indices.contains(i), offer.fields[i].key.hasPrefix("documento") else { return }
+        let typed = form.value(i).filter { $0.isLetter || $0.isNumber }
+        if typed.count == 11 || typed.count == 14, case .failure(let p) = TaxID.parse(typed) {
+            form.problems[i] = p.message
+        } else {
+            form.problems[i] = nil
+        }
+    }
+
     private func review() -> [Effect] {
         form.problems = [:]
         for (i, f) in offer.fields.enumerated() where f.required && answers[f.key] == nil {
             form.problems[i] = "Informe \(f.label.lowercased())."
+        }
+        for (i, f) in offer.fields.enumerated() where f.key.hasPrefix("documento") && answers[f.key] != nil {
+            if case .failure(let p) = TaxID.parse(answers[f.key] ?? "") { form.problems[i] = p.message }
         }
         if let first = form.problems.keys.min() {
             form.focus = first
@@ -267,8 +281,10 @@ public final class ServiceFormScreen: Screen {
         if case .form = stage {
             switch event {
             case .key(let k):
+                let field = form.focus
                 _ = form.handle(k)
                 failure = nil
+                checkWhileTyping(field)
             case .click(_, let y): _ = form.click(row: y)
             default: break
             }

@@ -149,6 +149,77 @@ final class NothingCutTests: JourneyBase {
         check("início no balcão (titular com nome longo)")
     }
 
+    /// Issue 12's screens: the ouvidoria (types, identified form, anonymous receipt with its
+    /// secret), the e-mail change, the counter's customer record and contact history, ligação nova.
+    func testServiceAndRecordScreens() async {
+        start()
+        runtime.start()
+        transport.on("getAuthPolicy", Fixtures.policy)
+        await runtime.settle()
+        transport.on(
+            "getOuvidoria",
+            #"{"deadlineDays":30,"extensionDays":30,"types":[{"code":"denuncia","name":"Denúncia","description":"Irregularidade ou ato ilícito: fraude, ligação clandestina, conduta de empregado (Ouvidoria).","anonymous":true},{"code":"elogio","name":"Elogio","description":"Reconhecimento de um atendimento ou serviço (Ouvidoria).","anonymous":false},{"code":"reclamacao","name":"Reclamação","description":"Insatisfação com o atendimento ou o serviço, depois de procurado o atendimento (Ouvidoria).","anonymous":false},{"code":"solicitacao-ouvidoria","name":"Solicitação à Ouvidoria","description":"Pedido de providência não atendido pelos canais comuns (Ouvidoria).","anonymous":false},{"code":"sugestao","name":"Sugestão","description":"Ideia para melhorar o serviço (Ouvidoria).","anonymous":false},{"code":"ouvidoria-outros","name":"Outros (Ouvidoria)","description":"Manifestação que não se encaixa nos demais tipos (Ouvidoria).","anonymous":false}]}"#
+        )
+        await press(.function(9))
+        check("ouvidoria: tipos")
+        await press(.enter)
+        check("ouvidoria: identificação")
+        await press(.function(4))
+        type(String(repeating: "Ligação clandestina na rua de trás, perto do posto de saúde. ", count: 4))
+        check("ouvidoria: anônima")
+        transport.on(
+            "createManifestation", status: 201,
+            #"{"number":"2026000123","formatted":"2026/000123","typeName":"Denúncia","deadlineOn":"2026-12-23","secret":"K7QF-M2XD-9PRA"}"#)
+        await press(.function(2))
+        check("ouvidoria: registrada com código secreto")
+        XCTAssertTrue(screen().text.contains("Código secreto: K7QF-M2XD-9PRA"), screen().text)
+        await press(.escape)
+
+        transport.on("listBills", Fixtures.bills)
+        await loginAsMaria()
+        model.apply(.push(EmailChangeScreen(matricula: "100013")))
+        type("maria.aparecida.da.silva.nova.caixa@provedor-de-exemplo.com.br")
+        check("e-mail: novo endereço")
+        transport.on(
+            "startEmailChange", status: 202,
+            #"{"id":4,"to":"m***@provedor-de-exemplo.com.br","status":"pendente","expiresAt":"2026-11-23T13:15:00Z"}"#)
+        await press(.function(2))
+        check("e-mail: código")
+
+        start(mode: .counter)
+        model.state.session = .staff(usuario: "ana", nome: "Ana", role: .atendente, unit: "centro")
+        transport.on(
+            "listPeople",
+            #"{"items":[{"documento":"111.444.777-35","nome":"Maria Aparecida da Conceição Albuquerque de Oliveira Santos","papel":"titular","email":"maria.aparecida.da.silva@provedor-de-exemplo.com.br","telefone":"(79) 99876-1234"},{"documento":"12.ABC.345/01DE-35","nome":"Condomínio Residencial Jardim das Mangabeiras Sociedade Ltda","papel":"responsavel_financeiro","since":"2026-11-23T13:00:00Z"}]}"#
+        )
+        model.apply(.reset(CustomerRecordScreen(matricula: "100013")))
+        runtime.start()
+        await runtime.settle()
+        check("cadastro: pessoas")
+        XCTAssertTrue(screen().text.contains("resp. financeiro"), screen().text)
+        await press(.function(2))
+        check("cadastro: vincular")
+        model.apply(.pop)
+        transport.on(
+            "getContactHistory",
+            #"{"items":[{"at":"2026-11-23T13:00:00Z","kind":"protocolo","title":"Pedido de serviço 2026/000045 — Atualização do CPF/CNPJ do titular","detail":"Atualização do CPF/CNPJ do titular · Aberto","channel":"counter","unit":"Comercial","staff":"ana"},{"at":"2026-11-20T13:00:00Z","kind":"email","title":"E-mail: andamento de protocolo","detail":"para m***@provedor-de-exemplo.com.br · enviado"},{"at":"2026-11-10T15:00:00Z","kind":"pagamento","title":"Pagamento da conta 10/2026","detail":"R$ 87,12","channel":"pix"}]}"#
+        )
+        model.apply(.reset(ContactHistoryScreen(matricula: "100013")))
+        runtime.start()
+        await runtime.settle()
+        check("cadastro: histórico")
+        XCTAssertTrue(screen().text.contains("por ana"), screen().text)
+        transport.on(
+            "listPropertylessServices",
+            Self.fixture("services").replacingOccurrences(of: "\"needsProperty\":true", with: "\"needsProperty\":false"))
+        model.apply(.reset(NewConnectionScreen()))
+        runtime.start()
+        await runtime.settle()
+        check("ligação nova: formulário")
+        XCTAssertTrue(screen().text.contains("CEP"), screen().text)
+        XCTAssertEqual(checked.count, 10, "every state above was reached: \(checked)")
+    }
+
     func testKioskIdleWarning() async {
         start()
         transport.on("listBills", Fixtures.bills)
