@@ -24,6 +24,24 @@ def open_services_entry(t, filter, title, screen=None):
     t.wait_for(screen or f"{title} — imóvel")
 
 
+def print_fee_and_read_it(t, printed, cents):
+    """On a fee's document screen: F2 prints it; a barcode reader finds one barcode — the linha
+    digitável on screen, for `cents` — and one PIX QR for the same value."""
+    screen = t.wait_for("Linha digitável")
+    line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora.")
+    symbols = decode_pdf(printed)
+    barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
+    qrs = [d for (kind, d) in symbols if kind == "QR-Code"]
+    assert len(barcodes) == 1 and len(qrs) == 1, symbols
+    assert barcodes[0] == "".join(b.split("-")[0] for b in line.split())
+    assert int(barcodes[0][4:15]) == cents
+    amount = f"{cents // 100}.{cents % 100:02d}"
+    assert "br.gov.bcb.pix" in qrs[0] and f"54{len(amount):02d}{amount}" in qrs[0], qrs
+    return screen
+
+
 def open_services(t):
     open_services_entry(t, "solicitar", "Solicitar serviço")
 
@@ -109,19 +127,9 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
     assert "F6 mostra o código de barras e o PIX" in screen, screen
     urgent = screen.split("Pedido aberto: protocolo ")[1].split()[0]
     t.keys("F6")
-    screen = t.wait_for("Linha digitável")
+    screen = print_fee_and_read_it(t, printed, 6000)
     assert "Taxa do serviço Religação urgente · protocolo" in screen and urgent in screen, screen
     assert "Valor: R$ 60,00" in screen, screen
-    line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
-    t.keys("F2")
-    t.wait_for("Documento enviado à impressora.")
-    symbols = decode_pdf(printed)
-    barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
-    qrs = [d for (kind, d) in symbols if kind == "QR-Code"]
-    assert len(barcodes) == 1 and len(qrs) == 1, symbols
-    assert barcodes[0] == "".join(b.split("-")[0] for b in line.split())
-    assert int(barcodes[0][4:15]) == 6000
-    assert "br.gov.bcb.pix" in qrs[0] and "540560.00" in qrs[0], qrs
 
 
 def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):
@@ -187,12 +195,5 @@ def test_counter_new_connection_for_an_address_prints_its_fee(servers, terminal,
     t.keys("F2")
     screen = t.wait_for("Pedido aberto: protocolo")
     t.keys("F6")
-    screen = t.wait_for("Linha digitável")
+    screen = print_fee_and_read_it(t, printed, 12000)
     assert "Valor: R$ 120,00" in screen, screen
-    line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
-    t.keys("F2")
-    t.wait_for("Documento enviado à impressora.")
-    symbols = decode_pdf(printed)
-    barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
-    assert barcodes == ["".join(b.split("-")[0] for b in line.split())], symbols
-    assert int(barcodes[0][4:15]) == 12000

@@ -25,13 +25,7 @@ final class PeopleAPITests: XCTestCase {
                 var key = 0
                 func upload() async throws -> Int {
                     key += 1
-                    var headers: HTTPFields = [.contentType: "application/octet-stream", .authorization: "Bearer \(ana)"]
-                    headers[HTTPField.Name("Idempotency-Key")!] = "people-up-\(engine)-\(key)"
-                    let r = try await client.execute(
-                        uri: "/v1/attachments?name=rg.pdf", method: .post, headers: headers,
-                        body: ByteBuffer(data: Data("%PDF-1.4\n% documento de identidade \(key)\n%%EOF\n".utf8)))
-                    XCTAssertEqual(r.status, .created, "\(engine): \(r.json)")
-                    return r.json["id"] as? Int ?? -1
+                    return try await client.uploadPDF("rg.pdf", token: ana, key: "people-up-\(engine)-\(key)")
                 }
                 func post(_ path: String, _ body: [String: Any]) async throws -> TestResponse {
                     key += 1

@@ -168,6 +168,17 @@ extension TestClientProtocol {
         return try await execute(uri: path, method: .delete, headers: headers)
     }
 
+    /// Uploads a small scanned PDF as the staff member of `token` (each `key` a new upload); its id.
+    func uploadPDF(_ name: String, token: String, key: String) async throws -> Int {
+        var headers: HTTPFields = [.contentType: "application/octet-stream", .authorization: "Bearer \(token)"]
+        headers[HTTPField.Name("Idempotency-Key")!] = key
+        let r = try await execute(
+            uri: "/v1/attachments?name=\(name)", method: .post, headers: headers,
+            body: ByteBuffer(data: Data("%PDF-1.4\n% \(name), digitalizado (\(key))\n%%EOF\n".utf8)))
+        XCTAssertEqual(r.status, .created, "upload: \(r.json)")
+        return r.json["id"] as? Int ?? -1
+    }
+
     /// Logs in as a demo customer; returns the token.
     func customerToken(_ matricula: String, _ documento: String) async throws -> String {
         let r = try await post("/v1/sessions/customer", ["matricula": matricula, "documento": documento])

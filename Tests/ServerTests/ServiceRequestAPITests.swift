@@ -345,12 +345,7 @@ final class ServiceRequestAPITests: XCTestCase {
                 }
                 func upload() async throws -> Int {
                     key += 1
-                    var headers: HTTPFields = [.contentType: "application/octet-stream", .authorization: "Bearer \(ana)"]
-                    headers[HTTPField.Name("Idempotency-Key")!] = "doc-up-\(engine)-\(key)"
-                    let r = try await client.execute(
-                        uri: "/v1/attachments?name=cpf.pdf", method: .post, headers: headers,
-                        body: ByteBuffer(data: Data("%PDF-1.4\n% comprovante de CPF\n%%EOF\n".utf8)))
-                    return r.json["id"] as? Int ?? -1
+                    return try await client.uploadPDF("cpf.pdf", token: ana, key: "doc-up-\(engine)-\(key)")
                 }
                 let path = "/v1/properties/\(Self.joao.norm)/service-requests"
                 let offer =

@@ -50,12 +50,7 @@ struct EmailChangeRepository: Sendable {
     ) async throws -> (id: Int64, replayed: Bool) {
         try await store.write { db in
             if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, true) }
-            try await db.raw(
-                """
-                UPDATE email_changes SET status = 'cancelado', code = NULL, ended_at = \(bind: now)
-                WHERE documento = \(bind: documento) AND status = 'pendente'
-                """
-            ).run()
+            try await Self.cancelPending(documento, now: now, db: db)
             let id = try await Self.insert(
                 documento: documento, matricula: matricula, newEmail: newEmail, oldEmail: oldEmail, code: code, status: .pendente,
                 byStaff: nil, expiresAt: now + Self.validSeconds, now: now, db: db)
@@ -73,12 +68,7 @@ struct EmailChangeRepository: Sendable {
     ) async throws -> (id: Int64, replayed: Bool) {
         try await store.write { db in
             if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, true) }
-            try await db.raw(
-                """
-                UPDATE email_changes SET status = 'cancelado', code = NULL, ended_at = \(bind: now)
-                WHERE documento = \(bind: documento) AND status = 'pendente'
-                """
-            ).run()
+            try await Self.cancelPending(documento, now: now, db: db)
             let id = try await Self.insert(
                 documento: documento, matricula: matricula, newEmail: newEmail, oldEmail: oldEmail, code: nil, status: .confirmado,
                 byStaff: staff, expiresAt: now, now: now, db: db)
@@ -164,6 +154,16 @@ struct EmailChangeRepository: Sendable {
             ).first()
         else { throw StorageError.corrupt("email_changes: no id returned") }
         return try row.decode(column: "id", as: Int64.self)
+    }
+
+    /// A new change of the person ends the one waiting for its code.
+    private static func cancelPending(_ documento: String, now: Int64, db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            UPDATE email_changes SET status = 'cancelado', code = NULL, ended_at = \(bind: now)
+            WHERE documento = \(bind: documento) AND status = 'pendente'
+            """
+        ).run()
     }
 
     private static func end(_ id: Int64, status: Change.Status, now: Int64, db: any SQLDatabase) async throws {
