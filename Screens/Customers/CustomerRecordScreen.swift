@@ -115,8 +115,13 @@ public final class CustomerRecordScreen: Screen {
                 Action(Command(.function(4), "Telefone", help: "Altera o telefone da pessoa sob o cursor", enabled: selected != nil)) {
                     self.begin(.phone)
                 },
-                Action(Command(.function(6), "E-mail", help: "Altera o e-mail do titular (com código, ou com o cliente presente)")) {
-                    [.push(EmailChangeScreen(matricula: m))]
+                Action(
+                    Command(
+                        .function(6), "E-mail", help: "Altera o e-mail da pessoa sob o cursor (com código, ou com ela presente)",
+                        enabled: selected != nil)
+                ) {
+                    guard let p = self.selected else { return [] }
+                    return [.push(EmailChangeScreen(matricula: m, person: (p.documento.filter { $0.isLetter || $0.isNumber }, p.nome)))]
                 },
                 Action(
                     Command(.function(7), "Histórico", help: "Todos os contatos com o imóvel: protocolos, documentos, pagamentos, e-mails")

@@ -42,6 +42,9 @@ public final class EmailChangeScreen: Screen {
     }
 
     let matricula: String
+    /// At a counter, whose address (a person linked to the property); nil: the holder, or the
+    /// customer of the session.
+    let person: (documento: String, nome: String)?
     var address = TextField(label: "Novo e-mail:", maxLength: 120, accepts: { !$0.isWhitespace })
     var code = TextField(label: "Código:", maxLength: 6, accepts: { $0.isNumber })
     /// The change waiting for its code.
@@ -53,7 +56,10 @@ public final class EmailChangeScreen: Screen {
     private var key = UUID().uuidString
     private var counter = false
 
-    init(matricula: String) { self.matricula = matricula }
+    init(matricula: String, person: (documento: String, nome: String)? = nil) {
+        self.matricula = matricula
+        self.person = person
+    }
 
     public var title: String { "Atualizar e-mail — imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { busy }
@@ -101,7 +107,7 @@ public final class EmailChangeScreen: Screen {
         busy = true
         failure = nil
         let (m, key) = (matricula, key + (presential ? "-p" : ""))
-        let request = Components.Schemas.EmailChangeRequest(email: email, presential: presential ? true : nil)
+        let request = Components.Schemas.EmailChangeRequest(email: email, presential: presential ? true : nil, documento: person?.documento)
         return [.call { Message.started(await Calls.startEmailChange($0, m, request, key: key)) as Any }]
     }
 
@@ -177,6 +183,7 @@ public final class EmailChangeScreen: Screen {
             y += 2
             s.paragraph("Não chegou? Veja a caixa de spam; F3 pede outro código.", x: x, y: y, width: w, role: .hint)
         } else {
+            if let person { y = s.paragraph("E-mail de \(person.nome).", x: x, y: y, width: w, role: .header) }
             y =
                 s.paragraph(
                     "O e-mail recebe as contas, os documentos e os andamentos dos protocolos. Um código vai ao novo endereço para confirmar que ele é seu.",
