@@ -18,6 +18,7 @@ struct AgenciaAPI: APIProtocol {
     let dueDates: DueDateHandlers
     let protocols: ProtocolHandlers
     let services: ServiceHandlers
+    let agreements: AgreementHandlers
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
 
@@ -271,5 +272,19 @@ struct AgenciaAPI: APIProtocol {
 
     func getContactHistory(_ input: Operations.GetContactHistory.Input) async throws -> Operations.GetContactHistory.Output {
         try await customers.getContactHistory(input)
+    }
+
+    // MARK: Agreements
+
+    func createAgreement(_ input: Operations.CreateAgreement.Input) async throws -> Operations.CreateAgreement.Output {
+        try await agreements.createAgreement(input)
+    }
+
+    func listAgreements(_ input: Operations.ListAgreements.Input) async throws -> Operations.ListAgreements.Output {
+        try await agreements.listAgreements(input)
+    }
+
+    func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output {
+        try await agreements.getAgreement(input)
     }
 }

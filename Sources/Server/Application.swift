@@ -129,6 +129,9 @@ public func buildApplication(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             documents: documents, authorization: authorization, limits: config.attachmentLimits, timeZone: config.timeZone,
             feeValidDays: config.utility.statementValidDays),
+        agreements: AgreementHandlers(
+            config: config, agreements: AgreementRepository(store: store), properties: properties, bills: bills, documents: documents,
+            authorization: authorization),
         customers: CustomerHandlers(
             emailChanges: EmailChangeRepository(store: store), people: PeopleRepository(store: store),
             protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,

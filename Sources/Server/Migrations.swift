@@ -459,6 +459,50 @@ enum Migrations {
                 "ALTER TABLE service_types ADD COLUMN documents TEXT"
             ]
         ),
+        (
+            12, "agreements",
+            [
+                // An installment agreement as signed: its terms, its bills (moved to `parcelada`)
+                // and its installments — seq 0 the down payment — each with its stored codes.
+                """
+                CREATE TABLE agreements (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    debt_cents BIGINT NOT NULL,
+                    down_payment_cents BIGINT NOT NULL,
+                    installment_count INTEGER NOT NULL,
+                    rate_bp INTEGER NOT NULL,
+                    signed_on TEXT NOT NULL,
+                    signed_at BIGINT NOT NULL,
+                    signer_document TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    staff TEXT,
+                    ended_at BIGINT,
+                    end_reason TEXT)
+                """,
+                "CREATE INDEX agreements_matricula ON agreements(matricula, id)",
+                """
+                CREATE TABLE agreement_bills (
+                    agreement_id BIGINT NOT NULL,
+                    bill_id BIGINT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    PRIMARY KEY (agreement_id, bill_id))
+                """,
+                """
+                CREATE TABLE agreement_installments (
+                    agreement_id BIGINT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    due_on TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    barcode TEXT NOT NULL,
+                    pix TEXT NOT NULL,
+                    paid_on TEXT,
+                    PRIMARY KEY (agreement_id, seq))
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -74,6 +74,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     /// The ouvidoria (Lei 13.460/2017): its unit, its address for alerts, anonymous types.
     public var ouvidoria = OuvidoriaSettings()
+    /// How far each signer of an agreement may go (beyond the attendant's, a supervisor) and
+    /// when an agreement is broken.
+    public var agreements = AgreementSettings()
 
     public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
 
@@ -94,7 +97,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -136,6 +139,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.attachmentMaxBytes, \.attachmentMaxBytes)
         try take(.attachmentsPerStep, \.attachmentsPerStep)
         try take(.ouvidoria, \.ouvidoria)
+        try take(.agreements, \.agreements)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -261,6 +265,30 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
         guard (0...30).contains(statementValidDays) else {
             throw ConfigurationError.invalid("utility.statementValidDays", String(statementValidDays))
         }
+    }
+}
+
+/// Agreements: the kiosk's and the attendant's limits (the installment policy is the ceiling,
+/// reached by a supervisor or back office), and the breaking rule.
+public struct AgreementSettings: Codable, Sendable, Equatable {
+    public var kiosk = AgreementLimits(maxCount: 12, minDownPaymentPercent: 20)
+    public var atendente = AgreementLimits(maxCount: 18, minDownPaymentPercent: 15)
+    /// Broken at this many late installments…
+    public var maxOverdueInstallments = 3
+    /// …or when the oldest is this many days late.
+    public var maxOverdueDays = 90
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case kiosk, atendente, maxOverdueInstallments, maxOverdueDays }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kiosk = try c.decodeIfPresent(AgreementLimits.self, forKey: .kiosk) ?? kiosk
+        atendente = try c.decodeIfPresent(AgreementLimits.self, forKey: .atendente) ?? atendente
+        maxOverdueInstallments = try c.decodeIfPresent(Int.self, forKey: .maxOverdueInstallments) ?? maxOverdueInstallments
+        maxOverdueDays = try c.decodeIfPresent(Int.self, forKey: .maxOverdueDays) ?? maxOverdueDays
     }
 }
 

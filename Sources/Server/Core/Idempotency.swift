@@ -64,6 +64,24 @@ enum Idempotency {
         return .replay(id)
     }
 
+    /// The resource a finished request under this key made, read before any check: a retry
+    /// replays it even when the checks would refuse a new request now (the agreement it signed
+    /// made the debt it was checked against go away). A different request under the key is refused.
+    static func completed(_ c: IdempotencyClaim, store: any Store, now: Int64) async throws -> Int64? {
+        try await store.read { db in
+            guard
+                let row = try await db.raw(
+                    """
+                    SELECT request_hash, resource_id FROM idempotency_keys
+                    WHERE scope = \(bind: c.scope) AND idem_key = \(bind: c.key) AND created_at >= \(bind: now - lifetimeSeconds)
+                    """
+                ).first()
+            else { return nil }
+            guard try row.decode(column: "request_hash", as: String.self) == c.requestHash else { throw StorageError.idempotencyKeyReused }
+            return try row.decode(column: "resource_id", as: Int64?.self)
+        }
+    }
+
     static func complete(_ c: IdempotencyClaim, resource: Int64, db: any SQLDatabase) async throws {
         try await db.raw(
             "UPDATE idempotency_keys SET resource_id = \(bind: resource) WHERE scope = \(bind: c.scope) AND idem_key = \(bind: c.key)"

@@ -8,11 +8,22 @@ struct DocumentFactory: Sendable {
     let utility: UtilitySettings
 
     func codes(kind: PayableDocument.Kind, number: Int64, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
+        try codes(digit: kind.barcodeDigit, txidPrefix: kind.txidPrefix, number: number, amount: amount, due: due)
+    }
+
+    /// An agreement's installment (`seq` 0: the down payment): kind digit 4, number id·1000 + seq.
+    func installmentCodes(agreement id: Int64, seq: Int, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
+        try codes(digit: 4, txidPrefix: "AVP", number: id * 1000 + Int64(seq), amount: amount, due: due)
+    }
+
+    private func codes(digit: Int, txidPrefix: String, number: Int64, amount: Money, due: CivilDate) throws -> (
+        ArrecadacaoBarcode, PixBRCode
+    ) {
         let barcode = try ArrecadacaoBarcode(
             valueID: utility.valueID, amount: amount, company: utility.febrabanCompany,
-            freeField: ArrecadacaoBarcode.freeField(due: due, kind: kind.barcodeDigit, number: number))
+            freeField: ArrecadacaoBarcode.freeField(due: due, kind: digit, number: number))
         let pix = try PixBRCode(
-            key: utility.pixKey, name: utility.pixName, city: utility.pixCity, amount: amount, txid: "\(kind.txidPrefix)\(number)")
+            key: utility.pixKey, name: utility.pixName, city: utility.pixCity, amount: amount, txid: "\(txidPrefix)\(number)")
         return (barcode, pix)
     }
 

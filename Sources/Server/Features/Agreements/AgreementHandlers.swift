@@ -1,0 +1,124 @@
+import API
+import Domain
+import Foundation
+
+/// Installment agreements (PRODUCT.md C1, issue 13): signed from the simulation's terms by the
+/// holder at a kiosk or with an attendant, each within their limits (beyond the attendant's, a
+/// supervisor or the back office, up to the utility's policy); the bills become `parcelada`.
+struct AgreementHandlers: Sendable {
+    let config: ServerConfiguration
+    let agreements: AgreementRepository
+    let properties: PropertyRepository
+    let bills: BillRepository
+    let documents: DocumentService
+    let authorization: Authorization
+
+    func createAgreement(_ input: Operations.CreateAgreement.Input) async throws -> Operations.CreateAgreement.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard body.accept else { throw APIError.invalid("Leia os termos do acordo e confirme que os aceita.") }
+        let documento: String
+        switch TaxID.parse(body.documento) {
+        case .success(let id): documento = id.normalized
+        case .failure(let p): throw APIError.invalid(p.message)
+        }
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "agreement", key: input.headers.idempotencyKey,
+            request: "\(grant.matricula)|\(documento)|\(body.downPaymentCents)|\(body.count)")
+        if let id = try await Idempotency.completed(claim, store: agreements.store, now: grant.now),
+            let a = try await agreements.agreement(grant.matricula, id: id)
+        {
+            return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(a))))
+        }
+        guard let property = try await properties.property(grant.matricula) else { throw APIError.notFound }
+        guard property.titular.documento == documento else {
+            throw APIError(
+                status: .unprocessableContent, code: "not_responsible",
+                message: "O CPF/CNPJ informado não é o do titular deste imóvel: o acordo é assinado pelo titular.")
+        }
+        let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
+        let today = grant.today
+        let all = try await bills.bills(grant.matricula)
+        let overdue = all.filter { $0.isOverdue(on: today, calendar: grant.calendar) }.sorted { $0.competencia < $1.competencia }
+        let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
+        let lines = overdue.map { ($0.id, $0.charges(asOf: today, calendar: grant.calendar, index: index).total) }
+        let debt = lines.reduce(Money.zero) { $0 + $1.1 }
+        let downPayment = Money(cents: body.downPaymentCents)
+        let plan: InstallmentPlan
+        do {
+            plan = try policy.plan(
+                debt: debt, downPayment: downPayment, count: body.count, hasActiveAgreement: all.contains { $0.situacao == .parcelada })
+        } catch let p as InstallmentPolicy.Problem {
+            throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
+        }
+        // The signer's own limits: a kiosk's, an attendant's; beyond, a supervisor (up to the policy).
+        let channel: String
+        switch grant.staff?.role {
+        case nil:
+            channel = "kiosk"
+            if let refusal = config.agreements.kiosk.refusal(
+                count: body.count, downPayment: downPayment, debt: debt, who: "do autoatendimento", ask: "procure uma agência")
+            {
+                throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
+            }
+        case .atendente?:
+            channel = "counter"
+            if let refusal = config.agreements.atendente.refusal(
+                count: body.count, downPayment: downPayment, debt: debt, who: "do atendente", ask: "peça a um supervisor")
+            {
+                throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
+            }
+        default: channel = "staff"
+        }
+        let dueDay = try await agreements.dueDay(grant.matricula)
+        var schedule: [(seq: Int, due: CivilDate, amount: Money)] = []
+        if downPayment > .zero { schedule.append((0, today.adding(days: config.utility.statementValidDays), downPayment)) }
+        let dates = AgreementSchedule.dueDates(signedOn: today, count: plan.installments.count, day: dueDay)
+        schedule += zip(dates, plan.installments).enumerated().map { ($0.offset + 1, $0.element.0, $0.element.1) }
+        let factory = documents.factory
+        let draft = AgreementRepository.Draft(
+            kind: "comum", debt: debt, downPayment: downPayment, rateBasisPoints: policy.monthlyRateBasisPoints, signedOn: today,
+            signerDocument: documento, channel: channel, staff: grant.staff?.usuario, bills: lines.map { (id: $0.0, amount: $0.1) },
+            schedule: schedule
+        ) { id, seq, amount, due in
+            let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: seq, amount: amount, due: due)
+            return (barcode.digits, pix.payload)
+        }
+        let (id, replayed) = try await agreements.sign(grant.matricula, draft, claim: claim, now: grant.now)
+        if !replayed { try await grant.record("assinar_acordo", detail: "acordo \(id), \(body.count)x") }
+        guard let a = try await agreements.agreement(grant.matricula, id: id) else { throw StorageError.corrupt("agreement \(id)") }
+        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(a))))
+    }
+
+    func listAgreements(_ input: Operations.ListAgreements.Input) async throws -> Operations.ListAgreements.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        return .ok(.init(body: .json(.init(items: try await agreements.agreements(grant.matricula).map(view)))))
+    }
+
+    func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let a = try await agreements.agreement(grant.matricula, id: input.path.agreementId) else {
+            throw APIError(status: .notFound, code: "agreement_not_found", message: "Acordo não encontrado.")
+        }
+        return .ok(.init(body: .json(try view(a))))
+    }
+
+    /// The agreement as the API shows it: open installments with their payment codes.
+    private func view(_ a: Agreement) throws -> S.Agreement {
+        S.Agreement(
+            id: a.id, kind: .init(rawValue: a.kind) ?? .comum, status: .init(rawValue: a.status.rawValue) ?? .ativo,
+            debtCents: a.debt.cents, downPaymentCents: a.downPayment.cents, count: a.count, monthlyRateBasisPoints: a.rateBasisPoints,
+            signedOn: a.signedOn.iso, channel: .init(rawValue: a.channel) ?? .staff, endReason: a.endReason,
+            bills: a.bills.map { .init(billId: $0.billId, competencia: $0.competencia.iso, amountCents: $0.amount.cents) },
+            installments: try a.installments.map { i in
+                var payment: S.PaymentCode?
+                if i.paidOn == nil, a.status == .ativo {
+                    guard let barcode = ArrecadacaoBarcode(reading: i.barcode) else {
+                        throw StorageError.corrupt("agreement \(a.id) barcode")
+                    }
+                    payment = BillViews.paymentCode(barcode, try PixBRCode(storedPayload: i.pix), due: i.due, total: i.amount)
+                }
+                return .init(seq: i.seq, dueOn: i.due.iso, amountCents: i.amount.cents, paidOn: i.paidOn?.iso, payment: payment)
+            })
+    }
+}
