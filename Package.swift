@@ -105,17 +105,18 @@ let package = Package(
             ],
             path: "Benchmarks/agencia-bench"
         ),
+        .target(name: "PDFReading", path: "Tests/PDFReading"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], resources: [.copy("Vectors")]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "API", "Domain", "Screens",
+                "Server", "API", "Domain", "Screens", "PDFReading",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: clientSettings
         ),
         .testTarget(name: "TUITests", dependencies: ["TUI"]),
-        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Barcodes", "Domain"]),
+        .testTarget(name: "DocumentsTests", dependencies: ["Documents", "Barcodes", "Domain", "PDFReading"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "TUI", "CNcursesw"], swiftSettings: clientSettings),
         .testTarget(
             name: "ScreensTests", dependencies: ["Screens", "TUI", "API", "Domain"], exclude: ["Snapshots", "Fixtures"],

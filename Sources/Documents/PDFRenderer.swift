@@ -31,6 +31,25 @@ public enum PDFRenderer {
         return try page(title: "\(doc.kind.title) \(doc.number)") { $0.draw(doc, itf: itf, qr: qr) }
     }
 
+    /// The carnê: the terms on the first page (unless `termsPage` is false: a second copy of
+    /// some slips), then the slips, three to a page.
+    public static func render(_ carne: Carne, termsPage: Bool = true) throws -> Data {
+        guard !carne.slips.isEmpty, carne.slips.count <= 360 else { throw Failure.cairo("carnê sem parcelas") }
+        let codes = try carne.slips.map { (try BarcodeMatrix.interleaved2of5($0.barcode.digits), try BarcodeMatrix.qr($0.pix.payload)) }
+        let slipPages = (carne.slips.count + Carne.slipsPerPage - 1) / Carne.slipsPerPage
+        let first = termsPage ? 1 : 0
+        return try pages(title: carne.title, count: first + slipPages) { page, i in
+            if i < first {
+                page.drawTerms(carne)
+                return
+            }
+            let start = (i - first) * Carne.slipsPerPage
+            for k in start..<min(carne.slips.count, start + Carne.slipsPerPage) {
+                page.drawSlip(carne, carne.slips[k], itf: codes[k].0, qr: codes[k].1, at: margin + Double(k - start) * 89 * mm)
+            }
+        }
+    }
+
     public static func render(_ receipt: CardReceipt) throws -> Data {
         guard receipt.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
         return try page(title: "Comprovante \(receipt.reference)") { $0.draw(receipt) }
@@ -38,6 +57,11 @@ public enum PDFRenderer {
 
     /// One A4 page drawn by `draw`, as PDF.
     static func page(title: String, _ draw: (inout Page) -> Void) throws -> Data {
+        try pages(title: title, count: 1) { page, _ in draw(&page) }
+    }
+
+    /// `count` A4 pages, page `i` drawn by `draw(&page, i)`, as one PDF.
+    static func pages(title: String, count: Int, _ draw: (inout Page, Int) -> Void) throws -> Data {
         let sink = Sink()
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -52,9 +76,11 @@ public enum PDFRenderer {
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Agência Virtual")
         guard let cr = cairo_create(surface) else { throw Failure.cairo("contexto") }
-        var page = Page(cr: cr)
-        draw(&page)
-        cairo_show_page(cr)
+        for i in 0..<max(1, count) {
+            var page = Page(cr: cr)
+            draw(&page, i)
+            cairo_show_page(cr)
+        }
         let status = cairo_status(cr)
         cairo_destroy(cr)
         cairo_surface_finish(surface)
@@ -213,6 +239,68 @@ public enum PDFRenderer {
                 text(l, x: textX, y: ty)
                 ty += 10
             }
+        }
+
+        mutating func drawTerms(_ c: Carne) {
+            let (left, right) = (margin, pageWidth - margin)
+            header(c.issuer, title: "Carnê", detail: c.title)
+            y += 18
+            let fields: [(String, String)] = [
+                ("Titular", c.customerName), ("CPF/CNPJ", c.customerDocument), ("Matrícula", c.matricula), ("Endereço", c.address),
+            ]
+            for (label, value) in fields {
+                font(.bold, 9)
+                text("\(label):", x: left, y: y)
+                font(.regular, 9)
+                text(value, x: left + 70, y: y)
+                y += 14
+            }
+            y += 6
+            rule(y)
+            y += 18
+            font(.bold, 11)
+            text("Termos do acordo", x: left, y: y)
+            font(.regular, 9)
+            for paragraph in c.terms {
+                y += 6
+                for line in wordWrap(paragraph, fits: { width($0) <= right - left }) {
+                    y += 12
+                    text(line, x: left, y: y)
+                }
+            }
+        }
+
+        /// One slip, 89 mm tall from `top`: what it pays, the linha digitável, the ITF barcode
+        /// and the PIX QR beside the amounts.
+        mutating func drawSlip(_ c: Carne, _ s: Carne.Slip, itf: BarcodeMatrix, qr: BarcodeMatrix, at top: Double) {
+            let left = margin
+            y = top
+            rule(y, dashed: true)
+            font(.regular, 7)
+            text("✂ corte aqui", x: left, y: y - 3)
+            y += 16
+            font(.bold, 10)
+            text("\(c.issuer.name) · \(c.title)", x: left, y: y)
+            y += 15
+            font(.bold, 12)
+            text(s.label, x: left, y: y)
+            y += 15
+            font(.regular, 9)
+            text("Matrícula \(c.matricula) · \(c.customerName)", x: left, y: y)
+            y += 13
+            font(.bold, 10)
+            text("Vencimento \(s.due.formatted)    Valor \(s.amount.formatted)", x: left, y: y)
+            y += 18
+            font(.monoBold, 10.5)
+            text(s.barcode.linhaDigitavel, x: left, y: y)
+            y += 8
+            modules(itf, x: left + 5 * mm, y: y, moduleWidth: 0.254 * mm, moduleHeight: 13 * mm)
+            // PIX QR at the right of the slip, level with the title.
+            let qrModule = 0.6 * mm
+            let qrSize = Double(qr.columns + 8) * qrModule
+            modules(qr, x: pageWidth - margin - qrSize + 4 * qrModule, y: top + 10, moduleWidth: qrModule, moduleHeight: qrModule)
+            font(.regular, 7)
+            text("PIX", x: pageWidth - margin - qrSize / 2, y: top + 10 + qrSize + 4, align: 0.5)
         }
 
         /// The header every document has: the utility, the title, the number and date line.

@@ -287,4 +287,8 @@ struct AgenciaAPI: APIProtocol {
     func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output {
         try await agreements.getAgreement(input)
     }
+
+    func getCarne(_ input: Operations.GetCarne.Input) async throws -> Operations.GetCarne.Output {
+        try await agreements.getCarne(input)
+    }
 }

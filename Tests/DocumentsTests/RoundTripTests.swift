@@ -2,6 +2,7 @@ import Barcodes
 import Documents
 import Domain
 import Foundation
+import PDFReading
 import XCTest
 
 /// Documents rendered to PDF, rasterised by poppler (`pdftoppm`) and decoded by a real barcode
@@ -38,36 +39,15 @@ final class RoundTripTests: XCTestCase {
             notes: ["Valores de contas vencidas atualizados até o vencimento deste documento."])
     }
 
-    /// Decodes every symbol in a PDF: `[(type, data)]`.
+    /// Decodes every symbol in a one-page PDF: `[(type, data)]`.
     static func decode(pdf: Data) throws -> [(String, String)] {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-rt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("doc.pdf")
-        try pdf.write(to: file)
-        try run("/usr/bin/pdftoppm", ["-r", "300", "-gray", "-png", file.path, dir.appendingPathComponent("page").path])
-        let pages = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".png") }.sorted()
-        XCTAssertEqual(pages.count, 1, "one A4 page")
-        let out = try run(
-            "/usr/bin/zbarimg", ["-q", "-Sdisable", "-Sqrcode.enable", "-Si25.enable"] + pages.map { dir.appendingPathComponent($0).path })
-        return out.split(separator: "\n").map {
-            let parts = $0.split(separator: ":", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }
+        let read = try PDFReading.symbols(pdf)
+        XCTAssertEqual(read.pages, 1, "one A4 page")
+        return read.symbols.map { ($0.type, $0.data) }
     }
 
     @discardableResult
-    static func run(_ tool: String, _ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
-    }
+    static func run(_ tool: String, _ args: [String]) throws -> String { try PDFReading.run(tool, args) }
 
     func testBillsAndStatementsReadBack() throws {
         for seed in UInt64(1)...8 {

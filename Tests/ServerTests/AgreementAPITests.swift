@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import PDFReading
 import SQLKit
 import XCTest
 
@@ -74,6 +75,34 @@ final class AgreementAPITests: XCTestCase {
                     let due = (i["dueOn"] as? String ?? "").filter(\.isNumber)
                     AEq(barcode.freeField, due + "4" + String(format: "%016d", id * 1000 + (i["seq"] as? Int ?? 0)))
                 }
+                // The carnê: the terms, then a slip per installment that a barcode reader decodes to
+                // the same codes (check digits valid), three slips to a page; one slip again alone.
+                let pdf = try await client.get("/v1/properties/\(m)/agreements/\(id)/carne", token: maria)
+                AEq(pdf.status, .ok, "\(engine)")
+                let read = try PDFReading.symbols(Data(buffer: pdf.body))
+                AEq(read.pages, 1 + 3, "terms + 7 slips three to a page")
+                let barcodes = read.symbols.filter { $0.type == "I2/5" }.map(\.data)
+                AEq(
+                    Set(barcodes), Set(installments.compactMap { ($0["payment"] as? [String: Any])?["barcode"] as? String }),
+                    "\(engine): \(read.symbols)")
+                AEq(barcodes.count, 7)
+                ATrue(barcodes.allSatisfy { ArrecadacaoBarcode(reading: $0) != nil })
+                AEq(
+                    Set(read.symbols.filter { $0.type == "QR-Code" }.map(\.data)),
+                    Set(installments.compactMap { ($0["payment"] as? [String: Any])?["pix"] as? String }))
+                let terms = try PDFReading.text(Data(buffer: pdf.body), layout: false).split(whereSeparator: \.isWhitespace).joined(
+                    separator: " ")
+                ATrue(terms.contains("Acordo nº \(id), assinado em 23/11/2026 no autoatendimento"), terms)
+                ATrue(terms.contains("O acordo é rompido com 3 parcelas vencidas e não pagas"), terms)
+                let again = try await client.get("/v1/properties/\(m)/agreements/\(id)/carne?seq=3", token: maria)
+                let one = try PDFReading.symbols(Data(buffer: again.body))
+                AEq(one.pages, 1)
+                AEq(
+                    one.symbols.filter { $0.type == "I2/5" }.map(\.data),
+                    [(installments[3]["payment"] as? [String: Any])?["barcode"] as? String ?? ""])
+                AEq(try await client.get("/v1/properties/\(m)/agreements/\(id)/carne", token: company).status, .notFound)
+                AEq(try await client.get("/v1/properties/\(m)/agreements/\(id)/carne?seq=9", token: maria).status, .notFound)
+
                 // The bills are in the agreement now.
                 let inAgreement = Set((r.json["bills"] as? [[String: Any]] ?? []).compactMap { $0["billId"] as? Int })
                 let bills = try await client.get("/v1/properties/\(m)/bills", token: maria).json["items"] as? [[String: Any]] ?? []

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import PDFReading
 import XCTest
 
 @testable import Server
@@ -402,17 +403,4 @@ extension TestClientProtocol {
 }
 
 /// The text poppler reads from a PDF (what a person reading it sees).
-func pdfText(_ pdf: Data) throws -> String {
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-\(UUID().uuidString).pdf")
-    try pdf.write(to: file)
-    defer { try? FileManager.default.removeItem(at: file) }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
-    p.arguments = ["-layout", file.path, "-"]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return String(decoding: data, as: UTF8.self)
-}
+func pdfText(_ pdf: Data) throws -> String { try PDFReading.text(pdf) }

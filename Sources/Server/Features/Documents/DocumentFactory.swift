@@ -94,6 +94,50 @@ struct DocumentFactory: Sendable {
             ])
     }
 
+    /// The carnê of an agreement: its terms and a slip per installment in `slips` (its open ones,
+    /// or the one asked for again).
+    func carne(
+        _ a: Agreement, slips: [Agreement.Installment], property p: Property, settings: AgreementSettings
+    ) throws -> Carne {
+        let n = a.count
+        let installments = a.installments.filter { $0.seq > 0 }
+        let channel = ["kiosk": "no autoatendimento", "counter": "no balcão", "staff": "na retaguarda"][a.channel] ?? ""
+        var terms = [
+            "Acordo nº \(a.id), assinado em \(a.signedOn.formatted) \(channel) pelo titular (CPF/CNPJ \(TaxID(a.signerDocument)?.masked ?? "")).",
+            "Débitos incluídos, atualizados até \(a.signedOn.formatted): "
+                + a.bills.map { "\($0.competencia.formatted) \($0.amount.formatted)" }.joined(separator: ", ")
+                + "; total \(a.debt.formatted).",
+        ]
+        var plan = ""
+        if let entry = a.installments.first(where: { $0.seq == 0 }) {
+            plan += "Entrada de \(entry.amount.formatted) com vencimento em \(entry.due.formatted); "
+        }
+        if let firstInstallment = installments.first, let last = installments.last {
+            let rate = String(format: "%.2f", Double(a.rateBasisPoints) / 100).replacingOccurrences(of: ".", with: ",")
+            plan +=
+                "\(counted(n, "parcela")) de \(firstInstallment.amount.formatted)"
+                + (last.amount == firstInstallment.amount ? "" : " (a última de \(last.amount.formatted))")
+                + ", juros de \(rate) % ao mês (Tabela Price), de \(firstInstallment.due.formatted) a \(last.due.formatted)."
+        }
+        terms.append(plan)
+        terms.append(
+            "Parcela paga depois do vencimento tem multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária até o pagamento; "
+                + "um vencimento em dia sem expediente bancário passa para o dia útil seguinte.")
+        terms.append(
+            "O acordo é rompido com \(settings.maxOverdueInstallments) parcelas vencidas e não pagas, ou com uma parcela vencida há "
+                + "\(settings.maxOverdueDays) dias: o saldo volta a ser dívida em aberto, com os encargos.")
+        return Carne(
+            issuer: issuer, title: "\(a.kind == "divida_ativa" ? "Acordo de dívida ativa" : "Acordo de parcelamento") nº \(a.id)",
+            customerName: p.titular.nome, customerDocument: TaxID(p.titular.documento)?.masked ?? "",
+            matricula: Matricula.display(p.matricula), address: p.address.oneLine, terms: terms,
+            slips: try slips.map { i in
+                guard let barcode = ArrecadacaoBarcode(reading: i.barcode) else { throw StorageError.corrupt("agreement \(a.id) barcode") }
+                return Carne.Slip(
+                    label: i.seq == 0 ? "Entrada" : "Parcela \(i.seq) de \(n)", due: i.due, amount: i.amount, barcode: barcode,
+                    pix: try PixBRCode(storedPayload: i.pix))
+            })
+    }
+
     func cardReceipt(_ c: CardPayment, companyName: String, approvedAt: String, property p: Property, lines: [CardReceipt.Line])
         -> CardReceipt
     {
