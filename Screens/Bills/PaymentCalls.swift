@@ -104,6 +104,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .carne(let id):
+                switch try await c.getCarne(path: .init(matricula: m, agreementId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             }
             return .success(try await Data(collecting: body, upTo: 8 << 20))
         }
@@ -117,6 +122,10 @@ extension Calls {
             case .statement(let id): ref = .init(kind: .statement, id: id)
             case .receipt(let id): ref = .init(kind: .receipt, id: id)
             case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
+            case .carne:
+                return .failure(
+                    APIFailure(
+                        status: 0, code: "invalid", message: "O carnê é impresso ou salvo; o envio por e-mail ainda não está disponível."))
             }
             switch try await c.requestEmail(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))
@@ -176,6 +185,8 @@ public enum DocumentRef: Equatable, Sendable {
     case receipt(Int64)
     /// A service request's fee document.
     case serviceFee(Int64)
+    /// An agreement's carnê: its terms and a slip per open installment.
+    case carne(Int64)
 
     var fileName: String {
         switch self {
@@ -183,6 +194,7 @@ public enum DocumentRef: Equatable, Sendable {
         case .statement(let id): return "extrato-\(id).pdf"
         case .receipt(let id): return "comprovante-AV-CP-\(id).pdf"
         case .serviceFee(let id): return "taxa-\(id).pdf"
+        case .carne(let id): return "carne-acordo-\(id).pdf"
         }
     }
 }

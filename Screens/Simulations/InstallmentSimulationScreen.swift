@@ -46,11 +46,19 @@ public final class InstallmentSimulationScreen: Screen {
     public var title: String { "Simular parcelamento" }
     public var isBusy: Bool { loading }
     var actions: [Action] {
-        [
+        var rows = [
             Action(Command(.enter, "Simular", help: "Calcula as parcelas com a política da companhia", enabled: blocked == nil)) {
                 self.simulate()
             }
         ]
+        if let r = result, case .success(let id) = TaxID.parse(form.value(0)) {
+            let m = matricula
+            rows.append(
+                Action(Command(.function(4), "Assinar acordo", help: "Mostra os termos desta simulação para assinar o acordo")) {
+                    [.push(AgreementSignScreen(matricula: m, documento: id.normalized, simulation: r))]
+                })
+        }
+        return rows
     }
     public var commands: [Command] { actions.commands }
 
@@ -59,7 +67,14 @@ public final class InstallmentSimulationScreen: Screen {
         guard blocked == nil else { return [] }
         switch event {
         case .key(.pageDown), .key(.pageUp): if case .key(let k) = event { _ = list.handle(k, pageSize: 5) }
-        case .key(let k): _ = form.handle(k)
+        case .key(let k):
+            // Typing changes the terms: the simulation shown (and what F4 would sign) goes.
+            if form.handle(k) {
+                switch k {
+                case .char, .backspace, .delete: result = nil
+                default: break
+                }
+            }
         case .click(_, let y): _ = form.click(row: y)
         default: break
         }

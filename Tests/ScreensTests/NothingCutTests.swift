@@ -217,7 +217,23 @@ final class NothingCutTests: JourneyBase {
         await runtime.settle()
         check("ligação nova: formulário")
         XCTAssertTrue(screen().text.contains("CEP"), screen().text)
-        XCTAssertEqual(checked.count, 10, "every state above was reached: \(checked)")
+        // Signing an agreement: the terms, then the installments signed.
+        let simulation = try? JSONDecoder().decode(Calls.InstallmentSimulation.self, from: Data(Self.fixture("inst").utf8))
+        XCTAssertNotNil(simulation)
+        if let simulation {
+            model.apply(.reset(AgreementSignScreen(matricula: "100013", documento: "11144477735", simulation: simulation)))
+            runtime.start()
+            check("acordo: termos")
+            let installments = (0...6).map { #"{"seq":\#($0),"dueOn":"2026-12-10","amountCents":17255}"# }.joined(separator: ",")
+            transport.on(
+                "createAgreement", status: 201,
+                #"{"id":12,"kind":"comum","status":"ativo","debtCents":100000,"downPaymentCents":20000,"count":6,"monthlyRateBasisPoints":100,"signedOn":"2026-11-23","channel":"counter","bills":[],"installments":[\#(installments)]}"#
+            )
+            await press(.function(2))
+            check("acordo: assinado")
+            XCTAssertTrue(screen().text.contains("Acordo nº 12 assinado"), screen().text)
+        }
+        XCTAssertEqual(checked.count, 12, "every state above was reached: \(checked)")
     }
 
     func testKioskIdleWarning() async {

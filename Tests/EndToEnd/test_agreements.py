@@ -1,0 +1,53 @@
+"""Issue 13 in a real terminal: at the counter, the attendant simulates an agreement for 10007-2
+(eight overdue bills), reads the terms with the customer, signs it and prints the carnê; a real
+barcode reader decodes a barcode and a PIX for every slip, each the one the API stored."""
+import json
+
+from test_journeys import counter_login
+from test_payments import decode_pdf
+from test_service_requests import open_services_entry
+from test_services import api
+
+
+def test_counter_signs_an_agreement_and_prints_the_carne(servers, terminal, tmp_path):
+    server = servers.get(None, kioskIdleSeconds=120)
+    printed = tmp_path / "carne.pdf"
+    config = tmp_path / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    # The debt as the bill list shows it; the attendant asks for a 15 % down payment.
+    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    bills = api(server["url"], "/v1/properties/100072/bills", token=ana)["items"]
+    debt = sum(b["updated"]["totalCents"] for b in bills if b["overdue"])
+    down = (debt * 15 + 99) // 100
+
+    t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)
+    counter_login(t)
+    t.type("390.533.447-05")
+    t.keys("Enter")
+    t.wait_for("Ana Luíza Conceição")
+    t.keys("Enter")
+    t.wait_for("DÉBITOS EM ABERTO")
+    open_services_entry(t, "simular parcelamento", "Simular parcelamento", "SIMULAÇÃO — NÃO VALE COMO CONTRATO")
+    t.type("390.533.447-05")
+    t.keys("Tab")
+    t.type(f"{down // 100},{down % 100:02d}")
+    t.keys("Tab")
+    t.type("10")
+    t.keys("Enter")
+    t.wait_for("Total a pagar")
+    t.keys("F4")
+    screen = " ".join(t.wait_for("Termos do acordo").split())
+    assert "10 parcelas mensal(is)" in screen and "rompem o acordo" in screen, screen
+    t.keys("F2")
+    t.wait_for("assinado: as contas entraram no parcelamento")
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora.")
+
+    agreement = api(server["url"], "/v1/properties/100072/agreements", token=ana)["items"][0]
+    assert agreement["status"] == "ativo" and agreement["channel"] == "counter" and agreement["count"] == 10, agreement
+    symbols = decode_pdf(printed)
+    barcodes = sorted(d for (kind, d) in symbols if kind == "I2/5")
+    qrs = sorted(d for (kind, d) in symbols if kind == "QR-Code")
+    assert barcodes == sorted(i["payment"]["barcode"] for i in agreement["installments"]), symbols
+    assert qrs == sorted(i["payment"]["pix"] for i in agreement["installments"])
+    assert len(barcodes) == 11  # the down payment and ten installments
