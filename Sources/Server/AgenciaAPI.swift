@@ -18,6 +18,7 @@ struct AgenciaAPI: APIProtocol {
     let dueDates: DueDateHandlers
     let protocols: ProtocolHandlers
     let services: ServiceHandlers
+    let certidoes: CertidaoHandlers
     let agreements: AgreementHandlers
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
@@ -290,5 +291,15 @@ struct AgenciaAPI: APIProtocol {
 
     func getCarne(_ input: Operations.GetCarne.Input) async throws -> Operations.GetCarne.Output {
         try await agreements.getCarne(input)
+    }
+
+    // MARK: Certidões
+
+    func issueCertidao(_ input: Operations.IssueCertidao.Input) async throws -> Operations.IssueCertidao.Output {
+        try await certidoes.issueCertidao(input)
+    }
+
+    func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
+        try await certidoes.verifyCertidao(input)
     }
 }

@@ -129,6 +129,9 @@ public func buildApplication(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             documents: documents, authorization: authorization, limits: config.attachmentLimits, timeZone: config.timeZone,
             feeValidDays: config.utility.statementValidDays),
+        certidoes: CertidaoHandlers(
+            config: config, store: store, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
+            authorization: authorization, limiter: limiter, clock: appClock),
         agreements: AgreementHandlers(
             config: config, agreements: AgreementRepository(store: store), properties: properties, bills: bills, documents: documents,
             authorization: authorization),

@@ -503,6 +503,28 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            13, "certidoes",
+            [
+                // A certidão as issued: what it certifies, for whom (as printed), until when, and
+                // its verification code (unique; anyone checks it without logging in).
+                """
+                CREATE TABLE certidoes (
+                    id {{ID}},
+                    code TEXT NOT NULL UNIQUE,
+                    matricula TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    issued_on TEXT NOT NULL,
+                    valid_until TEXT NOT NULL,
+                    holder_name TEXT NOT NULL,
+                    holder_document TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    issued_at BIGINT NOT NULL,
+                    staff TEXT)
+                """,
+                "CREATE INDEX certidoes_matricula ON certidoes(matricula, id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -77,6 +77,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// How far each signer of an agreement may go (beyond the attendant's, a supervisor) and
     /// when an agreement is broken.
     public var agreements = AgreementSettings()
+    /// How long a certidão de débitos is valid, days.
+    public var certidaoValidDays = 90
 
     public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
 
@@ -97,7 +99,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements, certidaoValidDays
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -140,6 +142,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.attachmentsPerStep, \.attachmentsPerStep)
         try take(.ouvidoria, \.ouvidoria)
         try take(.agreements, \.agreements)
+        try take(.certidaoValidDays, \.certidaoValidDays)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,

@@ -1,0 +1,125 @@
+import API
+import Domain
+import Foundation
+import SQLKit
+
+/// Certidões de débitos (PRODUCT.md C4, C5; issue 13): issued to a property when nothing blocks
+/// them, refused naming what does; anyone verifies one by its code. Served by the primary key,
+/// the unique `code` and `certidoes_matricula`.
+struct CertidaoHandlers: Sendable {
+    let config: ServerConfiguration
+    let store: any Store
+    let properties: PropertyRepository
+    let bills: BillRepository
+    let agreements: AgreementRepository
+    let authorization: Authorization
+    let limiter: AttemptLimiter
+    let clock: AppClock
+
+    func issueCertidao(_ input: Operations.IssueCertidao.Input) async throws -> Operations.IssueCertidao.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let property = try await properties.property(grant.matricula) else { throw APIError.notFound }
+        let today = grant.today
+        let all = try await bills.bills(grant.matricula)
+        let overdue = all.filter { $0.situacao == .aberta && $0.isOverdue(on: today, calendar: grant.calendar) }.map {
+            CertidaoDecision.OverdueBill(competencia: $0.competencia, due: $0.due, amount: $0.value)
+        }
+        let active = try await agreements.agreements(grant.matricula).filter { $0.status == .ativo }.map { a in
+            let standing = AgreementStanding.evaluate(
+                a.installments.map { .init(due: $0.due, paid: $0.paidOn != nil) }, today: today, calendar: grant.calendar,
+                maxOverdueInstallments: config.agreements.maxOverdueInstallments, maxOverdueDays: config.agreements.maxOverdueDays)
+            let lateSince = a.installments.filter { $0.paidOn == nil && today > grant.calendar.payableUntil(due: $0.due) }
+                .map { grant.calendar.payableUntil(due: $0.due) }.min()
+            return CertidaoDecision.ActiveAgreement(id: a.id, standing: standing, lateSince: lateSince)
+        }
+        let kind: CertidaoKind
+        switch CertidaoDecision.decide(overdue: overdue, agreements: active, inInstallments: all.filter { $0.situacao == .parcelada }.count)
+        {
+        case .issue(let k): kind = k
+        case .refuse(let reasons, let advice):
+            throw APIError(
+                status: .conflict, code: "certidao_refused",
+                message: "A certidão não pode ser emitida:\n" + reasons.map { "• \($0)" }.joined(separator: "\n") + "\n\(advice)")
+        }
+        let validUntil = today.adding(days: config.certidaoValidDays)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "certidao", key: input.headers.idempotencyKey, request: "\(grant.matricula)|\(today.iso)")
+        var rng = SystemRandomNumberGenerator()
+        let code = VerificationCode.generate(using: &rng)
+        let (id, replayed) = try await store.write { db -> (Int64, Bool) in
+            if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: grant.now) { return (id, true) }
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO certidoes (code, matricula, kind, issued_on, valid_until, holder_name, holder_document, address, issued_at, staff)
+                    VALUES (\(bind: code), \(bind: grant.matricula), \(bind: kind.rawValue), \(bind: today.iso), \(bind: validUntil.iso),
+                      \(bind: property.titular.nome), \(bind: property.titular.documento), \(bind: property.address.oneLine),
+                      \(bind: grant.now), \(bind: grant.staff?.usuario))
+                    RETURNING id
+                    """
+                ).first()
+            else { throw StorageError.corrupt("certidoes: no id returned") }
+            let id = try row.decode(column: "id", as: Int64.self)
+            try await Idempotency.complete(claim, resource: id, db: db)
+            return (id, false)
+        }
+        if !replayed { try await grant.record("emitir_certidao", detail: "certidão \(id)") }
+        guard let c = try await certidao(id: id) else { throw StorageError.corrupt("certidao \(id)") }
+        return .created(
+            .init(
+                body: .json(
+                    .init(
+                        id: id, code: c.code, kind: .init(rawValue: c.kind.rawValue) ?? .negativa, title: c.kind.title,
+                        issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso))))
+    }
+
+    /// Anyone: valid (with what it certifies, the holder masked), expired, or unknown — the same
+    /// answer for a code that does not exist and one that cannot exist, under the attempt limits.
+    func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let scopes = ["certidao:\(Principal.clientAddress)"]
+        try await limiter.enforce(scopes)
+        guard let code = VerificationCode.normalized(body.code), let c = try await certidao(code: code) else {
+            try await limiter.fail(scopes)
+            return .ok(.init(body: .json(.init(status: .desconhecida))))
+        }
+        let status: S.CertidaoVerification.StatusPayload = clock.today > c.validUntil ? .expirada : .valida
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        status: status, title: c.kind.title, matricula: Matricula.display(c.matricula), holder: Masking.name(c.holderName),
+                        holderDocument: TaxID(c.holderDocument)?.masked, issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso))))
+    }
+
+    struct Issued {
+        var code: String
+        var matricula: String
+        var kind: CertidaoKind
+        var issuedOn: CivilDate
+        var validUntil: CivilDate
+        var holderName: String
+        var holderDocument: String
+    }
+
+    private func certidao(id: Int64) async throws -> Issued? { try await find("id = \(bind: id)") }
+    private func certidao(code: String) async throws -> Issued? { try await find("code = \(bind: code)") }
+
+    private func find(_ condition: SQLQueryString) async throws -> Issued? {
+        try await store.read { db in
+            var sql: SQLQueryString =
+                "SELECT code, matricula, kind, issued_on, valid_until, holder_name, holder_document FROM certidoes WHERE "
+            sql.appendInterpolation(condition)
+            guard let r = try await db.raw(sql).first() else { return nil }
+            guard let kind = CertidaoKind(rawValue: try r.decode(column: "kind", as: String.self)),
+                let issued = CivilDate(iso: try r.decode(column: "issued_on", as: String.self)),
+                let until = CivilDate(iso: try r.decode(column: "valid_until", as: String.self))
+            else { throw StorageError.corrupt("certidao") }
+            return Issued(
+                code: try r.decode(column: "code", as: String.self), matricula: try r.decode(column: "matricula", as: String.self),
+                kind: kind,
+                issuedOn: issued, validUntil: until, holderName: try r.decode(column: "holder_name", as: String.self),
+                holderDocument: try r.decode(column: "holder_document", as: String.self))
+        }
+    }
+}
