@@ -34,12 +34,14 @@ public final class LoginScreen: Screen {
             }
         }
         return [
-            Action(Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy)) { app in self.enter(app) },
+            // Enter is what a form answers to; the bar keeps its room for the services without login.
+            Action(Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy, inBar: false)) { app in self.enter(app) },
             .navigation(Command(.tab, "Próximo campo", inBar: false)),
             open(6, .tariffs),
             open(7, .billSimulation),
             open(8, .protocolLookup),
             open(9, .ouvidoria),
+            open(4, .verifyCertidao),
             Action(
                 Command(
                     .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",

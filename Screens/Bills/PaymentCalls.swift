@@ -109,6 +109,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .certidao(let id):
+                switch try await c.getCertidaoPDF(path: .init(matricula: m, certidaoId: id)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             }
             return .success(try await Data(collecting: body, upTo: 8 << 20))
         }
@@ -122,7 +127,7 @@ extension Calls {
             case .statement(let id): ref = .init(kind: .statement, id: id)
             case .receipt(let id): ref = .init(kind: .receipt, id: id)
             case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
-            case .carne:
+            case .carne, .certidao:
                 return .failure(
                     APIFailure(
                         status: 0, code: "invalid", message: "O carnê é impresso ou salvo; o envio por e-mail ainda não está disponível."))
@@ -187,6 +192,8 @@ public enum DocumentRef: Equatable, Sendable {
     case serviceFee(Int64)
     /// An agreement's carnê: its terms and a slip per open installment.
     case carne(Int64)
+    /// A certidão de débitos.
+    case certidao(Int64)
 
     var fileName: String {
         switch self {
@@ -195,6 +202,7 @@ public enum DocumentRef: Equatable, Sendable {
         case .receipt(let id): return "comprovante-AV-CP-\(id).pdf"
         case .serviceFee(let id): return "taxa-\(id).pdf"
         case .carne(let id): return "carne-acordo-\(id).pdf"
+        case .certidao(let id): return "certidao-\(id).pdf"
         }
     }
 }

@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, ouvidoria, email, record, reportProblem
+            protocolLookup, ouvidoria, email, record, certidao, verifyCertidao, reportProblem
     }
 
     let id: ID
@@ -89,6 +89,15 @@ struct Service {
             summary: "Pessoas vinculadas e seus papéis, vincular e desvincular com documento, telefone, histórico de contatos",
             modes: [.counter, .staff]
         ) { CustomerRecordScreen(matricula: $0.matricula) },
+        Service(
+            id: .certidao, label: "Certidão", title: "Certidão de débitos",
+            summary: "Certidão negativa (ou positiva com efeito de negativa) do imóvel, ou o que a impede", modes: everywhere
+        ) { CertidaoScreen(matricula: $0.matricula) },
+        Service(
+            id: .verifyCertidao, label: "Certidão", title: "Verificar certidão",
+            summary: "Confere uma certidão pelo código: válida, expirada ou desconhecida (no quiosque: F4 na tela inicial)",
+            modes: [.counter, .staff]
+        ) { _ in CertidaoVerificationScreen() },
         Service(
             id: .ouvidoria, label: "Ouvidoria", title: "Ouvidoria",
             summary: "Reclamação, denúncia, elogio, sugestão ou solicitação à Ouvidoria: resposta em até 30 dias", modes: everywhere

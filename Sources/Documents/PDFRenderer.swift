@@ -50,6 +50,10 @@ public enum PDFRenderer {
         }
     }
 
+    public static func render(_ c: CertidaoDocument) throws -> Data {
+        try page(title: "\(c.title) \(c.number)") { $0.draw(c) }
+    }
+
     public static func render(_ receipt: CardReceipt) throws -> Data {
         guard receipt.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
         return try page(title: "Comprovante \(receipt.reference)") { $0.draw(receipt) }
@@ -301,6 +305,48 @@ public enum PDFRenderer {
             modules(qr, x: pageWidth - margin - qrSize + 4 * qrModule, y: top + 10, moduleWidth: qrModule, moduleHeight: qrModule)
             font(.regular, 7)
             text("PIX", x: pageWidth - margin - qrSize / 2, y: top + 10 + qrSize + 4, align: 0.5)
+        }
+
+        mutating func draw(_ c: CertidaoDocument) {
+            let (left, right) = (margin, pageWidth - margin)
+            header(c.issuer, title: "Certidão", detail: "Nº \(c.number) · emitida em \(c.issuedOn.formatted)")
+            y += 30
+            font(.bold, 14)
+            text(c.title, x: pageWidth / 2, y: y, align: 0.5)
+            y += 24
+            let fields: [(String, String)] = [
+                ("Titular", c.holderName), ("CPF/CNPJ", c.holderDocument), ("Matrícula", c.matricula), ("Endereço", c.address),
+            ]
+            for (label, value) in fields {
+                font(.bold, 10)
+                text("\(label):", x: left, y: y)
+                font(.regular, 10)
+                text(value, x: left + 80, y: y)
+                y += 16
+            }
+            y += 8
+            font(.regular, 10.5)
+            for line in wordWrap(c.statement, fits: { width($0) <= right - left }) {
+                y += 15
+                text(line, x: left, y: y)
+            }
+            y += 30
+            font(.bold, 10.5)
+            text("Válida até \(c.validUntil.formatted).", x: left, y: y)
+            y += 30
+            rule(y)
+            y += 24
+            font(.regular, 10)
+            text("Código de verificação", x: left, y: y)
+            y += 20
+            font(.monoBold, 16)
+            text(c.code, x: left, y: y)
+            y += 18
+            font(.regular, 9)
+            for line in wordWrap(c.howToVerify, fits: { width($0) <= right - left }) {
+                y += 12
+                text(line, x: left, y: y)
+            }
         }
 
         /// The header every document has: the utility, the title, the number and date line.

@@ -299,6 +299,10 @@ struct AgenciaAPI: APIProtocol {
         try await certidoes.issueCertidao(input)
     }
 
+    func getCertidaoPDF(_ input: Operations.GetCertidaoPDF.Input) async throws -> Operations.GetCertidaoPDF.Output {
+        try await certidoes.getCertidaoPDF(input)
+    }
+
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         try await certidoes.verifyCertidao(input)
     }

@@ -2,6 +2,7 @@
 (eight overdue bills), reads the terms with the customer, signs it and prints the carnê; a real
 barcode reader decodes a barcode and a PIX for every slip, each the one the API stored."""
 import json
+import re
 
 from test_journeys import counter_login
 from test_payments import decode_pdf
@@ -51,3 +52,33 @@ def test_counter_signs_an_agreement_and_prints_the_carne(servers, terminal, tmp_
     assert barcodes == sorted(i["payment"]["barcode"] for i in agreement["installments"]), symbols
     assert qrs == sorted(i["payment"]["pix"] for i in agreement["installments"])
     assert len(barcodes) == 11  # the down payment and ten installments
+
+
+def test_kiosk_issues_a_certidao_and_the_start_screen_verifies_its_code(servers, terminal):
+    """Maria's 10002-1 has everything paid: the kiosk issues the certidão negativa; after she
+    leaves, anyone types its code on the start screen (F4) and reads it is valid; a typo is not."""
+    from test_journeys import kiosk_login
+
+    server = servers.get(None, kioskIdleSeconds=120)
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10002-1", "111.444.777-35")
+    t.wait_for("F9 Serviços")
+    open_services_entry(t, "certidão de débitos", "Certidão de débitos")
+    t.keys("F2")
+    screen = t.wait_for("Certidão Negativa de Débitos emitida.")
+    code = re.search(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", screen).group(1)
+    t.keys("F10")
+    t.wait_for("F4 Certidão")
+    t.keys("F4")
+    t.wait_for("Código:")
+    t.type(code.lower())
+    t.keys("Enter")
+    screen = " ".join(t.wait_for("CERTIDÃO VÁLIDA").split())
+    assert "imóvel 10002-1" in screen and "Certidão Negativa de Débitos" in screen, screen
+    assert "Maria Aparecida da Silva" not in screen, "the holder is masked for anyone"
+    typo = ("B" if code[0] == "A" else "A") + code[1:]
+    for _ in range(30):
+        t.keys("BSpace")
+    t.type(typo)
+    t.keys("Enter")
+    t.wait_for("Código não encontrado")

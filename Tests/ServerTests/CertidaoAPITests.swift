@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import HummingbirdTesting
+import PDFReading
 import XCTest
 
 @testable import Server
@@ -41,6 +42,16 @@ final class CertidaoAPITests: XCTestCase {
                 AEq(v["holder"] as? String, Masking.name("Maria Aparecida da Silva"))
                 AEq(v["holderDocument"] as? String, "***.444.777-**")
                 AEq(try await verify(code.lowercased().replacingOccurrences(of: "-", with: " "))["status"] as? String, "valida")
+                // The PDF says what it certifies and carries the code.
+                let pdf = try await client.get("/v1/properties/\(Demo.mariaPaid)/certidoes/\(r.json["id"] as? Int ?? 0)/pdf", token: maria)
+                AEq(pdf.status, .ok, "\(engine)")
+                let text = try PDFReading.text(Data(buffer: pdf.body), layout: false).split(whereSeparator: \.isWhitespace).joined(
+                    separator: " ")
+                ATrue(text.contains("Certidão Negativa de Débitos") && text.contains(code) && text.contains("Válida até 21/02/2027."), text)
+                ATrue(text.contains("não constam débitos vencidos relativos ao imóvel de matrícula 10002-1"), text)
+                AEq(
+                    try await client.get("/v1/properties/\(Demo.mariaPaid)/certidoes/\(r.json["id"] as? Int ?? 0)/pdf", token: company)
+                        .status, .notFound)
                 // A typo, a made-up code and nonsense: the same answer.
                 var typo = Array(code)
                 typo[0] = typo[0] == "A" ? "B" : "A"

@@ -1,6 +1,9 @@
 import API
+import Documents
 import Domain
 import Foundation
+import NIOPosix
+import OpenAPIRuntime
 import SQLKit
 
 /// Certidões de débitos (PRODUCT.md C4, C5; issue 13): issued to a property when nothing blocks
@@ -92,8 +95,36 @@ struct CertidaoHandlers: Sendable {
                         holderDocument: TaxID(c.holderDocument)?.masked, issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso))))
     }
 
+    /// The certidão as PDF.
+    func getCertidaoPDF(_ input: Operations.GetCertidaoPDF.Input) async throws -> Operations.GetCertidaoPDF.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        guard let c = try await certidao(id: input.path.certidaoId), c.matricula == grant.matricula else {
+            throw APIError(status: .notFound, code: "certidao_not_found", message: "Certidão não encontrada.")
+        }
+        let u = config.utility
+        let matricula = Matricula.display(c.matricula)
+        let statement =
+            c.kind == .negativa
+            ? "Certificamos que, até a data de emissão, não constam débitos vencidos relativos ao imóvel de matrícula \(matricula) "
+                + "junto a \(u.name), ressalvado o direito de cobrar débitos que venham a ser apurados."
+            : "Certificamos que, até a data de emissão, os débitos vencidos relativos ao imóvel de matrícula \(matricula) estão "
+                + "incluídos em acordo de parcelamento em dia com \(u.name), o que confere a esta certidão os mesmos efeitos da certidão "
+                + "negativa enquanto o acordo for cumprido."
+        let doc = CertidaoDocument(
+            issuer: .init(name: u.name, cnpj: u.cnpj, address: u.address, contact: u.contact), title: c.kind.title,
+            number: String(input.path.certidaoId), holderName: c.holderName, holderDocument: TaxID(c.holderDocument)?.masked ?? "",
+            matricula: matricula, address: c.address, statement: statement, issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
+            howToVerify:
+                "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal da Agência "
+                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).")
+        let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
+        try await grant.record("certidao_pdf", detail: "certidão \(input.path.certidaoId)")
+        return .ok(.init(body: .pdf(HTTPBody(pdf))))
+    }
+
     struct Issued {
         var code: String
+        var address: String
         var matricula: String
         var kind: CertidaoKind
         var issuedOn: CivilDate
@@ -108,7 +139,7 @@ struct CertidaoHandlers: Sendable {
     private func find(_ condition: SQLQueryString) async throws -> Issued? {
         try await store.read { db in
             var sql: SQLQueryString =
-                "SELECT code, matricula, kind, issued_on, valid_until, holder_name, holder_document FROM certidoes WHERE "
+                "SELECT code, matricula, kind, issued_on, valid_until, holder_name, holder_document, address FROM certidoes WHERE "
             sql.appendInterpolation(condition)
             guard let r = try await db.raw(sql).first() else { return nil }
             guard let kind = CertidaoKind(rawValue: try r.decode(column: "kind", as: String.self)),
@@ -116,7 +147,8 @@ struct CertidaoHandlers: Sendable {
                 let until = CivilDate(iso: try r.decode(column: "valid_until", as: String.self))
             else { throw StorageError.corrupt("certidao") }
             return Issued(
-                code: try r.decode(column: "code", as: String.self), matricula: try r.decode(column: "matricula", as: String.self),
+                code: try r.decode(column: "code", as: String.self), address: try r.decode(column: "address", as: String.self),
+                matricula: try r.decode(column: "matricula", as: String.self),
                 kind: kind,
                 issuedOn: issued, validUntil: until, holderName: try r.decode(column: "holder_name", as: String.self),
                 holderDocument: try r.decode(column: "holder_document", as: String.self))

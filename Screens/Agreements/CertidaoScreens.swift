@@ -1,0 +1,210 @@
+import API
+import Domain
+import Foundation
+import TUI
+
+extension Calls {
+    typealias Certidao = Components.Schemas.Certidao
+    typealias CertidaoVerification = Components.Schemas.CertidaoVerification
+
+    static func issueCertidao(_ c: Client, _ m: String, key: String) async -> Result<Certidao, APIFailure> {
+        await run {
+            switch try await c.issueCertidao(path: .init(matricula: m), headers: .init(idempotencyKey: key)) {
+            case .created(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func verifyCertidao(_ c: Client, code: String) async -> Result<CertidaoVerification, APIFailure> {
+        await run {
+            switch try await c.verifyCertidao(body: .json(.init(code: code))) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+}
+
+/// Certidão de débitos: F2 asks for it; issued (negativa, or positiva com efeito de negativa)
+/// it shows its code and validity and F2 prints, F3 saves it; refused, the reasons — each bill
+/// and agreement — and what to do.
+public final class CertidaoScreen: Screen {
+    enum Message: CallResultMessage {
+        case issued(Result<Calls.Certidao, APIFailure>)
+        case delivered(Result<String, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .issued(let r): return r.failure
+            case .delivered(let r): return r.failure
+            }
+        }
+    }
+
+    let matricula: String
+    var certidao: Calls.Certidao?
+    var refusal: APIFailure?
+    var busy = false
+    var notice: (String, Role)?
+    var key = UUID().uuidString
+    private var canSave = false
+
+    init(matricula: String) { self.matricula = matricula }
+
+    public var title: String { "Certidão de débitos — imóvel \(Matricula.display(matricula))" }
+    public var isBusy: Bool { busy }
+
+    var actions: [Action] {
+        guard let c = certidao else {
+            return [Action(Command(.function(2), "Emitir", help: "Emite a certidão, ou diz o que a impede")) { self.issue() }]
+        }
+        var rows = [
+            Action(Command(.function(2), "Imprimir", help: "Imprime a certidão")) { app in self.deliver(c.id, print: true, app: app) }
+        ]
+        if canSave {
+            rows.append(
+                Action(Command(.function(3), "Salvar", help: "Salva o PDF da certidão")) { app in self.deliver(c.id, print: false, app: app)
+                })
+        }
+        return rows
+    }
+
+    public var commands: [Command] { actions.commands }
+
+    public func appear(app: AppState) -> [Effect] {
+        canSave = app.canSave
+        return []
+    }
+
+    private func issue() -> [Effect] {
+        busy = true
+        refusal = nil
+        let (m, key) = (matricula, key)
+        return [.call { Message.issued(await Calls.issueCertidao($0, m, key: key)) as Any }]
+    }
+
+    private func deliver(_ id: Int64, print: Bool, app: AppState) -> [Effect] {
+        busy = true
+        let (m, output) = (matricula, app.output)
+        return [.call { Message.delivered(await Calls.deliver($0, m, .certidao(id), print: print, output: output)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard case .key(let k) = event, !busy else { return [] }
+        return actions.perform(k, app: app) ?? []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard let m = message as? Message else { return [] }
+        busy = false
+        switch m {
+        case .issued(.success(let c)): certidao = c
+        case .issued(.failure(let f)):
+            refusal = f
+            key = UUID().uuidString
+        case .delivered(.success(let line)): notice = (line, .success)
+        case .delivered(.failure(let f)): notice = ("Não foi possível entregar a certidão: \(f.message)", .error)
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = area.y + 1
+        if let c = certidao {
+            y = s.paragraph("\(c.title) emitida.", x: x, y: y, width: w, role: .success) + 1
+            let until = CivilDate(iso: c.validUntil)?.formatted ?? c.validUntil
+            y = s.paragraph("Válida até \(until). Código de verificação:", x: x, y: y, width: w)
+            s.put(c.code, x: x + 2, y: y + 1, role: .title)
+            y += 3
+            y = s.paragraph(
+                "Qualquer pessoa confere a certidão com este código, sem login (F4 na tela inicial).", x: x, y: y, width: w, role: .hint)
+        } else if let f = refusal {
+            for line in f.message.split(separator: "\n") { y = s.paragraph(String(line), x: x, y: y, width: w, role: .warning) }
+        } else {
+            s.paragraph(
+                "Negativa quando não há débito vencido; positiva com efeito de negativa quando os débitos estão num acordo em dia. F2 emite.",
+                x: x, y: y, width: w, role: .muted)
+        }
+        if let (text, role) = notice { s.footer(text, x: x, bottom: area.y + area.height - 1, width: w, role: role) }
+    }
+}
+
+/// Verificar certidão (no login needed): the code → valid with what it certifies, expired, or
+/// unknown (a mistyped code is caught by its check symbol and answers as unknown).
+public final class CertidaoVerificationScreen: Screen {
+    enum Message: CallResultMessage {
+        case checked(Result<Calls.CertidaoVerification, APIFailure>)
+        var failure: APIFailure? { if case .checked(let r) = self { return r.failure } else { return nil } }
+    }
+
+    var code = TextField(label: "Código:", maxLength: 30, accepts: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == " " })
+    var answer: Calls.CertidaoVerification?
+    var failure: APIFailure?
+    var busy = false
+
+    public init() {}
+
+    public var title: String { "Verificar certidão" }
+    public var isBusy: Bool { busy }
+    var actions: [Action] { [Action(Command(.enter, "Verificar", help: "Confere o código da certidão")) { self.check() }] }
+    public var commands: [Command] { actions.commands }
+
+    private func check() -> [Effect] {
+        busy = true
+        failure = nil
+        let typed = code.text
+        return [.call { Message.checked(await Calls.verifyCertidao($0, code: typed)) as Any }]
+    }
+
+    public func handle(_ event: Event, app: AppState) -> [Effect] {
+        guard case .key(let k) = event, !busy else { return [] }
+        if let effects = actions.perform(k, app: app) { return effects }
+        if code.handle(k) { answer = nil }
+        return []
+    }
+
+    public func receive(_ message: Any, app: AppState) -> [Effect] {
+        guard case .checked(let r) = message as? Message else { return [] }
+        busy = false
+        switch r {
+        case .success(let a): answer = a
+        case .failure(let f): failure = f
+        }
+        return []
+    }
+
+    public func render(_ s: inout Surface, area: Rect, app: AppState) {
+        let x = area.x + 2
+        let w = area.width - 4
+        var y = area.y + 1
+        y =
+            s.paragraph("Digite o código impresso na certidão (letras e números, com ou sem traços).", x: x, y: y, width: w, role: .muted)
+            + 1
+        code.render(into: &s, x: x, y: y, labelWidth: 9, width: min(30, w - 10), focused: !busy)
+        y += 2
+        if let f = failure {
+            s.paragraph(f.message, x: x, y: y, width: w, role: .error)
+            return
+        }
+        guard let a = answer else { return }
+        switch a.status {
+        case .valida, .expirada:
+            let until = a.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+            let issued = a.issuedOn.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+            y = s.paragraph(
+                a.status == .valida ? "CERTIDÃO VÁLIDA até \(until)." : "CERTIDÃO EXPIRADA em \(until): peça uma nova.", x: x, y: y,
+                width: w,
+                role: a.status == .valida ? .success : .warning)
+            y = s.paragraph(
+                "\(a.title ?? "") · imóvel \(a.matricula ?? "") · titular \(a.holder ?? "") (\(a.holderDocument ?? "")) · emitida em \(issued).",
+                x: x, y: y, width: w)
+        case .desconhecida:
+            s.paragraph(
+                "Código não encontrado: confira o que foi digitado. Uma certidão adulterada ou inventada não tem código válido.", x: x,
+                y: y,
+                width: w, role: .error)
+        }
+    }
+}
