@@ -236,8 +236,12 @@ final class AttachmentJourneyTests: JourneyBase {
         try Data("planilha".utf8).write(to: folder.appendingPathComponent("custos.pdf"))
         try Data(count: 11 << 20).write(to: folder.appendingPathComponent("enorme.png"))
         try Data("oculto".utf8).write(to: folder.appendingPathComponent(".cache"))
-        let old = Date(timeIntervalSince1970: 1_700_000_000)
-        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: folder.appendingPathComponent("laudo.pdf").path)
+        // Pinned times (writing 11 MiB takes long enough to reorder files written in one second).
+        for (name, time) in [("custos.pdf", 1_700_000_300), ("enorme.png", 1_700_000_200), ("laudo.pdf", 1_700_000_000)] {
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: TimeInterval(time))], ofItemAtPath: folder.appendingPathComponent(name).path
+            )
+        }
 
         let saved = SavedFiles()
         start(mode: .staff)
