@@ -17,11 +17,14 @@ public struct CertidaoDocument: Sendable {
     public var code: String
     /// Where and how to check the code.
     public var howToVerify: String
+    /// The signed text the QR carries (`AVCERT1|…`).
+    public var seal: String
 
     public init(
         issuer: PayableDocument.Issuer, title: String, number: String, holderName: String, holderDocument: String, matricula: String,
-        address: String, statement: String, issuedOn: CivilDate, validUntil: CivilDate, code: String, howToVerify: String
+        address: String, statement: String, issuedOn: CivilDate, validUntil: CivilDate, code: String, howToVerify: String, seal: String
     ) {
+        self.seal = seal
         self.issuer = issuer
         self.title = title
         self.number = number

@@ -51,7 +51,8 @@ public enum PDFRenderer {
     }
 
     public static func render(_ c: CertidaoDocument) throws -> Data {
-        try page(title: "\(c.title) \(c.number)") { $0.draw(c) }
+        let qr = try BarcodeMatrix.qr(c.seal)
+        return try page(title: "\(c.title) \(c.number)") { $0.draw(c, qr: qr) }
     }
 
     public static func render(_ receipt: CardReceipt) throws -> Data {
@@ -307,7 +308,7 @@ public enum PDFRenderer {
             text("PIX", x: pageWidth - margin - qrSize / 2, y: top + 10 + qrSize + 4, align: 0.5)
         }
 
-        mutating func draw(_ c: CertidaoDocument) {
+        mutating func draw(_ c: CertidaoDocument, qr: BarcodeMatrix) {
             let (left, right) = (margin, pageWidth - margin)
             header(c.issuer, title: "Certidão", detail: "Nº \(c.number) · emitida em \(c.issuedOn.formatted)")
             y += 30
@@ -346,6 +347,20 @@ public enum PDFRenderer {
             for line in wordWrap(c.howToVerify, fits: { width($0) <= right - left }) {
                 y += 12
                 text(line, x: left, y: y)
+            }
+            // The signed seal, for checking without a connection.
+            y += 24
+            let module = 0.5 * mm
+            modules(qr, x: left + 4 * module, y: y + 4 * module, moduleWidth: module, moduleHeight: module)
+            let textX = left + Double(qr.columns + 8) * module + 6 * mm
+            font(.regular, 8)
+            let note =
+                "O QR traz o conteúdo desta certidão assinado digitalmente (Ed25519) pela companhia: confira-o sem conexão com "
+                + "agencia-server certidao verify e a chave pública publicada."
+            var ty = y + 14
+            for line in wordWrap(note, fits: { width($0) <= right - textX }) {
+                text(line, x: textX, y: ty)
+                ty += 11
             }
         }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Logging
@@ -119,6 +120,35 @@ public enum CatalogueAdmin {
                 if !dryRun { try await ServiceRepository(store: store).store(services, now: now) }
                 return "\(services.count) serviço(s) \(dryRun ? "válidos; nada foi gravado (--dry-run)" : "importados")."
             }
+        }
+    }
+}
+
+/// `agencia-server certidao`: the seal's public key, and checking a seal offline.
+public enum CertidaoAdmin {
+    /// The public key (base64) of the configured or stored signing key.
+    public static func publicKey(configuration: ServerConfiguration) async throws -> String {
+        try await AdminStore.run(configuration) { store in
+            try await CertidaoSeal.key(configured: configuration.certidaoSigningKey, store: store).publicKey.rawRepresentation
+                .base64EncodedString()
+        }
+    }
+
+    /// What the seal certifies, if it is intact under `publicKey` (base64); the error says why not.
+    public static func verify(_ text: String, publicKey: String) throws -> String {
+        guard let raw = Data(base64Encoded: publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+            throw CertidaoSeal.Problem.malformed
+        }
+        switch CertidaoSeal.verify(text, publicKey: key) {
+        case .success(let f):
+            return """
+                Assinatura válida: emitida pela companhia e não alterada.
+                Código: \(f.code)
+                Certidão: \(f.kind)
+                Matrícula: \(f.matricula) · titular \(f.holder) (\(f.holderDocument))
+                Emitida em \(f.issuedOn), válida até \(f.validUntil) (a validade na data de hoje e um eventual cancelamento se conferem pelo código, on-line).
+                """
+        case .failure(let p): throw p
         }
     }
 }

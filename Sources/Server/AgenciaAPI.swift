@@ -303,6 +303,12 @@ struct AgenciaAPI: APIProtocol {
         try await certidoes.getCertidaoPDF(input)
     }
 
+    func getCertidaoPublicKey(_ input: Operations.GetCertidaoPublicKey.Input) async throws
+        -> Operations.GetCertidaoPublicKey.Output
+    {
+        try await certidoes.getCertidaoPublicKey(input)
+    }
+
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         try await certidoes.verifyCertidao(input)
     }

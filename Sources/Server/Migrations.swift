@@ -523,6 +523,8 @@ enum Migrations {
                     staff TEXT)
                 """,
                 "CREATE INDEX certidoes_matricula ON certidoes(matricula, id)",
+                // Keys the server generates once for all its instances (the certidão seal's).
+                "CREATE TABLE signing_keys (name TEXT PRIMARY KEY, private_key TEXT NOT NULL)",
             ]
         ),
     ]

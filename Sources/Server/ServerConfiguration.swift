@@ -79,6 +79,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var agreements = AgreementSettings()
     /// How long a certidão de débitos is valid, days.
     public var certidaoValidDays = 90
+    /// The Ed25519 key that signs the certidão's QR (base64 of the 32-byte raw key); nil: one is
+    /// generated once and kept in the database.
+    public var certidaoSigningKey: String? = nil
 
     public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
 
@@ -99,7 +102,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements, certidaoValidDays
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements, certidaoValidDays,
+            certidaoSigningKey
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -143,6 +147,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.ouvidoria, \.ouvidoria)
         try take(.agreements, \.agreements)
         try take(.certidaoValidDays, \.certidaoValidDays)
+        if let v = try c.decodeIfPresent(String.self, forKey: .certidaoSigningKey) { certidaoSigningKey = v }
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,

@@ -14,6 +14,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         version: AgenciaVersion.current,
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
+            CertidaoCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -152,6 +153,44 @@ struct ImportCatalogue<File: CatalogueFile>: AsyncParsableCommand {
             print(try await CatalogueAdmin.importFile(File.kind, configuration: options.resolve(), path: file, dryRun: dryRun))
         } catch let e as ImportFileError {
             FileHandle.standardError.write(Data("\(file): nada foi importado.\n\(e.description)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct CertidaoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certidao", abstract: "O selo assinado (QR) das certidões.",
+        subcommands: [CertidaoPublicKey.self, CertidaoVerify.self])
+}
+
+struct CertidaoPublicKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "public-key", abstract: "Mostra a chave pública (Ed25519, base64) que confere o QR das certidões.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws { print(try await CertidaoAdmin.publicKey(configuration: options.resolve())) }
+}
+
+struct CertidaoVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Confere, sem conexão, o texto do QR de uma certidão (AVCERT1|…) ou um arquivo com ele; sai com 1 se não confere.")
+
+    @Argument(help: "O texto lido do QR, ou o caminho de um arquivo que o contém.") var input: String
+    @Option(help: "Chave pública (base64), de `agencia-server certidao public-key` ou de GET /v1/certidao-public-key.")
+    var publicKey: String
+
+    func run() async throws {
+        var text = input
+        if FileManager.default.fileExists(atPath: input), let data = FileManager.default.contents(atPath: input) {
+            text = String(decoding: data, as: UTF8.self)
+        }
+        do {
+            print(try CertidaoAdmin.verify(text, publicKey: publicKey))
+        } catch {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
     }

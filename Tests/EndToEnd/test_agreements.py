@@ -3,6 +3,8 @@
 barcode reader decodes a barcode and a PIX for every slip, each the one the API stored."""
 import json
 import re
+import subprocess
+import urllib.request
 
 from test_journeys import counter_login
 from test_payments import decode_pdf
@@ -82,3 +84,24 @@ def test_kiosk_issues_a_certidao_and_the_start_screen_verifies_its_code(servers,
     t.type(typo)
     t.keys("Enter")
     t.wait_for("Código não encontrado")
+
+
+def test_a_third_party_checks_the_certidao_seal_offline(server, tmp_path):
+    """The certidão's QR, read from its PDF by a barcode reader, is checked by
+    `agencia-server certidao verify` with the published public key; a changed date fails."""
+    from conftest import BIN
+
+    maria = api(server["url"], "/v1/sessions/customer", body={"matricula": "10002-1", "documento": "111.444.777-35"})["token"]
+    issued = api(server["url"], "/v1/properties/100021/certidoes", token=maria, body={}, key="e2e-certidao-seal-1")
+    request = urllib.request.Request(
+        f"{server['url']}/v1/properties/100021/certidoes/{issued['id']}/pdf", headers={"Authorization": f"Bearer {maria}"})
+    pdf = tmp_path / "certidao.pdf"
+    with urllib.request.urlopen(request, timeout=10) as r:
+        pdf.write_bytes(r.read())
+    seal = next(d for (kind, d) in decode_pdf(pdf) if kind == "QR-Code")
+    key = api(server["url"], "/v1/certidao-public-key")["publicKey"]
+    ok = subprocess.run([str(BIN / "agencia-server"), "certidao", "verify", seal, "--public-key", key], capture_output=True, text=True)
+    assert ok.returncode == 0 and "Assinatura válida" in ok.stdout and issued["code"] in ok.stdout, (ok.stdout, ok.stderr)
+    forged = seal.replace(issued["validUntil"], "2099-12-31")
+    bad = subprocess.run([str(BIN / "agencia-server"), "certidao", "verify", forged, "--public-key", key], capture_output=True, text=True)
+    assert bad.returncode == 1 and "Assinatura inválida" in bad.stderr, (bad.stdout, bad.stderr)

@@ -52,6 +52,12 @@ final class CertidaoAPITests: XCTestCase {
                 AEq(
                     try await client.get("/v1/properties/\(Demo.mariaPaid)/certidoes/\(r.json["id"] as? Int ?? 0)/pdf", token: company)
                         .status, .notFound)
+                // Its QR, read by a barcode reader, is the seal the published key verifies.
+                let qr = try XCTUnwrap(PDFReading.symbols(Data(buffer: pdf.body)).symbols.first { $0.type == "QR-Code" }?.data)
+                let keyAnswer = try await client.get("/v1/certidao-public-key").json
+                let published = try XCTUnwrap(keyAnswer["publicKey"] as? String)
+                let sealed = try CertidaoAdmin.verify(qr, publicKey: published)
+                ATrue(sealed.contains("Código: \(code)") && sealed.contains("Matrícula: 10002-1"), sealed)
                 // A typo, a made-up code and nonsense: the same answer.
                 var typo = Array(code)
                 typo[0] = typo[0] == "A" ? "B" : "A"

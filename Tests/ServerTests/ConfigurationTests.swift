@@ -57,7 +57,8 @@ final class ConfigurationTests: XCTestCase {
         "loginPolicy": .string("matricula"), "matriculaRule": .string("mod10"), "mode": .string("counter"),
         "colors": .string("mono"), "seed": .string("demo"), "sandboxCardCompany": .number(5), "username": .string("u"),
         "password": .string("p"), "caFile": .string("/etc/ssl/ca.pem"), "demoDatabase": .string("sqlite:/tmp/x.sqlite"),
-        "demoIdleSeconds": .number(7), "barcodeValueID": .number(8), "days": .array([5, 10, 15, 20, 25, 27].map { .number($0) }),
+        "demoIdleSeconds": .number(7), "certidaoSigningKey": .string("bm90LWEta2V5LWJ1dC1hLXN0cmluZy10by1kZWNvZGU="),
+        "barcodeValueID": .number(8), "days": .array([5, 10, 15, 20, 25, 27].map { .number($0) }),
     ]
 
     /// Every (path, changed document) of `json`: one per leaf key.

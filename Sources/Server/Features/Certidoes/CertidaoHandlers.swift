@@ -110,16 +110,28 @@ struct CertidaoHandlers: Sendable {
             : "Certificamos que, até a data de emissão, os débitos vencidos relativos ao imóvel de matrícula \(matricula) estão "
                 + "incluídos em acordo de parcelamento em dia com \(u.name), o que confere a esta certidão os mesmos efeitos da certidão "
                 + "negativa enquanto o acordo for cumprido."
+        let key = try await CertidaoSeal.key(configured: config.certidaoSigningKey, store: store)
+        let seal = try CertidaoSeal.seal(
+            .init(
+                code: c.code, kind: c.kind.rawValue, matricula: matricula, holder: Masking.name(c.holderName),
+                holderDocument: TaxID(c.holderDocument)?.masked ?? "", issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso),
+            key: key)
         let doc = CertidaoDocument(
             issuer: .init(name: u.name, cnpj: u.cnpj, address: u.address, contact: u.contact), title: c.kind.title,
             number: String(input.path.certidaoId), holderName: c.holderName, holderDocument: TaxID(c.holderDocument)?.masked ?? "",
             matricula: matricula, address: c.address, statement: statement, issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
             howToVerify:
                 "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal da Agência "
-                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).")
+                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).", seal: seal)
         let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
         try await grant.record("certidao_pdf", detail: "certidão \(input.path.certidaoId)")
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
+    }
+
+    /// The public key that checks the certidões' QR seal.
+    func getCertidaoPublicKey(_ input: Operations.GetCertidaoPublicKey.Input) async throws -> Operations.GetCertidaoPublicKey.Output {
+        let key = try await CertidaoSeal.key(configured: config.certidaoSigningKey, store: store)
+        return .ok(.init(body: .json(.init(algorithm: .ed25519, publicKey: key.publicKey.rawRepresentation.base64EncodedString()))))
     }
 
     struct Issued {
