@@ -50,7 +50,7 @@ public final class QueueScreen: Screen {
             Action(Command(.enter, "Abrir", help: "Abre o protocolo sob o cursor: histórico e trâmites", enabled: !shown.isEmpty)) {
                 self.open(self.list.selected)
             },
-            Action(Command(.function(5), "Atualizar", help: "Lê a fila de novo")) { self.load() },
+            Action(Command(.function(5), "Atualizar", help: "Lê a fila de novo")) { self.refresh() },
             Action(Command(.function(8), "Novo", help: "Abre um protocolo para um requerente (cliente, fornecedor ou outro)")) {
                 [.push(NewProtocolScreen())]
             },
@@ -82,16 +82,20 @@ public final class QueueScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         state = app
-        return load()
+        return refresh()
     }
-    public func reappear(app: AppState) -> [Effect] { load() }
+    public func reappear(app: AppState) -> [Effect] { refresh() }
 
-    /// The first page for the filter as it is now, and the header's ouvidoria counters with it.
+    /// The first page for the filter as it is now.
     func load() -> [Effect] {
         generation += 1
         list = ListState(count: shown.count)
-        return page(offset: 0) + [.follow(after: 0) { OuvidoriaAlert(result: await Calls.ouvidoriaSummary($0)) as Any }]
+        return page(offset: 0)
     }
+
+    /// The queue read again (on arrival, on return, F5), and the header's ouvidoria counters
+    /// with it — not on every letter of the filter.
+    func refresh() -> [Effect] { load() + [.follow(after: 0) { OuvidoriaAlert(result: await Calls.ouvidoriaSummary($0)) as Any }] }
 
     private func page(offset: Int) -> [Effect] {
         loading += 1

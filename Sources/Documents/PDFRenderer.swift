@@ -253,13 +253,7 @@ public enum PDFRenderer {
             let fields: [(String, String)] = [
                 ("Titular", c.customerName), ("CPF/CNPJ", c.customerDocument), ("Matrícula", c.matricula), ("Endereço", c.address),
             ]
-            for (label, value) in fields {
-                font(.bold, 9)
-                text("\(label):", x: left, y: y)
-                font(.regular, 9)
-                text(value, x: left + 70, y: y)
-                y += 14
-            }
+            labelled(fields, valueAt: left + 70, size: 9, step: 14)
             y += 6
             rule(y)
             y += 18
@@ -318,13 +312,7 @@ public enum PDFRenderer {
             let fields: [(String, String)] = [
                 ("Titular", c.holderName), ("CPF/CNPJ", c.holderDocument), ("Matrícula", c.matricula), ("Endereço", c.address),
             ]
-            for (label, value) in fields {
-                font(.bold, 10)
-                text("\(label):", x: left, y: y)
-                font(.regular, 10)
-                text(value, x: left + 80, y: y)
-                y += 16
-            }
+            labelled(fields, valueAt: left + 80, size: 10, step: 16)
             y += 8
             font(.regular, 10.5)
             for line in wordWrap(c.statement, fits: { width($0) <= right - left }) {
@@ -364,6 +352,17 @@ public enum PDFRenderer {
             }
         }
 
+        /// `Label: value` lines, the label bold at the margin, the value at `valueAt`.
+        mutating func labelled(_ fields: [(String, String)], valueAt x: Double, size: Double, step: Double) {
+            for (label, value) in fields {
+                font(.bold, size)
+                text("\(label):", x: margin, y: y)
+                font(.regular, size)
+                text(value, x: x, y: y)
+                y += step
+            }
+        }
+
         /// The header every document has: the utility, the title, the number and date line.
         mutating func header(_ issuer: PayableDocument.Issuer, title: String, detail: String) {
             let (left, right) = (margin, pageWidth - margin)
@@ -391,13 +390,7 @@ public enum PDFRenderer {
                 ("Operadora", r.companyName), ("Referência da operadora", r.companyReference ?? "—"), ("Cliente", r.customerName),
                 ("CPF/CNPJ", r.customerDocument), ("Matrícula", r.matricula), ("Endereço", r.address),
             ]
-            for (label, value) in fields {
-                font(.bold, 9)
-                text("\(label):", x: left, y: y)
-                font(.regular, 9)
-                text(value, x: left + 120, y: y)
-                y += 14
-            }
+            labelled(fields, valueAt: left + 120, size: 9, step: 14)
             y += 4
             rule(y)
             y += 16

@@ -73,9 +73,7 @@ struct ServiceHandlers: Sendable {
         guard [address.logradouro, address.numero, address.bairro, address.cidade].allSatisfy({ !$0.isEmpty }) else {
             throw APIError.invalid("Informe o endereço completo: logradouro, número, bairro e cidade.")
         }
-        let answers = (body.answers?.additionalProperties ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
-        if let first = type.fields.compactMap({ type.problems(answers)[$0.key] }).first { throw APIError.invalid(first) }
+        let answers = try Self.answers(body.answers?.additionalProperties, for: type)
         let expectedAt = expected(type, grant: grant)
         let lines =
             ["Endereço: \(address.oneLine), CEP \(address.cep)"]
@@ -123,10 +121,7 @@ struct ServiceHandlers: Sendable {
         if let refusal = try await eligibility(grant).refusal(type) {
             throw APIError(status: .conflict, code: "service_refused", message: refusal)
         }
-        let answers = (body.answers?.additionalProperties ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
-        let problems = type.problems(answers)
-        if let first = type.fields.compactMap({ problems[$0.key] }).first { throw APIError.invalid(first) }
+        let answers = try Self.answers(body.answers?.additionalProperties, for: type)
         let requester = try await self.requester(grant, email: body.email, telefone: body.telefone)
         let files = body.attachments ?? []
         if let refusal = limits.countRefusal(files.count) { throw APIError.invalid(refusal) }
@@ -151,6 +146,15 @@ struct ServiceHandlers: Sendable {
         let answer = try await self.result(result.number, type: type, expectedAt: expectedAt, duplicate: result.duplicate)
         if result.duplicate || result.replayed { return .ok(.init(body: .json(answer))) }
         return .created(.init(body: .json(answer)))
+    }
+
+    /// The form's answers the type asks for, trimmed, or its first problem in the form's order.
+    static func answers(_ typed: [String: String]?, for type: ServiceType) throws -> [String: String] {
+        let answers = (typed ?? [:]).mapValues { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { key, value in !value.isEmpty && type.fields.contains { $0.key == key } }
+        let problems = type.problems(answers)
+        if let first = type.fields.compactMap({ problems[$0.key] }).first { throw APIError.invalid(first) }
+        return answers
     }
 
     /// What a request's answer says: its protocol, where it went, when expected, its fee.
