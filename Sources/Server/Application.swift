@@ -52,7 +52,7 @@ public func buildApplication(
             let now = clock()
             try await DemoData.seed(
                 tier, store: store, reference: LocalCalendar.today(now, timeZone: config.timeZone),
-                now: Int64(now.timeIntervalSince1970))
+                now: Int64(now.timeIntervalSince1970), utility: config.utility)
         }
     }
     if store is SQLiteStore { try await migrate() }

@@ -29,7 +29,9 @@ public enum DemoData {
     /// How a property's bills look.
     /// Every profile has its newest bill not yet due; `overdue(n)` adds n overdue bills before it.
     enum Profile {
-        case allPaid, overdue(Int), openNotDue, underReview, installments, mixed
+        case allPaid, overdue(Int), openNotDue, underReview, mixed
+        /// Six bills in an agreement kept up to date (`planAgreement`), the newest one to come.
+        case agreement
     }
 
     static let people: [(nome: String, documento: String, email: String?, telefone: String?)] = [
@@ -38,6 +40,7 @@ public enum DemoData {
         ("João Batista dos Santos", "52998224725", nil, "(79) 98888-2020"),
         ("Prefeitura Municipal de Nossa Senhora do Socorro", "11222333000181", "obras@socorro.example.gov.br", nil),
         ("Ana Luíza Conceição", "39053344705", "ana.luiza@example.com", nil),
+        ("Josefa Nunes Prado", "31845720644", "josefa.prado@example.com", "(79) 99123-4567"),
     ]
 
     static let fixtures: [Fixture] = [
@@ -54,14 +57,17 @@ public enum DemoData {
             sequence: 10004, holder: 1, categoria: .industrial, situacao: .ativa, profile: .openNotDue,
             address: ("Rodovia BR-101", "km 96", "Distrito Industrial"), hint: "empresa com CNPJ alfanumérico"),
         Fixture(
-            sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .installments,
-            address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social, ligação cortada, parcelamento"),
+            sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .overdue(1),
+            address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social, ligação cortada, 1 conta vencida"),
         Fixture(
             sequence: 10006, holder: 3, categoria: .publica, situacao: .ativa, profile: .mixed,
             address: ("Praça da Matriz", "1", "Centro"), hint: "órgão público"),
         Fixture(
             sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
             address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas, vencimento alterado há 2 meses"),
+        Fixture(
+            sequence: 10008, holder: 5, categoria: .residencial, situacao: .ativa, profile: .agreement,
+            address: ("Rua Lagarto", "815", "Getúlio Vargas"), hint: "parcelamento em dia (certidão positiva com efeito de negativa)"),
     ]
 
     public static var customerHints: [Hint] {
@@ -165,7 +171,9 @@ public enum DemoData {
 
     /// Fills an empty database. `reference` is "today" and `now` the clock's instant: every
     /// date in the data is placed relative to them.
-    public static func seed(_ tier: String, store: any Store, reference: CivilDate, now: Int64) async throws {
+    public static func seed(
+        _ tier: String, store: any Store, reference: CivilDate, now: Int64, utility: UtilitySettings = UtilitySettings()
+    ) async throws {
         let count = tier == "ci" ? 100_000 : 300
         let empty =
             try await store.read { db in
@@ -248,6 +256,7 @@ public enum DemoData {
         try await seedCorrectionIndex(store, reference: reference)
         try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
         try await seedDueDateChange(store, schedule: schedule)
+        try await seedAgreement(store, schedule: schedule, reference: reference, now: now, utility: utility)
         if store.engine == .postgres {
             try await store.write { db in
                 try await db.raw(
@@ -344,6 +353,86 @@ public enum DemoData {
         }
     }
 
+    // MARK: Agreement
+
+    /// The bills (months before the newest) of fixture 10008 that its agreement holds.
+    static let agreementBills = 3...8
+    static let agreementFixture = 10008
+
+    struct PlannedAgreement: Sendable {
+        let signedOn: CivilDate
+        let debt: Money
+        let downPayment: Money
+        let rateBasisPoints: Int
+        /// seq 0 the down payment, 1…n the installments; paid on or before their due date.
+        let installments: [(seq: Int, due: CivilDate, amount: Money, paidOn: CivilDate?)]
+    }
+
+    /// Fixture 10008's agreement, kept up to date whatever today is: signed three weeks after
+    /// the newest of its bills fell due, 20 % down and 10 installments at 1 % a.m. on the
+    /// property's due day; every installment due before today is paid, the others are to come.
+    /// (Its debt is the bills' original value: the demo does not redo the late charges.)
+    static func planAgreement(bills: [(due: CivilDate, value: Money)], dueDay: Int, reference: CivilDate) throws -> PlannedAgreement {
+        let signedOn = (bills.map(\.due).max() ?? reference).adding(days: 21)
+        let debt = bills.reduce(Money.zero) { $0 + $1.value }
+        let down = debt.share(basisPoints: 2000)
+        let plan = try InstallmentPlan(total: debt, downPayment: down, count: 10, monthlyRate: Decimal(string: "0.01")!)
+        let dates = AgreementSchedule.dueDates(signedOn: signedOn, count: plan.installments.count, day: dueDay)
+        let all =
+            [(0, signedOn.adding(days: 3), down)]
+            + zip(dates, plan.installments).enumerated().map { ($0.offset + 1, $0.element.0, $0.element.1) }
+        return PlannedAgreement(
+            signedOn: signedOn, debt: debt, downPayment: down, rateBasisPoints: 100,
+            installments: all.map { s in (s.0, s.1, s.2, s.1 < reference ? min(s.1.adding(days: -1), reference) : nil) })
+    }
+
+    /// Stores fixture 10008's agreement over its `parcelada` bills, with the installments'
+    /// codes as a signed agreement has them.
+    static func seedAgreement(
+        _ store: any Store, schedule: FixtureSchedule, reference: CivilDate, now: Int64, utility: UtilitySettings
+    ) async throws {
+        guard let m = Matricula(sequence: String(agreementFixture))?.normalized,
+            let holder = fixtures.first(where: { $0.sequence == agreementFixture }).map({ people[$0.holder].documento })
+        else { return }
+        let factory = DocumentFactory(utility: utility)
+        try await store.write { db in
+            let bills = try await db.raw(
+                "SELECT id, vencimento, valor_centavos FROM bills WHERE matricula = \(bind: m) AND situacao = 'parcelada' ORDER BY id"
+            ).all().map { r in
+                (
+                    id: try r.decode(column: "id", as: Int64.self),
+                    due: CivilDate(iso: try r.decode(column: "vencimento", as: String.self)) ?? reference,
+                    value: Money(cents: try r.decode(column: "valor_centavos", as: Int64.self))
+                )
+            }
+            let plan = try planAgreement(
+                bills: bills.map { ($0.due, $0.value) }, dueDay: schedule.forFixture(agreementFixture).day, reference: reference)
+            guard
+                let row = try await db.raw(
+                    """
+                    INSERT INTO agreements (matricula, kind, status, debt_cents, down_payment_cents, installment_count, rate_bp, signed_on,
+                      signed_at, signer_document, channel, staff)
+                    VALUES (\(bind: m), 'comum', 'ativo', \(bind: plan.debt.cents), \(bind: plan.downPayment.cents),
+                      \(bind: plan.installments.count - 1), \(bind: plan.rateBasisPoints), \(bind: plan.signedOn.iso),
+                      \(bind: Int64(plan.signedOn.daysSinceEpoch) * 86_400 + 50_400), \(bind: holder), 'counter', 'ana')
+                    RETURNING id
+                    """
+                ).first()
+            else { throw StorageError.corrupt("agreements: no id returned") }
+            let id = try row.decode(column: "id", as: Int64.self)
+            try await insert(
+                db, "agreement_bills", ["agreement_id", "bill_id", "amount_cents"], bills.map { [id, $0.id, $0.value.cents] },
+                conflict: nil)
+            let installments: [[(any Encodable & Sendable)?]] = try plan.installments.map { i in
+                let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: i.seq, amount: i.amount, due: i.due)
+                return [id, i.seq, i.due.iso, i.amount.cents, barcode.digits, pix.payload, i.paidOn?.iso]
+            }
+            try await insert(
+                db, "agreement_installments", ["agreement_id", "seq", "due_on", "amount_cents", "barcode", "pix", "paid_on"], installments,
+                conflict: nil)
+        }
+    }
+
     /// A monetary-correction index for the last 36 months, marked as demo: plausible monthly
     /// values (0,20 %–0,60 %), not the published IPCA.
     static func seedCorrectionIndex(_ store: any Store, reference: CivilDate) async throws {
@@ -401,7 +490,7 @@ public enum DemoData {
             case .overdue(let n): if k <= n { situacao = .aberta }
             case .openNotDue: if k == 0 { situacao = .aberta }
             case .underReview: if k == 1 { situacao = .emRevisao } else if k == 0 { situacao = .aberta }
-            case .installments: if (3...8).contains(k) { situacao = .parcelada } else if k < 2 { situacao = .aberta }
+            case .agreement: if agreementBills.contains(k) { situacao = .parcelada } else if k == 0 { situacao = .aberta }
             case .mixed: if k == 0 || k == 4 { situacao = .aberta }
             }
             // Paid on or a few days before the due date, never after today.

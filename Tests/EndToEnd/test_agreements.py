@@ -1,6 +1,8 @@
-"""Issue 13 in a real terminal: at the counter, the attendant simulates an agreement for 10007-2
-(eight overdue bills), reads the terms with the customer, signs it and prints the carnê; a real
-barcode reader decodes a barcode and a PIX for every slip, each the one the API stored."""
+"""Issue 13 in a real terminal: at the counter, the attendant simulates an agreement for 10005-6
+(a cut connection with an overdue bill), reads the terms with the customer, signs it and prints
+the carnê; a real barcode reader decodes a barcode and a PIX for every slip, each the one the API
+stored. The property's certidão is now positiva com efeito de negativa, and a kiosk's start
+screen verifies its code."""
 import json
 import re
 import subprocess
@@ -12,48 +14,70 @@ from test_service_requests import open_services_entry
 from test_services import api
 
 
-def test_counter_signs_an_agreement_and_prints_the_carne(servers, terminal, tmp_path):
-    server = servers.get(None, kioskIdleSeconds=120)
+def test_counter_signs_an_agreement_prints_the_carne_and_a_kiosk_verifies_the_certidao(servers, terminal, tmp_path):
+    # A server of its own (the default validity said aloud): the agreement changes 10005-6, whose
+    # overdue bill the religação journey needs.
+    server = servers.get(None, kioskIdleSeconds=120, certidaoValidDays=90)
     printed = tmp_path / "carne.pdf"
     config = tmp_path / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
     # The debt as the bill list shows it; the attendant asks for a 15 % down payment.
     ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
-    bills = api(server["url"], "/v1/properties/100072/bills", token=ana)["items"]
+    bills = api(server["url"], "/v1/properties/100056/bills", token=ana)["items"]
     debt = sum(b["updated"]["totalCents"] for b in bills if b["overdue"])
     down = (debt * 15 + 99) // 100
 
     t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)
     counter_login(t)
-    t.type("390.533.447-05")
+    t.type("529.982.247-25")
     t.keys("Enter")
-    t.wait_for("Ana Luíza Conceição")
+    t.wait_for("João Batista dos Santos")
     t.keys("Enter")
     t.wait_for("DÉBITOS EM ABERTO")
     open_services_entry(t, "simular parcelamento", "Simular parcelamento", "SIMULAÇÃO — NÃO VALE COMO CONTRATO")
-    t.type("390.533.447-05")
+    t.type("529.982.247-25")
     t.keys("Tab")
     t.type(f"{down // 100},{down % 100:02d}")
     t.keys("Tab")
-    t.type("10")
+    t.type("6")
     t.keys("Enter")
     t.wait_for("Total a pagar")
     t.keys("F4")
     screen = " ".join(t.wait_for("Termos do acordo").split())
-    assert "10 parcelas mensal(is)" in screen and "rompem o acordo" in screen, screen
+    assert "6 parcelas mensal(is)" in screen and "rompem o acordo" in screen, screen
     t.keys("F2")
     t.wait_for("assinado: as contas entraram no parcelamento")
     t.keys("F2")
     t.wait_for("Documento enviado à impressora.")
 
-    agreement = api(server["url"], "/v1/properties/100072/agreements", token=ana)["items"][0]
-    assert agreement["status"] == "ativo" and agreement["channel"] == "counter" and agreement["count"] == 10, agreement
+    agreement = api(server["url"], "/v1/properties/100056/agreements", token=ana)["items"][0]
+    assert agreement["status"] == "ativo" and agreement["channel"] == "counter" and agreement["count"] == 6, agreement
     symbols = decode_pdf(printed)
     barcodes = sorted(d for (kind, d) in symbols if kind == "I2/5")
     qrs = sorted(d for (kind, d) in symbols if kind == "QR-Code")
     assert barcodes == sorted(i["payment"]["barcode"] for i in agreement["installments"]), symbols
     assert qrs == sorted(i["payment"]["pix"] for i in agreement["installments"])
-    assert len(barcodes) == 11  # the down payment and ten installments
+    assert len(barcodes) == 7  # the down payment and six installments
+
+    # Its overdue debt is all in an agreement in good standing: positiva com efeito de negativa.
+    t.keys("Escape")
+    t.wait_for("SIMULAÇÃO — NÃO VALE COMO CONTRATO")
+    t.keys("Escape")
+    t.wait_for("Filtrar: simular parcelamento")
+    t.keys("Escape")
+    t.wait_for("DÉBITOS EM ABERTO")
+    open_services_entry(t, "certidão de débitos", "Certidão de débitos")
+    t.keys("F2")
+    screen = t.wait_for("Certidão Positiva de Débitos com Efeito de Negativa emitida.")
+    code = re.search(r"([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", screen).group(1)
+    kiosk = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk.wait_for("F4 Certidão")
+    kiosk.keys("F4")
+    kiosk.wait_for("Código:")
+    kiosk.type(code)
+    kiosk.keys("Enter")
+    screen = " ".join(kiosk.wait_for("CERTIDÃO VÁLIDA").split())
+    assert "imóvel 10005-6" in screen and "Positiva de Débitos com Efeito de Negativa" in screen, screen
 
 
 def test_kiosk_issues_a_certidao_and_the_start_screen_verifies_its_code(servers, terminal):

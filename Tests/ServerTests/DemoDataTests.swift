@@ -14,9 +14,10 @@ final class DemoDataTests: XCTestCase {
         10002: (0, 0, 0, 0),  // "tudo pago"
         10003: (0, 1, 1, 0),  // one bill under review (card payment)
         10004: (0, 1, 0, 0),  // the company: one bill still to come
-        10005: (1, 1, 0, 6),  // installments
+        10005: (1, 1, 0, 0),  // cut connection, one overdue bill (signs an agreement in the e2e)
         10006: (1, 1, 0, 0),  // public body, mixed
         10007: (8, 1, 0, 0),  // 8 overdue, due day changed two months ago
+        10008: (0, 1, 0, 6),  // an agreement in good standing
     ]
 
     func testEveryDayOfALeapYearKeepsEveryFixturePromise() throws {
@@ -61,6 +62,22 @@ final class DemoDataTests: XCTestCase {
             for (a, b) in zip(bills, bills.dropFirst()) { XCTAssertEqual(a.competencia.adding(months: -1), b.competencia, context) }
             XCTAssertLessThanOrEqual(bills[0].competencia, Competencia(year: today.year, month: today.month)!, context)
         }
+        // 10008's agreement holds: signed after its bills fell due, the installments due before
+        // today paid (never in the future), the next one still to come.
+        let agreementSchedule = schedule.forFixture(DemoData.agreementFixture)
+        let held = DemoData.agreementBills.map { agreementSchedule.bill($0) }
+        let plan = try DemoData.planAgreement(
+            bills: held.map { ($0.due, Money(cents: 10_000)) }, dueDay: agreementSchedule.day, reference: today)
+        XCTAssertGreaterThan(plan.signedOn, held.map(\.due).max()!, "\(today)")
+        XCTAssertLessThan(plan.signedOn, today, "\(today)")
+        XCTAssertEqual(plan.installments.count, 11)
+        XCTAssertGreaterThan(plan.installments.reduce(Money.zero) { $0 + $1.amount }, plan.debt, "interest at 1 % a.m.")
+        for i in plan.installments { if let paid = i.paidOn { XCTAssertLessThanOrEqual(paid, today, "\(today)") } }
+        XCTAssertTrue(plan.installments.contains { $0.paidOn == nil }, "\(today): some installments still to come")
+        XCTAssertEqual(
+            AgreementStanding.evaluate(
+                plan.installments.map { .init(due: $0.due, paid: $0.paidOn != nil) }, today: today, calendar: .national,
+                maxOverdueInstallments: 3, maxOverdueDays: 90), .emDia, "\(today)")
         // 10007 changed its due day two months ago: a new change is still refused, the bills
         // issued before the change fall on the old day and the newer ones on the new day.
         let changed = schedule.forFixture(10007)
@@ -100,6 +117,15 @@ final class DemoDataTests: XCTestCase {
                 XCTAssertEqual(review?["openCount"] as? Int, Self.promises[10003]?.upcoming, iso)
                 let due = try await client.get("/v1/properties/100072/due-date", token: staff)
                 XCTAssertEqual(due.json["canChange"] as? Bool, false, "\(iso): \(due.json)")
+                // 10008's agreement is in good standing on every date: its certidão is positiva com efeito de negativa.
+                let josefa = try XCTUnwrap(Matricula(sequence: String(DemoData.agreementFixture))).normalized
+                let agreements = try await client.get("/v1/properties/\(josefa)/agreements", token: staff)
+                let agreement = try XCTUnwrap((agreements.json["items"] as? [[String: Any]])?.first, "\(iso): \(agreements.json)")
+                XCTAssertEqual(agreement["status"] as? String, "ativo", iso)
+                XCTAssertEqual((agreement["bills"] as? [Any])?.count, 6, iso)
+                let certidao = try await client.post(
+                    "/v1/properties/\(josefa)/certidoes", [:], token: staff, headers: ["Idempotency-Key": "demo-\(iso)"])
+                XCTAssertEqual(certidao.json["kind"] as? String, "positiva_com_efeito_de_negativa", "\(iso): \(certidao.json)")
                 let bills = try await client.get("/v1/properties/100013/bills", token: staff)
                 XCTAssertEqual(bills.json["asOf"] as? String, iso, "the server's today is the pinned date")
             }

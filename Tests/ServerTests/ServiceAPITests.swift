@@ -276,9 +276,9 @@ final class ServiceAPITests: XCTestCase {
                 // Everything paid: nothing to negotiate. An agreement in course: refused.
                 let paid = try await simulate(0, 6, on: "/v1/properties/\(Demo.mariaPaid)/installment-simulations")
                 XCTAssertEqual(paid.errorMessage, "Não há débitos vencidos a negociar neste imóvel.")
-                let joao = try await client.customerToken("10005-6", "529.982.247-25")
+                let josefa = try await client.customerToken("10008-0", "318.457.206-44")
                 let active = try await simulate(
-                    0, 6, doc: "529.982.247-25", on: "/v1/properties/100056/installment-simulations", token: joao)
+                    0, 6, doc: "318.457.206-44", on: "/v1/properties/100080/installment-simulations", token: josefa)
                 XCTAssertEqual(
                     active.errorMessage, "Já existe um parcelamento em andamento para este imóvel: não é possível simular outro.")
             }
