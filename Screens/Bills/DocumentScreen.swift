@@ -62,6 +62,7 @@ public final class DocumentScreen: Screen {
         case .serviceFee(let id): return "Taxa de serviço nº \(id)"
         case .carne(let id): return "Carnê do acordo nº \(id)"
         case .certidao(let id): return "Certidão nº \(id)"
+        case .declaracao(_, let year): return "Declaração anual de quitação de \(year)"
         case nil: return "Extrato de débitos"
         }
     }
@@ -110,7 +111,7 @@ public final class DocumentScreen: Screen {
         switch document {
         case .bill(let id): return [.call { Message.bill(await Calls.bill($0, m, id)) as Any }]
         case .serviceFee(let id): return [.call { Message.fee(await Calls.serviceFee($0, m, id)) as Any }]
-        case .statement, .receipt, .carne, .certidao, nil: return []
+        case .statement, .receipt, .carne, .certidao, .declaracao, nil: return []
         }
     }
 

@@ -114,6 +114,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .declaracao(_, let year):
+                switch try await c.getDeclaracaoPDF(path: .init(matricula: m, ano: year)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             }
             return .success(try await Data(collecting: body, upTo: 8 << 20))
         }
@@ -127,10 +132,13 @@ extension Calls {
             case .statement(let id): ref = .init(kind: .statement, id: id)
             case .receipt(let id): ref = .init(kind: .receipt, id: id)
             case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
-            case .carne, .certidao:
+            case .carne(let id): ref = .init(kind: .carne, id: id)
+            case .declaracao(let id, _): ref = .init(kind: .declaracao, id: id)
+            case .certidao:
                 return .failure(
                     APIFailure(
-                        status: 0, code: "invalid", message: "O carnê é impresso ou salvo; o envio por e-mail ainda não está disponível."))
+                        status: 0, code: "invalid", message: "A certidão é impressa ou salva; o envio por e-mail ainda não está disponível."
+                    ))
             }
             switch try await c.requestEmail(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))
@@ -194,6 +202,8 @@ public enum DocumentRef: Equatable, Sendable {
     case carne(Int64)
     /// A certidão de débitos.
     case certidao(Int64)
+    /// A declaração anual de quitação (its id, and the year that names it).
+    case declaracao(id: Int64, year: Int)
 
     var fileName: String {
         switch self {
@@ -203,6 +213,7 @@ public enum DocumentRef: Equatable, Sendable {
         case .serviceFee(let id): return "taxa-\(id).pdf"
         case .carne(let id): return "carne-acordo-\(id).pdf"
         case .certidao(let id): return "certidao-\(id).pdf"
+        case .declaracao(_, let year): return "quitacao-anual-\(year).pdf"
         }
     }
 }

@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, ouvidoria, email, record, certidao, verifyCertidao, reportProblem
+            protocolLookup, ouvidoria, email, record, certidao, declaracao, verifyCertidao, reportProblem
     }
 
     let id: ID
@@ -93,6 +93,11 @@ struct Service {
             id: .certidao, label: "Certidão", title: "Certidão de débitos",
             summary: "Certidão negativa (ou positiva com efeito de negativa) do imóvel, ou o que a impede", modes: everywhere
         ) { CertidaoScreen(matricula: $0.matricula) },
+        Service(
+            id: .declaracao, label: "Quitação", title: "Declaração anual de quitação",
+            summary: "Declaração de quitação de débitos de um ano encerrado (Lei 12.007/2009), ou as contas que a impedem",
+            modes: everywhere
+        ) { DeclaracaoScreen(matricula: $0.matricula) },
         Service(
             id: .verifyCertidao, label: "Certidão", title: "Verificar certidão",
             summary: "Confere uma certidão pelo código: válida, expirada ou desconhecida (no quiosque: F4 na tela inicial)",

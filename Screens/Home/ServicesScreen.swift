@@ -10,7 +10,9 @@ final class ServicesScreen: Screen {
     var list = ListState(count: 0)
     private var services: [Service] = []
     private var visible: [Service] = []
-    private var rows: [(y: Int, index: Int)] = []
+    private var rows: [(y: Int, x: Range<Int>, index: Int)] = []
+    /// Services per column when the list is laid out in two (0: one column).
+    private var perColumn = 0
 
     init(matricula: String, property: Calls.PropertySummary?) {
         context = Service.Context(matricula: matricula, property: property)
@@ -59,11 +61,13 @@ final class ServicesScreen: Screen {
         case .key(.char(let c)) where c.isLetter || c == " ":
             filter.append(c)
             refilter()
+        case .key(.left) where perColumn > 0: list.selected = max(0, list.selected - perColumn)
+        case .key(.right) where perColumn > 0: list.selected = min(visible.count - 1, list.selected + perColumn)
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
             _ = list.handle(k, pageSize: 5)
-        case .click(_, let y):
-            if let row = rows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }
+        case .click(let x, let y):
+            if let row = rows.first(where: { $0.y == y && $0.x.contains(x) }), list.tap(row.index) { return open(row.index) }
         default: break
         }
         return []
@@ -94,13 +98,21 @@ final class ServicesScreen: Screen {
         let summary = TextLayout.wrap(visible[min(list.selected, visible.count - 1)].summary, width: w)
         let bottom = area.y + area.height - summary.count - 1
         let height = max(1, bottom - y)
-        list.scroll(height: height)
-        for i in list.top..<min(visible.count, list.top + height) {
+        // A list taller than the room goes into two columns (←/→ move between them) when it
+        // fits so; otherwise it scrolls.
+        let half = (visible.count + 1) / 2
+        perColumn = visible.count > height && half <= height ? half : 0
+        let columnWidth = perColumn > 0 ? (w - 2) / 2 : w
+        if perColumn == 0 { list.scroll(height: height) } else { list.top = 0 }
+        for i in list.top..<min(visible.count, list.top + (perColumn > 0 ? visible.count : height)) {
             let selected = i == list.selected
             let marker = selected ? "\(s.glyphs.arrowRight) " : "  "
-            s.put(TextLayout.pad("\(marker)\(i + 1). \(visible[i].title)", width: w), x: x, y: y, role: selected ? .selected : .normal)
-            rows.append((y, i))
-            y += 1
+            let (row, column) = perColumn > 0 ? (i % perColumn, i / perColumn) : (i - list.top, 0)
+            let left = x + column * (columnWidth + 2)
+            s.put(
+                TextLayout.pad("\(marker)\(i + 1). \(visible[i].title)", width: columnWidth),
+                x: left, y: y + row, role: selected ? .selected : .normal)
+            rows.append((y + row, left..<(left + columnWidth), i))
         }
         for (k, line) in summary.enumerated() { s.put(line, x: x, y: bottom + 1 + k, role: .muted) }
     }

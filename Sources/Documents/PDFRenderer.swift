@@ -55,6 +55,11 @@ public enum PDFRenderer {
         return try page(title: "\(c.title) \(c.number)") { $0.draw(c, qr: qr) }
     }
 
+    public static func render(_ d: DeclaracaoDocument) throws -> Data {
+        guard d.lines.count <= 36 else { throw Failure.cairo("mais de 36 contas num ano") }
+        return try page(title: d.title) { $0.draw(d) }
+    }
+
     public static func render(_ receipt: CardReceipt) throws -> Data {
         guard receipt.lines.count <= maxLines else { throw Failure.cairo("mais de \(maxLines) contas num documento") }
         return try page(title: "Comprovante \(receipt.reference)") { $0.draw(receipt) }
@@ -349,6 +354,54 @@ public enum PDFRenderer {
             for line in wordWrap(note, fits: { width($0) <= right - textX }) {
                 text(line, x: textX, y: ty)
                 ty += 11
+            }
+        }
+
+        mutating func draw(_ d: DeclaracaoDocument) {
+            let (left, right) = (margin, pageWidth - margin)
+            header(d.issuer, title: "Quitação anual", detail: "Nº \(d.number) · emitida em \(d.issuedOn.formatted)")
+            y += 28
+            font(.bold, 13)
+            text("Declaração Anual de Quitação de Débitos", x: pageWidth / 2, y: y, align: 0.5)
+            y += 16
+            font(.bold, 11)
+            text("Ano base: \(d.year)", x: pageWidth / 2, y: y, align: 0.5)
+            y += 22
+            labelled(
+                [("Titular", d.holderName), ("CPF/CNPJ", d.holderDocument), ("Matrícula", d.matricula), ("Endereço", d.address)],
+                valueAt: left + 80, size: 10, step: 15)
+            y += 4
+            font(.regular, 10)
+            for line in wordWrap(DeclaracaoAnual.statement(year: d.year), fits: { width($0) <= right - left }) {
+                y += 14
+                text(line, x: left, y: y)
+            }
+            y += 12
+            rule(y)
+            y += 16
+            let columns: [(String, Double, Double)] = [
+                ("Fatura", left, 0), ("Situação", left + 80, 0), ("Data da situação", left + 300, 0), ("Valor", right, 1),
+            ]
+            font(.bold, 9)
+            for (title, x, a) in columns { text(title, x: x, y: y, align: a) }
+            font(.regular, 9)
+            for l in d.lines {
+                y += 13
+                for (v, col) in zip([l.competencia.formatted, l.situacao, l.paidOn.formatted, l.amount.formatted], columns) {
+                    text(v, x: col.1, y: y, align: col.2)
+                }
+            }
+            y += 8
+            rule(y)
+            y += 15
+            font(.bold, 10)
+            text("Total pago no ano", x: left, y: y)
+            text(d.total.formatted, x: right, y: y, align: 1)
+            y += 26
+            font(.regular, 8.5)
+            for line in wordWrap(DeclaracaoAnual.lawParagraph, fits: { width($0) <= right - left }) {
+                text(line, x: left, y: y)
+                y += 11
             }
         }
 

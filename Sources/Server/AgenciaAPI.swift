@@ -19,6 +19,7 @@ struct AgenciaAPI: APIProtocol {
     let protocols: ProtocolHandlers
     let services: ServiceHandlers
     let certidoes: CertidaoHandlers
+    let declaracoes: DeclaracaoHandlers
     let agreements: AgreementHandlers
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
@@ -311,5 +312,13 @@ struct AgenciaAPI: APIProtocol {
 
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         try await certidoes.verifyCertidao(input)
+    }
+
+    func issueDeclaracao(_ input: Operations.IssueDeclaracao.Input) async throws -> Operations.IssueDeclaracao.Output {
+        try await declaracoes.issueDeclaracao(input)
+    }
+
+    func getDeclaracaoPDF(_ input: Operations.GetDeclaracaoPDF.Input) async throws -> Operations.GetDeclaracaoPDF.Output {
+        try await declaracoes.getDeclaracaoPDF(input)
     }
 }

@@ -72,7 +72,8 @@ public func buildApplication(
     let limiter = AttemptLimiter(sessions: sessions, config: config, clock: appClock)
     let documents = DocumentService(
         store: store, bills: bills, statements: statements, properties: properties, cardPayments: cardPayments, companies: cards,
-        factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour)
+        factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour,
+        agreementSettings: config.agreements)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -132,6 +133,8 @@ public func buildApplication(
         certidoes: CertidaoHandlers(
             config: config, store: store, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
             authorization: authorization, limiter: limiter, clock: appClock),
+        declaracoes: DeclaracaoHandlers(
+            declaracoes: DeclaracaoRepository(store: store), properties: properties, documents: documents, authorization: authorization),
         agreements: AgreementHandlers(
             config: config, agreements: AgreementRepository(store: store), properties: properties, bills: bills, documents: documents,
             authorization: authorization),

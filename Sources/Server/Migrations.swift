@@ -527,6 +527,39 @@ enum Migrations {
                 "CREATE TABLE signing_keys (name TEXT PRIMARY KEY, private_key TEXT NOT NULL)",
             ]
         ),
+        (
+            14, "declaracoes",
+            [
+                // The declaração anual de quitação as issued, once per property and year (the
+                // batch and a request at the same time still make one); `lines` the bills it lists.
+                """
+                CREATE TABLE declaracoes (
+                    id {{ID}},
+                    matricula TEXT NOT NULL,
+                    ano INTEGER NOT NULL,
+                    issued_on TEXT NOT NULL,
+                    issued_at BIGINT NOT NULL,
+                    holder_name TEXT NOT NULL,
+                    holder_document TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    lines TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    staff TEXT,
+                    UNIQUE (matricula, ano))
+                """,
+                // Which agreement holds a bill (the declaração and the certidão ask).
+                "CREATE INDEX agreement_bills_bill ON agreement_bills(bill_id)",
+                // A batch's lease (one instance runs it) and how far it got (a rerun continues).
+                """
+                CREATE TABLE batch_runs (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    lease_until BIGINT NOT NULL,
+                    cursor TEXT,
+                    finished_at BIGINT)
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

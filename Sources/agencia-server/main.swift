@@ -14,7 +14,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         version: AgenciaVersion.current,
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
-            CertidaoCommand.self,
+            CertidaoCommand.self, DeclaracoesCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -192,6 +192,38 @@ struct CertidaoVerify: AsyncParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
+        }
+    }
+}
+
+struct DeclaracoesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "declaracoes",
+        abstract:
+            "Emite as declarações anuais de quitação (Lei 12.007/2009) de um ano para todos os imóveis com direito e as envia por "
+            + "e-mail a quem tem endereço cadastrado. Pode ser interrompida e executada de novo: continua de onde parou, sem repetir.")
+
+    @OptionGroup var options: ServerOptions
+    @Option(help: "O ano das declarações (já encerrado).") var ano: Int
+    @Option(help: "Imóveis por página (cada página renova a vez desta execução).") var pagina = 500
+
+    func run() async throws {
+        let configuration = try options.resolve()
+        let terminal = isatty(STDERR_FILENO) == 1
+        do {
+            let summary = try await DeclaracaoBatch.run(
+                configuration: configuration, year: ano, pageSize: max(1, pagina),
+                progress: { done, total in
+                    let line = "\(done)/\(total) imóveis (\(total > 0 ? done * 100 / total : 100) %)"
+                    // On a terminal, one line rewritten; in a log (cron, systemd), a line per page.
+                    FileHandle.standardError.write(Data((terminal ? "\r\(line)" : "\(line)\n").utf8))
+                })
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            print(summary)
+        } catch {
+            if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            throw ExitCode(error is BatchBusy ? 75 : 1)
         }
     }
 }

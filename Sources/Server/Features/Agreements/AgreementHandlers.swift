@@ -109,22 +109,7 @@ struct AgreementHandlers: Sendable {
     /// The carnê: every open installment, or one (`seq`) again.
     func getCarne(_ input: Operations.GetCarne.Input) async throws -> Operations.GetCarne.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
-        guard let a = try await agreements.agreement(grant.matricula, id: input.path.agreementId) else {
-            throw APIError(status: .notFound, code: "agreement_not_found", message: "Acordo não encontrado.")
-        }
-        guard a.status == .ativo else {
-            throw APIError.conflict("Este acordo está \(a.status.rawValue): não há parcelas a pagar por ele.")
-        }
-        var slips = a.installments.filter { $0.paidOn == nil }
-        if let seq = input.query.seq {
-            guard let one = a.installments.first(where: { $0.seq == seq }) else {
-                throw APIError(status: .notFound, code: "installment_not_found", message: "Parcela não encontrada neste acordo.")
-            }
-            guard one.paidOn == nil else { throw APIError.conflict("Esta parcela já foi paga.") }
-            slips = [one]
-        }
-        guard let property = try await properties.property(grant.matricula) else { throw APIError.notFound }
-        let carne = try documents.factory.carne(a, slips: slips, property: property, settings: config.agreements)
+        let (carne, a) = try await documents.carne(agreementId: input.path.agreementId, seq: input.query.seq, matricula: grant.matricula)
         let whole = input.query.seq == nil
         let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(carne, termsPage: whole) }
         try await grant.record("carne_pdf", detail: "acordo \(a.id)\(whole ? "" : " parcela \(input.query.seq ?? 0)")")

@@ -22,6 +22,10 @@ enum DocumentKind: String, Sendable {
     case emailCode = "email_code"
     /// The old address told of the change.
     case emailChanged = "email_changed"
+    /// An agreement's carnê (the id is the agreement's).
+    case carne
+    /// A declaração anual de quitação.
+    case declaracao
 }
 
 extension PayableDocument.Kind {
@@ -65,12 +69,36 @@ struct DocumentService: Sendable {
     let factory: DocumentFactory
     let clock: AppClock
     let requestsPerHour: Int
+    let agreementSettings: AgreementSettings
 
     /// The document's PDF and e-mail texts, or the API's "not found"/"not payable" answer.
     func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
         if kind == .protocolStep { return try await protocolNotice(stepId: id) }
         if kind == .ouvidoriaAlert { return try await ouvidoriaAlert(number: id) }
         if kind == .emailCode || kind == .emailChanged { return try await emailChangeNotice(kind, id: id) }
+        if kind == .declaracao {
+            guard let d = try await DeclaracaoRepository(store: store).declaracao(id: id), d.matricula == matricula else {
+                throw APIError.declaracaoNotFound
+            }
+            let doc = declaracaoDocument(d)
+            return Delivery(
+                pdf: try await pdf(doc), fileName: "quitacao-anual-\(d.year).pdf",
+                subject: "Declaração anual de quitação de débitos \(d.year) — matrícula \(doc.matricula)",
+                body: """
+                    Segue em anexo a declaração anual de quitação de débitos de \(d.year) do imóvel de matrícula \(doc.matricula) (Lei nº 12.007/2009): \(counted(d.lines.count, "conta")) do ano, todas pagas, \(doc.total.formatted) no total.
+
+                    Ela substitui, para comprovar o pagamento, as quitações mensais das contas de \(d.year).
+                    """)
+        }
+        if kind == .carne {
+            let (carne, agreement) = try await carne(agreementId: id, seq: nil, matricula: matricula)
+            return Delivery(
+                pdf: try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(carne) },
+                fileName: "carne-acordo-\(agreement.id).pdf", subject: "Carnê do acordo nº \(agreement.id) — matrícula \(carne.matricula)",
+                body: """
+                    Segue em anexo o carnê do acordo de parcelamento nº \(agreement.id) do imóvel de matrícula \(carne.matricula): os termos e \(counted(carne.slips.count, "boleto")) das parcelas em aberto, cada um com código de barras, linha digitável e PIX.
+                    """)
+        }
         if kind == .receipt {
             let r = try await receipt(id: id, matricula: matricula)
             let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(r) }
@@ -212,6 +240,38 @@ struct DocumentService: Sendable {
             c, companyName: companies.company(c.company)?.nome ?? c.company,
             approvedAt: LocalCalendar.dateTime(approved, timeZone: clock.timeZone),
             property: p, lines: lines)
+    }
+
+    /// A declaração anual as printed.
+    func declaracaoDocument(_ d: Declaracao) -> DeclaracaoDocument {
+        DeclaracaoDocument(
+            issuer: factory.issuer, year: d.year, number: String(d.id), holderName: d.holderName,
+            holderDocument: TaxID(d.holderDocument)?.masked ?? "", matricula: Matricula.display(d.matricula), address: d.address,
+            issuedOn: d.issuedOn, lines: d.lines)
+    }
+
+    func pdf(_ doc: DeclaracaoDocument) async throws -> Data {
+        try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
+    }
+
+    /// An active agreement's carnê: every open installment, or one (`seq`) again.
+    func carne(agreementId: Int64, seq: Int?, matricula: String) async throws -> (Carne, Agreement) {
+        guard let a = try await AgreementRepository(store: store).agreement(matricula, id: agreementId) else {
+            throw APIError(status: .notFound, code: "agreement_not_found", message: "Acordo não encontrado.")
+        }
+        guard a.status == .ativo else {
+            throw APIError.conflict("Este acordo está \(a.status.rawValue): não há parcelas a pagar por ele.")
+        }
+        var slips = a.installments.filter { $0.paidOn == nil }
+        if let seq {
+            guard let one = a.installments.first(where: { $0.seq == seq }) else {
+                throw APIError(status: .notFound, code: "installment_not_found", message: "Parcela não encontrada neste acordo.")
+            }
+            guard one.paidOn == nil else { throw APIError.conflict("Esta parcela já foi paga.") }
+            slips = [one]
+        }
+        guard let property = try await properties.property(matricula) else { throw APIError.notFound }
+        return (try factory.carne(a, slips: slips, property: property, settings: agreementSettings), a)
     }
 
     /// The payable document, or the API's "not found"/"not payable" answer.

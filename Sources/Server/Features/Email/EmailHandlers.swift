@@ -35,6 +35,13 @@ struct EmailHandlers: Sendable {
         case .serviceFee:
             kind = .serviceFee
             _ = try await documents.document(.serviceFee, id: body.document.id, matricula: matricula)
+        case .carne:
+            kind = .carne
+            _ = try await documents.carne(agreementId: body.document.id, seq: nil, matricula: matricula)
+        case .declaracao:
+            kind = .declaracao
+            guard let d = try await DeclaracaoRepository(store: documents.store).declaracao(id: body.document.id), d.matricula == matricula
+            else { throw APIError.declaracaoNotFound }
         }
         guard config.smtp.url != nil else {
             throw APIError.unavailable(

@@ -30,28 +30,46 @@ struct PropertyRepository: Sendable {
         try await store.read { db in
             try await db.raw(
                 """
-                SELECT p.matricula, p.logradouro, p.numero, p.complemento, p.bairro, p.cidade, p.uf, p.cep,
-                       p.categoria, p.economias, p.situacao_ligacao, p.situacao_desde, p.esgoto,
-                       c.documento, c.nome, c.email, c.telefone
+                SELECT \(unsafeRaw: Self.columns)
                 FROM properties p JOIN customers c ON c.documento = p.titular
                 WHERE p.matricula = \(bind: matricula)
                 """
-            ).first().map { row in
-                try Property(
-                    matricula: row.decode(column: "matricula", as: String.self),
-                    address: Self.address(row),
-                    categoria: Self.categoria(row),
-                    economias: row.decode(column: "economias", as: Int.self),
-                    situacaoLigacao: Self.situacaoLigacao(row),
-                    situacaoLigacaoSince: row.decode(column: "situacao_desde", as: String?.self).flatMap(CivilDate.init(iso:)),
-                    esgoto: row.decode(column: "esgoto", as: Int.self) != 0,
-                    titular: Customer(
-                        documento: row.decode(column: "documento", as: String.self),
-                        nome: row.decode(column: "nome", as: String.self),
-                        email: row.decode(column: "email", as: String?.self),
-                        telefone: row.decode(column: "telefone", as: String?.self)))
-            }
+            ).first().map(Self.property)
         }
+    }
+
+    /// A page of properties in matrícula order, after `cursor` (a batch walks them all).
+    func properties(after cursor: String?, limit: Int) async throws -> [Property] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT \(unsafeRaw: Self.columns)
+                FROM properties p JOIN customers c ON c.documento = p.titular
+                WHERE p.matricula > \(bind: cursor ?? "") ORDER BY p.matricula LIMIT \(bind: limit)
+                """
+            ).all().map(Self.property)
+        }
+    }
+
+    static let columns = """
+        p.matricula, p.logradouro, p.numero, p.complemento, p.bairro, p.cidade, p.uf, p.cep, p.categoria, p.economias,
+        p.situacao_ligacao, p.situacao_desde, p.esgoto, c.documento, c.nome, c.email, c.telefone
+        """
+
+    static func property(_ row: any SQLRow) throws -> Property {
+        try Property(
+            matricula: row.decode(column: "matricula", as: String.self),
+            address: Self.address(row),
+            categoria: Self.categoria(row),
+            economias: row.decode(column: "economias", as: Int.self),
+            situacaoLigacao: Self.situacaoLigacao(row),
+            situacaoLigacaoSince: row.decode(column: "situacao_desde", as: String?.self).flatMap(CivilDate.init(iso:)),
+            esgoto: row.decode(column: "esgoto", as: Int.self) != 0,
+            titular: Customer(
+                documento: row.decode(column: "documento", as: String.self),
+                nome: row.decode(column: "nome", as: String.self),
+                email: row.decode(column: "email", as: String?.self),
+                telefone: row.decode(column: "telefone", as: String?.self)))
     }
 
     /// Who asks for a property: the customer of `documento` (the session's CPF/CNPJ) when known,
