@@ -6,6 +6,15 @@ import TUI
 extension Calls {
     typealias Declaracao = Components.Schemas.Declaracao
 
+    static func declaracaoYears(_ c: Client, _ m: String) async -> Result<[Components.Schemas.DeclaracaoYears.ItemsPayloadPayload], APIFailure> {
+        await run {
+            switch try await c.listDeclaracaoYears(path: .init(matricula: m)) {
+            case .ok(let ok): return .success(try ok.body.json.items)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
     static func issueDeclaracao(_ c: Client, _ m: String, year: Int) async -> Result<Declaracao, APIFailure> {
         await run {
             switch try await c.issueDeclaracao(path: .init(matricula: m), body: .json(.init(ano: year))) {
@@ -21,10 +30,12 @@ extension Calls {
 /// (not at a kiosk), F4 sends it by e-mail. Asked again for the same year, the same declaration.
 public final class DeclaracaoScreen: Screen {
     enum Message: CallResultMessage {
+        case years(Result<[Components.Schemas.DeclaracaoYears.ItemsPayloadPayload], APIFailure>)
         case issued(Result<Calls.Declaracao, APIFailure>)
         case delivered(Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
+            case .years(let r): return r.failure
             case .issued(let r): return r.failure
             case .delivered(let r): return r.failure
             }
@@ -34,6 +45,8 @@ public final class DeclaracaoScreen: Screen {
     let matricula: String
     var year = TextField(label: "Ano:", maxLength: 4, accepts: { $0.isASCII && $0.isNumber })
     var declaracao: Calls.Declaracao?
+    /// The ended years with bills, newest first (from the server: the terminal has no calendar).
+    var years: [Components.Schemas.DeclaracaoYears.ItemsPayloadPayload] = []
     var refusal: APIFailure?
     var busy = false
     var notice: (String, Role)?
@@ -42,7 +55,7 @@ public final class DeclaracaoScreen: Screen {
 
     init(matricula: String) { self.matricula = matricula }
 
-    public var title: String { "Declaração anual de quitação — imóvel \(Matricula.display(matricula))" }
+    public var title: String { "Quitação anual — imóvel \(Matricula.display(matricula))" }
     public var isBusy: Bool { busy }
 
     var actions: [Action] {
@@ -76,13 +89,9 @@ public final class DeclaracaoScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         canSave = app.canSave
-        if year.text.isEmpty, app.now > 0 {
-            // Last year: the one a customer usually asks for (the current one has not ended).
-            let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date(timeIntervalSince1970: app.now))
-            year.text = String(thisYear - 1)
-            year.cursor = 4
-        }
-        return []
+        guard years.isEmpty else { return [] }
+        let m = matricula
+        return [.call { Message.years(await Calls.declaracaoYears($0, m)) as Any }]
     }
 
     private func issue() -> [Effect] {
@@ -123,6 +132,14 @@ public final class DeclaracaoScreen: Screen {
         guard let m = message as? Message else { return [] }
         busy = false
         switch m {
+        case .years(.success(let items)):
+            years = items
+            // The newest ended year: the one a customer usually asks for.
+            if year.text.isEmpty, let newest = items.first {
+                year.text = String(newest.ano)
+                year.cursor = year.text.count
+            }
+        case .years(.failure(let f)): refusal = f
         case .issued(.success(let d)):
             declaracao = d
             scroll = 0
@@ -144,8 +161,12 @@ public final class DeclaracaoScreen: Screen {
                 s.paragraph(
                     "Lei nº 12.007/2009: a declaração sai para um ano encerrado em que todas as contas foram pagas. F2 ou Enter emite.",
                     x: x, y: y, width: w, role: .muted) + 1
-            year.render(into: &s, x: x, y: y, labelWidth: 6, width: 6, focused: !busy)
+            year.render(into: &s, x: x, y: y, labelWidth: 5, width: 6, focused: !busy)
             y += 2
+            if !years.isEmpty {
+                let list = years.map { "\($0.ano)\($0.issued ? " (emitida)" : "")" }.joined(separator: ", ")
+                y = s.paragraph("Anos com contas: \(list).", x: x, y: y, width: w, role: .hint) + 1
+            }
             if let f = refusal {
                 for line in f.message.split(separator: "\n") { y = s.paragraph(String(line), x: x, y: y, width: w, role: .warning) }
             }

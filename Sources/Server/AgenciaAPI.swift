@@ -314,6 +314,10 @@ struct AgenciaAPI: APIProtocol {
         try await certidoes.verifyCertidao(input)
     }
 
+    func listDeclaracaoYears(_ input: Operations.ListDeclaracaoYears.Input) async throws -> Operations.ListDeclaracaoYears.Output {
+        try await declaracoes.listDeclaracaoYears(input)
+    }
+
     func issueDeclaracao(_ input: Operations.IssueDeclaracao.Input) async throws -> Operations.IssueDeclaracao.Output {
         try await declaracoes.issueDeclaracao(input)
     }

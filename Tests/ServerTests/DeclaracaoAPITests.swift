@@ -38,6 +38,11 @@ final class DeclaracaoAPITests: XCTestCase {
                 // Asked again (from the counter too): the same declaration.
                 r = try await issue(Demo.mariaPaid, 2026, staff)
                 AEq(r.json["id"] as? Int, id, "\(engine)")
+                // The years offered: ended ones with bills, newest first, this one issued.
+                let years = try await client.get("/v1/properties/\(Demo.mariaPaid)/declaracoes", token: maria).json["items"] as? [[String: Any]]
+                AEq(years?.compactMap { $0["ano"] as? Int }, [2026, 2025], "\(engine): 2027 has not ended")
+                AEq(years?.first?["issued"] as? Bool, true)
+                AEq(years?.last?["issued"] as? Bool, false)
                 let pdf = try await client.get("/v1/properties/\(Demo.mariaPaid)/declaracoes/2026/pdf", token: maria)
                 AEq(pdf.status, .ok)
                 let text = try PDFReading.text(Data(buffer: pdf.body), layout: false).split(whereSeparator: \.isWhitespace).joined(
@@ -67,6 +72,7 @@ final class DeclaracaoAPITests: XCTestCase {
                 // Another property's declaration: not found, by every way in.
                 AEq(try await issue("100080", 2025, maria).status, .notFound)
                 AEq(try await client.get("/v1/properties/100080/declaracoes/2025/pdf", token: maria).status, .notFound)
+                AEq(try await client.get("/v1/properties/100080/declaracoes", token: maria).status, .notFound)
                 let foreign = try await client.post(
                     "/v1/properties/\(Demo.maria.m.replacingOccurrences(of: "-", with: ""))/emails",
                     ["document": ["kind": "declaracao", "id": id ?? 0], "to": "x@example.com"], token: maria,

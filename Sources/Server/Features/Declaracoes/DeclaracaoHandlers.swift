@@ -12,6 +12,13 @@ struct DeclaracaoHandlers: Sendable {
     let documents: DocumentService
     let authorization: Authorization
 
+    func listDeclaracaoYears(_ input: Operations.ListDeclaracaoYears.Input) async throws -> Operations.ListDeclaracaoYears.Output {
+        let grant = try await authorization.check(.property(input.path.matricula))
+        let (billed, declared) = try await declaracoes.years(grant.matricula)
+        return .ok(
+            .init(body: .json(.init(items: billed.filter { $0 < grant.today.year }.map { .init(ano: $0, issued: declared.contains($0)) }))))
+    }
+
     func issueDeclaracao(_ input: Operations.IssueDeclaracao.Input) async throws -> Operations.IssueDeclaracao.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard case .json(let body) = input.body else { throw APIError.badRequest }

@@ -105,6 +105,19 @@ struct DeclaracaoRepository: Sendable {
         }
     }
 
+    /// The years the property has bills falling due in (newest first), and those declared.
+    func years(_ matricula: String) async throws -> (billed: [Int], declared: Set<Int>) {
+        try await store.read { db in
+            let billed = try await db.raw(
+                "SELECT DISTINCT substr(vencimento, 1, 4) AS y FROM bills WHERE matricula = \(bind: matricula) ORDER BY y DESC"
+            ).all().compactMap { Int(try $0.decode(column: "y", as: String.self)) }
+            let declared = try await db.raw("SELECT ano FROM declaracoes WHERE matricula = \(bind: matricula)").all().map {
+                try $0.decode(column: "ano", as: Int.self)
+            }
+            return (billed, Set(declared))
+        }
+    }
+
     func declaracao(_ matricula: String, year: Int) async throws -> Declaracao? {
         try await find("matricula = \(bind: matricula) AND ano = \(bind: year)")
     }
