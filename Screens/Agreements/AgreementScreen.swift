@@ -105,13 +105,7 @@ public final class AgreementSignScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard case .key(let k) = event, !busy else { return [] }
         if let effects = actions.perform(k, app: app) { return effects }
-        switch k {
-        case .down: scroll += 1
-        case .up: scroll = max(0, scroll - 1)
-        case .pageDown: scroll += 10
-        case .pageUp: scroll = max(0, scroll - 10)
-        default: break
-        }
+        scroll = Scrolling.moved(scroll, by: event) ?? scroll
         return []
     }
 

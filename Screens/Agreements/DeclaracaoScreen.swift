@@ -6,7 +6,9 @@ import TUI
 extension Calls {
     typealias Declaracao = Components.Schemas.Declaracao
 
-    static func declaracaoYears(_ c: Client, _ m: String) async -> Result<[Components.Schemas.DeclaracaoYears.ItemsPayloadPayload], APIFailure> {
+    static func declaracaoYears(_ c: Client, _ m: String) async -> Result<
+        [Components.Schemas.DeclaracaoYears.ItemsPayloadPayload], APIFailure
+    > {
         await run {
             switch try await c.listDeclaracaoYears(path: .init(matricula: m)) {
             case .ok(let ok): return .success(try ok.body.json.items)
@@ -120,11 +122,7 @@ public final class DeclaracaoScreen: Screen {
             if year.handle(k) { refusal = nil }
             return []
         }
-        switch k {
-        case .down: scroll += 1
-        case .up: scroll = max(0, scroll - 1)
-        default: break
-        }
+        scroll = Scrolling.moved(scroll, by: event) ?? scroll
         return []
     }
 

@@ -360,15 +360,8 @@ public final class ContactHistoryScreen: Screen {
         switch event {
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
-            switch k {
-            case .down: scroll += 1
-            case .up: scroll = max(0, scroll - 1)
-            case .pageDown: scroll += 10
-            case .pageUp: scroll = max(0, scroll - 10)
-            default: break
-            }
-        case .wheel(let up): scroll = max(0, scroll + (up ? -3 : 3))
-        default: break
+            scroll = Scrolling.moved(scroll, by: event) ?? scroll
+        default: scroll = Scrolling.moved(scroll, by: event) ?? scroll
         }
         return []
     }

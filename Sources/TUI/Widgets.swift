@@ -322,3 +322,21 @@ public struct TextArea: Sendable, Equatable {
         if focused { s.cursor = (r.x + min(col, r.width - 1), r.y + line - top) }
     }
 }
+
+/// Scrolling a text taller than its room: ↑/↓ a line, PgUp/PgDn ten, the wheel three.
+public enum Scrolling {
+    /// `offset` after `event` (never below 0; the screen clamps the top end when it draws), or
+    /// nil when the event does not scroll.
+    public static func moved(_ offset: Int, by event: Event) -> Int? {
+        let step: Int
+        switch event {
+        case .key(.down): step = 1
+        case .key(.up): step = -1
+        case .key(.pageDown): step = 10
+        case .key(.pageUp): step = -10
+        case .wheel(let up): step = up ? -3 : 3
+        default: return nil
+        }
+        return max(0, offset + step)
+    }
+}
