@@ -1,3 +1,5 @@
+import Foundation
+
 /// Installment agreements (parcelamentos, PRODUCT.md C1, issue 13): when each installment falls
 /// due, who may sign which terms, and when an agreement is broken.
 public enum AgreementSchedule {
@@ -75,5 +77,68 @@ public enum AgreementStanding: Equatable, Sendable {
             return .rompido(reason: "Parcela vencida há \(days) dias sem pagamento (o limite é \(maxOverdueDays) dias).")
         }
         return .atrasado(installments: late.count, days: days)
+    }
+}
+
+/// What a broken agreement gives back (issue 13): the debt it amortised — the down payment and
+/// the principal part of each installment paid, by the agreement's own Price table, whatever
+/// order they were paid in — settles its bills oldest first at the value each entered with; a
+/// bill fully covered is paid, the others return open for what remains of their original value
+/// (the covered share taken proportionally), and charge again from their own due dates.
+public enum AgreementBreak {
+    public struct Bill: Sendable, Equatable {
+        public var id: Int64
+        /// As it entered the agreement (updated to the signing date).
+        public var amount: Money
+        /// The bill's own value.
+        public var original: Money
+        public init(id: Int64, amount: Money, original: Money) {
+            self.id = id
+            self.amount = amount
+            self.original = original
+        }
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        /// The principal the payments made covered.
+        public var covered: Money
+        public var paid: [Int64]
+        /// Bills open again and what of their original value remains to pay.
+        public var reopened: [Reopened]
+        public struct Reopened: Sendable, Equatable {
+            public var id: Int64
+            public var remaining: Money
+        }
+    }
+
+    /// `installments` in order (1…n) with whether each was paid; `bills` oldest first.
+    public static func settle(
+        bills: [Bill], downPayment: Money, downPaymentPaid: Bool, installments: [(amount: Money, paid: Bool)], rateBasisPoints: Int
+    ) -> Outcome {
+        let debt = bills.reduce(Money.zero) { $0 + $1.amount }
+        var balance = (debt - downPayment).cents
+        var covered = downPaymentPaid ? downPayment.cents : 0
+        let rate = Decimal(rateBasisPoints) / 10_000
+        for (k, i) in installments.enumerated() {
+            let interest = Money.roundHalfUp(Decimal(balance) * rate)
+            // The last installment pays whatever remains (the plan's rounding).
+            let amortised = k == installments.count - 1 ? balance : i.amount.cents - interest
+            balance -= amortised
+            if i.paid { covered += amortised }
+        }
+        var left = covered
+        var outcome = Outcome(covered: Money(cents: covered), paid: [], reopened: [])
+        for b in bills {
+            let share = min(left, b.amount.cents)
+            left -= share
+            if share == b.amount.cents {
+                outcome.paid.append(b.id)
+            } else {
+                let coveredOriginal =
+                    b.amount.cents == 0 ? 0 : Money.roundHalfUp(Decimal(share) * Decimal(b.original.cents) / Decimal(b.amount.cents))
+                outcome.reopened.append(.init(id: b.id, remaining: Money(cents: b.original.cents - coveredOriginal)))
+            }
+        }
+        return outcome
     }
 }

@@ -52,7 +52,8 @@ public enum CertidaoDecision: Equatable, Sendable {
             switch a.standing {
             case .atrasado(let n, _):
                 reasons.append(
-                    "Acordo nº \(a.id) com \(counted(n, "parcela vencida", plural: "parcelas vencidas")) desde \(a.lateSince?.formatted ?? "—").")
+                    "Acordo nº \(a.id) com \(counted(n, "parcela vencida", plural: "parcelas vencidas")) desde \(a.lateSince?.formatted ?? "—")."
+                )
             case .rompido(let why): reasons.append("Acordo nº \(a.id) rompido: \(why)")
             case .emDia, .quitado: break
             }

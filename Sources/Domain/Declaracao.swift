@@ -1,6 +1,7 @@
 /// Declaração anual de quitação de débitos (Lei 12.007/2009; PRODUCT.md C6, issue 13): for a
-/// year that has ended, issued when every bill falling due in it is paid — a bill paid through
-/// an agreement counts once the agreement is quitado — or refused naming each bill that is not.
+/// year that has ended, issued when every bill falling due in it is paid, or refused naming each
+/// bill that is not. A bill in an agreement is paid when the agreement is quitado (its bills
+/// then become `paga`); until then it blocks, and the reason names the agreement.
 public enum DeclaracaoAnual {
     /// A bill of the year as the decision sees it.
     public struct Bill: Sendable, Equatable {
@@ -9,13 +10,11 @@ public enum DeclaracaoAnual {
         public var amount: Money
         public var situacao: SituacaoConta
         public var paidOn: CivilDate?
-        /// For a `parcelada` bill: its agreement's number, whether it is quitado and when its
-        /// last installment was paid.
-        public var agreement: (id: Int64, quitado: Bool, paidOn: CivilDate?)?
+        /// For a `parcelada` bill: the agreement that holds it.
+        public var agreement: Int64?
 
         public init(
-            competencia: Competencia, due: CivilDate, amount: Money, situacao: SituacaoConta, paidOn: CivilDate?,
-            agreement: (id: Int64, quitado: Bool, paidOn: CivilDate?)? = nil
+            competencia: Competencia, due: CivilDate, amount: Money, situacao: SituacaoConta, paidOn: CivilDate?, agreement: Int64? = nil
         ) {
             self.competencia = competencia
             self.due = due
@@ -25,17 +24,12 @@ public enum DeclaracaoAnual {
             self.agreement = agreement
         }
 
-        public static func == (a: Bill, b: Bill) -> Bool {
-            a.competencia == b.competencia && a.due == b.due && a.amount == b.amount && a.situacao == b.situacao && a.paidOn == b.paidOn
-                && a.agreement?.id == b.agreement?.id && a.agreement?.quitado == b.agreement?.quitado
-                && a.agreement?.paidOn == b.agreement?.paidOn
-        }
     }
 
     /// One line of the declaration, as the model in seed 000 lists them.
     public struct Line: Sendable, Equatable {
         public var competencia: Competencia
-        /// "PAGA", or "PAGA (PARCELAMENTO Nº n)" for a bill paid through an agreement.
+        /// "PAGA", as the model in seed 000 says it.
         public var situacao: String
         public var paidOn: CivilDate
         public var amount: Money
@@ -97,13 +91,7 @@ public enum DeclaracaoAnual {
             case .paga:
                 lines.append(Line(competencia: b.competencia, situacao: "PAGA", paidOn: b.paidOn ?? b.due, amount: b.amount))
             case .parcelada:
-                if let a = b.agreement, a.quitado, let paid = a.paidOn {
-                    lines.append(
-                        Line(competencia: b.competencia, situacao: "PAGA (PARCELAMENTO Nº \(a.id))", paidOn: paid, amount: b.amount))
-                } else {
-                    let which = b.agreement.map { "nº \($0.id)" } ?? ""
-                    inAgreement.append("\(what): no parcelamento \(which) ainda não quitado.")
-                }
+                inAgreement.append("\(what): no parcelamento\(b.agreement.map { " nº \($0)" } ?? "") ainda não quitado.")
             case .emRevisao: open.append("\(what): em revisão (pagamento com cartão aguardando a operadora).")
             case .aberta: open.append("\(what): em aberto.")
             }

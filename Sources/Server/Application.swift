@@ -155,7 +155,8 @@ public func buildApplication(
         BackgroundJobs(
             sender: OutboxSender(
                 outbox: outbox, documents: documents, smtp: config.smtp, utility: config.utility, clock: appClock, logger: logger),
-            cardPayments: cardPayments, ouvidoria: config.ouvidoria.email.map { (ouvidoria, $0) }, store: store, runtime: runtime,
+            cardPayments: cardPayments, ouvidoria: config.ouvidoria.email.map { (ouvidoria, $0) }, store: store,
+            agreements: AgreementRepository(store: store), agreementSettings: config.agreements, runtime: runtime,
             clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger))
 
     var app = Application(

@@ -560,6 +560,44 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            15, "arrecadacao",
+            [
+                // The banks' return files (FEBRABAN arrecadação), each imported once, and what
+                // each payment did: applied, a duplicate, a divergent amount, unknown, another company's.
+                """
+                CREATE TABLE arrecadacao_files (
+                    id {{ID}},
+                    bank TEXT NOT NULL,
+                    convenio TEXT NOT NULL,
+                    nsa INTEGER NOT NULL,
+                    generated_on TEXT NOT NULL,
+                    imported_at BIGINT NOT NULL,
+                    records INTEGER NOT NULL,
+                    total_cents BIGINT NOT NULL,
+                    UNIQUE (bank, convenio, nsa))
+                """,
+                """
+                CREATE TABLE arrecadacao_records (
+                    file_id BIGINT NOT NULL,
+                    nsr INTEGER NOT NULL,
+                    barcode TEXT NOT NULL,
+                    paid_on TEXT NOT NULL,
+                    credited_on TEXT NOT NULL,
+                    amount_cents BIGINT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    detail TEXT,
+                    PRIMARY KEY (file_id, nsr))
+                """,
+                "CREATE INDEX arrecadacao_records_barcode ON arrecadacao_records(barcode)",
+                "ALTER TABLE service_fees ADD COLUMN paid_on TEXT",
+                // What a broken agreement already paid of a bill it gives back open (the bill's
+                // value less this is what remains to pay).
+                "ALTER TABLE bills ADD COLUMN abatido_centavos BIGINT NOT NULL DEFAULT 0",
+                // The hourly check of active agreements for late installments.
+                "CREATE INDEX agreements_status ON agreements(status, id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -14,7 +14,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         version: AgenciaVersion.current,
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
-            CertidaoCommand.self, DeclaracoesCommand.self,
+            CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -224,6 +224,37 @@ struct DeclaracoesCommand: AsyncParsableCommand {
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(error is BatchBusy ? 75 : 1)
+        }
+    }
+}
+
+struct ArrecadacaoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arrecadacao", abstract: "Pagamentos informados pelos bancos (arquivo de retorno FEBRABAN de arrecadação).",
+        subcommands: [ImportArrecadacao.self])
+}
+
+struct ImportArrecadacao: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "importar",
+        abstract:
+            "Importa um arquivo de retorno (layout FEBRABAN de arrecadação, registros A/G/Z de 150 posições): cada pagamento "
+            + "quita a conta, o extrato, a taxa ou a parcela do seu código de barras. Cada arquivo entra uma vez só.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "O arquivo de retorno do banco.") var arquivo: String
+    @Flag(help: "Só confere o arquivo e mostra o que faria, sem gravar.") var simular = false
+
+    func run() async throws {
+        do {
+            let summary = try await ArrecadacaoImport.importFile(configuration: options.resolve(), path: arquivo, dryRun: simular)
+            print(simular ? "Simulação (nada gravado).\n\(summary)" : "\(summary)")
+        } catch let e as ArrecadacaoImport.AlreadyImported {
+            FileHandle.standardError.write(Data("\(e)\n".utf8))
+            throw ExitCode(3)
+        } catch let e as ArrecadacaoRetorno.Problems {
+            FileHandle.standardError.write(Data("Arquivo recusado, nada foi importado:\n\(e)\n".utf8))
+            throw ExitCode(2)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 
 @testable import Domain
@@ -53,5 +54,41 @@ final class AgreementTests: XCTestCase {
             .rompido(reason: "Parcela vencida há 90 dias sem pagamento (o limite é 90 dias)."))
         XCTAssertEqual(standing("2027-02-27", [("2026-11-28", false), ("2027-11-28", false)]), .atrasado(installments: 1, days: 89))
         XCTAssertEqual(standing("2030-01-01", [("2026-11-28", true), ("2026-12-28", true)]), .quitado)
+    }
+
+    /// A broken agreement settles what its payments amortised, bills oldest first.
+    func testBreakingSettlesWhatWasAmortisedOldestBillFirst() throws {
+        // R$ 1.000,00: R$ 200,00 down, 4 × at 1 % on R$ 800,00.
+        let plan = try InstallmentPlan(total: Money(cents: 100_000), downPayment: Money(cents: 20_000), count: 4, monthlyRate: 0.01)
+        let bills = [
+            AgreementBreak.Bill(id: 1, amount: Money(cents: 30_000), original: Money(cents: 25_000)),
+            AgreementBreak.Bill(id: 2, amount: Money(cents: 30_000), original: Money(cents: 25_000)),
+            AgreementBreak.Bill(id: 3, amount: Money(cents: 40_000), original: Money(cents: 36_000)),
+        ]
+        func settle(down: Bool, paid: [Bool]) -> AgreementBreak.Outcome {
+            AgreementBreak.settle(
+                bills: bills, downPayment: plan.downPayment, downPaymentPaid: down,
+                installments: zip(plan.installments, paid).map { ($0, $1) }, rateBasisPoints: 100)
+        }
+        // Nothing paid: every bill back whole.
+        XCTAssertEqual(settle(down: false, paid: [false, false, false, false]).reopened.map(\.remaining.cents), [25_000, 25_000, 36_000])
+        // Down payment and the first installment: 200,00 + (P − 8,00 interest) amortised.
+        let p1 = plan.installments[0].cents
+        let one = settle(down: true, paid: [true, false, false, false])
+        XCTAssertEqual(one.covered.cents, 20_000 + p1 - 800)
+        // Bill 1 (R$ 300,00 in the agreement) is covered; what is left over goes to bill 2, taken
+        // proportionally off its R$ 250,00 original; bill 3 comes back whole.
+        XCTAssertEqual(one.paid, [1])
+        let share = Decimal(20_000 + p1 - 800 - 30_000)
+        XCTAssertEqual(one.reopened.first?.remaining.cents, 25_000 - Money.roundHalfUp(share * 25_000 / 30_000))
+        XCTAssertEqual(one.reopened.dropFirst().map(\.remaining.cents), [36_000])
+        // Everything paid, in any order: the whole debt amortised, every bill paid.
+        let all = settle(down: true, paid: [true, true, true, true])
+        XCTAssertEqual(all.covered.cents, 100_000)
+        XCTAssertEqual(all.paid, [1, 2, 3])
+        XCTAssertEqual(all.reopened, [])
+        let outOfOrder = settle(down: false, paid: [false, false, true, true]).covered.cents
+        let inOrder = settle(down: false, paid: [true, true, false, false]).covered.cents
+        XCTAssertLessThan(inOrder, outOfOrder, "later installments carry less interest, so more principal")
     }
 }

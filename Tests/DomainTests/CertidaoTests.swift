@@ -11,9 +11,11 @@ final class CertidaoTests: XCTestCase {
         XCTAssertEqual(CertidaoDecision.decide(overdue: [], agreements: [good], inInstallments: 4), .issue(.positivaComEfeitoDeNegativa))
         let bills = [
             CertidaoDecision.OverdueBill(
-                competencia: Competencia(year: 2026, month: 10)!, due: CivilDate(year: 2026, month: 11, day: 10)!, amount: Money(cents: 8_712)),
+                competencia: Competencia(year: 2026, month: 10)!, due: CivilDate(year: 2026, month: 11, day: 10)!,
+                amount: Money(cents: 8_712)),
             CertidaoDecision.OverdueBill(
-                competencia: Competencia(year: 2026, month: 9)!, due: CivilDate(year: 2026, month: 10, day: 10)!, amount: Money(cents: 9_001)),
+                competencia: Competencia(year: 2026, month: 9)!, due: CivilDate(year: 2026, month: 10, day: 10)!,
+                amount: Money(cents: 9_001)),
         ]
         let late = CertidaoDecision.ActiveAgreement(
             id: 8, standing: .atrasado(installments: 2, days: 40), lateSince: CivilDate(year: 2026, month: 10, day: 13))
@@ -26,8 +28,10 @@ final class CertidaoTests: XCTestCase {
                 "Acordo nº 8 com 2 parcelas vencidas desde 13/10/2026.",
             ])
         XCTAssertTrue(advice.contains("peça a certidão de novo"))
-        guard case .refuse(let broken, _) = CertidaoDecision.decide(
-            overdue: [], agreements: [.init(id: 9, standing: .rompido(reason: "3 parcelas vencidas."), lateSince: nil)], inInstallments: 2)
+        guard
+            case .refuse(let broken, _) = CertidaoDecision.decide(
+                overdue: [], agreements: [.init(id: 9, standing: .rompido(reason: "3 parcelas vencidas."), lateSince: nil)],
+                inInstallments: 2)
         else { return XCTFail("refused") }
         XCTAssertEqual(broken, ["Acordo nº 9 rompido: 3 parcelas vencidas."])
     }

@@ -6,12 +6,12 @@ import XCTest
 final class DeclaracaoTests: XCTestCase {
     let today = CivilDate(iso: "2027-01-01")!
 
-    func bill(_ comp: String, due: String, _ situacao: SituacaoConta, paid: String? = nil, agreement: (Int64, Bool, String?)? = nil)
+    func bill(_ comp: String, due: String, _ situacao: SituacaoConta, paid: String? = nil, agreement: Int64? = nil)
         -> DeclaracaoAnual.Bill
     {
         DeclaracaoAnual.Bill(
             competencia: Competencia(iso: comp)!, due: CivilDate(iso: due)!, amount: Money(cents: 5_000), situacao: situacao,
-            paidOn: paid.flatMap(CivilDate.init(iso:)), agreement: agreement.map { ($0.0, $0.1, $0.2.flatMap(CivilDate.init(iso:))) })
+            paidOn: paid.flatMap(CivilDate.init(iso:)), agreement: agreement)
     }
 
     func testEveryBillOfTheYearPaidByDueDateIssuesItOldestFirst() throws {
@@ -21,11 +21,11 @@ final class DeclaracaoTests: XCTestCase {
             // Due in 2025 (competência 11/2025) and in 2027: not the year's, whatever they are.
             bill("2025-11", due: "2025-12-10", .aberta),
             bill("2026-12", due: "2027-01-10", .aberta),
-            bill("2026-03", due: "2026-04-10", .parcelada, agreement: (7, true, "2026-09-10")),
+            bill("2026-03", due: "2026-04-10", .paga, paid: "2026-09-10"),  // through an agreement, quitado in September
         ]
         let lines = try DeclaracaoAnual.decide(year: 2026, today: today, bills: bills).get()
         XCTAssertEqual(lines.map(\.competencia.iso), ["2025-12", "2026-03", "2026-11"])
-        XCTAssertEqual(lines.map(\.situacao), ["PAGA", "PAGA (PARCELAMENTO Nº 7)", "PAGA"])
+        XCTAssertEqual(lines.map(\.situacao), ["PAGA", "PAGA", "PAGA"])
         XCTAssertEqual(lines.map(\.paidOn.iso), ["2026-01-12", "2026-09-10", "2026-12-09"])
     }
 
@@ -47,7 +47,7 @@ final class DeclaracaoTests: XCTestCase {
                 "Conta 05/2026 (vencimento 10/06/2026, R$ 50,00): em aberto.",
                 "Conta 06/2026 (vencimento 10/07/2026, R$ 50,00): em revisão (pagamento com cartão aguardando a operadora).",
             ])
-        let running = refusal(2026, [bill("2026-05", due: "2026-06-10", .parcelada, agreement: (12, false, nil))])
+        let running = refusal(2026, [bill("2026-05", due: "2026-06-10", .parcelada, agreement: 12)])
         XCTAssertEqual(running?.code, .agreementNotPaid)
         XCTAssertEqual(running?.reasons, ["Conta 05/2026 (vencimento 10/06/2026, R$ 50,00): no parcelamento nº 12 ainda não quitado."])
         XCTAssertTrue(running?.advice.contains("quitado") == true)
@@ -55,7 +55,7 @@ final class DeclaracaoTests: XCTestCase {
         XCTAssertEqual(
             refusal(
                 2026,
-                [bill("2026-05", due: "2026-06-10", .parcelada, agreement: (12, false, nil)), bill("2026-08", due: "2026-09-10", .aberta)])?
+                [bill("2026-05", due: "2026-06-10", .parcelada, agreement: 12), bill("2026-08", due: "2026-09-10", .aberta)])?
                 .code, .openBills)
     }
 }

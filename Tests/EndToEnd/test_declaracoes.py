@@ -23,9 +23,7 @@ def eligible(db):
             """SELECT COUNT(*) FROM properties p
                WHERE EXISTS (SELECT 1 FROM bills b WHERE b.matricula = p.matricula AND substr(b.vencimento, 1, 4) = ?)
                  AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.matricula = p.matricula AND substr(b.vencimento, 1, 4) = ?
-                   AND b.situacao <> 'paga' AND NOT (b.situacao = 'parcelada' AND EXISTS (
-                     SELECT 1 FROM agreement_bills ab JOIN agreements a ON a.id = ab.agreement_id
-                     WHERE ab.bill_id = b.id AND a.status = 'quitado')))""", (str(YEAR), str(YEAR))).fetchone()[0]
+                   AND b.situacao <> 'paga')""", (str(YEAR), str(YEAR))).fetchone()[0]
 
 
 def declared(db):

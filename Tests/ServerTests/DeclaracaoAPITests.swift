@@ -87,9 +87,7 @@ final class DeclaracaoAPITests: XCTestCase {
                         SELECT COUNT(*) AS n FROM properties p
                         WHERE EXISTS (SELECT 1 FROM bills b WHERE b.matricula = p.matricula AND b.vencimento LIKE '2026-%')
                           AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.matricula = p.matricula AND b.vencimento LIKE '2026-%'
-                            AND b.situacao <> 'paga' AND NOT (b.situacao = 'parcelada' AND EXISTS (
-                              SELECT 1 FROM agreement_bills ab JOIN agreements a ON a.id = ab.agreement_id
-                              WHERE ab.bill_id = b.id AND a.status = 'quitado')))
+                            AND b.situacao <> 'paga')
                         """
                     ).first()!.decode(column: "n", as: Int.self)
                 }

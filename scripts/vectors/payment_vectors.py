@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates Tests/DomainTests/Vectors/{febraban,pix}.json from independent implementations:
+"""Generates Tests/DomainTests/Vectors/{febraban,pix}.json and retorno.{txt,json} from independent
+implementations:
 
 - FEBRABAN arrecadação barcode and linha digitável: `febraban-barcode` 0.3.0. Amounts are given
   to it as Decimal (it multiplies by 100 and truncates: a float would lose a cent).
@@ -22,6 +23,7 @@ from pathlib import Path
 import brcode.static as pix_static
 from brcode.utils.brcodeId import jsonFromBrcode
 from febraban_barcode import calcular_dac, decode_codigo_de_barras, gerar_numeracao_codigo_de_barras
+from febraban_barcode.retorno import registro_A, registro_G, registro_Z
 
 rng = random.Random(20261124)
 OUT = Path(__file__).resolve().parents[2] / "Tests/DomainTests/Vectors"
@@ -56,6 +58,33 @@ def febraban():
     return vectors
 
 
+def retorno():
+    """A bank's return file (arrecadação layout 05, records A/G/Z) written by the library, with the
+    payments it holds for the parser's test to compare: 40 payments of the utility's documents
+    (company 0123) of every kind, and their amounts as the library wrote them (it truncates
+    `valor * 100`: amounts go in nudged up by 1e-7 so that it writes the exact cents)."""
+    payments = []
+    lines = [registro_A(codigo_convenio="000123", nome_empresa="SANEAMENTO", codigo_banco="104", nome_banco="CAIXA",
+                        data_geracao="20261130", nsa="42")]
+    for nsr in range(1, 41):
+        cents = rng.randrange(1, 5_000_000)
+        kind = rng.choice((1, 2, 3, 4))
+        number = rng.randrange(1, 10**9)
+        paid = date(2026, 11, 1) + timedelta(days=rng.randrange(0, 29))
+        free = (paid + timedelta(days=3)).strftime("%Y%m%d") + str(kind) + str(number).zfill(16)
+        code = gerar_numeracao_codigo_de_barras(8, 2, 6, Decimal(cents) / Decimal(100), "0123", free)
+        channel = rng.choice("1234567abcdefg")
+        lines.append(registro_G(codigo_banco="104", agencia="0001", conta="123456", conta_digito="7",
+                                data_pagamento=paid.strftime("%Y%m%d"), data_credito=(paid + timedelta(days=1)).strftime("%Y%m%d"),
+                                codigo_de_barras_44=code, valor_recebido=cents / 100 + 1e-7, nsr=nsr, codigo_agencia="0001",
+                                forma_arrecadacao=channel, forma_pagamento="3"))
+        payments.append({"nsr": nsr, "paid": paid.isoformat(), "barcode": code, "cents": cents, "kind": kind, "number": number,
+                         "channel": channel})
+    lines.append(registro_Z(total_registros=len(lines) + 1,
+                            valor_total_registros=sum(p["cents"] for p in payments) / 100 + 1e-7))
+    return "\r\n".join(lines) + "\r\n", payments
+
+
 def pix():
     names = ["COMPANHIA DE SANEAMENTO", "Águas de São Cristóvão SA", "AGENCIA VIRTUAL DE SANEAMENTO DO ESTADO",
              "Fulano de Tal", "SANEAMENTO ÁGUA E ESGOTO"]
@@ -81,6 +110,9 @@ def main():
     fb, px = febraban(), pix()
     (OUT / "febraban.json").write_text(json.dumps(fb, indent=1, ensure_ascii=False) + "\n")
     (OUT / "pix.json").write_text(json.dumps(px, indent=1, ensure_ascii=False) + "\n")
+    text, payments = retorno()
+    (OUT / "retorno.txt").write_text(text)
+    (OUT / "retorno.json").write_text(json.dumps(payments, indent=1) + "\n")
     print(f"febraban: {len(fb)} vectors, pix: {len(px)} vectors")
 
 

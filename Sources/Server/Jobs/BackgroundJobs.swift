@@ -12,12 +12,16 @@ struct BackgroundJobs: Service {
     /// are recalled to it once a day.
     let ouvidoria: (OuvidoriaRepository, email: String)?
     let store: any Store
+    /// Agreements and the breaking rule (checked every hour).
+    let agreements: AgreementRepository
+    let agreementSettings: AgreementSettings
     let runtime: ServerRuntime
     let clock: AppClock
     let pollSeconds: Int
     let logger: Logger
 
     static let sweepEverySeconds: Int64 = 5
+    static let agreementCheckEverySeconds: Int64 = 3600
 
     func run() async throws {
         // A message being handed to the SMTP server finishes first (the transfer does not observe
@@ -27,6 +31,7 @@ struct BackgroundJobs: Service {
 
     func loop() async throws {
         var lastSweep = Int64(0)
+        var lastAgreementCheck = Int64(0)
         while true {
             // Nothing to do until the server listens (on PostgreSQL, migrations run just before).
             if runtime.port != 0 {
@@ -36,6 +41,11 @@ struct BackgroundJobs: Service {
                         lastSweep = clock.epochSeconds
                         try await sweep()
                     }
+                    if clock.epochSeconds - lastAgreementCheck >= Self.agreementCheckEverySeconds {
+                        lastAgreementCheck = clock.epochSeconds
+                        let broken = try await breakLateAgreements()
+                        if broken > 0 { logger.info("agreements broken", metadata: ["count": "\(broken)"]) }
+                    }
                 } catch is CancellationError {
                     throw CancellationError()
                 } catch {
@@ -44,6 +54,10 @@ struct BackgroundJobs: Service {
             }
             try await Task.sleep(for: .seconds(max(1, pollSeconds)))
         }
+    }
+
+    func breakLateAgreements() async throws -> Int {
+        try await agreements.breakLate(settings: agreementSettings, today: clock.today, calendar: clock.calendar, now: clock.epochSeconds)
     }
 
     /// Card payments past their deadline release their bills; expired idempotency keys go.

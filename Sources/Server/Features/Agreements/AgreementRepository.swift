@@ -177,6 +177,89 @@ struct AgreementRepository: Sendable {
         }
     }
 
+    /// Breaks the active agreements whose late installments pass the rule (`agreements.
+    /// maxOverdueInstallments`, `.maxOverdueDays`), with the reason. Two instances may both look:
+    /// the status change inside the transaction lets one of them do it. Returns how many broke.
+    func breakLate(settings: AgreementSettings, today: CivilDate, calendar: BusinessCalendar, now: Int64) async throws -> Int {
+        var broken = 0
+        for (id, matricula) in try await withLateInstallments(before: today) {
+            guard let a = try await agreement(matricula, id: id) else { continue }
+            let standing = AgreementStanding.evaluate(
+                a.installments.map { .init(due: $0.due, paid: $0.paidOn != nil) }, today: today, calendar: calendar,
+                maxOverdueInstallments: settings.maxOverdueInstallments, maxOverdueDays: settings.maxOverdueDays)
+            guard case .rompido(let reason) = standing else { continue }
+            if try await breakAgreement(a, reason: "Rompido em \(today.formatted): \(reason)", now: now) { broken += 1 }
+        }
+        return broken
+    }
+
+    /// Active agreements with an installment unpaid past its due date, for the breaking check.
+    func withLateInstallments(before today: CivilDate) async throws -> [(id: Int64, matricula: String)] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT a.id, a.matricula FROM agreements a WHERE a.status = 'ativo' AND EXISTS (
+                  SELECT 1 FROM agreement_installments i WHERE i.agreement_id = a.id AND i.paid_on IS NULL AND i.due_on < \(bind: today.iso))
+                ORDER BY a.id
+                """
+            ).all().map { (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "matricula", as: String.self)) }
+        }
+    }
+
+    /// Breaks an active agreement: what its payments amortised settles its bills oldest first
+    /// (`AgreementBreak`), the rest return open. False when it was no longer active (another
+    /// instance broke it, or it was paid meanwhile).
+    func breakAgreement(_ a: Agreement, reason: String, now: Int64) async throws -> Bool {
+        let originals = try await store.read { db in
+            var sql: SQLQueryString = "SELECT id, valor_centavos - abatido_centavos AS valor_centavos FROM bills WHERE id IN ("
+            DeclaracaoRepository.appendList(&sql, a.bills.map(\.billId))
+            sql.appendLiteral(")")
+            return Dictionary(
+                try await db.raw(sql).all().map {
+                    (try $0.decode(column: "id", as: Int64.self), Money(cents: try $0.decode(column: "valor_centavos", as: Int64.self)))
+                }, uniquingKeysWith: { x, _ in x })
+        }
+        let down = a.installments.first { $0.seq == 0 }
+        let outcome = AgreementBreak.settle(
+            bills: a.bills.map { .init(id: $0.billId, amount: $0.amount, original: originals[$0.billId] ?? $0.amount) },
+            downPayment: a.downPayment, downPaymentPaid: down?.paidOn != nil,
+            installments: a.installments.filter { $0.seq > 0 }.map { ($0.amount, $0.paidOn != nil) }, rateBasisPoints: a.rateBasisPoints)
+        let lastPaid = a.installments.compactMap(\.paidOn).max()
+        return try await store.write { db in
+            guard
+                try await db.raw(
+                    """
+                    UPDATE agreements SET status = 'rompido', ended_at = \(bind: now), end_reason = \(bind: reason)
+                    WHERE id = \(bind: a.id) AND status = 'ativo' RETURNING id
+                    """
+                ).first() != nil
+            else { return false }
+            for id in outcome.paid {
+                guard try await BillRepository.move(id, from: .parcelada, to: .paga, paidOn: lastPaid, db: db), let paidOn = lastPaid else {
+                    continue
+                }
+                try await db.raw(
+                    """
+                    INSERT INTO payments (matricula, bill_id, paid_on, amount_cents, channel, reference)
+                    VALUES (\(bind: a.matricula), \(bind: id), \(bind: paidOn.iso), \(bind: originals[id]?.cents ?? 0), 'acordo',
+                      \(bind: "acordo \(a.id) (rompido)"))
+                    ON CONFLICT (bill_id) DO NOTHING
+                    """
+                ).run()
+            }
+            for r in outcome.reopened {
+                let abatido = (originals[r.id]?.cents ?? r.remaining.cents) - r.remaining.cents
+                try await db.raw(
+                    """
+                    UPDATE bills SET situacao = 'aberta', abatido_centavos = abatido_centavos + \(bind: abatido)
+                    WHERE id = \(bind: r.id) AND situacao = 'parcelada'
+                    """
+                ).run()
+            }
+            return true
+        }
+    }
+
     /// The property's due day (installments fall due on it).
     func dueDay(_ matricula: String) async throws -> Int {
         try await store.read { db in

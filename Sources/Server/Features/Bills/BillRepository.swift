@@ -6,7 +6,11 @@ import SQLKit
 struct BillRepository: Sendable {
     let store: any Store
 
-    static let columns = "id, matricula, competencia, vencimento, valor_centavos, situacao, consumo_m3, leitura_estimada, pago_em"
+    /// A bill's value is what remains to pay of it: less what a broken agreement already paid.
+    static let columns = """
+        id, matricula, competencia, vencimento, valor_centavos - abatido_centavos AS valor_centavos, situacao, consumo_m3,
+        leitura_estimada, pago_em
+        """
 
     static func bill(_ row: any SQLRow) throws -> Bill {
         let comp = try row.decode(column: "competencia", as: String.self)

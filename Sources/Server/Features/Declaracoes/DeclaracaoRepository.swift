@@ -23,6 +23,7 @@ struct DeclaracaoRepository: Sendable {
 
     /// Each property's bills falling due in `year`; a `parcelada` bill with the agreement that
     /// holds it now (the newest: a broken agreement gave its bills back before another took them).
+    /// Served by `bills_matricula_competencia` and `agreement_bills_bill`.
     func yearBills(_ matriculas: [String], year: Int) async throws -> [String: [DeclaracaoAnual.Bill]] {
         guard !matriculas.isEmpty else { return [:] }
         return try await store.read { db in
@@ -49,26 +50,10 @@ struct DeclaracaoRepository: Sendable {
                         situacao == .parcelada ? try r.decode(column: "agreement_id", as: Int64?.self) : nil
                     ))
             }
-            let ids = Set(rows.compactMap(\.2))
-            var agreements: [Int64: (quitado: Bool, paidOn: CivilDate?)] = [:]
-            if !ids.isEmpty {
-                var q: SQLQueryString = """
-                    SELECT a.id, a.status, (SELECT MAX(i.paid_on) FROM agreement_installments i WHERE i.agreement_id = a.id) AS paid
-                    FROM agreements a WHERE a.id IN (
-                    """
-                Self.appendList(&q, Array(ids))
-                q.appendLiteral(")")
-                for r in try await db.raw(q).all() {
-                    agreements[try r.decode(column: "id", as: Int64.self)] = (
-                        try r.decode(column: "status", as: String.self) == Agreement.Status.quitado.rawValue,
-                        try r.decode(column: "paid", as: String?.self).flatMap(CivilDate.init(iso:))
-                    )
-                }
-            }
             var out: [String: [DeclaracaoAnual.Bill]] = [:]
             for (m, bill, agreementId) in rows {
                 var b = bill
-                if let id = agreementId, let a = agreements[id] { b.agreement = (id, a.quitado, a.paidOn) }
+                b.agreement = agreementId
                 out[m, default: []].append(b)
             }
             return out
