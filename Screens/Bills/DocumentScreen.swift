@@ -61,6 +61,7 @@ public final class DocumentScreen: Screen {
         case .receipt(let id): return "Comprovante AV-CP-\(id)"
         case .serviceFee(let id): return "Taxa de serviço nº \(id)"
         case .carne(let id): return "Carnê do acordo nº \(id)"
+        case .carneSlip(let id, let seq): return "Acordo nº \(id), parcela \(seq)"
         case .certidao(let id): return "Certidão nº \(id)"
         case .declaracao(_, let year): return "Declaração anual de quitação de \(year)"
         case nil: return "Extrato de débitos"
@@ -111,7 +112,7 @@ public final class DocumentScreen: Screen {
         switch document {
         case .bill(let id): return [.call { Message.bill(await Calls.bill($0, m, id)) as Any }]
         case .serviceFee(let id): return [.call { Message.fee(await Calls.serviceFee($0, m, id)) as Any }]
-        case .statement, .receipt, .carne, .certidao, .declaracao, nil: return []
+        case .statement, .receipt, .carne, .carneSlip, .certidao, .declaracao, nil: return []
         }
     }
 

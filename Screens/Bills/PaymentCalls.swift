@@ -109,6 +109,11 @@ extension Calls {
                 case .ok(let ok): body = try ok.body.pdf
                 case .default(let status, let e): return .failure(APIFailure(status: status, e))
                 }
+            case .carneSlip(let id, let seq):
+                switch try await c.getCarne(path: .init(matricula: m, agreementId: id), query: .init(seq: seq)) {
+                case .ok(let ok): body = try ok.body.pdf
+                case .default(let status, let e): return .failure(APIFailure(status: status, e))
+                }
             case .certidao(let id):
                 switch try await c.getCertidaoPDF(path: .init(matricula: m, certidaoId: id)) {
                 case .ok(let ok): body = try ok.body.pdf
@@ -132,7 +137,7 @@ extension Calls {
             case .statement(let id): ref = .init(kind: .statement, id: id)
             case .receipt(let id): ref = .init(kind: .receipt, id: id)
             case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
-            case .carne(let id): ref = .init(kind: .carne, id: id)
+            case .carne(let id), .carneSlip(let id, _): ref = .init(kind: .carne, id: id)
             case .declaracao(let id, _): ref = .init(kind: .declaracao, id: id)
             case .certidao:
                 return .failure(
@@ -200,6 +205,8 @@ public enum DocumentRef: Equatable, Sendable {
     case serviceFee(Int64)
     /// An agreement's carnê: its terms and a slip per open installment.
     case carne(Int64)
+    /// The second copy of one installment (`seq` 0: the down payment), brought up to date when late.
+    case carneSlip(agreement: Int64, seq: Int)
     /// A certidão de débitos.
     case certidao(Int64)
     /// A declaração anual de quitação (its id, and the year that names it).
@@ -212,6 +219,7 @@ public enum DocumentRef: Equatable, Sendable {
         case .receipt(let id): return "comprovante-AV-CP-\(id).pdf"
         case .serviceFee(let id): return "taxa-\(id).pdf"
         case .carne(let id): return "carne-acordo-\(id).pdf"
+        case .carneSlip(let id, let seq): return "acordo-\(id)-parcela-\(seq).pdf"
         case .certidao(let id): return "certidao-\(id).pdf"
         case .declaracao(_, let year): return "quitacao-anual-\(year).pdf"
         }

@@ -7,7 +7,7 @@ import TUI
 struct Service {
     enum ID: String, CaseIterable, Sendable {
         case debts, secondCopy, payments, consumption, dueDate, billSimulation, installments, tariffs, request, protocols, newProtocol,
-            protocolLookup, ouvidoria, email, record, certidao, declaracao, verifyCertidao, reportProblem
+            protocolLookup, ouvidoria, email, record, agreements, certidao, declaracao, verifyCertidao, reportProblem
     }
 
     let id: ID
@@ -89,6 +89,12 @@ struct Service {
             summary: "Pessoas vinculadas e seus papéis, vincular e desvincular com documento, telefone, histórico de contatos",
             modes: [.counter, .staff]
         ) { CustomerRecordScreen(matricula: $0.matricula) },
+        Service(
+            id: .agreements, label: "Acordos", title: "Acordos de parcelamento",
+            summary:
+                "Parcelas pagas e em aberto, 2ª via de uma parcela (atualizada se atrasada) ou do carnê, por que um acordo foi rompido",
+            modes: everywhere
+        ) { AgreementsScreen(matricula: $0.matricula) },
         Service(
             id: .certidao, label: "Certidão", title: "Certidão de débitos",
             summary: "Certidão negativa (ou positiva com efeito de negativa) do imóvel, ou o que a impede", modes: everywhere

@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import HummingbirdTesting
+import PDFReading
 import XCTest
 
 @testable import Server
@@ -73,9 +74,40 @@ final class AgreementLifecycleAPITests: XCTestCase {
                 var a = try await client.get("/v1/properties/\(m)/agreements/\(id)", token: staff).json
                 AEq((a["installments"] as? [[String: Any]])?.filter { $0["paidOn"] != nil }.count, 2)
 
-                // Five months later, three installments unpaid: broken on the hourly check (so is the
+                // Seventy days on, installment 2 (due 28/01) is late: brought up to date to a date (C2).
+                clock.advance(70 * 86_400)
+                staff = try await client.staffToken()
+                let soon = LocalCalendar.today(clock.now, timeZone: ServerConfiguration().timeZone)
+                a = try await client.get("/v1/properties/\(m)/agreements/\(id)", token: staff).json
+                let late = (a["installments"] as? [[String: Any]] ?? []).first { $0["seq"] as? Int == 2 } ?? [:]
+                let charges = late["updated"] as? [String: Any] ?? [:]
+                let until = soon.adding(days: ServerConfiguration().utility.statementValidDays)
+                let expected = LateCharges(
+                    original: Money(cents: Int64(slips[2].cents)), due: CivilDate(iso: late["dueOn"] as? String ?? "")!, paidOn: until,
+                    calendar: .national, index: { _ in nil })
+                AEq(charges["asOf"] as? String, until.iso, "\(engine): \(late)")
+                AEq(charges["daysLate"] as? Int, expected.daysLate)
+                AEq(charges["fineCents"] as? Int, Int(expected.fine.cents), "2 %")
+                AEq(charges["interestCents"] as? Int, Int(expected.interest.cents), "1 % a month pro rata die")
+                let total = charges["totalCents"] as? Int ?? 0
+                AEq(
+                    total,
+                    slips[2].cents + (charges["fineCents"] as? Int ?? 0) + (charges["interestCents"] as? Int ?? 0)
+                        + (charges["correctionCents"] as? Int ?? 0))
+                let updatedCode = (late["updatedPayment"] as? [String: Any])?["barcode"] as? String ?? ""
+                AEq(ArrecadacaoBarcode(reading: updatedCode)?.amount.cents, Int64(total))
+                ATrue((a["installments"] as? [[String: Any]] ?? []).filter { $0["updated"] != nil }.count == 1, "only the late one")
+                // Its 2ª via carries that barcode; paid with it at the bank, the installment is paid.
+                let slip = try await client.get("/v1/properties/\(m)/agreements/\(id)/carne?seq=2", token: staff)
+                AEq(slip.status, .ok)
+                let read = try PDFReading.symbols(Data(buffer: slip.body)).symbols.filter { $0.type == "I2/5" }.map(\.data)
+                AEq(read, [updatedCode], "\(engine)")
+                s = try await pay([(updatedCode, total)], on: soon)
+                AEq(s.outcomes[.aplicado], 1, "\(s)")
+
+                // Five months after signing, three installments unpaid: broken on the hourly check (so is the
                 // demo's 10008-0, whose installments nobody pays once the clock jumps).
-                clock.advance(160 * 86_400)
+                clock.advance(90 * 86_400)
                 staff = try await client.staffToken()
                 let later = LocalCalendar.today(clock.now, timeZone: ServerConfiguration().timeZone)
                 let repository = AgreementRepository(store: server.store)
@@ -89,16 +121,20 @@ final class AgreementLifecycleAPITests: XCTestCase {
                 a = try await client.get("/v1/properties/\(m)/agreements/\(id)", token: staff).json
                 AEq(a["status"] as? String, "rompido")
                 ATrue((a["endReason"] as? String ?? "").contains("parcelas vencidas e não pagas"), "\(a)")
-                // What was paid — the down payment and the first installment's principal — settled the oldest bills.
+                // What was paid — the down payment and the principal of installments 1 and 2 (the
+                // latter's late charges are not principal) — settled the oldest bills.
                 let down = first["downPaymentCents"] as? Int ?? 0
+                let rate = Decimal(first["monthlyRateBasisPoints"] as? Int ?? 0) / 10_000
                 let financed = (first["debtCents"] as? Int ?? 0) - down
-                let p1 = slips[1].cents
-                let covered =
-                    down + p1 - Int(Money.roundHalfUp(Decimal(financed) * Decimal(first["monthlyRateBasisPoints"] as? Int ?? 0) / 10_000))
+                let interest1 = Int(Money.roundHalfUp(Decimal(financed) * rate))
+                let balance1 = financed - (slips[1].cents - interest1)
+                let interest2 = Int(Money.roundHalfUp(Decimal(balance1) * rate))
+                let covered = down + (slips[1].cents - interest1) + (slips[2].cents - interest2)
                 let held = (first["bills"] as? [[String: Any]] ?? []).map { ($0["billId"] as? Int ?? 0, $0["amountCents"] as? Int ?? 0) }
                 var left = covered
                 var settled: [Int] = []
-                for (bill, amount) in held where left >= amount {
+                for (bill, amount) in held {
+                    guard left >= amount else { break }
                     settled.append(bill)
                     left -= amount
                 }

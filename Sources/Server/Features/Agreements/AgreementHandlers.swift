@@ -31,7 +31,7 @@ struct AgreementHandlers: Sendable {
         if let id = try await Idempotency.completed(claim, store: agreements.store, now: grant.now),
             let a = try await agreements.agreement(grant.matricula, id: id)
         {
-            return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(a))))
+            return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try await view(a))))
         }
         guard let property = try await properties.property(grant.matricula) else { throw APIError.notFound }
         guard property.titular.documento == documento else {
@@ -90,12 +90,14 @@ struct AgreementHandlers: Sendable {
         let (id, replayed) = try await agreements.sign(grant.matricula, draft, claim: claim, now: grant.now)
         if !replayed { try await grant.record("assinar_acordo", detail: "acordo \(id), \(body.count)x") }
         guard let a = try await agreements.agreement(grant.matricula, id: id) else { throw StorageError.corrupt("agreement \(id)") }
-        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try view(a))))
+        return .created(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(try await view(a))))
     }
 
     func listAgreements(_ input: Operations.ListAgreements.Input) async throws -> Operations.ListAgreements.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
-        return .ok(.init(body: .json(.init(items: try await agreements.agreements(grant.matricula).map(view)))))
+        var items: [S.Agreement] = []
+        for a in try await agreements.agreements(grant.matricula) { items.append(try await view(a)) }
+        return .ok(.init(body: .json(.init(items: items))))
     }
 
     func getAgreement(_ input: Operations.GetAgreement.Input) async throws -> Operations.GetAgreement.Output {
@@ -103,7 +105,7 @@ struct AgreementHandlers: Sendable {
         guard let a = try await agreements.agreement(grant.matricula, id: input.path.agreementId) else {
             throw APIError(status: .notFound, code: "agreement_not_found", message: "Acordo não encontrado.")
         }
-        return .ok(.init(body: .json(try view(a))))
+        return .ok(.init(body: .json(try await view(a))))
     }
 
     /// The carnê: every open installment, or one (`seq`) again.
@@ -116,8 +118,21 @@ struct AgreementHandlers: Sendable {
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
 
-    /// The agreement as the API shows it: open installments with their payment codes.
-    private func view(_ a: Agreement) throws -> S.Agreement {
+    /// The agreement as the API shows it: open installments with their payment codes, a late one
+    /// also brought up to date.
+    private func view(_ a: Agreement) async throws -> S.Agreement {
+        var updated: [Int: (S.Charges, S.PaymentCode)] = [:]
+        for i in a.installments {
+            guard let u = try await documents.updated(a, i) else { continue }
+            updated[i.seq] = (
+                BillViews.charges(u.charges, asOf: u.validUntil),
+                BillViews.paymentCode(u.barcode, u.pix, due: u.validUntil, total: u.charges.total)
+            )
+        }
+        return try view(a, updated: updated)
+    }
+
+    private func view(_ a: Agreement, updated: [Int: (S.Charges, S.PaymentCode)]) throws -> S.Agreement {
         S.Agreement(
             id: a.id, kind: .init(rawValue: a.kind) ?? .comum, status: .init(rawValue: a.status.rawValue) ?? .ativo,
             debtCents: a.debt.cents, downPaymentCents: a.downPayment.cents, count: a.count, monthlyRateBasisPoints: a.rateBasisPoints,
@@ -131,7 +146,9 @@ struct AgreementHandlers: Sendable {
                     }
                     payment = BillViews.paymentCode(barcode, try PixBRCode(storedPayload: i.pix), due: i.due, total: i.amount)
                 }
-                return .init(seq: i.seq, dueOn: i.due.iso, amountCents: i.amount.cents, paidOn: i.paidOn?.iso, payment: payment)
+                return .init(
+                    seq: i.seq, dueOn: i.due.iso, amountCents: i.amount.cents, paidOn: i.paidOn?.iso, payment: payment,
+                    updated: updated[i.seq]?.0, updatedPayment: updated[i.seq]?.1)
             })
     }
 }

@@ -254,7 +254,24 @@ struct DocumentService: Sendable {
         try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
     }
 
-    /// An active agreement's carnê: every open installment, or one (`seq`) again.
+    /// A late installment brought up to date (PRODUCT.md C2): fine, interest and correction up to
+    /// the date its new document is payable until (today plus `statementValidDays`, as a
+    /// statement), and that document's codes (kind 4, the same number: the bank's file pays the
+    /// installment whichever document was used). Nil when it is not late.
+    func updated(_ a: Agreement, _ i: Agreement.Installment) async throws -> (
+        charges: LateCharges, validUntil: CivilDate, barcode: ArrecadacaoBarcode, pix: PixBRCode
+    )? {
+        let today = clock.today
+        guard a.status == .ativo, i.paidOn == nil, today > clock.calendar.payableUntil(due: i.due) else { return nil }
+        let until = today.adding(days: factory.utility.statementValidDays)
+        let index = try await bills.correctionIndex()
+        let charges = LateCharges(original: i.amount, due: i.due, paidOn: until, calendar: clock.calendar, index: { index[$0.iso] })
+        let (barcode, pix) = try factory.installmentCodes(agreement: a.id, seq: i.seq, amount: charges.total, due: until)
+        return (charges, until, barcode, pix)
+    }
+
+    /// An active agreement's carnê: every open installment, or one (`seq`) again — a late one
+    /// brought up to date.
     func carne(agreementId: Int64, seq: Int?, matricula: String) async throws -> (Carne, Agreement) {
         guard let a = try await AgreementRepository(store: store).agreement(matricula, id: agreementId) else {
             throw APIError(status: .notFound, code: "agreement_not_found", message: "Acordo não encontrado.")
@@ -271,7 +288,17 @@ struct DocumentService: Sendable {
             slips = [one]
         }
         guard let property = try await properties.property(matricula) else { throw APIError.notFound }
-        return (try factory.carne(a, slips: slips, property: property, settings: agreementSettings), a)
+        var carne = try factory.carne(a, slips: slips, property: property, settings: agreementSettings)
+        if seq != nil, let one = slips.first, let u = try await updated(a, one) {
+            carne.slips[0].label +=
+                " — atualizada: \(u.charges.daysLate) dias de atraso, multa \(u.charges.fine.formatted), "
+                + "juros \(u.charges.interest.formatted), correção \(u.charges.correction.formatted)"
+            carne.slips[0].due = u.validUntil
+            carne.slips[0].amount = u.charges.total
+            carne.slips[0].barcode = u.barcode
+            carne.slips[0].pix = u.pix
+        }
+        return (carne, a)
     }
 
     /// The payable document, or the API's "not found"/"not payable" answer.
