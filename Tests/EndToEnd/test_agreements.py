@@ -129,3 +129,31 @@ def test_a_third_party_checks_the_certidao_seal_offline(server, tmp_path):
     forged = seal.replace(issued["validUntil"], "2099-12-31")
     bad = subprocess.run([str(BIN / "agencia-server"), "certidao", "verify", forged, "--public-key", key], capture_output=True, text=True)
     assert bad.returncode == 1 and "Assinatura inválida" in bad.stderr, (bad.stdout, bad.stderr)
+
+
+def test_kiosk_lists_an_agreement_and_prints_the_second_copy_of_an_installment(servers, terminal, tmp_path):
+    """Josefa's 10008-0 has an agreement in good standing: Serviços → Acordos lists it with its
+    installments, the first one still to pay selected with its linha digitável; F2 prints its 2ª
+    via, whose barcode a real reader decodes to the one the API stored for that installment."""
+    from test_journeys import kiosk_login
+
+    server = servers.get(None, kioskIdleSeconds=120)
+    printed = tmp_path / "parcela.pdf"
+    config = tmp_path / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    agreement = api(server["url"], "/v1/properties/100080/agreements", token=ana)["items"][0]
+    nxt = next(i for i in agreement["installments"] if "paidOn" not in i)
+
+    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
+    kiosk_login(t, "10008-0", "318.457.206-44")
+    t.wait_for("F9 Serviços")
+    open_services_entry(t, "acordos", "Acordos de parcelamento", "Acordos — imóvel 10008-0")
+    screen = " ".join(t.wait_for("Linha digitável").split())
+    assert f"Acordo nº {agreement['id']} — em andamento" in screen, screen
+    assert "paga em" in screen and nxt["payment"]["linhaDigitavel"] in screen, screen
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora.")
+    symbols = decode_pdf(printed)
+    assert [d for (kind, d) in symbols if kind == "I2/5"] == [nxt["payment"]["barcode"]], symbols
+    assert [d for (kind, d) in symbols if kind == "QR-Code"] == [nxt["payment"]["pix"]], symbols
