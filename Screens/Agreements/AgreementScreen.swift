@@ -6,13 +6,13 @@ import TUI
 extension Calls {
     typealias Agreement = Components.Schemas.Agreement
 
-    static func signAgreement(_ c: Client, _ m: String, documento: String, down: Int64, count: Int, key: String) async -> Result<
-        Agreement, APIFailure
-    > {
+    static func signAgreement(
+        _ c: Client, _ m: String, documento: String, down: Int64, count: Int, kind: Components.Schemas.AgreementKind, key: String
+    ) async -> Result<Agreement, APIFailure> {
         await run {
             switch try await c.createAgreement(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key),
-                body: .json(.init(documento: documento, downPaymentCents: down, count: count, accept: true)))
+                body: .json(.init(documento: documento, downPaymentCents: down, count: count, accept: true, kind: kind)))
             {
             case .created(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
@@ -91,8 +91,10 @@ public final class AgreementSignScreen: Screen {
         busy = true
         failure = nil
         let (m, d, key) = (matricula, documento, key)
-        let (down, count) = (simulation.downPaymentCents, simulation.count)
-        return [.call { Message.signed(await Calls.signAgreement($0, m, documento: d, down: down, count: count, key: key)) as Any }]
+        let (down, count, kind) = (simulation.downPaymentCents, simulation.count, simulation.kind)
+        return [
+            .call { Message.signed(await Calls.signAgreement($0, m, documento: d, down: down, count: count, kind: kind, key: key)) as Any }
+        ]
     }
 
     private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {

@@ -42,12 +42,12 @@ extension Calls {
         }
     }
 
-    static func simulateInstallments(_ c: Client, _ m: String, documento: String, down: Int64, count: Int) async -> Result<
-        InstallmentSimulation, APIFailure
-    > {
+    static func simulateInstallments(
+        _ c: Client, _ m: String, documento: String, down: Int64, count: Int, kind: Components.Schemas.AgreementKind = .comum
+    ) async -> Result<InstallmentSimulation, APIFailure> {
         await run {
             switch try await c.simulateInstallments(
-                path: .init(matricula: m), body: .json(.init(documento: documento, downPaymentCents: down, count: count)))
+                path: .init(matricula: m), body: .json(.init(documento: documento, downPaymentCents: down, count: count, kind: kind)))
             {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))

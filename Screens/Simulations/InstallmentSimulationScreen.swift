@@ -22,6 +22,8 @@ public final class InstallmentSimulationScreen: Screen {
         .init("Parcelas", .text(TextField(label: "", maxLength: 3, accepts: { $0.isNumber })), hint: "quantidade"),
     ])
     var result: Calls.InstallmentSimulation?
+    /// The ordinary overdue bills, or those inscribed in dívida ativa (an agreement of their own).
+    var kind = Components.Schemas.AgreementKind.comum
     var failure: APIFailure?
     var loading = false
     var list = ListState(count: 0)
@@ -32,7 +34,9 @@ public final class InstallmentSimulationScreen: Screen {
 
     init(matricula: String, debts: Components.Schemas.DebtSummary? = nil) {
         self.matricula = matricula
-        if let d = debts, d.inAgreementCount > 0 {
+        // Overdue bills may still be negotiated beside a running agreement (those in dívida ativa
+        // go in an agreement of their own): only nothing overdue blocks at once.
+        if let d = debts, d.overdueCount == 0, d.inAgreementCount > 0 {
             blocked = InstallmentPolicy.Problem.activeAgreement.description
         } else if let d = debts, d.overdueCount == 0 {
             blocked =
@@ -51,6 +55,18 @@ public final class InstallmentSimulationScreen: Screen {
                 self.simulate()
             }
         ]
+        rows.append(
+            Action(
+                Command(
+                    .function(5), kind == .comum ? "Dívida ativa" : "Contas comuns",
+                    help: "Alterna entre as contas vencidas comuns e as inscritas em dívida ativa (negociadas em acordo próprio)",
+                    enabled: blocked == nil)
+            ) {
+                self.kind = self.kind == .comum ? .dividaAtiva : .comum
+                self.result = nil
+                self.failure = nil
+                return []
+            })
         if let r = result, case .success(let id) = TaxID.parse(form.value(0)) {
             let m = matricula
             rows.append(
@@ -101,9 +117,12 @@ public final class InstallmentSimulationScreen: Screen {
             return []
         }
         loading = true
-        let m = matricula
+        let (m, kind) = (matricula, kind)
         return [
-            .call { Message.simulated(await Calls.simulateInstallments($0, m, documento: id.normalized, down: down, count: count)) as Any }
+            .call {
+                Message.simulated(await Calls.simulateInstallments($0, m, documento: id.normalized, down: down, count: count, kind: kind))
+                    as Any
+            }
         ]
     }
 
@@ -125,7 +144,12 @@ public final class InstallmentSimulationScreen: Screen {
         let x = area.x + 2
         let w = area.width - 4
         var y = area.y + 1
-        y = s.paragraph("SIMULAÇÃO — NÃO VALE COMO CONTRATO", x: x, y: y, width: w, role: .warning) + 1
+        y = s.paragraph("SIMULAÇÃO — NÃO VALE COMO CONTRATO", x: x, y: y, width: w, role: .warning)
+        if kind == .dividaAtiva {
+            y = s.paragraph(
+                "Débitos inscritos em dívida ativa (acordo próprio; F5 volta às contas comuns).", x: x, y: y, width: w, role: .header)
+        }
+        y += 1
         if let blocked {
             for line in TextLayout.wrap(blocked, width: w) {
                 s.put(line, x: x, y: y, role: .warning)

@@ -2,6 +2,18 @@ import Foundation
 
 /// Installment agreements (parcelamentos, PRODUCT.md C1, issue 13): when each installment falls
 /// due, who may sign which terms, and when an agreement is broken.
+/// What an agreement negotiates: the ordinary overdue bills, or those inscribed in dívida ativa,
+/// which go in an agreement of their own (with the collection agreement's own barcodes). A
+/// property may have one active agreement of each kind.
+public enum AgreementKind: String, Sendable, CaseIterable {
+    case comum
+    case dividaAtiva = "divida_ativa"
+
+    public func includes(_ bill: Bill) -> Bool { (bill.dividaAtivaSince != nil) == (self == .dividaAtiva) }
+
+    public static func of(_ bill: Bill) -> AgreementKind { bill.dividaAtivaSince == nil ? .comum : .dividaAtiva }
+}
+
 public enum AgreementSchedule {
     /// Installment k (1…count) falls due on `day` of the k-th month after `signedOn` — the
     /// property's due day, so installments and bills arrive alike — or on the month's last day

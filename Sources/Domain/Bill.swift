@@ -9,11 +9,14 @@ public struct Bill: Sendable, Equatable {
     public var consumptionM3: Int
     public var estimated: Bool
     public var paidOn: CivilDate?
+    /// When it was inscribed in dívida ativa (nil: it was not).
+    public var dividaAtivaSince: CivilDate?
 
     public init(
         id: Int64, matricula: String, competencia: Competencia, due: CivilDate, value: Money, situacao: SituacaoConta,
-        consumptionM3: Int, estimated: Bool, paidOn: CivilDate?
+        consumptionM3: Int, estimated: Bool, paidOn: CivilDate?, dividaAtivaSince: CivilDate? = nil
     ) {
+        self.dividaAtivaSince = dividaAtivaSince
         self.id = id
         self.matricula = matricula
         self.competencia = competencia

@@ -23,10 +23,13 @@ public enum CertidaoDecision: Equatable, Sendable {
         public var competencia: Competencia
         public var due: CivilDate
         public var amount: Money
-        public init(competencia: Competencia, due: CivilDate, amount: Money) {
+        /// When it was inscribed in dívida ativa, if it was.
+        public var dividaAtivaSince: CivilDate?
+        public init(competencia: Competencia, due: CivilDate, amount: Money, dividaAtivaSince: CivilDate? = nil) {
             self.competencia = competencia
             self.due = due
             self.amount = amount
+            self.dividaAtivaSince = dividaAtivaSince
         }
     }
 
@@ -46,7 +49,8 @@ public enum CertidaoDecision: Equatable, Sendable {
     /// `inInstallments`: bills in a parcelamento (the property's `parcelada` bills).
     public static func decide(overdue: [OverdueBill], agreements: [ActiveAgreement], inInstallments: Int) -> CertidaoDecision {
         var reasons = overdue.sorted { $0.competencia < $1.competencia }.map {
-            "Conta de \($0.competencia.formatted), vencida em \($0.due.formatted): \($0.amount.formatted)."
+            "Conta de \($0.competencia.formatted), vencida em \($0.due.formatted): \($0.amount.formatted)"
+                + ($0.dividaAtivaSince.map { ", inscrita em dívida ativa em \($0.formatted)." } ?? ".")
         }
         for a in agreements {
             switch a.standing {

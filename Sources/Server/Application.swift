@@ -122,7 +122,8 @@ public func buildApplication(
             consumption: ConsumptionRepository(store: store), authorization: authorization),
         tariffs: TariffHandlers(tariffs: TariffRepository(store: store), clock: appClock),
         installments: InstallmentHandlers(
-            config: config, properties: properties, bills: bills, authorization: authorization),
+            config: config, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
+            authorization: authorization),
         dueDates: DueDateHandlers(
             config: config, dueDates: DueDateRepository(store: store), authorization: authorization),
         protocols: protocolHandlers,

@@ -424,7 +424,7 @@ public enum DemoData {
                 db, "agreement_bills", ["agreement_id", "bill_id", "amount_cents"], bills.map { [id, $0.id, $0.value.cents] },
                 conflict: nil)
             let installments: [[(any Encodable & Sendable)?]] = try plan.installments.map { i in
-                let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: i.seq, amount: i.amount, due: i.due)
+                let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: i.seq, amount: i.amount, due: i.due, kind: .comum)
                 return [id, i.seq, i.due.iso, i.amount.cents, barcode.digits, pix.payload, i.paidOn?.iso]
             }
             try await insert(
@@ -469,7 +469,14 @@ public enum DemoData {
         let consumo: Int
         let estimated: Bool
         let value: Int64
+        /// When it was inscribed in dívida ativa (fixture 10007's oldest overdue bills).
+        var dividaAtivaSince: CivilDate? = nil
     }
+
+    /// Ana Luíza's (10007) three oldest overdue bills were inscribed in dívida ativa 120 days
+    /// after they fell due: they go in an agreement of their own.
+    static let dividaAtivaFixture = 10007
+    static let dividaAtivaBills = 6...8
 
     /// The 24 bills of a property, newest first. `curated` fixtures follow their profile
     /// exactly; generated properties sometimes leave the bill not yet due unpaid.
@@ -499,7 +506,9 @@ public enum DemoData {
             if situacao != .paga { paidOn = nil }
             return PlannedBill(
                 id: Int64(sequence) * 100 + Int64(k), competencia: comp, due: due, situacao: situacao, paidOn: paidOn, consumo: consumo,
-                estimated: estimated, value: value)
+                estimated: estimated, value: value,
+                dividaAtivaSince: sequence == dividaAtivaFixture && dividaAtivaBills.contains(k) && situacao == .aberta
+                    ? due.adding(days: 120) : nil)
         }
     }
 
@@ -526,7 +535,7 @@ public enum DemoData {
         for b in bills {
             batch.bills.append([
                 b.id, m.normalized, b.competencia.iso, b.due.iso, b.value, b.situacao.rawValue, b.consumo, b.estimated ? 1 : 0,
-                b.paidOn?.iso,
+                b.paidOn?.iso, b.dividaAtivaSince?.iso,
             ])
             if let paidOn = b.paidOn {
                 let channel = ["banco", "pix", "debito_automatico", "loterica", "pix", "banco"][Int(rng.next() % 6)]
@@ -619,7 +628,7 @@ public enum DemoData {
                     db, "bills",
                     [
                         "id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada",
-                        "pago_em",
+                        "pago_em", "divida_ativa_em",
                     ],
                     b, conflict: nil)
                 try await insert(db, "payments", ["matricula", "bill_id", "paid_on", "amount_cents", "channel"], pay, conflict: nil)

@@ -598,6 +598,14 @@ enum Migrations {
                 "CREATE INDEX agreements_status ON agreements(status, id)",
             ]
         ),
+        (
+            16, "divida_ativa",
+            [
+                // When an overdue bill was inscribed in dívida ativa (null: it was not): such
+                // debts are negotiated in their own kind of agreement.
+                "ALTER TABLE bills ADD COLUMN divida_ativa_em TEXT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

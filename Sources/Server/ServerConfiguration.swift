@@ -240,11 +240,16 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
     public var pixCity = "Aracaju"
     /// Days a payment statement stays payable (its charges are computed to that date).
     public var statementValidDays = 3
+    /// Debts inscribed in dívida ativa are negotiated under their own collection agreement:
+    /// its FEBRABAN company code (the carnê's barcodes) and how the carnê names it.
+    public var dividaAtivaFebrabanCompany = "0124"
+    public var dividaAtivaConvenio = "Convênio de cobrança da dívida ativa nº 001/2026 (demonstração)"
 
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, cnpj, address, contact, febrabanCompany, barcodeValueID, pixKey, pixName, pixCity, statementValidDays
+        case dividaAtivaFebrabanCompany, dividaAtivaConvenio
     }
 
     public init(from decoder: any Decoder) throws {
@@ -260,6 +265,8 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
         pixName = try c.decodeIfPresent(String.self, forKey: .pixName) ?? pixName
         pixCity = try c.decodeIfPresent(String.self, forKey: .pixCity) ?? pixCity
         statementValidDays = try c.decodeIfPresent(Int.self, forKey: .statementValidDays) ?? statementValidDays
+        dividaAtivaFebrabanCompany = try c.decodeIfPresent(String.self, forKey: .dividaAtivaFebrabanCompany) ?? dividaAtivaFebrabanCompany
+        dividaAtivaConvenio = try c.decodeIfPresent(String.self, forKey: .dividaAtivaConvenio) ?? dividaAtivaConvenio
     }
 
     var valueID: ArrecadacaoBarcode.ValueID { barcodeValueID == 8 ? .reaisMod11 : .reaisMod10 }
@@ -267,6 +274,9 @@ public struct UtilitySettings: Codable, Sendable, Equatable {
     func validate() throws {
         guard febrabanCompany.count == 4, febrabanCompany.allSatisfy(\.isNumber) else {
             throw ConfigurationError.invalid("utility.febrabanCompany", febrabanCompany)
+        }
+        guard dividaAtivaFebrabanCompany.count == 4, dividaAtivaFebrabanCompany.allSatisfy(\.isNumber) else {
+            throw ConfigurationError.invalid("utility.dividaAtivaFebrabanCompany", dividaAtivaFebrabanCompany)
         }
         guard [6, 8].contains(barcodeValueID) else { throw ConfigurationError.invalid("utility.barcodeValueID", String(barcodeValueID)) }
         guard !pixKey.isEmpty else { throw ConfigurationError.invalid("utility.pixKey", pixKey) }

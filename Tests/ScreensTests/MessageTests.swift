@@ -33,8 +33,10 @@ final class MessageTests: JourneyBase {
         runtime.send(.key(.enter))
         await runtime.settle()
         XCTAssertEqual(transport.count("simulateInstallments"), 0)
-        // An agreement already running: said at once too.
-        await homeWith(property: Fixtures.property.replacingOccurrences(of: #""inAgreementCount":0"#, with: #""inAgreementCount":6"#))
+        // An agreement already running and nothing else overdue: said at once too.
+        await homeWith(
+            property: Fixtures.property.replacingOccurrences(of: #""inAgreementCount":0"#, with: #""inAgreementCount":6"#)
+                .replacingOccurrences(of: #""overdueCount":2"#, with: #""overdueCount":0"#))
         runtime.send(.key(.function(8)))
         await runtime.settle()
         text = words(screen())

@@ -148,7 +148,7 @@ final class ServiceJourneyTests: JourneyBase {
         transport.on(
             "simulateInstallments",
             """
-            {"notice":"Simulação — não vale como contrato.","bills":[],"debtCents":27590,"downPaymentCents":5000,"minDownPaymentCents":2759,
+            {"notice":"Simulação — não vale como contrato.","kind":"comum","bills":[],"debtCents":27590,"downPaymentCents":5000,"minDownPaymentCents":2759,
              "financedCents":22590,"count":6,"maxCount":24,"monthlyRateBasisPoints":100,"installments":[3898,3898,3898,3898,3898,3898],
              "totalCents":28388,"asOf":"2026-11-23"}
             """)

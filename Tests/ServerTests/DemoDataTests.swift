@@ -61,6 +61,14 @@ final class DemoDataTests: XCTestCase {
             XCTAssertEqual(bills.count, 24, context)
             for (a, b) in zip(bills, bills.dropFirst()) { XCTAssertEqual(a.competencia.adding(months: -1), b.competencia, context) }
             XCTAssertLessThanOrEqual(bills[0].competencia, Competencia(year: today.year, month: today.month)!, context)
+            // Dívida ativa: 10007's three oldest overdue bills, inscribed after they fell due and before today.
+            let inscribed = bills.filter { $0.dividaAtivaSince != nil }
+            XCTAssertEqual(inscribed.count, f.sequence == DemoData.dividaAtivaFixture ? 3 : 0, context)
+            for b in inscribed {
+                XCTAssertTrue(b.situacao.isOverdue(due: b.due, today: today, calendar: .national), context)
+                XCTAssertGreaterThan(b.dividaAtivaSince!, b.due, context)
+                XCTAssertLessThan(b.dividaAtivaSince!, today, context)
+            }
         }
         // 10008's agreement holds: signed after its bills fell due, the installments due before
         // today paid (never in the future), the next one still to come.

@@ -25,9 +25,10 @@ struct AgreementHandlers: Sendable {
         case .success(let id): documento = id.normalized
         case .failure(let p): throw APIError.invalid(p.message)
         }
+        let kind = AgreementKind(rawValue: (body.kind ?? .comum).rawValue) ?? .comum
         let claim = IdempotencyClaim(
             grant.principal, operation: "agreement", key: input.headers.idempotencyKey,
-            request: "\(grant.matricula)|\(documento)|\(body.downPaymentCents)|\(body.count)")
+            request: "\(grant.matricula)|\(documento)|\(body.downPaymentCents)|\(body.count)|\(kind.rawValue)")
         if let id = try await Idempotency.completed(claim, store: agreements.store, now: grant.now),
             let a = try await agreements.agreement(grant.matricula, id: id)
         {
@@ -41,16 +42,15 @@ struct AgreementHandlers: Sendable {
         }
         let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
         let today = grant.today
-        let all = try await bills.bills(grant.matricula)
-        let overdue = all.filter { $0.isOverdue(on: today, calendar: grant.calendar) }.sorted { $0.competencia < $1.competencia }
-        let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
-        let lines = overdue.map { ($0.id, $0.charges(asOf: today, calendar: grant.calendar, index: index).total) }
-        let debt = lines.reduce(Money.zero) { $0 + $1.1 }
+        let negotiable = try await NegotiableDebt.of(
+            try await bills.bills(grant.matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
+        let debt = negotiable.debt
         let downPayment = Money(cents: body.downPaymentCents)
         let plan: InstallmentPlan
         do {
             plan = try policy.plan(
-                debt: debt, downPayment: downPayment, count: body.count, hasActiveAgreement: all.contains { $0.situacao == .parcelada })
+                debt: debt, downPayment: downPayment, count: body.count,
+                hasActiveAgreement: try await agreements.hasActive(grant.matricula, kind: kind))
         } catch let p as InstallmentPolicy.Problem {
             throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
         }
@@ -80,11 +80,11 @@ struct AgreementHandlers: Sendable {
         schedule += zip(dates, plan.installments).enumerated().map { ($0.offset + 1, $0.element.0, $0.element.1) }
         let factory = documents.factory
         let draft = AgreementRepository.Draft(
-            kind: "comum", debt: debt, downPayment: downPayment, rateBasisPoints: policy.monthlyRateBasisPoints, signedOn: today,
-            signerDocument: documento, channel: channel, staff: grant.staff?.usuario, bills: lines.map { (id: $0.0, amount: $0.1) },
+            kind: kind.rawValue, debt: debt, downPayment: downPayment, rateBasisPoints: policy.monthlyRateBasisPoints, signedOn: today,
+            signerDocument: documento, channel: channel, staff: grant.staff?.usuario, bills: negotiable.lines,
             schedule: schedule
         ) { id, seq, amount, due in
-            let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: seq, amount: amount, due: due)
+            let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: seq, amount: amount, due: due, kind: kind)
             return (barcode.digits, pix.payload)
         }
         let (id, replayed) = try await agreements.sign(grant.matricula, draft, claim: claim, now: grant.now)

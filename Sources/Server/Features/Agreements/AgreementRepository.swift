@@ -71,7 +71,9 @@ struct AgreementRepository: Sendable {
             if engine == .postgres {
                 try await db.raw("SELECT matricula FROM properties WHERE matricula = \(bind: matricula) FOR UPDATE").run()
             }
-            if try await db.raw("SELECT id FROM agreements WHERE matricula = \(bind: matricula) AND status = 'ativo'").first() != nil {
+            if try await db.raw(
+                "SELECT id FROM agreements WHERE matricula = \(bind: matricula) AND kind = \(bind: d.kind) AND status = 'ativo'"
+            ).first() != nil {
                 throw APIError.conflict("Já existe um parcelamento em andamento para este imóvel.")
             }
             _ = try await BillRepository.openForUpdate(matricula, ids: d.bills.map(\.id), db: db, engine: engine)
@@ -257,6 +259,15 @@ struct AgreementRepository: Sendable {
                 ).run()
             }
             return true
+        }
+    }
+
+    /// Whether the property has an active agreement of this kind (one of each at most).
+    func hasActive(_ matricula: String, kind: AgreementKind) async throws -> Bool {
+        try await store.read { db in
+            try await db.raw(
+                "SELECT id FROM agreements WHERE matricula = \(bind: matricula) AND kind = \(bind: kind.rawValue) AND status = 'ativo'"
+            ).first() != nil
         }
     }
 

@@ -67,12 +67,12 @@ public enum ArrecadacaoImport {
         let file = try ArrecadacaoRetorno.parse(String(decoding: data, as: UTF8.self))
         return try await AdminStore.run(configuration, clock: clock) { store in
             try await apply(
-                file, store: store, company: configuration.utility.febrabanCompany, dryRun: dryRun,
+                file, store: store, companies: DocumentFactory(utility: configuration.utility).companies, dryRun: dryRun,
                 now: Int64(clock().timeIntervalSince1970))
         }
     }
 
-    static func apply(_ file: ArrecadacaoRetorno, store: any Store, company: String, dryRun: Bool = false, now: Int64) async throws
+    static func apply(_ file: ArrecadacaoRetorno, store: any Store, companies: Set<String>, dryRun: Bool = false, now: Int64) async throws
         -> Summary
     {
         struct Rollback: Error { let summary: Summary }
@@ -96,7 +96,7 @@ public enum ArrecadacaoImport {
                 let fileId = try row.decode(column: "id", as: Int64.self)
                 var touched: Set<Int64> = []
                 for p in file.payments {
-                    let (outcome, detail, agreement) = try await applyOne(p, company: company, db: db)
+                    let (outcome, detail, agreement) = try await applyOne(p, companies: companies, db: db)
                     summary.outcomes[outcome, default: 0] += 1
                     if let agreement { touched.insert(agreement) }
                     if let detail { summary.details.append("NSR \(p.nsr): \(detail)") }
@@ -121,11 +121,14 @@ public enum ArrecadacaoImport {
 
     /// One payment: its outcome, a line for the operator when it needs one, and the agreement
     /// it paid an installment of.
-    static func applyOne(_ p: ArrecadacaoRetorno.Payment, company: String, db: any SQLDatabase) async throws -> (
+    static func applyOne(_ p: ArrecadacaoRetorno.Payment, companies: Set<String>, db: any SQLDatabase) async throws -> (
         Outcome, String?, Int64?
     ) {
-        guard p.barcode.company == company else {
-            return (.outraEmpresa, "empresa \(p.barcode.company) no código de barras (a nossa é \(company))", nil)
+        guard companies.contains(p.barcode.company) else {
+            return (
+                .outraEmpresa,
+                "empresa \(p.barcode.company) no código de barras (as nossas: \(companies.sorted().joined(separator: ", ")))", nil
+            )
         }
         guard p.amount == p.barcode.amount else {
             return (.divergente, "recebido \(p.amount.formatted), o documento vale \(p.barcode.amount.formatted)", nil)

@@ -9,7 +9,7 @@ struct BillRepository: Sendable {
     /// A bill's value is what remains to pay of it: less what a broken agreement already paid.
     static let columns = """
         id, matricula, competencia, vencimento, valor_centavos - abatido_centavos AS valor_centavos, situacao, consumo_m3,
-        leitura_estimada, pago_em
+        leitura_estimada, pago_em, divida_ativa_em
         """
 
     static func bill(_ row: any SQLRow) throws -> Bill {
@@ -27,7 +27,8 @@ struct BillRepository: Sendable {
             situacao: s,
             consumptionM3: row.decode(column: "consumo_m3", as: Int.self),
             estimated: row.decode(column: "leitura_estimada", as: Int.self) != 0,
-            paidOn: paid.flatMap(CivilDate.init(iso:)))
+            paidOn: paid.flatMap(CivilDate.init(iso:)),
+            dividaAtivaSince: row.decode(column: "divida_ativa_em", as: String?.self).flatMap(CivilDate.init(iso:)))
     }
 
     /// The property's last 36 bills, newest first.

@@ -19,7 +19,8 @@ enum BillViews {
             id: b.id, competencia: b.competencia.iso, dueOn: b.due.iso, amountCents: b.value.cents,
             situacao: S.Situacao(rawValue: b.situacao.rawValue) ?? .aberta, consumptionM3: b.consumptionM3, estimated: b.estimated,
             paidOn: b.paidOn?.iso, payableUntilOn: payable == b.due ? nil : payable.iso, overdue: overdue,
-            updated: overdue ? charges(b.charges(asOf: today, calendar: calendar, index: index), asOf: today) : nil)
+            updated: overdue ? charges(b.charges(asOf: today, calendar: calendar, index: index), asOf: today) : nil,
+            dividaAtivaOn: b.dividaAtivaSince?.iso)
     }
 
     static func charges(_ c: LateCharges, asOf: CivilDate) -> S.Charges {

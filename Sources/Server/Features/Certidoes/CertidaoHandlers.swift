@@ -25,7 +25,7 @@ struct CertidaoHandlers: Sendable {
         let today = grant.today
         let all = try await bills.bills(grant.matricula)
         let overdue = all.filter { $0.situacao == .aberta && $0.isOverdue(on: today, calendar: grant.calendar) }.map {
-            CertidaoDecision.OverdueBill(competencia: $0.competencia, due: $0.due, amount: $0.value)
+            CertidaoDecision.OverdueBill(competencia: $0.competencia, due: $0.due, amount: $0.value, dividaAtivaSince: $0.dividaAtivaSince)
         }
         let active = try await agreements.agreements(grant.matricula).filter { $0.status == .ativo }.map { a in
             let standing = AgreementStanding.evaluate(

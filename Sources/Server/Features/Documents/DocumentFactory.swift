@@ -11,16 +11,24 @@ struct DocumentFactory: Sendable {
         try codes(digit: kind.barcodeDigit, txidPrefix: kind.txidPrefix, number: number, amount: amount, due: due)
     }
 
-    /// An agreement's installment (`seq` 0: the down payment): kind digit 4, number id·1000 + seq.
-    func installmentCodes(agreement id: Int64, seq: Int, amount: Money, due: CivilDate) throws -> (ArrecadacaoBarcode, PixBRCode) {
-        try codes(digit: 4, txidPrefix: "AVP", number: id * 1000 + Int64(seq), amount: amount, due: due)
+    /// An agreement's installment (`seq` 0: the down payment): kind digit 4, number id·1000 + seq;
+    /// a dívida ativa agreement's under its collection agreement's company code.
+    func installmentCodes(agreement id: Int64, seq: Int, amount: Money, due: CivilDate, kind: AgreementKind) throws -> (
+        ArrecadacaoBarcode, PixBRCode
+    ) {
+        try codes(
+            digit: 4, txidPrefix: "AVP", number: id * 1000 + Int64(seq), amount: amount, due: due,
+            company: kind == .dividaAtiva ? utility.dividaAtivaFebrabanCompany : utility.febrabanCompany)
     }
 
-    private func codes(digit: Int, txidPrefix: String, number: Int64, amount: Money, due: CivilDate) throws -> (
+    /// The company codes whose barcodes are ours (the bank's return file checks them).
+    var companies: Set<String> { [utility.febrabanCompany, utility.dividaAtivaFebrabanCompany] }
+
+    private func codes(digit: Int, txidPrefix: String, number: Int64, amount: Money, due: CivilDate, company: String? = nil) throws -> (
         ArrecadacaoBarcode, PixBRCode
     ) {
         let barcode = try ArrecadacaoBarcode(
-            valueID: utility.valueID, amount: amount, company: utility.febrabanCompany,
+            valueID: utility.valueID, amount: amount, company: company ?? utility.febrabanCompany,
             freeField: ArrecadacaoBarcode.freeField(due: due, kind: digit, number: number))
         let pix = try PixBRCode(
             key: utility.pixKey, name: utility.pixName, city: utility.pixCity, amount: amount, txid: "\(txidPrefix)\(number)")
@@ -120,6 +128,11 @@ struct DocumentFactory: Sendable {
                 + ", juros de \(rate) % ao mês (Tabela Price), de \(firstInstallment.due.formatted) a \(last.due.formatted)."
         }
         terms.append(plan)
+        if a.kind == AgreementKind.dividaAtiva.rawValue {
+            terms.append(
+                "Débitos inscritos em dívida ativa, negociados no \(utility.dividaAtivaConvenio): os boletos deste carnê são desse "
+                    + "convênio (empresa \(utility.dividaAtivaFebrabanCompany)).")
+        }
         terms.append(
             "Parcela paga depois do vencimento tem multa de 2 %, juros de 1 % ao mês pro rata die e correção monetária até o pagamento; "
                 + "um vencimento em dia sem expediente bancário passa para o dia útil seguinte.")

@@ -266,7 +266,8 @@ struct DocumentService: Sendable {
         let until = today.adding(days: factory.utility.statementValidDays)
         let index = try await bills.correctionIndex()
         let charges = LateCharges(original: i.amount, due: i.due, paidOn: until, calendar: clock.calendar, index: { index[$0.iso] })
-        let (barcode, pix) = try factory.installmentCodes(agreement: a.id, seq: i.seq, amount: charges.total, due: until)
+        let (barcode, pix) = try factory.installmentCodes(
+            agreement: a.id, seq: i.seq, amount: charges.total, due: until, kind: AgreementKind(rawValue: a.kind) ?? .comum)
         return (charges, until, barcode, pix)
     }
 

@@ -10,6 +10,7 @@ struct InstallmentHandlers: Sendable {
     let config: ServerConfiguration
     let properties: PropertyRepository
     let bills: BillRepository
+    let agreements: AgreementRepository
     let authorization: Authorization
 
     /// An installment simulation of the property's overdue debts under the utility's policy; not a contract.
@@ -30,15 +31,15 @@ struct InstallmentHandlers: Sendable {
         }
         let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
         let today = grant.today
-        let all = try await bills.bills(matricula)
-        let overdue = all.filter { $0.isOverdue(on: today, calendar: grant.calendar) }.sorted { $0.competencia < $1.competencia }
-        let index = overdue.isEmpty ? [:] : try await bills.correctionIndex()
-        let debt = overdue.reduce(Money.zero) { $0 + $1.charges(asOf: today, calendar: grant.calendar, index: index).total }
+        let kind = AgreementKind(rawValue: (body.kind ?? .comum).rawValue) ?? .comum
+        let negotiable = try await NegotiableDebt.of(
+            try await bills.bills(matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
+        let debt = negotiable.debt
         let plan: InstallmentPlan
         do {
             plan = try policy.plan(
                 debt: debt, downPayment: Money(cents: body.downPaymentCents), count: body.count,
-                hasActiveAgreement: all.contains { $0.situacao == .parcelada })
+                hasActiveAgreement: try await agreements.hasActive(matricula, kind: kind))
         } catch let p as InstallmentPolicy.Problem {
             throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
         }
@@ -47,8 +48,8 @@ struct InstallmentHandlers: Sendable {
             .init(
                 body: .json(
                     .init(
-                        notice: Self.simulationNotice,
-                        bills: overdue.map { BillViews.bill($0, today: today, calendar: grant.calendar, index: index) },
+                        notice: Self.simulationNotice, kind: body.kind ?? .comum,
+                        bills: negotiable.bills.map { BillViews.bill($0, today: today, calendar: grant.calendar, index: negotiable.index) },
                         debtCents: debt.cents,
                         downPaymentCents: plan.downPayment.cents, minDownPaymentCents: policy.minimumDownPayment(debt).cents,
                         financedCents: plan.financed.cents, count: plan.installments.count, maxCount: policy.maxCount,

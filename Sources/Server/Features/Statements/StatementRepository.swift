@@ -114,7 +114,7 @@ struct StatementRepository: Sendable {
             let lines = try await db.raw(
                 """
                 SELECT b.id, b.matricula, b.competencia, b.vencimento, l.original_cents AS valor_centavos, b.situacao, b.consumo_m3,
-                       b.leitura_estimada, b.pago_em, l.fine_cents, l.interest_cents, l.correction_cents, l.days_late
+                       b.leitura_estimada, b.pago_em, b.divida_ativa_em, l.fine_cents, l.interest_cents, l.correction_cents, l.days_late
                 FROM statement_lines l JOIN bills b ON b.id = l.bill_id
                 WHERE l.statement_id = \(bind: id) ORDER BY b.competencia
                 """
