@@ -64,10 +64,13 @@ public enum CertidaoSeal {
             .replacingOccurrences(of: "=", with: "")
     }
 
+    /// The bytes of canonical base64url only: the last symbol's unused bits must be zero, or two
+    /// texts would carry one signature (a changed character that still verifies).
     public static func fromBase64url(_ text: String) -> Data? {
         var s = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while s.count % 4 != 0 { s += "=" }
-        return Data(base64Encoded: s)
+        guard let data = Data(base64Encoded: s), base64url(data) == text else { return nil }
+        return data
     }
 
     /// The utility's signing key: the configured one (`certidaoSigningKey`, base64 of the 32-byte
