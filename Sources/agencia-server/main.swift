@@ -222,7 +222,7 @@ struct DeclaracoesCommand: AsyncParsableCommand {
             print(summary)
         } catch {
             if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            FileHandle.standardError.write(Data("\(BatchFailure.message(error))\n".utf8))
             throw ExitCode(error is BatchBusy ? 75 : 1)
         }
     }

@@ -1,6 +1,19 @@
 import Domain
 import Foundation
 import SQLKit
+import SQLiteKit
+
+/// What the operator reads when a batch stops on an error: the database's "busy" (another
+/// process holds SQLite's write lock past the busy timeout) said plainly; anything else as it is.
+public enum BatchFailure {
+    public static func message(_ error: any Error) -> String {
+        if let e = error as? SQLiteError, [.busy, .busyTimeout, .locked].contains(e.reason) {
+            return "O banco de dados está ocupado por outra escrita (outro processo com o SQLite aberto para gravar); nada se perdeu: "
+                + "execute de novo em instantes — a execução continua de onde parou."
+        }
+        return "\(error)"
+    }
+}
 
 /// Another run holds the batch's lease.
 public struct BatchBusy: Error, CustomStringConvertible {
