@@ -66,6 +66,10 @@ public final class CertidaoScreen: Screen {
                 Action(Command(.function(3), "Salvar", help: "Salva o PDF da certidão")) { app in self.deliver(c.id, print: false, app: app)
                 })
         }
+        rows.append(
+            Action(Command(.function(4), "E-mail", help: "Envia a certidão por e-mail")) { _ in
+                [.push(EmailScreen(matricula: self.matricula, document: .certidao(c.id)))]
+            })
         return rows
     }
 

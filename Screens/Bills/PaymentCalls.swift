@@ -139,11 +139,7 @@ extension Calls {
             case .serviceFee(let id): ref = .init(kind: .serviceFee, id: id)
             case .carne(let id), .carneSlip(let id, _): ref = .init(kind: .carne, id: id)
             case .declaracao(let id, _): ref = .init(kind: .declaracao, id: id)
-            case .certidao:
-                return .failure(
-                    APIFailure(
-                        status: 0, code: "invalid", message: "A certidão é impressa ou salva; o envio por e-mail ainda não está disponível."
-                    ))
+            case .certidao(let id): ref = .init(kind: .certidao, id: id)
             }
             switch try await c.requestEmail(
                 path: .init(matricula: m), headers: .init(idempotencyKey: key), body: .json(.init(document: ref, to: to)))

@@ -73,7 +73,7 @@ public func buildApplication(
     let documents = DocumentService(
         store: store, bills: bills, statements: statements, properties: properties, cardPayments: cardPayments, companies: cards,
         factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour,
-        agreementSettings: config.agreements)
+        agreementSettings: config.agreements, certidaoSigningKey: config.certidaoSigningKey)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -133,7 +133,7 @@ public func buildApplication(
             feeValidDays: config.utility.statementValidDays),
         certidoes: CertidaoHandlers(
             config: config, store: store, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
-            authorization: authorization, limiter: limiter, clock: appClock),
+            authorization: authorization, limiter: limiter, clock: appClock, documents: documents),
         declaracoes: DeclaracaoHandlers(
             declaracoes: DeclaracaoRepository(store: store), properties: properties, documents: documents, authorization: authorization),
         agreements: AgreementHandlers(

@@ -41,6 +41,7 @@ final class CrossCustomerAPITests: XCTestCase {
                     ("GET", "/declaracoes/2025/pdf", nil),
                     ("POST", "/emails", ["document": ["kind": "carne", "id": agreement], "to": "x@example.com"]),
                     ("POST", "/emails", ["document": ["kind": "declaracao", "id": declaracao], "to": "x@example.com"]),
+                    ("POST", "/emails", ["document": ["kind": "certidao", "id": certidao], "to": "x@example.com"]),
                 ]
                 for (method, path, body) in operations {
                     func call(_ m: String) async throws -> TestResponse {

@@ -211,6 +211,48 @@ final class EmailTests: XCTestCase {
         sink.stop()
     }
 
+    /// Issue 13's documents by e-mail — an agreement's carnê, a declaração anual, a certidão —
+    /// each arrives once with its PDF, whose text is that document's.
+    func testAgreementDocumentsByEmail() async throws {
+        let sink = try SMTPSink()
+        try sink.start()
+        try await Harness.withServer(.sqlite, configure: { $0.smtp.url = "smtp://127.0.0.1:\(sink.port)" }) { client, _ in
+            let staff = try await client.staffToken()
+            let m = "100080"  // Josefa: an agreement in good standing
+            let agreements = try await client.get("/v1/properties/\(m)/agreements", token: staff).json
+            let agreement = try XCTUnwrap((agreements["items"] as? [[String: Any]])?.first?["id"] as? Int)
+            let issued = try await client.post("/v1/properties/\(m)/declaracoes", ["ano": 2025], token: staff).json
+            let declaracao = try XCTUnwrap(issued["id"] as? Int)
+            let cert = try await client.post("/v1/properties/\(m)/certidoes", [:], token: staff, headers: ["Idempotency-Key": "mail-cert"])
+            let certidao = try XCTUnwrap(cert.json["id"] as? Int)
+            let expected = [
+                ("carne", agreement, "carne-acordo-\(agreement).pdf", "Acordo de parcelamento nº \(agreement)"),
+                ("declaracao", declaracao, "quitacao-anual-2025.pdf", "Ano base: 2025"),
+                ("certidao", certidao, "certidao-\(certidao).pdf", "Certidão Positiva de Débitos com Efeito de Negativa"),
+            ]
+            for (kind, id, _, _) in expected {
+                let r = try await client.post(
+                    "/v1/properties/\(m)/emails", ["document": ["kind": kind, "id": id]], token: staff,
+                    headers: ["Idempotency-Key": "mail-\(kind)"])
+                XCTAssertEqual(r.status, .accepted, "\(kind): \(r.json)")
+                XCTAssertEqual(r.json["to"] as? String, "josefa.prado@example.com", "the holder's address, whole for staff")
+            }
+            for _ in 0..<100 where sink.messages().count < expected.count { try await Task.sleep(for: .milliseconds(100)) }
+            let messages = sink.messages()
+            XCTAssertEqual(messages.count, expected.count)
+            for (kind, _, file, text) in expected {
+                let m = try XCTUnwrap(messages.first { $0.contains(file) }, "\(kind) arrived")
+                let b64 =
+                    try XCTUnwrap(m.components(separatedBy: "Content-Transfer-Encoding: base64").last)
+                    .components(separatedBy: "\n\n").dropFirst().first?.components(separatedBy: "\n--").first ?? ""
+                let pdf = try XCTUnwrap(Data(base64Encoded: b64.filter { !$0.isWhitespace }))
+                let words = try pdfText(pdf).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                XCTAssertTrue(words.contains(text), "\(kind): \(words)")
+            }
+        }
+        sink.stop()
+    }
+
     /// A protocol's requester hears of its creation and of every public step, once each; a
     /// private dispatch, a receipt and an edit send nothing.
     func testProtocolStepsByEmail() async throws {

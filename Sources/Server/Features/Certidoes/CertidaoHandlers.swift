@@ -18,6 +18,8 @@ struct CertidaoHandlers: Sendable {
     let authorization: Authorization
     let limiter: AttemptLimiter
     let clock: AppClock
+    let documents: DocumentService
+    var certidoes: CertidaoRepository { CertidaoRepository(store: store) }
 
     func issueCertidao(_ input: Operations.IssueCertidao.Input) async throws -> Operations.IssueCertidao.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -67,7 +69,7 @@ struct CertidaoHandlers: Sendable {
             return (id, false)
         }
         if !replayed { try await grant.record("emitir_certidao", detail: "certidão \(id)") }
-        guard let c = try await certidao(id: id) else { throw StorageError.corrupt("certidao \(id)") }
+        guard let c = try await certidoes.certidao(id: id) else { throw StorageError.corrupt("certidao \(id)") }
         return .created(
             .init(
                 body: .json(
@@ -82,7 +84,7 @@ struct CertidaoHandlers: Sendable {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let scopes = ["certidao:\(Principal.clientAddress)"]
         try await limiter.enforce(scopes)
-        guard let code = VerificationCode.normalized(body.code), let c = try await certidao(code: code) else {
+        guard let code = VerificationCode.normalized(body.code), let c = try await certidoes.certidao(code: code) else {
             try await limiter.fail(scopes)
             return .ok(.init(body: .json(.init(status: .desconhecida))))
         }
@@ -98,32 +100,7 @@ struct CertidaoHandlers: Sendable {
     /// The certidão as PDF.
     func getCertidaoPDF(_ input: Operations.GetCertidaoPDF.Input) async throws -> Operations.GetCertidaoPDF.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
-        guard let c = try await certidao(id: input.path.certidaoId), c.matricula == grant.matricula else {
-            throw APIError(status: .notFound, code: "certidao_not_found", message: "Certidão não encontrada.")
-        }
-        let u = config.utility
-        let matricula = Matricula.display(c.matricula)
-        let statement =
-            c.kind == .negativa
-            ? "Certificamos que, até a data de emissão, não constam débitos vencidos relativos ao imóvel de matrícula \(matricula) "
-                + "junto a \(u.name), ressalvado o direito de cobrar débitos que venham a ser apurados."
-            : "Certificamos que, até a data de emissão, os débitos vencidos relativos ao imóvel de matrícula \(matricula) estão "
-                + "incluídos em acordo de parcelamento em dia com \(u.name), o que confere a esta certidão os mesmos efeitos da certidão "
-                + "negativa enquanto o acordo for cumprido."
-        let key = try await CertidaoSeal.key(configured: config.certidaoSigningKey, store: store)
-        let seal = try CertidaoSeal.seal(
-            .init(
-                code: c.code, kind: c.kind.rawValue, matricula: matricula, holder: Masking.name(c.holderName),
-                holderDocument: TaxID(c.holderDocument)?.masked ?? "", issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso),
-            key: key)
-        let doc = CertidaoDocument(
-            issuer: .init(name: u.name, cnpj: u.cnpj, address: u.address, contact: u.contact), title: c.kind.title,
-            number: String(input.path.certidaoId), holderName: c.holderName, holderDocument: TaxID(c.holderDocument)?.masked ?? "",
-            matricula: matricula, address: c.address, statement: statement, issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
-            howToVerify:
-                "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal da Agência "
-                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).", seal: seal)
-        let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }
+        let pdf = try await documents.certidaoPDF(id: input.path.certidaoId, matricula: grant.matricula)
         try await grant.record("certidao_pdf", detail: "certidão \(input.path.certidaoId)")
         return .ok(.init(body: .pdf(HTTPBody(pdf))))
     }
@@ -132,38 +109,5 @@ struct CertidaoHandlers: Sendable {
     func getCertidaoPublicKey(_ input: Operations.GetCertidaoPublicKey.Input) async throws -> Operations.GetCertidaoPublicKey.Output {
         let key = try await CertidaoSeal.key(configured: config.certidaoSigningKey, store: store)
         return .ok(.init(body: .json(.init(algorithm: .ed25519, publicKey: key.publicKey.rawRepresentation.base64EncodedString()))))
-    }
-
-    struct Issued {
-        var code: String
-        var address: String
-        var matricula: String
-        var kind: CertidaoKind
-        var issuedOn: CivilDate
-        var validUntil: CivilDate
-        var holderName: String
-        var holderDocument: String
-    }
-
-    private func certidao(id: Int64) async throws -> Issued? { try await find("id = \(bind: id)") }
-    private func certidao(code: String) async throws -> Issued? { try await find("code = \(bind: code)") }
-
-    private func find(_ condition: SQLQueryString) async throws -> Issued? {
-        try await store.read { db in
-            var sql: SQLQueryString =
-                "SELECT code, matricula, kind, issued_on, valid_until, holder_name, holder_document, address FROM certidoes WHERE "
-            sql.appendInterpolation(condition)
-            guard let r = try await db.raw(sql).first() else { return nil }
-            guard let kind = CertidaoKind(rawValue: try r.decode(column: "kind", as: String.self)),
-                let issued = CivilDate(iso: try r.decode(column: "issued_on", as: String.self)),
-                let until = CivilDate(iso: try r.decode(column: "valid_until", as: String.self))
-            else { throw StorageError.corrupt("certidao") }
-            return Issued(
-                code: try r.decode(column: "code", as: String.self), address: try r.decode(column: "address", as: String.self),
-                matricula: try r.decode(column: "matricula", as: String.self),
-                kind: kind,
-                issuedOn: issued, validUntil: until, holderName: try r.decode(column: "holder_name", as: String.self),
-                holderDocument: try r.decode(column: "holder_document", as: String.self))
-        }
     }
 }

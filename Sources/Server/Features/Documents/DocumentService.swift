@@ -26,6 +26,8 @@ enum DocumentKind: String, Sendable {
     case carne
     /// A declaração anual de quitação.
     case declaracao
+    /// A certidão de débitos.
+    case certidao
 }
 
 extension PayableDocument.Kind {
@@ -70,6 +72,8 @@ struct DocumentService: Sendable {
     let clock: AppClock
     let requestsPerHour: Int
     let agreementSettings: AgreementSettings
+    /// `certidaoSigningKey`: the seal's key (nil: the one generated in the database).
+    let certidaoSigningKey: String?
 
     /// The document's PDF and e-mail texts, or the API's "not found"/"not payable" answer.
     func delivery(_ kind: DocumentKind, id: Int64, matricula: String) async throws -> Delivery {
@@ -88,6 +92,17 @@ struct DocumentService: Sendable {
                     Segue em anexo a declaração anual de quitação de débitos de \(d.year) do imóvel de matrícula \(doc.matricula) (Lei nº 12.007/2009): \(counted(d.lines.count, "conta")) do ano, todas pagas, \(doc.total.formatted) no total.
 
                     Ela substitui, para comprovar o pagamento, as quitações mensais das contas de \(d.year).
+                    """)
+        }
+        if kind == .certidao {
+            let (pdf, c) = try await certidao(id: id, matricula: matricula)
+            return Delivery(
+                pdf: pdf, fileName: "certidao-\(id).pdf", subject: "\(c.kind.title) — matrícula \(Matricula.display(c.matricula))",
+                body: """
+                    Segue em anexo a \(c.kind.title) nº \(id) do imóvel de matrícula \(Matricula.display(c.matricula)), emitida em \(c.issuedOn.formatted) e válida até \(c.validUntil.formatted).
+
+                    Código de verificação: \(c.code)
+                    Qualquer pessoa confere a certidão por este código, sem login, num terminal da Agência Virtual (F4 na tela inicial).
                     """)
         }
         if kind == .carne {
@@ -240,6 +255,40 @@ struct DocumentService: Sendable {
             c, companyName: companies.company(c.company)?.nome ?? c.company,
             approvedAt: LocalCalendar.dateTime(approved, timeZone: clock.timeZone),
             property: p, lines: lines)
+    }
+
+    /// The certidão as PDF, with its code and its signed QR seal (404 for another property's).
+    func certidaoPDF(id: Int64, matricula: String) async throws -> Data {
+        try await certidao(id: id, matricula: matricula).0
+    }
+
+    private func certidao(id: Int64, matricula: String) async throws -> (Data, CertidaoRepository.Issued) {
+        guard let c = try await CertidaoRepository(store: store).certidao(id: id), c.matricula == matricula else {
+            throw APIError(status: .notFound, code: "certidao_not_found", message: "Certidão não encontrada.")
+        }
+        let u = factory.utility
+        let m = Matricula.display(c.matricula)
+        let statement =
+            c.kind == .negativa
+            ? "Certificamos que, até a data de emissão, não constam débitos vencidos relativos ao imóvel de matrícula \(m) "
+                + "junto a \(u.name), ressalvado o direito de cobrar débitos que venham a ser apurados."
+            : "Certificamos que, até a data de emissão, os débitos vencidos relativos ao imóvel de matrícula \(m) estão "
+                + "incluídos em acordo de parcelamento em dia com \(u.name), o que confere a esta certidão os mesmos efeitos da certidão "
+                + "negativa enquanto o acordo for cumprido."
+        let key = try await CertidaoSeal.key(configured: certidaoSigningKey, store: store)
+        let seal = try CertidaoSeal.seal(
+            .init(
+                code: c.code, kind: c.kind.rawValue, matricula: m, holder: Masking.name(c.holderName),
+                holderDocument: TaxID(c.holderDocument)?.masked ?? "", issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso),
+            key: key)
+        let doc = CertidaoDocument(
+            issuer: factory.issuer, title: c.kind.title, number: String(id), holderName: c.holderName,
+            holderDocument: TaxID(c.holderDocument)?.masked ?? "", matricula: m, address: c.address, statement: statement,
+            issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
+            howToVerify:
+                "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal da Agência "
+                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).", seal: seal)
+        return (try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }, c)
     }
 
     /// A declaração anual as printed.

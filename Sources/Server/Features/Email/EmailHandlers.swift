@@ -38,6 +38,9 @@ struct EmailHandlers: Sendable {
         case .carne:
             kind = .carne
             _ = try await documents.carne(agreementId: body.document.id, seq: nil, matricula: matricula)
+        case .certidao:
+            kind = .certidao
+            _ = try await documents.certidaoPDF(id: body.document.id, matricula: matricula)
         case .declaracao:
             kind = .declaracao
             guard let d = try await DeclaracaoRepository(store: documents.store).declaracao(id: body.document.id), d.matricula == matricula
