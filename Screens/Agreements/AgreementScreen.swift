@@ -28,13 +28,7 @@ extension Calls {
 public final class AgreementSignScreen: Screen {
     enum Message: CallResultMessage {
         case signed(Result<Calls.Agreement, APIFailure>)
-        case delivered(Result<String, APIFailure>)
-        var failure: APIFailure? {
-            switch self {
-            case .signed(let r): return r.failure
-            case .delivered(let r): return r.failure
-            }
-        }
+        var failure: APIFailure? { if case .signed(let r) = self { return r.failure } else { return nil } }
     }
 
     let matricula: String
@@ -99,9 +93,8 @@ public final class AgreementSignScreen: Screen {
 
     private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {
         busy = true
-        notice = (print ? "Gerando o carnê e enviando à impressora…" : "Gerando o carnê…", .muted)
-        let (m, output) = (matricula, app.output)
-        return [.call { Message.delivered(await Calls.deliver($0, m, doc, print: print, output: output)) as Any }]
+        notice = DocumentDelivered.waiting("o carnê", print: print)
+        return [DocumentDelivered.call(doc, of: matricula, print: print, output: app.output)]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -112,21 +105,18 @@ public final class AgreementSignScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
-        guard let m = message as? Message else { return [] }
+        if let d = message as? DocumentDelivered {
+            busy = false
+            notice = d.notice("o carnê")
+            return []
+        }
+        guard case .signed(let r) = message as? Message else { return [] }
         busy = false
-        switch m {
-        case .signed(let r):
-            switch r {
-            case .success(let a):
-                agreement = a
-                notice = ("Acordo nº \(a.id) assinado: as contas entraram no parcelamento. Imprima o carnê (F2).", .success)
-            case .failure(let f): failure = f
-            }
-        case .delivered(let r):
-            switch r {
-            case .success(let line): notice = (line, .success)
-            case .failure(let f): notice = ("Não foi possível entregar o carnê: \(f.message)", .error)
-            }
+        switch r {
+        case .success(let a):
+            agreement = a
+            notice = ("Acordo nº \(a.id) assinado: as contas entraram no parcelamento. Imprima o carnê (F2).", .success)
+        case .failure(let f): failure = f
         }
         return []
     }

@@ -22,13 +22,7 @@ extension Calls {
 public final class AgreementsScreen: Screen {
     enum Message: CallResultMessage {
         case loaded(Result<[Calls.Agreement], APIFailure>)
-        case delivered(Result<String, APIFailure>)
-        var failure: APIFailure? {
-            switch self {
-            case .loaded(let r): return r.failure
-            case .delivered(let r): return r.failure
-            }
-        }
+        var failure: APIFailure? { if case .loaded(let r) = self { return r.failure } else { return nil } }
     }
 
     typealias Installment = Components.Schemas.Agreement.InstallmentsPayloadPayload
@@ -104,9 +98,8 @@ public final class AgreementsScreen: Screen {
 
     private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {
         loading = true
-        notice = ("Gerando o documento…", .muted)
-        let (m, output) = (matricula, app.output)
-        return [.call { Message.delivered(await Calls.deliver($0, m, doc, print: print, output: output)) as Any }]
+        notice = DocumentDelivered.waiting("o documento", print: print)
+        return [DocumentDelivered.call(doc, of: matricula, print: print, output: app.output)]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -117,17 +110,20 @@ public final class AgreementsScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
-        guard let m = message as? Message else { return [] }
+        if let d = message as? DocumentDelivered {
+            loading = false
+            notice = d.notice("o documento")
+            return []
+        }
+        guard case .loaded(let r) = message as? Message else { return [] }
         loading = false
-        switch m {
-        case .loaded(.success(let items)):
+        switch r {
+        case .success(let items):
             agreements = items
             list = ListState(count: agreement?.installments.count ?? 0)
             // Start on the first installment still to pay.
             if let first = agreement?.installments.firstIndex(where: { $0.paidOn == nil }) { list.selected = first }
-        case .loaded(.failure(let f)): failure = f
-        case .delivered(.success(let line)): notice = (line, .success)
-        case .delivered(.failure(let f)): notice = ("Não foi possível entregar o documento: \(f.message)", .error)
+        case .failure(let f): failure = f
         }
         return []
     }

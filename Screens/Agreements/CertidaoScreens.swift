@@ -32,13 +32,7 @@ extension Calls {
 public final class CertidaoScreen: Screen {
     enum Message: CallResultMessage {
         case issued(Result<Calls.Certidao, APIFailure>)
-        case delivered(Result<String, APIFailure>)
-        var failure: APIFailure? {
-            switch self {
-            case .issued(let r): return r.failure
-            case .delivered(let r): return r.failure
-            }
-        }
+        var failure: APIFailure? { if case .issued(let r) = self { return r.failure } else { return nil } }
     }
 
     let matricula: String
@@ -89,8 +83,8 @@ public final class CertidaoScreen: Screen {
 
     private func deliver(_ id: Int64, print: Bool, app: AppState) -> [Effect] {
         busy = true
-        let (m, output) = (matricula, app.output)
-        return [.call { Message.delivered(await Calls.deliver($0, m, .certidao(id), print: print, output: output)) as Any }]
+        notice = DocumentDelivered.waiting("a certidão", print: print)
+        return [DocumentDelivered.call(.certidao(id), of: matricula, print: print, output: app.output)]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -99,15 +93,18 @@ public final class CertidaoScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
-        guard let m = message as? Message else { return [] }
+        if let d = message as? DocumentDelivered {
+            busy = false
+            notice = d.notice("a certidão")
+            return []
+        }
+        guard case .issued(let r) = message as? Message else { return [] }
         busy = false
-        switch m {
-        case .issued(.success(let c)): certidao = c
-        case .issued(.failure(let f)):
+        switch r {
+        case .success(let c): certidao = c
+        case .failure(let f):
             refusal = f
             key = UUID().uuidString
-        case .delivered(.success(let line)): notice = (line, .success)
-        case .delivered(.failure(let f)): notice = ("Não foi possível entregar a certidão: \(f.message)", .error)
         }
         return []
     }

@@ -34,12 +34,10 @@ public final class DeclaracaoScreen: Screen {
     enum Message: CallResultMessage {
         case years(Result<[Components.Schemas.DeclaracaoYears.ItemsPayloadPayload], APIFailure>)
         case issued(Result<Calls.Declaracao, APIFailure>)
-        case delivered(Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .years(let r): return r.failure
             case .issued(let r): return r.failure
-            case .delivered(let r): return r.failure
             }
         }
     }
@@ -109,9 +107,8 @@ public final class DeclaracaoScreen: Screen {
 
     private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {
         busy = true
-        notice = (print ? "Gerando a declaração e enviando à impressora…" : "Gerando a declaração…", .muted)
-        let (m, output) = (matricula, app.output)
-        return [.call { Message.delivered(await Calls.deliver($0, m, doc, print: print, output: output)) as Any }]
+        notice = DocumentDelivered.waiting("a declaração", print: print)
+        return [DocumentDelivered.call(doc, of: matricula, print: print, output: app.output)]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
@@ -127,6 +124,11 @@ public final class DeclaracaoScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
+        if let d = message as? DocumentDelivered {
+            busy = false
+            notice = d.notice("a declaração")
+            return []
+        }
         guard let m = message as? Message else { return [] }
         busy = false
         switch m {
@@ -143,8 +145,6 @@ public final class DeclaracaoScreen: Screen {
             scroll = 0
             notice = nil
         case .issued(.failure(let f)): refusal = f
-        case .delivered(.success(let line)): notice = (line, .success)
-        case .delivered(.failure(let f)): notice = ("Não foi possível entregar a declaração: \(f.message)", .error)
         }
         return []
     }

@@ -15,13 +15,10 @@ public final class CardPaymentScreen: Screen {
         case status(Result<Calls.CardPayment, APIFailure>)
         /// A background check while the company decides.
         case followed(Result<Calls.CardPayment, APIFailure>)
-        /// The receipt printed or saved (the line to show).
-        case delivered(Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .companies(let r): return r.failure
             case .started(let r), .status(let r), .followed(let r): return r.failure
-            case .delivered(let r): return r.failure
             }
         }
     }
@@ -50,9 +47,8 @@ public final class CardPaymentScreen: Screen {
 
     private func deliver(_ doc: DocumentRef, print: Bool, app: AppState) -> [Effect] {
         loading += 1
-        notice = (print ? "Gerando o comprovante e enviando à impressora…" : "Gerando o comprovante…", .muted)
-        let (m, output) = (matricula, app.output)
-        return [.call { Message.delivered(await Calls.deliver($0, m, doc, print: print, output: output)) as Any }]
+        notice = DocumentDelivered.waiting("o comprovante", print: print)
+        return [DocumentDelivered.call(doc, of: matricula, print: print, output: app.output)]
     }
 
     var amount: Int64 { bills.reduce(0) { $0 + DebtsScreen.amount($1) } }
@@ -128,6 +124,11 @@ public final class CardPaymentScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
+        if let d = message as? DocumentDelivered {
+            loading -= 1
+            notice = d.notice("o comprovante")
+            return []
+        }
         guard let m = message as? Message else { return [] }
         if case .followed = m {} else { loading -= 1 }  // background checks are not loading
         switch m {
@@ -145,12 +146,6 @@ public final class CardPaymentScreen: Screen {
                 failure = nil
             case .failure(let f): failure = f
             }
-        case .delivered(let r):
-            switch r {
-            case .success(let line): notice = (line, .success)
-            case .failure(let f): notice = ("Não foi possível: \(f.message)", .error)
-            }
-            return []
         case .followed(let r):
             following = false
             switch r {

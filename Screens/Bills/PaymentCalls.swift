@@ -1,6 +1,7 @@
 import API
 import Foundation
 import OpenAPIRuntime
+import TUI
 
 /// The bills-and-payments calls (issue 3).
 extension Calls {
@@ -187,6 +188,29 @@ extension Calls {
             case .ok(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }
+        }
+    }
+}
+
+/// A document handed to this terminal's printer or folder (F2/F3 on the screens that show one),
+/// off the UI thread: the call, the line shown while it runs and the one shown when it ends.
+/// `what` names the document in those lines ("o carnê", "a certidão").
+struct DocumentDelivered: CallResultMessage {
+    let result: Result<String, APIFailure>
+    var failure: APIFailure? { result.failure }
+
+    static func call(_ doc: DocumentRef, of matricula: String, print: Bool, output: DocumentOutput) -> Effect {
+        .call { DocumentDelivered(result: await Calls.deliver($0, matricula, doc, print: print, output: output)) as Any }
+    }
+
+    static func waiting(_ what: String, print: Bool) -> (String, Role) {
+        (print ? "Gerando \(what) e enviando à impressora…" : "Gerando \(what)…", .muted)
+    }
+
+    func notice(_ what: String) -> (String, Role) {
+        switch result {
+        case .success(let line): return (line, .success)
+        case .failure(let f): return ("Não foi possível entregar \(what): \(f.message)", .error)
         }
     }
 }
