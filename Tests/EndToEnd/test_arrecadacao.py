@@ -6,7 +6,6 @@ and one of Maria's overdue bills; a payment for another company and one for a do
 not exist are reported and change nothing. The same file again is refused, a second file paying
 the same bill says duplicado, and a damaged file is refused naming its line."""
 import subprocess
-from datetime import date
 from decimal import Decimal
 
 from febraban_barcode import gerar_numeracao_codigo_de_barras
@@ -15,11 +14,14 @@ from febraban_barcode.retorno import registro_A, registro_G, registro_Z
 from conftest import BIN
 from test_services import api
 
+TODAY = "2026-11-23"  # the server's pinned date (demo data is relative to it)
+PAID = "2026-11-25"  # the day the bank's file says everything was paid
+
 
 def return_file(path, nsa, payments):
     """`payments`: [(barcode, cents)]. Amounts go in as floats nudged up: the library multiplies
     by 100 and truncates (DOMAIN.md: it loses a cent otherwise)."""
-    day = date.today().strftime("%Y%m%d")
+    day = PAID.replace("-", "")
     lines = [registro_A(codigo_convenio="000123", nome_empresa="SANEAMENTO", codigo_banco="001", nome_banco="BANCO DO BRASIL",
                         data_geracao=day, nsa=str(nsa))]
     for nsr, (barcode, cents) in enumerate(payments, 1):
@@ -39,7 +41,7 @@ def importar(server, path):
 
 
 def test_a_return_file_pays_an_agreement_and_a_bill(servers, tmp_path):
-    server = servers.get(None, kioskIdleSeconds=120, certidaoValidDays=93)  # a database of its own
+    server = servers.get(TODAY, kioskIdleSeconds=120, certidaoValidDays=93)  # a database of its own
     url = server["url"]
     ana = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
     # João's overdue bill into a 2× agreement with 15 % down.
@@ -65,13 +67,13 @@ def test_a_return_file_pays_an_agreement_and_a_bill(servers, tmp_path):
 
     after = api(url, f"/v1/properties/100056/agreements/{agreement['id']}", token=ana)
     assert after["status"] == "quitado", after
-    assert all(i["paidOn"] == date.today().isoformat() for i in after["installments"]), after
+    assert all(i["paidOn"] == PAID for i in after["installments"]), after
     assert not [b for b in api(url, "/v1/properties/100056/bills", token=ana)["items"] if b["situacao"] in ("aberta", "parcelada")
                 and b["overdue"]]
     certidao = api(url, "/v1/properties/100056/certidoes", token=ana, body={}, key="e2e-arrecadacao-cert")
     assert certidao["kind"] == "negativa", certidao
     paid = next(b for b in api(url, "/v1/properties/100013/bills", token=ana)["items"] if b["id"] == maria_bill["id"])
-    assert paid["situacao"] == "paga" and paid["paidOn"] == date.today().isoformat(), paid
+    assert paid["situacao"] == "paga" and paid["paidOn"] == PAID, paid
     history = api(url, "/v1/properties/100013/payments", token=ana)["items"]
     assert any(p["billId"] == maria_bill["id"] and p["channel"] == "banco" for p in history), history
 

@@ -8,13 +8,13 @@ import socket
 import sqlite3
 import subprocess
 import time
-from datetime import date
 
 from conftest import BIN
 from test_journeys import kiosk_login
 from test_service_requests import open_services_entry
 
-YEAR = date.today().year - 1  # the demo's data is relative to today: last year is whole in it
+TODAY = "2026-11-23"  # the servers' pinned date: the demo's data, relative to it, holds all of 2025
+YEAR = 2025
 
 
 def eligible(db):
@@ -41,7 +41,7 @@ def batch(db, *extra):
 
 
 def test_batch_killed_halfway_continues_and_issues_none_twice(servers):
-    server = servers.get(None, kioskIdleSeconds=120, certidaoValidDays=91)  # a database of its own
+    server = servers.get(TODAY, kioskIdleSeconds=120, certidaoValidDays=91)  # a database of its own
     db = server["tmp"] / "db.sqlite"
     want = eligible(db)
     assert want > 100
@@ -73,11 +73,11 @@ def hold_lease(db, holder):
     with sqlite3.connect(db) as c:
         c.execute("INSERT INTO batch_runs (name, holder, lease_until, cursor) VALUES (?, ?, ?, NULL) "
                   "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until",
-                  (f"declaracoes-{YEAR}", holder, int(time.time()) + 120))
+                  (f"declaracoes-{YEAR}", holder, int(time.time()) + 120))  # the batch runs on the machine's clock
 
 
 def test_a_second_run_is_refused_while_one_holds_the_lease(servers):
-    server = servers.get(None, kioskIdleSeconds=120, certidaoValidDays=92)
+    server = servers.get(TODAY, kioskIdleSeconds=120, certidaoValidDays=92)
     db = server["tmp"] / "db.sqlite"
     host = socket.gethostname()
     # A live holder (this test's own process): refused, nothing issued.
@@ -99,7 +99,7 @@ def test_a_second_run_is_refused_while_one_holds_the_lease(servers):
 
 
 def test_kiosk_issues_and_prints_last_years_declaration(servers, terminal, tmp_path):
-    server = servers.get(None, kioskIdleSeconds=120)
+    server = servers.get(TODAY, kioskIdleSeconds=120)
     printed = tmp_path / "quitacao.pdf"
     config = tmp_path / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
