@@ -122,9 +122,8 @@ struct AgreementHandlers: Sendable {
     /// also brought up to date.
     private func view(_ a: Agreement) async throws -> S.Agreement {
         var updated: [Int: (S.Charges, S.PaymentCode)] = [:]
-        for i in a.installments {
-            guard let u = try await documents.updated(a, i) else { continue }
-            updated[i.seq] = (
+        for (seq, u) in try await documents.updated(a) {
+            updated[seq] = (
                 BillViews.charges(u.charges, asOf: u.validUntil),
                 BillViews.paymentCode(u.barcode, u.pix, due: u.validUntil, total: u.charges.total)
             )

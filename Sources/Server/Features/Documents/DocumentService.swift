@@ -306,18 +306,24 @@ struct DocumentService: Sendable {
     /// A late installment brought up to date (PRODUCT.md C2): fine, interest and correction up to
     /// the date its new document is payable until (today plus `statementValidDays`, as a
     /// statement), and that document's codes (kind 4, the same number: the bank's file pays the
-    /// installment whichever document was used). Nil when it is not late.
-    func updated(_ a: Agreement, _ i: Agreement.Installment) async throws -> (
+    /// installment whichever document was used). Keyed by `seq`, the late installments only (the
+    /// correction index read once, only when one is late).
+    func updated(_ a: Agreement) async throws -> [Int: (
         charges: LateCharges, validUntil: CivilDate, barcode: ArrecadacaoBarcode, pix: PixBRCode
-    )? {
+    )] {
         let today = clock.today
-        guard a.status == .ativo, i.paidOn == nil, today > clock.calendar.payableUntil(due: i.due) else { return nil }
+        let late = a.installments.filter { a.status == .ativo && $0.paidOn == nil && today > clock.calendar.payableUntil(due: $0.due) }
+        guard !late.isEmpty else { return [:] }
         let until = today.adding(days: factory.utility.statementValidDays)
         let index = try await bills.correctionIndex()
-        let charges = LateCharges(original: i.amount, due: i.due, paidOn: until, calendar: clock.calendar, index: { index[$0.iso] })
-        let (barcode, pix) = try factory.installmentCodes(
-            agreement: a.id, seq: i.seq, amount: charges.total, due: until, kind: AgreementKind(rawValue: a.kind) ?? .comum)
-        return (charges, until, barcode, pix)
+        var out: [Int: (charges: LateCharges, validUntil: CivilDate, barcode: ArrecadacaoBarcode, pix: PixBRCode)] = [:]
+        for i in late {
+            let charges = LateCharges(original: i.amount, due: i.due, paidOn: until, calendar: clock.calendar, index: { index[$0.iso] })
+            let (barcode, pix) = try factory.installmentCodes(
+                agreement: a.id, seq: i.seq, amount: charges.total, due: until, kind: AgreementKind(rawValue: a.kind) ?? .comum)
+            out[i.seq] = (charges, until, barcode, pix)
+        }
+        return out
     }
 
     /// An active agreement's carnê: every open installment, or one (`seq`) again — a late one
@@ -339,7 +345,7 @@ struct DocumentService: Sendable {
         }
         guard let property = try await properties.property(matricula) else { throw APIError.notFound }
         var carne = try factory.carne(a, slips: slips, property: property, settings: agreementSettings)
-        if seq != nil, let one = slips.first, let u = try await updated(a, one) {
+        if seq != nil, let one = slips.first, let u = try await updated(a)[one.seq] {
             carne.slips[0].label +=
                 " — atualizada: \(u.charges.daysLate) dias de atraso, multa \(u.charges.fine.formatted), "
                 + "juros \(u.charges.interest.formatted), correção \(u.charges.correction.formatted)"
