@@ -52,6 +52,34 @@ public final class AppModel {
 
     /// Handles one event; returns the effects the runtime must perform (in order).
     public func handle(_ event: Event) -> [Effect] {
+        keepAlive(event) + dispatch(event)
+    }
+
+    /// The server ends a session after a while without requests (kiosk: the idle time and the
+    /// warning; staff: `staffIdleSeconds`). A user reading and scrolling asks nothing of it, so
+    /// while there is input the session is confirmed every `keepAliveSeconds` in the background.
+    private var lastKeepAlive: Double?
+    static let keepAliveSeconds = 30.0
+
+    private func keepAlive(_ event: Event) -> [Effect] {
+        guard state.session != nil else {
+            lastKeepAlive = nil
+            return []
+        }
+        switch event {
+        case .key, .click, .wheel: break
+        default: return []
+        }
+        guard let last = lastKeepAlive else {
+            lastKeepAlive = state.now  // the login itself was a request
+            return []
+        }
+        guard state.now - last >= Self.keepAliveSeconds else { return [] }
+        lastKeepAlive = state.now
+        return [.follow(after: 0) { SessionKeepAlive(result: await Calls.keepAlive($0)) as Any }]
+    }
+
+    private func dispatch(_ event: Event) -> [Effect] {
         switch event {
         case .tick(let now):
             state.now = now

@@ -134,6 +134,10 @@ public final class AppRuntime {
                 if case .success(let summary) = alert.result { model.state.ouvidoria = summary }
                 continue
             }
+            if let kept = message as? SessionKeepAlive {
+                if let f = kept.failure, f.code == "session_expired" { logout(message: f.message) }
+                continue
+            }
             guard let screen = box.screen else { continue }
             tasks[ObjectIdentifier(screen)]?[id] = nil
             guard model.stack.contains(where: { $0 === screen }) else { continue }
@@ -197,6 +201,23 @@ public struct BearerMiddleware: ClientMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         var request = request
         if let t = TokenBox.override ?? box.token { request.headerFields[.authorization] = "Bearer \(t)" }
+        return try await next(request, body, baseURL)
+    }
+}
+
+/// Presents the terminal's credential (`terminalId:terminalSecret` of its configuration) on
+/// every request: the server then counts limits and audits per terminal (DECISIONS 62).
+public struct TerminalCredentialMiddleware: ClientMiddleware {
+    let credential: String
+
+    public init(id: String, secret: String) { credential = "\(id):\(secret)" }
+
+    public func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[HTTPField.Name("Agencia-Terminal")!] = credential
         return try await next(request, body, baseURL)
     }
 }

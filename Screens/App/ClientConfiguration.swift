@@ -28,10 +28,13 @@ public struct ClientConfiguration: Decodable, Equatable {
     public var attachmentsDirectory: String = ProcessInfo.processInfo.environment["HOME"] ?? "/"
     /// This terminal's name (`quiosque-centro-2`), sent with problem reports.
     public var terminalId: String?
+    /// The terminal's secret (`agencia-server credencial-terminal ID` makes one). With
+    /// `terminalId`, presented on every request: the server limits and audits per terminal.
+    public var terminalSecret: String?
 
     enum CodingKeys: String, CodingKey {
         case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
-            printCommand, saveDirectory, attachmentsDirectory, terminalId
+            printCommand, saveDirectory, attachmentsDirectory, terminalId, terminalSecret
     }
 
     public init() {}
@@ -51,6 +54,7 @@ public struct ClientConfiguration: Decodable, Equatable {
         saveDirectory = try c.decodeIfPresent(String.self, forKey: .saveDirectory) ?? saveDirectory
         attachmentsDirectory = try c.decodeIfPresent(String.self, forKey: .attachmentsDirectory) ?? attachmentsDirectory
         terminalId = try c.decodeIfPresent(String.self, forKey: .terminalId)
+        terminalSecret = try c.decodeIfPresent(String.self, forKey: .terminalSecret)
     }
 
     /// `--config`, else `$AGENCIA_CONFIG`, else `./agencia.json`, `~/.config/agencia/config.json`,

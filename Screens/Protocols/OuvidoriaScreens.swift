@@ -67,6 +67,23 @@ struct OuvidoriaAlert: CallResultMessage {
     var failure: APIFailure? { result.failure }
 }
 
+/// The answer to the background session confirmation (AppModel.keepAlive).
+struct SessionKeepAlive: CallResultMessage {
+    let result: Result<Void, APIFailure>
+    var failure: APIFailure? { result.failure }
+}
+
+extension Calls {
+    static func keepAlive(_ c: Client) async -> Result<Void, APIFailure> {
+        await run {
+            switch try await c.getSession() {
+            case .ok: return .success(())
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+}
+
 /// Ouvidoria (PRODUCT.md E5, Lei 13.460/2017): the type (reclamação, denúncia, elogio, sugestão,
 /// solicitação…), then the manifestation: who makes it (the customer logged in; at a counter or
 /// without a session, CPF/CNPJ and name; none for a type the utility accepts anonymously, F4),

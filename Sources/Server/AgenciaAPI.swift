@@ -44,6 +44,10 @@ struct AgenciaAPI: APIProtocol {
 
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output { try await sessions.logout(input) }
 
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
+        try await sessions.getSession(input)
+    }
+
     // MARK: Property
 
     func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output {

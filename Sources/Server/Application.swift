@@ -76,9 +76,10 @@ public func buildApplication(
         agreementSettings: config.agreements, certidaoSigningKey: config.certidaoSigningKey)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: OriginMiddleware(trustedProxies: config.trustedProxies.compactMap(CIDR.init), terminals: config.terminals))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ErrorMiddleware())
-    router.add(middleware: ClientAddressMiddleware())
     router.add(middleware: AuthMiddleware(sessions: sessions, clock: appClock))
     // After authentication: only a staff session may send an attachment's larger body.
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, attachmentMaxBytes: config.attachmentMaxBytes))
@@ -91,7 +92,7 @@ public func buildApplication(
             throw APIError(status: .notFound, code: "not_found", message: "Documento da API indisponível nesta instalação.")
         }
         return Response(
-            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(data: document)))
     }
     if let secret = cards.sandboxSecret, let auto = config.sandboxCardCompany {
@@ -160,8 +161,12 @@ public func buildApplication(
             agreements: AgreementRepository(store: store), agreementSettings: config.agreements, runtime: runtime,
             clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger))
 
+    let connections = ConnectionRegistry(
+        maxPerAddress: config.maxConnectionsPerAddress, trusted: config.trustedProxies.compactMap(CIDR.init),
+        readTimeoutSeconds: config.requestReadTimeoutSeconds, logger: logger)
     var app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections)])),
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "agencia-server"),
         services: services,
         onServerRunning: { channel in

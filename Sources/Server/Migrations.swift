@@ -606,6 +606,25 @@ enum Migrations {
                 "ALTER TABLE bills ADD COLUMN divida_ativa_em TEXT"
             ]
         ),
+        (
+            17, "session_hardening",
+            [
+                // Sessions end on the server after a time without requests (`idle_seconds`,
+                // fixed at login) as well as at `expires_at`; `last_seen_at` is refreshed at
+                // most every `SessionRepository.touchSeconds`.
+                "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE sessions ADD COLUMN idle_seconds BIGINT NOT NULL DEFAULT 0",
+                // The terminal that logged in (its credential, DECISIONS 62) and the client's
+                // address: the audit trail says where an action came from.
+                "ALTER TABLE sessions ADD COLUMN terminal TEXT",
+                "ALTER TABLE sessions ADD COLUMN client_address TEXT",
+                "ALTER TABLE audit_log ADD COLUMN terminal TEXT",
+                "ALTER TABLE audit_log ADD COLUMN client_address TEXT",
+                // The supervisor's audit screen filters by date alone too (by staff member and by
+                // property have their indexes since migration 1).
+                "CREATE INDEX audit_log_at ON audit_log(at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

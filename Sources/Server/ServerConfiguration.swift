@@ -21,12 +21,38 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var customerSessionSeconds: Int = 1800
     /// Staff session lifetime, seconds (one working shift).
     public var staffSessionSeconds: Int = 8 * 3600
-    /// Failed logins allowed per matrícula (or staff user) within the window.
+    /// Failed logins allowed per account (matrícula or staff user) **from one client address or
+    /// terminal** within the window; then that pair is refused until the window ends. Other
+    /// addresses are not locked out (DECISIONS 62).
     public var maxFailuresPerAccount: Int = 5
-    /// Failed logins allowed per client address within the window.
+    /// Failed attempts allowed per client address (or terminal) within the window, whatever the
+    /// account.
     public var maxFailuresPerAddress: Int = 30
     /// Length of the attempt-counting window, seconds.
     public var attemptWindowSeconds: Int = 900
+    /// After this many failures on an account from anywhere in the window, every further login
+    /// to it waits `loginDelayBaseMilliseconds`, doubling with each failure, up to
+    /// `loginDelayMaxSeconds`: slower guessing for everyone, no lockout for the owner.
+    public var loginDelayAfterFailures: Int = 3
+    public var loginDelayBaseMilliseconds: Int = 1000
+    public var loginDelayMaxSeconds: Int = 10
+    /// Successful logins allowed per client address within the window (against bulk harvesting
+    /// under the `matricula` policy), and per terminal that presents its credential.
+    public var maxLoginsPerAddress: Int = 60
+    public var maxLoginsPerTerminal: Int = 240
+    /// Terminals and the SHA-256 (hex) of their secret (`agencia-server credencial-terminal ID`
+    /// makes a pair): a terminal presenting its credential is counted and audited by name.
+    public var terminals: [String: String] = [:]
+    /// Proxies (CIDRs) whose `X-Forwarded-For` is believed; any other peer is the client itself.
+    public var trustedProxies: [String] = []
+    /// A staff session ends after this long without requests (besides `staffSessionSeconds`).
+    /// A customer session ends after `kioskIdleSeconds` + `kioskWarningSeconds` without requests.
+    public var staffIdleSeconds: Int = 1800
+    /// A connection must deliver a whole request (headers and body) within this many seconds of
+    /// opening or of its previous response, or it is closed.
+    public var requestReadTimeoutSeconds: Int = 60
+    /// Open connections allowed per client address (a trusted proxy is not limited).
+    public var maxConnectionsPerAddress: Int = 64
     /// Request bodies above this size are refused with 413.
     public var maxBodyBytes: Int = 64 * 1024
     /// Kiosk idle time before the warning, and the warning's countdown, seconds.
@@ -57,6 +83,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// decide by itself after that many seconds (amounts ending in ,13 are declined, in ,14 never
     /// answered); 0 waits for `POST /sandbox-operadora/negotiations/{id}/approve|decline`.
     public var sandboxCardCompany: Int? = nil
+    /// The sandbox company's secret (its API key and the key of its callbacks' signature); nil:
+    /// a new random one at each start. Every `/sandbox-operadora` endpoint asks for it.
+    public var sandboxCardCompanySecret: String? = nil
     /// The address card companies call back on; default `http://host:port`.
     public var publicURL: String? = nil
     /// Documents (statements, e-mails) a customer may request per property per hour.
@@ -99,9 +128,12 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
-            staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds,
+            staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds, loginDelayAfterFailures,
+            loginDelayBaseMilliseconds, loginDelayMaxSeconds, maxLoginsPerAddress, maxLoginsPerTerminal, terminals, trustedProxies,
+            staffIdleSeconds, requestReadTimeoutSeconds, maxConnectionsPerAddress,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
-            utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, publicURL, documentRequestsPerHour,
+            utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, sandboxCardCompanySecret, publicURL,
+            documentRequestsPerHour,
             dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements, certidaoValidDays,
             certidaoSigningKey
     }
@@ -124,6 +156,16 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.maxFailuresPerAccount, \.maxFailuresPerAccount)
         try take(.maxFailuresPerAddress, \.maxFailuresPerAddress)
         try take(.attemptWindowSeconds, \.attemptWindowSeconds)
+        try take(.loginDelayAfterFailures, \.loginDelayAfterFailures)
+        try take(.loginDelayBaseMilliseconds, \.loginDelayBaseMilliseconds)
+        try take(.loginDelayMaxSeconds, \.loginDelayMaxSeconds)
+        try take(.maxLoginsPerAddress, \.maxLoginsPerAddress)
+        try take(.maxLoginsPerTerminal, \.maxLoginsPerTerminal)
+        try take(.terminals, \.terminals)
+        try take(.trustedProxies, \.trustedProxies)
+        try take(.staffIdleSeconds, \.staffIdleSeconds)
+        try take(.requestReadTimeoutSeconds, \.requestReadTimeoutSeconds)
+        try take(.maxConnectionsPerAddress, \.maxConnectionsPerAddress)
         try take(.maxBodyBytes, \.maxBodyBytes)
         try take(.kioskIdleSeconds, \.kioskIdleSeconds)
         try take(.kioskWarningSeconds, \.kioskWarningSeconds)
@@ -137,6 +179,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.cardCompanies, \.cardCompanies)
         try take(.cardPaymentTimeoutSeconds, \.cardPaymentTimeoutSeconds)
         if let v = try c.decodeIfPresent(Int.self, forKey: .sandboxCardCompany) { sandboxCardCompany = v }
+        if let v = try c.decodeIfPresent(String.self, forKey: .sandboxCardCompanySecret) { sandboxCardCompanySecret = v }
         if let v = try c.decodeIfPresent(String.self, forKey: .publicURL) { publicURL = v }
         try take(.documentRequestsPerHour, \.documentRequestsPerHour)
         try take(.dueDates, \.dueDates)
@@ -196,9 +239,32 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         if sandboxCardCompany != nil, !["127.0.0.1", "localhost", "::1"].contains(host) {
             throw ConfigurationError.invalid("sandboxCardCompany", "a operadora sandbox só pode ser servida em loopback")
         }
+        for p in trustedProxies where CIDR(p) == nil {
+            throw ConfigurationError.invalid("trustedProxies", "\(p): use um endereço ou uma rede (10.0.0.0/8, ::1/128)")
+        }
+        for (id, hash) in terminals {
+            guard Self.isTerminalID(id) else {
+                throw ConfigurationError.invalid("terminals", "\(id): use letras minúsculas, dígitos, '-', '_' ou '.' (até 60)")
+            }
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else {
+                throw ConfigurationError.invalid("terminals.\(id)", "o SHA-256 do segredo, em hexadecimal (64 caracteres)")
+            }
+        }
+        guard loginDelayAfterFailures >= 0, loginDelayBaseMilliseconds >= 0, loginDelayMaxSeconds >= 0,
+            maxLoginsPerAddress >= 1, maxLoginsPerTerminal >= 1, maxFailuresPerAccount >= 1, maxFailuresPerAddress >= 1
+        else { throw ConfigurationError.invalid("limites de login", "valores negativos ou zero") }
+        guard staffIdleSeconds >= 60, requestReadTimeoutSeconds >= 1, maxConnectionsPerAddress >= 1 else {
+            throw ConfigurationError.invalid("staffIdleSeconds/requestReadTimeoutSeconds/maxConnectionsPerAddress", "fora do intervalo")
+        }
         for c in cardCompanies where c.id.isEmpty || c.id == "sandbox" || !(0...2000).contains(c.feeBasisPoints) {
             throw ConfigurationError.invalid("cardCompanies", c.id)
         }
+    }
+
+    /// A terminal's id as configured and sent (`quiosque-centro-1`).
+    public static func isTerminalID(_ id: String) -> Bool {
+        (1...60).contains(id.count)
+            && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0) }
     }
 
     /// Reads a JSON file holding either this object or `{"server": {...}}` (the shared

@@ -14,7 +14,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         version: AgenciaVersion.current,
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
-            CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self,
+            CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -62,6 +62,24 @@ struct Serve: AsyncParsableCommand {
             })
         try await server.application.runService()
         await server.store.shutdown()
+    }
+}
+
+/// Makes a terminal credential: the secret goes to the terminal's configuration, its SHA-256
+/// to the server's (`terminals`); the server never holds the secret itself.
+struct TerminalCredentialCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "credencial-terminal", abstract: "Gera a credencial de um terminal (quiosque, balcão).")
+
+    @Argument(help: "Identificador do terminal (letras minúsculas, dígitos, '-', '_' ou '.').") var terminal: String
+
+    func run() throws {
+        guard ServerConfiguration.isTerminalID(terminal) else {
+            throw ValidationError("identificador inválido: use letras minúsculas, dígitos, '-', '_' ou '.' (até 60)")
+        }
+        let (secret, hash) = TerminalCredential.make()
+        print("No terminal (objeto \"client\"):   \"terminalId\": \"\(terminal)\", \"terminalSecret\": \"\(secret)\"")
+        print("No servidor (objeto \"server\"):   \"terminals\": { \"\(terminal)\": \"\(hash)\" }")
     }
 }
 

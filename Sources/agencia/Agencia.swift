@@ -61,7 +61,11 @@ struct Agencia: ParsableCommand {
         options.totalTimeout = .seconds(c.requestTimeoutSeconds)
         options.caFile = c.caFile
         let token = TokenBox()
-        let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: [BearerMiddleware(box: token)])
+        var middlewares: [any ClientMiddleware] = [BearerMiddleware(box: token)]
+        if let id = c.terminalId, let secret = c.terminalSecret {
+            middlewares.append(TerminalCredentialMiddleware(id: id, secret: secret))
+        }
+        let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: middlewares)
         let output = Printing.output(
             printCommand: c.printCommand, saveDirectory: c.saveDirectory, attachmentsDirectory: c.attachmentsDirectory)
         try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", output: output, terminalId: c.terminalId)

@@ -55,7 +55,8 @@ final class ConfigurationTests: XCTestCase {
     /// Another valid value for a key: keys with a closed set of values, and null ones, by name.
     static let alternatives: [String: JSON] = [
         "loginPolicy": .string("matricula"), "matriculaRule": .string("mod10"), "mode": .string("counter"),
-        "colors": .string("mono"), "seed": .string("demo"), "sandboxCardCompany": .number(5), "username": .string("u"),
+        "colors": .string("mono"), "seed": .string("demo"), "sandboxCardCompany": .number(5), "sandboxCardCompanySecret": .string("s"),
+        "username": .string("u"),
         "password": .string("p"), "caFile": .string("/etc/ssl/ca.pem"), "demoDatabase": .string("sqlite:/tmp/x.sqlite"),
         "demoIdleSeconds": .number(7), "certidaoSigningKey": .string("bm90LWEta2V5LWJ1dC1hLXN0cmluZy10by1kZWNvZGU="),
         "barcodeValueID": .number(8), "days": .array([5, 10, 15, 20, 25, 27].map { .number($0) }),

@@ -38,7 +38,15 @@ final class EmailChangeAPITests: XCTestCase {
     func testCodeExpiryAttemptsReplayAndCounter() async throws {
         let clock = TestClock()
         try await forEachEngine { engine in
-            try await Harness.withServer(engine, clock: clock, configure: { $0.smtp.url = "smtp://127.0.0.1:9" }) { client, server in
+            try await Harness.withServer(
+                engine, clock: clock,
+                configure: {
+                    $0.smtp.url = "smtp://127.0.0.1:9"
+                    // The customer waits for codes longer than a kiosk's idle time (the session
+                    // would otherwise end on the server, as it should).
+                    $0.kioskIdleSeconds = 3600
+                }
+            ) { client, server in
                 let start = clock.now
                 defer { clock.advance(start.timeIntervalSince(clock.now)) }
                 let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)

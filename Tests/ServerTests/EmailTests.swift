@@ -179,6 +179,7 @@ final class EmailTests: XCTestCase {
             configure: {
                 $0.smtp.url = "smtp://127.0.0.1:\(sink.port)"
                 $0.sandboxCardCompany = 0
+                $0.sandboxCardCompanySecret = Harness.sandboxSecret
             }
         ) { client, server in
             let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
@@ -194,7 +195,7 @@ final class EmailTests: XCTestCase {
                 path, ["document": ["kind": "receipt", "id": id]], token: token, headers: ["Idempotency-Key": "receipt-0002"])
             XCTAssertEqual(early.status, .conflict, "no receipt before the company approves")
             let approve = try await client.execute(
-                uri: "/sandbox-operadora/negotiations/SBX-000001/approve", method: .post, headers: [:], body: nil)
+                uri: "/sandbox-operadora/negotiations/SBX-000001/approve", method: .post, headers: Harness.sandboxHeaders, body: nil)
             XCTAssertEqual(approve.status, .ok)
             let r = try await client.post(
                 path, ["document": ["kind": "receipt", "id": id]], token: token, headers: ["Idempotency-Key": "receipt-0003"])

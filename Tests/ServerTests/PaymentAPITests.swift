@@ -252,7 +252,9 @@ final class PaymentAPITests: XCTestCase {
                 engine, clock: clock,
                 configure: {
                     $0.sandboxCardCompany = 0
+                    $0.sandboxCardCompanySecret = Harness.sandboxSecret
                     $0.cardPaymentTimeoutSeconds = 600
+                    $0.kioskIdleSeconds = 3600  // the customer outlasts the payment's timeout
                 }
             ) { client in
                 let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
@@ -278,7 +280,7 @@ final class PaymentAPITests: XCTestCase {
                 func sandboxDecide(_ index: Int, _ decision: String) async throws {
                     let r = try await client.execute(
                         uri: "/sandbox-operadora/negotiations/\(String(format: "SBX-%06d", index))/\(decision)", method: .post,
-                        headers: [:],
+                        headers: Harness.sandboxHeaders,
                         body: nil)
                     XCTAssertEqual(r.status, .ok)
                     XCTAssertEqual(r.json["callbackStatus"] as? Int, 204)
@@ -339,7 +341,8 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual(foreign.status, .notFound)
                 // A forged callback is refused.
                 let forged = try await client.post(
-                    "/v1/card-companies/sandbox/callback", ["reference": "AV-CP-\(p2["id"] as! Int)", "status": "approved"],
+                    "/v1/card-companies/sandbox/callback",
+                    ["reference": "AV-CP-\(p2["id"] as! Int)", "companyReference": "SBX-000002", "status": "approved"],
                     headers: ["X-Signature": String(repeating: "0", count: 64)])
                 XCTAssertEqual(forged.status, .unauthorized)
 
@@ -356,7 +359,7 @@ final class PaymentAPITests: XCTestCase {
                 XCTAssertEqual(r3.json["status"] as? String, "expirado")
                 // A late approval of an expired payment changes nothing.
                 let late = try await client.execute(
-                    uri: "/sandbox-operadora/negotiations/SBX-000003/approve", method: .post, headers: [:], body: nil)
+                    uri: "/sandbox-operadora/negotiations/SBX-000003/approve", method: .post, headers: Harness.sandboxHeaders, body: nil)
                 XCTAssertEqual(late.json["callbackStatus"] as? Int, 409)
                 let final = try await situacoes()
                 XCTAssertEqual(final[ids[2]], "aberta")

@@ -36,6 +36,9 @@ enum Engine: String, CaseIterable {
 /// Without it a test needing PostgreSQL is reported as skipped, never as passed; with `CI` set
 /// it fails, and so does an unreachable server named by `AGENCIA_TEST_POSTGRES`.
 enum Harness {
+    /// The sandbox card company's secret in tests (its endpoints ask for it).
+    static let sandboxSecret = "segredo-da-operadora-sandbox-de-teste"
+    static var sandboxHeaders: HTTPFields { [HTTPField.Name("X-Api-Key")!: sandboxSecret] }
     static var postgresURL: String? { ProcessInfo.processInfo.environment["AGENCIA_TEST_POSTGRES"] }
     static var postgresRequired: Bool { ProcessInfo.processInfo.environment["CI"] != nil }
 
@@ -99,6 +102,10 @@ enum Harness {
         c.port = 0
         c.seed = "demo"
         c.logLevel = "error"
+        // The login delay's numbers are the configuration's shape, in milliseconds instead of
+        // seconds: tests check that it grows, not how long a kiosk waits.
+        c.loginDelayBaseMilliseconds = 20
+        c.loginDelayMaxSeconds = 1
         return c
     }
 

@@ -1,23 +1,73 @@
-/// Failed attempts counted in the database per scope (an account, a protocol number, a client
-/// address), so every instance sees them: after `maxFailuresPerAccount` on the first scope or
-/// `maxFailuresPerAddress` on the second within the window, refused with 429. Used by the logins
-/// and by the public protocol lookup.
+/// Attempts counted in the database per scope, so every instance sees them (DECISIONS 6, 62).
+///
+/// Logins (`LoginGuard`): failures lock an account only for the address or terminal they came
+/// from; failures on the account from anywhere make every further attempt on it wait, longer
+/// each time, up to a cap; an address or terminal is limited in failures and in successful
+/// logins. Public lookups (`enforce`/`fail`) count a guessed thing and the origin.
 struct AttemptLimiter: Sendable {
     let sessions: SessionRepository
     let config: ServerConfiguration
     let clock: AppClock
 
-    /// `scopes`: the account (or what is guessed) first, then the client address.
+    /// `scopes`: what is guessed first, then the origin; refused with 429 after
+    /// `maxFailuresPerAccount` on the first or `maxFailuresPerAddress` on the second.
     func enforce(_ scopes: [String]) async throws {
-        let window = Int64(config.attemptWindowSeconds)
-        let now = clock.epochSeconds
         for (scope, limit) in zip(scopes, [config.maxFailuresPerAccount, config.maxFailuresPerAddress]) {
-            let a = try await sessions.attempts(scope: scope, now: now, window: window)
-            if a.failures >= limit { throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now)) }
+            try await refuse(scope, atLeast: limit)
         }
     }
 
     func fail(_ scopes: [String]) async throws {
-        try await sessions.recordFailure(scopes: scopes, now: clock.epochSeconds, window: Int64(config.attemptWindowSeconds))
+        try await sessions.count(scopes: scopes, now: clock.epochSeconds, window: window)
+    }
+
+    private var window: Int64 { Int64(config.attemptWindowSeconds) }
+
+    private func refuse(_ scope: String, atLeast limit: Int) async throws {
+        let now = clock.epochSeconds
+        let a = try await sessions.attempts(scope: scope, now: now, window: window)
+        if a.count >= limit { throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now)) }
+    }
+
+    /// A login to `account` (`m:100013`, `s:ana`) from the request's origin.
+    func login(_ account: String) -> LoginGuard { LoginGuard(limiter: self, account: account, origin: Principal.origin) }
+
+    struct LoginGuard: Sendable {
+        let limiter: AttemptLimiter
+        let account: String
+        let origin: Origin
+
+        private var pair: String { "\(account)@\(origin.limitKey)" }
+        private var successes: String { "ok:\(origin.limitKey)" }
+
+        /// Refuses what is over a limit (429), then waits the account's delay.
+        func admit() async throws {
+            let c = limiter.config
+            try await limiter.refuse(pair, atLeast: c.maxFailuresPerAccount)
+            try await limiter.refuse(origin.limitKey, atLeast: c.maxFailuresPerAddress)
+            try await limiter.refuse(successes, atLeast: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal)
+            let failures = try await limiter.sessions.attempts(scope: account, now: limiter.clock.epochSeconds, window: limiter.window)
+                .count
+            let delay = Self.delay(failures: failures, config: c)
+            if delay > .zero { try await Task.sleep(for: delay) }
+        }
+
+        /// The wait before checking a login to an account that failed `failures` times in the
+        /// window: none up to `loginDelayAfterFailures`, then the base, doubling, capped.
+        static func delay(failures: Int, config c: ServerConfiguration) -> Duration {
+            let over = failures - c.loginDelayAfterFailures
+            guard over >= 0 else { return .zero }
+            let ms = min(Double(c.loginDelayBaseMilliseconds) * Double(1 << min(over, 20)), Double(c.loginDelayMaxSeconds) * 1000)
+            return .milliseconds(Int(ms))
+        }
+
+        func failed() async throws {
+            try await limiter.fail([pair, account, origin.limitKey])
+        }
+
+        func succeeded() async throws {
+            try await limiter.sessions.clear(scope: pair)
+            try await limiter.fail([successes])
+        }
     }
 }

@@ -14,11 +14,13 @@ struct AuditLog: Sendable {
 
     func record(staff: String, _ action: String, matricula: String? = nil, detail: String? = nil) async throws {
         let now = clock.epochSeconds
+        let origin = Principal.origin
         try await store.write { db in
             try await db.raw(
                 """
-                INSERT INTO audit_log (at, staff_usuario, action, matricula, detail)
-                VALUES (\(bind: now), \(bind: staff), \(bind: action), \(bind: matricula), \(bind: detail))
+                INSERT INTO audit_log (at, staff_usuario, action, matricula, detail, terminal, client_address)
+                VALUES (\(bind: now), \(bind: staff), \(bind: action), \(bind: matricula), \(bind: detail),
+                        \(bind: origin.terminal), \(bind: origin.address))
                 """
             ).run()
         }

@@ -72,17 +72,36 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// One log line per request: method, path without its query (a query may hold a CPF or a
-/// name), status and duration. Tokens and bodies are never logged (LGPD, QUALITY.md 11).
+/// One access line per request: the client's address (the real one behind a trusted proxy),
+/// the terminal when it presented its credential, method, path without its query (a query may
+/// hold a CPF or a name), status and duration. Tokens and bodies are never logged (LGPD,
+/// QUALITY.md 11).
 struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response = try await next(request, context)
-        let ms =
-            (ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000
-            + (ContinuousClock.now - start).components.seconds * 1000
+        let elapsed = ContinuousClock.now - start
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let origin = Principal.origin
         context.logger.info(
-            "\(request.method) \(LogMasking.path(request.uri.path)) \(response.status.code) \(ms)ms")
+            "\(origin.address) \(origin.terminal ?? "-") \(request.method) \(LogMasking.path(request.uri.path)) \(response.status.code) \(ms)ms"
+        )
+        return response
+    }
+}
+
+/// Headers every answer carries: nothing the API sends may be kept by a cache on the way or
+/// in a browser (answers carry tokens and personal data), nor sniffed, framed or referred to
+/// (DECISIONS 62). HSTS belongs to the TLS front end (docs/DEPLOY.md), not to plain HTTP.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.init("X-Frame-Options")!] = "DENY"
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; frame-ancestors 'none'; sandbox"
+        response.headers[.init("Referrer-Policy")!] = "no-referrer"
+        response.headers[.init("Cross-Origin-Resource-Policy")!] = "same-origin"
         return response
     }
 }
@@ -108,20 +127,6 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError.sessionExpired
         }
         return try await Principal.$current.withValue(principal) {
-            try await next(request, context)
-        }
-    }
-}
-
-/// Puts the client's address in the task-local the login limiter reads.
-struct ClientAddressMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address: String
-        switch context.remoteAddress {
-        case .some(let a): address = a.ipAddress ?? "desconhecido"
-        case .none: address = "desconhecido"
-        }
-        return try await Principal.$clientAddress.withValue(address) {
             try await next(request, context)
         }
     }

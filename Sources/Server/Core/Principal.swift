@@ -30,8 +30,8 @@ enum Principal: Sendable {
     }
 
     @TaskLocal static var current: Principal?
-    /// The client's address, for the per-address login limit.
-    @TaskLocal static var clientAddress: String = "desconhecido"
+    /// Where the request comes from (`OriginMiddleware`): attempt limits and the audit trail.
+    @TaskLocal static var origin: Origin = .unknown
 }
 
 /// Session tokens: 32 random bytes, base64url; only their SHA-256 is stored, so a database

@@ -14,7 +14,7 @@ struct CardCompanyDirectory: Sendable {
 
     init(config: ServerConfiguration, runtime: ServerRuntime) {
         configured = config.cardCompanies
-        sandboxSecret = config.sandboxCardCompany == nil ? nil : SessionToken.make()
+        sandboxSecret = config.sandboxCardCompany == nil ? nil : config.sandboxCardCompanySecret ?? SessionToken.make()
         self.runtime = runtime
     }
 
@@ -34,13 +34,13 @@ struct CardCompanyDirectory: Sendable {
 
 /// The message a company signs when it reports a decision (openapi.yaml, cardCompanyCallback).
 enum CardSignature {
-    static func sign(secret: String, reference: String, status: String, companyReference: String?) -> String {
-        let message = "\(reference):\(status):\(companyReference ?? "")"
+    static func sign(secret: String, reference: String, status: String, companyReference: String) -> String {
+        let message = "\(reference):\(status):\(companyReference)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    static func verify(_ signature: String, secret: String, reference: String, status: String, companyReference: String?) -> Bool {
+    static func verify(_ signature: String, secret: String, reference: String, status: String, companyReference: String) -> Bool {
         let expected = sign(secret: secret, reference: reference, status: status, companyReference: companyReference)
         // Constant-time comparison.
         guard expected.utf8.count == signature.utf8.count else { return false }

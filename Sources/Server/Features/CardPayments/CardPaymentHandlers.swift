@@ -108,22 +108,47 @@ struct CardPaymentHandlers: Sendable {
     /// A company reports its decision (approved → bills paid; declined → bills open again).
     func cardCompanyCallback(_ input: Operations.CardCompanyCallback.Input) async throws -> Operations.CardCompanyCallback.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard let company = companies.company(input.path.companyId) else { throw APIError.cardPaymentNotFound }
+        guard let company = companies.company(input.path.companyId) else {
+            throw APIError(status: .notFound, code: "company_not_found", message: "Operadora não credenciada.")
+        }
+        guard let signature = input.headers.xSignature else {
+            throw APIError(status: .unauthorized, code: "missing_signature", message: "Falta a assinatura (X-Signature).")
+        }
         guard
             CardSignature.verify(
-                input.headers.xSignature, secret: company.secret, reference: body.reference, status: body.status.rawValue,
+                signature, secret: company.secret, reference: body.reference, status: body.status.rawValue,
                 companyReference: body.companyReference)
-        else { throw APIError(status: .unauthorized, code: "bad_signature", message: "Assinatura inválida.") }
+        else {
+            logger.warning(
+                "card callback with a bad signature", metadata: ["company": "\(company.id)", "client": "\(Principal.origin.address)"])
+            throw APIError(status: .unauthorized, code: "bad_signature", message: "Assinatura inválida.")
+        }
         guard body.reference.hasPrefix("AV-CP-"), let id = Int64(body.reference.dropFirst(6)),
             let record = try await cardPayments.cardPayment(id: id, matricula: nil), record.company == company.id
         else { throw APIError.cardPaymentNotFound }
+        // Signed by the company, but for the transaction it gave for this payment? A decision
+        // about another of its transactions must not settle this one.
+        guard record.companyReference == body.companyReference else {
+            logger.warning(
+                "card callback for another company reference",
+                metadata: [
+                    "id": "\(id)", "company": "\(company.id)", "stored": "\(record.companyReference ?? "-")",
+                    "received": "\(body.companyReference.prefix(64))",
+                ])
+            throw APIError(
+                status: .conflict, code: "company_reference_mismatch",
+                message: "A referência da operadora não é a desta transação.")
+        }
         let status: CardPaymentStatus = body.status == .approved ? .aprovado : .recusado
         let settled = try await cardPayments.settle(
             id: id, status: status, company: company.id, today: clock.today, now: clock.epochSeconds)
         if !settled && record.status != status {
             throw APIError.conflict("Este pagamento já foi encerrado como \(record.status.rawValue).")
         }
-        logger.info("card payment decided", metadata: ["id": "\(id)", "company": "\(company.id)", "status": "\(status.rawValue)"])
+        // Logged once: a company repeating its decision is not a new decision.
+        if settled {
+            logger.info("card payment decided", metadata: ["id": "\(id)", "company": "\(company.id)", "status": "\(status.rawValue)"])
+        }
         return .noContent(.init())
     }
 

@@ -32,15 +32,10 @@ final class SandboxCardCompany: @unchecked Sendable {
         self.logger = logger
     }
 
-    struct Failure: Error, HTTPResponseError {
-        var status: HTTPResponse.Status
-        func response(from request: Request, context: some RequestContext) throws -> Response { Response(status: status) }
-    }
-
     func register(on router: Router<AppRequestContext>) {
         let group = router.group("sandbox-operadora")
         group.post("negotiations") { request, context -> Response in
-            guard request.headers[HTTPField.Name("X-Api-Key")!] == self.secret else { throw Failure(status: .unauthorized) }
+            try self.authenticate(request)
             let n = try await request.decode(as: CardCompanyClient.Negotiation.self, context: context)
             let entry: Entry = self.lock.withLock {
                 let e = Entry(
@@ -64,16 +59,26 @@ final class SandboxCardCompany: @unchecked Sendable {
             )
             return try Self.json(accepted, status: .created)
         }
-        group.post("negotiations/{id}/{decision}") { _, context -> Response in
+        group.post("negotiations/{id}/{decision}") { request, context -> Response in
+            try self.authenticate(request)
             let id = try context.parameters.require("id")
             let decision = try context.parameters.require("decision")
-            guard decision == "approve" || decision == "decline" else { throw Failure(status: .notFound) }
+            guard decision == "approve" || decision == "decline" else { throw Self.notFound }
             let status = try await self.decide(id, approve: decision == "approve")
             return try Self.json(["callbackStatus": status], status: .ok)
         }
-        group.get("negotiations") { _, _ -> Response in
+        group.get("negotiations") { request, _ -> Response in
+            try self.authenticate(request)
             let list = self.lock.withLock { Array(self.entries.values).sorted { $0.id < $1.id } }
             return try Self.json(list, status: .ok)
+        }
+    }
+
+    /// Every endpoint asks for the company's secret (`X-Api-Key`), as a real company's API
+    /// asks for its client's key; tests read it from the server's card-company directory.
+    private func authenticate(_ request: Request) throws {
+        guard request.headers[HTTPField.Name("X-Api-Key")!] == secret else {
+            throw APIError(status: .unauthorized, code: "unauthenticated", message: "Chave da operadora (X-Api-Key) ausente ou errada.")
         }
     }
 
@@ -85,7 +90,7 @@ final class SandboxCardCompany: @unchecked Sendable {
             entries[id] = e
             return e
         }
-        guard let entry else { throw Failure(status: .notFound) }
+        guard let entry else { throw Self.notFound }
         struct Callback: Encodable {
             var reference: String
             var companyReference: String
@@ -98,6 +103,8 @@ final class SandboxCardCompany: @unchecked Sendable {
         logger.info("sandbox card company decided", metadata: ["id": "\(id)", "status": "\(entry.status)", "callback": "\(status)"])
         return status
     }
+
+    static let notFound = APIError(status: .notFound, code: "not_found", message: "Transação não encontrada ou já decidida.")
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status) throws -> Response {
         Response(

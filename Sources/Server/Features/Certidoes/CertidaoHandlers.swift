@@ -82,7 +82,7 @@ struct CertidaoHandlers: Sendable {
     /// answer for a code that does not exist and one that cannot exist, under the attempt limits.
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        let scopes = ["certidao:\(Principal.clientAddress)"]
+        let scopes = ["certidao:\(Principal.origin.limitKey)"]
         try await limiter.enforce(scopes)
         guard let code = VerificationCode.normalized(body.code), let c = try await certidoes.certidao(code: code) else {
             try await limiter.fail(scopes)

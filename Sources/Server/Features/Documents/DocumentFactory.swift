@@ -40,6 +40,13 @@ struct DocumentFactory: Sendable {
         try codes(kind: .bill, number: b.id, amount: b.value, due: b.due)
     }
 
+    /// A person's name as a document shows it: whole for a staff session (a counter, the back
+    /// office); otherwise, as a kiosk screen shows it (first name and initials), whether the
+    /// document is printed at a kiosk or sent by e-mail (DECISIONS 62).
+    static func holder(_ name: String) -> String {
+        Principal.current?.staff != nil ? name : Masking.name(name)
+    }
+
     var issuer: PayableDocument.Issuer {
         .init(name: utility.name, cnpj: utility.cnpj, address: utility.address, contact: utility.contact)
     }
@@ -56,7 +63,7 @@ struct DocumentFactory: Sendable {
             notes.append("Para pagar agora com os encargos e quitar de vez, emita um extrato de débitos.")
         }
         return PayableDocument(
-            kind: .bill, number: String(b.id), issuer: issuer, issuedOn: today, customerName: p.titular.nome,
+            kind: .bill, number: String(b.id), issuer: issuer, issuedOn: today, customerName: Self.holder(p.titular.nome),
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
             address: p.address.oneLine, categoria: p.categoria.label,
             lines: [
@@ -71,7 +78,7 @@ struct DocumentFactory: Sendable {
             throw StorageError.corrupt("statement \(s.id) codes")
         }
         return PayableDocument(
-            kind: .statement, number: String(s.id), issuer: issuer, issuedOn: s.issuedOn, customerName: p.titular.nome,
+            kind: .statement, number: String(s.id), issuer: issuer, issuedOn: s.issuedOn, customerName: Self.holder(p.titular.nome),
             customerDocument: TaxID(p.titular.documento)?.masked ?? "", matricula: Matricula.display(p.matricula),
             address: p.address.oneLine, categoria: p.categoria.label,
             lines: s.lines.map {
@@ -91,7 +98,7 @@ struct DocumentFactory: Sendable {
         else { throw StorageError.corrupt("service fee \(f.id) codes") }
         return PayableDocument(
             kind: .serviceFee, number: String(f.id), issuer: issuer, issuedOn: f.issuedOn,
-            customerName: p?.titular.nome ?? f.payer?.name ?? "",
+            customerName: Self.holder(p?.titular.nome ?? f.payer?.name ?? ""),
             customerDocument: TaxID(p?.titular.documento ?? f.payer?.documento ?? "")?.masked ?? "",
             matricula: p.map { Matricula.display($0.matricula) } ?? "a definir",
             address: p?.address.oneLine ?? f.payer?.address ?? "", categoria: p?.categoria.label ?? "—",
@@ -141,7 +148,7 @@ struct DocumentFactory: Sendable {
                 + "\(settings.maxOverdueDays) dias: o saldo volta a ser dívida em aberto, com os encargos.")
         return Carne(
             issuer: issuer, title: "\(a.kind == "divida_ativa" ? "Acordo de dívida ativa" : "Acordo de parcelamento") nº \(a.id)",
-            customerName: p.titular.nome, customerDocument: TaxID(p.titular.documento)?.masked ?? "",
+            customerName: Self.holder(p.titular.nome), customerDocument: TaxID(p.titular.documento)?.masked ?? "",
             matricula: Matricula.display(p.matricula), address: p.address.oneLine, terms: terms,
             slips: try slips.map { i in
                 guard let barcode = ArrecadacaoBarcode(reading: i.barcode) else { throw StorageError.corrupt("agreement \(a.id) barcode") }
@@ -157,7 +164,7 @@ struct DocumentFactory: Sendable {
         CardReceipt(
             issuer: issuer, reference: "AV-CP-\(c.id)", companyName: companyName, companyReference: c.companyReference,
             approvedAt: approvedAt,
-            customerName: p.titular.nome, customerDocument: TaxID(p.titular.documento)?.masked ?? "",
+            customerName: Self.holder(p.titular.nome), customerDocument: TaxID(p.titular.documento)?.masked ?? "",
             matricula: Matricula.display(p.matricula),
             address: p.address.oneLine, lines: lines, fee: c.fee)
     }

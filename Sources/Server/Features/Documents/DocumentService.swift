@@ -282,7 +282,7 @@ struct DocumentService: Sendable {
                 holderDocument: TaxID(c.holderDocument)?.masked ?? "", issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso),
             key: key)
         let doc = CertidaoDocument(
-            issuer: factory.issuer, title: c.kind.title, number: String(id), holderName: c.holderName,
+            issuer: factory.issuer, title: c.kind.title, number: String(id), holderName: DocumentFactory.holder(c.holderName),
             holderDocument: TaxID(c.holderDocument)?.masked ?? "", matricula: m, address: c.address, statement: statement,
             issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
             howToVerify:
@@ -294,7 +294,7 @@ struct DocumentService: Sendable {
     /// A declaração anual as printed.
     func declaracaoDocument(_ d: Declaracao) -> DeclaracaoDocument {
         DeclaracaoDocument(
-            issuer: factory.issuer, year: d.year, number: String(d.id), holderName: d.holderName,
+            issuer: factory.issuer, year: d.year, number: String(d.id), holderName: DocumentFactory.holder(d.holderName),
             holderDocument: TaxID(d.holderDocument)?.masked ?? "", matricula: Matricula.display(d.matricula), address: d.address,
             issuedOn: d.issuedOn, lines: d.lines)
     }

@@ -53,7 +53,7 @@ struct OuvidoriaHandlers: Sendable {
 
         // Who manifests: nobody (anonymous), the requester typed in, or the customer logged in.
         var requester = Requester(kind: .outro, documento: "", nome: "Manifestante anônimo", matricula: nil, telefone: nil, email: nil)
-        var who = "ip:\(Principal.clientAddress)"
+        var who = Principal.origin.limitKey
         if !anonymous {
             if let r = body.requester {
                 requester = try await ProtocolHandlers.requester(r, properties: properties)
@@ -91,7 +91,7 @@ struct OuvidoriaHandlers: Sendable {
         let claim =
             principal.map { IdempotencyClaim($0, operation: "ouvidoria", key: input.headers.idempotencyKey, request: request) }
             ?? IdempotencyClaim(
-                anonymous: Principal.clientAddress, operation: "ouvidoria", key: input.headers.idempotencyKey, request: request)
+                anonymous: Principal.origin.address, operation: "ouvidoria", key: input.headers.idempotencyKey, request: request)
         let (number, replayed) = try await repository.create(
             draft, year: today.year, alertTo: settings.email, today: today, claim: claim, now: now)
         if replayed && anonymous {

@@ -108,7 +108,7 @@ struct ProtocolHandlers: Sendable {
     func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let number = ProtocolNumber(parsing: body.number)
-        let scopes = ["p:\(number?.compact ?? "invalido")", "ip:\(Principal.clientAddress)"]
+        let scopes = ["p:\(number?.compact ?? "invalido")", Principal.origin.limitKey]
         try await limiter.enforce(scopes)
         let documento: String? = if case .success(let id) = TaxID.parse(body.documento ?? "") { id.normalized } else { nil }
         let secret = body.secret.flatMap(AnonymousSecret.normalized).map(Self.secretHash)
@@ -307,7 +307,7 @@ struct ProtocolHandlers: Sendable {
             who = "s:\(s.usuario)"
             requester.nome = "\(s.usuario) (\(s.role.rawValue), \(s.unit))"
         case nil:
-            who = "ip:\(Principal.clientAddress)"
+            who = Principal.origin.limitKey
         }
         let now = clock.epochSeconds
         let scopes = ["report:\(who)"]
@@ -324,7 +324,7 @@ struct ProtocolHandlers: Sendable {
         let claim =
             principal.map { IdempotencyClaim($0, operation: "problem", key: input.headers.idempotencyKey, request: request) }
             ?? IdempotencyClaim(
-                anonymous: Principal.clientAddress, operation: "problem", key: input.headers.idempotencyKey, request: request)
+                anonymous: Principal.origin.address, operation: "problem", key: input.headers.idempotencyKey, request: request)
         let (number, replayed) = try await protocols.create(draft, year: clock.today.year, claim: claim, now: now)
         if !replayed { try await limiter.fail(scopes) }
         return .created(.init(body: .json(.init(number: number.compact, formatted: number.formatted))))

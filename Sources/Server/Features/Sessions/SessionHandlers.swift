@@ -62,9 +62,9 @@ struct SessionHandlers: Sendable {
             case .failure(let p): throw APIError.invalid(p.message)
             }
         }
-        // 2. Attempt limits, per matrícula and per client address, shared through the database.
-        let scopes = ["m:\(matricula.normalized)", "ip:\(Principal.clientAddress)"]
-        try await limiter.enforce(scopes)
+        // 2. Attempt limits and the account's delay, shared through the database (DECISIONS 62).
+        let attempt = limiter.login("m:\(matricula.normalized)")
+        try await attempt.admit()
         // 3. The check. Unknown matrícula and unlinked document give the same answer.
         var ok = try await properties.exists(matricula.normalized)
         if ok, let d = documento {
@@ -72,8 +72,13 @@ struct SessionHandlers: Sendable {
         }
         let now = clock.epochSeconds
         guard ok else {
-            try await limiter.fail(scopes)
-            logger.notice("customer login refused", metadata: ["matricula": "\(matricula.normalized)"])
+            try await attempt.failed()
+            logger.notice(
+                "customer login refused",
+                metadata: [
+                    "matricula": "\(matricula.normalized)", "client": "\(Principal.origin.address)",
+                    "terminal": "\(Principal.origin.terminal ?? "-")",
+                ])
             if documento != nil {
                 throw APIError(
                     status: .unauthorized, code: "login_failed",
@@ -85,12 +90,14 @@ struct SessionHandlers: Sendable {
                 status: .unauthorized, code: "login_failed",
                 message: "Matrícula não encontrada. Confira o número impresso na sua conta de água.")
         }
-        try await sessions.clearFailures(scope: scopes[0])
+        try await attempt.succeeded()
         let token = SessionToken.make()
         let expires = now + Int64(config.customerSessionSeconds)
-        try await sessions.createCustomerSession(
-            tokenHash: SessionToken.hash(token), matricula: matricula.normalized, documento: documento?.normalized, now: now,
-            expiresAt: expires)
+        try await sessions.create(
+            .init(
+                tokenHash: SessionToken.hash(token), kind: .customer, matricula: matricula.normalized, documento: documento?.normalized,
+                origin: Principal.origin, now: now, expiresAt: expires,
+                idleSeconds: Int64(config.kioskIdleSeconds + config.kioskWarningSeconds)))
         return .created(
             .init(
                 body: .json(
@@ -104,20 +111,31 @@ struct SessionHandlers: Sendable {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let usuario = body.usuario.trimmingCharacters(in: .whitespaces).lowercased()
         guard !usuario.isEmpty, !body.senha.isEmpty else { throw APIError.invalid("Informe usuário e senha.") }
-        let scopes = ["s:\(usuario)", "ip:\(Principal.clientAddress)"]
-        try await limiter.enforce(scopes)
+        let attempt = limiter.login("s:\(usuario)")
+        try await attempt.admit()
         let staff = try await sessions.staff(usuario)
         // bcrypt is slow on purpose: even an unknown user costs the same time.
         let matches = try await Passwords.verify(body.senha, hash: staff?.senhaHash)
         let now = clock.epochSeconds
         guard let staff, staff.ativo, matches else {
-            try await limiter.fail(scopes)
+            try await attempt.failed()
+            // The name tried, as typed but cut and stripped of control characters (it is not
+            // personal data; a password typed in the wrong field is cut short).
+            logger.notice(
+                "staff login refused",
+                metadata: [
+                    "usuario": "\(String(usuario.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(40)))",
+                    "client": "\(Principal.origin.address)", "terminal": "\(Principal.origin.terminal ?? "-")",
+                ])
             throw APIError.staffLoginFailed
         }
-        try await sessions.clearFailures(scope: scopes[0])
+        try await attempt.succeeded()
         let token = SessionToken.make()
         let expires = now + Int64(config.staffSessionSeconds)
-        try await sessions.createStaffSession(tokenHash: SessionToken.hash(token), usuario: staff.usuario, now: now, expiresAt: expires)
+        try await sessions.create(
+            .init(
+                tokenHash: SessionToken.hash(token), kind: .staff, staff: staff.usuario, origin: Principal.origin, now: now,
+                expiresAt: expires, idleSeconds: Int64(config.staffIdleSeconds)))
         try await audit.record(staff: staff.usuario, "login")
         return .created(
             .init(
@@ -127,6 +145,18 @@ struct SessionHandlers: Sendable {
                         staff: .init(
                             usuario: staff.usuario, nome: staff.nome, papel: .init(rawValue: staff.role.rawValue) ?? .atendente,
                             unidade: staff.unit)))))
+    }
+
+    /// The caller's session (the request itself kept it alive).
+    func getSession(_ input: Operations.GetSession.Input) async throws -> Operations.GetSession.Output {
+        guard let p = Principal.current else { throw APIError.unauthenticated }
+        guard let s = try await sessions.state(tokenHash: p.tokenHash) else { throw APIError.sessionExpired }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        kind: p.staff == nil ? .customer : .staff, expiresAt: Date(timeIntervalSince1970: TimeInterval(s.expiresAt)),
+                        idleSeconds: Int(s.idleSeconds), terminal: s.terminal))))
     }
 
     /// Ends the session (the token is refused from then on, on every instance).

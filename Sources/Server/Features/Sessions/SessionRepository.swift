@@ -35,58 +35,96 @@ struct SessionRepository: Sendable {
         }
     }
 
-    func createCustomerSession(tokenHash: String, matricula: String, documento: String?, now: Int64, expiresAt: Int64) async throws {
-        try await create(
-            tokenHash: tokenHash, kind: .customer, matricula: matricula, documento: documento, staff: nil, now: now, expiresAt: expiresAt)
+    /// A session about to be created: who, from where, and when it ends.
+    struct NewSession: Sendable {
+        var tokenHash: String
+        var kind: Kind
+        var matricula: String? = nil
+        var documento: String? = nil
+        var staff: String? = nil
+        var origin: Origin
+        var now: Int64
+        /// The absolute end.
+        var expiresAt: Int64
+        /// The end after this long without requests.
+        var idleSeconds: Int64
     }
 
-    func createStaffSession(tokenHash: String, usuario: String, now: Int64, expiresAt: Int64) async throws {
-        try await create(tokenHash: tokenHash, kind: .staff, matricula: nil, documento: nil, staff: usuario, now: now, expiresAt: expiresAt)
-    }
+    /// How stale `last_seen_at` may get before a request refreshes it (one write per session
+    /// per this many seconds, not one per request); the idle check allows for it.
+    static let touchSeconds: Int64 = 15
 
-    private func create(
-        tokenHash: String, kind: Kind, matricula: String?, documento: String?, staff: String?, now: Int64, expiresAt: Int64
-    ) async throws {
+    func create(_ n: NewSession) async throws {
         try await store.write { db in
             try await db.raw(
                 """
-                INSERT INTO sessions (token_hash, kind, matricula, documento, staff_usuario, created_at, expires_at)
-                VALUES (\(bind: tokenHash), \(bind: kind.rawValue), \(bind: matricula), \(bind: documento),
-                        \(bind: staff), \(bind: now), \(bind: expiresAt))
+                INSERT INTO sessions (token_hash, kind, matricula, documento, staff_usuario, created_at, expires_at,
+                                      last_seen_at, idle_seconds, terminal, client_address)
+                VALUES (\(bind: n.tokenHash), \(bind: n.kind.rawValue), \(bind: n.matricula), \(bind: n.documento),
+                        \(bind: n.staff), \(bind: n.now), \(bind: n.expiresAt), \(bind: n.now), \(bind: n.idleSeconds),
+                        \(bind: n.origin.terminal), \(bind: n.origin.address))
                 """
             ).run()
             // Housekeeping: sessions expired for a day are of no use to anyone.
-            try await db.raw("DELETE FROM sessions WHERE expires_at < \(bind: now - 86_400)").run()
+            try await db.raw("DELETE FROM sessions WHERE expires_at < \(bind: n.now - 86_400)").run()
         }
     }
 
-    /// The caller of a live session with this token hash, or nil (unknown, expired, logged out,
-    /// or a staff account deactivated since).
+    /// The caller of a live session with this token hash, or nil (unknown, expired, idle too
+    /// long, logged out, or a staff account deactivated since). A live session seen more than
+    /// `touchSeconds` ago is marked seen now.
     func principal(tokenHash: String, now: Int64) async throws -> Principal? {
-        try await store.read { db in
+        let found: (Principal, lastSeen: Int64)? = try await store.read { db in
             guard
                 let row = try await db.raw(
                     """
-                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, st.papel, st.unidade, st.ativo
+                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, s.last_seen_at, st.papel, st.unidade, st.ativo
                     FROM sessions s LEFT JOIN staff st ON st.usuario = s.staff_usuario
                     WHERE s.token_hash = \(bind: tokenHash) AND s.revoked_at IS NULL AND s.expires_at > \(bind: now)
+                      AND s.last_seen_at + s.idle_seconds + \(bind: Self.touchSeconds) > \(bind: now)
                     """
                 ).first()
             else { return nil }
+            let lastSeen = try row.decode(column: "last_seen_at", as: Int64.self)
             switch Kind(rawValue: try row.decode(column: "kind", as: String.self)) {
             case .customer:
                 guard let m = try row.decode(column: "matricula", as: String?.self) else { return nil }
-                return .customer(matricula: m, documento: try row.decode(column: "documento", as: String?.self), tokenHash: tokenHash)
+                return (
+                    .customer(matricula: m, documento: try row.decode(column: "documento", as: String?.self), tokenHash: tokenHash),
+                    lastSeen
+                )
             case .staff:
                 guard let u = try row.decode(column: "staff_usuario", as: String?.self),
                     let role = StaffRole(rawValue: try row.decode(column: "papel", as: String?.self) ?? ""),
                     let unit = try row.decode(column: "unidade", as: String?.self),
                     try row.decode(column: "ativo", as: Int?.self) == 1
                 else { return nil }
-                return .staff(StaffMember(usuario: u, role: role, unit: unit), tokenHash: tokenHash)
+                return (.staff(StaffMember(usuario: u, role: role, unit: unit), tokenHash: tokenHash), lastSeen)
             case nil:
                 return nil
             }
+        }
+        guard let found else { return nil }
+        if now - found.lastSeen >= Self.touchSeconds {
+            try await store.write { db in
+                try await db.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: tokenHash)").run()
+            }
+        }
+        return found.0
+    }
+
+    /// When a session ends and where it was opened.
+    func state(tokenHash: String) async throws -> (expiresAt: Int64, idleSeconds: Int64, terminal: String?)? {
+        try await store.read { db in
+            guard
+                let row = try await db.raw(
+                    "SELECT expires_at, idle_seconds, terminal FROM sessions WHERE token_hash = \(bind: tokenHash)"
+                ).first()
+            else { return nil }
+            return try (
+                row.decode(column: "expires_at", as: Int64.self), row.decode(column: "idle_seconds", as: Int64.self),
+                row.decode(column: "terminal", as: String?.self)
+            )
         }
     }
 
@@ -98,8 +136,8 @@ struct SessionRepository: Sendable {
 
     // MARK: Login attempts
 
-    /// Failures counted in the current window for `scope`, and when that window started.
-    func attempts(scope: String, now: Int64, window: Int64) async throws -> (failures: Int, windowStart: Int64) {
+    /// Attempts counted in the current window for `scope`, and when that window started.
+    func attempts(scope: String, now: Int64, window: Int64) async throws -> (count: Int, windowStart: Int64) {
         try await store.read { db in
             guard let row = try await db.raw("SELECT window_start, failures FROM login_attempts WHERE scope = \(bind: scope)").first()
             else { return (0, now) }
@@ -109,8 +147,8 @@ struct SessionRepository: Sendable {
         }
     }
 
-    /// Counts one failure for each scope, atomically (a window that has passed starts again).
-    func recordFailure(scopes: [String], now: Int64, window: Int64) async throws {
+    /// Counts one attempt for each scope, atomically (a window that has passed starts again).
+    func count(scopes: [String], now: Int64, window: Int64) async throws {
         try await store.write { db in
             for scope in scopes {
                 try await db.raw(
@@ -125,7 +163,7 @@ struct SessionRepository: Sendable {
         }
     }
 
-    func clearFailures(scope: String) async throws {
+    func clear(scope: String) async throws {
         try await store.write { db in
             try await db.raw("DELETE FROM login_attempts WHERE scope = \(bind: scope)").run()
         }
