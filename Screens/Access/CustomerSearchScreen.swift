@@ -41,7 +41,14 @@ public final class CustomerSearchScreen: Screen {
                 self.inResults.toggle()
                 return []
             },
-        ]
+        ] + SupervisionEntry.actions(app)
+    }
+
+    private var app: AppState?
+
+    public func appear(app: AppState) -> [Effect] {
+        self.app = app
+        return []
     }
 
     public var commands: [Command] { actions.commands }

@@ -20,12 +20,12 @@ public final class StaffLoginScreen: Screen {
     public var isBusy: Bool { busy }
     var actions: [Action] {
         [
-            Action(Command(.enter, "Entrar", help: "Do usuário passa à senha; na senha, entra", enabled: !busy)) {
+            Action(Command(.enter, "Entrar", help: "Do usuário passa à senha; na senha, entra", enabled: !busy)) { app in
                 if self.focus == 0 {
                     self.focus = 1
                     return []
                 }
-                return self.submit()
+                return self.submit(app)
             },
             .navigation(Command(.tab, "Próximo campo", inBar: false)),
         ]
@@ -52,7 +52,7 @@ public final class StaffLoginScreen: Screen {
         return []
     }
 
-    private func submit() -> [Effect] {
+    private func submit(_ app: AppState) -> [Effect] {
         guard !busy else { return [] }
         guard !usuario.text.isEmpty, !senha.text.isEmpty else {
             failure = APIFailure(status: 0, code: "invalid_input", message: "Informe usuário e senha.")
@@ -61,7 +61,8 @@ public final class StaffLoginScreen: Screen {
         busy = true
         let u = usuario.text
         let p = senha.text
-        return [.call { Message.login(await Calls.loginStaff($0, usuario: u, senha: p)) as Any }]
+        let mode: Components.Schemas.StaffLogin.ModoPayload = app.mode == .staff ? .staff : .counter
+        return [.call { Message.login(await Calls.loginStaff($0, usuario: u, senha: p, mode: mode)) as Any }]
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {

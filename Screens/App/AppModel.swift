@@ -165,7 +165,8 @@ public final class AppModel {
     static let ouvidoriaEverySeconds = 60.0
 
     private func ouvidoriaCheck() -> [Effect] {
-        guard case .staff = state.session else {
+        // The back office's business (Permissions): an atendente's terminal does not ask.
+        guard case .staff(_, _, let role, _) = state.session, role != .atendente else {
             ouvidoriaReadAt = nil
             state.ouvidoria = nil
             return []
@@ -245,8 +246,8 @@ public final class AppModel {
         switch state.mode {
         case .kiosk: parts.append("Autoatendimento")
         case .counter, .staff:
-            if case .staff(let u, _, _, _) = state.session {
-                parts.append("Atendente: \(u)")
+            if case .staff(let u, _, let role, _) = state.session {
+                parts.append("\(role?.label ?? "Atendente"): \(u)")
             } else {
                 parts.append(state.mode == .counter ? "Balcão" : "Retaguarda")
             }

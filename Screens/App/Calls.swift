@@ -39,9 +39,11 @@ enum Calls {
         }
     }
 
-    static func loginStaff(_ c: Client, usuario: String, senha: String) async -> Result<Components.Schemas.Session, APIFailure> {
+    static func loginStaff(
+        _ c: Client, usuario: String, senha: String, mode: Components.Schemas.StaffLogin.ModoPayload
+    ) async -> Result<Components.Schemas.Session, APIFailure> {
         await run {
-            switch try await c.loginStaff(body: .json(.init(usuario: usuario, senha: senha))) {
+            switch try await c.loginStaff(body: .json(.init(usuario: usuario, senha: senha, modo: mode))) {
             case .created(let ok): return .success(try ok.body.json)
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }

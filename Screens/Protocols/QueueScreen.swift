@@ -60,6 +60,7 @@ public final class QueueScreen: Screen {
             Action(Command(.function(6), "Ouvidoria", help: "Registra uma manifestação à Ouvidoria para quem a traz")) {
                 [.push(OuvidoriaScreen())]
             },
+        ] + SupervisionEntry.actions(state) + [
             Action(
                 Command(
                     .function(7), "Atrasos", help: "Manifestações da Ouvidoria com o prazo legal vencido (Ouvidoria e supervisão)",

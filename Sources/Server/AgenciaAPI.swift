@@ -23,6 +23,7 @@ struct AgenciaAPI: APIProtocol {
     let agreements: AgreementHandlers
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
+    let supervision: SupervisionHandlers
 
     // MARK: Health
 
@@ -328,5 +329,19 @@ struct AgenciaAPI: APIProtocol {
 
     func getDeclaracaoPDF(_ input: Operations.GetDeclaracaoPDF.Input) async throws -> Operations.GetDeclaracaoPDF.Output {
         try await declaracoes.getDeclaracaoPDF(input)
+    }
+
+    // MARK: Supervision
+
+    func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
+        try await supervision.listAudit(input)
+    }
+
+    func listLoginLocks(_ input: Operations.ListLoginLocks.Input) async throws -> Operations.ListLoginLocks.Output {
+        try await supervision.listLoginLocks(input)
+    }
+
+    func unlockLogin(_ input: Operations.UnlockLogin.Input) async throws -> Operations.UnlockLogin.Output {
+        try await supervision.unlockLogin(input)
     }
 }

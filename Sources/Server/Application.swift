@@ -147,12 +147,14 @@ public func buildApplication(
             emailEnabled: config.smtp.url != nil, timeZone: config.timeZone),
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
-            authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock))
+            authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock),
+        supervision: SupervisionHandlers(audit: audit, sessions: sessions, authorization: authorization, config: config, clock: appClock))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(
         on: router, serverURL: Servers.Server1.url(),
-        configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: [.sortedKeys]))
+        configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: [.sortedKeys]),
+        middlewares: [PermissionMiddleware()])
     services.append(
         BackgroundJobs(
             sender: OutboxSender(

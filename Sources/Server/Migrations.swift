@@ -618,10 +618,15 @@ enum Migrations {
                 // address: the audit trail says where an action came from.
                 "ALTER TABLE sessions ADD COLUMN terminal TEXT",
                 "ALTER TABLE sessions ADD COLUMN client_address TEXT",
+                // Staff: the mode of the terminal logged in from (counter or staff).
+                "ALTER TABLE sessions ADD COLUMN mode TEXT",
                 "ALTER TABLE audit_log ADD COLUMN terminal TEXT",
                 "ALTER TABLE audit_log ADD COLUMN client_address TEXT",
-                // The supervisor's audit screen filters by date alone too (by staff member and by
-                // property have their indexes since migration 1).
+                // The supervisor's audit screen: newest first (by id), filtered by staff member,
+                // property, action or dates.
+                "CREATE INDEX audit_log_staff_id ON audit_log(staff_usuario, id)",
+                "CREATE INDEX audit_log_matricula_id ON audit_log(matricula, id)",
+                "CREATE INDEX audit_log_action_id ON audit_log(action, id)",
                 "CREATE INDEX audit_log_at ON audit_log(at)",
             ]
         ),

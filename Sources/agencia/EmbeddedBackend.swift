@@ -33,6 +33,9 @@ final class EmbeddedBackend: @unchecked Sendable {
         // The demo shows an anonymous denúncia (a real utility decides this in its configuration).
         config.ouvidoria.anonymousTypes = ["denuncia"]
         if let idleSeconds { config.kioskIdleSeconds = idleSeconds }
+        // One person on one machine tries many properties in a row: the harvesting limit is for
+        // a real backend's many clients.
+        config.maxLoginsPerAddress = 10_000
         config.demoToday = today
         let box = Box()
         let ready = DispatchSemaphore(value: 0)

@@ -22,7 +22,7 @@ def test_counter_signs_an_agreement_prints_the_carne_and_a_kiosk_verifies_the_ce
     config = tmp_path / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
     # The debt as the bill list shows it; the attendant asks for a 15 % down payment.
-    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
     bills = api(server["url"], "/v1/properties/100056/bills", token=ana)["items"]
     debt = sum(b["updated"]["totalCents"] for b in bills if b["overdue"])
     down = (debt * 15 + 99) // 100
@@ -141,7 +141,7 @@ def test_kiosk_lists_an_agreement_and_prints_the_second_copy_of_an_installment(s
     printed = tmp_path / "parcela.pdf"
     config = tmp_path / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
-    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    ana = api(server["url"], "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
     agreement = api(server["url"], "/v1/properties/100080/agreements", token=ana)["items"][0]
     nxt = next(i for i in agreement["installments"] if "paidOn" not in i)
 

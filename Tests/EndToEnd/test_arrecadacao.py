@@ -43,7 +43,7 @@ def importar(server, path):
 def test_a_return_file_pays_an_agreement_and_a_bill(servers, tmp_path):
     server = servers.get(TODAY, kioskIdleSeconds=120, certidaoValidDays=93)  # a database of its own
     url = server["url"]
-    ana = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    ana = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
     # João's overdue bill into a 2× agreement with 15 % down.
     bills = api(url, "/v1/properties/100056/bills", token=ana)["items"]
     debt = sum(b["updated"]["totalCents"] for b in bills if b["overdue"])

@@ -7,7 +7,7 @@ from test_services import api
 
 
 def open_protocol(url, subject):
-    token = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123"})["token"]
+    token = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
     request = {"typeCode": "revisao-conta", "subject": subject, "text": "A conta de outubro veio com o dobro do consumo.",
                "requester": {"kind": "cliente", "documento": "111.444.777-35", "nome": "Maria Aparecida da Silva",
                              "matricula": "10001-3", "email": "maria.silva@example.com"}}

@@ -103,7 +103,7 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal)
     number = screen.split("Pedido aberto: protocolo ")[1].split()[0]
 
     # Operação's queue (the supervisor may read any unit) holds it, opened at the kiosk.
-    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123"})["token"]
+    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123", "modo": "counter"})["token"]
     queue = api(server["url"], "/v1/queue?unit=operacao&q=religacao", token=carla)
     assert [i["formatted"] for i in queue["items"]] == [number], queue
     detail = api(server["url"], f"/v1/protocols/{queue['items'][0]['number']}", token=carla)
@@ -154,7 +154,7 @@ def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, termina
     formatted = screen.split("Pedido aberto: protocolo ")[1].split()[0]
     number = formatted.replace("/", "")
 
-    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123"})["token"]
+    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123", "modo": "counter"})["token"]
     def step(body, key):
         return api(server["url"], f"/v1/protocols/{number}/steps", token=carla, body=body, key=key)
     step({"action": "receive"}, f"{number}-r")

@@ -214,7 +214,7 @@ final class APITests: XCTestCase {
                 let r = try await client.post("/v1/sessions/customer", ["matricula": big])
                 XCTAssertEqual(r.status, .contentTooLarge)
                 XCTAssertEqual(r.errorCode, "payload_too_large")
-                let s = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": big])
+                let s = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": big, "modo": "counter"])
                 XCTAssertEqual(s.status, .contentTooLarge)
                 let extra = try await client.post(
                     "/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc, "admin": true])
@@ -231,9 +231,9 @@ final class APITests: XCTestCase {
     func testStaffSearchAndAudit() async throws {
         try await forEachEngine { engine in
             try await Harness.withServer(engine) { client in
-                let wrong = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": "errada"])
+                let wrong = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": "errada", "modo": "counter"])
                 XCTAssertEqual(wrong.status, .unauthorized)
-                let nobody = try await client.post("/v1/sessions/staff", ["usuario": "ninguem", "senha": "errada"])
+                let nobody = try await client.post("/v1/sessions/staff", ["usuario": "ninguem", "senha": "errada", "modo": "counter"])
                 XCTAssertEqual(String(buffer: wrong.body), String(buffer: nobody.body))
                 let token = try await client.staffToken()
                 func hits(_ q: String) async throws -> [String] {

@@ -58,13 +58,15 @@ final class SecurityAPITests: XCTestCase {
 
                 // Staff: any spelling of a user name is that user; the same rules.
                 for typed in ["ANA", " ana", "Ana ", "ana", "aNa"] {
-                    let r = try await client.post("/v1/sessions/staff", ["usuario": typed, "senha": "errada"], headers: Self.attacker)
+                    let r = try await client.post(
+                        "/v1/sessions/staff", ["usuario": typed, "senha": "errada", "modo": "counter"], headers: Self.attacker)
                     AEq(r.status, .unauthorized, "\(engine) \(typed)")
                 }
                 let staffLocked = try await client.post(
-                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123"], headers: Self.attacker)
+                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123", "modo": "counter"], headers: Self.attacker)
                 AEq(staffLocked.status, .tooManyRequests, "\(engine)")
-                let ana = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": "atende123"], headers: Self.victim)
+                let ana = try await client.post(
+                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123", "modo": "counter"], headers: Self.victim)
                 AEq(ana.status, .created, "\(engine): \(ana.json)")
             }
         }
@@ -96,7 +98,7 @@ final class SecurityAPITests: XCTestCase {
             }
             try await Harness.withServer(engine, configure: { $0.trustedProxies = ["127.0.0.0/8", "10.0.0.0/8"] }) { client, server in
                 let r = try await client.post(
-                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123"],
+                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123", "modo": "counter"],
                     headers: ["X-Forwarded-For": "192.0.2.1, 198.51.100.9, 10.1.2.3"])
                 AEq(r.status, .created)
                 let row = try await server.store.read { db in
@@ -143,7 +145,8 @@ final class SecurityAPITests: XCTestCase {
                 }
                 // A counter terminal: the attendant's actions carry its name.
                 let at = ["Agencia-Terminal": "balcao-centro-1:\(counter.secret)"]
-                let ana = try await client.post("/v1/sessions/staff", ["usuario": "ana", "senha": "atende123"], headers: at)
+                let ana = try await client.post(
+                    "/v1/sessions/staff", ["usuario": "ana", "senha": "atende123", "modo": "counter"], headers: at)
                 let token = try XCTUnwrap(ana.json["token"] as? String)
                 var h: HTTPFields = [.authorization: "Bearer \(token)"]
                 h[HTTPField.Name("Agencia-Terminal")!] = "balcao-centro-1:\(counter.secret)"

@@ -194,7 +194,7 @@ extension TestClientProtocol {
     }
 
     func staffToken(_ usuario: String = "ana", _ senha: String = "atende123") async throws -> String {
-        let r = try await post("/v1/sessions/staff", ["usuario": usuario, "senha": senha])
+        let r = try await post("/v1/sessions/staff", ["usuario": usuario, "senha": senha, "modo": Demo.mode(of: usuario)])
         XCTAssertEqual(r.status, .created, "\(r.json)")
         return try XCTUnwrap(r.json["token"] as? String)
     }
@@ -202,6 +202,10 @@ extension TestClientProtocol {
 
 /// Demo fixtures used across the tests (DemoData.fixtures).
 enum Demo {
+    /// The terminal mode each demo staff member logs in from: back office at staff terminals,
+    /// the others at counters.
+    static func mode(of usuario: String) -> String { ["bruno", "diego"].contains(usuario) ? "staff" : "counter" }
+
     static let maria = (m: "10001-3", doc: "111.444.777-35")  // 3 properties: 10001, 10002, 10003
     static let mariaPaid = "100021"
     static let mariaReview = "100030"

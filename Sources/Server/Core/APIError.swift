@@ -41,11 +41,11 @@ struct APIError: Error, Sendable {
         APIError(status: .badRequest, code: "invalid_input", message: message)
     }
 
-    static func tooManyAttempts(retryAfter: Int) -> APIError {
+    static func tooManyAttempts(retryAfter: Int, what: String = "Muitas tentativas sem sucesso.", after: String = "") -> APIError {
         let minutes = max(1, (retryAfter + 59) / 60)
         return APIError(
             status: .tooManyRequests, code: "too_many_attempts",
-            message: "Muitas tentativas sem sucesso. Tente novamente em \(counted(minutes, "minuto")).",
+            message: "\(what) Tente novamente em \(counted(minutes, "minuto"))\(after).",
             retryAfterSeconds: retryAfter)
     }
 

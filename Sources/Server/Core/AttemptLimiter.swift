@@ -23,10 +23,12 @@ struct AttemptLimiter: Sendable {
 
     private var window: Int64 { Int64(config.attemptWindowSeconds) }
 
-    private func refuse(_ scope: String, atLeast limit: Int) async throws {
+    private func refuse(
+        _ scope: String, atLeast limit: Int, what: String = "Muitas tentativas sem sucesso.", after: String = ""
+    ) async throws {
         let now = clock.epochSeconds
         let a = try await sessions.attempts(scope: scope, now: now, window: window)
-        if a.count >= limit { throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now)) }
+        if a.count >= limit { throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now), what: what, after: after) }
     }
 
     /// A login to `account` (`m:100013`, `s:ana`) from the request's origin.
@@ -43,9 +45,14 @@ struct AttemptLimiter: Sendable {
         /// Refuses what is over a limit (429), then waits the account's delay.
         func admit() async throws {
             let c = limiter.config
-            try await limiter.refuse(pair, atLeast: c.maxFailuresPerAccount)
-            try await limiter.refuse(origin.limitKey, atLeast: c.maxFailuresPerAddress)
-            try await limiter.refuse(successes, atLeast: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal)
+            let here = origin.terminal == nil ? "deste endereço" : "deste terminal"
+            try await limiter.refuse(
+                pair, atLeast: c.maxFailuresPerAccount, what: "Muitas tentativas sem sucesso \(here) para esta conta.",
+                after: " ou peça a um supervisor que desbloqueie o acesso")
+            try await limiter.refuse(origin.limitKey, atLeast: c.maxFailuresPerAddress, what: "Muitas tentativas sem sucesso \(here).")
+            try await limiter.refuse(
+                successes, atLeast: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal,
+                what: "Muitos acessos \(here) em pouco tempo.")
             let failures = try await limiter.sessions.attempts(scope: account, now: limiter.clock.epochSeconds, window: limiter.window)
                 .count
             let delay = Self.delay(failures: failures, config: c)

@@ -7,9 +7,9 @@ enum Access: Sendable {
     /// A property the caller may act on: for a customer, the property logged in with and those
     /// linked to the CPF/CNPJ it authenticated; for staff, any existing property.
     case property(String)
-    /// Staff only, in one of `roles`, and in `unit` when one is given (a supervisor reaches
-    /// every unit).
-    case staff(roles: Set<StaffRole>, unit: String? = nil)
+    /// Staff only (which roles: `Permissions`), and in `unit` when one is given (a supervisor
+    /// reaches every unit).
+    case staff(unit: String? = nil)
 }
 
 /// What the caller was granted: who they are, for `.property` the normalised matrícula, and the
@@ -32,13 +32,27 @@ struct Grant: Sendable {
     }
 }
 
-/// The one place that decides who may do what (DECISIONS 8): by property for customers, by role
-/// and unit for staff. A customer asking for a property that is not theirs gets the same 404 as
-/// for one that does not exist.
+/// The one place that decides who may do what (DECISIONS 8, 63): by operation and role
+/// (`permit`, before any handler runs), then by property for customers and by unit for staff
+/// (`check`, in the handler). A customer asking for a property that is not theirs gets the same
+/// 404 as for one that does not exist.
 struct Authorization: Sendable {
     let properties: PropertyRepository
     let audit: AuditLog
     let clock: AppClock
+
+    /// Whether the caller's role may call `operation` at all (`Permissions.table`); an operation
+    /// missing from the table is refused to everyone.
+    static func permit(_ operation: String) throws {
+        let allowed = Permissions.table[operation] ?? []
+        if allowed.contains(.publico) { return }
+        guard let principal = Principal.current else { throw APIError.unauthenticated }
+        let actor = Actor(principal)
+        guard allowed.contains(actor) else {
+            let who = principal.staff.map { "Seu perfil (\($0.role.label))" } ?? "Uma sessão de cliente"
+            throw APIError(status: .forbidden, code: "role_forbidden", message: "\(who) não permite esta operação.")
+        }
+    }
 
     func check(_ access: Access) async throws -> Grant {
         guard let principal = Principal.current else { throw APIError.unauthenticated }
@@ -51,8 +65,8 @@ struct Authorization: Sendable {
         switch access {
         case .session:
             return grant()
-        case .staff(let roles, let unit):
-            guard let s = principal.staff, roles.contains(s.role) else { throw APIError.forbidden }
+        case .staff(let unit):
+            guard let s = principal.staff else { throw APIError.forbidden }
             if let unit, s.role != .supervisor, s.unit != unit { throw APIError.forbidden }
             return grant()
         case .property(let raw):

@@ -231,7 +231,7 @@ struct CustomerHandlers: Sendable {
 
     /// A CPF/CNPJ update request applied by the back office after checking the documents.
     func applyDocumentChange(_ input: Operations.ApplyDocumentChange.Input) async throws -> Operations.ApplyDocumentChange.Output {
-        let grant = try await authorization.check(.staff(roles: [.backoffice, .supervisor]))
+        let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
         let claim = IdempotencyClaim(
             grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, request: number.compact)

@@ -115,7 +115,7 @@ struct OuvidoriaHandlers: Sendable {
     private func watches(_ staff: StaffMember) -> Bool { staff.unit == settings.unit || staff.role == .supervisor }
 
     func getOuvidoriaSummary(_ input: Operations.GetOuvidoriaSummary.Input) async throws -> Operations.GetOuvidoriaSummary.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, watches(staff) else {
             return .ok(.init(body: .json(.init(watching: false, unreceived: 0, overdue: 0))))
         }
@@ -124,7 +124,7 @@ struct OuvidoriaHandlers: Sendable {
     }
 
     func getOuvidoriaOverdue(_ input: Operations.GetOuvidoriaOverdue.Input) async throws -> Operations.GetOuvidoriaOverdue.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, watches(staff) else { throw APIError.forbidden }
         let types = Dictionary(try await protocols.types().map { ($0.code, $0.name) }) { a, _ in a }
         let items = try await repository.overdue(now: grant.now).map { ProtocolHandlers.queueItem($0, types: types, now: grant.now) }
@@ -133,7 +133,7 @@ struct OuvidoriaHandlers: Sendable {
 
     /// The one extension of a manifestation's deadline, by the ouvidoria or a supervisor.
     func extendManifestation(_ input: Operations.ExtendManifestation.Input) async throws -> Operations.ExtendManifestation.Output {
-        let grant = try await authorization.check(.staff(roles: [.backoffice, .supervisor]))
+        let grant = try await authorization.check(.staff())
         guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
         guard watches(staff) else {
             throw APIError(

@@ -66,7 +66,7 @@ struct PropertyHandlers: Sendable {
 
     /// Staff only. Finds properties by matrícula, CPF/CNPJ, name or address.
     func searchCustomers(_ input: Operations.SearchCustomers.Input) async throws -> Operations.SearchCustomers.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         let q = input.query.q.trimmingCharacters(in: .whitespaces)
         let limit = min(max(input.query.limit ?? 50, 1), 100)
         let key = try searchKey(q, by: input.query.by ?? .auto)

@@ -35,7 +35,7 @@ struct ProtocolHandlers: Sendable {
 
     /// Opens a protocol for a requester (counter and staff); its number is gap-free per year.
     func createProtocol(_ input: Operations.CreateProtocol.Input) async throws -> Operations.CreateProtocol.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
         guard let type = try await protocols.types().first(where: { $0.code == body.typeCode }) else {
             throw APIError.invalid("Tipo de protocolo desconhecido: escolha um tipo do catálogo.")
@@ -126,7 +126,7 @@ struct ProtocolHandlers: Sendable {
 
     /// Moves a protocol: receive, dispatch (public or private), forward, edit, conclude, reopen.
     func addProtocolStep(_ input: Operations.AddProtocolStep.Input) async throws -> Operations.AddProtocolStep.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
         guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
         guard let action = ProtocolAction(rawValue: body.action.rawValue) else { throw APIError.badRequest }
@@ -178,7 +178,7 @@ struct ProtocolHandlers: Sendable {
 
     /// A unit's work queue, oldest first: the staff member's unit; a supervisor may ask for any.
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output {
-        let grant = try await authorization.check(.staff(roles: [.backoffice, .supervisor]))
+        let grant = try await authorization.check(.staff())
         guard let staff = grant.staff else { throw APIError.forbidden }
         let unit = input.query.unit ?? staff.unit
         if unit != staff.unit, staff.role != .supervisor { throw APIError.forbidden }
@@ -231,7 +231,7 @@ struct ProtocolHandlers: Sendable {
 
     /// Counter and staff upload a file for their next step; what it is comes from its content.
     func uploadAttachment(_ input: Operations.UploadAttachment.Input) async throws -> Operations.UploadAttachment.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard case .binary(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
         // The body limit middleware already held it to `limits.maxBytes`.
         let content = try await Data(collecting: body, upTo: limits.maxBytes + 1)

@@ -45,7 +45,7 @@ struct ServiceHandlers: Sendable {
     func listPropertylessServices(_ input: Operations.ListPropertylessServices.Input) async throws
         -> Operations.ListPropertylessServices.Output
     {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         let units = try await protocols.unitNames()
         let items = try await services.types().filter { !$0.needsProperty }.map {
             offer($0, units: units, refusal: nil, pending: nil, grant: grant)
@@ -55,7 +55,7 @@ struct ServiceHandlers: Sendable {
 
     /// Ligação nova at a counter: the address and the requester instead of a property.
     func requestNewConnection(_ input: Operations.RequestNewConnection.Input) async throws -> Operations.RequestNewConnection.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
         guard let type = try await services.types().first(where: { $0.code == body.typeCode && !$0.needsProperty }) else {
             throw APIError.invalid("Serviço desconhecido ou que exige um imóvel: escolha a ligação nova.")
@@ -99,13 +99,13 @@ struct ServiceHandlers: Sendable {
 
     /// A fee by id for counter and staff (a ligação nova has no property to reach it through).
     func getAnyServiceFee(_ input: Operations.GetAnyServiceFee.Input) async throws -> Operations.GetAnyServiceFee.Output {
-        _ = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        _ = try await authorization.check(.staff())
         guard let fee = try await services.fee(id: input.path.feeId) else { throw APIError.serviceFeeNotFound }
         return .ok(.init(body: .json(try view(fee))))
     }
 
     func getAnyServiceFeePDF(_ input: Operations.GetAnyServiceFeePDF.Input) async throws -> Operations.GetAnyServiceFeePDF.Output {
-        let grant = try await authorization.check(.staff(roles: Set(StaffRole.allCases)))
+        let grant = try await authorization.check(.staff())
         guard let fee = try await services.fee(id: input.path.feeId) else { throw APIError.serviceFeeNotFound }
         let pdf = try await documents.pdf(try await documents.feeDocument(fee))
         try await grant.record("taxa_pdf", detail: String(input.path.feeId))

@@ -130,12 +130,22 @@ struct SessionHandlers: Sendable {
             throw APIError.staffLoginFailed
         }
         try await attempt.succeeded()
+        // The terminal's mode must be one the role works in (DECISIONS 63): told only to whom
+        // gave the right password.
+        guard Permissions.modes(of: staff.role).contains(body.modo.rawValue) else {
+            logger.notice(
+                "staff login from a terminal of another mode", metadata: ["usuario": "\(staff.usuario)", "modo": "\(body.modo.rawValue)"])
+            let place = staff.role == .atendente ? "nos terminais de balcão" : "nos terminais de retaguarda"
+            throw APIError(
+                status: .forbidden, code: "wrong_terminal",
+                message: "Seu perfil (\(staff.role.label)) trabalha \(place); entre por um deles.")
+        }
         let token = SessionToken.make()
         let expires = now + Int64(config.staffSessionSeconds)
         try await sessions.create(
             .init(
-                tokenHash: SessionToken.hash(token), kind: .staff, staff: staff.usuario, origin: Principal.origin, now: now,
-                expiresAt: expires, idleSeconds: Int64(config.staffIdleSeconds)))
+                tokenHash: SessionToken.hash(token), kind: .staff, staff: staff.usuario, mode: body.modo.rawValue, origin: Principal.origin,
+                now: now, expiresAt: expires, idleSeconds: Int64(config.staffIdleSeconds)))
         try await audit.record(staff: staff.usuario, "login")
         return .created(
             .init(
@@ -156,7 +166,7 @@ struct SessionHandlers: Sendable {
                 body: .json(
                     .init(
                         kind: p.staff == nil ? .customer : .staff, expiresAt: Date(timeIntervalSince1970: TimeInterval(s.expiresAt)),
-                        idleSeconds: Int(s.idleSeconds), terminal: s.terminal))))
+                        idleSeconds: Int(s.idleSeconds), terminal: s.terminal, modo: s.mode.flatMap { .init(rawValue: $0) }))))
     }
 
     /// Ends the session (the token is refused from then on, on every instance).

@@ -42,6 +42,8 @@ struct SessionRepository: Sendable {
         var matricula: String? = nil
         var documento: String? = nil
         var staff: String? = nil
+        /// Staff: the terminal's mode.
+        var mode: String? = nil
         var origin: Origin
         var now: Int64
         /// The absolute end.
@@ -59,10 +61,10 @@ struct SessionRepository: Sendable {
             try await db.raw(
                 """
                 INSERT INTO sessions (token_hash, kind, matricula, documento, staff_usuario, created_at, expires_at,
-                                      last_seen_at, idle_seconds, terminal, client_address)
+                                      last_seen_at, idle_seconds, terminal, client_address, mode)
                 VALUES (\(bind: n.tokenHash), \(bind: n.kind.rawValue), \(bind: n.matricula), \(bind: n.documento),
                         \(bind: n.staff), \(bind: n.now), \(bind: n.expiresAt), \(bind: n.now), \(bind: n.idleSeconds),
-                        \(bind: n.origin.terminal), \(bind: n.origin.address))
+                        \(bind: n.origin.terminal), \(bind: n.origin.address), \(bind: n.mode))
                 """
             ).run()
             // Housekeeping: sessions expired for a day are of no use to anyone.
@@ -114,16 +116,16 @@ struct SessionRepository: Sendable {
     }
 
     /// When a session ends and where it was opened.
-    func state(tokenHash: String) async throws -> (expiresAt: Int64, idleSeconds: Int64, terminal: String?)? {
+    func state(tokenHash: String) async throws -> (expiresAt: Int64, idleSeconds: Int64, terminal: String?, mode: String?)? {
         try await store.read { db in
             guard
                 let row = try await db.raw(
-                    "SELECT expires_at, idle_seconds, terminal FROM sessions WHERE token_hash = \(bind: tokenHash)"
+                    "SELECT expires_at, idle_seconds, terminal, mode FROM sessions WHERE token_hash = \(bind: tokenHash)"
                 ).first()
             else { return nil }
             return try (
                 row.decode(column: "expires_at", as: Int64.self), row.decode(column: "idle_seconds", as: Int64.self),
-                row.decode(column: "terminal", as: String?.self)
+                row.decode(column: "terminal", as: String?.self), row.decode(column: "mode", as: String?.self)
             )
         }
     }
@@ -160,6 +162,48 @@ struct SessionRepository: Sendable {
                     """
                 ).run()
             }
+        }
+    }
+
+    /// Login counters of accounts (`m:…`, `s:…`), alone or per origin (`m:…@ip:…`), in the
+    /// current window, most failures first.
+    func accountAttempts(now: Int64, window: Int64) async throws -> [(account: String, origin: String?, count: Int, windowStart: Int64)] {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT scope, window_start, failures FROM login_attempts
+                WHERE window_start > \(bind: now - window) AND (scope LIKE 'm:%' OR scope LIKE 's:%')
+                ORDER BY failures DESC, scope
+                """
+            ).all().map { row in
+                let scope = try row.decode(column: "scope", as: String.self)
+                let parts = scope.split(separator: "@", maxSplits: 1).map(String.init)
+                return try (
+                    parts[0], parts.count == 2 ? parts[1] : nil, row.decode(column: "failures", as: Int.self),
+                    row.decode(column: "window_start", as: Int64.self)
+                )
+            }
+        }
+    }
+
+    /// Clears an account's counters, alone and from every origin; how many there were.
+    func clearAccount(_ account: String) async throws -> Int {
+        try await store.write { db in
+            let prefix = "\(account)@"
+            let n =
+                try await db.raw(
+                    """
+                    SELECT COUNT(*) AS n FROM login_attempts
+                    WHERE scope = \(bind: account) OR substr(scope, 1, \(unsafeRaw: String(prefix.count))) = \(bind: prefix)
+                    """
+                ).first()?.decode(column: "n", as: Int.self) ?? 0
+            try await db.raw(
+                """
+                DELETE FROM login_attempts
+                WHERE scope = \(bind: account) OR substr(scope, 1, \(unsafeRaw: String(prefix.count))) = \(bind: prefix)
+                """
+            ).run()
+            return n
         }
     }
 
