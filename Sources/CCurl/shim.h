@@ -12,6 +12,8 @@ typedef size_t (*agc_data_cb)(char *, size_t, size_t, void *);
 typedef int (*agc_xferinfo_cb)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode agc_setopt_datacb(CURL *h, CURLoption o, agc_data_cb v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode agc_setopt_xferinfo(CURL *h, agc_xferinfo_cb v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
+typedef int (*agc_debug_cb)(CURL *, curl_infotype, char *, size_t, void *);
+static inline CURLcode agc_setopt_debug(CURL *h, agc_debug_cb v) { return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, v); }
 static inline CURLcode agc_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode agc_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
 #endif

@@ -78,6 +78,51 @@ public struct SMTPClient: Sendable {
         }
     }
 
+    /// The extensions the server announces in its answer to EHLO (`SMTPUTF8`, `STARTTLS`,
+    /// `AUTH`…), upper case: libcurl connects, greets and stops before sending anything.
+    public func extensions() async throws -> Set<String> {
+        _ = CurlTransport.ensureGlobalInit
+        return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Set<String>, Error>) in
+            Self.queue.async { cont.resume(with: Result { try probe() }) }
+        }
+    }
+
+    private final class Lines {
+        var text = ""
+    }
+
+    private func probe() throws -> Set<String> {
+        guard let h = curl_easy_init() else { throw SMTPError(code: -1, message: "curl_easy_init") }
+        defer { curl_easy_cleanup(h) }
+        let lines = Lines()
+        let box = Unmanaged.passRetained(lines)
+        defer { box.release() }
+        _ = agc_setopt_str(h, CURLOPT_URL, url)
+        _ = agc_setopt_long(h, CURLOPT_CONNECT_ONLY, 1)
+        _ = agc_setopt_long(h, CURLOPT_VERBOSE, 1)
+        _ = agc_setopt_ptr(h, CURLOPT_DEBUGDATA, box.toOpaque())
+        _ = agc_setopt_debug(h) { _, type, data, size, ud in
+            guard type == CURLINFO_HEADER_IN, let data, let ud else { return 0 }
+            let bytes = UnsafeRawBufferPointer(start: data, count: size)
+            Unmanaged<Lines>.fromOpaque(ud).takeUnretainedValue().text += String(decoding: bytes, as: UTF8.self)
+            return 0
+        }
+        if let u = username { _ = agc_setopt_str(h, CURLOPT_USERNAME, u) }
+        if let p = password { _ = agc_setopt_str(h, CURLOPT_PASSWORD, p) }
+        if requireTLS { _ = agc_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        _ = agc_setopt_long(h, CURLOPT_CONNECTTIMEOUT, 5)
+        _ = agc_setopt_long(h, CURLOPT_TIMEOUT, timeoutSeconds)
+        _ = agc_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        let rc = curl_easy_perform(h)
+        guard rc == CURLE_OK else { throw SMTPError(code: Int(rc.rawValue), message: String(cString: curl_easy_strerror(rc))) }
+        // "250-SMTPUTF8", "250 SIZE 33554432": the keyword after the code and its separator.
+        var found = Set<String>()
+        for line in lines.text.split(whereSeparator: \.isNewline) where line.hasPrefix("250") && line.count > 4 {
+            if let word = line.dropFirst(4).split(separator: " ").first { found.insert(word.uppercased()) }
+        }
+        return found
+    }
+
     private func perform(_ m: MailMessage) throws {
         guard let h = curl_easy_init() else { throw SMTPError(code: -1, message: "curl_easy_init") }
         defer { curl_easy_cleanup(h) }

@@ -100,7 +100,7 @@ public func buildApplication(
     }
     let protocolHandlers = ProtocolHandlers(
         protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit)
+        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit, mail: MailAddresses(smtp: config.smtp))
     let ouvidoria = OuvidoriaRepository(store: store, unit: config.ouvidoria.unit)
     let api = AgenciaAPI(
         health: HealthHandlers(store: store, logger: logger),
@@ -131,7 +131,7 @@ public func buildApplication(
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             documents: documents, authorization: authorization, limits: config.attachmentLimits, timeZone: config.timeZone,
-            feeValidDays: config.utility.statementValidDays),
+            feeValidDays: config.utility.statementValidDays, mail: MailAddresses(smtp: config.smtp)),
         certidoes: CertidaoHandlers(
             config: config, store: store, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
             authorization: authorization, limiter: limiter, clock: appClock, documents: documents),
@@ -144,7 +144,7 @@ public func buildApplication(
             emailChanges: EmailChangeRepository(store: store), people: PeopleRepository(store: store),
             protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter,
-            emailEnabled: config.smtp.url != nil, timeZone: config.timeZone),
+            emailEnabled: config.smtp.url != nil, mail: MailAddresses(smtp: config.smtp), timeZone: config.timeZone),
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock),

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -17,7 +18,11 @@ final class SMTPSink {
     let dir: URL
     private var process: Process?
 
-    init() throws {
+    /// `smtputf8`: the server announces SMTPUTF8 (RFC 6531) and takes non-ASCII addresses.
+    let smtputf8: Bool
+
+    init(smtputf8: Bool = false) throws {
+        self.smtputf8 = smtputf8
         port = try SMTPSink.freePort()
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("agencia-smtp-\(UUID().uuidString)")
     }
@@ -40,7 +45,9 @@ final class SMTPSink {
     func start() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", dir.path]
+        p.arguments =
+            ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + (smtputf8 ? ["-u"] : [])
+            + ["-c", "aiosmtpd.handlers.Mailbox", dir.path]
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         process = p
@@ -114,7 +121,7 @@ final class EmailTests: XCTestCase {
             let bad = try await client.post(
                 path, ["document": ["kind": "bill", "id": open], "to": "maria@"], token: token, headers: ["Idempotency-Key": "mail-0001"])
             XCTAssertEqual(bad.status, .badRequest)
-            XCTAssertEqual(bad.errorMessage, "Endereço de e-mail inválido: confira o que foi digitado.")
+            XCTAssertEqual(bad.errorMessage, EmailAddress.Problem.missingAt.message)
             let notOpen = try await client.post(
                 path, ["document": ["kind": "bill", "id": paid]], token: token, headers: ["Idempotency-Key": "mail-0002"])
             XCTAssertEqual(notOpen.status, .conflict)
@@ -300,6 +307,51 @@ final class EmailTests: XCTestCase {
             XCTAssertTrue(texts.contains("Conta revista"), texts)
         }
         sink.stop()
+    }
+
+    /// Point 8: an internationalised domain goes out as punycode; an address with letters
+    /// outside ASCII before the @ only through a server that announces SMTPUTF8 (asked, not
+    /// assumed); bad syntax is refused with what is wrong.
+    func testDeliverableAddressesAndSMTPUTF8OnlyWhereAnnounced() async throws {
+        for utf8 in [false, true] {
+            let sink = try SMTPSink(smtputf8: utf8)
+            try sink.start()
+            try await Harness.withServer(.sqlite, configure: { $0.smtp.url = "smtp://127.0.0.1:\(sink.port)" }) { client in
+                let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
+                let open = try XCTUnwrap(
+                    (bills.json["items"] as? [[String: Any]])?.first { $0["situacao"] as? String == "aberta" }?["id"] as? Int)
+                var key = 0
+                func send(_ to: String) async throws -> TestResponse {
+                    key += 1
+                    return try await client.post(
+                        "/v1/properties/\(Demo.mariaNorm)/emails", ["document": ["kind": "bill", "id": open], "to": to], token: token,
+                        headers: ["Idempotency-Key": "idn-\(utf8)-\(key)"])
+                }
+                for bad in ["ma..ria@example.com", "maria@exam_ple.com", "maria@[192.0.2.1]", "\"maria\"@example.com"] {
+                    let r = try await send(bad)
+                    AEq(r.status, .badRequest, bad)
+                    XCTAssertTrue(r.errorMessage?.hasPrefix("E-mail inválido:") == true, "\(bad): \(r.errorMessage ?? "")")
+                }
+                let idn = try await send("maria@bücher.example")
+                AEq(idn.status, .accepted, "\(idn.json)")
+                AEq(idn.json["to"] as? String, "m***@xn--bcher-kva.example", "masked for the kiosk, the domain in ASCII")
+                let accented = try await send("joão@example.com")
+                if utf8 {
+                    AEq(accented.status, .accepted, "\(accented.json)")
+                } else {
+                    AEq(accented.status, .badRequest)
+                    XCTAssertTrue(accented.errorMessage?.contains("acento") == true, accented.errorMessage ?? "")
+                }
+                let expected = utf8 ? 2 : 1
+                for _ in 0..<100 where sink.messages().count < expected { try await Task.sleep(for: .milliseconds(100)) }
+                let delivered = sink.messages()
+                AEq(delivered.count, expected, "utf8 \(utf8)")
+                XCTAssertTrue(delivered.contains { $0.contains("maria@xn--bcher-kva.example") }, "the IDN address, as punycode")
+                if utf8 { XCTAssertTrue(delivered.contains { $0.contains("joão@example.com") }, "the UTF-8 address, as typed") }
+            }
+            sink.stop()
+        }
     }
 
     func testEmailOffWhenNotConfigured() async throws {

@@ -14,13 +14,13 @@ struct CustomerHandlers: Sendable {
     let authorization: Authorization
     let limiter: AttemptLimiter
     let emailEnabled: Bool
+    let mail: MailAddresses
     let timeZone: String
 
     func startEmailChange(_ input: Operations.StartEmailChange.Input) async throws -> Operations.StartEmailChange.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        let email = body.email.trimmingCharacters(in: .whitespaces)
-        guard Masking.isPlausibleEmail(email) else { throw APIError.invalid("E-mail inválido: confira o que foi digitado.") }
+        let email = try await mail.check(body.email)
         // Whose address: the customer of the session; at a counter, a person linked to the property (the holder by default).
         guard let holder = try await properties.property(grant.matricula)?.titular else { throw APIError.notFound }
         var documento = holder.documento
@@ -157,10 +157,7 @@ struct CustomerHandlers: Sendable {
         let existing = try await properties.customer(documento)
         let nome = existing?.nome ?? body.nome?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard nome.count >= 2 else { throw APIError.invalid("CPF/CNPJ sem cadastro: informe o nome ou a razão social.") }
-        let email = body.email?.trimmingCharacters(in: .whitespaces)
-        if let email, !email.isEmpty, !Masking.isPlausibleEmail(email) {
-            throw APIError.invalid("E-mail inválido: confira o que foi digitado.")
-        }
+        let email = try await mail.checkOptional(body.email)
         guard let role = PeopleRepository.Role(rawValue: body.papel.rawValue) else { throw APIError.badRequest }
         let label = role == .usuario ? "usuário (inquilino)" : "responsável financeiro"
         let draft = try await recordDraft(

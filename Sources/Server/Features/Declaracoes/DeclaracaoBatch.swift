@@ -177,7 +177,7 @@ public enum DeclaracaoBatch {
                 switch DeclaracaoAnual.decide(year: year, today: today, bills: bills[p.matricula] ?? []) {
                 case .failure(let r): summary.refused[r.code, default: 0] += 1
                 case .success(let lines):
-                    let email = emailEnabled ? p.titular.email.flatMap { Masking.isPlausibleEmail($0) ? $0 : nil } : nil
+                    let email = emailEnabled ? p.titular.email.flatMap { try? EmailAddress.parse($0).get().description } : nil
                     let (_, created) = try await declaracoes.issue(
                         p, year: year, lines: lines, issuedOn: today, channel: "lote", staff: nil, email: email, now: now())
                     if created {

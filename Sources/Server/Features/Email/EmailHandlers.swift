@@ -57,9 +57,7 @@ struct EmailHandlers: Sendable {
                 status: .unprocessableContent, code: "no_email",
                 message: "Não há e-mail cadastrado para este imóvel: informe o endereço para onde enviar.")
         }
-        guard Masking.isPlausibleEmail(recipient) else {
-            throw APIError.invalid("Endereço de e-mail inválido: confira o que foi digitado.")
-        }
+        recipient = try await MailAddresses(smtp: config.smtp).check(recipient)
         try await documents.checkQuota(matricula, grant.principal)
         let claim = IdempotencyClaim(
             grant.principal, operation: "email", key: input.headers.idempotencyKey,

@@ -56,7 +56,7 @@ struct OuvidoriaHandlers: Sendable {
         var who = Principal.origin.limitKey
         if !anonymous {
             if let r = body.requester {
-                requester = try await ProtocolHandlers.requester(r, properties: properties)
+                requester = try await ProtocolHandlers.requester(r, properties: properties, mail: protocolHandlers.mail)
             } else if case .customer(let m, let d, _)? = principal, let person = try await properties.person(of: m, documento: d) {
                 requester = Requester(
                     kind: .cliente, documento: person.documento, nome: person.nome, matricula: m, telefone: person.telefone,

@@ -16,6 +16,7 @@ struct ProtocolHandlers: Sendable {
     let clock: AppClock
     /// The ouvidoria's unit: its types open manifestations, its queue shows unreceived ones first.
     let ouvidoriaUnit: String
+    let mail: MailAddresses
 
     /// The units and the protocol types (internal types for staff only).
     func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
@@ -44,7 +45,7 @@ struct ProtocolHandlers: Sendable {
         guard try await protocols.units().contains(where: { $0.code == unit }) else {
             throw APIError.invalid("Unidade de destino desconhecida.")
         }
-        let requester = try await Self.requester(body.requester, properties: properties)
+        let requester = try await Self.requester(body.requester, properties: properties, mail: mail)
         let subject = body.subject.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard subject.count >= 3, text.count >= 3 else { throw APIError.invalid("Informe o assunto e o texto do protocolo.") }
@@ -389,7 +390,7 @@ struct ProtocolHandlers: Sendable {
 
     /// The requester as given, checked: a valid CPF/CNPJ, a name, an existing matrícula, a
     /// plausible e-mail.
-    static func requester(_ r: S.Requester, properties: PropertyRepository) async throws -> Requester {
+    static func requester(_ r: S.Requester, properties: PropertyRepository, mail: MailAddresses) async throws -> Requester {
         let documento: String
         switch TaxID.parse(r.documento) {
         case .success(let id): documento = id.normalized
@@ -402,10 +403,7 @@ struct ProtocolHandlers: Sendable {
             guard try await properties.exists(raw) else { throw APIError.invalid("Matrícula não encontrada.") }
             matricula = raw
         }
-        let email = r.email?.trimmingCharacters(in: .whitespaces)
-        if let email, !email.isEmpty, !Masking.isPlausibleEmail(email) {
-            throw APIError.invalid("E-mail do requerente inválido: confira o que foi digitado.")
-        }
+        let email = try await mail.checkOptional(r.email)
         let phone = r.telefone?.trimmingCharacters(in: .whitespaces)
         return Requester(
             kind: Requester.Kind(rawValue: r.kind.rawValue) ?? .outro, documento: documento, nome: nome, matricula: matricula,

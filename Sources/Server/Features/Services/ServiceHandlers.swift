@@ -17,6 +17,7 @@ struct ServiceHandlers: Sendable {
     let timeZone: String
     /// How long a fee document is payable (the statements' validity).
     let feeValidDays: Int
+    let mail: MailAddresses
 
     func listServices(_ input: Operations.ListServices.Input) async throws -> Operations.ListServices.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
@@ -60,7 +61,7 @@ struct ServiceHandlers: Sendable {
         guard let type = try await services.types().first(where: { $0.code == body.typeCode && !$0.needsProperty }) else {
             throw APIError.invalid("Serviço desconhecido ou que exige um imóvel: escolha a ligação nova.")
         }
-        var requester = try await ProtocolHandlers.requester(body.requester, properties: properties)
+        var requester = try await ProtocolHandlers.requester(body.requester, properties: properties, mail: mail)
         requester.matricula = nil
         let a = body.address
         let cep = a.cep.filter(\.isNumber)
@@ -236,11 +237,10 @@ struct ServiceHandlers: Sendable {
         guard let person = try await properties.person(of: grant.matricula, documento: documento) else {
             throw StorageError.propertyNotFound
         }
-        let mail = email?.trimmingCharacters(in: .whitespaces)
-        if let mail, !mail.isEmpty, !Masking.isPlausibleEmail(mail) { throw APIError.invalid("E-mail inválido.") }
+        let mail = try await self.mail.checkOptional(email)
         return Requester(
             kind: .cliente, documento: person.documento, nome: person.nome, matricula: grant.matricula,
-            telefone: telefone?.isEmpty == false ? telefone : person.telefone, email: mail?.isEmpty == false ? mail : person.email)
+            telefone: telefone?.isEmpty == false ? telefone : person.telefone, email: mail ?? person.email)
     }
 
     /// The data prevista if asked at the grant's moment.
