@@ -33,6 +33,9 @@ extension Calls {
         BillSimulation, APIFailure
     > {
         await run {
+            guard let categoria = Components.Schemas.BillSimulationRequest.CategoriaPayload(rawValue: categoria) else {
+                return .failure(APIFailure(status: 0, code: "invalid_input", message: "Categoria desconhecida."))
+            }
             switch try await c.simulateBill(
                 body: .json(.init(categoria: categoria, economias: economias, consumptionM3: consumo, esgoto: esgoto)))
             {

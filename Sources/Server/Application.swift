@@ -40,6 +40,14 @@ public func buildApplication(
     var logger = Logger(label: "agencia-server")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
 
+    // The document ships as a resource bundle beside the binary; the server checks every request
+    // against it (DECISIONS 64), so without it the server does not start.
+    let document: Data
+    do { document = try OpenAPIDocument.yaml() } catch {
+        throw ConfigurationError.invalid(
+            "openapi.yaml", "não encontrado junto ao executável (agencia_API.resources): instale o executável com o seu pacote de recursos")
+    }
+    let contract = try Contract(yaml: document)
     let store = try await StoreFactory.open(config.database, logger: logger)
     var services: [any Service] = []
     if let pg = store as? PostgresStore { services.append(PostgresClientService(client: pg.client)) }
@@ -55,7 +63,12 @@ public func buildApplication(
                 now: Int64(now.timeIntervalSince1970), utility: config.utility)
         }
     }
-    if store is SQLiteStore { try await migrate() }
+    if store is SQLiteStore {
+        do { try await migrate() } catch {
+            await store.shutdown()  // closed before the error is reported, not crashed on
+            throw error
+        }
+    }
 
     let appClock = AppClock(now: clock, timeZone: config.timeZone, calendar: config.businessCalendar)
     let runtime = ServerRuntime()
@@ -79,19 +92,12 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: OriginMiddleware(trustedProxies: config.trustedProxies.compactMap(CIDR.init), terminals: config.terminals))
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: ErrorMiddleware(contract: contract))
     router.add(middleware: AuthMiddleware(sessions: sessions, clock: appClock))
     // After authentication: only a staff session may send an attachment's larger body.
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, attachmentMaxBytes: config.attachmentMaxBytes))
-    // The document ships as a resource bundle beside the binary; a binary copied without it
-    // still serves the API (and says why the document is missing) instead of refusing to start.
-    let document = try? OpenAPIDocument.yaml()
-    if document == nil { logger.warning("openapi.yaml não encontrado junto ao executável (agencia_API.resources)") }
     router.get("/openapi.yaml") { _, _ in
-        guard let document else {
-            throw APIError(status: .notFound, code: "not_found", message: "Documento da API indisponível nesta instalação.")
-        }
-        return Response(
+        Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(data: document)))
     }
@@ -154,7 +160,7 @@ public func buildApplication(
     try api.registerHandlers(
         on: router, serverURL: Servers.Server1.url(),
         configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: [.sortedKeys]),
-        middlewares: [PermissionMiddleware()])
+        middlewares: [PermissionMiddleware(), ContractMiddleware(contract: contract)])
     services.append(
         BackgroundJobs(
             sender: OutboxSender(

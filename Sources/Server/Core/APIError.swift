@@ -11,6 +11,9 @@ struct APIError: Error, Sendable {
     var code: String
     var message: String
     var retryAfterSeconds: Int?
+    /// The parameter or property at fault (`query.limit`, `body.requester.nome`), for a request
+    /// that breaks the contract.
+    var field: String? = nil
 
     static let notFound = APIError(status: .notFound, code: "not_found", message: "Imóvel não encontrado.")
     static let unauthenticated = APIError(
@@ -37,6 +40,12 @@ struct APIError: Error, Sendable {
         APIError(status: .serviceUnavailable, code: code, message: message)
     }
 
+    /// E-mail is off in this installation (no `smtp.url`): a fact of the configuration, not a
+    /// server failure, so a 4xx (409) and never a 5xx.
+    static func emailDisabled(_ message: String) -> APIError {
+        APIError(status: .conflict, code: "email_disabled", message: message)
+    }
+
     static func invalid(_ message: String) -> APIError {
         APIError(status: .badRequest, code: "invalid_input", message: message)
     }
@@ -52,6 +61,7 @@ struct APIError: Error, Sendable {
     var body: Data {
         var inner: [String: Any] = ["code": code, "message": message]
         if let r = retryAfterSeconds { inner["retryAfterSeconds"] = r }
+        if let f = field { inner["field"] = f }
         return (try? JSONSerialization.data(withJSONObject: ["error": inner], options: [.sortedKeys])) ?? Data()
     }
 

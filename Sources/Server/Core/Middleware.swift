@@ -7,6 +7,9 @@ import OpenAPIRuntime
 /// Turns anything thrown below it into the API's error shape: our `APIError`s as they are,
 /// request decoding failures as 400, an oversize body as 413, the rest as 500 (logged).
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Knows the methods of each path: a method the path does not have is 405 with `Allow`.
+    let contract: Contract
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -27,6 +30,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             switch e.status {
             case .contentTooLarge: return APIError.tooLarge.response()
             case .notFound:
+                if let methods = contract.methods(of: request.uri.path), !methods.contains(request.method.rawValue) {
+                    var r = APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "Método não permitido.").response()
+                    r.headers[.allow] = methods.sorted().joined(separator: ", ")
+                    return r
+                }
                 return APIError(status: .notFound, code: "not_found", message: "Recurso não encontrado.").response()
             case .methodNotAllowed:
                 return APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "Método não permitido.").response()

@@ -56,8 +56,7 @@ struct CustomerHandlers: Sendable {
             return .accepted(.init(body: .json(.init(id: id, to: email, status: .confirmado))))
         }
         guard emailEnabled else {
-            throw APIError.unavailable(
-                "email_disabled", "O envio de e-mail não está disponível: altere o e-mail no atendimento presencial.")
+            throw APIError.emailDisabled("O envio de e-mail não está disponível: altere o e-mail no atendimento presencial.")
         }
         // Codes sent per person: as many as login attempts in the window.
         let scopes = ["email-code:\(documento)"]

@@ -47,8 +47,7 @@ struct EmailHandlers: Sendable {
             else { throw APIError.declaracaoNotFound }
         }
         guard config.smtp.url != nil else {
-            throw APIError.unavailable(
-                "email_disabled", "O envio por e-mail não está disponível neste atendimento: imprima o documento.")
+            throw APIError.emailDisabled("O envio por e-mail não está disponível neste atendimento: imprima o documento.")
         }
         var recipient = body.to?.trimmingCharacters(in: .whitespaces) ?? ""
         if recipient.isEmpty { recipient = try await properties.property(matricula)?.titular.email ?? "" }

@@ -29,7 +29,7 @@ struct SupervisionHandlers: Sendable {
             matricula: q.matricula.map { $0.filter(\.isNumber) }.flatMap { $0.isEmpty ? nil : $0 },
             action: q.action.flatMap { $0.isEmpty ? nil : $0 }, from: from.map(epoch), until: to.map { epoch($0.adding(days: 1)) },
             before: q.before)
-        let limit = q.limit ?? 50
+        let limit = min(200, max(1, q.limit ?? 50))
         let rows = try await audit.page(filter, limit: limit + 1)
         let items = rows.prefix(limit).map { e in
             S.AuditEntry(

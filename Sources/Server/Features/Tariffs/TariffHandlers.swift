@@ -31,7 +31,7 @@ struct TariffHandlers: Sendable {
     /// A bill simulated with the table in force (public; reveals nothing private).
     func simulateBill(_ input: Operations.SimulateBill.Input) async throws -> Operations.SimulateBill.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard let categoria = Categoria(rawValue: body.categoria) else {
+        guard let categoria = Categoria(rawValue: body.categoria.rawValue) else {
             throw APIError.invalid("Categoria desconhecida: escolha residencial social, residencial, comercial, industrial ou pública.")
         }
         guard body.consumptionM3 >= 0 else { throw APIError.invalid(TariffTable.Problem.negativeConsumption.description) }
