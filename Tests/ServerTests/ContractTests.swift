@@ -22,6 +22,8 @@ final class ContractTests: XCTestCase {
         /// The field the server must name, or nil when the value is valid for it.
         let refused: String?
         let valid: String?
+        /// The document's own message for the field (`x-message`), else "Campo <field>: …".
+        var message: String? = nil
     }
 
     static let values = [
@@ -96,6 +98,7 @@ final class ContractTests: XCTestCase {
                 return h
             }
             for p in op.parameters {
+                let message = contract.resolved(p.schema)["x-message"] as? String
                 for (value, valid) in probes(p.schema, contract: contract) {
                     let text = "\(value)"
                     let field = "\(p.location.rawValue).\(p.name)"
@@ -105,29 +108,30 @@ final class ContractTests: XCTestCase {
                         out.append(
                             Case(
                                 operation: id, method: method, uri: uri((p.name, text)), headers: headers(), body: nil,
-                                refused: valid ? nil : field, valid: valid ? field : nil))
+                                refused: valid ? nil : field, valid: valid ? field : nil, message: message))
                     case .query:
                         out.append(
                             Case(
                                 operation: id, method: method, uri: uri(query: [(p.name, text)]), headers: headers(), body: nil,
-                                refused: valid ? nil : field, valid: valid ? field : nil))
+                                refused: valid ? nil : field, valid: valid ? field : nil, message: message))
                     case .header:
                         out.append(
                             Case(
                                 operation: id, method: method, uri: uri(), headers: headers([p.name: text]), body: nil,
-                                refused: valid ? nil : field, valid: valid ? field : nil))
+                                refused: valid ? nil : field, valid: valid ? field : nil, message: message))
                     }
                 }
             }
             guard let schema = op.body.map({ contract.resolved($0) }) else { continue }
             for (name, sub) in (schema["properties"] as? [String: [String: Any]] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                let message = contract.resolved(sub)["x-message"] as? String
                 for (value, valid) in probes(sub, contract: contract) {
                     let body = String(decoding: try JSONSerialization.data(withJSONObject: [name: value]), as: UTF8.self)
                     out.append(
                         Case(
                             operation: id, method: method, uri: uri(), headers: headers(), body: body,
                             refused: valid ? nil : "body.\(name)",
-                            valid: valid ? "body.\(name)" : nil))
+                            valid: valid ? "body.\(name)" : nil, message: message))
                 }
             }
             if (schema["additionalProperties"] as? Bool) == false {
@@ -163,7 +167,11 @@ final class ContractTests: XCTestCase {
                     AEq(r.status, .badRequest, "\(c.operation) \(refused): \(c.uri) \(c.body ?? "") → \(r.json)")
                     AEq(r.errorCode, "invalid_field", c.operation)
                     AEq(field, refused, "\(c.operation): \(c.uri) \(c.body ?? "")")
-                    XCTAssertTrue(r.errorMessage?.hasPrefix("Campo \(refused):") == true, r.errorMessage ?? "")
+                    if let m = c.message {
+                        AEq(r.errorMessage, m, c.operation)
+                    } else {
+                        XCTAssertTrue(r.errorMessage?.hasPrefix("Campo \(refused):") == true, r.errorMessage ?? "")
+                    }
                 } else if let valid = c.valid {
                     XCTAssertNotEqual(field, valid, "\(c.operation): a value at the limit is refused: \(c.uri) \(c.body ?? "")")
                     XCTAssertLessThan(r.status.code, 500, "\(c.operation): \(c.uri) \(c.body ?? "")")

@@ -127,7 +127,7 @@ final class DateTranscoderTests: XCTestCase {
         // the millisecond first: .999522 is the next second, .9994 is not).
         var instants: [Double] = [
             0, -1, 86_399, 86_400, -86_400, -86_401, 951_782_400, 951_868_799.999, 4_107_542_399, -2_208_988_800, 6_288_434_588.999522,
-            6_288_434_588.9994,
+            6_288_434_588.9994, -1_001_194_152.0005,
         ]
         for _ in 0..<20_000 { instants.append(Double(Int64.random(in: -2_208_988_800...7_258_118_400, using: &rng))) }
         for _ in 0..<200_000 { instants.append(Double.random(in: -2_208_988_800...7_258_118_400, using: &rng)) }

@@ -152,7 +152,9 @@ final class OuvidoriaAPITests: XCTestCase {
                 var summary = try await client.get("/v1/ouvidoria/summary", token: bruno).json
                 AEq(summary["watching"] as? Bool, true)
                 AEq(summary["unreceived"] as? Int, 2, "\(engine)")
-                AEq((try await client.get("/v1/ouvidoria/summary", token: ana).json)["watching"] as? Bool, false)
+                AEq((try await client.get("/v1/ouvidoria/summary", token: diego).json)["watching"] as? Bool, false)
+                // An atendente's terminal does not ask (the back office's business).
+                AEq(try await client.get("/v1/ouvidoria/summary", token: ana).errorCode, "role_forbidden")
 
                 // Bruno receives the older one: the unreceived one comes first in the queue.
                 var r = try await client.post(

@@ -93,9 +93,9 @@ final class ServiceAPITests: XCTestCase {
                 let bad: [([String: Any], String)] = [
                     (
                         ["categoria": "residencial", "economias": 1, "consumptionM3": -1, "esgoto": true],
-                        "O consumo não pode ser negativo."
+                        "Informe um consumo de 0 a 10.000.000 m³."
                     ),
-                    (["categoria": "residencial", "economias": 0, "consumptionM3": 10, "esgoto": true], "Informe ao menos uma economia."),
+                    (["categoria": "residencial", "economias": 0, "consumptionM3": 10, "esgoto": true], "Informe de 1 a 9999 economias."),
                     (
                         ["categoria": "rural", "economias": 1, "consumptionM3": 10, "esgoto": true],
                         "Categoria desconhecida: escolha residencial social, residencial, comercial, industrial ou pública."
@@ -262,7 +262,7 @@ final class ServiceAPITests: XCTestCase {
                         "A entrada não pode passar do total da dívida (\(Money(cents: Int64(debt)).formatted))."
                     ),
                     (minimum, 25, .unprocessableContent, "O número máximo de parcelas é 24."),
-                    (minimum, 0, .unprocessableContent, "Informe ao menos uma parcela."),
+                    (minimum, 0, .badRequest, "Informe de 1 a 360 parcelas."),
                 ]
                 for (down, n, status, message) in cases {
                     let r = try await simulate(down, n)

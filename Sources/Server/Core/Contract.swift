@@ -34,7 +34,7 @@ final class Contract: @unchecked Sendable {  // immutable once read
     /// The keywords understood; anything else in a schema is an error at startup.
     static let keywords: Set<String> = [
         "type", "format", "minLength", "maxLength", "minimum", "maximum", "enum", "items", "minItems", "maxItems", "properties",
-        "required", "additionalProperties", "$ref", "description", "default", "example", "title",
+        "required", "additionalProperties", "$ref", "description", "default", "example", "title", "x-message",
     ]
 
     let operations: [String: Operation]
@@ -119,8 +119,11 @@ final class Contract: @unchecked Sendable {  // immutable once read
         let field: String
         let reason: String
 
+        /// The schema's own message (`x-message`), where the document gives one for the user.
+        var message: String? = nil
+
         var apiError: APIError {
-            var e = APIError.invalid("Campo \(field): \(reason).")
+            var e = APIError.invalid(message ?? "Campo \(field): \(reason).")
             e.code = "invalid_field"
             e.field = field
             return e
@@ -204,9 +207,22 @@ final class Contract: @unchecked Sendable {  // immutable once read
         return schemas[String(ref.split(separator: "/").last ?? "")] ?? [:]
     }
 
+    /// Runs a check of `field` against schema `s`, giving a violation of that very field the
+    /// schema's `x-message` when it has one.
+    private func withMessage(_ s: [String: Any], _ field: String, _ check: () throws -> Void) throws {
+        do { try check() } catch var v as Violation where v.field == field && v.message == nil {
+            v.message = s["x-message"] as? String
+            throw v
+        }
+    }
+
     /// A parameter: text, read as the schema's type.
     private func validate(text: String, _ schema: [String: Any], _ field: String) throws {
         let s = resolved(schema)
+        try withMessage(s, field) { try checkText(text, s, field) }
+    }
+
+    private func checkText(_ text: String, _ s: [String: Any], _ field: String) throws {
         switch s["type"] as? String {
         case "integer":
             guard let n = Int64(text) else { throw Violation(field: field, reason: "deve ser um número inteiro") }
@@ -224,6 +240,10 @@ final class Contract: @unchecked Sendable {  // immutable once read
     /// A JSON value against its schema.
     private func validate(json value: JSONValue, _ schema: [String: Any], _ field: String) throws {
         let s = resolved(schema)
+        try withMessage(s, field) { try checkJSON(value, s, field) }
+    }
+
+    private func checkJSON(_ value: JSONValue, _ s: [String: Any], _ field: String) throws {
         switch (s["type"] as? String, value) {
         case (nil, _), (_, .null):
             break  // no type stated; null is "absent" (required is checked by the object)

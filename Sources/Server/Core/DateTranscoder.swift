@@ -10,8 +10,9 @@ struct RFC3339Transcoder: DateTranscoder {
     private let reader = ISO8601DateTranscoder()
 
     func encode(_ date: Date) throws -> String {
-        // Foundation rounds to the millisecond, then drops it.
-        let seconds = Int(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down))
+        // Foundation rounds to the millisecond (a half up, also before 1970: -0.0005 s is 0 ms),
+        // then drops it.
+        let seconds = Int(((date.timeIntervalSince1970 * 1000 + 0.5).rounded(.down) / 1000).rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let inDay = seconds - days * 86_400
         let d = CivilDate(daysSinceEpoch: days)

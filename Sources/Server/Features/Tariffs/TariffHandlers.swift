@@ -34,11 +34,7 @@ struct TariffHandlers: Sendable {
         guard let categoria = Categoria(rawValue: body.categoria.rawValue) else {
             throw APIError.invalid("Categoria desconhecida: escolha residencial social, residencial, comercial, industrial ou pública.")
         }
-        guard body.consumptionM3 >= 0 else { throw APIError.invalid(TariffTable.Problem.negativeConsumption.description) }
-        guard body.economias >= 1 else { throw APIError.invalid(TariffTable.Problem.noEconomias.description) }
-        guard body.economias <= 9999, body.consumptionM3 <= 10_000_000 else {
-            throw APIError.invalid("Valores grandes demais para uma simulação.")
-        }
+        // Signs and sizes: the contract (openapi.yaml) refuses them before this runs.
         guard let stored = try await tariffs.tariffs(inForceOn: clock.today, categoria: categoria).first else {
             throw APIError(
                 status: .unprocessableContent, code: "no_tariff", message: "Não há tabela de tarifas em vigor para esta categoria.")
