@@ -6,10 +6,16 @@ import hashlib
 import hmac
 import json
 import resource
+import signal
 import socket
+import sqlite3
+import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
+
+from conftest import BIN
 
 SANDBOX_SECRET = "segredo-sandbox-e2e-seguranca"
 
@@ -124,3 +130,67 @@ def test_audit_grade_log_lines(servers):
     assert len(decided) == 1, decided
     for secret in [token, SANDBOX_SECRET, "chute-123", "111.444.777-35", "11144477735", "Maria", "MARIA"]:
         assert secret not in log, f"{secret} apareceu no log"
+
+
+def start_server(db, config, port_file):
+    port_file.unlink(missing_ok=True)
+    proc = subprocess.Popen([str(BIN / "agencia-server"), "serve", "--config", str(config), "--database", f"sqlite:{db}",
+                             "--seed", "demo", "--port", "0", "--port-file", str(port_file)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not port_file.exists() or not port_file.read_text().strip():
+        assert proc.poll() is None and time.time() < deadline, "servidor não iniciou"
+        time.sleep(0.05)
+    return proc, f"http://127.0.0.1:{port_file.read_text().strip()}"
+
+
+def test_acknowledged_statements_survive_kill_9(tmp_path):
+    """What the probe found holding, kept: every statement the server acknowledged (201) during a
+    burst is there after SIGKILL and a restart, and the database is intact."""
+    config = tmp_path / "server.json"
+    config.write_text(json.dumps({"server": {"documentRequestsPerHour": 1000000, "logLevel": "error"}}))
+    db, port_file = tmp_path / "db.sqlite", tmp_path / "port"
+    proc, url = start_server(db, config, port_file)
+    # Ana Luíza's overdue bills: each selection of them is a statement of its own.
+    _, _, session = call(url, "/v1/sessions/customer", {"matricula": "10007-2", "documento": "390.533.447-05"})
+    auth = {"Authorization": f"Bearer {session['token']}"}
+    _, _, bills = call(url, "/v1/properties/100072/bills", headers=auth)
+    open_bills = [b["id"] for b in bills["items"] if b["situacao"] == "aberta"]
+    selections = [[b for i, b in enumerate(open_bills) if mask >> i & 1] for mask in range(1, 1 << len(open_bills))]
+    assert len(selections) >= 255
+    acknowledged, stop = [], threading.Event()
+
+    def burst(worker):
+        for n, selection in enumerate(selections[worker::6]):
+            if stop.is_set():
+                return
+            try:
+                status, _, body = call(url, "/v1/properties/100072/statements", {"billIds": selection},
+                                       {**auth, "Idempotency-Key": f"kill9-{worker}-{n:06d}"})
+            except OSError:
+                return  # the server is gone
+            if status == 201:
+                acknowledged.append(body["id"])
+
+    threads = [threading.Thread(target=burst, args=(w,)) for w in range(6)]
+    for t in threads:
+        t.start()
+    while len(acknowledged) < 60 and any(t.is_alive() for t in threads):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)  # mid-burst
+    proc.wait(timeout=10)
+    stop.set()
+    for t in threads:
+        t.join(timeout=15)
+    assert len(acknowledged) >= 60, len(acknowledged)
+    proc, url = start_server(db, config, port_file)
+    try:
+        _, _, session = call(url, "/v1/sessions/customer", {"matricula": "10007-2", "documento": "390.533.447-05"})
+        auth = {"Authorization": f"Bearer {session['token']}"}
+        missing = [i for i in acknowledged if call(url, f"/v1/properties/100072/statements/{i}", headers=auth)[0] != 200]
+        assert not missing, f"{len(missing)} de {len(acknowledged)} extratos confirmados sumiram"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -325,4 +325,56 @@ final class SecurityAPITests: XCTestCase {
             AEq(try await client.get("/openapi.yaml").headers[.cacheControl], "public, max-age=300")
         }
     }
+
+    /// What the probe found holding, kept: 50 concurrent retries of one card payment make one;
+    /// a session token carries 256 random bits.
+    func testRetriesMakeOneCardPaymentAndTokensHave256Bits() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(
+                engine,
+                configure: {
+                    $0.sandboxCardCompany = 0
+                    $0.sandboxCardCompanySecret = Harness.sandboxSecret
+                }
+            ) { client in
+                let token = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let other = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                for t in [token, other] {
+                    let raw = t.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/") + "="
+                    AEq(Data(base64Encoded: raw)?.count, 32, "256 bits")
+                }
+                XCTAssertNotEqual(token, other)
+                let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
+                let open = try XCTUnwrap(
+                    (bills.json["items"] as? [[String: Any]])?.filter { $0["situacao"] as? String == "aberta" }.compactMap {
+                        ($0["id"] as? Int).map(Int64.init)
+                    })
+                let port = try XCTUnwrap(client.port)
+                let http = CardCompanyClient()
+                struct Body: Encodable {
+                    let companyId: String
+                    let billIds: [Int64]
+                }
+                let answers = try await withThrowingTaskGroup(of: (Int, Int?).self) { group in
+                    for _ in 0..<50 {
+                        group.addTask {
+                            let (status, data) = try await http.post(
+                                "http://127.0.0.1:\(port)/v1/properties/\(Demo.mariaNorm)/card-payments",
+                                json: Body(companyId: "sandbox", billIds: open),
+                                headers: ["Authorization": "Bearer \(token)", "Idempotency-Key": "cartao-50-vezes"])
+                            return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["id"] as? Int)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                XCTAssertTrue(answers.allSatisfy { $0.0 == 201 || $0.0 == 409 }, "\(engine): \(answers.map(\.0))")
+                AEq(Set(answers.compactMap(\.1)).count, 1, "\(engine): one card payment for 50 retries")
+                let listed = try await client.execute(
+                    uri: "/sandbox-operadora/negotiations", method: .get, headers: Harness.sandboxHeaders, body: nil)
+                AEq(
+                    (try JSONSerialization.jsonObject(with: Data(buffer: listed.body)) as? [Any])?.count, 1,
+                    "one negotiation at the company")
+            }
+        }
+    }
 }
