@@ -124,12 +124,7 @@ public final class AuditScreen: Screen {
         return []
     }
 
-    static let stamp: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM/yy HH:mm"
-        return f
-    }()
+    static let stamp = brazilianFormatter("dd/MM/yy HH:mm")
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
@@ -263,12 +258,7 @@ public final class LoginLocksScreen: Screen {
         return []
     }
 
-    static let time: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "HH:mm"
-        return f
-    }()
+    static let time = brazilianFormatter("HH:mm")
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
@@ -304,4 +294,12 @@ public final class LoginLocksScreen: Screen {
             y += 1
         }
     }
+}
+
+/// Dates and times at the terminal's zone, as the supervisor's screens show them.
+private func brazilianFormatter(_ pattern: String) -> DateFormatter {
+    let f = DateFormatter()
+    f.locale = Locale(identifier: "pt_BR")
+    f.dateFormat = pattern
+    return f
 }

@@ -87,6 +87,17 @@ public struct SMTPClient: Sendable {
         }
     }
 
+    /// Where and how to reach the server: the same for a message and for the EHLO probe.
+    private func connect(_ h: UnsafeMutableRawPointer) {
+        _ = agc_setopt_str(h, CURLOPT_URL, url)
+        if let u = username { _ = agc_setopt_str(h, CURLOPT_USERNAME, u) }
+        if let p = password { _ = agc_setopt_str(h, CURLOPT_PASSWORD, p) }
+        if requireTLS { _ = agc_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
+        _ = agc_setopt_long(h, CURLOPT_CONNECTTIMEOUT, 5)
+        _ = agc_setopt_long(h, CURLOPT_TIMEOUT, timeoutSeconds)
+        _ = agc_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+    }
+
     private final class Lines {
         var text = ""
     }
@@ -97,7 +108,6 @@ public struct SMTPClient: Sendable {
         let lines = Lines()
         let box = Unmanaged.passRetained(lines)
         defer { box.release() }
-        _ = agc_setopt_str(h, CURLOPT_URL, url)
         _ = agc_setopt_long(h, CURLOPT_CONNECT_ONLY, 1)
         _ = agc_setopt_long(h, CURLOPT_VERBOSE, 1)
         _ = agc_setopt_ptr(h, CURLOPT_DEBUGDATA, box.toOpaque())
@@ -107,12 +117,7 @@ public struct SMTPClient: Sendable {
             Unmanaged<Lines>.fromOpaque(ud).takeUnretainedValue().text += String(decoding: bytes, as: UTF8.self)
             return 0
         }
-        if let u = username { _ = agc_setopt_str(h, CURLOPT_USERNAME, u) }
-        if let p = password { _ = agc_setopt_str(h, CURLOPT_PASSWORD, p) }
-        if requireTLS { _ = agc_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        _ = agc_setopt_long(h, CURLOPT_CONNECTTIMEOUT, 5)
-        _ = agc_setopt_long(h, CURLOPT_TIMEOUT, timeoutSeconds)
-        _ = agc_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        connect(h)
         let rc = curl_easy_perform(h)
         guard rc == CURLE_OK else { throw SMTPError(code: Int(rc.rawValue), message: String(cString: curl_easy_strerror(rc))) }
         // "250-SMTPUTF8", "250 SIZE 33554432": the keyword after the code and its separator.
@@ -128,7 +133,6 @@ public struct SMTPClient: Sendable {
         defer { curl_easy_cleanup(h) }
         var errbuf = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         _ = errbuf.withUnsafeMutableBufferPointer { agc_setopt_ptr(h, CURLOPT_ERRORBUFFER, $0.baseAddress) }
-        _ = agc_setopt_str(h, CURLOPT_URL, url)
         _ = agc_setopt_str(h, CURLOPT_MAIL_FROM, "<\(MailMessage.address(m.from))>")
         let rcpt = curl_slist_append(nil, "<\(MailMessage.address(m.to))>")
         defer { curl_slist_free_all(rcpt) }
@@ -166,12 +170,7 @@ public struct SMTPClient: Sendable {
             curl_mime_encoder(part, "base64")
         }
         _ = agc_setopt_ptr(h, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(mime))
-        if let u = username { _ = agc_setopt_str(h, CURLOPT_USERNAME, u) }
-        if let p = password { _ = agc_setopt_str(h, CURLOPT_PASSWORD, p) }
-        if requireTLS { _ = agc_setopt_long(h, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)) }
-        _ = agc_setopt_long(h, CURLOPT_CONNECTTIMEOUT, 5)
-        _ = agc_setopt_long(h, CURLOPT_TIMEOUT, timeoutSeconds)
-        _ = agc_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        connect(h)
         let rc = curl_easy_perform(h)
         guard rc == CURLE_OK else {
             let detail = String(decoding: errbuf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
