@@ -16,7 +16,7 @@ public final class StaffLoginScreen: Screen {
 
     public init() {}
 
-    public var title: String { "Entrar (atendente)" }
+    public var title: String { "Entrar (equipe)" }
     public var isBusy: Bool { busy }
     var actions: [Action] {
         [

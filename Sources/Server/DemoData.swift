@@ -144,7 +144,12 @@ public enum DemoData {
     }
 
     public static var staffHints: [Hint] {
-        staffAccounts.map { Hint(matricula: $0.usuario, documento: $0.senha, description: "\($0.papel.rawValue), \($0.unidade)") }
+        staffAccounts.map { a in
+            // Where each logs in (DECISIONS 63): a counter, a back-office terminal, or both.
+            let modes = Permissions.modes(of: a.papel)
+            let place = modes.count > 1 ? "balcão e retaguarda" : modes.contains("counter") ? "balcão" : "retaguarda"
+            return Hint(matricula: a.usuario, documento: a.senha, description: "\(a.papel.rawValue), \(a.unidade) (\(place))")
+        }
     }
 
     // MARK: Generation
