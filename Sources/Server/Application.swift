@@ -26,6 +26,8 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
 public struct AgenciaServer: Sendable {
     public let application: any ApplicationProtocol
     public let store: any Store
+    /// What the running instance knows (its port, the chores it ran).
+    let runtime: ServerRuntime
 }
 
 /// Builds the whole server from its configuration: opens the database, migrates it, seeds it
@@ -167,7 +169,10 @@ public func buildApplication(
                 outbox: outbox, documents: documents, smtp: config.smtp, utility: config.utility, clock: appClock, logger: logger),
             cardPayments: cardPayments, ouvidoria: config.ouvidoria.email.map { (ouvidoria, $0) }, store: store,
             agreements: AgreementRepository(store: store), agreementSettings: config.agreements, runtime: runtime,
-            clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger))
+            clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger,
+            lease: BatchLease(
+                store: store, name: "background", holder: "\(BatchLease.holderHere()):\(UUID().uuidString.prefix(8))",
+                seconds: BackgroundJobs.leaseSeconds)))
 
     let connections = ConnectionRegistry(
         maxPerAddress: config.maxConnectionsPerAddress, trusted: config.trustedProxies.compactMap(CIDR.init),
@@ -185,7 +190,7 @@ public func buildApplication(
     if store is PostgresStore {
         app.beforeServerStarts(perform: migrate)
     }
-    return AgenciaServer(application: app, store: store)
+    return AgenciaServer(application: app, store: store, runtime: runtime)
 }
 
 /// Runs the PostgreSQL pool for the application's lifetime.

@@ -34,4 +34,45 @@ final class SharedStateTests: XCTestCase {
             }
         }
     }
+
+    /// Issue 15: the shared chores (sweeps, late agreements) run in one instance at a time, the
+    /// holder of the `background` lease; when it dies, another takes over once the lease lapses.
+    func testChoresRunInOneInstanceAndMoveWhenItDies() async throws {
+        for engine in Engine.allCases {
+            let url = try await Harness.database(engine)
+            let clock = TestClock()
+            var c = Harness.config(url)
+            let a = try await buildApplication(c, clock: { clock.now })
+            c.seed = nil
+            let b = try await buildApplication(c, clock: { clock.now })
+            let runA = Task { try await a.application.runService() }
+            let runB = Task { try await b.application.runService() }
+            func rounds() -> (Int, Int) { (a.runtime.chores, b.runtime.chores) }
+            func wait(_ condition: () -> Bool) async throws {
+                for _ in 0..<100 where !condition() { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            try await wait { rounds().0 + rounds().1 > 0 }
+            for _ in 0..<4 {
+                clock.advance(5)
+                try await Task.sleep(for: .milliseconds(1500))
+            }
+            let (ra, rb) = rounds()
+            XCTAssertTrue((ra > 1) != (rb > 1), "\(engine): one instance runs the chores (\(ra), \(rb))")
+            XCTAssertTrue(ra == 0 || rb == 0, "\(engine): never both (\(ra), \(rb))")
+            // The leader dies (no graceful stop: its lease stays until it lapses).
+            let (leader, follower, runLeader, runFollower) = ra > rb ? (a, b, runA, runB) : (b, a, runB, runA)
+            runLeader.cancel()
+            _ = await runLeader.result
+            clock.advance(10)
+            try await Task.sleep(for: .milliseconds(1500))
+            AEq(follower.runtime.chores, 0, "\(engine): the lease has not lapsed yet")
+            clock.advance(Double(BackgroundJobs.leaseSeconds))
+            try await wait { follower.runtime.chores > 0 }
+            XCTAssertGreaterThan(follower.runtime.chores, 0, "\(engine): taken over")
+            runFollower.cancel()
+            _ = await runFollower.result
+            await leader.store.shutdown()
+            await follower.store.shutdown()
+        }
+    }
 }

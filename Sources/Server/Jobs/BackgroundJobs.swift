@@ -2,9 +2,13 @@ import Logging
 import ServiceLifecycle
 
 /// The server's own chores, run as a service beside the HTTP server: the outbox sender every
-/// `smtp.pollSeconds`, and every few seconds the sweepers (card payments nobody decided in time,
-/// the ouvidoria's daily alerts, idempotency keys past their 24 hours). Stops between two steps on a graceful shutdown; a
-/// database error is logged and tried again on the next round.
+/// `smtp.pollSeconds` (in every instance: each message is claimed with a lease of its own), and
+/// every few seconds the sweepers (card payments nobody decided in time, the ouvidoria's daily
+/// alerts, idempotency keys past their 24 hours) and hourly the late agreements — these in one
+/// instance only, the holder of the `background` lease in `batch_runs` (renewed at each round,
+/// given up on a graceful stop, taken over by another when it lapses; DECISIONS 66). Stops
+/// between two steps on a graceful shutdown; a database error is logged and tried again on the
+/// next round.
 struct BackgroundJobs: Service {
     let sender: OutboxSender?
     let cardPayments: CardPaymentRepository
@@ -19,14 +23,28 @@ struct BackgroundJobs: Service {
     let clock: AppClock
     let pollSeconds: Int
     let logger: Logger
+    /// The lease that makes this instance the one that runs the shared chores.
+    let lease: BatchLease
 
     static let sweepEverySeconds: Int64 = 5
+    static let leaseSeconds: Int64 = 30
     static let agreementCheckEverySeconds: Int64 = 3600
 
     func run() async throws {
         // A message being handed to the SMTP server finishes first (the transfer does not observe
         // cancellation); the loop ends between two steps.
         try? await cancelWhenGracefulShutdown { try await loop() }
+        try? await lease.release()
+    }
+
+    /// Whether this instance holds (or now takes) the chores' lease.
+    func leads() async throws -> Bool {
+        do {
+            _ = try await lease.acquire(now: clock.epochSeconds)
+            return true
+        } catch is BatchBusy {
+            return false
+        }
     }
 
     func loop() async throws {
@@ -39,12 +57,17 @@ struct BackgroundJobs: Service {
                     try await sender?.sendDue()
                     if clock.epochSeconds - lastSweep >= Self.sweepEverySeconds {
                         lastSweep = clock.epochSeconds
-                        try await sweep()
-                    }
-                    if clock.epochSeconds - lastAgreementCheck >= Self.agreementCheckEverySeconds {
-                        lastAgreementCheck = clock.epochSeconds
-                        let broken = try await breakLateAgreements()
-                        if broken > 0 { logger.info("agreements broken", metadata: ["count": "\(broken)"]) }
+                        if try await leads() {
+                            runtime.chores += 1
+                            try await sweep()
+                            if clock.epochSeconds - lastAgreementCheck >= Self.agreementCheckEverySeconds {
+                                lastAgreementCheck = clock.epochSeconds
+                                let broken = try await breakLateAgreements()
+                                if broken > 0 { logger.info("agreements broken", metadata: ["count": "\(broken)"]) }
+                            }
+                        } else {
+                            lastAgreementCheck = 0  // checked at once when this instance takes over
+                        }
                     }
                 } catch is CancellationError {
                     throw CancellationError()
