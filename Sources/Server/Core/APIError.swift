@@ -32,6 +32,10 @@ struct APIError: Error, Sendable {
     static let staffLoginFailed = APIError(
         status: .unauthorized, code: "login_failed", message: "Usuário ou senha incorretos.")
 
+    static let databaseUnavailable = APIError(
+        status: .serviceUnavailable, code: "database_unavailable",
+        message: "O sistema está sem acesso ao banco de dados neste momento. Tente de novo em instantes.")
+
     static func conflict(_ message: String) -> APIError {
         APIError(status: .conflict, code: "conflict", message: message)
     }
@@ -99,6 +103,8 @@ extension APIError {
             self = .notFound
         case .corrupt:
             self = .internalError
+        case .unavailable:
+            self = .databaseUnavailable
         }
     }
 }

@@ -16,4 +16,7 @@ enum StorageError: Error, Sendable, Equatable {
     case propertyNotFound
     /// A stored value could not be read back (a bug or a hand-edited row): logged, answered 500.
     case corrupt(String)
+    /// The database did not give a connection in time, or lost it (it is down or restarting):
+    /// answered 503 at once, never left hanging.
+    case unavailable
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -145,21 +146,80 @@ public final class PostgresStore: Store, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// How long a request waits for a connection from the pool. With the server down or
+    /// restarting the pool keeps trying to connect; the request is answered 503 meanwhile
+    /// instead of waiting for it (issue 15). Once it has a connection, its work is not timed.
+    static let acquireTimeout: Duration = .seconds(3)
+
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withConnection { conn in
-            try await body(conn.sql(queryLogLevel: nil))
+        // The deadline's task group ends before this returns: `body` does not outlive the call.
+        try await withoutActuallyEscaping(body) { body in
+            try await withConnectionDeadline { started in
+                try await self.client.withConnection { conn in
+                    started.withLockedValue { $0 = true }
+                    return try await body(conn.sql(queryLogLevel: nil))
+                }
+            }
         }
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { conn in
-                try await body(conn.sql(queryLogLevel: nil))
+            return try await withoutActuallyEscaping(body) { body in
+                try await withConnectionDeadline { started in
+                    try await self.client.withTransaction(logger: self.logger) { conn in
+                        started.withLockedValue { $0 = true }
+                        return try await body(conn.sql(queryLogLevel: nil))
+                    }
+                }
             }
         } catch let e as PostgresTransactionError {
             // The caller's own error (an APIError refusing the request) comes out as it went in.
             if let inner = e.closureError, e.rollbackError == nil { throw inner }
-            throw e
+            throw Self.unavailableIfConnectionLost(e.beginError ?? e.commitError ?? e)
+        }
+    }
+
+    /// Runs `work`, which marks `started` once it holds a connection; refused with
+    /// `StorageError.unavailable` if that has not happened within `acquireTimeout` (the wait
+    /// for a connection is cancelled, a started transaction is left to finish). A lost
+    /// connection is `unavailable` too.
+    private func withConnectionDeadline<T: Sendable>(
+        _ work: @escaping @Sendable (NIOLockedValueBox<Bool>) async throws -> T
+    ) async throws -> T {
+        let started = NIOLockedValueBox(false)
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await work(started) }
+                group.addTask {
+                    try await Task.sleep(for: Self.acquireTimeout)
+                    if started.withLockedValue({ $0 }) { return nil }
+                    throw StorageError.unavailable
+                }
+                while let result = try await group.next() {
+                    if let value = result {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw StorageError.unavailable
+            }
+        } catch {
+            throw Self.unavailableIfConnectionLost(error)
+        }
+    }
+
+    private static func unavailableIfConnectionLost(_ error: any Error) -> any Error {
+        // The pool's own refusals (its circuit breaker open after failed connection attempts,
+        // while the server restarts) come from PostgresNIO's underscored pool module: known by
+        // their type's name rather than by importing an unstable API.
+        if String(reflecting: type(of: error)).contains("ConnectionPoolError") { return StorageError.unavailable }
+        guard let e = error as? PSQLError else { return error }
+        switch e.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return StorageError.unavailable
+        default:
+            return e
         }
     }
 
