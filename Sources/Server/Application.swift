@@ -90,6 +90,7 @@ public func buildApplication(
         factory: DocumentFactory(utility: config.utility), clock: appClock, requestsPerHour: config.documentRequestsPerHour,
         agreementSettings: config.agreements, certidaoSigningKey: config.certidaoSigningKey)
 
+    let mail = MailAddresses(smtp: config.smtp)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: OriginMiddleware(trustedProxies: config.trustedProxies.compactMap(CIDR.init), terminals: config.terminals))
@@ -108,7 +109,7 @@ public func buildApplication(
     }
     let protocolHandlers = ProtocolHandlers(
         protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit, mail: MailAddresses(smtp: config.smtp))
+        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit, mail: mail)
     let ouvidoria = OuvidoriaRepository(store: store, unit: config.ouvidoria.unit)
     let api = AgenciaAPI(
         health: HealthHandlers(store: store, logger: logger),
@@ -121,7 +122,7 @@ public func buildApplication(
             config: config, statements: statements, bills: bills, documents: documents, authorization: authorization),
         email: EmailHandlers(
             config: config, outbox: outbox, bills: bills, statements: statements, properties: properties, documents: documents,
-            authorization: authorization),
+            authorization: authorization, mail: mail),
         payments: PaymentHandlers(payments: PaymentRepository(store: store), authorization: authorization),
         cardPayments: CardPaymentHandlers(
             config: config, cardPayments: cardPayments, bills: bills, companies: cards, client: CardCompanyClient(), documents: documents,
@@ -139,7 +140,7 @@ public func buildApplication(
         services: ServiceHandlers(
             services: ServiceRepository(store: store), protocols: ProtocolRepository(store: store), properties: properties, bills: bills,
             documents: documents, authorization: authorization, limits: config.attachmentLimits, timeZone: config.timeZone,
-            feeValidDays: config.utility.statementValidDays, mail: MailAddresses(smtp: config.smtp)),
+            feeValidDays: config.utility.statementValidDays, mail: mail),
         certidoes: CertidaoHandlers(
             config: config, store: store, properties: properties, bills: bills, agreements: AgreementRepository(store: store),
             authorization: authorization, limiter: limiter, clock: appClock, documents: documents),
@@ -152,7 +153,7 @@ public func buildApplication(
             emailChanges: EmailChangeRepository(store: store), people: PeopleRepository(store: store),
             protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter,
-            emailEnabled: config.smtp.url != nil, mail: MailAddresses(smtp: config.smtp), timeZone: config.timeZone),
+            emailEnabled: config.smtp.url != nil, mail: mail, timeZone: config.timeZone),
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock),

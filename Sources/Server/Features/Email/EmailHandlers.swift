@@ -13,6 +13,7 @@ struct EmailHandlers: Sendable {
     let properties: PropertyRepository
     let documents: DocumentService
     let authorization: Authorization
+    let mail: MailAddresses
 
     /// Sends a bill, statement or card payment receipt by e-mail, PDF attached (queued; retried until delivered).
     func requestEmail(_ input: Operations.RequestEmail.Input) async throws -> Operations.RequestEmail.Output {
@@ -56,7 +57,7 @@ struct EmailHandlers: Sendable {
                 status: .unprocessableContent, code: "no_email",
                 message: "Não há e-mail cadastrado para este imóvel: informe o endereço para onde enviar.")
         }
-        recipient = try await MailAddresses(smtp: config.smtp).check(recipient)
+        recipient = try await mail.check(recipient)
         try await documents.checkQuota(matricula, grant.principal)
         let claim = IdempotencyClaim(
             grant.principal, operation: "email", key: input.headers.idempotencyKey,
