@@ -2,8 +2,10 @@ import API
 
 /// The API's operations (`openapi.yaml`), each forwarded to its feature's handlers in
 /// `Features/<Feature>/`. Nothing else lives here: a reader finds an endpoint's handler and its
-/// SQL in the folder named by the operation's tag.
-struct AgenciaAPI: APIProtocol {
+/// SQL in the folder named by the operation's tag. A class: the OpenAPI runtime copies the
+/// handler value on every request, and a struct of twenty handlers meant a hundred retains and
+/// releases per request (a tenth of the CPU of `/v1/health`, measured in issue 15).
+final class AgenciaAPI: APIProtocol, Sendable {
     let health: HealthHandlers
     let sessions: SessionHandlers
     let properties: PropertyHandlers
@@ -24,6 +26,50 @@ struct AgenciaAPI: APIProtocol {
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
     let supervision: SupervisionHandlers
+
+    init(
+        health: HealthHandlers,
+        sessions: SessionHandlers,
+        properties: PropertyHandlers,
+        bills: BillHandlers,
+        statements: StatementHandlers,
+        email: EmailHandlers,
+        payments: PaymentHandlers,
+        cardPayments: CardPaymentHandlers,
+        consumption: ConsumptionHandlers,
+        tariffs: TariffHandlers,
+        installments: InstallmentHandlers,
+        dueDates: DueDateHandlers,
+        protocols: ProtocolHandlers,
+        services: ServiceHandlers,
+        certidoes: CertidaoHandlers,
+        declaracoes: DeclaracaoHandlers,
+        agreements: AgreementHandlers,
+        customers: CustomerHandlers,
+        ouvidoria: OuvidoriaHandlers,
+        supervision: SupervisionHandlers
+    ) {
+        self.health = health
+        self.sessions = sessions
+        self.properties = properties
+        self.bills = bills
+        self.statements = statements
+        self.email = email
+        self.payments = payments
+        self.cardPayments = cardPayments
+        self.consumption = consumption
+        self.tariffs = tariffs
+        self.installments = installments
+        self.dueDates = dueDates
+        self.protocols = protocols
+        self.services = services
+        self.certidoes = certidoes
+        self.declaracoes = declaracoes
+        self.agreements = agreements
+        self.customers = customers
+        self.ouvidoria = ouvidoria
+        self.supervision = supervision
+    }
 
     // MARK: Health
 

@@ -28,6 +28,8 @@ public struct AgenciaServer: Sendable {
     public let store: any Store
     /// What the running instance knows (its port, the chores it ran).
     let runtime: ServerRuntime
+    /// PostgreSQL's announcements of changed sessions and reference data (nil on SQLite).
+    let changeFeed: ChangeFeed?
 }
 
 /// Builds the whole server from its configuration: opens the database, migrates it, seeds it
@@ -52,7 +54,14 @@ public func buildApplication(
     let contract = try Contract(yaml: document)
     let store = try await StoreFactory.open(config.database, logger: logger)
     var services: [any Service] = []
-    if let pg = store as? PostgresStore { services.append(PostgresClientService(client: pg.client)) }
+    // PostgreSQL: the pool, and the change feed that lets an instance keep sessions in memory.
+    var feed: ChangeFeed? = nil
+    if let pg = store as? PostgresStore {
+        let f = ChangeFeed()
+        services.append(PostgresClientService(client: pg.client))
+        services.append(ChangeFeedService(client: pg.client, feed: f, logger: logger))
+        feed = f
+    }
 
     // Migrations and seeding need the PostgreSQL pool running; the pool's run() is a service
     // of the application, so run them in a task started by the first service.
@@ -76,8 +85,8 @@ public func buildApplication(
     let runtime = ServerRuntime()
     // Repositories: one per feature, all over the one store.
     let properties = PropertyRepository(store: store)
-    let sessions = SessionRepository(store: store)
-    let bills = BillRepository(store: store)
+    let sessions = SessionRepository(store: store, cache: SessionCache(feed: feed))
+    let bills = BillRepository(store: store, indexCache: FeedCachedValue(feed: feed, payload: "correction_index"))
     let statements = StatementRepository(store: store)
     let outbox = OutboxRepository(store: store)
     let cardPayments = CardPaymentRepository(store: store)
@@ -191,7 +200,7 @@ public func buildApplication(
     if store is PostgresStore {
         app.beforeServerStarts(perform: migrate)
     }
-    return AgenciaServer(application: app, store: store, runtime: runtime)
+    return AgenciaServer(application: app, store: store, runtime: runtime, changeFeed: feed)
 }
 
 /// Runs the PostgreSQL pool for the application's lifetime.

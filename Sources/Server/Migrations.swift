@@ -5,7 +5,8 @@ import SQLKit
 /// recorded in `schema_migrations`. Never edit a released migration: add a new one.
 enum Migrations {
     /// A migration's statements; `{{ID}}` becomes an auto-increment key and `{{C}}` a byte-wise
-    /// collation (so prefix ranges on search columns use the index on both engines), `{{BLOB}}` bytes.
+    /// collation (so prefix ranges on search columns use the index on both engines), `{{BLOB}}` bytes;
+    /// a statement starting `{{PG}}` runs on PostgreSQL only.
     static let all: [(version: Int, name: String, statements: [String])] = [
         (
             1, "foundation",
@@ -630,6 +631,35 @@ enum Migrations {
                 "CREATE INDEX audit_log_at ON audit_log(at)",
             ]
         ),
+        (
+            18, "change_feed",
+            [
+                // PostgreSQL only ({{PG}}): what an instance keeps in memory is announced on
+                // `agencia_changes` when anyone changes it (ChangeFeed, DECISIONS 68). A
+                // session's end or revocation; not its `last_seen_at`, written every 15 s.
+                """
+                {{PG}}CREATE FUNCTION agencia_session_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('agencia_changes', 's:' || OLD.token_hash); RETURN NULL; END $$
+                """,
+                """
+                {{PG}}CREATE TRIGGER sessions_changed AFTER DELETE OR UPDATE OF revoked_at, expires_at, idle_seconds, kind,
+                  matricula, documento, staff_usuario ON sessions FOR EACH ROW EXECUTE FUNCTION agencia_session_changed()
+                """,
+                // A staff account's role, unit or activity is part of every one of its sessions.
+                """
+                {{PG}}CREATE FUNCTION agencia_table_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN PERFORM pg_notify('agencia_changes', TG_ARGV[0]); RETURN NULL; END $$
+                """,
+                """
+                {{PG}}CREATE TRIGGER staff_changed AFTER UPDATE OR DELETE ON staff
+                  FOR EACH STATEMENT EXECUTE FUNCTION agencia_table_changed('staff')
+                """,
+                """
+                {{PG}}CREATE TRIGGER correction_index_changed AFTER INSERT OR UPDATE OR DELETE ON correction_index
+                  FOR EACH STATEMENT EXECUTE FUNCTION agencia_table_changed('correction_index')
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several
@@ -648,7 +678,11 @@ enum Migrations {
                 if postgres { try await db.raw("SELECT pg_advisory_xact_lock(424242)").run() }
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: m.version)").first()
                 guard done == nil else { return }
-                for s in m.statements {
+                for var s in m.statements {
+                    if s.hasPrefix("{{PG}}") {
+                        guard postgres else { continue }
+                        s.removeFirst("{{PG}}".count)
+                    }
                     let sql =
                         s
                         .replacingOccurrences(of: "{{ID}}", with: postgres ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT")

@@ -7,15 +7,23 @@ import hmac
 import json
 import resource
 import signal
+import shutil
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
-from conftest import BIN
+import pytest
+
+from conftest import BIN, ROOT
+
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))
 
 SANDBOX_SECRET = "segredo-sandbox-e2e-seguranca"
 
@@ -132,25 +140,48 @@ def test_audit_grade_log_lines(servers):
         assert secret not in log, f"{secret} apareceu no log"
 
 
-def start_server(db, config, port_file):
+def start_server(database, config, port_file):
+    """`database`: a SQLite file or a PostgreSQL URL."""
     port_file.unlink(missing_ok=True)
-    proc = subprocess.Popen([str(BIN / "agencia-server"), "serve", "--config", str(config), "--database", f"sqlite:{db}",
+    database = database if str(database).startswith("postgres://") else f"sqlite:{database}"
+    proc = subprocess.Popen([str(BIN / "agencia-server"), "serve", "--config", str(config), "--database", database,
                              "--seed", "demo", "--port", "0", "--port-file", str(port_file)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
+    deadline = time.time() + 90
     while not port_file.exists() or not port_file.read_text().strip():
         assert proc.poll() is None and time.time() < deadline, "servidor não iniciou"
         time.sleep(0.05)
     return proc, f"http://127.0.0.1:{port_file.read_text().strip()}"
 
 
-def test_acknowledged_statements_survive_kill_9(tmp_path):
-    """What the probe found holding, kept: every statement the server acknowledged (201) during a
-    burst is there after SIGKILL and a restart, and the database is intact."""
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """A new database of each engine; PostgreSQL in a cluster of its own (under /tmp itself:
+    the cluster belongs to the `postgres` user, who cannot enter pytest's private folders)."""
+    if request.param == "sqlite":
+        yield tmp_path / "db.sqlite"
+        return
+    pg_dir = Path(tempfile.mkdtemp(prefix="agencia-pg-"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        pg_port = s.getsockname()[1]
+    url = subprocess.run([str(ROOT / "scripts" / "postgres"), "start", str(pg_dir), str(pg_port)],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    try:
+        yield url
+    finally:
+        subprocess.run([str(ROOT / "scripts" / "postgres"), "stop", str(pg_dir)])
+        shutil.rmtree(pg_dir, ignore_errors=True)
+
+
+def test_acknowledged_statements_survive_kill_9(tmp_path, database):
+    """Every statement the server acknowledged (201) during a burst is there after SIGKILL and a
+    restart, and the database is intact (SQLite's integrity check; PostgreSQL's amcheck over
+    every table and index). Issue 14 on SQLite, issue 15 on PostgreSQL."""
     config = tmp_path / "server.json"
     config.write_text(json.dumps({"server": {"documentRequestsPerHour": 1000000, "logLevel": "error"}}))
-    db, port_file = tmp_path / "db.sqlite", tmp_path / "port"
-    proc, url = start_server(db, config, port_file)
+    port_file = tmp_path / "port"
+    proc, url = start_server(database, config, port_file)
     # Ana Luíza's overdue bills: each selection of them is a statement of its own.
     _, _, session = call(url, "/v1/sessions/customer", {"matricula": "10007-2", "documento": "390.533.447-05"})
     auth = {"Authorization": f"Bearer {session['token']}"}
@@ -183,7 +214,7 @@ def test_acknowledged_statements_survive_kill_9(tmp_path):
     for t in threads:
         t.join(timeout=15)
     assert len(acknowledged) >= 60, len(acknowledged)
-    proc, url = start_server(db, config, port_file)
+    proc, url = start_server(database, config, port_file)
     try:
         _, _, session = call(url, "/v1/sessions/customer", {"matricula": "10007-2", "documento": "390.533.447-05"})
         auth = {"Authorization": f"Bearer {session['token']}"}
@@ -192,5 +223,11 @@ def test_acknowledged_statements_survive_kill_9(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
-    with sqlite3.connect(db) as c:
-        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if isinstance(database, Path):
+        with sqlite3.connect(database) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    else:
+        u = urllib.parse.urlparse(database)
+        check = subprocess.run([str(PG_BIN / "pg_amcheck"), "--install-missing", "--heapallindexed", "-h", u.hostname,
+                                "-p", str(u.port), "-U", "postgres", u.path.lstrip("/")], capture_output=True, text=True)
+        assert check.returncode == 0, check.stdout + check.stderr

@@ -35,6 +35,48 @@ final class SharedStateTests: XCTestCase {
         }
     }
 
+    /// Issue 15: each instance keeps the sessions it has seen in memory (PostgreSQL's change
+    /// feed tells it when one ends). A logout on B is refused on A, which had the session in
+    /// memory, on the very next request; a staff account deactivated by SQL by hand loses its
+    /// session on every instance within a moment.
+    func testSessionsKeptInMemoryEndOnEveryInstance() async throws {
+        let url = try await Harness.database(.postgres)
+        var c = Harness.config(url)
+        c.port = 0
+        let a = try await buildApplication(c)
+        c.seed = nil
+        let b = try await buildApplication(c)
+        try await a.application.test(.live) { ca in
+            try await b.application.test(.live) { cb in
+                for _ in 0..<100 where !(a.changeFeed!.isLive && b.changeFeed!.isLive) { try await Task.sleep(for: .milliseconds(50)) }
+                XCTAssertTrue(a.changeFeed!.isLive && b.changeFeed!.isLive, "both instances listen")
+                let path = "/v1/properties/\(Demo.companyNorm)"
+                for round in 0..<5 {
+                    let token = try await ca.customerToken(Demo.company.m, Demo.company.doc)
+                    AEq(try await ca.get(path, token: token).status, .ok)
+                    AEq(try await ca.get(path, token: token).status, .ok)  // from A's memory
+                    AEq(try await cb.get(path, token: token).status, .ok)
+                    AEq(try await cb.delete("/v1/sessions/current", token: token).status, .noContent)
+                    let after = try await ca.get(path, token: token)
+                    AEq(after.status, .unauthorized, "round \(round): logged out on B, refused on A at once")
+                    XCTAssertEqual(after.errorCode, "session_expired")
+                }
+                let staff = try await ca.staffToken()
+                AEq(try await ca.get(path, token: staff).status, .ok)
+                AEq(try await cb.get(path, token: staff).status, .ok)
+                try await a.store.write { db in try await db.raw("UPDATE staff SET ativo = 0 WHERE usuario = 'ana'").run() }
+                let start = ContinuousClock.now
+                var refusedA = false
+                var refusedB = false
+                while !(refusedA && refusedB), ContinuousClock.now - start < .seconds(1) {
+                    refusedA = try await ca.get(path, token: staff).status == .unauthorized
+                    refusedB = try await cb.get(path, token: staff).status == .unauthorized
+                }
+                XCTAssertTrue(refusedA && refusedB, "deactivated by hand: refused on both within a second")
+            }
+        }
+    }
+
     /// Issue 15: the shared chores (sweeps, late agreements) run in one instance at a time, the
     /// holder of the `background` lease; when it dies, another takes over once the lease lapses.
     func testChoresRunInOneInstanceAndMoveWhenItDies() async throws {

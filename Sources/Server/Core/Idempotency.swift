@@ -26,7 +26,7 @@ struct IdempotencyClaim: Sendable {
     private init(scope: String, key: String, request: String) {
         self.scope = scope
         self.key = key
-        requestHash = SHA256.hash(data: Data(request.utf8)).map { String(format: "%02x", $0) }.joined()
+        requestHash = SHA256.hash(data: Data(request.utf8)).hex
     }
 }
 

@@ -5,6 +5,7 @@ import SQLKit
 /// primary keys of `bills` and `correction_index`.
 struct BillRepository: Sendable {
     let store: any Store
+    var indexCache = FeedCachedValue<[String: Int64]>(feed: nil, payload: "correction_index")
 
     /// A bill's value is what remains to pay of it: less what a broken agreement already paid.
     static let columns = """
@@ -43,15 +44,17 @@ struct BillRepository: Sendable {
     /// The property's bills still to be settled: open, under review or in an agreement (the debt
     /// summary).
     func unsettled(_ matricula: String) async throws -> [Bill] {
-        try await store.read { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula)
-                AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue),
-                                 \(bind: SituacaoConta.parcelada.rawValue))
-                """
-            ).all().map(Self.bill)
-        }
+        try await store.read { db in try await Self.unsettled(matricula, db: db) }
+    }
+
+    static func unsettled(_ matricula: String, db: any SQLDatabase) async throws -> [Bill] {
+        try await db.raw(
+            """
+            SELECT \(unsafeRaw: columns) FROM bills WHERE matricula = \(bind: matricula)
+            AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue),
+                             \(bind: SituacaoConta.parcelada.rawValue))
+            """
+        ).all().map(bill)
     }
 
     func bill(_ matricula: String, id: Int64) async throws -> Bill? {
@@ -62,14 +65,17 @@ struct BillRepository: Sendable {
         }
     }
 
-    /// The monetary-correction index (parts per million by competência `AAAA-MM`).
+    /// The monetary-correction index (parts per million by competência `AAAA-MM`). Kept in
+    /// memory while the change feed is live (it changes once a month, by an import).
     func correctionIndex() async throws -> [String: Int64] {
-        try await store.read { db in
-            var out: [String: Int64] = [:]
-            for row in try await db.raw("SELECT competencia, ppm FROM correction_index").all() {
-                out[try row.decode(column: "competencia", as: String.self)] = try row.decode(column: "ppm", as: Int64.self)
+        try await indexCache.value {
+            try await store.read { db in
+                var out: [String: Int64] = [:]
+                for row in try await db.raw("SELECT competencia, ppm FROM correction_index").all() {
+                    out[try row.decode(column: "competencia", as: String.self)] = try row.decode(column: "ppm", as: Int64.self)
+                }
+                return out
             }
-            return out
         }
     }
 

@@ -37,7 +37,7 @@ enum CardSignature {
     static func sign(secret: String, reference: String, status: String, companyReference: String) -> String {
         let message = "\(reference):\(status):\(companyReference)"
         let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.hex
     }
 
     static func verify(_ signature: String, secret: String, reference: String, status: String, companyReference: String) -> Bool {

@@ -40,7 +40,7 @@ struct EmailChangeRepository: Sendable {
     }
 
     static func hash(_ code: String, documento: String) -> String {
-        SHA256.hash(data: Data("email-code:\(documento):\(code)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("email-code:\(documento):\(code)".utf8)).hex
     }
 
     /// Starts a change by code: any pending one of the person ends, the code goes to the new

@@ -27,15 +27,26 @@ struct PropertyRepository: Sendable {
     let store: any Store
 
     func property(_ matricula: String) async throws -> Property? {
+        try await store.read { db in try await Self.property(matricula, db: db) }
+    }
+
+    /// The property with its bills still to be settled, read on one connection (the summary
+    /// screen's request: one lease of the pool instead of two).
+    func summary(_ matricula: String) async throws -> (Property, unsettled: [Bill])? {
         try await store.read { db in
-            try await db.raw(
-                """
-                SELECT \(unsafeRaw: Self.columns)
-                FROM properties p JOIN customers c ON c.documento = p.titular
-                WHERE p.matricula = \(bind: matricula)
-                """
-            ).first().map(Self.property)
+            guard let p = try await Self.property(matricula, db: db) else { return nil }
+            return (p, try await BillRepository.unsettled(matricula, db: db))
         }
+    }
+
+    static func property(_ matricula: String, db: any SQLDatabase) async throws -> Property? {
+        try await db.raw(
+            """
+            SELECT \(unsafeRaw: columns)
+            FROM properties p JOIN customers c ON c.documento = p.titular
+            WHERE p.matricula = \(bind: matricula)
+            """
+        ).first().map(property)
     }
 
     /// A page of properties in matrícula order, after `cursor` (a batch walks them all).

@@ -31,7 +31,7 @@ extension ProtocolRepository {
             try await db.raw(
                 "DELETE FROM protocol_attachments WHERE step_id IS NULL AND uploaded_at < \(bind: now - Self.unboundLifetime)"
             ).run()
-            let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+            let digest = SHA256.hash(data: content).hex
             guard
                 let row = try await db.raw(
                     """

@@ -227,7 +227,7 @@ struct ProtocolHandlers: Sendable {
 
     /// How an anonymous manifestation's secret is kept.
     static func secretHash(_ normalized: String) -> String {
-        SHA256.hash(data: Data("ouvidoria:\(normalized)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("ouvidoria:\(normalized)".utf8)).hex
     }
 
     /// Counter and staff upload a file for their next step; what it is comes from its content.

@@ -17,6 +17,8 @@ struct StaffAccount: Sendable {
 /// agrees (DECISIONS 6). Served by the primary keys of `staff`, `sessions`, `login_attempts`.
 struct SessionRepository: Sendable {
     let store: any Store
+    /// Live sessions remembered between requests (PostgreSQL with its change feed only).
+    var cache = SessionCache(feed: nil)
 
     enum Kind: String { case customer, staff }
 
@@ -76,43 +78,56 @@ struct SessionRepository: Sendable {
     /// long, logged out, or a staff account deactivated since). A live session seen more than
     /// `touchSeconds` ago is marked seen now.
     func principal(tokenHash: String, now: Int64) async throws -> Principal? {
-        let found: (Principal, lastSeen: Int64)? = try await store.read { db in
+        if let hit = cache.live(tokenHash, now: now, touchSeconds: Self.touchSeconds) {
+            try await touch(tokenHash, lastSeen: hit.lastSeen, now: now)
+            return hit.principal
+        }
+        let generation = cache.generation
+        let found: SessionCache.Entry? = try await store.read { db in
             guard
                 let row = try await db.raw(
                     """
-                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, s.last_seen_at, st.papel, st.unidade, st.ativo
+                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, s.last_seen_at, s.expires_at, s.idle_seconds,
+                           st.papel, st.unidade, st.ativo
                     FROM sessions s LEFT JOIN staff st ON st.usuario = s.staff_usuario
                     WHERE s.token_hash = \(bind: tokenHash) AND s.revoked_at IS NULL AND s.expires_at > \(bind: now)
                       AND s.last_seen_at + s.idle_seconds + \(bind: Self.touchSeconds) > \(bind: now)
                     """
                 ).first()
             else { return nil }
-            let lastSeen = try row.decode(column: "last_seen_at", as: Int64.self)
+            let principal: Principal
             switch Kind(rawValue: try row.decode(column: "kind", as: String.self)) {
             case .customer:
                 guard let m = try row.decode(column: "matricula", as: String?.self) else { return nil }
-                return (
-                    .customer(matricula: m, documento: try row.decode(column: "documento", as: String?.self), tokenHash: tokenHash),
-                    lastSeen
-                )
+                principal = .customer(matricula: m, documento: try row.decode(column: "documento", as: String?.self), tokenHash: tokenHash)
             case .staff:
                 guard let u = try row.decode(column: "staff_usuario", as: String?.self),
                     let role = StaffRole(rawValue: try row.decode(column: "papel", as: String?.self) ?? ""),
                     let unit = try row.decode(column: "unidade", as: String?.self),
                     try row.decode(column: "ativo", as: Int?.self) == 1
                 else { return nil }
-                return (.staff(StaffMember(usuario: u, role: role, unit: unit), tokenHash: tokenHash), lastSeen)
+                principal = .staff(StaffMember(usuario: u, role: role, unit: unit), tokenHash: tokenHash)
             case nil:
                 return nil
             }
+            return try SessionCache.Entry(
+                principal: principal, lastSeen: row.decode(column: "last_seen_at", as: Int64.self),
+                expiresAt: row.decode(column: "expires_at", as: Int64.self),
+                idleSeconds: row.decode(column: "idle_seconds", as: Int64.self), cachedAt: now)
         }
         guard let found else { return nil }
-        if now - found.lastSeen >= Self.touchSeconds {
-            try await store.write { db in
-                try await db.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: tokenHash)").run()
-            }
+        cache.store(tokenHash, found, readAt: generation)
+        try await touch(tokenHash, lastSeen: found.lastSeen, now: now)
+        return found.principal
+    }
+
+    /// Marks a live session seen now, if it was last marked `touchSeconds` ago or more.
+    private func touch(_ tokenHash: String, lastSeen: Int64, now: Int64) async throws {
+        guard now - lastSeen >= Self.touchSeconds else { return }
+        try await store.write { db in
+            try await db.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: tokenHash)").run()
         }
-        return found.0
+        cache.touched(tokenHash, at: now)
     }
 
     /// When a session ends and where it was opened.
@@ -130,10 +145,13 @@ struct SessionRepository: Sendable {
         }
     }
 
+    /// Ends a session; returns once the other instances have heard of it (`SessionCache`).
     func revoke(tokenHash: String, now: Int64) async throws {
+        let heard = cache.expectChange(tokenHash)
         try await store.write { db in
             try await db.raw("UPDATE sessions SET revoked_at = \(bind: now) WHERE token_hash = \(bind: tokenHash)").run()
         }
+        await heard.wait()
     }
 
     // MARK: Login attempts
