@@ -41,7 +41,11 @@ public func buildApplication(
 ) async throws -> AgenciaServer {
     try config.validate()
     let clock = clock ?? config.demoToday.map { ServerClock.pinned(to: $0, timeZone: config.timeZone) } ?? ServerClock.system
-    var logger = Logger(label: "agencia-server")
+    _ = Telemetry.registry
+    var logger =
+        config.logFormat == "json"
+        ? Logger(label: "agencia-server", factory: { JSONLogHandler(label: $0, clock: ServerClock.system) })
+        : Logger(label: "agencia-server")
     logger.logLevel = Logger.Level(rawValue: config.logLevel) ?? .info
 
     // The document ships as a resource bundle beside the binary; the server checks every request
@@ -104,10 +108,20 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: OriginMiddleware(trustedProxies: config.trustedProxies.compactMap(CIDR.init), terminals: config.terminals))
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(contract: contract))
     router.add(middleware: AuthMiddleware(sessions: sessions, clock: appClock))
     // After authentication: only a staff session may send an attachment's larger body.
     router.add(middleware: BodyLimitMiddleware(maxBytes: config.maxBodyBytes, attachmentMaxBytes: config.attachmentMaxBytes))
+    let metricsFrom = config.metricsFrom.compactMap(CIDR.init)
+    router.get("/metrics") { _, _ in
+        guard metricsFrom.contains(where: { $0.contains(Principal.origin.address) }) else {
+            throw APIError(status: .forbidden, code: "metrics_forbidden", message: "Métricas só para os endereços em metricsFrom.")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: Telemetry.exposition())))
+    }
     router.get("/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],

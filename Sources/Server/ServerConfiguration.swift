@@ -45,6 +45,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var terminals: [String: String] = [:]
     /// Proxies (CIDRs) whose `X-Forwarded-For` is believed; any other peer is the client itself.
     public var trustedProxies: [String] = []
+    /// Who may read `GET /metrics` (CIDRs): by default this machine only.
+    public var metricsFrom: [String] = ["127.0.0.0/8", "::1/128"]
+    /// `text` (one line per event, for a person) or `json` (one object per line, for a log
+    /// collector).
+    public var logFormat: String = "text"
     /// A staff session ends after this long without requests (besides `staffSessionSeconds`).
     /// A customer session ends after `kioskIdleSeconds` + `kioskWarningSeconds` without requests.
     public var staffIdleSeconds: Int = 1800
@@ -130,6 +135,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         case host, port, database, seed, loginPolicy, matriculaRule, customerSessionSeconds,
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds, loginDelayAfterFailures,
             loginDelayBaseMilliseconds, loginDelayMaxSeconds, maxLoginsPerAddress, maxLoginsPerTerminal, terminals, trustedProxies,
+            metricsFrom, logFormat,
             staffIdleSeconds, requestReadTimeoutSeconds, maxConnectionsPerAddress,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, sandboxCardCompanySecret, publicURL,
@@ -163,6 +169,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.maxLoginsPerTerminal, \.maxLoginsPerTerminal)
         try take(.terminals, \.terminals)
         try take(.trustedProxies, \.trustedProxies)
+        try take(.metricsFrom, \.metricsFrom)
+        try take(.logFormat, \.logFormat)
         try take(.staffIdleSeconds, \.staffIdleSeconds)
         try take(.requestReadTimeoutSeconds, \.requestReadTimeoutSeconds)
         try take(.maxConnectionsPerAddress, \.maxConnectionsPerAddress)
@@ -242,6 +250,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         for p in trustedProxies where CIDR(p) == nil {
             throw ConfigurationError.invalid("trustedProxies", "\(p): use um endereço ou uma rede (10.0.0.0/8, ::1/128)")
         }
+        for p in metricsFrom where CIDR(p) == nil {
+            throw ConfigurationError.invalid("metricsFrom", "\(p): use um endereço ou uma rede (10.0.0.0/8, ::1/128)")
+        }
+        guard ["text", "json"].contains(logFormat) else { throw ConfigurationError.invalid("logFormat", "\(logFormat): use text ou json") }
         for (id, hash) in terminals {
             guard Self.isTerminalID(id) else {
                 throw ConfigurationError.invalid("terminals", "\(id): use letras minúsculas, dígitos, '-', '_' ou '.' (até 60)")

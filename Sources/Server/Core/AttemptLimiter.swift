@@ -13,7 +13,7 @@ struct AttemptLimiter: Sendable {
     /// `maxFailuresPerAccount` on the first or `maxFailuresPerAddress` on the second.
     func enforce(_ scopes: [String]) async throws {
         for (scope, limit) in zip(scopes, [config.maxFailuresPerAccount, config.maxFailuresPerAddress]) {
-            try await refuse(scope, atLeast: limit)
+            try await refuse(scope, atLeast: limit, metric: "lookup")
         }
     }
 
@@ -24,11 +24,14 @@ struct AttemptLimiter: Sendable {
     private var window: Int64 { Int64(config.attemptWindowSeconds) }
 
     private func refuse(
-        _ scope: String, atLeast limit: Int, what: String = "Muitas tentativas sem sucesso.", after: String = ""
+        _ scope: String, atLeast limit: Int, metric: String, what: String = "Muitas tentativas sem sucesso.", after: String = ""
     ) async throws {
         let now = clock.epochSeconds
         let a = try await sessions.attempts(scope: scope, now: now, window: window)
-        if a.count >= limit { throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now), what: what, after: after) }
+        if a.count >= limit {
+            Telemetry.loginsRefused(metric).increment()
+            throw APIError.tooManyAttempts(retryAfter: Int(a.windowStart + window - now), what: what, after: after)
+        }
     }
 
     /// A login to `account` (`m:100013`, `s:ana`) from the request's origin.
@@ -47,11 +50,14 @@ struct AttemptLimiter: Sendable {
             let c = limiter.config
             let here = origin.terminal == nil ? "deste endereço" : "deste terminal"
             try await limiter.refuse(
-                pair, atLeast: c.maxFailuresPerAccount, what: "Muitas tentativas sem sucesso \(here) para esta conta.",
+                pair, atLeast: c.maxFailuresPerAccount, metric: "account_at_origin",
+                what: "Muitas tentativas sem sucesso \(here) para esta conta.",
                 after: " ou peça a um supervisor que desbloqueie o acesso")
-            try await limiter.refuse(origin.limitKey, atLeast: c.maxFailuresPerAddress, what: "Muitas tentativas sem sucesso \(here).")
             try await limiter.refuse(
-                successes, atLeast: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal,
+                origin.limitKey, atLeast: c.maxFailuresPerAddress, metric: "failures_at_origin",
+                what: "Muitas tentativas sem sucesso \(here).")
+            try await limiter.refuse(
+                successes, atLeast: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal, metric: "logins_at_origin",
                 what: "Muitos acessos \(here) em pouco tempo.")
             let failures = try await limiter.sessions.attempts(scope: account, now: limiter.clock.epochSeconds, window: limiter.window)
                 .count

@@ -36,6 +36,7 @@ final class ConnectionRegistry: Sendable {
         let (accepted, report) = state.withLockedValue { s -> (Bool, (Int, Int)?) in
             let n = s.open[address, default: 0]
             guard n < maxPerAddress else {
+                Telemetry.connectionsClosed("over_limit").increment()
                 s.refused += 1
                 return (false, Self.due(&s))
             }
@@ -55,6 +56,7 @@ final class ConnectionRegistry: Sendable {
     }
 
     func timedOut(_ address: String) {
+        Telemetry.connectionsClosed("no_request_in_time").increment()
         let report = state.withLockedValue { s -> (Int, Int)? in
             s.timedOut += 1
             return Self.due(&s)

@@ -154,9 +154,9 @@ public final class PostgresStore: Store, @unchecked Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // The deadline's task group ends before this returns: `body` does not outlive the call.
         try await withoutActuallyEscaping(body) { body in
-            try await withConnectionDeadline { started in
+            try await withConnectionDeadline { lease in
                 try await self.client.withConnection { conn in
-                    started.withLockedValue { $0 = true }
+                    lease.hold()
                     return try await body(conn.sql(queryLogLevel: nil))
                 }
             }
@@ -166,9 +166,9 @@ public final class PostgresStore: Store, @unchecked Sendable {
     public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             return try await withoutActuallyEscaping(body) { body in
-                try await withConnectionDeadline { started in
+                try await withConnectionDeadline { lease in
                     try await self.client.withTransaction(logger: self.logger) { conn in
-                        started.withLockedValue { $0 = true }
+                        lease.hold()
                         return try await body(conn.sql(queryLogLevel: nil))
                     }
                 }
@@ -180,20 +180,20 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
-    /// Runs `work`, which marks `started` once it holds a connection; refused with
+    /// Runs `work`, which calls `lease.hold()` once it holds a connection; refused with
     /// `StorageError.unavailable` if that has not happened within `acquireTimeout` (the wait
     /// for a connection is cancelled, a started transaction is left to finish). A lost
     /// connection is `unavailable` too.
     private func withConnectionDeadline<T: Sendable>(
-        _ work: @escaping @Sendable (NIOLockedValueBox<Bool>) async throws -> T
+        _ work: @escaping @Sendable (LeaseWait) async throws -> T
     ) async throws -> T {
-        let started = NIOLockedValueBox(false)
+        let lease = LeaseWait()
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work(started) }
+                group.addTask { try await work(lease) }
                 group.addTask {
                     try await Task.sleep(for: Self.acquireTimeout)
-                    if started.withLockedValue({ $0 }) { return nil }
+                    if lease.held { return nil }
                     throw StorageError.unavailable
                 }
                 while let result = try await group.next() {
@@ -210,6 +210,12 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     private static func unavailableIfConnectionLost(_ error: any Error) -> any Error {
+        let mapped = mapConnectionLoss(error)
+        if mapped as? StorageError == .unavailable { Telemetry.databaseUnavailable.increment() }
+        return mapped
+    }
+
+    private static func mapConnectionLoss(_ error: any Error) -> any Error {
         // The pool's own refusals (its circuit breaker open after failed connection attempts,
         // while the server restarts) come from PostgresNIO's underscored pool module: known by
         // their type's name rather than by importing an unstable API.
@@ -224,6 +230,21 @@ public final class PostgresStore: Store, @unchecked Sendable {
     }
 
     public func shutdown() async {}
+}
+
+/// A wait for a pooled connection: once `hold()` is called the acquire deadline no longer
+/// applies, and the wait is measured (`agencia_db_connection_wait_seconds`).
+final class LeaseWait: Sendable {
+    private let asked = ContinuousClock.now
+    private let box = NIOLockedValueBox(false)
+
+    var held: Bool { box.withLockedValue { $0 } }
+
+    func hold() {
+        box.withLockedValue { $0 = true }
+        let waited = ContinuousClock.now - asked
+        Telemetry.databaseWait.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+    }
 }
 
 /// A tiny lock-protected counter (round-robin over reader connections).

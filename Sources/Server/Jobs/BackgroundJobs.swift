@@ -54,7 +54,10 @@ struct BackgroundJobs: Service {
             // Nothing to do until the server listens (on PostgreSQL, migrations run just before).
             if runtime.port != 0 {
                 do {
-                    try await sender?.sendDue()
+                    if let sender {
+                        try await sender.sendDue()
+                        Telemetry.outboxPending.record(try await sender.outbox.pendingCount())
+                    }
                     if clock.epochSeconds - lastSweep >= Self.sweepEverySeconds {
                         lastSweep = clock.epochSeconds
                         if try await leads() {

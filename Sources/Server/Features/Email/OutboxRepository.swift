@@ -58,6 +58,14 @@ struct OutboxRepository: Sendable {
         return try row.decode(column: "id", as: Int64.self)
     }
 
+    /// Messages waiting to be sent (the backlog an operator watches), by `email_outbox_due`.
+    func pendingCount() async throws -> Int {
+        try await store.read { db in
+            try await db.raw("SELECT COUNT(*) AS n FROM email_outbox WHERE status = \(bind: Status.pendente.rawValue)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
     func status(id: Int64) async throws -> (recipient: String, status: Status)? {
         try await store.read { db in
             guard let row = try await db.raw("SELECT recipient, status FROM email_outbox WHERE id = \(bind: id)").first() else {

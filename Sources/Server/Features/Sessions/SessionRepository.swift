@@ -79,9 +79,11 @@ struct SessionRepository: Sendable {
     /// `touchSeconds` ago is marked seen now.
     func principal(tokenHash: String, now: Int64) async throws -> Principal? {
         if let hit = cache.live(tokenHash, now: now, touchSeconds: Self.touchSeconds) {
+            Telemetry.sessionFromMemory.increment()
             try await touch(tokenHash, lastSeen: hit.lastSeen, now: now)
             return hit.principal
         }
+        Telemetry.sessionFromDatabase.increment()
         let generation = cache.generation
         let found: SessionCache.Entry? = try await store.read { db in
             guard
