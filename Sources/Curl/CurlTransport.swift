@@ -7,6 +7,8 @@ import OpenAPIRuntime
 public enum CurlTransportError: LocalizedError, Equatable, CustomStringConvertible {
     case unreachable
     case timedOut
+    /// Not HTTP, or cut short (fewer bytes than announced): a proxy or server in trouble.
+    case badReply
     case cancelled
     case tls(String)
     case other(Int, String)
@@ -15,6 +17,7 @@ public enum CurlTransportError: LocalizedError, Equatable, CustomStringConvertib
         switch self {
         case .unreachable: return "Servidor indisponível. Tente novamente em instantes."
         case .timedOut: return "O servidor não respondeu a tempo. Tente novamente."
+        case .badReply: return "A resposta do servidor chegou incompleta ou ilegível. Tente novamente."
         case .cancelled: return "Operação cancelada."
         case .tls(let m): return "Falha na conexão segura com o servidor (\(m))."
         case .other(let code, let m): return "Falha de comunicação com o servidor (curl \(code): \(m))."
@@ -209,6 +212,11 @@ final class Transfer: @unchecked Sendable {
             return .failure(CurlTransportError.unreachable)
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(CurlTransportError.timedOut)
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_PARTIAL_FILE, CURLE_BAD_CONTENT_ENCODING:
+            return .failure(CurlTransportError.badReply)
+        case CURLE_UNSUPPORTED_PROTOCOL where url.hasPrefix("http://") || url.hasPrefix("https://"):
+            // An answer that is not HTTP at all (libcurl refuses to read it as HTTP/0.9).
+            return .failure(CurlTransportError.badReply)
         case CURLE_ABORTED_BY_CALLBACK:
             return .failure(CurlTransportError.cancelled)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE:

@@ -85,6 +85,28 @@ final class CurlTransportTests: XCTestCase {
         } catch is ClientError {}
     }
 
+    /// Issue 15: an answer that is not HTTP, and one cut short (the connection closed before the
+    /// announced length), both say so in Portuguese.
+    func testNotHTTPAndTruncatedAnswersAreBadReplies() async throws {
+        for answer in ["\u{16}\u{03}\u{01} isto nao e HTTP\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 400\r\n\r\n{\"status\":"] {
+            let (listener, port) = try Self.listener { fd in
+                _ = answer.withCString { write(fd, $0, strlen($0)) }
+                close(fd)
+            }
+            defer { close(listener) }
+            let client = Client(serverURL: URL(string: "http://127.0.0.1:\(port)/v1")!, transport: CurlTransport())
+            do {
+                _ = try await client.getHealth()
+                XCTFail("expected a transport error")
+            } catch let e as ClientError {
+                XCTAssertEqual(e.underlyingError as? CurlTransportError, .badReply, answer)
+                XCTAssertEqual(
+                    (e.underlyingError as? LocalizedError)?.errorDescription,
+                    "A resposta do servidor chegou incompleta ou ilegível. Tente novamente.")
+            }
+        }
+    }
+
     func testCancellationAbortsTheTransfer() async throws {
         let (listener, port) = try Self.listener { _ in }
         defer { close(listener) }
