@@ -7,31 +7,37 @@ import XCTest
 
 /// State several instances must share lives in PostgreSQL: attempt counters and sessions.
 final class SharedStateTests: XCTestCase {
-    func testTwoInstancesShareAttemptsAndSessions() async throws {
-        let url = try await Harness.database(.postgres)
-        var c = Harness.config(url)
+    /// Two instances on one new PostgreSQL database (the first seeds it), both serving.
+    private func twoLiveInstances(
+        _ body: (AgenciaServer, any TestClientProtocol, AgenciaServer, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        var c = Harness.config(try await Harness.database(.postgres))
         c.port = 0
         let a = try await buildApplication(c)
         c.seed = nil
         let b = try await buildApplication(c)
         try await a.application.test(.live) { ca in
-            try await b.application.test(.live) { cb in
-                // Failures alternate between the instances: together they reach the limit.
-                for i in 0..<5 {
-                    let client: any TestClientProtocol = i % 2 == 0 ? ca : cb
-                    let r = try await client.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": "529.982.247-25"])
-                    XCTAssertEqual(r.status, .unauthorized)
-                }
-                let onA = try await ca.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc])
-                let onB = try await cb.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc])
-                XCTAssertEqual(onA.status, .tooManyRequests)
-                XCTAssertEqual(onB.status, .tooManyRequests)
-                // A session made on A works on B; a logout on B is seen on A.
-                let token = try await ca.customerToken(Demo.company.m, Demo.company.doc)
-                AEq(try await cb.get("/v1/properties/\(Demo.companyNorm)", token: token).status, .ok)
-                AEq(try await cb.delete("/v1/sessions/current", token: token).status, .noContent)
-                AEq(try await ca.get("/v1/properties/\(Demo.companyNorm)", token: token).status, .unauthorized)
+            try await b.application.test(.live) { cb in try await body(a, ca, b, cb) }
+        }
+    }
+
+    func testTwoInstancesShareAttemptsAndSessions() async throws {
+        try await twoLiveInstances { a, ca, b, cb in
+            // Failures alternate between the instances: together they reach the limit.
+            for i in 0..<5 {
+                let client: any TestClientProtocol = i % 2 == 0 ? ca : cb
+                let r = try await client.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": "529.982.247-25"])
+                XCTAssertEqual(r.status, .unauthorized)
             }
+            let onA = try await ca.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc])
+            let onB = try await cb.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc])
+            XCTAssertEqual(onA.status, .tooManyRequests)
+            XCTAssertEqual(onB.status, .tooManyRequests)
+            // A session made on A works on B; a logout on B is seen on A.
+            let token = try await ca.customerToken(Demo.company.m, Demo.company.doc)
+            AEq(try await cb.get("/v1/properties/\(Demo.companyNorm)", token: token).status, .ok)
+            AEq(try await cb.delete("/v1/sessions/current", token: token).status, .noContent)
+            AEq(try await ca.get("/v1/properties/\(Demo.companyNorm)", token: token).status, .unauthorized)
         }
     }
 
@@ -40,40 +46,32 @@ final class SharedStateTests: XCTestCase {
     /// memory, on the very next request; a staff account deactivated by SQL by hand loses its
     /// session on every instance within a moment.
     func testSessionsKeptInMemoryEndOnEveryInstance() async throws {
-        let url = try await Harness.database(.postgres)
-        var c = Harness.config(url)
-        c.port = 0
-        let a = try await buildApplication(c)
-        c.seed = nil
-        let b = try await buildApplication(c)
-        try await a.application.test(.live) { ca in
-            try await b.application.test(.live) { cb in
-                for _ in 0..<100 where !(a.changeFeed!.isLive && b.changeFeed!.isLive) { try await Task.sleep(for: .milliseconds(50)) }
-                XCTAssertTrue(a.changeFeed!.isLive && b.changeFeed!.isLive, "both instances listen")
-                let path = "/v1/properties/\(Demo.companyNorm)"
-                for round in 0..<5 {
-                    let token = try await ca.customerToken(Demo.company.m, Demo.company.doc)
-                    AEq(try await ca.get(path, token: token).status, .ok)
-                    AEq(try await ca.get(path, token: token).status, .ok)  // from A's memory
-                    AEq(try await cb.get(path, token: token).status, .ok)
-                    AEq(try await cb.delete("/v1/sessions/current", token: token).status, .noContent)
-                    let after = try await ca.get(path, token: token)
-                    AEq(after.status, .unauthorized, "round \(round): logged out on B, refused on A at once")
-                    XCTAssertEqual(after.errorCode, "session_expired")
-                }
-                let staff = try await ca.staffToken()
-                AEq(try await ca.get(path, token: staff).status, .ok)
-                AEq(try await cb.get(path, token: staff).status, .ok)
-                try await a.store.write { db in try await db.raw("UPDATE staff SET ativo = 0 WHERE usuario = 'ana'").run() }
-                let start = ContinuousClock.now
-                var refusedA = false
-                var refusedB = false
-                while !(refusedA && refusedB), ContinuousClock.now - start < .seconds(1) {
-                    refusedA = try await ca.get(path, token: staff).status == .unauthorized
-                    refusedB = try await cb.get(path, token: staff).status == .unauthorized
-                }
-                XCTAssertTrue(refusedA && refusedB, "deactivated by hand: refused on both within a second")
+        try await twoLiveInstances { a, ca, b, cb in
+            for _ in 0..<100 where !(a.changeFeed!.isLive && b.changeFeed!.isLive) { try await Task.sleep(for: .milliseconds(50)) }
+            XCTAssertTrue(a.changeFeed!.isLive && b.changeFeed!.isLive, "both instances listen")
+            let path = "/v1/properties/\(Demo.companyNorm)"
+            for round in 0..<5 {
+                let token = try await ca.customerToken(Demo.company.m, Demo.company.doc)
+                AEq(try await ca.get(path, token: token).status, .ok)
+                AEq(try await ca.get(path, token: token).status, .ok)  // from A's memory
+                AEq(try await cb.get(path, token: token).status, .ok)
+                AEq(try await cb.delete("/v1/sessions/current", token: token).status, .noContent)
+                let after = try await ca.get(path, token: token)
+                AEq(after.status, .unauthorized, "round \(round): logged out on B, refused on A at once")
+                XCTAssertEqual(after.errorCode, "session_expired")
             }
+            let staff = try await ca.staffToken()
+            AEq(try await ca.get(path, token: staff).status, .ok)
+            AEq(try await cb.get(path, token: staff).status, .ok)
+            try await a.store.write { db in try await db.raw("UPDATE staff SET ativo = 0 WHERE usuario = 'ana'").run() }
+            let start = ContinuousClock.now
+            var refusedA = false
+            var refusedB = false
+            while !(refusedA && refusedB), ContinuousClock.now - start < .seconds(1) {
+                refusedA = try await ca.get(path, token: staff).status == .unauthorized
+                refusedB = try await cb.get(path, token: staff).status == .unauthorized
+            }
+            XCTAssertTrue(refusedA && refusedB, "deactivated by hand: refused on both within a second")
         }
     }
 
