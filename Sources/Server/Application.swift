@@ -69,13 +69,15 @@ public func buildApplication(
 
     // Migrations and seeding need the PostgreSQL pool running; the pool's run() is a service
     // of the application, so run them in a task started by the first service.
+    let seedLogger = logger
     let migrate: @Sendable () async throws -> Void = {
         try await Migrations.run(on: store, now: Int64(clock().timeIntervalSince1970))
         if let tier = config.seed {
             let now = clock()
             try await DemoData.seed(
                 tier, store: store, reference: LocalCalendar.today(now, timeZone: config.timeZone),
-                now: Int64(now.timeIntervalSince1970), utility: config.utility)
+                now: Int64(now.timeIntervalSince1970), utility: config.utility,
+                progress: { done, total in seedLogger.info("seeding", metadata: ["properties": "\(done)/\(total)"]) })
         }
     }
     if store is SQLiteStore {

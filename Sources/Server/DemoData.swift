@@ -4,7 +4,8 @@ import SQLKit
 
 /// Deterministic data for an empty database. `demo`: a few hundred properties covering every
 /// situation a screen can show (curated fixtures first, listed on the login screen in demo
-/// mode); `ci`: 100 000 properties × 24 months of bills, for benchmarks. Same seed, same data.
+/// mode); `ci`: 100 000 properties × 24 months of bills, for benchmarks; `sergipe`: 1 000 000
+/// properties (a state utility's size), the same way. Same seed, same data.
 /// Every value here is invented. The data is generated relative to "today" (the server's clock)
 /// so that each curated fixture keeps its promise on every day of the year (checked for every
 /// day of a leap year by `DemoDataTests`).
@@ -176,16 +177,21 @@ public enum DemoData {
 
     /// Fills an empty database. `reference` is "today" and `now` the clock's instant: every
     /// date in the data is placed relative to them.
+    /// Generated properties and the random seed of each tier.
+    static let tiers: [String: (count: Int, seed: UInt64)] = ["demo": (300, 1), "ci": (100_000, 2), "sergipe": (1_000_000, 3)]
+
+    /// `progress` hears (properties done, total) as batches are stored.
     public static func seed(
-        _ tier: String, store: any Store, reference: CivilDate, now: Int64, utility: UtilitySettings = UtilitySettings()
+        _ tier: String, store: any Store, reference: CivilDate, now: Int64, utility: UtilitySettings = UtilitySettings(),
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws {
-        let count = tier == "ci" ? 100_000 : 300
+        let (count, seed) = tiers[tier] ?? tiers["demo"]!
         let empty =
             try await store.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM properties").first()?.decode(column: "n", as: Int64.self) ?? 0
             } == 0
         guard empty else { return }
-        var rng = SplitMix64(seed: tier == "ci" ? 2 : 1)
+        var rng = SplitMix64(seed: seed)
         let tariffs = try demoTariffs(reference: reference)
         let current = Dictionary(tariffs.filter { $0.table.validFrom.year == reference.year }.map { ($0.table.categoria, $0.table) }) {
             a, _ in a
@@ -253,7 +259,10 @@ public enum DemoData {
                     economias: 1, profile: .allPaid, schedule: BillSchedule(day: day, reference: reference), curated: false,
                     tariffs: current, reference: reference, now: now, rng: &rng)
             }
-            if batch.bills.count >= 20_000 { try await batch.flush(store) }
+            if batch.bills.count >= 100_000 {
+                try await batch.flush(store)
+                progress(i + 1, count)
+            }
         }
         try await batch.flush(store)
         try await seedStaff(store)
@@ -607,41 +616,48 @@ public enum DemoData {
 
         """
     struct Batch {
-        var customers: [[(any Encodable & Sendable)?]] = []
-        var properties: [[(any Encodable & Sendable)?]] = []
-        var links: [[(any Encodable & Sendable)?]] = []
-        var terms: [[(any Encodable & Sendable)?]] = []
-        var bills: [[(any Encodable & Sendable)?]] = []
-        var payments: [[(any Encodable & Sendable)?]] = []
-        var cardPayments: [[(any Encodable & Sendable)?]] = []
-        var cardPaymentBills: [[(any Encodable & Sendable)?]] = []
+        static let propertyColumns = [
+            "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
+            "situacao_ligacao", "situacao_desde", "esgoto", "titular", "dia_vencimento",
+        ]
+        static let billColumns = [
+            "id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada", "pago_em",
+            "divida_ativa_em",
+        ]
+        static let paymentColumns = ["matricula", "bill_id", "paid_on", "amount_cents", "channel"]
+        static let cardPaymentColumns = [
+            "id", "matricula", "company", "status", "amount_cents", "fee_cents", "created_at", "expires_at", "instructions",
+        ]
+        static let cardPaymentBillColumns = ["card_payment_id", "bill_id", "amount_cents"]
+
+        var customers: [BulkTable.Row] = []
+        var properties: [BulkTable.Row] = []
+        var links: [BulkTable.Row] = []
+        var terms: [BulkTable.Row] = []
+        var bills: [BulkTable.Row] = []
+        var payments: [BulkTable.Row] = []
+        var cardPayments: [BulkTable.Row] = []
+        var cardPaymentBills: [BulkTable.Row] = []
 
         mutating func flush(_ store: any Store) async throws {
-            let (c, p, l, t, b) = (customers, properties, links, terms, bills)
-            let (pay, cp, cpb) = (payments, cardPayments, cardPaymentBills)
-            try await store.write { db in
-                try await insert(db, "customers", ["documento", "nome", "email", "telefone"], c, conflict: "documento")
-                try await insert(
-                    db, "properties",
-                    [
-                        "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",
-                        "situacao_ligacao", "situacao_desde", "esgoto", "titular", "dia_vencimento",
-                    ], p, conflict: nil)
-                try await insert(db, "property_links", ["matricula", "documento", "papel"], l, conflict: "matricula, documento")
-                try await insert(db, "search_terms", ["kind", "term", "matricula"], t, conflict: "kind, term, matricula")
-                try await insert(
-                    db, "bills",
-                    [
-                        "id", "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada",
-                        "pago_em", "divida_ativa_em",
-                    ],
-                    b, conflict: nil)
-                try await insert(db, "payments", ["matricula", "bill_id", "paid_on", "amount_cents", "channel"], pay, conflict: nil)
-                try await insert(
-                    db, "card_payments",
-                    ["id", "matricula", "company", "status", "amount_cents", "fee_cents", "created_at", "expires_at", "instructions"], cp,
-                    conflict: nil)
-                try await insert(db, "card_payment_bills", ["card_payment_id", "bill_id", "amount_cents"], cpb, conflict: nil)
+            let tables: [BulkTable] = [
+                .init(name: "customers", columns: ["documento", "nome", "email", "telefone"], rows: customers, conflict: "documento"),
+                .init(name: "properties", columns: Self.propertyColumns, rows: properties),
+                .init(name: "property_links", columns: ["matricula", "documento", "papel"], rows: links, conflict: "matricula, documento"),
+                .init(name: "search_terms", columns: ["kind", "term", "matricula"], rows: terms, conflict: "kind, term, matricula"),
+                .init(name: "bills", columns: Self.billColumns, rows: bills),
+                .init(name: "payments", columns: Self.paymentColumns, rows: payments),
+                .init(name: "card_payments", columns: Self.cardPaymentColumns, rows: cardPayments),
+                .init(name: "card_payment_bills", columns: Self.cardPaymentBillColumns, rows: cardPaymentBills),
+            ]
+            if let pg = store as? PostgresStore {
+                // COPY: a utility-sized tier in minutes (multi-row INSERTs took three minutes for
+                // the ci tier alone).
+                try await pg.bulkLoad(tables)
+            } else {
+                try await store.write { db in
+                    for t in tables { try await insert(db, t.name, t.columns, t.rows, conflict: t.conflict) }
+                }
             }
             self = Batch()
         }
@@ -649,7 +665,7 @@ public enum DemoData {
 
     /// Multi-row INSERTs in chunks that stay under both engines' bind limits.
     static func insert(
-        _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [[(any Encodable & Sendable)?]], conflict: String?
+        _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [BulkTable.Row], conflict: String?
     ) async throws {
         let per = max(1, 4000 / columns.count)
         var start = 0

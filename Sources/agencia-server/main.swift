@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
     @Option(help: "Endereço de escuta.") var host: String?
     @Option(help: "Porta TCP (0 escolhe uma livre).") var port: Int?
-    @Option(help: "Preenche um banco vazio: demo ou ci.") var seed: String?
+    @Option(help: "Preenche um banco vazio: demo, ci (100 mil imóveis) ou sergipe (1 milhão).") var seed: String?
     @Flag(help: "Mostra matrículas e usuários de demonstração na tela de login.") var demoHints = false
     @Option(help: "Escreve a porta em uso neste arquivo quando o servidor estiver pronto.") var portFile: String?
     @Option(help: "Só demonstração e testes: toma esta data (AAAA-MM-DD) como hoje; exige --seed.") var demoToday: String?

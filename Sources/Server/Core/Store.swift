@@ -233,7 +233,68 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
+    /// Loads rows with COPY in one transaction (the demo tiers). A table with a conflict key
+    /// goes through a temporary table and `INSERT … ON CONFLICT DO NOTHING`, as the INSERT path
+    /// does; COPY itself cannot skip a duplicate.
+    func bulkLoad(_ tables: [BulkTable]) async throws {
+        try await client.withTransaction(logger: logger) { conn in
+            for t in tables where !t.rows.isEmpty {
+                let columns = t.columns.joined(separator: ", ")
+                let target = t.conflict == nil ? t.name : "carga_\(t.name)"
+                if t.conflict != nil {
+                    _ = try await conn.query(
+                        "CREATE TEMP TABLE \(unescaped: target) (LIKE \(unescaped: t.name) INCLUDING DEFAULTS) ON COMMIT DROP",
+                        logger: logger)
+                }
+                try await conn.copyFrom(table: target, columns: t.columns, logger: logger) { writer in
+                    var buffer = ByteBuffer()
+                    for row in t.rows {
+                        buffer.writeString(row.map(BulkTable.copyText).joined(separator: "\t"))
+                        buffer.writeInteger(UInt8(ascii: "\n"))
+                        if buffer.readableBytes >= 1 << 20 {
+                            try await writer.write(buffer)
+                            buffer.clear()
+                        }
+                    }
+                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                }
+                if let conflict = t.conflict {
+                    _ = try await conn.query(
+                        """
+                        INSERT INTO \(unescaped: t.name) (\(unescaped: columns)) SELECT \(unescaped: columns) FROM \(unescaped: target)
+                        ON CONFLICT (\(unescaped: conflict)) DO NOTHING
+                        """, logger: logger)
+                    _ = try await conn.query("DROP TABLE \(unescaped: target)", logger: logger)
+                }
+            }
+        }
+    }
+
     public func shutdown() async {}
+}
+
+/// Rows for a table, loaded in bulk (`DemoData`): by COPY on PostgreSQL, by multi-row INSERTs
+/// on SQLite.
+struct BulkTable: Sendable {
+    typealias Row = [(any Encodable & Sendable)?]
+    var name: String
+    var columns: [String]
+    var rows: [Row]
+    /// The unique columns whose duplicates are skipped.
+    var conflict: String? = nil
+
+    /// A value in COPY's text format: `\N` for NULL; backslash, tab and line breaks escaped.
+    static func copyText(_ value: (any Encodable & Sendable)?) -> String {
+        switch value {
+        case nil: return "\\N"
+        case let s as String:
+            guard s.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return s }
+            return s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+                .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+        case let b as Bool: return b ? "t" : "f"
+        case let v?: return "\(v)"
+        }
+    }
 }
 
 /// A wait for a pooled connection: once `hold()` is called the acquire deadline no longer
