@@ -138,3 +138,15 @@ final class DateTranscoderTests: XCTestCase {
         XCTAssertEqual(try ours.decode("2026-12-03T13:00:00Z"), Date(timeIntervalSince1970: 1_796_302_800))
     }
 }
+
+/// COPY's text format (the demo tiers on PostgreSQL): what must be escaped is, the rest is not.
+final class BulkTableTests: XCTestCase {
+    func testCopyTextEscapesWhatTheFormatReserves() {
+        XCTAssertEqual(BulkTable.copyText(nil), "\\N")
+        XCTAssertEqual(BulkTable.copyText("Rua São José, 12"), "Rua São José, 12")
+        XCTAssertEqual(BulkTable.copyText("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e")
+        XCTAssertEqual(BulkTable.copyText(Int64(-4568)), "-4568")
+        XCTAssertEqual(BulkTable.copyText(7), "7")
+        XCTAssertEqual(BulkTable.copyText(true), "t")
+    }
+}
