@@ -193,9 +193,8 @@ public enum DemoData {
         guard empty else { return }
         var rng = SplitMix64(seed: seed)
         let tariffs = try demoTariffs(reference: reference)
-        let current = Dictionary(tariffs.filter { $0.table.validFrom.year == reference.year }.map { ($0.table.categoria, $0.table) }) {
-            a, _ in a
-        }
+        let current = BillPrices(
+            Dictionary(tariffs.filter { $0.table.validFrom.year == reference.year }.map { ($0.table.categoria, $0.table) }) { a, _ in a })
 
         var batch = Batch()
         // Curated fixtures and their holders.
@@ -496,15 +495,14 @@ public enum DemoData {
     /// exactly; generated properties sometimes leave the bill not yet due unpaid.
     static func planBills(
         sequence: Int, profile: Profile, schedule: BillSchedule, curated: Bool, categoria: Categoria, economias: Int, sewage: Bool,
-        tariffs: [Categoria: TariffTable], reference: CivilDate, rng: inout SplitMix64
+        tariffs: BillPrices, reference: CivilDate, rng: inout SplitMix64
     ) -> [PlannedBill] {
         let base = 6 + Int(rng.next() % 14)
         return (0..<24).map { k in
             let (comp, due) = schedule.bill(k)
             let estimated = rng.next() % 9 == 0
             let consumo = max(0, base + Int(rng.next() % 9) - 4)
-            let value =
-                (try? tariffs[categoria]?.simulate(consumptionM3: consumo, economias: economias, sewage: sewage).total.cents) ?? 0
+            let value = tariffs.total(categoria, consumption: consumo, economias: economias, sewage: sewage)
             var situacao = SituacaoConta.paga
             switch profile {
             case .allPaid: break
@@ -529,7 +527,7 @@ public enum DemoData {
     private static func addProperty(
         _ batch: inout Batch, sequence: Int, holder: String, holderName: String, categoria: Categoria,
         situacao: SituacaoLigacao, address: (String, String, String), economias: Int, profile: Profile, schedule: BillSchedule,
-        curated: Bool, tariffs: [Categoria: TariffTable], reference: CivilDate, now: Int64, rng: inout SplitMix64
+        curated: Bool, tariffs: BillPrices, reference: CivilDate, now: Int64, rng: inout SplitMix64
     ) {
         guard let m = Matricula(sequence: String(sequence)) else { return }
         let cep = "49\(String(format: "%03d", Int(rng.next() % 100)))-\(String(format: "%03d", Int(rng.next() % 1000)))"
@@ -615,6 +613,31 @@ public enum DemoData {
         publica,{ATUAL},m3,,15.40,0,80,Demonstração: valores fictícios
 
         """
+    /// What a demo bill costs: the tariff engine's total, remembered per question — a million
+    /// properties ask the same few thousand, and the engine's decimal arithmetic was two thirds
+    /// of the seeding time (measured on the sergipe tier).
+    final class BillPrices {
+        private struct Question: Hashable {
+            let categoria: Categoria
+            let consumption: Int
+            let economias: Int
+            let sewage: Bool
+        }
+        private let tables: [Categoria: TariffTable]
+        private var answers: [Question: Int64] = [:]
+
+        init(_ tables: [Categoria: TariffTable]) { self.tables = tables }
+
+        func total(_ categoria: Categoria, consumption: Int, economias: Int, sewage: Bool) -> Int64 {
+            let q = Question(categoria: categoria, consumption: consumption, economias: economias, sewage: sewage)
+            if let known = answers[q] { return known }
+            let value =
+                (try? tables[categoria]?.simulate(consumptionM3: consumption, economias: economias, sewage: sewage).total.cents) ?? 0
+            answers[q] = value
+            return value
+        }
+    }
+
     struct Batch {
         static let propertyColumns = [
             "matricula", "logradouro", "numero", "complemento", "bairro", "cidade", "uf", "cep", "categoria", "economias",

@@ -44,7 +44,7 @@ final class DemoDataTests: XCTestCase {
             XCTAssertTrue(DueDatePolicy().days.contains(s.day), "\(f.sequence) on \(today): day \(s.day) is one of the utility's")
             let bills = DemoData.planBills(
                 sequence: f.sequence, profile: f.profile, schedule: s, curated: true, categoria: f.categoria, economias: 1,
-                sewage: true, tariffs: [:], reference: today, rng: &rng)
+                sewage: true, tariffs: DemoData.BillPrices([:]), reference: today, rng: &rng)
             let overdue = bills.filter { $0.situacao.isOverdue(due: $0.due, today: today, calendar: .national) }
             let upcoming = bills.filter { $0.situacao == .aberta && !$0.situacao.isOverdue(due: $0.due, today: today, calendar: .national) }
             let promise = try XCTUnwrap(Self.promises[f.sequence])
