@@ -56,19 +56,34 @@ public struct BusinessCalendar: Sendable, Hashable {
     }
 
     /// The national holidays of `year` on which banks close, in date order, with their names.
+    /// Fixed national holidays: month, day, name, and the first year it is one.
+    private static let fixedHolidays: [(month: Int, day: Int, name: String, since: Int)] = [
+        (1, 1, "Confraternização Universal", 0), (4, 21, "Tiradentes", 0), (5, 1, "Dia do Trabalho", 0),
+        (9, 7, "Independência do Brasil", 0), (10, 12, "Nossa Senhora Aparecida", 0), (11, 2, "Finados", 0),
+        (11, 15, "Proclamação da República", 0), (12, 25, "Natal", 0),
+        (11, 20, "Dia Nacional de Zumbi e da Consciência Negra", 2024),  // Lei 14.759/2023
+    ]
+    /// Holidays that move with Easter: days from Easter Sunday, name.
+    private static let easterHolidays: [(offset: Int, name: String)] = [
+        (-48, "Carnaval"), (-47, "Carnaval"), (-2, "Sexta-feira Santa"), (60, "Corpus Christi"),
+    ]
+
     public static func nationalHolidays(year: Int) -> [(date: CivilDate, name: String)] {
-        var fixed: [(Int, Int, String)] = [
-            (1, 1, "Confraternização Universal"), (4, 21, "Tiradentes"), (5, 1, "Dia do Trabalho"),
-            (9, 7, "Independência do Brasil"), (10, 12, "Nossa Senhora Aparecida"), (11, 2, "Finados"),
-            (11, 15, "Proclamação da República"), (12, 25, "Natal"),
-        ]
-        if year >= 2024 { fixed.append((11, 20, "Dia Nacional de Zumbi e da Consciência Negra")) }  // Lei 14.759/2023
         let e = easter(year: year)
-        let movable: [(Int, String)] = [(-48, "Carnaval"), (-47, "Carnaval"), (-2, "Sexta-feira Santa"), (60, "Corpus Christi")]
-        let all = fixed.map { (CivilDate(year: year, month: $0.0, day: $0.1)!, $0.2) } + movable.map { (e.adding(days: $0.0), $0.1) }
+        let all =
+            fixedHolidays.filter { year >= $0.since }.map { (CivilDate(year: year, month: $0.month, day: $0.day)!, $0.name) }
+            + easterHolidays.map { (e.adding(days: $0.offset), $0.name) }
         // Good Friday may fall on Tiradentes (2011): one day, both names.
         let byDate = Dictionary(all, uniquingKeysWith: { "\($0) e \($1)" })
         return byDate.sorted { $0.key < $1.key }.map { (date: $0.key, name: $0.value) }
+    }
+
+    /// Whether `date` is a national holiday, without building the year's list (every bill of
+    /// every list asks, issue 15).
+    static func isNationalHoliday(_ date: CivilDate) -> Bool {
+        if fixedHolidays.contains(where: { $0.month == date.month && $0.day == date.day && date.year >= $0.since }) { return true }
+        let fromEaster = date.daysSinceEpoch - easter(year: date.year).daysSinceEpoch
+        return easterHolidays.contains { $0.offset == fromEaster }
     }
 
     /// Why `date` is not a business day ("sábado", "domingo", a holiday's name), or nil.
@@ -78,12 +93,17 @@ public struct BusinessCalendar: Sendable, Hashable {
         case 6: return "sábado"
         default: break
         }
-        if let h = Self.nationalHolidays(year: date.year).first(where: { $0.date == date }) { return "feriado: \(h.name)" }
+        if Self.isNationalHoliday(date), let h = Self.nationalHolidays(year: date.year).first(where: { $0.date == date }) {
+            return "feriado: \(h.name)"
+        }
         if localHolidays.contains(where: { $0.falls(on: date) }) { return "feriado local" }
         return nil
     }
 
-    public func isBusinessDay(_ date: CivilDate) -> Bool { closure(on: date) == nil }
+    public func isBusinessDay(_ date: CivilDate) -> Bool {
+        let weekday = date.weekday
+        return weekday != 0 && weekday != 6 && !Self.isNationalHoliday(date) && !localHolidays.contains { $0.falls(on: date) }
+    }
 
     /// The last day a payment due on `due` is made without charges: `due` itself when banks
     /// open, else the next business day.

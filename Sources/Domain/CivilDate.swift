@@ -16,11 +16,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `2026-11-23`.
     public init?(iso: String) {
-        let p = iso.split(separator: "-")
-        guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
-            let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2])
-        else { return nil }
-        self.init(year: y, month: m, day: d)
+        guard let f = iso.utf8.dashedNumbers([4, 2, 2]) else { return nil }
+        self.init(year: f[0], month: f[1], day: f[2])
     }
 
     /// The date `days` days from the civil epoch 1970-01-01 (proleptic Gregorian).
@@ -94,11 +91,8 @@ public struct Competencia: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// Parses `2026-11`.
     public init?(iso: String) {
-        let p = iso.split(separator: "-")
-        guard p.count == 2, p[0].count == 4, p[1].count == 2, let y = Int(p[0]), let m = Int(p[1]) else {
-            return nil
-        }
-        self.init(year: y, month: m)
+        guard let f = iso.utf8.dashedNumbers([4, 2]) else { return nil }
+        self.init(year: f[0], month: f[1])
     }
 
     /// The month `n` months later (earlier when negative).
@@ -118,4 +112,28 @@ public struct Competencia: Hashable, Comparable, Sendable, CustomStringConvertib
     /// `11/2026`.
     public var formatted: String { "\(month < 10 ? "0" : "")\(month)/\(year)" }
     public var description: String { formatted }
+}
+
+extension String.UTF8View {
+    /// The numbers of text like `2026-11-23`: fields of exactly `widths` ASCII digits joined by
+    /// `-`, and nothing else (every date read from the database goes through here).
+    fileprivate func dashedNumbers(_ widths: [Int]) -> [Int]? {
+        var fields: [Int] = []
+        fields.reserveCapacity(widths.count)
+        var i = startIndex
+        for (n, width) in widths.enumerated() {
+            if n > 0 {
+                guard i != endIndex, self[i] == UInt8(ascii: "-") else { return nil }
+                i = index(after: i)
+            }
+            var value = 0
+            for _ in 0..<width {
+                guard i != endIndex, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self[i]) else { return nil }
+                value = value * 10 + Int(self[i] - UInt8(ascii: "0"))
+                i = index(after: i)
+            }
+            fields.append(value)
+        }
+        return i == endIndex ? fields : nil
+    }
 }

@@ -58,7 +58,8 @@ public func buildApplication(
     let contract = try Contract(yaml: document)
     let store = try await StoreFactory.open(config.database, logger: logger)
     var services: [any Service] = []
-    // PostgreSQL: the pool, and the change feed that lets an instance keep sessions in memory.
+    // PostgreSQL: the pool, and the change feed that lets an instance keep sessions in memory
+    // (SQLite's feed comes from its writer, below).
     var feed: ChangeFeed? = nil
     if let pg = store as? PostgresStore {
         let f = ChangeFeed()
@@ -80,11 +81,16 @@ public func buildApplication(
                 progress: { done, total in seedLogger.info("seeding", metadata: ["properties": "\(done)/\(total)"]) })
         }
     }
-    if store is SQLiteStore {
-        do { try await migrate() } catch {
+    if let sqlite = store as? SQLiteStore {
+        do {
+            try await migrate()
+            try await sqlite.watchChanges()
+        } catch {
             await store.shutdown()  // closed before the error is reported, not crashed on
             throw error
         }
+        services.append(SQLiteChangeWatch(store: sqlite))
+        feed = sqlite.changes
     }
 
     let appClock = AppClock(now: clock, timeZone: config.timeZone, calendar: config.businessCalendar)
@@ -187,7 +193,7 @@ public func buildApplication(
     // dates written without ICU.
     try api.registerHandlers(
         on: router, serverURL: Servers.Server1.url(),
-        configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: [.sortedKeys]),
+        configuration: .init(dateTranscoder: RFC3339Transcoder(), jsonEncodingOptions: []),
         middlewares: [PermissionMiddleware(), ContractMiddleware(contract: contract)])
     services.append(
         BackgroundJobs(

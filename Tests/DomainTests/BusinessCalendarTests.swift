@@ -46,6 +46,23 @@ final class BusinessCalendarTests: XCTestCase {
         XCTAssertGreaterThan(moved, 500, "the vectors must exercise weekends and holidays")
     }
 
+    /// `isBusinessDay` (fast, asked for every bill listed) and `closure(on:)` (the reason shown
+    /// to people) agree on every day of 2000–2040, with and without local holidays.
+    func testBusinessDayAndClosureAgree() throws {
+        let local = BusinessCalendar(localHolidays: try vectors().localHolidays.map { BusinessCalendar.LocalHoliday($0)! })
+        let first = CivilDate(iso: "2000-01-01")!.daysSinceEpoch
+        let last = CivilDate(iso: "2040-12-31")!.daysSinceEpoch
+        var closed = 0
+        for day in first...last {
+            let d = CivilDate(daysSinceEpoch: day)
+            for calendar in [BusinessCalendar.national, local] {
+                XCTAssertEqual(calendar.isBusinessDay(d), calendar.closure(on: d) == nil, d.iso)
+            }
+            if !local.isBusinessDay(d) { closed += 1 }
+        }
+        XCTAssertGreaterThan(closed, 41 * 104 + 41 * 10, "weekends and holidays were asked about")
+    }
+
     /// DOMAIN.md: due Saturday 28/11/2026 → payable without charges until Monday 30/11; paid on
     /// 01/12 it is 1 day late.
     func testDocumentedExample() {

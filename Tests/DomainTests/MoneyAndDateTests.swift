@@ -29,6 +29,10 @@ final class MoneyAndDateTests: XCTestCase {
         XCTAssertEqual(CivilDate(daysSinceEpoch: 0).iso, "1970-01-01")
         XCTAssertEqual(CivilDate(iso: "2024-02-29")?.formatted, "29/02/2024")
         XCTAssertNil(CivilDate(iso: "2025-02-29"))
+        for bad in ["2026-+1-05", "2026-11-5", "2026-11-055", "2026/11/05", "2026-11-05 ", "-026-11-05", "2026-11", "", "２０２６-11-05"] {
+            XCTAssertNil(CivilDate(iso: bad), bad)
+        }
+        XCTAssertEqual(CivilDate(iso: "0001-01-01")?.iso, "0001-01-01")
         XCTAssertEqual(CivilDate(iso: "2026-11-23")?.adding(days: 45).iso, "2027-01-07")
     }
 
@@ -39,6 +43,7 @@ final class MoneyAndDateTests: XCTestCase {
         XCTAssertEqual(c?.adding(months: -11).iso, "2025-12")
         XCTAssertEqual(Competencia(iso: "2026-03"), Competencia(year: 2026, month: 3))
         XCTAssertNil(Competencia(iso: "2026-13"))
+        for bad in ["2026-+3", "2026-3", "2026-03-01", "202-03", "2026_03"] { XCTAssertNil(Competencia(iso: bad), bad) }
     }
 
     func testBasisPointsReadAsPercent() {

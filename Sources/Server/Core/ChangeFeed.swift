@@ -3,15 +3,16 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import ServiceLifecycle
 
-/// What other processes changed among the rows this instance keeps in memory, as PostgreSQL
-/// announces it: triggers on `sessions`, `staff` and `correction_index` notify the channel
-/// `agencia_changes` in the writing transaction (migration 18), delivered to every instance at
-/// commit, whoever wrote (another instance, `agencia-server staff`, SQL by hand).
+/// What changed among the rows this instance keeps in memory. On PostgreSQL, triggers on
+/// `sessions`, `staff` and `correction_index` notify the channel `agencia_changes` in the
+/// writing transaction (migration 18), delivered to every instance at commit, whoever wrote
+/// (another instance, `agencia-server staff`, SQL by hand). On SQLite the same triggers,
+/// temporary, on the one writer connection announce this process's writes after commit, and a
+/// poll of `data_version` notices another process's (`SQLiteStore.watchChanges`, DECISIONS 71).
 ///
 /// A cache may answer from memory only while the feed is live: from the moment LISTEN is
 /// confirmed until its connection is lost, when everything is forgotten and read from the
-/// database again until LISTEN is confirmed anew. SQLite has no feed (its reads are local and
-/// cheap, DECISIONS 68): the caches are bypassed.
+/// database again until LISTEN is confirmed anew.
 final class ChangeFeed: Sendable {
     static let channel = "agencia_changes"
 

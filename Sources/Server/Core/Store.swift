@@ -6,6 +6,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import ServiceLifecycle
 
 /// Which database a store runs on: decides the few SQL differences (row locks, SKIP LOCKED).
 public enum DatabaseEngine: String, Sendable {
@@ -66,6 +67,14 @@ public final class SQLiteStore: Store, @unchecked Sendable {
     private let writeLock = AsyncLock()
     private let next = ManagedAtomicCounter()
     private let logger: Logger
+    /// What this process's writes changed among the rows the server keeps in memory, announced
+    /// after each commit, and that another process wrote (`watchChanges`, DECISIONS 71).
+    let changes = ChangeFeed()
+    /// Payloads the writer's temporary triggers reported in the open transaction.
+    private let changed = NIOLockedValueBox<[ChangeFeed.Payload]>([])
+    /// The writer's `PRAGMA data_version` when last looked at: it moves only when another
+    /// connection — another process — commits.
+    private let otherWrites = NIOLockedValueBox<Int64?>(nil)
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
@@ -103,10 +112,18 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         await writeLock.lock()
         do {
             let db = writer.sql(queryLogLevel: nil)
+            changed.withLockedValue { $0.removeAll() }
             try await db.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(db)
                 try await db.raw("COMMIT").run()
+                // Announced after the commit and before the write's caller hears of it: a
+                // read that started earlier cannot put back what the change removed.
+                let payloads = changed.withLockedValue { c in
+                    defer { c.removeAll() }
+                    return Set(c)
+                }
+                for p in payloads { changes.deliver(p) }
                 await writeLock.unlock()
                 return result
             } catch {
@@ -121,6 +138,68 @@ public final class SQLiteStore: Store, @unchecked Sendable {
 
     public func shutdown() async {
         for c in readers + [writer] { try? await c.close() }
+    }
+
+    /// Starts announcing changes on `changes`, the way migration 18's triggers do on
+    /// PostgreSQL: temporary triggers on the writer connection (this process's writes all go
+    /// through it) call `agencia_changed(payload)`; `write` delivers the payloads once
+    /// committed. Call after the migrations; `noticeOtherWriters` covers other processes.
+    func watchChanges() async throws {
+        let changed = self.changed
+        try await writer.install(
+            customFunction: SQLiteCustomFunction("agencia_changed", argumentCount: 1) { args in
+                if let payload = args.first?.string { changed.withLockedValue { $0.append(payload) } }
+                return nil
+            })
+        // (event, table, payload): SQLite's triggers have one event each.
+        let session = "'s:' || OLD.token_hash"
+        let triggers = [
+            ("UPDATE OF revoked_at, expires_at, idle_seconds, kind, matricula, documento, staff_usuario", "sessions", session),
+            ("DELETE", "sessions", session), ("UPDATE", "staff", "'staff'"), ("DELETE", "staff", "'staff'"),
+            ("INSERT", "correction_index", "'correction_index'"), ("UPDATE", "correction_index", "'correction_index'"),
+            ("DELETE", "correction_index", "'correction_index'"),
+        ]
+        for (i, (event, table, payload)) in triggers.enumerated() {
+            _ = try await writer.query(
+                "CREATE TEMP TRIGGER agencia_changed_\(i) AFTER \(event) ON main.\(table) BEGIN SELECT agencia_changed(\(payload)); END")
+        }
+        try await noticeOtherWriters()
+        changes.setLive(true)
+    }
+
+    /// Whether another process committed since the last look (`agencia-server staff`, SQL by
+    /// hand); if so, every cache forgets everything. Polled twice a second (`SQLiteChangeWatch`).
+    func noticeOtherWriters() async throws {
+        await writeLock.lock()
+        let version: Int64?
+        do {
+            version = try await writer.query("PRAGMA data_version").first?.column("data_version")?.integer.map(Int64.init)
+        } catch {
+            await writeLock.unlock()
+            throw error
+        }
+        await writeLock.unlock()
+        let moved = otherWrites.withLockedValue { last in
+            defer { last = version }
+            return last != nil && last != version
+        }
+        if moved { changes.setLive(true) }
+    }
+}
+
+/// Looks twice a second for another process's writes to the SQLite database (`SQLiteStore.
+/// noticeOtherWriters`): a staff account deactivated with `agencia-server staff` ends its
+/// sessions within half a second.
+struct SQLiteChangeWatch: Service {
+    let store: SQLiteStore
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await store.noticeOtherWriters()
+                try await Task.sleep(for: .milliseconds(500))
+            }
+        }
     }
 }
 

@@ -8,10 +8,19 @@ struct BillRepository: Sendable {
     var indexCache = FeedCachedValue<[String: Int64]>(feed: nil, payload: "correction_index")
 
     /// A bill's value is what remains to pay of it: less what a broken agreement already paid.
-    static let columns = """
-        id, matricula, competencia, vencimento, valor_centavos - abatido_centavos AS valor_centavos, situacao, consumo_m3,
-        leitura_estimada, pago_em, divida_ativa_em
+    static let columns = "matricula, \(columns(of: "bills"))"
+
+    /// A bill's columns but its matrícula, of the table or alias `t` (joined to its property,
+    /// the property's matrícula is the bill's).
+    static func columns(of t: String) -> String {
         """
+        \(t).id, \(t).competencia, \(t).vencimento, \(t).valor_centavos - \(t).abatido_centavos AS valor_centavos, \(t).situacao,
+        \(t).consumo_m3, \(t).leitura_estimada, \(t).pago_em, \(t).divida_ativa_em
+        """
+    }
+
+    /// The situations of a bill still to be settled: open, under review or in an agreement.
+    static let unsettledSituations = [SituacaoConta.aberta, .emRevisao, .parcelada].map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     static func bill(_ row: any SQLRow) throws -> Bill {
         let comp = try row.decode(column: "competencia", as: String.self)
@@ -44,17 +53,11 @@ struct BillRepository: Sendable {
     /// The property's bills still to be settled: open, under review or in an agreement (the debt
     /// summary).
     func unsettled(_ matricula: String) async throws -> [Bill] {
-        try await store.read { db in try await Self.unsettled(matricula, db: db) }
-    }
-
-    static func unsettled(_ matricula: String, db: any SQLDatabase) async throws -> [Bill] {
-        try await db.raw(
-            """
-            SELECT \(unsafeRaw: columns) FROM bills WHERE matricula = \(bind: matricula)
-            AND situacao IN (\(bind: SituacaoConta.aberta.rawValue), \(bind: SituacaoConta.emRevisao.rawValue),
-                             \(bind: SituacaoConta.parcelada.rawValue))
-            """
-        ).all().map(bill)
+        try await store.read { db in
+            try await db.raw(
+                "SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula) AND situacao IN (\(unsafeRaw: Self.unsettledSituations))"
+            ).all().map(Self.bill)
+        }
     }
 
     func bill(_ matricula: String, id: Int64) async throws -> Bill? {

@@ -27,7 +27,7 @@ final class SessionCache: Sendable {
     let maxAgeSeconds: Int64
     let capacity: Int
 
-    /// `feed` nil: never answers (SQLite).
+    /// `feed` nil: never answers.
     init(feed: ChangeFeed?, maxAgeSeconds: Int64 = 300, capacity: Int = 100_000) {
         self.feed = feed
         self.maxAgeSeconds = maxAgeSeconds

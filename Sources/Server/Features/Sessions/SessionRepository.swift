@@ -17,7 +17,7 @@ struct StaffAccount: Sendable {
 /// agrees (DECISIONS 6). Served by the primary keys of `staff`, `sessions`, `login_attempts`.
 struct SessionRepository: Sendable {
     let store: any Store
-    /// Live sessions remembered between requests (PostgreSQL with its change feed only).
+    /// Live sessions remembered between requests, while the store's change feed is live.
     var cache = SessionCache(feed: nil)
 
     enum Kind: String { case customer, staff }
