@@ -92,15 +92,16 @@ let package = Package(
         .executableTarget(
             name: "agencia",
             dependencies: [
-                "Screens", "Terminal", "Curl", "Server", "TUI", "API", "Domain",
+                "Screens", "Terminal", "Curl", "TUI", "API", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: clientSettings
         ),
         .executableTarget(
             name: "agencia-server",
             dependencies: [
-                "Server", "Domain",
+                "Server", "API", "Domain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

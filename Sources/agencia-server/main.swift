@@ -1,3 +1,4 @@
+import API
 import ArgumentParser
 import Domain
 import Foundation
@@ -43,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Mostra matrículas e usuários de demonstração na tela de login.") var demoHints = false
     @Option(help: "Escreve a porta em uso neste arquivo quando o servidor estiver pronto.") var portFile: String?
     @Option(help: "Só demonstração e testes: toma esta data (AAAA-MM-DD) como hoje; exige --seed.") var demoToday: String?
+    /// The demo inside `agencia`: stops (gracefully) when the process that started it is gone,
+    /// even if that one was killed.
+    @Flag(help: .hidden) var stopWithParent = false
 
     func run() async throws {
         var c = try options.resolve()
@@ -55,6 +59,13 @@ struct Serve: AsyncParsableCommand {
             c.demoToday = day
         }
         let portFile = portFile
+        if stopWithParent {
+            let parent = getppid()
+            Task.detached {
+                while getppid() == parent { try? await Task.sleep(for: .seconds(1)) }
+                kill(getpid(), SIGTERM)
+            }
+        }
         let server = try await buildApplication(
             c,
             onServerRunning: { port in

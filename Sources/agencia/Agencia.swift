@@ -6,7 +6,6 @@ import Foundation
 import Logging
 import OpenAPIRuntime
 import Screens
-import Server
 import TUI
 import Terminal
 
