@@ -26,7 +26,7 @@ struct BillRepository: Sendable {
         let comp = try row.decode(column: "competencia", as: String.self)
         let due = try row.decode(column: "vencimento", as: String.self)
         let situacao = try row.decode(column: "situacao", as: String.self)
-        let paid = try row.decode(column: "pago_em", as: String?.self)
+        let paid = try row.optional("pago_em", as: String.self)
         guard let competencia = Competencia(iso: comp), let dueOn = CivilDate(iso: due), let s = SituacaoConta(rawValue: situacao)
         else { throw StorageError.corrupt("bill \(comp) \(due) \(situacao)") }
         return try Bill(
@@ -38,7 +38,7 @@ struct BillRepository: Sendable {
             consumptionM3: row.decode(column: "consumo_m3", as: Int.self),
             estimated: row.decode(column: "leitura_estimada", as: Int.self) != 0,
             paidOn: paid.flatMap(CivilDate.init(iso:)),
-            dividaAtivaSince: row.decode(column: "divida_ativa_em", as: String?.self).flatMap(CivilDate.init(iso:)))
+            dividaAtivaSince: row.optional("divida_ativa_em", as: String.self).flatMap(CivilDate.init(iso:)))
     }
 
     /// The property's last 36 bills, newest first.
@@ -108,5 +108,13 @@ struct BillRepository: Sendable {
         if let paidOn { sql.appendInterpolation(", pago_em = \(bind: paidOn.iso)" as SQLQueryString) }
         sql.appendInterpolation(" WHERE id = \(bind: id) AND situacao = \(bind: from.rawValue) RETURNING id" as SQLQueryString)
         return try await db.raw(sql).first() != nil
+    }
+}
+
+extension SQLRow {
+    /// A nullable column. SQLKit decodes `Optional<T>` through a nested `Decoder` per value;
+    /// asking for NULL first lets `T` take the driver's direct path (issue 15).
+    func optional<T: Decodable>(_ column: String, as: T.Type) throws -> T? {
+        try decodeNil(column: column) ? nil : decode(column: column, as: T.self)
     }
 }
