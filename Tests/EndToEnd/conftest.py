@@ -61,19 +61,6 @@ def attributes_of(styled_screen, needle):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def scratch():
-    """Every temporary folder the run makes (servers' databases, printed PDFs, screen captures)
-    lives under one, removed at the end. Readable by others: PostgreSQL's clusters run as
-    `postgres`."""
-    root = Path(tempfile.mkdtemp(prefix="agencia-e2e-run-"))
-    root.chmod(0o755)
-    tempfile.tempdir = str(root)
-    yield root
-    tempfile.tempdir = None
-    shutil.rmtree(root, ignore_errors=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
 def tmux_server():
     subprocess.run(TMUX + ["new-session", "-d", "-s", "anchor", "sleep 3600"], check=True)
     yield

@@ -82,10 +82,6 @@ def _gone(pid, timeout):
     return False
 
 
-# Where `agencia` makes its demo folder (Foundation's temporary directory).
-CLIENT_TMP = Path(os.environ.get("TMPDIR", "/tmp"))
-
-
 def test_demo_backend_is_a_child_that_ends_with_the_client(terminal):
     """The demo backend is the `agencia-server` beside `agencia`, a child process (DECISIONS 73):
     closing the program stops it and removes the demo's folder; killing the program leaves no
@@ -94,7 +90,7 @@ def test_demo_backend_is_a_child_that_ends_with_the_client(terminal):
     t.wait_for("Usuário:", timeout=60)
     client, servers = _pane_children(t)
     assert len(servers) == 1, "one demo server, started by agencia"
-    folder = CLIENT_TMP / f"agencia-demo-{client}"
+    folder = Path(tempfile.gettempdir()) / f"agencia-demo-{client}"
     assert (folder / "server.json").exists()
     t.keys("F10")
     assert _gone(servers[0], 10), "closing agencia stops the demo server"
@@ -107,4 +103,4 @@ def test_demo_backend_is_a_child_that_ends_with_the_client(terminal):
     assert len(servers) == 1
     os.kill(client, signal.SIGKILL)
     assert _gone(servers[0], 5), "a killed agencia leaves no demo server running"
-    shutil.rmtree(CLIENT_TMP / f"agencia-demo-{client}", ignore_errors=True)
+    shutil.rmtree(Path(tempfile.gettempdir()) / f"agencia-demo-{client}", ignore_errors=True)
