@@ -55,8 +55,9 @@ final class EmbeddedBackend: @unchecked Sendable {
         process.standardError = process.standardOutput
         try process.run()
 
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
+        // Timeouts on the monotonic clock: no calendar time is read here.
+        let deadline = ContinuousClock.now + .seconds(120)
+        while ContinuousClock.now < deadline {
             if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text),
                 let url = URL(string: "http://127.0.0.1:\(port)/v1")
             {
@@ -84,8 +85,8 @@ final class EmbeddedBackend: @unchecked Sendable {
     /// folder; at most a few seconds.
     func stop() {
         process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: scratch)
     }
