@@ -55,7 +55,6 @@ public struct BusinessCalendar: Sendable, Hashable {
         return CivilDate(year: year, month: month, day: day)!
     }
 
-    /// The national holidays of `year` on which banks close, in date order, with their names.
     /// Fixed national holidays: month, day, name, and the first year it is one.
     private static let fixedHolidays: [(month: Int, day: Int, name: String, since: Int)] = [
         (1, 1, "Confraternização Universal", 0), (4, 21, "Tiradentes", 0), (5, 1, "Dia do Trabalho", 0),
@@ -68,6 +67,7 @@ public struct BusinessCalendar: Sendable, Hashable {
         (-48, "Carnaval"), (-47, "Carnaval"), (-2, "Sexta-feira Santa"), (60, "Corpus Christi"),
     ]
 
+    /// The national holidays of `year` on which banks close, in date order, with their names.
     public static func nationalHolidays(year: Int) -> [(date: CivilDate, name: String)] {
         let e = easter(year: year)
         let all =
