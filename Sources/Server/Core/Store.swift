@@ -18,9 +18,9 @@ public enum DatabaseEngine: String, Sendable {
 public protocol Store: Sendable {
     var engine: DatabaseEngine { get }
     /// Runs `body` outside a transaction (reads).
-    func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` in a write transaction: committed when it returns, rolled back when it throws.
-    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Closes connections.
     func shutdown() async
 }
@@ -103,12 +103,12 @@ public final class SQLiteStore: Store, @unchecked Sendable {
         return SQLiteStore(writer: writer, readers: readers, logger: log)
     }
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let conn = readers[next.increment() % readers.count]
         return try await body(conn.sql(queryLogLevel: nil))
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         await writeLock.lock()
         do {
             let db = writer.sql(queryLogLevel: nil)
@@ -234,26 +234,21 @@ public final class PostgresStore: Store, @unchecked Sendable {
     /// instead of waiting for it (issue 15). Once it has a connection, its work is not timed.
     static let acquireTimeout: Duration = .seconds(3)
 
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        // The deadline's task group ends before this returns: `body` does not outlive the call.
-        try await withoutActuallyEscaping(body) { body in
-            try await withConnectionDeadline { lease in
-                try await self.client.withConnection { conn in
-                    lease.hold()
-                    return try await body(conn.sql(queryLogLevel: nil))
-                }
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnectionDeadline { lease in
+            try await self.client.withConnection { conn in
+                lease.hold { conn.isClosed }
+                return try await body(conn.sql(queryLogLevel: nil))
             }
         }
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         do {
-            return try await withoutActuallyEscaping(body) { body in
-                try await withConnectionDeadline { lease in
-                    try await self.client.withTransaction(logger: self.logger) { conn in
-                        lease.hold()
-                        return try await body(conn.sql(queryLogLevel: nil))
-                    }
+            return try await withConnectionDeadline { lease in
+                try await self.client.withTransaction(logger: self.logger) { conn in
+                    lease.hold { conn.isClosed }
+                    return try await body(conn.sql(queryLogLevel: nil))
                 }
             }
         } catch let e as PostgresTransactionError {
@@ -263,30 +258,16 @@ public final class PostgresStore: Store, @unchecked Sendable {
         }
     }
 
-    /// Runs `work`, which calls `lease.hold()` once it holds a connection; refused with
-    /// `StorageError.unavailable` if that has not happened within `acquireTimeout` (the wait
-    /// for a connection is cancelled, a started transaction is left to finish). A lost
-    /// connection is `unavailable` too.
+    /// Runs `work` through `GuardedCall` (refused when no connection comes within
+    /// `acquireTimeout`, or when the one it holds closes under it); a lost connection is
+    /// `unavailable` too.
     private func withConnectionDeadline<T: Sendable>(
         _ work: @escaping @Sendable (LeaseWait) async throws -> T
     ) async throws -> T {
-        let lease = LeaseWait()
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work(lease) }
-                group.addTask {
-                    try await Task.sleep(for: Self.acquireTimeout)
-                    if lease.held { return nil }
-                    throw StorageError.unavailable
-                }
-                while let result = try await group.next() {
-                    if let value = result {
-                        group.cancelAll()
-                        return value
-                    }
-                }
-                throw StorageError.unavailable
-            }
+            return try await GuardedCall.run(
+                acquireTimeout: Self.acquireTimeout,
+                abandoned: { [logger] in logger.warning("database call left unanswered on a closed connection; refused") }, work)
         } catch {
             throw Self.unavailableIfConnectionLost(error)
         }
@@ -376,18 +357,89 @@ struct BulkTable: Sendable {
     }
 }
 
-/// A wait for a pooled connection: once `hold()` is called the acquire deadline no longer
-/// applies, and the wait is measured (`agencia_db_connection_wait_seconds`).
+/// A wait for a pooled connection: once `hold(isClosed:)` is called the acquire deadline no
+/// longer applies, and the wait is measured (`agencia_db_connection_wait_seconds`).
 final class LeaseWait: Sendable {
     private let asked = ContinuousClock.now
-    private let box = NIOLockedValueBox(false)
+    private let box = NIOLockedValueBox<(@Sendable () -> Bool)?>(nil)
 
-    var held: Bool { box.withLockedValue { $0 } }
+    /// Whether the connection held is closed; nil while none is held.
+    var connectionClosed: (@Sendable () -> Bool)? { box.withLockedValue { $0 } }
 
-    func hold() {
-        box.withLockedValue { $0 = true }
+    func hold(isClosed: @escaping @Sendable () -> Bool) {
+        box.withLockedValue { $0 = isClosed }
         let waited = ContinuousClock.now - asked
         Telemetry.databaseWait.recordNanoseconds(waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
+    }
+}
+
+/// A call on a pooled PostgreSQL connection that cannot leave its caller waiting forever.
+/// PostgresNIO can leave a query unanswered on a connection PostgreSQL's fast shutdown
+/// terminated (issue 15: once in ~6 000 calls over 40 restarts; the background job that made it
+/// never returned and the server ignored SIGTERM). A task group would wait for such a call
+/// even after cancelling it, so the work runs in a task of its own and the caller takes the
+/// first of: the work's answer; `unavailable` when no connection came within `acquireTimeout`;
+/// `unavailable` when the connection held closed and the work still had not answered
+/// `lostGrace` later — the work is then cancelled and left behind.
+enum GuardedCall {
+    static func run<T: Sendable>(
+        acquireTimeout: Duration, lostGrace: Duration = .seconds(1), checkEvery: Duration = .milliseconds(250),
+        abandoned: @escaping @Sendable () -> Void = {}, _ work: @escaping @Sendable (LeaseWait) async throws -> T
+    ) async throws -> T {
+        let lease = LeaseWait()
+        let outcome = FirstOutcome<T>()
+        let worker = Task {
+            do { outcome.settle(.success(try await work(lease))) } catch { outcome.settle(.failure(error)) }
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: acquireTimeout)
+            guard let closed = lease.connectionClosed else {
+                worker.cancel()
+                return outcome.settle(.failure(StorageError.unavailable))
+            }
+            while !closed() { try await Task.sleep(for: checkEvery) }
+            try await Task.sleep(for: lostGrace)
+            worker.cancel()
+            abandoned()
+            outcome.settle(.failure(StorageError.unavailable))
+        }
+        defer { watchdog.cancel() }
+        // The caller's cancellation reaches the work; the answer is still awaited (the
+        // watchdog bounds the wait).
+        return try await withTaskCancellationHandler {
+            try await outcome.value()
+        } onCancel: {
+            worker.cancel()
+        }
+    }
+}
+
+/// The first result settled wins; `value()` waits for it.
+final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+    }
+    private let state = NIOLockedValueBox(State())
+
+    func settle(_ result: Result<T, any Error>) {
+        let waiter: CheckedContinuation<T, any Error>? = state.withLockedValue { s in
+            guard s.result == nil else { return nil }
+            s.result = result
+            defer { s.waiter = nil }
+            return s.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            let settled: Result<T, any Error>? = state.withLockedValue { s in
+                if s.result == nil { s.waiter = c }
+                return s.result
+            }
+            if let settled { c.resume(with: settled) }
+        }
     }
 }
 
