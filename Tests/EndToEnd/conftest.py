@@ -218,6 +218,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def scratch():
+    """`scratch(prefix)`: a folder of the test's own, removed after it. Directly under /tmp rather
+    than pytest's `tmp_path`: its path may show on a screen, where a long one would wrap."""
+    made = []
+
+    def make(prefix):
+        made.append(Path(tempfile.mkdtemp(prefix=prefix)))
+        return made[-1]
+
+    yield make
+    for folder in made:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def smtp_sink():
     """aiosmtpd on loopback, delivering into a Maildir."""
@@ -235,6 +250,7 @@ def smtp_sink():
             time.sleep(0.1)
     yield {"port": port, "maildir": folder}
     proc.kill()
+    shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def messages_to(sink, address, containing, timeout=30):

@@ -19,9 +19,9 @@ def decode_pdf(pdf: Path):
     return [tuple(line.split(":", 1)) for line in out.splitlines() if ":" in line]
 
 
-def test_select_two_bills_print_statement_and_read_its_barcode(dated_server, terminal):
+def test_select_two_bills_print_statement_and_read_its_barcode(dated_server, terminal, scratch):
     server = dated_server
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-print-"))
+    tmp = scratch("agencia-print-")
     printed = tmp / "printed.pdf"
     config = tmp / "client.json"
     # A test printer: the configured command receives the PDF on its standard input.
@@ -114,9 +114,10 @@ def qr_image_from_screen(styled, path: Path, quadrants: bool, theme: str):
 
 
 def read_qr(t, quadrants, theme):
-    png = Path(tempfile.mkdtemp(prefix="agencia-qr-")) / f"qr-{theme}.png"
-    qr_image_from_screen(t.styled(), png, quadrants, theme)
-    return subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="agencia-qr-") as folder:
+        png = Path(folder) / f"qr-{theme}.png"
+        qr_image_from_screen(t.styled(), png, quadrants, theme)
+        return subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.strip()
 
 
 @pytest.mark.parametrize("size", [(132, 43), (80, 24)], ids=["132x43-meios-blocos", "80x24-quadrantes"])
@@ -165,11 +166,11 @@ def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal, 
     t.wait_for("Linha digitável")
 
 
-def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
+def test_card_payment_follows_itself_to_the_receipt(servers, terminal, scratch):
     """The sandbox company (a fake on loopback, clearly named) approves after 1 s: the screen,
     untouched, moves from "aguardando" to "aprovado" with the receipt's references."""
     server = servers.get(None, sandboxCardCompany=1)
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-receipt-"))
+    tmp = scratch("agencia-receipt-")
     printed = tmp / "comprovante.pdf"
     config = tmp / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
@@ -198,10 +199,10 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal):
     assert "Comprovante de pagamento" in text and reference.group(1) in text and reference.group(2) in text, text
 
 
-def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):
+def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal, scratch):
     """CUPS's own `lp` with no printer set up (no scheduler here): its English error becomes a
     Portuguese sentence that says what to do."""
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-lp-"))
+    tmp = scratch("agencia-lp-")
     for command, expected in ((["lp"], "não há impressora padrão neste terminal"),
                               (["lp", "-d", "balcao-que-nao-existe"], "a impressora configurada neste terminal não existe")):
         config = tmp / "client.json"
@@ -225,9 +226,9 @@ def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal):
         t.close()
 
 
-def test_demo_reads_the_configuration_file_too(terminal):
+def test_demo_reads_the_configuration_file_too(terminal, scratch):
     """`agencia --demo --config F`: the embedded demo, with the file's printer."""
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-demo-config-"))
+    tmp = scratch("agencia-demo-config-")
     printed = tmp / "printed.pdf"
     config = tmp / "client.json"
     config.write_text(json.dumps({"client": {"server": "http://127.0.0.1:9", "printCommand": ["sh", "-c", f"cat > {printed}"]}}))

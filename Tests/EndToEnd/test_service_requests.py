@@ -4,7 +4,6 @@ request reaches Operação's queue as a protocol opened at the kiosk. The urgent
 a document printed at the kiosk, whose barcode and PIX a real reader decodes."""
 import json
 import re
-import tempfile
 from pathlib import Path
 
 from test_journeys import kiosk_login
@@ -55,9 +54,9 @@ def select_service(t, name):
         t.keys("Down")
 
 
-def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal):
+def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal, scratch):
     server = servers.get(None, kioskIdleSeconds=120)  # its own data (the religação is asked once); no hurry
-    tmp = Path(tempfile.mkdtemp(prefix="agencia-fee-"))
+    tmp = scratch("agencia-fee-")
     printed = tmp / "printed.pdf"
     config = tmp / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
