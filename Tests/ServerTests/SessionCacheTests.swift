@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import SQLKit
 import XCTest
 
@@ -75,5 +76,36 @@ final class SessionCacheTests: XCTestCase {
             XCTAssertTrue(refused, "deactivated by another process: refused within a second")
         }
         await server.store.shutdown()
+    }
+
+    /// A feed whose connection is closed is not live, even while its notification stream has not
+    /// ended (PostgresNIO once left a query unanswered on a closed connection, DECISIONS 74):
+    /// what it kept is read again, and forgotten when it is live on a new connection.
+    func testAFeedIsNotLiveOnceItsConnectionIsClosed() async throws {
+        let feed = ChangeFeed()
+        let closed = NIOLockedValueBox(false)
+        let loads = NIOLockedValueBox(0)
+        let cached = FeedCachedValue<Int>(feed: feed, payload: "correction_index")
+        let load: @Sendable () async throws -> Int = {
+            loads.withLockedValue {
+                $0 += 1
+                return $0
+            }
+        }
+        feed.setLive(true, connectionClosed: { closed.withLockedValue { $0 } })
+        let first = try await cached.value(load: load)
+        let again = try await cached.value(load: load)
+        XCTAssertEqual([first, again], [1, 1], "from memory while live")
+
+        closed.withLockedValue { $0 = true }  // no notification, no end of the stream
+        XCTAssertFalse(feed.isLive)
+        let afterClose = try await cached.value(load: load)
+        let afterCloseAgain = try await cached.value(load: load)
+        XCTAssertEqual([afterClose, afterCloseAgain], [2, 3], "read from the database while the connection is closed")
+
+        feed.setLive(true, connectionClosed: { false })  // listening again on a new connection
+        let reconnected = try await cached.value(load: load)
+        let reconnectedAgain = try await cached.value(load: load)
+        XCTAssertEqual([reconnected, reconnectedAgain], [4, 4])
     }
 }

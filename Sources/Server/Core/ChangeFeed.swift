@@ -12,7 +12,10 @@ import ServiceLifecycle
 ///
 /// A cache may answer from memory only while the feed is live: from the moment LISTEN is
 /// confirmed until its connection is lost, when everything is forgotten and read from the
-/// database again until LISTEN is confirmed anew.
+/// database again until LISTEN is confirmed anew. The feed is not live from the moment its
+/// connection is closed, whether or not the notification stream has ended yet: PostgresNIO once
+/// left a query unanswered on a connection PostgreSQL had closed (DECISIONS 74), and a stream
+/// left open that way would keep a logged-out session in memory.
 final class ChangeFeed: Sendable {
     static let channel = "agencia_changes"
 
@@ -22,11 +25,16 @@ final class ChangeFeed: Sendable {
 
     private struct State {
         var live = false
+        /// While live on a connection: whether that connection is closed.
+        var connectionClosed: (@Sendable () -> Bool)?
         var subscribers: [@Sendable (Payload?) -> Void] = []
     }
     private let state = NIOLockedValueBox(State())
 
-    var isLive: Bool { state.withLockedValue { $0.live } }
+    var isLive: Bool {
+        let (live, closed) = state.withLockedValue { ($0.live, $0.connectionClosed) }
+        return live && !(closed?() ?? false)
+    }
 
     /// `onChange` gets each payload, and nil when everything must be forgotten (the feed went
     /// live or was lost).
@@ -38,9 +46,11 @@ final class ChangeFeed: Sendable {
         for s in state.withLockedValue({ $0.subscribers }) { s(payload) }
     }
 
-    func setLive(_ live: Bool) {
+    /// `connectionClosed`: the connection the feed listens on, when it has one (PostgreSQL).
+    func setLive(_ live: Bool, connectionClosed: (@Sendable () -> Bool)? = nil) {
         let subscribers = state.withLockedValue { s in
             s.live = live
+            s.connectionClosed = live ? connectionClosed : nil
             return s.subscribers
         }
         for s in subscribers { s(nil) }
@@ -60,7 +70,7 @@ struct ChangeFeedService: Service {
                 do {
                     try await client.withConnection { conn in
                         try await conn.listen(on: ChangeFeed.channel) { notifications in
-                            feed.setLive(true)
+                            feed.setLive(true, connectionClosed: { conn.isClosed })
                             for try await n in notifications { feed.deliver(n.payload) }
                         }
                     }
