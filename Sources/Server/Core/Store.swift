@@ -455,3 +455,11 @@ final class ManagedAtomicCounter: @unchecked Sendable {
         return value & Int.max
     }
 }
+
+extension SQLRow {
+    /// A nullable column. SQLKit decodes `Optional<T>` through a nested `Decoder` per value;
+    /// asking for NULL first lets `T` take the driver's direct path (issue 15).
+    func optional<T: Decodable>(_ column: String, as: T.Type) throws -> T? {
+        try decodeNil(column: column) ? nil : decode(column: column, as: T.self)
+    }
+}

@@ -81,13 +81,13 @@ struct PropertyRepository: Sendable {
             categoria: Self.categoria(row),
             economias: row.decode(column: "economias", as: Int.self),
             situacaoLigacao: Self.situacaoLigacao(row),
-            situacaoLigacaoSince: row.decode(column: "situacao_desde", as: String?.self).flatMap(CivilDate.init(iso:)),
+            situacaoLigacaoSince: row.optional("situacao_desde", as: String.self).flatMap(CivilDate.init(iso:)),
             esgoto: row.decode(column: "esgoto", as: Int.self) != 0,
             titular: Customer(
                 documento: row.decode(column: "documento", as: String.self),
                 nome: row.decode(column: "nome", as: String.self),
-                email: row.decode(column: "email", as: String?.self),
-                telefone: row.decode(column: "telefone", as: String?.self)))
+                email: row.optional("email", as: String.self),
+                telefone: row.optional("telefone", as: String.self)))
     }
 
     /// Who asks for a property: the customer of `documento` (the session's CPF/CNPJ) when known,
