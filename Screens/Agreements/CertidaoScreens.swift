@@ -190,17 +190,21 @@ public final class CertidaoVerificationScreen: Screen {
             return
         }
         guard let a = answer else { return }
+        let until = a.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+        let issued = a.issuedOn.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+        let what = "\(a.title ?? "") · imóvel \(a.matricula ?? "") · titular \(a.holder ?? "") (\(a.holderDocument ?? "")) · emitida em \(issued)."
         switch a.status {
         case .valida, .expirada:
-            let until = a.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? ""
-            let issued = a.issuedOn.flatMap(CivilDate.init(iso:))?.formatted ?? ""
             y = s.paragraph(
                 a.status == .valida ? "CERTIDÃO VÁLIDA até \(until)." : "CERTIDÃO EXPIRADA em \(until): peça uma nova.", x: x, y: y,
                 width: w,
                 role: a.status == .valida ? .success : .warning)
-            y = s.paragraph(
-                "\(a.title ?? "") · imóvel \(a.matricula ?? "") · titular \(a.holder ?? "") (\(a.holderDocument ?? "")) · emitida em \(issued).",
-                x: x, y: y, width: w)
+            y = s.paragraph(what, x: x, y: y, width: w)
+        case .revogada:
+            let on = a.revokedOn.flatMap(CivilDate.init(iso:))?.formatted ?? ""
+            y = s.paragraph("CERTIDÃO REVOGADA em \(on): não vale como prova de quitação.", x: x, y: y, width: w, role: .error)
+            y = s.paragraph("Motivo: \(a.revocationReason ?? "")", x: x, y: y, width: w)
+            y = s.paragraph(what, x: x, y: y + 1, width: w, role: .muted)
         case .desconhecida:
             s.paragraph(
                 "Código não encontrado: confira o que foi digitado. Uma certidão adulterada ou inventada não tem código válido.", x: x,

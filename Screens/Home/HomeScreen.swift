@@ -168,7 +168,11 @@ public final class HomeScreen: Screen {
         y += 1
         // Debt banner (A4): count, total, oldest due date; in text, not only colour.
         let d = p.debts
-        var banner = ["Nenhum débito em aberto."]
+        var banner = [
+            d.inAgreementCount > 0
+                ? "Nenhuma conta em aberto fora do acordo (\(counted(d.inAgreementCount, "conta")) em parcelamento)."
+                : "Nenhum débito em aberto."
+        ]
         var role = Role.success
         if d.openCount > 0 {
             let oldest = d.oldestDueOn.flatMap(CivilDate.init(iso:))?.formatted ?? "-"

@@ -79,7 +79,7 @@ public enum AgreementStanding: Equatable, Sendable {
         _ installments: [Installment], today: CivilDate, calendar: BusinessCalendar, maxOverdueInstallments: Int, maxOverdueDays: Int
     ) -> AgreementStanding {
         if installments.allSatisfy(\.paid) { return .quitado }
-        let late = installments.filter { !$0.paid && today > calendar.payableUntil(due: $0.due) }
+        let late = installments.filter { !$0.paid && calendar.isLate(due: $0.due, on: today) }
         guard let oldest = late.map({ calendar.payableUntil(due: $0.due) }).min() else { return .emDia }
         let days = today.daysSinceEpoch - oldest.daysSinceEpoch
         if late.count >= maxOverdueInstallments {

@@ -28,34 +28,38 @@ public struct Bill: Sendable, Equatable {
         self.paidOn = paidOn
     }
 
-    /// Open and past its due date on `today` (`SituacaoConta.isOverdue`).
+    /// Owed on its own and past its payable date on `today` (`SituacaoConta.isOverdue`).
     public func isOverdue(on today: CivilDate, calendar: BusinessCalendar) -> Bool {
         situacao.isOverdue(due: due, today: today, calendar: calendar)
     }
 }
 
-/// The open-debt summary of a property on a day (PRODUCT.md A4): what the home screen shows.
+/// The debt summary of a property on a day (PRODUCT.md A4): what the home screen shows, by the
+/// one definition of owed and overdue (`SituacaoConta.isOwed`, `isOverdue`).
 public struct DebtSummary: Sendable, Equatable {
+    /// Bills owed on their own (open or under review), overdue or not, and their total.
     public var openCount = 0
     public var openTotal = Money.zero
+    /// Of those, past their payable date.
     public var overdueCount = 0
     public var oldestDue: CivilDate?
+    /// Of those, under a pending card payment.
     public var underReviewCount = 0
+    /// Owed through an agreement's installments.
     public var inAgreementCount = 0
 
     /// Summarises a property's bills (any order) on `today`.
     public init(bills: [Bill], today: CivilDate, calendar: BusinessCalendar) {
-        for b in bills {
-            switch b.situacao {
-            case .aberta:
-                openCount += 1
-                openTotal = openTotal + b.value
-                if b.isOverdue(on: today, calendar: calendar) { overdueCount += 1 }
-                oldestDue = min(oldestDue ?? b.due, b.due)
-            case .emRevisao: underReviewCount += 1
-            case .parcelada: inAgreementCount += 1
-            case .paga: break
+        for b in bills where b.situacao.isOwed {
+            guard b.situacao.isOwedOnItsOwn else {
+                inAgreementCount += 1
+                continue
             }
+            openCount += 1
+            openTotal = openTotal + b.value
+            if b.isOverdue(on: today, calendar: calendar) { overdueCount += 1 }
+            if b.situacao == .emRevisao { underReviewCount += 1 }
+            oldestDue = min(oldestDue ?? b.due, b.due)
         }
     }
 }

@@ -112,4 +112,10 @@ public struct BusinessCalendar: Sendable, Hashable {
         while !isBusinessDay(d) { d = d.adding(days: 1) }
         return d
     }
+
+    /// Whether something due on `due` and not paid is late on `today`: past `payableUntil(due:)`.
+    /// The one business-day rule of "vencida" for bills, statements and agreement installments.
+    public func isLate(due: CivilDate, on today: CivilDate) -> Bool {
+        payableUntil(due: due) < today
+    }
 }

@@ -18,21 +18,6 @@ public enum CertidaoDecision: Equatable, Sendable {
     /// Each reason a sentence (which bill, which agreement, since when); `advice` what to do.
     case refuse(reasons: [String], advice: String)
 
-    /// An overdue bill that is not in an agreement.
-    public struct OverdueBill: Sendable {
-        public var competencia: Competencia
-        public var due: CivilDate
-        public var amount: Money
-        /// When it was inscribed in dívida ativa, if it was.
-        public var dividaAtivaSince: CivilDate?
-        public init(competencia: Competencia, due: CivilDate, amount: Money, dividaAtivaSince: CivilDate? = nil) {
-            self.competencia = competencia
-            self.due = due
-            self.amount = amount
-            self.dividaAtivaSince = dividaAtivaSince
-        }
-    }
-
     /// An active agreement and how it stands.
     public struct ActiveAgreement: Sendable {
         public var id: Int64
@@ -46,12 +31,14 @@ public enum CertidaoDecision: Equatable, Sendable {
         }
     }
 
-    /// `inInstallments`: bills in a parcelamento (the property's `parcelada` bills).
-    public static func decide(overdue: [OverdueBill], agreements: [ActiveAgreement], inInstallments: Int) -> CertidaoDecision {
-        var reasons = overdue.sorted { $0.competencia < $1.competencia }.map {
-            "Conta de \($0.competencia.formatted), vencida em \($0.due.formatted): \($0.amount.formatted)"
-                + ($0.dividaAtivaSince.map { ", inscrita em dívida ativa em \($0.formatted)." } ?? ".")
-        }
+    /// The decision on `today` from the property's bills (any situation, any order) and its active
+    /// agreements: every bill overdue by the one definition (`Bill.isOverdue`: open, in dívida
+    /// ativa or under a pending card payment) refuses it; bills in an agreement in good standing
+    /// make it positiva com efeito de negativa.
+    public static func decide(bills: [Bill], agreements: [ActiveAgreement], today: CivilDate, calendar: BusinessCalendar)
+        -> CertidaoDecision
+    {
+        var reasons = overdue(bills, on: today, calendar: calendar)
         for a in agreements {
             switch a.standing {
             case .atrasado(let n, _):
@@ -68,6 +55,25 @@ public enum CertidaoDecision: Equatable, Sendable {
                 advice: "Pague as contas vencidas (extrato de débitos) ou as parcelas atrasadas, ou negocie-as num acordo; "
                     + "depois de compensado o pagamento, peça a certidão de novo.")
         }
-        return .issue(inInstallments > 0 ? .positivaComEfeitoDeNegativa : .negativa)
+        return .issue(bills.contains { $0.situacao == .parcelada } ? .positivaComEfeitoDeNegativa : .negativa)
+    }
+
+    /// Why a certidão issued on `issuedOn` no longer stands (empty: it stands): bills owed on
+    /// their own today that were already overdue on the day it was issued — the facts it was
+    /// issued on turned out false (a payment reversed, a bill imported later, a card payment
+    /// declined, an agreement broken that gave its bills back). A bill overdue then and paid since
+    /// does not revoke it: nothing is owed.
+    public static func falsified(bills: [Bill], issuedOn: CivilDate, calendar: BusinessCalendar) -> [String] {
+        overdue(bills, on: issuedOn, calendar: calendar)
+    }
+
+    /// One sentence per bill overdue on `day`, oldest first.
+    static func overdue(_ bills: [Bill], on day: CivilDate, calendar: BusinessCalendar) -> [String] {
+        bills.filter { $0.isOverdue(on: day, calendar: calendar) }.sorted { $0.competencia < $1.competencia }.map { b in
+            var s = "Conta de \(b.competencia.formatted), vencida em \(b.due.formatted): \(b.value.formatted)"
+            if let d = b.dividaAtivaSince { s += ", inscrita em dívida ativa em \(d.formatted)" }
+            if b.situacao == .emRevisao { s += ", em revisão (pagamento com cartão ainda não aprovado pela operadora)" }
+            return s + "."
+        }
     }
 }

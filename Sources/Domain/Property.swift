@@ -46,12 +46,27 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
     /// Included in an installment agreement.
     case parcelada
 
-    /// Whether a bill in this situation, due on `due`, is overdue on `today`: open and past the
-    /// last day it could be paid without charges (the due date, or the next business day when it
-    /// falls on a weekend or holiday). The one definition of "vencida" (home banner, debts,
-    /// statements, simulations).
+    /// What a property owes (issue 27), the one definition every feature uses: a bill is owed
+    /// until it is paid. Open, and open in dívida ativa (an open bill with its inscription date);
+    /// under review, because a pending card payment pays nothing until the company approves it;
+    /// in an agreement, owed through the agreement's installments.
+    public var isOwed: Bool { self != .paga }
+
+    /// Owed by the bill itself, so that its own due date decides whether it is overdue: open or
+    /// under review. A bill in an agreement is owed through the agreement's installments, whose
+    /// dates decide instead (`AgreementStanding`).
+    public var isOwedOnItsOwn: Bool { self == .aberta || self == .emRevisao }
+
+    /// Whether it can be paid or negotiated now (a document, a card payment, an agreement, its
+    /// second copy): open only. Under review waits for the company; in an agreement is paid
+    /// through the carnê.
+    public var isPayable: Bool { self == .aberta }
+
+    /// Whether a bill in this situation, due on `due`, is overdue on `today`: owed on its own and
+    /// past the last day it could be paid without charges (`BusinessCalendar.isLate`). The one
+    /// definition of "vencida" (home banner, debts, certidão, services, negotiation).
     public func isOverdue(due: CivilDate, today: CivilDate, calendar: BusinessCalendar) -> Bool {
-        self == .aberta && calendar.payableUntil(due: due) < today
+        isOwedOnItsOwn && calendar.isLate(due: due, on: today)
     }
 
     public var label: String {

@@ -1,4 +1,6 @@
+import API
 import Crypto
+import Curl
 import Domain
 import Foundation
 import Logging
@@ -135,20 +137,59 @@ public enum CertidaoAdmin {
     }
 
     /// What the seal certifies, if it is intact under `publicKey` (base64); the error says why not.
-    public static func verify(_ text: String, publicKey: String) throws -> String {
+    /// With `online` (the server's address, e.g. `https://agencia.exemplo.com.br`), the code is
+    /// then checked there too: valid, expired or revoked (with the reason) today.
+    public static func verify(_ text: String, publicKey: String, online: URL? = nil) async throws -> String {
         guard let raw = Data(base64Encoded: publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
             throw CertidaoSeal.Problem.malformed
         }
         switch CertidaoSeal.verify(text, publicKey: key) {
         case .success(let f):
-            return """
+            let sealed = """
                 Assinatura válida: emitida pela companhia e não alterada.
                 Código: \(f.code)
                 Certidão: \(f.kind)
                 Matrícula: \(f.matricula) · titular \(f.holder) (\(f.holderDocument))
-                Emitida em \(f.issuedOn), válida até \(f.validUntil) (a validade na data de hoje e um eventual cancelamento se conferem pelo código, on-line).
+                Emitida em \(f.issuedOn), válida até \(f.validUntil)
                 """
+            guard let online else {
+                return sealed + " (a validade na data de hoje e uma eventual revogação se conferem pelo código, on-line: --online).\n"
+            }
+            do {
+                return sealed + "\n" + (try await onlineStatus(code: f.code, server: online))
+            } catch let e as OnlineCheckFailed {
+                throw OnlineCheckFailed(message: sealed + "\n" + e.message)
+            }
         case .failure(let p): throw p
         }
+    }
+
+    /// The server's answer for `code` today, in one sentence; thrown when it is not good news, so
+    /// that the command exits with 1.
+    static func onlineStatus(code: String, server: URL) async throws -> String {
+        var options = CurlTransport.Options()
+        options.connectTimeout = .seconds(10)
+        options.totalTimeout = .seconds(30)
+        let client = Client(serverURL: server.appendingPathComponent("v1"), transport: CurlTransport(options: options))
+        let answer: Components.Schemas.CertidaoVerification
+        do {
+            answer = try await client.verifyCertidao(body: .json(.init(code: code))).ok.body.json
+        } catch {
+            throw OnlineCheckFailed(message: "Conferência on-line em \(server.absoluteString) não respondeu: \(error)")
+        }
+        switch answer.status {
+        case .valida: return "On-line: VÁLIDA hoje (até \(answer.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? "—"))."
+        case .expirada:
+            throw OnlineCheckFailed(message: "On-line: EXPIRADA (válida até \(answer.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? "—")).")
+        case .revogada:
+            throw OnlineCheckFailed(
+                message: "On-line: REVOGADA em \(answer.revokedOn.flatMap(CivilDate.init(iso:))?.formatted ?? "—"). Motivo: \(answer.revocationReason ?? "—")")
+        case .desconhecida: throw OnlineCheckFailed(message: "On-line: o servidor não conhece este código.")
+        }
+    }
+
+    struct OnlineCheckFailed: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
     }
 }

@@ -365,6 +365,10 @@ final class AgenciaAPI: APIProtocol, Sendable {
         try await certidoes.verifyCertidao(input)
     }
 
+    func revokeCertidao(_ input: Operations.RevokeCertidao.Input) async throws -> Operations.RevokeCertidao.Output {
+        try await certidoes.revokeCertidao(input)
+    }
+
     func listDeclaracaoYears(_ input: Operations.ListDeclaracaoYears.Input) async throws -> Operations.ListDeclaracaoYears.Output {
         try await declaracoes.listDeclaracaoYears(input)
     }

@@ -200,7 +200,10 @@ public func buildApplication(
             sender: OutboxSender(
                 outbox: outbox, documents: documents, smtp: config.smtp, utility: config.utility, clock: appClock, logger: logger),
             cardPayments: cardPayments, ouvidoria: config.ouvidoria.email.map { (ouvidoria, $0) }, store: store,
-            agreements: AgreementRepository(store: store), agreementSettings: config.agreements, runtime: runtime,
+            agreements: AgreementRepository(store: store), agreementSettings: config.agreements,
+            certidaoReview: CertidaoReview(
+                certidoes: CertidaoRepository(store: store), bills: bills, audit: audit),
+            runtime: runtime,
             clock: appClock, pollSeconds: config.smtp.pollSeconds, logger: logger,
             lease: BatchLease(
                 store: store, name: "background", holder: "\(BatchLease.holderHere()):\(UUID().uuidString.prefix(8))",

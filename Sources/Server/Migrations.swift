@@ -660,6 +660,19 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            19, "certidao_revocation",
+            [
+                // A certidão revoked (issue 27): by a supervisor, or by the rule that finds the ones
+                // issued on facts since found false (`revoked_by` = 'regra'); the public
+                // verification reports it with the reason.
+                "ALTER TABLE certidoes ADD COLUMN revoked_at BIGINT",
+                "ALTER TABLE certidoes ADD COLUMN revoked_by TEXT",
+                "ALTER TABLE certidoes ADD COLUMN revoked_reason TEXT",
+                // The rule walks the certidões still in force, by id.
+                "CREATE INDEX certidoes_in_force ON certidoes(valid_until, id) WHERE revoked_at IS NULL",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -205,11 +205,15 @@ struct CertidaoPublicKey: AsyncParsableCommand {
 struct CertidaoVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Confere, sem conexão, o texto do QR de uma certidão (AVCERT1|…) ou um arquivo com ele; sai com 1 se não confere.")
+        abstract:
+            "Confere, sem conexão, o texto do QR de uma certidão (AVCERT1|…) ou um arquivo com ele; com --online, também a validade "
+            + "hoje e uma eventual revogação no servidor. Sai com 1 se não confere.")
 
     @Argument(help: "O texto lido do QR, ou o caminho de um arquivo que o contém.") var input: String
     @Option(help: "Chave pública (base64), de `agencia-server certidao public-key` ou de GET /v1/certidao-public-key.")
     var publicKey: String
+    @Option(help: "Endereço do servidor (ex.: https://agencia.exemplo.com.br) para conferir também, on-line, se a certidão está válida hoje ou foi revogada.")
+    var online: String?
 
     func run() async throws {
         var text = input
@@ -217,7 +221,14 @@ struct CertidaoVerify: AsyncParsableCommand {
             text = String(decoding: data, as: UTF8.self)
         }
         do {
-            print(try CertidaoAdmin.verify(text, publicKey: publicKey))
+            var server: URL?
+            if let online {
+                guard let u = URL(string: online), u.scheme == "http" || u.scheme == "https" else {
+                    throw ValidationError("--online: informe o endereço do servidor com http:// ou https://.")
+                }
+                server = u
+            }
+            print(try await CertidaoAdmin.verify(text, publicKey: publicKey, online: server))
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)

@@ -112,7 +112,9 @@ def test_kiosk_issues_a_certidao_and_the_start_screen_verifies_its_code(servers,
 
 def test_a_third_party_checks_the_certidao_seal_offline(server, tmp_path):
     """The certidão's QR, read from its PDF by a barcode reader, is checked by
-    `agencia-server certidao verify` with the published public key; a changed date fails."""
+    `agencia-server certidao verify` with the published public key; a changed date fails; with
+    --online it reports the certidão valid, then revoked (with the reason) once a supervisor
+    revokes it."""
     from conftest import BIN
 
     maria = api(server["url"], "/v1/sessions/customer", body={"matricula": "10002-1", "documento": "111.444.777-35"})["token"]
@@ -129,6 +131,17 @@ def test_a_third_party_checks_the_certidao_seal_offline(server, tmp_path):
     forged = seal.replace(issued["validUntil"], "2099-12-31")
     bad = subprocess.run([str(BIN / "agencia-server"), "certidao", "verify", forged, "--public-key", key], capture_output=True, text=True)
     assert bad.returncode == 1 and "Assinatura inválida" in bad.stderr, (bad.stdout, bad.stderr)
+    # With --online the verifier also asks the server: valid today; once a supervisor revokes it,
+    # the same intact seal fails, with the date and the reason.
+    online = [str(BIN / "agencia-server"), "certidao", "verify", seal, "--public-key", key, "--online", server["url"]]
+    valid = subprocess.run(online, capture_output=True, text=True)
+    assert valid.returncode == 0 and "On-line: VÁLIDA hoje" in valid.stdout, (valid.stdout, valid.stderr)
+    carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123", "modo": "counter"})["token"]
+    reason = "Pagamento estornado pelo banco depois da emissão."
+    api(server["url"], "/v1/certidao-revocations", token=carla, body={"code": issued["code"], "reason": reason})
+    revoked = subprocess.run(online, capture_output=True, text=True)
+    assert revoked.returncode == 1 and "Assinatura válida" in revoked.stderr, (revoked.stdout, revoked.stderr)
+    assert "On-line: REVOGADA em" in revoked.stderr and reason in revoked.stderr, revoked.stderr
 
 
 def test_kiosk_lists_an_agreement_and_prints_the_second_copy_of_an_installment(servers, terminal, tmp_path):

@@ -56,7 +56,7 @@ final class CertidaoAPITests: XCTestCase {
                 let qr = try XCTUnwrap(PDFReading.symbols(Data(buffer: pdf.body)).symbols.first { $0.type == "QR-Code" }?.data)
                 let keyAnswer = try await client.get("/v1/certidao-public-key").json
                 let published = try XCTUnwrap(keyAnswer["publicKey"] as? String)
-                let sealed = try CertidaoAdmin.verify(qr, publicKey: published)
+                let sealed = try await CertidaoAdmin.verify(qr, publicKey: published)
                 ATrue(sealed.contains("Código: \(code)") && sealed.contains("Matrícula: 10002-1"), sealed)
                 // A typo, a made-up code and nonsense: the same answer.
                 var typo = Array(code)

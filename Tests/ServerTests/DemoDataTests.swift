@@ -12,7 +12,7 @@ final class DemoDataTests: XCTestCase {
     static let promises: [Int: (overdue: Int, upcoming: Int, review: Int, parcelada: Int)] = [
         10001: (2, 1, 0, 0),  // "contas vencidas" and one "a vencer"
         10002: (0, 0, 0, 0),  // "tudo pago"
-        10003: (0, 1, 1, 0),  // one bill under review (card payment)
+        10003: (1, 1, 1, 0),  // one bill under review (card payment): past due, so overdue until approved (issue 27)
         10004: (0, 1, 0, 0),  // the company: one bill still to come
         10005: (1, 1, 0, 0),  // cut connection, one overdue bill (signs an agreement in the e2e)
         10006: (1, 1, 0, 0),  // public body, mixed

@@ -75,7 +75,7 @@ enum Permissions {
         "getQueue": backOffice, "addProtocolStep": backOffice, "extendManifestation": backOffice,
         "getOuvidoriaSummary": backOffice, "getOuvidoriaOverdue": backOffice, "applyDocumentChange": backOffice,
         // The supervisor.
-        "listAudit": supervisor, "listLoginLocks": supervisor, "unlockLogin": supervisor,
+        "listAudit": supervisor, "listLoginLocks": supervisor, "unlockLogin": supervisor, "revokeCertidao": supervisor,
     ]
 
     /// The terminal modes each role logs in to: a terminal's mode comes from its configuration,

@@ -4,7 +4,8 @@ import ServiceLifecycle
 /// The server's own chores, run as a service beside the HTTP server: the outbox sender every
 /// `smtp.pollSeconds` (in every instance: each message is claimed with a lease of its own), and
 /// every few seconds the sweepers (card payments nobody decided in time, the ouvidoria's daily
-/// alerts, idempotency keys past their 24 hours) and hourly the late agreements — these in one
+/// alerts, idempotency keys past their 24 hours) and hourly the late agreements and the
+/// certidões issued on facts since found false (`CertidaoReview`) — these in one
 /// instance only, the holder of the `background` lease in `batch_runs` (renewed at each round,
 /// given up on a graceful stop, taken over by another when it lapses; DECISIONS 66). Stops
 /// between two steps on a graceful shutdown; a database error is logged and tried again on the
@@ -19,6 +20,8 @@ struct BackgroundJobs: Service {
     /// Agreements and the breaking rule (checked every hour).
     let agreements: AgreementRepository
     let agreementSettings: AgreementSettings
+    /// Certidões issued on facts since found false (checked with the agreements).
+    let certidaoReview: CertidaoReview
     let runtime: ServerRuntime
     let clock: AppClock
     let pollSeconds: Int
@@ -67,6 +70,9 @@ struct BackgroundJobs: Service {
                                 lastAgreementCheck = clock.epochSeconds
                                 let broken = try await breakLateAgreements()
                                 if broken > 0 { logger.info("agreements broken", metadata: ["count": "\(broken)"]) }
+                                let revoked = try await certidaoReview.run(
+                                    today: clock.today, calendar: clock.calendar, now: clock.epochSeconds)
+                                if revoked > 0 { logger.info("certidões revoked", metadata: ["count": "\(revoked)"]) }
                             }
                         } else {
                             lastAgreementCheck = 0  // checked at once when this instance takes over

@@ -43,7 +43,7 @@ struct AgreementHandlers: Sendable {
         let policy = property.categoria == .residencialSocial ? config.lowIncomeInstallments : config.installments
         let today = grant.today
         let negotiable = try await NegotiableDebt.of(
-            try await bills.bills(grant.matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
+            try await bills.owed(grant.matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
         let debt = negotiable.debt
         let downPayment = Money(cents: body.downPaymentCents)
         let plan: InstallmentPlan

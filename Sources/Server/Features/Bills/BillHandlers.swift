@@ -29,7 +29,7 @@ struct BillHandlers: Sendable {
         let today = grant.today
         let index = b.isOverdue(on: today, calendar: grant.calendar) ? try await bills.correctionIndex() : [:]
         var payment: S.PaymentCode?
-        if b.situacao == .aberta {
+        if b.situacao.isPayable {
             let (barcode, pix) = try documents.factory.billCodes(b)
             payment = BillViews.paymentCode(barcode, pix, due: b.due, total: b.value)
         }

@@ -19,8 +19,8 @@ struct BillRepository: Sendable {
         """
     }
 
-    /// The situations of a bill still to be settled: open, under review or in an agreement.
-    static let unsettledSituations = [SituacaoConta.aberta, .emRevisao, .parcelada].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    /// The situations of a bill the property still owes (`SituacaoConta.isOwed`), for SQL.
+    static let owedSituations = SituacaoConta.allCases.filter(\.isOwed).map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     static func bill(_ row: any SQLRow) throws -> Bill {
         let comp = try row.decode(column: "competencia", as: String.self)
@@ -50,12 +50,12 @@ struct BillRepository: Sendable {
         }
     }
 
-    /// The property's bills still to be settled: open, under review or in an agreement (the debt
-    /// summary).
-    func unsettled(_ matricula: String) async throws -> [Bill] {
+    /// Every bill the property owes (`SituacaoConta.isOwed`), however old: what the certidão,
+    /// the services' eligibility and the revocation rule look at.
+    func owed(_ matricula: String) async throws -> [Bill] {
         try await store.read { db in
             try await db.raw(
-                "SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula) AND situacao IN (\(unsafeRaw: Self.unsettledSituations))"
+                "SELECT \(unsafeRaw: Self.columns) FROM bills WHERE matricula = \(bind: matricula) AND situacao IN (\(unsafeRaw: Self.owedSituations))"
             ).all().map(Self.bill)
         }
     }
@@ -95,7 +95,7 @@ struct BillRepository: Sendable {
             "SELECT \(unsafeRaw: columns) FROM bills WHERE matricula = \(bind: matricula) AND id IN (\(list)) ORDER BY competencia\(unsafeRaw: engine == .postgres ? " FOR UPDATE" : "")"
         ).all().map(bill)
         guard rows.count == unique.count else { throw StorageError.billsNotFound }
-        for b in rows where b.situacao != .aberta { throw StorageError.billNotSelectable(b.competencia, b.situacao) }
+        for b in rows where !b.situacao.isPayable { throw StorageError.billNotSelectable(b.competencia, b.situacao) }
         return rows
     }
 

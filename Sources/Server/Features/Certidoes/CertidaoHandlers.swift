@@ -25,21 +25,16 @@ struct CertidaoHandlers: Sendable {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard let property = try await properties.property(grant.matricula) else { throw APIError.notFound }
         let today = grant.today
-        let all = try await bills.bills(grant.matricula)
-        let overdue = all.filter { $0.situacao == .aberta && $0.isOverdue(on: today, calendar: grant.calendar) }.map {
-            CertidaoDecision.OverdueBill(competencia: $0.competencia, due: $0.due, amount: $0.value, dividaAtivaSince: $0.dividaAtivaSince)
-        }
         let active = try await agreements.agreements(grant.matricula).filter { $0.status == .ativo }.map { a in
             let standing = AgreementStanding.evaluate(
                 a.installments.map { .init(due: $0.due, paid: $0.paidOn != nil) }, today: today, calendar: grant.calendar,
                 maxOverdueInstallments: config.agreements.maxOverdueInstallments, maxOverdueDays: config.agreements.maxOverdueDays)
-            let lateSince = a.installments.filter { $0.paidOn == nil && today > grant.calendar.payableUntil(due: $0.due) }
-                .map { grant.calendar.payableUntil(due: $0.due) }.min()
+            var lateSince: CivilDate?
+            if case .atrasado(_, let days) = standing { lateSince = today.adding(days: -days) }
             return CertidaoDecision.ActiveAgreement(id: a.id, standing: standing, lateSince: lateSince)
         }
         let kind: CertidaoKind
-        switch CertidaoDecision.decide(overdue: overdue, agreements: active, inInstallments: all.filter { $0.situacao == .parcelada }.count)
-        {
+        switch CertidaoDecision.decide(bills: try await bills.owed(grant.matricula), agreements: active, today: today, calendar: grant.calendar) {
         case .issue(let k): kind = k
         case .refuse(let reasons, let advice):
             throw APIError(
@@ -78,8 +73,9 @@ struct CertidaoHandlers: Sendable {
                         issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso))))
     }
 
-    /// Anyone: valid (with what it certifies, the holder masked), expired, or unknown — the same
-    /// answer for a code that does not exist and one that cannot exist, under the attempt limits.
+    /// Anyone: valid (with what it certifies, the holder masked), expired, revoked (when and
+    /// why), or unknown — the same answer for a code that does not exist and one that cannot
+    /// exist, under the attempt limits.
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let scopes = ["certidao:\(Principal.origin.limitKey)"]
@@ -88,13 +84,35 @@ struct CertidaoHandlers: Sendable {
             try await limiter.fail(scopes)
             return .ok(.init(body: .json(.init(status: .desconhecida))))
         }
-        let status: S.CertidaoVerification.StatusPayload = clock.today > c.validUntil ? .expirada : .valida
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        status: status, title: c.kind.title, matricula: Matricula.display(c.matricula), holder: Masking.name(c.holderName),
-                        holderDocument: TaxID(c.holderDocument)?.masked, issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso))))
+        return .ok(.init(body: .json(verification(c))))
+    }
+
+    /// A supervisor revokes a certidão by its code, with the reason the public verification
+    /// shows; audited. The first revocation stands.
+    func revokeCertidao(_ input: Operations.RevokeCertidao.Input) async throws -> Operations.RevokeCertidao.Output {
+        let grant = try await authorization.check(.staff())
+        guard case .json(let body) = input.body, let staff = grant.staff else { throw APIError.badRequest }
+        let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.count >= 10 else { throw APIError.invalid("Escreva o motivo da revogação (ao menos 10 caracteres).") }
+        guard let code = VerificationCode.normalized(body.code),
+            let c = try await certidoes.revoke(code: code, by: staff.usuario, reason: reason, now: grant.now)
+        else { throw APIError(status: .notFound, code: "certidao_not_found", message: "Não há certidão com este código.") }
+        try await grant.audit.record(
+            grant.principal, "revogar_certidao", matricula: c.matricula,
+            detail: c.revocation?.by == staff.usuario && c.revocation?.reason == reason
+                ? "certidão \(c.id)" : "certidão \(c.id) (já estava revogada)")
+        return .ok(.init(body: .json(verification(c))))
+    }
+
+    /// What the public verification says of `c` today.
+    private func verification(_ c: CertidaoRepository.Issued) -> S.CertidaoVerification {
+        let status: S.CertidaoVerification.StatusPayload =
+            c.revocation != nil ? .revogada : clock.today > c.validUntil ? .expirada : .valida
+        return .init(
+            status: status, title: c.kind.title, matricula: Matricula.display(c.matricula), holder: Masking.name(c.holderName),
+            holderDocument: TaxID(c.holderDocument)?.masked, issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso,
+            revokedOn: c.revocation.map { LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval($0.at)), timeZone: clock.timeZone).iso },
+            revocationReason: c.revocation?.reason)
     }
 
     /// The certidão as PDF.

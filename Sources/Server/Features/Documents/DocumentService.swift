@@ -312,7 +312,7 @@ struct DocumentService: Sendable {
         charges: LateCharges, validUntil: CivilDate, barcode: ArrecadacaoBarcode, pix: PixBRCode
     )] {
         let today = clock.today
-        let late = a.installments.filter { a.status == .ativo && $0.paidOn == nil && today > clock.calendar.payableUntil(due: $0.due) }
+        let late = a.installments.filter { a.status == .ativo && $0.paidOn == nil && clock.calendar.isLate(due: $0.due, on: today) }
         guard !late.isEmpty else { return [:] }
         let until = today.adding(days: factory.utility.statementValidDays)
         let index = try await bills.correctionIndex()
@@ -362,7 +362,7 @@ struct DocumentService: Sendable {
         switch kind {
         case .bill:
             guard let b = try await bills.bill(matricula, id: id) else { throw APIError.billNotFound }
-            guard b.situacao == .aberta else { throw APIError.notPayable }
+            guard b.situacao.isPayable else { throw APIError.notPayable }
             guard let p = try await properties.property(matricula) else { throw APIError.notFound }
             return try factory.billDocument(b, property: p, today: clock.today, calendar: clock.calendar)
         case .statement:

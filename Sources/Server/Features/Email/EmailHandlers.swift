@@ -26,7 +26,7 @@ struct EmailHandlers: Sendable {
         case .bill:
             kind = .bill
             guard let b = try await bills.bill(matricula, id: body.document.id) else { throw APIError.billNotFound }
-            guard b.situacao == .aberta else { throw APIError.notPayable }
+            guard b.situacao.isPayable else { throw APIError.notPayable }
         case .statement:
             kind = .statement
             guard try await statements.statement(matricula, id: body.document.id) != nil else { throw APIError.statementNotFound }

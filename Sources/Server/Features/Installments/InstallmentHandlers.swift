@@ -33,7 +33,7 @@ struct InstallmentHandlers: Sendable {
         let today = grant.today
         let kind = AgreementKind(rawValue: (body.kind ?? .comum).rawValue) ?? .comum
         let negotiable = try await NegotiableDebt.of(
-            try await bills.bills(matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
+            try await bills.owed(matricula), kind: kind, today: today, calendar: grant.calendar, repository: bills)
         let debt = negotiable.debt
         let plan: InstallmentPlan
         do {

@@ -1,7 +1,7 @@
 import Domain
 
 /// What an agreement of one kind would negotiate (DECISIONS 27, 61): the property's overdue bills
-/// of that kind — not inscribed in dívida ativa, or inscribed — oldest first, each with its
+/// that can be negotiated now (`isPayable`: not under a pending card payment) of that kind — not inscribed in dívida ativa, or inscribed — oldest first, each with its
 /// charges to today. The simulation and the signature compute it alike, so the terms signed are
 /// the terms simulated.
 struct NegotiableDebt {
@@ -15,7 +15,7 @@ struct NegotiableDebt {
     static func of(_ all: [Bill], kind: AgreementKind, today: CivilDate, calendar: BusinessCalendar, repository: BillRepository)
         async throws -> NegotiableDebt
     {
-        let overdue = all.filter { $0.isOverdue(on: today, calendar: calendar) && kind.includes($0) }.sorted {
+        let overdue = all.filter { $0.isOverdue(on: today, calendar: calendar) && $0.situacao.isPayable && kind.includes($0) }.sorted {
             $0.competencia < $1.competencia
         }
         let index = overdue.isEmpty ? [:] : try await repository.correctionIndex()

@@ -13,8 +13,8 @@ struct PropertyHandlers: Sendable {
     /// The property and its open-debt summary.
     func getProperty(_ input: Operations.GetProperty.Input) async throws -> Operations.GetProperty.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
-        guard let (p, unsettled) = try await properties.summary(grant.matricula) else { throw APIError.notFound }
-        let debts = DebtSummary(bills: unsettled, today: grant.today, calendar: grant.calendar)
+        guard let (p, owed) = try await properties.summary(grant.matricula) else { throw APIError.notFound }
+        let debts = DebtSummary(bills: owed, today: grant.today, calendar: grant.calendar)
         try await grant.record("consultar_imovel")
         let isStaff = grant.staff != nil
         let doc = TaxID(p.titular.documento)

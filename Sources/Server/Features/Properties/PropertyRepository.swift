@@ -38,16 +38,16 @@ struct PropertyRepository: Sendable {
         }
     }
 
-    /// The property with its bills still to be settled (the summary screen's request), in one
-    /// statement: the property on every row, with one of its unsettled bills or none — a round
+    /// The property with the bills it owes (the summary screen's request), in one
+    /// statement: the property on every row, with one of the bills it owes or none — a round
     /// trip fewer on PostgreSQL, a statement fewer to prepare on SQLite (issue 15).
-    func summary(_ matricula: String) async throws -> (Property, unsettled: [Bill])? {
+    func summary(_ matricula: String) async throws -> (Property, owed: [Bill])? {
         let rows = try await store.read { db in
             try await db.raw(
                 """
                 SELECT \(unsafeRaw: Self.columns), \(unsafeRaw: BillRepository.columns(of: "b"))
                 FROM properties p JOIN customers c ON c.documento = p.titular
-                LEFT JOIN bills b ON b.matricula = p.matricula AND b.situacao IN (\(unsafeRaw: BillRepository.unsettledSituations))
+                LEFT JOIN bills b ON b.matricula = p.matricula AND b.situacao IN (\(unsafeRaw: BillRepository.owedSituations))
                 WHERE p.matricula = \(bind: matricula)
                 """
             ).all()

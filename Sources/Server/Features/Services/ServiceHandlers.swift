@@ -224,7 +224,7 @@ struct ServiceHandlers: Sendable {
 
     private func eligibility(_ grant: Grant) async throws -> Eligibility {
         guard let property = try await properties.property(grant.matricula) else { throw StorageError.propertyNotFound }
-        let overdue = try await bills.unsettled(grant.matricula).filter { $0.isOverdue(on: grant.today, calendar: grant.calendar) }
+        let overdue = try await bills.owed(grant.matricula).filter { $0.isOverdue(on: grant.today, calendar: grant.calendar) }
         let covered = try await services.statementToday(grant.matricula, covering: Set(overdue.map(\.id)), today: grant.today)
         return Eligibility(situation: property.situacaoLigacao, overdue: overdue.count, statementToday: covered)
     }
