@@ -673,6 +673,14 @@ enum Migrations {
                 "CREATE INDEX certidoes_in_force ON certidoes(valid_until, id) WHERE revoked_at IS NULL",
             ]
         ),
+        (
+            20, "idempotency_first_status",
+            [
+                // The first answer's status when it was not the operation's usual one (a statement
+                // already issued: 200), so that a replay answers the same (issue 27).
+                "ALTER TABLE idempotency_keys ADD COLUMN first_status INTEGER"
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -28,9 +28,9 @@ struct AgreementHandlers: Sendable {
         let kind = AgreementKind(rawValue: (body.kind ?? .comum).rawValue) ?? .comum
         let claim = IdempotencyClaim(
             grant.principal, operation: "agreement", key: input.headers.idempotencyKey,
-            request: "\(grant.matricula)|\(documento)|\(body.downPaymentCents)|\(body.count)|\(kind.rawValue)")
-        if let id = try await Idempotency.completed(claim, store: agreements.store, now: grant.now),
-            let a = try await agreements.agreement(grant.matricula, id: id)
+            path: [grant.matricula], body: body)
+        if let first = try await Idempotency.completed(claim, store: agreements.store, now: grant.now),
+            let a = try await agreements.agreement(grant.matricula, id: first.id)
         {
             return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try await view(a))))
         }

@@ -45,7 +45,7 @@ struct CardPaymentHandlers: Sendable {
         try DocumentService.checkSelection(body.billIds)
         let claim = IdempotencyClaim(
             grant.principal, operation: "card", key: input.headers.idempotencyKey,
-            request: "\(matricula)|\(company.id)|\(body.billIds.sorted())")
+            path: [matricula], body: body)
         let today = grant.today
         let now = grant.now
         let index = try await bills.correctionIndex()

@@ -43,7 +43,7 @@ struct CertidaoHandlers: Sendable {
         }
         let validUntil = today.adding(days: config.certidaoValidDays)
         let claim = IdempotencyClaim(
-            grant.principal, operation: "certidao", key: input.headers.idempotencyKey, request: "\(grant.matricula)|\(today.iso)")
+            grant.principal, operation: "certidao", key: input.headers.idempotencyKey, path: [grant.matricula], body: nil as String?)
         var rng = SystemRandomNumberGenerator()
         let code = VerificationCode.generate(using: &rng)
         let (id, replayed) = try await store.write { db -> (Int64, Bool) in
@@ -67,6 +67,7 @@ struct CertidaoHandlers: Sendable {
         guard let c = try await certidoes.certidao(id: id) else { throw StorageError.corrupt("certidao \(id)") }
         return .created(
             .init(
+                headers: .init(idempotencyReplayed: replayed ? "true" : nil),
                 body: .json(
                     .init(
                         id: id, code: c.code, kind: .init(rawValue: c.kind.rawValue) ?? .negativa, title: c.kind.title,

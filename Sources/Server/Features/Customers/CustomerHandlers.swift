@@ -41,8 +41,8 @@ struct CustomerHandlers: Sendable {
         }
         guard let person = try await properties.customer(documento) else { throw APIError.notFound }
         if person.email?.lowercased() == email.lowercased() { throw APIError.invalid("Este já é o e-mail do cadastro.") }
-        let request = "\(grant.matricula)|\(documento)|\(email.lowercased())|\(body.presential == true)"
-        let claim = IdempotencyClaim(grant.principal, operation: "email-change", key: input.headers.idempotencyKey, request: request)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "email-change", key: input.headers.idempotencyKey, path: [grant.matricula], body: body)
 
         if body.presential == true {
             guard let staff = grant.staff else {
@@ -165,7 +165,7 @@ struct CustomerHandlers: Sendable {
             person: (documento, nome), attachment: body.attachment)
         let claim = IdempotencyClaim(
             grant.principal, operation: "link", key: input.headers.idempotencyKey,
-            request: "\(grant.matricula)|\(documento)|\(role.rawValue)|\(body.attachment)")
+            path: [grant.matricula], body: body)
         let (number, replayed) = try await people.link(
             matricula: grant.matricula,
             person: .init(
@@ -188,7 +188,7 @@ struct CustomerHandlers: Sendable {
             person: (id.normalized, person?.nome ?? "—"), attachment: body.attachment)
         let claim = IdempotencyClaim(
             grant.principal, operation: "unlink", key: input.headers.idempotencyKey,
-            request: "\(grant.matricula)|\(id.normalized)|\(body.attachment)|\(reason)")
+            path: [grant.matricula, input.path.documento], body: body)
         let (number, replayed) = try await people.unlink(
             matricula: grant.matricula, documento: id.normalized, record: draft, conclusion: "Desvínculo registrado.",
             year: grant.today.year, claim: claim, now: grant.now)
@@ -230,7 +230,7 @@ struct CustomerHandlers: Sendable {
         let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
         let claim = IdempotencyClaim(
-            grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, request: number.compact)
+            grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, path: [input.path.number], body: nil as String?)
         let replayed = try await people.applyDocumentChange(number, staff: staff, claim: claim, now: grant.now)
         if !replayed { try await grant.record("aplicar_cpf_cnpj", detail: number.formatted) }
         guard let record = try await protocols.protocolRecord(number) else { throw APIError.protocolNotFound }

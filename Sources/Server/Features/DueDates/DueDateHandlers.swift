@@ -40,7 +40,7 @@ struct DueDateHandlers: Sendable {
         let policy = config.dueDates
         let today = grant.today
         let claim = IdempotencyClaim(
-            grant.principal, operation: "due_date", key: input.headers.idempotencyKey, request: "\(matricula)|\(body.day)")
+            grant.principal, operation: "due_date", key: input.headers.idempotencyKey, path: [matricula], body: body)
         let staff = grant.staff?.usuario
         let result: (change: DueDateChange, next: Competencia?, replayed: Bool)
         do {

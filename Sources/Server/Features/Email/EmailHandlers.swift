@@ -61,7 +61,7 @@ struct EmailHandlers: Sendable {
         try await documents.checkQuota(matricula, grant.principal)
         let claim = IdempotencyClaim(
             grant.principal, operation: "email", key: input.headers.idempotencyKey,
-            request: "\(matricula)|\(kind.rawValue)|\(body.document.id)|\(recipient)")
+            path: [matricula], body: body)
         let (id, replayed) = try await outbox.enqueue(
             matricula: matricula, recipient: recipient, document: kind, documentId: body.document.id, claim: claim,
             requestedBy: grant.staff?.usuario, now: grant.now)

@@ -72,7 +72,13 @@ struct OuvidoriaHandlers: Sendable {
         }
         // Customers and terminals without a session: five per window (staff are not limited).
         let scopes = ["ouvidoria:\(who)"]
-        if principal?.staff == nil { try await limiter.enforce(scopes) }
+        let claim =
+            principal.map { IdempotencyClaim($0, operation: "ouvidoria", key: input.headers.idempotencyKey, body: body) }
+            ?? IdempotencyClaim(anonymous: Principal.origin.address, operation: "ouvidoria", key: input.headers.idempotencyKey, body: body)
+        // A retry is its first answer, whatever the limit says now.
+        if principal?.staff == nil, try await Idempotency.completed(claim, store: protocols.store, now: clock.epochSeconds) == nil {
+            try await limiter.enforce(scopes)
+        }
 
         let now = clock.epochSeconds
         let today = clock.today
@@ -87,11 +93,6 @@ struct OuvidoriaHandlers: Sendable {
             channel: staff == nil ? .kiosk : staff?.role == .atendente ? .counter : .staff, openedBy: staff?.usuario,
             deadlineAt: ProtocolHandlers.legalDeadline(from: today, timeZone: clock.timeZone), attachments: files, ouvidoria: true,
             secretHash: secret.flatMap(AnonymousSecret.normalized).map(ProtocolHandlers.secretHash))
-        let request = "\(type.code)|\(text)|\(anonymous)|\(requester.documento)|\(files)"
-        let claim =
-            principal.map { IdempotencyClaim($0, operation: "ouvidoria", key: input.headers.idempotencyKey, request: request) }
-            ?? IdempotencyClaim(
-                anonymous: Principal.origin.address, operation: "ouvidoria", key: input.headers.idempotencyKey, request: request)
         let (number, replayed) = try await repository.create(
             draft, year: today.year, alertTo: settings.email, today: today, claim: claim, now: now)
         if replayed && anonymous {
@@ -104,6 +105,7 @@ struct OuvidoriaHandlers: Sendable {
         }
         return .created(
             .init(
+                headers: .init(idempotencyReplayed: replayed ? "true" : nil),
                 body: .json(
                     .init(
                         number: number.compact, formatted: number.formatted, typeName: type.name,
@@ -142,7 +144,7 @@ struct OuvidoriaHandlers: Sendable {
         guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         let claim = IdempotencyClaim(
-            grant.principal, operation: "ouvidoria-extend", key: input.headers.idempotencyKey, request: "\(number.compact)|\(reason)")
+            grant.principal, operation: "ouvidoria-extend", key: input.headers.idempotencyKey, path: [input.path.number], body: body)
         let replayed = try await repository.extend(
             number, reason: reason, staff: staff, timeZone: clock.timeZone, claim: claim, now: grant.now)
         if !replayed { try await grant.record("prorrogar_manifestacao", detail: number.formatted) }

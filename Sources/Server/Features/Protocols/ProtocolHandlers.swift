@@ -62,8 +62,7 @@ struct ProtocolHandlers: Sendable {
             channel: staff.role == .atendente ? .counter : .staff, openedBy: staff.usuario, deadlineAt: deadline, attachments: files,
             ouvidoria: ouvidoria)
         let claim = IdempotencyClaim(
-            grant.principal, operation: "protocol", key: input.headers.idempotencyKey,
-            request: "\(type.code)|\(unit)|\(requester.documento)|\(subject)|\(text)|\(deadline ?? 0)|\(files)")
+            grant.principal, operation: "protocol", key: input.headers.idempotencyKey, body: body)
         let (number, replayed) = try await protocols.create(draft, year: grant.today.year, claim: claim, now: grant.now)
         if !replayed { try await grant.record("abrir_protocolo", detail: number.formatted) }
         guard let record = try await protocols.protocolRecord(number) else { throw StorageError.corrupt("protocol \(number)") }
@@ -166,10 +165,7 @@ struct ProtocolHandlers: Sendable {
             draft.isPublic = action == .reopen ? (body._public ?? false) : false
         }
         let claim = IdempotencyClaim(
-            grant.principal, operation: "protocol-step", key: input.headers.idempotencyKey,
-            request:
-                "\(number.compact)|\(action.rawValue)|\(draft.text ?? "")|\(draft.isPublic)|\(draft.toUnit ?? "")|\(draft.typeCode ?? "")|\(draft.subject ?? "")|\(draft.deadlineAt ?? 0)|\(draft.attachments)"
-        )
+            grant.principal, operation: "protocol-step", key: input.headers.idempotencyKey, path: [number.compact], body: body)
         let replayed = try await protocols.addStep(number, draft, claim: claim, now: grant.now)
         if !replayed { try await grant.record("protocolo_\(action.rawValue)", detail: number.formatted) }
         guard let record = try await protocols.protocolRecord(number) else { throw APIError.protocolNotFound }
@@ -240,9 +236,7 @@ struct ProtocolHandlers: Sendable {
         let kind = AttachmentKind(sniffing: content)
         if let refusal = limits.refusal(name: name, size: content.count, kind: kind) { throw APIError.invalid(refusal) }
         guard let kind else { throw APIError.badRequest }
-        let claim = IdempotencyClaim(
-            grant.principal, operation: "attachment", key: input.headers.idempotencyKey,
-            request: "\(name)|\(content.count)|\(SHA256.hash(data: content).description)")
+        let claim = IdempotencyClaim(grant.principal, operation: "attachment", key: input.headers.idempotencyKey, name: name, content: content)
         let meta = try await protocols.upload(name: name, kind: kind, content: content, by: staff.usuario, claim: claim, now: grant.now)
         return .created(.init(body: .json(Self.attachment(meta))))
     }
@@ -312,7 +306,11 @@ struct ProtocolHandlers: Sendable {
         }
         let now = clock.epochSeconds
         let scopes = ["report:\(who)"]
-        try await limiter.enforce(scopes)
+        let claim =
+            principal.map { IdempotencyClaim($0, operation: "problem", key: input.headers.idempotencyKey, body: body) }
+            ?? IdempotencyClaim(anonymous: Principal.origin.address, operation: "problem", key: input.headers.idempotencyKey, body: body)
+        // A retry is its first answer, whatever the limit says now.
+        if try await Idempotency.completed(claim, store: protocols.store, now: now) == nil { try await limiter.enforce(scopes) }
         let terminal = body.terminal?.trimmingCharacters(in: .whitespaces)
         let mode = body.mode?.rawValue ?? "desconhecido"
         let facts = ["Tela: \(body.screen)", "Modo: \(mode)", terminal.map { "Terminal: \($0)" }].compactMap { $0 }
@@ -321,14 +319,10 @@ struct ProtocolHandlers: Sendable {
             typeCode: type.code, subject: "Problema na tela \(body.screen)", body: "\(text)\n\n\(facts.joined(separator: "\n"))",
             unit: type.defaultUnit, requester: requester, channel: channel, openedBy: principal?.staff?.usuario,
             deadlineAt: type.deadlineDays.map { now + Int64($0) * 86_400 })
-        let request = "\(text)|\(body.screen)|\(terminal ?? "")"
-        let claim =
-            principal.map { IdempotencyClaim($0, operation: "problem", key: input.headers.idempotencyKey, request: request) }
-            ?? IdempotencyClaim(
-                anonymous: Principal.origin.address, operation: "problem", key: input.headers.idempotencyKey, request: request)
         let (number, replayed) = try await protocols.create(draft, year: clock.today.year, claim: claim, now: now)
         if !replayed { try await limiter.fail(scopes) }
-        return .created(.init(body: .json(.init(number: number.compact, formatted: number.formatted))))
+        return .created(
+            .init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(.init(number: number.compact, formatted: number.formatted))))
     }
 
     // MARK: Views

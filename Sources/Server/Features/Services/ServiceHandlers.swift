@@ -85,7 +85,7 @@ struct ServiceHandlers: Sendable {
             deadlineAt: Int64(expectedAt.timeIntervalSince1970))
         let claim = IdempotencyClaim(
             grant.principal, operation: "new-connection", key: input.headers.idempotencyKey,
-            request: "\(type.code)|\(requester.documento)|\(address.oneLine)|\(address.cep)|\(answers.sorted { $0.key < $1.key })")
+            body: body)
         var fee = feeDraft(type, grant: grant)
         fee?.payer = .init(name: requester.nome, documento: requester.documento, address: "\(address.oneLine), CEP \(address.cep)")
         let result = try await services.request(
@@ -137,8 +137,7 @@ struct ServiceHandlers: Sendable {
             channel: channel, openedBy: grant.staff?.usuario, deadlineAt: Int64(expectedAt.timeIntervalSince1970), attachments: files)
         let claim = IdempotencyClaim(
             grant.principal, operation: "service", key: input.headers.idempotencyKey,
-            request:
-                "\(grant.matricula)|\(type.code)|\(answers.sorted { $0.key < $1.key })|\(requester.email ?? "")|\(requester.telefone ?? "")|\(files)"
+            path: [grant.matricula], body: body
         )
         let result = try await services.request(
             draft, matricula: grant.matricula, expectedAt: Int64(expectedAt.timeIntervalSince1970), answers: answers,

@@ -15,11 +15,14 @@ struct StatementHandlers: Sendable {
     func createStatement(_ input: Operations.CreateStatement.Input) async throws -> Operations.CreateStatement.Output {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard case .json(let body) = input.body else { throw APIError.badRequest }
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "statement", key: input.headers.idempotencyKey, path: [grant.matricula], body: body)
+        // A retry gets the first answer, before any check or limit (issue 27).
+        if let first = try await Idempotency.completed(claim, store: statements.store, now: grant.now) {
+            return try await replay(first, matricula: grant.matricula)
+        }
         try DocumentService.checkSelection(body.billIds)
         try await documents.checkQuota(grant.matricula, grant.principal)
-        let claim = IdempotencyClaim(
-            grant.principal, operation: "statement", key: input.headers.idempotencyKey,
-            request: "\(grant.matricula)|\(body.billIds.sorted())")
         let today = grant.today
         let due = today.adding(days: config.utility.statementValidDays)
         let index = try await bills.correctionIndex()
@@ -39,11 +42,22 @@ struct StatementHandlers: Sendable {
             try await grant.record("emitir_extrato", detail: String(id))
             return .created(.init(body: .json(try view(s))))
         case .replayed:
-            return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(s))))
+            // Another request with the key finished while this one waited for it.
+            guard let first = try await Idempotency.completed(claim, store: statements.store, now: grant.now) else {
+                throw StorageError.idempotencyInProgress
+            }
+            return try await replay(first, matricula: grant.matricula)
         case .existing:
             try await grant.record("reapresentar_extrato", detail: String(id))
             return .ok(.init(body: .json(try view(s))))
         }
+    }
+
+    /// The first answer again: 200 when it was a statement already issued, else 201; marked.
+    private func replay(_ first: Idempotency.Completed, matricula: String) async throws -> Operations.CreateStatement.Output {
+        guard let s = try await statements.statement(matricula, id: first.id) else { throw StorageError.corrupt("statement \(first.id)") }
+        if first.status == 200 { return .ok(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(s)))) }
+        return .created(.init(headers: .init(idempotencyReplayed: "true"), body: .json(try view(s))))
     }
 
     /// A statement created before.

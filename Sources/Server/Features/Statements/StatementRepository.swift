@@ -55,7 +55,7 @@ struct StatementRepository: Sendable {
             if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) { return (id, .replayed) }
             let bills = try await BillRepository.openForUpdate(matricula, ids: billIds, db: db, engine: engine)
             if let id = try await Self.issued(matricula, on: today, billIds: Set(billIds), db: db) {
-                try await Idempotency.complete(claim, resource: id, db: db)
+                try await Idempotency.complete(claim, resource: id, status: 200, db: db)
                 return (id, .existing)
             }
             guard
