@@ -429,8 +429,8 @@ enum Migrations {
             10, "email_changes",
             [
                 // A person's new e-mail address waiting for the code sent to it: the code is kept
-                // until the change ends (the outbox renders the message when it sends it) and
-                // compared with its hash; `by_staff` for a change recorded at a counter without code.
+                // until its message leaves (the outbox renders the message when it sends it, then
+                // forgets it, issue 27) and compared with its hash; `by_staff` for a change recorded at a counter without code.
                 """
                 CREATE TABLE email_changes (
                     id {{ID}},

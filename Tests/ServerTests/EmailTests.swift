@@ -261,6 +261,47 @@ final class EmailTests: XCTestCase {
         sink.stop()
     }
 
+    /// Issue 27, finding 12: the e-mail change's code reaches the new address through a real SMTP
+    /// server, and from then on only its hash is stored; the code from the message still works.
+    func testTheEmailCodeIsNotKeptOnceSent() async throws {
+        let sink = try SMTPSink()
+        try sink.start()
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine, configure: { $0.smtp.url = "smtp://127.0.0.1:\(sink.port)" }) { client, server in
+                let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
+                let asked = try await client.post(
+                    "/v1/properties/\(Demo.mariaNorm)/email-change", ["email": "maria.nova.\(engine)@example.com"], token: maria,
+                    headers: ["Idempotency-Key": "code-mail-\(engine)"])
+                AEq(asked.status, .accepted, "\(engine): \(asked.json)")
+                let id = try XCTUnwrap(asked.json["id"] as? Int)
+                func mine() -> String? { sink.messages().first { $0.contains("To: maria.nova.\(engine)@example.com") } }
+                for _ in 0..<80 where mine() == nil { try await Task.sleep(for: .milliseconds(100)) }
+                let mail = try XCTUnwrap(mine(), "\(engine): the code's message")
+                // The subject, as a mail reader decodes it (RFC 2047, base64): "Código de confirmação do e-mail: 123456".
+                let encoded = try XCTUnwrap(mail.split(separator: "\n").first { $0.hasPrefix("Subject: =?UTF-8?B?") })
+                let subject = String(
+                    decoding: Data(base64Encoded: String(encoded.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2))) ?? Data(), as: UTF8.self)
+                ATrue(subject.hasPrefix("Código de confirmação do e-mail: "), subject)
+                let code = String(subject.split(separator: " ").last ?? "")
+                var stored: (code: String?, hash: String) = ("?", "")
+                for _ in 0..<50 {
+                    stored = try await server.store.read { db in
+                        let row = try await db.raw("SELECT code, code_hash FROM email_changes WHERE id = \(bind: id)").first()
+                        return (try row?.decode(column: "code", as: String?.self), try row?.decode(column: "code_hash", as: String.self) ?? "")
+                    }
+                    if stored.code == nil { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                AEq(stored.code, nil, "\(engine): the code in clear is gone once sent")
+                ATrue(stored.hash.count == 64 && !stored.hash.contains(code), "\(engine): only its hash")
+                let confirmed = try await client.post(
+                    "/v1/properties/\(Demo.mariaNorm)/email-change/\(id)/confirm", ["code": code], token: maria)
+                AEq(confirmed.json["status"] as? String, "confirmado", "\(engine): \(confirmed.json)")
+            }
+        }
+        sink.stop()
+    }
+
     /// A protocol's requester hears of its creation and of every public step, once each; a
     /// private dispatch, a receipt and an edit send nothing.
     func testProtocolStepsByEmail() async throws {

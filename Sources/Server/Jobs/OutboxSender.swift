@@ -45,7 +45,7 @@ struct OutboxSender: Sendable {
                     from: smtp.from, to: m.recipient, subject: subject, text: text,
                     attachment: pdf.map { (filename, "application/pdf", $0) },
                     messageID: m.dedupeKey, date: clock.now()))
-            try await outbox.markSent(id: m.id, now: clock.epochSeconds)
+            try await outbox.markSent(m, now: clock.epochSeconds)
             logger.info("e-mail sent", metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)"])
         } catch {
             // A document that cannot be rendered any more (paid since, say) is not retried.
@@ -57,7 +57,7 @@ struct OutboxSender: Sendable {
             logger.warning(
                 "e-mail not sent",
                 metadata: ["outbox": "\(m.id)", "attempt": "\(m.attempts)", "retry": "\(retryAt.map(String.init) ?? "não")"])
-            try? await outbox.markFailed(id: m.id, error: String(describing: error), retryAt: retryAt, now: now)
+            try? await outbox.markFailed(m, error: String(describing: error), retryAt: retryAt, now: now)
         }
     }
 

@@ -104,28 +104,37 @@ struct OutboxRepository: Sendable {
         }
     }
 
-    func markSent(id: Int64, now: Int64) async throws {
+    func markSent(_ m: OutboxMessage, now: Int64) async throws {
         try await store.write { db in
             try await db.raw(
                 """
                 UPDATE email_outbox SET status = \(bind: Status.enviado.rawValue), sent_at = \(bind: now), claimed_until = NULL,
-                  last_error = NULL WHERE id = \(bind: id)
+                  last_error = NULL WHERE id = \(bind: m.id)
                 """
             ).run()
+            try await Self.forgetCode(m, db: db)
         }
     }
 
+    /// An e-mail change's code is kept in clear only until its message leaves (or is given up):
+    /// from then on only its hash is left to compare what the customer types (issue 27).
+    private static func forgetCode(_ m: OutboxMessage, db: any SQLDatabase) async throws {
+        guard m.document == .emailCode else { return }
+        try await db.raw("UPDATE email_changes SET code = NULL WHERE id = \(bind: m.documentId)").run()
+    }
+
     /// Records a failed attempt: due again at `retryAt`, or given up (`falhou`) without one.
-    func markFailed(id: Int64, error: String, retryAt: Int64?, now: Int64) async throws {
+    func markFailed(_ m: OutboxMessage, error: String, retryAt: Int64?, now: Int64) async throws {
         let status = retryAt == nil ? Status.falhou : .pendente
         try await store.write { db in
             try await db.raw(
                 """
                 UPDATE email_outbox SET status = \(bind: status.rawValue),
                   next_attempt_at = \(bind: retryAt ?? now), claimed_until = NULL, last_error = \(bind: String(error.prefix(500)))
-                WHERE id = \(bind: id)
+                WHERE id = \(bind: m.id)
                 """
             ).run()
+            if retryAt == nil { try await Self.forgetCode(m, db: db) }
         }
     }
 }
