@@ -45,7 +45,7 @@ struct CardPaymentHandlers: Sendable {
         try DocumentService.checkSelection(body.billIds)
         let claim = IdempotencyClaim(
             grant.principal, operation: "card", key: input.headers.idempotencyKey,
-            path: [matricula], body: body)
+            path: [matricula], body: S.CardPaymentRequest(companyId: body.companyId, billIds: body.billIds.sorted()))  // a set of bills
         let today = grant.today
         let now = grant.now
         let index = try await bills.correctionIndex()

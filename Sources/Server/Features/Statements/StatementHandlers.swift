@@ -16,7 +16,8 @@ struct StatementHandlers: Sendable {
         let grant = try await authorization.check(.property(input.path.matricula))
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let claim = IdempotencyClaim(
-            grant.principal, operation: "statement", key: input.headers.idempotencyKey, path: [grant.matricula], body: body)
+            grant.principal, operation: "statement", key: input.headers.idempotencyKey, path: [grant.matricula],
+            body: S.StatementRequest(billIds: body.billIds.sorted()))  // a set of bills: their order means nothing
         // A retry gets the first answer, before any check or limit (issue 27).
         if let first = try await Idempotency.completed(claim, store: statements.store, now: grant.now) {
             return try await replay(first, matricula: grant.matricula)
