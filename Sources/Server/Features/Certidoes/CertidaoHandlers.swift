@@ -79,12 +79,11 @@ struct CertidaoHandlers: Sendable {
     /// exist, under the attempt limits.
     func verifyCertidao(_ input: Operations.VerifyCertidao.Input) async throws -> Operations.VerifyCertidao.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        let scopes = ["certidao:\(Principal.origin.limitKey)"]
-        try await limiter.enforce(scopes)
+        let attempt = try await limiter.reserve(["certidao:\(Principal.origin.limitKey)"])
         guard let code = VerificationCode.normalized(body.code), let c = try await certidoes.certidao(code: code) else {
-            try await limiter.fail(scopes)
             return .ok(.init(body: .json(.init(status: .desconhecida))))
         }
+        try await attempt.release()
         return .ok(.init(body: .json(verification(c))))
     }
 

@@ -59,14 +59,14 @@ struct CustomerHandlers: Sendable {
             throw APIError.emailDisabled("O envio de e-mail não está disponível: altere o e-mail no atendimento presencial.")
         }
         // Codes sent per person: as many as login attempts in the window.
-        let scopes = ["email-code:\(documento)"]
-        try await limiter.enforce(scopes)
+        let sent = try await limiter.reserve(["email-code:\(documento)"])
         let code = String(format: "%06d", Int.random(in: 0..<1_000_000))
         let (id, replayed) = try await emailChanges.start(
             documento: documento, matricula: grant.matricula, newEmail: email, oldEmail: person.email, code: code, claim: claim,
             now: grant.now)
-        if !replayed {
-            try await limiter.fail(scopes)
+        if replayed {
+            try await sent.release()
+        } else {
             try await grant.record("alterar_email_codigo", detail: "alteração \(id)")
         }
         guard let change = try await emailChanges.change(id) else { throw StorageError.corrupt("email change \(id)") }

@@ -76,8 +76,9 @@ struct OuvidoriaHandlers: Sendable {
             principal.map { IdempotencyClaim($0, operation: "ouvidoria", key: input.headers.idempotencyKey, body: body) }
             ?? IdempotencyClaim(anonymous: Principal.origin.address, operation: "ouvidoria", key: input.headers.idempotencyKey, body: body)
         // A retry is its first answer, whatever the limit says now.
+        var sent: AttemptLimiter.Reservation?
         if principal?.staff == nil, try await Idempotency.completed(claim, store: protocols.store, now: clock.epochSeconds) == nil {
-            try await limiter.enforce(scopes)
+            sent = try await limiter.reserve(scopes)
         }
 
         let now = clock.epochSeconds
@@ -95,14 +96,12 @@ struct OuvidoriaHandlers: Sendable {
             secretHash: secret.flatMap(AnonymousSecret.normalized).map(ProtocolHandlers.secretHash))
         let (number, replayed) = try await repository.create(
             draft, year: today.year, alertTo: settings.email, today: today, claim: claim, now: now)
+        if replayed { try await sent?.release() }
         if replayed && anonymous {
             // The secret is shown once; a replay cannot show it again (only its hash is kept).
             throw APIError.conflict("Esta manifestação anônima já foi registrada: use o número e o código mostrados na primeira vez.")
         }
-        if !replayed {
-            if principal?.staff == nil { try await limiter.fail(scopes) }
-            if let staff { try await authorization.audit.record(staff: staff.usuario, "registrar_manifestacao", detail: number.formatted) }
-        }
+        if !replayed, let staff { try await authorization.audit.record(staff: staff.usuario, "registrar_manifestacao", detail: number.formatted) }
         return .created(
             .init(
                 headers: .init(idempotencyReplayed: replayed ? "true" : nil),

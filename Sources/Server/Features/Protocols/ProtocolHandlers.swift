@@ -104,12 +104,14 @@ struct ProtocolHandlers: Sendable {
     }
 
     /// Anyone consults a protocol by number and the requester's CPF/CNPJ: the public part only. A
-    /// wrong pair, a missing protocol and a malformed number answer alike, under login's limits.
+    /// wrong pair, a missing protocol and a malformed number answer alike, under login's limits —
+    /// counted where the guesses come from (the protocol from this origin, and the origin), so
+    /// that nobody locks a protocol's lookup for everyone (issue 27).
     func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let number = ProtocolNumber(parsing: body.number)
-        let scopes = ["p:\(number?.compact ?? "invalido")", Principal.origin.limitKey]
-        try await limiter.enforce(scopes)
+        let origin = Principal.origin.limitKey
+        let attempt = try await limiter.reserve(["p:\(number?.compact ?? "invalido")@\(origin)", origin])
         let documento: String? = if case .success(let id) = TaxID.parse(body.documento ?? "") { id.normalized } else { nil }
         let secret = body.secret.flatMap(AnonymousSecret.normalized).map(Self.secretHash)
         var record: ProtocolRecord?
@@ -117,10 +119,8 @@ struct ProtocolHandlers: Sendable {
         // An identified protocol by its requester's CPF/CNPJ; an anonymous manifestation by its secret.
         let matches =
             if let hash = record?.secretHash { hash == secret } else { documento != nil && record?.requester.documento == documento }
-        guard let record, matches else {
-            try await limiter.fail(scopes)
-            throw APIError.protocolNotFound
-        }
+        guard let record, matches else { throw APIError.protocolNotFound }
+        try await attempt.release()
         return .ok(.init(body: .json(try await view(record, audience: .lookup))))
     }
 
@@ -310,7 +310,7 @@ struct ProtocolHandlers: Sendable {
             principal.map { IdempotencyClaim($0, operation: "problem", key: input.headers.idempotencyKey, body: body) }
             ?? IdempotencyClaim(anonymous: Principal.origin.address, operation: "problem", key: input.headers.idempotencyKey, body: body)
         // A retry is its first answer, whatever the limit says now.
-        if try await Idempotency.completed(claim, store: protocols.store, now: now) == nil { try await limiter.enforce(scopes) }
+        let sent = try await Idempotency.completed(claim, store: protocols.store, now: now) == nil ? try await limiter.reserve(scopes) : nil
         let terminal = body.terminal?.trimmingCharacters(in: .whitespaces)
         let mode = body.mode?.rawValue ?? "desconhecido"
         let facts = ["Tela: \(body.screen)", "Modo: \(mode)", terminal.map { "Terminal: \($0)" }].compactMap { $0 }
@@ -320,7 +320,7 @@ struct ProtocolHandlers: Sendable {
             unit: type.defaultUnit, requester: requester, channel: channel, openedBy: principal?.staff?.usuario,
             deadlineAt: type.deadlineDays.map { now + Int64($0) * 86_400 })
         let (number, replayed) = try await protocols.create(draft, year: clock.today.year, claim: claim, now: now)
-        if !replayed { try await limiter.fail(scopes) }
+        if replayed { try await sent?.release() }
         return .created(
             .init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(.init(number: number.compact, formatted: number.formatted))))
     }

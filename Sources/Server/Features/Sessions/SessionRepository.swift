@@ -158,27 +158,40 @@ struct SessionRepository: Sendable {
 
     // MARK: Login attempts
 
-    /// Attempts counted in the current window for `scope`, and when that window started.
-    func attempts(scope: String, now: Int64, window: Int64) async throws -> (count: Int, windowStart: Int64) {
-        try await store.read { db in
-            guard let row = try await db.raw("SELECT window_start, failures FROM login_attempts WHERE scope = \(bind: scope)").first()
-            else { return (0, now) }
-            let start = try row.decode(column: "window_start", as: Int64.self)
-            if start <= now - window { return (0, now) }
-            return (try row.decode(column: "failures", as: Int.self), start)
+    /// Counts one attempt for each scope and returns each one's count in its window with this
+    /// one included, in one transaction (a window that has passed starts again): concurrent
+    /// attempts, on any instance, each see the ones counted before them (issue 27).
+    func reserve(scopes: [String], now: Int64, window: Int64) async throws -> [(count: Int, windowStart: Int64)] {
+        try await store.write { db in
+            var counts: [(count: Int, windowStart: Int64)] = []
+            for scope in scopes {
+                guard
+                    let row = try await db.raw(
+                        """
+                        INSERT INTO login_attempts (scope, window_start, failures) VALUES (\(bind: scope), \(bind: now), 1)
+                        ON CONFLICT (scope) DO UPDATE SET
+                          failures = CASE WHEN login_attempts.window_start <= \(bind: now - window) THEN 1 ELSE login_attempts.failures + 1 END,
+                          window_start = CASE WHEN login_attempts.window_start <= \(bind: now - window) THEN \(bind: now) ELSE login_attempts.window_start END
+                        RETURNING failures, window_start
+                        """
+                    ).first()
+                else { throw StorageError.corrupt("login_attempts: no row returned") }
+                counts.append((try row.decode(column: "failures", as: Int.self), try row.decode(column: "window_start", as: Int64.self)))
+            }
+            return counts
         }
     }
 
-    /// Counts one attempt for each scope, atomically (a window that has passed starts again).
-    func count(scopes: [String], now: Int64, window: Int64) async throws {
+    /// Takes back one attempt counted by `reserve` for each scope (it turned out not to count: a
+    /// right password, a lookup that found, a refused attempt), in the same window only.
+    func release(scopes: [String], now: Int64, window: Int64) async throws {
+        guard !scopes.isEmpty else { return }
         try await store.write { db in
             for scope in scopes {
                 try await db.raw(
                     """
-                    INSERT INTO login_attempts (scope, window_start, failures) VALUES (\(bind: scope), \(bind: now), 1)
-                    ON CONFLICT (scope) DO UPDATE SET
-                      failures = CASE WHEN login_attempts.window_start <= \(bind: now - window) THEN 1 ELSE login_attempts.failures + 1 END,
-                      window_start = CASE WHEN login_attempts.window_start <= \(bind: now - window) THEN \(bind: now) ELSE login_attempts.window_start END
+                    UPDATE login_attempts SET failures = failures - 1
+                    WHERE scope = \(bind: scope) AND failures > 0 AND window_start > \(bind: now - window)
                     """
                 ).run()
             }
