@@ -55,8 +55,15 @@ public struct ArrecadacaoRetorno: Sendable, Equatable {
         public var description: String { items.map(\.description).joined(separator: "\n") }
     }
 
-    /// Parses the file, or throws `Problems` listing every problem found.
-    public static func parse(_ text: String) throws -> ArrecadacaoRetorno {
+    /// How far before the file's own date a payment may be dated (a bank returns the days just
+    /// before it; a year is far beyond any delay and short of a typo in the year).
+    public static let oldestPaymentDays = 366
+
+    /// Parses the file received on `today` (at the utility), or throws `Problems` listing every
+    /// problem found. The trailer must state the count and the total, and both must hold; the
+    /// file cannot be dated after today, nor a payment after the file, after its credit or more
+    /// than `oldestPaymentDays` before the file.
+    public static func parse(_ text: String, today: CivilDate) throws -> ArrecadacaoRetorno {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
             .enumerated().filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
         var problems: [Problem] = []
@@ -86,7 +93,12 @@ public struct ArrecadacaoRetorno: Sendable, Equatable {
         file.convenio = field(h, 3, 20).trimmingCharacters(in: .whitespaces)
         file.bank = field(h, 43, 3)
         file.bankName = field(h, 46, 20).trimmingCharacters(in: .whitespaces)
-        if let d = date(field(h, 66, 8)) { file.generatedOn = d } else { problem(hi, "data de geração inválida") }
+        if let d = date(field(h, 66, 8)) {
+            file.generatedOn = d
+            if d > today { problem(hi, "data de geração \(d.formatted) posterior a hoje (\(today.formatted))") }
+        } else {
+            problem(hi, "data de geração inválida")
+        }
         if let n = number(field(h, 74, 6)) { file.nsa = Int(n) } else { problem(hi, "NSA inválido") }
 
         // Details and trailer.
@@ -103,6 +115,14 @@ public struct ArrecadacaoRetorno: Sendable, Equatable {
                 problem(i, "data de pagamento ou de crédito inválida")
                 continue
             }
+            if paid > file.generatedOn || paid < file.generatedOn.adding(days: -oldestPaymentDays) {
+                problem(i, "data de pagamento \(paid.formatted) fora do período do arquivo (gerado em \(file.generatedOn.formatted))")
+                continue
+            }
+            if credited < paid {
+                problem(i, "data de crédito \(credited.formatted) anterior ao pagamento (\(paid.formatted))")
+                continue
+            }
             guard let barcode = ArrecadacaoBarcode(reading: field(l, 38, 44)) else {
                 problem(i, "código de barras \(field(l, 38, 44)) inválido (dígito verificador)")
                 continue
@@ -116,11 +136,18 @@ public struct ArrecadacaoRetorno: Sendable, Equatable {
                     nsr: Int(nsr), paidOn: paid, creditedOn: credited, barcode: barcode, amount: Money(cents: cents),
                     channel: Character(field(l, 117, 1))))
         }
-        if let count = number(field(t, 2, 6)), count != Int64(lines.count) {
-            problem(ti, "o trailer conta \(count) registros; o arquivo tem \(lines.count)")
+        // The trailer's count and total are checked always: blank or not a number is a problem.
+        if let count = number(field(t, 2, 6)) {
+            if count != Int64(lines.count) { problem(ti, "o trailer conta \(count) registros; o arquivo tem \(lines.count)") }
+        } else {
+            problem(ti, "o trailer não informa a quantidade de registros (posições 2–7)")
         }
-        if let total = number(field(t, 8, 17)), problems.isEmpty, total != file.total.cents {
-            problem(ti, "o trailer soma \(Money(cents: total).formatted); os registros \"G\" somam \(file.total.formatted)")
+        if let total = number(field(t, 8, 17)) {
+            if problems.isEmpty, total != file.total.cents {
+                problem(ti, "o trailer soma \(Money(cents: total).formatted); os registros \"G\" somam \(file.total.formatted)")
+            }
+        } else {
+            problem(ti, "o trailer não informa o valor total recebido (posições 8–24)")
         }
         if Set(file.payments.map(\.nsr)).count != file.payments.count { problem(ti, "NSR repetido no arquivo") }
         guard problems.isEmpty else { throw Problems(items: problems) }

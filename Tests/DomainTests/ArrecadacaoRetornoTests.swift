@@ -6,6 +6,9 @@ import XCTest
 /// the script, scripts/vectors/payment_vectors.py) parses to exactly the payments the script
 /// recorded; every kind of damage is refused with its line and nothing parsed.
 final class ArrecadacaoRetornoTests: XCTestCase {
+    /// The day after the file's (it is dated 30/11/2026).
+    static let today = CivilDate(year: 2026, month: 12, day: 1)!
+
     struct Vector: Decodable {
         var nsr: Int
         var paid: String
@@ -25,7 +28,7 @@ final class ArrecadacaoRetornoTests: XCTestCase {
 
     func testTheLibrarysFileParsesToItsPayments() throws {
         let (text, vectors) = try file()
-        let f = try ArrecadacaoRetorno.parse(text)
+        let f = try ArrecadacaoRetorno.parse(text, today: Self.today)
         XCTAssertEqual(f.bank, "104")
         XCTAssertEqual(f.bankName, "CAIXA")
         XCTAssertEqual(f.convenio, "000123")
@@ -50,15 +53,15 @@ final class ArrecadacaoRetornoTests: XCTestCase {
             XCTAssertEqual(ArrecadacaoRetorno.target(of: p.barcode), expected)
         }
         // Line endings do not matter.
-        XCTAssertEqual(try ArrecadacaoRetorno.parse(text.replacingOccurrences(of: "\r\n", with: "\n")), f)
+        XCTAssertEqual(try ArrecadacaoRetorno.parse(text.replacingOccurrences(of: "\r\n", with: "\n"), today: Self.today), f)
     }
 
     func testDamageIsRefusedWithItsLine() throws {
         let (text, _) = try file()
         let lines = text.split(separator: "\r\n").map(String.init)
-        func problems(_ changed: [String]) -> [String] {
+        func problems(_ changed: [String], today: CivilDate = Self.today) -> [String] {
             do {
-                _ = try ArrecadacaoRetorno.parse(changed.joined(separator: "\n"))
+                _ = try ArrecadacaoRetorno.parse(changed.joined(separator: "\n"), today: today)
                 return []
             } catch let p as ArrecadacaoRetorno.Problems {
                 return p.items.map(\.description)
@@ -89,5 +92,26 @@ final class ArrecadacaoRetornoTests: XCTestCase {
         XCTAssertEqual(problems(Array(lines.dropLast())), ["linha \(lines.count - 1): falta o trailer \"Z\" no fim do arquivo"])
         XCTAssertEqual(
             problems(lines.prefix(1) + [lines[2]] + lines.dropFirst(1)).last, "linha \(lines.count + 1): NSR repetido no arquivo")
+        // Issue 27: a blank count or total in the trailer is refused, not skipped (a file with
+        // one payment more than it says would otherwise pass).
+        XCTAssertEqual(
+            problems(replacing(z, 1..<7, with: "      ")), ["linha \(z + 1): o trailer não informa a quantidade de registros (posições 2–7)"])
+        XCTAssertEqual(
+            problems(replacing(z, 7..<24, with: String(repeating: " ", count: 17))),
+            ["linha \(z + 1): o trailer não informa o valor total recebido (posições 8–24)"])
+        // Dates against the file's own date and today: a payment in 2099 or in 1900, credited
+        // before it was paid, or a file dated tomorrow.
+        XCTAssertEqual(
+            problems(replacing(5, 21..<29, with: "20991130")),
+            ["linha 6: data de pagamento 30/11/2099 fora do período do arquivo (gerado em 30/11/2026)"])
+        XCTAssertEqual(
+            problems(replacing(5, 21..<29, with: "19001130")),
+            ["linha 6: data de pagamento 30/11/1900 fora do período do arquivo (gerado em 30/11/2026)"])
+        XCTAssertEqual(
+            problems(replacing(5, 29..<37, with: "20250101")).first?.hasPrefix("linha 6: data de crédito 01/01/2025 anterior ao pagamento"), true)
+        XCTAssertEqual(
+            problems(lines, today: CivilDate(year: 2026, month: 11, day: 29)!),
+            ["linha 1: data de geração 30/11/2026 posterior a hoje (29/11/2026)"])
+        XCTAssertEqual(problems(lines, today: CivilDate(year: 2026, month: 11, day: 30)!), [], "a file of today")
     }
 }

@@ -90,3 +90,11 @@ def test_a_return_file_pays_an_agreement_and_a_bill(servers, tmp_path):
     damaged.write_text("\n".join(text) + "\n")
     bad = importar(server, damaged)
     assert bad.returncode == 2 and "linha 3: o registro tem 120 caracteres" in bad.stderr, bad.stderr
+    # A trailer with its count and total blank, over one payment more than the file would say: refused.
+    text = return_file(tmp_path / "ret4.txt", 4, [maria, maria]).read_text().splitlines()
+    text[-1] = text[-1][0] + " " * 23 + text[-1][24:]
+    blank = tmp_path / "ret4.txt"
+    blank.write_text("\r\n".join(text) + "\r\n")
+    r = importar(server, blank)
+    assert r.returncode == 2 and "o trailer não informa a quantidade de registros" in r.stderr, r.stderr
+    assert "o trailer não informa o valor total recebido" in r.stderr, r.stderr

@@ -64,7 +64,8 @@ public enum ArrecadacaoImport {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportFileError(problems: [(0, "não foi possível ler \(path)")])
         }
-        let file = try ArrecadacaoRetorno.parse(String(decoding: data, as: UTF8.self))
+        let today = LocalCalendar.today(clock(), timeZone: configuration.timeZone)
+        let file = try ArrecadacaoRetorno.parse(String(decoding: data, as: UTF8.self), today: today)
         return try await AdminStore.run(configuration, clock: clock) { store in
             try await apply(
                 file, store: store, companies: DocumentFactory(utility: configuration.utility).companies, dryRun: dryRun,
