@@ -681,6 +681,17 @@ enum Migrations {
                 "ALTER TABLE idempotency_keys ADD COLUMN first_status INTEGER"
             ]
         ),
+        (
+            21, "protocol_privacy",
+            [
+                // A requester typed without a session or an attendant to prove it (issue 27): the
+                // protocol is attached to no person's and no property's records.
+                "ALTER TABLE protocols ADD COLUMN identity_declared INTEGER NOT NULL DEFAULT 0",
+                // Whether an attendant has the protocol's customer at the counter: the property
+                // they opened on screen during the shift.
+                "CREATE INDEX audit_log_staff_matricula ON audit_log(staff_usuario, matricula, at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several

@@ -26,6 +26,20 @@ struct AuditLog: Sendable {
         }
     }
 
+    /// Whether `staff` opened the property `matricula` on their screen (`consultar_imovel`) since
+    /// `since`: the customer at their counter. Served by `audit_log_staff_id`.
+    func consulted(staff: String, matricula: String, since: Int64) async throws -> Bool {
+        try await store.read { db in
+            try await db.raw(
+                """
+                SELECT 1 AS x FROM audit_log
+                WHERE staff_usuario = \(bind: staff) AND matricula = \(bind: matricula) AND action = 'consultar_imovel' AND at >= \(bind: since)
+                LIMIT 1
+                """
+            ).first() != nil
+        }
+    }
+
     /// What the supervisor's trail screen asks for: each filter optional, `from`/`until` as
     /// epoch seconds (until excluded), `before` the previous page's last id.
     struct Filter: Sendable {

@@ -226,7 +226,8 @@ struct PeopleRepository: Sendable {
             for r in try await db.raw(
                 """
                 SELECT number, type_code, subject, channel, unit, opened_at, opened_by, situation, service FROM protocols
-                WHERE matricula = \(bind: matricula) ORDER BY opened_at DESC LIMIT \(literal: limit)
+                WHERE matricula = \(bind: matricula) AND ouvidoria = 0 AND identity_declared = 0
+                ORDER BY opened_at DESC LIMIT \(literal: limit)
                 """
             ).all() {
                 let n = ProtocolNumber(parsing: try r.decode(column: "number", as: String.self))?.formatted ?? ""

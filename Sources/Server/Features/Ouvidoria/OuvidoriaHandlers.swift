@@ -54,9 +54,20 @@ struct OuvidoriaHandlers: Sendable {
         // Who manifests: nobody (anonymous), the requester typed in, or the customer logged in.
         var requester = Requester(kind: .outro, documento: "", nome: "Manifestante anônimo", matricula: nil, telefone: nil, email: nil)
         var who = Principal.origin.limitKey
+        // A requester typed in is only declared unless an attendant saw the document or the
+        // customer's session proves it (its CPF/CNPJ, and the property its own or linked).
+        var declared = false
         if !anonymous {
             if let r = body.requester {
                 requester = try await ProtocolHandlers.requester(r, properties: properties, mail: protocolHandlers.mail)
+                switch principal {
+                case .staff?: declared = false
+                case .customer(let m, let d?, _)? where d == requester.documento:
+                    if let typed = requester.matricula, typed != m {
+                        declared = !(try await properties.isLinked(matricula: typed, documento: d))
+                    }
+                default: declared = true
+                }
             } else if case .customer(let m, let d, _)? = principal, let person = try await properties.person(of: m, documento: d) {
                 requester = Requester(
                     kind: .cliente, documento: person.documento, nome: person.nome, matricula: m, telefone: person.telefone,
@@ -93,7 +104,7 @@ struct OuvidoriaHandlers: Sendable {
             typeCode: type.code, subject: type.name, body: text, unit: settings.unit, requester: requester,
             channel: staff == nil ? .kiosk : staff?.role == .atendente ? .counter : .staff, openedBy: staff?.usuario,
             deadlineAt: ProtocolHandlers.legalDeadline(from: today, timeZone: clock.timeZone), attachments: files, ouvidoria: true,
-            secretHash: secret.flatMap(AnonymousSecret.normalized).map(ProtocolHandlers.secretHash))
+            secretHash: secret.flatMap(AnonymousSecret.normalized).map(ProtocolHandlers.secretHash), identityDeclared: declared)
         let (number, replayed) = try await repository.create(
             draft, year: today.year, alertTo: settings.email, today: today, claim: claim, now: now)
         if replayed { try await sent?.release() }

@@ -78,7 +78,12 @@ struct ProtocolHandlers: Sendable {
         guard let number = ProtocolNumber(parsing: input.path.number), let record = try await protocols.protocolRecord(number) else {
             throw APIError.protocolNotFound
         }
-        if grant.staff != nil { return .ok(.init(body: .json(try await view(record, audience: .staff)))) }
+        if let staff = grant.staff {
+            let reading = try await reading(record, by: staff, now: grant.now)
+            guard reading != .none else { throw APIError.protocolNotFound }
+            try await grant.audit.record(grant.principal, "consultar_protocolo", matricula: record.requester.matricula, detail: number.formatted)
+            return .ok(.init(body: .json(try await view(record, audience: reading == .full ? .staff : .counter))))
+        }
         guard try await belongsToCaller(record) else { throw APIError.protocolNotFound }
         return .ok(.init(body: .json(try await view(record, audience: .customer))))
     }
@@ -247,10 +252,14 @@ struct ProtocolHandlers: Sendable {
         guard let number = ProtocolNumber(parsing: input.path.number),
             let file = try await protocols.attachment(input.path.id, of: number)
         else { throw APIError.attachmentNotFound }
-        if grant.staff == nil {
-            guard file.isPublic, let record = try await protocols.protocolRecord(number), try await belongsToCaller(record) else {
-                throw APIError.attachmentNotFound
-            }
+        guard let record = try await protocols.protocolRecord(number) else { throw APIError.attachmentNotFound }
+        if let staff = grant.staff {
+            let reading = try await reading(record, by: staff, now: grant.now)
+            guard reading == .full || (reading == .publicPart && file.isPublic) else { throw APIError.attachmentNotFound }
+            try await grant.audit.record(
+                grant.principal, "anexo_protocolo", matricula: record.requester.matricula, detail: "\(number.formatted) anexo \(input.path.id)")
+        } else {
+            guard file.isPublic, try await belongsToCaller(record) else { throw APIError.attachmentNotFound }
         }
         let body = HTTPBody(file.content)
         switch file.meta.kind {
@@ -329,12 +338,31 @@ struct ProtocolHandlers: Sendable {
 
     /// Who reads: staff see everything; the requester (logged in) their own without private
     /// texts or staff names; the public lookup only the routing.
-    enum Audience { case staff, customer, lookup }
+    /// Staff with everything; an attendant with the public part (the requester in full: they
+    /// serve them); the requester; anyone with number and CPF/CNPJ (no personal data).
+    enum Audience { case staff, counter, customer, lookup }
+
+    /// How much of `r` a staff member reads (`ProtocolReading`): an attendant serves the customer
+    /// whose property they opened on screen in the last `servingSeconds`.
+    func reading(_ r: ProtocolRecord, by staff: StaffMember, now: Int64) async throws -> ProtocolReading {
+        let facts = ProtocolReading.Facts(
+            unit: r.unit, ouvidoria: r.ouvidoria, openedBy: r.openedBy, stepStaff: Set(r.steps.compactMap(\.staff)),
+            units: Set(r.steps.flatMap { [$0.fromUnit, $0.toUnit].compactMap { $0 } }))
+        var serving = false
+        if staff.role == .atendente, let m = r.requester.matricula, !r.ouvidoria {
+            serving = try await authorization.audit.consulted(staff: staff.usuario, matricula: m, since: now - Self.servingSeconds)
+        }
+        return ProtocolReading.of(
+            role: staff.role, unit: staff.unit, usuario: staff.usuario, ouvidoriaUnit: ouvidoriaUnit, facts: facts, serving: serving)
+    }
+
+    /// An attendant's shift: the customer opened on their screen within it is the one they serve.
+    static let servingSeconds: Int64 = 8 * 3600
 
     func view(_ r: ProtocolRecord, audience: Audience) async throws -> S.ProtocolDetail {
         let units = try await unitNames()
         let types = try await typeNames()
-        let masked = audience != .staff
+        let masked = audience == .customer || audience == .lookup
         let requester: S.ProtocolDetail.RequesterPayload? =
             audience == .lookup
             ? nil
@@ -373,10 +401,12 @@ struct ProtocolHandlers: Sendable {
     static func date(_ epoch: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(epoch)) }
 
     /// Whether the customer calling is the requester or reaches the protocol's property.
+    /// Never a protocol whose requester was only declared; an ouvidoria manifestation only by the
+    /// complainant's own CPF/CNPJ, never by the property it names (issue 27).
     private func belongsToCaller(_ r: ProtocolRecord) async throws -> Bool {
-        guard case .customer(let own, let documento, _) = Principal.current else { return false }
+        guard case .customer(let own, let documento, _) = Principal.current, !r.identityDeclared else { return false }
         if let d = documento, d == r.requester.documento { return true }
-        guard let m = r.requester.matricula else { return false }
+        guard !r.ouvidoria, let m = r.requester.matricula else { return false }
         if m == own { return true }
         if let d = documento { return try await properties.isLinked(matricula: m, documento: d) }
         return false

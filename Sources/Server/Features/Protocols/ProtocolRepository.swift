@@ -112,6 +112,9 @@ struct ProtocolRecord: Sendable {
     var ouvidoria: Bool
     var extensions: Int
     var secretHash: String?
+    /// The requester's identity as typed, proven by no session and by no attendant (issue 27): it
+    /// attaches the protocol to no person's and no property's records.
+    var identityDeclared = false
     var steps: [Step]
 }
 
@@ -130,6 +133,8 @@ struct ProtocolDraft: Sendable {
     /// An ouvidoria manifestation, and an anonymous one's secret (hashed).
     var ouvidoria = false
     var secretHash: String?
+    /// The requester as typed, not proven (`ProtocolRecord.identityDeclared`).
+    var identityDeclared = false
 }
 
 extension ProtocolRepository {
@@ -173,9 +178,13 @@ extension ProtocolRepository {
               \(bind: Self.search(number, subject: d.subject, requester: r.nome)))
             """
         ).run()
-        if d.ouvidoria {
+        if d.ouvidoria || d.identityDeclared {
             try await db.raw(
-                "UPDATE protocols SET ouvidoria = 1, secret_hash = \(bind: d.secretHash) WHERE number = \(bind: number.compact)"
+                """
+                UPDATE protocols SET ouvidoria = \(bind: d.ouvidoria ? 1 : 0), secret_hash = \(bind: d.secretHash),
+                  identity_declared = \(bind: d.identityDeclared ? 1 : 0)
+                WHERE number = \(bind: number.compact)
+                """
             ).run()
         }
         let stepId = try await Self.insertStep(
@@ -193,7 +202,7 @@ extension ProtocolRepository {
                 let row = try await db.raw(
                     """
                     SELECT type_code, subject, body, situation, unit, requester_kind, requester_document, requester_name, matricula, phone,
-                      email, channel, opened_at, opened_by, deadline_at, ouvidoria, extensions, secret_hash
+                      email, channel, opened_at, opened_by, deadline_at, ouvidoria, extensions, secret_hash, identity_declared
                     FROM protocols WHERE number = \(bind: number.compact)
                     """
                 ).first()
@@ -235,18 +244,26 @@ extension ProtocolRepository {
                 ouvidoria: try row.decode(column: "ouvidoria", as: Int.self) != 0,
                 extensions: try row.decode(column: "extensions", as: Int.self),
                 secretHash: try row.decode(column: "secret_hash", as: String?.self),
+                identityDeclared: try row.decode(column: "identity_declared", as: Int.self) != 0,
                 steps: steps)
         }
     }
 
-    /// Protocols of a property, and of a requester's CPF/CNPJ when given, newest first.
+    /// Protocols of a property, and of a requester's CPF/CNPJ when given, newest first — never
+    /// one whose requester was only declared, and never the ouvidoria's manifestations by the
+    /// property they name (only by the complainant's own CPF/CNPJ) (issue 27).
     func list(matricula: String, documento: String?, limit: Int = 200) async throws -> [ProtocolBrief] {
         try await store.read { db in
-            var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE matricula = \(bind: matricula)"
+            var sql: SQLQueryString = """
+                SELECT \(unsafeRaw: Self.briefColumns) FROM protocols
+                WHERE matricula = \(bind: matricula) AND ouvidoria = 0 AND identity_declared = 0
+                """
             if let documento {
                 sql.appendInterpolation(
-                    " UNION SELECT \(unsafeRaw: Self.briefColumns) FROM protocols WHERE requester_document = \(bind: documento)"
-                        as SQLQueryString)
+                    """
+                     UNION SELECT \(unsafeRaw: Self.briefColumns) FROM protocols
+                    WHERE requester_document = \(bind: documento) AND identity_declared = 0
+                    """ as SQLQueryString)
             }
             sql.appendInterpolation(" ORDER BY number DESC LIMIT \(literal: limit)" as SQLQueryString)
             return try await db.raw(sql).all().compactMap(Self.brief)
