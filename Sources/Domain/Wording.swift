@@ -42,3 +42,29 @@ public func wordWrap(_ text: String, fits: (String) -> Bool) -> [String] {
     }
     return lines
 }
+
+/// Text that reaches terminals, PDFs and spreadsheets from imported files (issue 27): why a
+/// value cannot be shown as it is, or nil. Refused: control characters (NUL, ESC and the escape
+/// sequences they start, line breaks), Unicode's direction and invisible formatting characters
+/// (U+202E turns a line around on screen), and a spreadsheet formula's first character.
+public enum DisplayText {
+    public static func problem(_ value: String) -> String? {
+        for s in value.unicodeScalars {
+            if s.properties.generalCategory == .control {
+                return "caractere de controle (U+\(hex(s))): só texto visível"
+            }
+            if s.properties.generalCategory == .format || s.properties.isBidiControl {
+                return "caractere invisível de formatação ou de direção do texto (U+\(hex(s)))"
+            }
+        }
+        if let first = value.first, "=+@".contains(first) || (first == "-" && Double(value) == nil) {
+            return "começa com \"\(first)\", que uma planilha leria como fórmula"
+        }
+        return nil
+    }
+
+    private static func hex(_ s: Unicode.Scalar) -> String {
+        let h = String(s.value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - h.count)) + h
+    }
+}

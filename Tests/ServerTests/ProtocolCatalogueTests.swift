@@ -129,4 +129,50 @@ final class ProtocolCatalogueTests: XCTestCase {
             }
         }
     }
+    /// Issue 27, finding 11: what reaches every terminal and PDF from a catalogue is refused with
+    /// its line — NUL, an escape sequence, U+202E, a formula, an unknown column — in every import
+    /// (units, protocol types, service types, tariffs in CSV and JSON); nothing is stored.
+    func testHostileTextIsRefusedWithItsLine() throws {
+        func problems(_ body: () throws -> Void) -> String {
+            do {
+                try body()
+                return "aceito"
+            } catch { return "\(error)" }
+        }
+        let units = problems {
+            _ = try ProtocolCatalogue.units(
+                "codigo,nome\nnul,Unidade\u{0}nula\nesc,\u{1B}[2JApaga a tela\nrlo,Ouvidoria \u{202E}airodivuO\nform,=HYPERLINK(\"x\")\nboa,Boa unidade\n")
+        }
+        XCTAssertTrue(units.contains("linha 2: nome: caractere de controle (U+0000)"), units)
+        XCTAssertTrue(units.contains("linha 3: nome: caractere de controle (U+001B)"), units)
+        XCTAssertTrue(units.contains("linha 4: nome: caractere invisível de formatação ou de direção do texto (U+202E)"), units)
+        XCTAssertTrue(units.contains("linha 5: nome: começa com \"=\", que uma planilha leria como fórmula"), units)
+        XCTAssertFalse(units.contains("linha 6"), units)
+        XCTAssertFalse(units.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0 }, "the message itself is safe")
+        let extra = problems { _ = try ProtocolCatalogue.units("codigo,nome,senha\nboa,Boa,123\n") }
+        XCTAssertEqual(extra, "linha 1: colunas desconhecidas: senha; esperado: codigo,nome")
+        let types = problems {
+            _ = try ProtocolCatalogue.types(
+                "codigo,nome,descricao,unidade,prazo_dias,publico\nx,Tipo,@SUM(A1),atendimento,5,sim\n", units: ["atendimento"])
+        }
+        XCTAssertEqual(types, "linha 2: descricao: começa com \"@\", que uma planilha leria como fórmula")
+        let services = problems {
+            _ = try ServiceCatalogue.types(
+                "codigo,nome,descricao,unidade,prazo_dias,prazo_horas_uteis,taxa,cobranca,campos,situacoes,motivo,sem_vencidas,exige_imovel\n"
+                    + "poda,Poda,+cmd|' /C calc'!A0,operacao,7,,,,,,,não,sim\n", units: ["operacao"])
+        }
+        XCTAssertEqual(services, "linha 2: descricao: começa com \"+\", que uma planilha leria como fórmula")
+        let tariffsCSV = problems {
+            _ = try TariffFile.parseCSV(
+                "categoria,vigencia,faixa,ate_m3,valor,desconto_percentual,esgoto_percentual,fonte\n"
+                    + "residencial,2026-01-01,minima,10,45.68,0,80,Resolução\u{1B}]0;x\u{7}\n")
+        }
+        XCTAssertEqual(tariffsCSV, "linha 2: fonte: caractere de controle (U+001B): só texto visível")
+        let json = #"{"tabelas":[{"categoria":"residencial","vigencia":"2026-01-01","esgotoPercentual":80,"fonte":"-2+3","minima":{"ateM3":10,"valor":45.68},"faixas":[]}]}"#
+        let tariffsJSON = problems { _ = try TariffFile.parse(Data(json.utf8), name: "t.json") }
+        XCTAssertTrue(tariffsJSON.contains("fonte: começa com \"-\", que uma planilha leria como fórmula"), tariffsJSON)
+        // A negative number is a number, not a formula; an ordinary dash inside is text.
+        XCTAssertNil(DisplayText.problem("-12,5".replacingOccurrences(of: ",", with: ".")))
+        XCTAssertNil(DisplayText.problem("Água - Centro"))
+    }
 }

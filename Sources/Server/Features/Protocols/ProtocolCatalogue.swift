@@ -71,9 +71,11 @@ enum ProtocolCatalogue {
     }
 
     /// Every data row through `make` (codes unique), or every problem with its line.
-    static func rows<T>(_ text: String, columns: [String], make: (@escaping (String) -> String) throws -> T) throws -> [T] {
+    static func rows<T>(
+        _ text: String, columns: [String], optional: [String] = [], make: (@escaping (String) -> String) throws -> T
+    ) throws -> [T] {
         var out: [T] = []
-        try CSVImport.rows(text, columns: columns, unique: "codigo") { _, field in out.append(try make(field)) }
+        try CSVImport.rows(text, columns: columns, optional: optional, unique: "codigo") { _, field in out.append(try make(field)) }
         guard !out.isEmpty else { throw ImportFileError(problems: [(0, "nenhuma linha de dados")]) }
         return out
     }

@@ -22,7 +22,7 @@ enum ServiceCatalogue {
     ]
 
     static func types(_ text: String, units: Set<String>) throws -> [ServiceType] {
-        try ProtocolCatalogue.rows(text, columns: columns) { field in
+        try ProtocolCatalogue.rows(text, columns: columns, optional: ["documentos"]) { field in
             let unit = field("unidade")
             guard units.contains(unit) else { throw RowProblem(message: "unidade \"\(unit)\" não cadastrada") }
             let days = field("prazo_dias")

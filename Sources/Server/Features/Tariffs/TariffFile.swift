@@ -22,14 +22,17 @@ public struct ImportFileError: Error, CustomStringConvertible {
 /// A problem with one row of an imported CSV file.
 struct RowProblem: Error { var message: String }
 
-/// The CSV files the server imports (tariffs, units, protocol types): a header naming the
-/// columns, `,` or `;` (a spreadsheet's pt-BR export), a BOM tolerated. Every data row goes
-/// through `row` with its line and a lookup of its fields by column name; every problem is collected with its
-/// line (up to 50), and when `unique` names a column a repeated value is one too.
+/// The CSV files the server imports (tariffs, units, protocol and service types): a header naming
+/// exactly the columns (an unknown one is refused: a misspelt column would be ignored), `,` or `;`
+/// (a spreadsheet's pt-BR export), a BOM tolerated. Every field must be displayable text
+/// (`DisplayText`: no control or direction characters, no formula). Every data row goes through
+/// `row` with its line and a lookup of its fields by column name; every problem is collected with
+/// its line (up to 50), and when `unique` names a column a repeated value is one too.
 enum CSVImport {
-    static func rows(_ text: String, columns: [String], unique: String? = nil, row: (Int, @escaping (String) -> String) throws -> Void)
-        throws
-    {
+    static func rows(
+        _ text: String, columns: [String], optional: [String] = [], unique: String? = nil,
+        row: (Int, @escaping (String) -> String) throws -> Void
+    ) throws {
         let body = String(text.drop { $0 == "\u{FEFF}" })
         let header = body.prefix { !$0.isNewline }
         let reader: CSVReader
@@ -43,6 +46,12 @@ enum CSVImport {
                 (1, "faltam as colunas \(missing.joined(separator: ", ")); esperado: \(columns.joined(separator: ","))")
             ])
         }
+        let unknown = names.filter { !$0.isEmpty && !columns.contains($0) && !optional.contains($0) }
+        guard unknown.isEmpty else {
+            throw ImportFileError(problems: [
+                (1, "colunas desconhecidas: \(unknown.joined(separator: ", ")); esperado: \((columns + optional).joined(separator: ","))")
+            ])
+        }
         var seen: [String: Int] = [:]
         var problems: [(Int, String)] = []
         var line = 1
@@ -53,6 +62,10 @@ enum CSVImport {
             func field(_ name: String) -> String {
                 guard let i = names.firstIndex(of: name), i < fields.count else { return "" }
                 return fields[i]
+            }
+            if let (i, why) = fields.enumerated().lazy.compactMap({ f in DisplayText.problem(f.element).map { (f.offset, $0) } }).first {
+                problems.append((line, "\(i < names.count ? names[i] : "coluna \(i + 1)"): \(why)"))
+                continue
             }
             do {
                 try row(line, field)
@@ -121,6 +134,10 @@ enum TariffFile {
         _ drafts: inout [Draft], line: Int, categoria: String, vigencia: String, faixa: String, ateM3: String, valor: String,
         desconto: String, esgoto: String, fonte: String
     ) throws {
+        // The JSON's strings as the CSV's fields (CSVImport checks those already).
+        for (name, value) in [("categoria", categoria), ("vigencia", vigencia), ("fonte", fonte)] {
+            if let why = DisplayText.problem(value) { throw RowProblem(message: "\(name): \(why)") }
+        }
         guard let cat = Categoria(rawValue: categoria.lowercased()) else {
             throw RowProblem(
                 message: "categoria desconhecida \"\(categoria)\" (use \(Categoria.allCases.map(\.rawValue).joined(separator: ", ")))")
