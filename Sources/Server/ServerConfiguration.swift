@@ -40,9 +40,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// under the `matricula` policy), and per terminal that presents its credential.
     public var maxLoginsPerAddress: Int = 60
     public var maxLoginsPerTerminal: Int = 240
-    /// Terminals and the SHA-256 (hex) of their secret (`agencia-server credencial-terminal ID`
-    /// makes a pair): a terminal presenting its credential is counted and audited by name.
-    public var terminals: [String: String] = [:]
+    /// Terminals: the SHA-256 (hex) of their secret and their mode (`agencia-server
+    /// credencial-terminal ID --modo kiosk` makes the pair): a terminal presenting its credential
+    /// is counted and audited by name, and opens sessions of its mode only.
+    public var terminals: [String: TerminalEntry] = [:]
     /// Proxies (CIDRs) whose `X-Forwarded-For` is believed; any other peer is the client itself.
     public var trustedProxies: [String] = []
     /// Who may read `GET /metrics` (CIDRs): by default this machine only.
@@ -254,7 +255,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError.invalid("metricsFrom", "\(p): use um endereço ou uma rede (10.0.0.0/8, ::1/128)")
         }
         guard ["text", "json"].contains(logFormat) else { throw ConfigurationError.invalid("logFormat", "\(logFormat): use text ou json") }
-        for (id, hash) in terminals {
+        for (id, entry) in terminals {
+            let hash = entry.secretHash
+            guard TerminalCredential.modes.contains(entry.mode) else {
+                throw ConfigurationError.invalid("terminals.\(id).mode", "\(entry.mode): use kiosk, counter ou staff")
+            }
             guard Self.isTerminalID(id) else {
                 throw ConfigurationError.invalid("terminals", "\(id): use letras minúsculas, dígitos, '-', '_' ou '.' (até 60)")
             }

@@ -83,14 +83,17 @@ struct TerminalCredentialCommand: ParsableCommand {
         commandName: "credencial-terminal", abstract: "Gera a credencial de um terminal (quiosque, balcão).")
 
     @Argument(help: "Identificador do terminal (letras minúsculas, dígitos, '-', '_' ou '.').") var terminal: String
+    @Option(help: "O modo do terminal: kiosk (autoatendimento), counter (balcão) ou staff (retaguarda).") var modo: String
 
     func run() throws {
         guard ServerConfiguration.isTerminalID(terminal) else {
             throw ValidationError("identificador inválido: use letras minúsculas, dígitos, '-', '_' ou '.' (até 60)")
         }
+        guard TerminalCredential.modes.contains(modo) else { throw ValidationError("--modo: use kiosk, counter ou staff") }
         let (secret, hash) = TerminalCredential.make()
         print("No terminal (objeto \"client\"):   \"terminalId\": \"\(terminal)\", \"terminalSecret\": \"\(secret)\"")
-        print("No servidor (objeto \"server\"):   \"terminals\": { \"\(terminal)\": \"\(hash)\" }")
+        print(
+            "No servidor (objeto \"server\"):   \"terminals\": { \"\(terminal)\": { \"mode\": \"\(modo)\", \"secretHash\": \"\(hash)\" } }")
     }
 }
 

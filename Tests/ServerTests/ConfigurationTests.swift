@@ -114,6 +114,20 @@ final class ConfigurationTests: XCTestCase {
         try checkEveryKeyIsRead("client") { try ClientConfiguration.load(data: $0) }
     }
 
+    /// A terminal's entry carries its mode; the older form (the hash alone) is a kiosk; an unknown
+    /// mode is a configuration error.
+    func testTerminalEntriesAndTheirModes() throws {
+        let hash = String(repeating: "ab", count: 32)
+        let c = try ServerConfiguration.load(
+            data: Data(#"{"server": {"terminals": {"antigo": "\#(hash)", "balcao-1": {"mode": "counter", "secretHash": "\#(hash)"}}}}"#.utf8))
+        XCTAssertEqual(c.terminals["antigo"], TerminalEntry(secretHash: hash, mode: "kiosk"))
+        XCTAssertEqual(c.terminals["balcao-1"], TerminalEntry(secretHash: hash, mode: "counter"))
+        XCTAssertNoThrow(try c.validate())
+        let odd = try ServerConfiguration.load(
+            data: Data(#"{"server": {"terminals": {"x": {"mode": "caixa", "secretHash": "\#(hash)"}}}}"#.utf8))
+        XCTAssertThrowsError(try odd.validate())
+    }
+
     /// A bad value inside the `server` object is an error, not the defaults.
     func testABadValueIsAnErrorNotADefault() {
         let bad = Data(#"{"server": {"loginPolicy": "qualquer"}}"#.utf8)

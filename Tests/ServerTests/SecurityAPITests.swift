@@ -122,7 +122,10 @@ final class SecurityAPITests: XCTestCase {
                     $0.loginPolicy = .matricula
                     $0.maxLoginsPerAddress = 3
                     $0.maxLoginsPerTerminal = 5
-                    $0.terminals = ["quiosque-centro-1": kiosk.hash, "balcao-centro-1": counter.hash]
+                    $0.terminals = [
+                        "quiosque-centro-1": TerminalEntry(secretHash: kiosk.hash, mode: "kiosk"),
+                        "balcao-centro-1": TerminalEntry(secretHash: counter.hash, mode: "counter"),
+                    ]
                 }
             ) { client, server in
                 for m in ["10001", "10002", "10004"] {
@@ -171,6 +174,66 @@ final class SecurityAPITests: XCTestCase {
                 let (wrong, _) = try await customerLogin(client, Demo.maria.m, Self.wrongDoc, from: [:])
                 AEq(unknown.status, .unauthorized)
                 AEq(String(buffer: unknown.body), String(buffer: wrong.body))
+            }
+        }
+    }
+
+    /// Issue 27, finding 10: a credential carries its terminal's mode — a kiosk's opens no staff
+    /// session, a counter's no back-office one; a session stays bound to the credential that
+    /// opened it; a credential does not lift the limit on failures from its address.
+    func testACredentialCarriesItsModeAndBindsItsSessions() async throws {
+        let kiosk = TerminalCredential.make()
+        let counter = TerminalCredential.make()
+        try await forEachEngine { engine in
+            try await Harness.withServer(
+                engine,
+                configure: {
+                    $0.trustedProxies = ["127.0.0.1"]
+                    $0.maxFailuresPerAddress = 3
+                    $0.terminals = [
+                        "quiosque-centro-1": TerminalEntry(secretHash: kiosk.hash, mode: "kiosk"),
+                        "balcao-centro-1": TerminalEntry(secretHash: counter.hash, mode: "counter"),
+                    ]
+                }
+            ) { client in
+                let atKiosk = ["Agencia-Terminal": "quiosque-centro-1:\(kiosk.secret)"]
+                let atCounter = ["Agencia-Terminal": "balcao-centro-1:\(counter.secret)"]
+                func staffLogin(_ u: String, _ p: String, _ modo: String, _ h: [String: String]) async throws -> TestResponse {
+                    try await client.post("/v1/sessions/staff", ["usuario": u, "senha": p, "modo": modo], headers: h)
+                }
+                for (u, p, modo) in [("ana", "atende123", "counter"), ("bruno", "backoffice123", "staff"), ("carla", "supervisao123", "counter")] {
+                    let r = try await staffLogin(u, p, modo, atKiosk)
+                    AEq(r.status, .forbidden, "\(engine): \(u) at a kiosk")
+                    AEq(r.errorCode, "wrong_terminal")
+                }
+                AEq(try await staffLogin("bruno", "backoffice123", "staff", atCounter).status, .forbidden, "\(engine): back office at a counter")
+                let ana = try await staffLogin("ana", "atende123", "counter", atCounter)
+                AEq(ana.status, .created, "\(engine): \(ana.json)")
+
+                // A kiosk's session: only with the kiosk's credential.
+                let login = try await client.post(
+                    "/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc], headers: atKiosk)
+                let token = try XCTUnwrap(login.json["token"] as? String, "\(login.json)")
+                func session(_ h: [String: String]) async throws -> TestResponse {
+                    var headers: HTTPFields = [.authorization: "Bearer \(token)"]
+                    for (k, v) in h { headers[HTTPField.Name(k)!] = v }
+                    return try await client.execute(uri: "/v1/properties/\(Demo.mariaNorm)", method: .get, headers: headers, body: nil)
+                }
+                AEq(try await session(atKiosk).status, .ok, "\(engine)")
+                let bare = try await session([:])
+                AEq(bare.status, .unauthorized, "\(engine): without the credential")
+                AEq(bare.errorCode, "session_terminal")
+                AEq(try await session(atCounter).status, .unauthorized, "\(engine): from another terminal")
+                AEq(try await session(atKiosk.merging(SecurityAPITests.attacker) { a, _ in a }).status, .ok, "the terminal's address may change")
+
+                // Failures through a credential count at its address as well.
+                let stolen = atKiosk.merging(SecurityAPITests.attacker) { a, _ in a }
+                for m in ["10002-1", "10004-8", "10007-2"] {
+                    let (r, _) = try await customerLogin(client, m, SecurityAPITests.wrongDoc, from: stolen)
+                    AEq(r.status, .unauthorized, "\(engine) \(m)")
+                }
+                let (bareAddress, _) = try await customerLogin(client, "10008-0", SecurityAPITests.wrongDoc, from: SecurityAPITests.attacker)
+                AEq(bareAddress.status, .tooManyRequests, "\(engine): the address that failed through the credential")
             }
         }
     }

@@ -18,6 +18,10 @@ struct APIError: Error, Sendable {
     static let notFound = APIError(status: .notFound, code: "not_found", message: "Imóvel não encontrado.")
     static let unauthenticated = APIError(
         status: .unauthorized, code: "unauthenticated", message: "Faça login para continuar.")
+    /// A session opened by a terminal's credential, used without it or by another terminal.
+    static let sessionOfAnotherTerminal = APIError(
+        status: .unauthorized, code: "session_terminal",
+        message: "Esta sessão foi aberta em outro terminal e só vale nele. Faça login neste terminal.")
     static let sessionExpired = APIError(
         status: .unauthorized, code: "session_expired", message: "Sua sessão expirou. Faça login novamente.")
     static let forbidden = APIError(

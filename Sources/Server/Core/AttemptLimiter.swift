@@ -75,6 +75,10 @@ struct AttemptLimiter: Sendable {
 
         private var pair: String { "\(account)@\(origin.limitKey)" }
         private var successes: String { "ok:\(origin.limitKey)" }
+        /// With a terminal's credential, failures count at its address too: a credential lifts
+        /// the limit on logins per address (a service point's kiosks share one), never the limit
+        /// on guesses (issue 27).
+        private var address: String? { origin.terminal == nil ? nil : "ip:\(origin.address)" }
 
         /// Reserves the attempt — a failure of the account here, of the origin, of the account
         /// anywhere, and a login of the origin — refusing what is over a limit (429), then waits
@@ -94,7 +98,7 @@ struct AttemptLimiter: Sendable {
                     scope: successes, limit: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal,
                     metric: "logins_at_origin", what: "Muitos acessos \(here) em pouco tempo."),
                 Limit(scope: account, limit: nil),
-            ])
+            ] + (address.map { [Limit(scope: $0, limit: c.maxFailuresPerAddress, metric: "failures_at_origin", what: "Muitas tentativas sem sucesso deste endereço.")] } ?? []))
             let delay = Self.delay(failures: counts[3] - 1, config: c)
             if delay > .zero { try await Task.sleep(for: delay) }
         }
@@ -116,7 +120,7 @@ struct AttemptLimiter: Sendable {
         /// A login: the account's failures here are forgotten; this one was not a failure.
         func succeeded() async throws {
             try await limiter.sessions.clear(scope: pair)
-            try await limiter.release([origin.limitKey, account])
+            try await limiter.release([origin.limitKey, account] + (address.map { [$0] } ?? []))
         }
     }
 }

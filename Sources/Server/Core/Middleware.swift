@@ -131,7 +131,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIError.unauthenticated
         }
         let hash = SessionToken.hash(String(parts[1]))
-        guard let principal = try await sessions.principal(tokenHash: hash, now: clock.epochSeconds) else {
+        guard let principal = try await sessions.principal(tokenHash: hash, now: clock.epochSeconds, terminal: Principal.origin.terminal)
+        else {
             throw APIError.sessionExpired
         }
         return try await Principal.$current.withValue(principal) {

@@ -11,6 +11,8 @@ import NIOCore
 struct Origin: Sendable, Equatable {
     var address: String
     var terminal: String?
+    /// The mode its credential was made for (`kiosk`, `counter`, `staff`).
+    var terminalMode: String? = nil
 
     /// The key attempt limits count under.
     var limitKey: String { terminal.map { "t:\($0)" } ?? "ip:\(address)" }
@@ -23,6 +25,31 @@ public enum TerminalCredential {
     public static func make() -> (secret: String, hash: String) {
         let secret = SessionToken.make()
         return (secret, SessionToken.hash(secret))
+    }
+
+    /// The modes a terminal is made for.
+    public static let modes = ["kiosk", "counter", "staff"]
+}
+
+/// A terminal as the server knows it (`terminals` in the configuration): the SHA-256 of its
+/// secret and the mode it was made for (issue 27: a kiosk's credential opens no staff session).
+/// The older form, the hash alone, is a kiosk.
+public struct TerminalEntry: Codable, Sendable, Equatable {
+    public var secretHash: String
+    public var mode: String
+
+    public init(secretHash: String, mode: String) {
+        self.secretHash = secretHash
+        self.mode = mode
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let hash = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(secretHash: hash, mode: "kiosk")
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(secretHash: try c.decode(String.self, forKey: .secretHash), mode: try c.decode(String.self, forKey: .mode))
     }
 }
 
@@ -76,8 +103,8 @@ struct CIDR: Sendable, Equatable {
 /// Outermost, so that the access log sees the origin; a refusal here is answered here.
 struct OriginMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
     let trustedProxies: [CIDR]
-    /// Terminal id → SHA-256 (hex) of its secret.
-    let terminals: [String: String]
+    /// Terminal id → its secret's SHA-256 (hex) and its mode.
+    let terminals: [String: TerminalEntry]
 
     static var terminalHeader: HTTPField.Name { HTTPField.Name("Agencia-Terminal")! }
 
@@ -105,6 +132,7 @@ struct OriginMiddleware<Context: RequestContext & RemoteAddressRequestContext>: 
                 ).response()
             }
             origin.terminal = id
+            origin.terminalMode = terminals[id]?.mode
         }
         return try await Principal.$origin.withValue(origin) {
             try await next(request, context)
@@ -113,7 +141,7 @@ struct OriginMiddleware<Context: RequestContext & RemoteAddressRequestContext>: 
 
     private func verify(_ credential: String) -> String? {
         let parts = credential.split(separator: ":", maxSplits: 1).map(String.init)
-        guard parts.count == 2, let expected = terminals[parts[0]], SessionToken.hash(parts[1]) == expected.lowercased() else {
+        guard parts.count == 2, let expected = terminals[parts[0]], SessionToken.hash(parts[1]) == expected.secretHash.lowercased() else {
             return nil
         }
         return parts[0]

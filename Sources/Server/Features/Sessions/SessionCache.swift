@@ -12,6 +12,8 @@ final class SessionCache: Sendable {
         var expiresAt: Int64
         var idleSeconds: Int64
         var cachedAt: Int64
+        /// The terminal whose credential opened the session: only it may use the session.
+        var terminal: String? = nil
     }
 
     private struct State {

@@ -111,6 +111,15 @@ struct SessionHandlers: Sendable {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         let usuario = body.usuario.trimmingCharacters(in: .whitespaces).lowercased()
         guard !usuario.isEmpty, !body.senha.isEmpty else { throw APIError.invalid("Informe usuário e senha.") }
+        // A terminal's credential says what it is: a kiosk opens no staff session, a counter no
+        // back-office one (issue 27).
+        if let mode = Principal.origin.terminalMode, mode != body.modo.rawValue {
+            throw APIError(
+                status: .forbidden, code: "wrong_terminal",
+                message: mode == "kiosk"
+                    ? "Este terminal é um quiosque de autoatendimento: funcionários entram pelos terminais de balcão ou de retaguarda."
+                    : "Este terminal é de \(mode == "counter" ? "balcão" : "retaguarda"): entre no modo dele.")
+        }
         let attempt = limiter.login("s:\(usuario)")
         try await attempt.admit()
         let staff = try await sessions.staff(usuario)

@@ -75,13 +75,19 @@ struct SessionRepository: Sendable {
     }
 
     /// The caller of a live session with this token hash, or nil (unknown, expired, idle too
-    /// long, logged out, or a staff account deactivated since). A live session seen more than
-    /// `touchSeconds` ago is marked seen now.
-    func principal(tokenHash: String, now: Int64) async throws -> Principal? {
+    /// long, logged out, or a staff account deactivated since). A session opened by a terminal's
+    /// credential is only for requests with that credential (`terminal`; issue 27). A live
+    /// session seen more than `touchSeconds` ago is marked seen now.
+    func principal(tokenHash: String, now: Int64, terminal: String?) async throws -> Principal? {
+        func bound(_ e: SessionCache.Entry) throws -> Principal {
+            guard e.terminal == nil || e.terminal == terminal else { throw APIError.sessionOfAnotherTerminal }
+            return e.principal
+        }
         if let hit = cache.live(tokenHash, now: now, touchSeconds: Self.touchSeconds) {
             Telemetry.sessionFromMemory.increment()
+            let principal = try bound(hit)
             try await touch(tokenHash, lastSeen: hit.lastSeen, now: now)
-            return hit.principal
+            return principal
         }
         Telemetry.sessionFromDatabase.increment()
         let generation = cache.generation
@@ -89,7 +95,7 @@ struct SessionRepository: Sendable {
             guard
                 let row = try await db.raw(
                     """
-                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, s.last_seen_at, s.expires_at, s.idle_seconds,
+                    SELECT s.kind, s.matricula, s.documento, s.staff_usuario, s.last_seen_at, s.expires_at, s.idle_seconds, s.terminal,
                            st.papel, st.unidade, st.ativo
                     FROM sessions s LEFT JOIN staff st ON st.usuario = s.staff_usuario
                     WHERE s.token_hash = \(bind: tokenHash) AND s.revoked_at IS NULL AND s.expires_at > \(bind: now)
@@ -115,12 +121,14 @@ struct SessionRepository: Sendable {
             return try SessionCache.Entry(
                 principal: principal, lastSeen: row.decode(column: "last_seen_at", as: Int64.self),
                 expiresAt: row.decode(column: "expires_at", as: Int64.self),
-                idleSeconds: row.decode(column: "idle_seconds", as: Int64.self), cachedAt: now)
+                idleSeconds: row.decode(column: "idle_seconds", as: Int64.self), cachedAt: now,
+                terminal: row.decode(column: "terminal", as: String?.self))
         }
         guard let found else { return nil }
         cache.store(tokenHash, found, readAt: generation)
+        let principal = try bound(found)
         try await touch(tokenHash, lastSeen: found.lastSeen, now: now)
-        return found.principal
+        return principal
     }
 
     /// Marks a live session seen now, if it was last marked `touchSeconds` ago or more.
