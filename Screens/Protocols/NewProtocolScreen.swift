@@ -33,7 +33,7 @@ public final class NewProtocolScreen: Screen {
             "Prazo", .text(TextField(label: "", maxLength: 16, accepts: { $0.isNumber || "/: ".contains($0) })),
             hint: "dd/mm/aaaa hh:mm, opcional"),
     ])
-    var text = TextArea(maxLength: 20_000)
+    var text = TextArea(maxLength: 5_000)
     /// Typing goes to the text area (Tab moves between it and the fields).
     var inText = false
     var catalogue: Calls.ProtocolCatalogue?

@@ -112,7 +112,7 @@ public final class OuvidoriaScreen: Screen {
         .init("E-mail", .text(TextField(label: "", maxLength: 120, accepts: { !$0.isWhitespace })), hint: "recebe o número e a resposta"),
         .init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "opcional"),
     ])
-    var text = TextArea(maxLength: 8_000)
+    var text = TextArea(maxLength: 5_000)
     var inText = true
     var sending = false
     var loading = 0

@@ -31,7 +31,7 @@ extension Calls {
             switch try await c.getProtocolAttachment(path: .init(number: number, id: id)) {
             case .ok(let ok):
                 switch ok.body {
-                case .pdf(let b), .png(let b), .jpeg(let b): body = b
+                case .pdf(let b), .png(let b), .jpeg(let b), .binary(let b): body = b
                 }
             case .default(let status, let e): return .failure(APIFailure(status: status, e))
             }

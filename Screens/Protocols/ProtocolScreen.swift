@@ -251,7 +251,7 @@ public final class StepScreen: Screen {
 
     let number: String
     let action: ProtocolAction
-    var area = TextArea(maxLength: 20_000)
+    var area = TextArea(maxLength: 5_000)
     var isPublic: Bool
     var units: [(code: String, name: String)] = []
     var unitIndex = 0

@@ -45,10 +45,19 @@ final class ContractTests: XCTestCase {
             }
             let format = s["format"] as? String
             let filler: Character = format == nil ? "a" : "1"
+            // A pattern: something it refuses and, when it is the 6 digits of a code, something it takes.
+            if let pattern = s["pattern"] as? String {
+                let blank = String(repeating: " ", count: max(1, s["minLength"] as? Int ?? 1))
+                out.append((blank, blank.range(of: pattern, options: .regularExpression) != nil))
+                if pattern.contains("[0-9]{6}") { out.append(("123456", true)) }
+            }
             if format == nil || format == "int64" {
                 if let max = s["maxLength"] as? Int, s["enum"] == nil {
                     out.append((String(repeating: filler, count: max + 1), false))
-                    out.append((String(repeating: filler, count: max), true))
+                    // At the limit, with the pattern's digits when it asks for digits.
+                    if s["pattern"] as? String == nil || filler == "a" && "a".range(of: s["pattern"] as! String, options: .regularExpression) != nil {
+                        out.append((String(repeating: filler, count: max), true))
+                    }
                 }
                 if let min = s["minLength"] as? Int, min > 0, s["enum"] == nil {
                     out.append((String(repeating: filler, count: min - 1), false))
@@ -203,7 +212,7 @@ final class ContractTests: XCTestCase {
             paths: {}
             components:
               schemas:
-                X: { type: string, pattern: "^a" }
+                X: { type: string, patternProperties: { "^a": {} } }
             """
         XCTAssertThrowsError(try Contract(yaml: Data(broken.utf8)))
     }

@@ -34,7 +34,7 @@ final class Contract: @unchecked Sendable {  // immutable once read
     /// The keywords understood; anything else in a schema is an error at startup.
     static let keywords: Set<String> = [
         "type", "format", "minLength", "maxLength", "minimum", "maximum", "enum", "items", "minItems", "maxItems", "properties",
-        "required", "additionalProperties", "$ref", "description", "default", "example", "title", "x-message",
+        "required", "additionalProperties", "$ref", "description", "default", "example", "title", "x-message", "pattern", "multipleOf",
     ]
 
     let operations: [String: Operation]
@@ -296,6 +296,10 @@ final class Contract: @unchecked Sendable {  // immutable once read
             throw Violation(field: field, reason: min == 1 ? "não pode ficar vazio" : "ao menos \(min) caracteres")
         }
         if let max = s["maxLength"] as? Int, length > max { throw Violation(field: field, reason: "no máximo \(max) caracteres") }
+        // As JSON Schema says: a regular expression found anywhere in the text (anchors in it if wanted).
+        if let pattern = s["pattern"] as? String, text.range(of: pattern, options: .regularExpression) == nil {
+            throw Violation(field: field, reason: "formato inválido")
+        }
         if let options = s["enum"] as? [String], !options.contains(text) {
             throw Violation(field: field, reason: "use um destes valores: \(options.joined(separator: ", "))")
         }
@@ -318,6 +322,9 @@ final class Contract: @unchecked Sendable {  // immutable once read
         }
         if let options = s["enum"] as? [NSNumber], !options.contains(where: { $0.doubleValue == n }) {
             throw Violation(field: field, reason: "use um destes valores: \(options.map(\.stringValue).joined(separator: ", "))")
+        }
+        if let step = (s["multipleOf"] as? NSNumber)?.doubleValue, step > 0, (n / step).rounded() != n / step {
+            throw Violation(field: field, reason: "múltiplo de \(Self.number(step))")
         }
     }
 
