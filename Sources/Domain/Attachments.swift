@@ -50,10 +50,42 @@ public enum AttachmentKind: String, Sendable, CaseIterable {
 public struct AttachmentLimits: Sendable, Equatable {
     public var maxBytes: Int
     public var maxPerStep: Int
+    /// What one staff member may upload in an hour and in a day (issue 27: one session stored
+    /// 240 MiB in 3.5 s), and what one protocol may hold.
+    public var maxBytesPerHour: Int
+    public var maxBytesPerDay: Int
+    public var maxPerProtocol: Int
+    public var maxBytesPerProtocol: Int
 
-    public init(maxBytes: Int, maxPerStep: Int) {
+    public init(
+        maxBytes: Int, maxPerStep: Int, maxBytesPerHour: Int = 100 << 20, maxBytesPerDay: Int = 500 << 20, maxPerProtocol: Int = 40,
+        maxBytesPerProtocol: Int = 100 << 20
+    ) {
         self.maxBytes = maxBytes
         self.maxPerStep = maxPerStep
+        self.maxBytesPerHour = maxBytesPerHour
+        self.maxBytesPerDay = maxBytesPerDay
+        self.maxPerProtocol = maxPerProtocol
+        self.maxBytesPerProtocol = maxBytesPerProtocol
+    }
+
+    /// Why a staff member who uploaded `hour` and `day` bytes in the last hour and day cannot
+    /// upload `size` more, or nil.
+    public func quotaRefusal(size: Int, hour: Int, day: Int) -> String? {
+        if hour + size > maxBytesPerHour {
+            return "Limite de anexos por hora atingido (\(Self.size(maxBytesPerHour))): tente de novo mais tarde."
+        }
+        if day + size > maxBytesPerDay {
+            return "Limite diário de anexos atingido (\(Self.size(maxBytesPerDay))): tente de novo amanhã ou fale com o suporte."
+        }
+        return nil
+    }
+
+    /// Why a protocol holding `count` files of `bytes` cannot hold them, or nil.
+    public func protocolRefusal(count: Int, bytes: Int) -> String? {
+        if count > maxPerProtocol { return "Um protocolo guarda no máximo \(counted(maxPerProtocol, "anexo"))." }
+        if bytes > maxBytesPerProtocol { return "Um protocolo guarda no máximo \(Self.size(maxBytesPerProtocol)) de anexos." }
+        return nil
     }
 
     /// Why `name` of `size` bytes with this content cannot be attached, or nil.

@@ -690,6 +690,8 @@ enum Migrations {
                 // Whether an attendant has the protocol's customer at the counter: the property
                 // they opened on screen during the shift.
                 "CREATE INDEX audit_log_staff_matricula ON audit_log(staff_usuario, matricula, at)",
+                // A staff member's uploads of the last day (their attachment quotas).
+                "CREATE INDEX protocol_attachments_uploader ON protocol_attachments(uploaded_by, uploaded_at)",
             ]
         ),
     ]

@@ -106,6 +106,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// Protocol attachments: the largest file accepted and how many one step may carry.
     public var attachmentMaxBytes: Int = 10 * 1024 * 1024
     public var attachmentsPerStep: Int = 5
+    /// What one staff member may upload per hour and per day, and what one protocol may hold.
+    public var attachmentBytesPerHour: Int = 100 * 1024 * 1024
+    public var attachmentBytesPerDay: Int = 500 * 1024 * 1024
+    public var attachmentsPerProtocol: Int = 40
+    public var attachmentBytesPerProtocol: Int = 100 * 1024 * 1024
 
     /// The ouvidoria (Lei 13.460/2017): its unit, its address for alerts, anonymous types.
     public var ouvidoria = OuvidoriaSettings()
@@ -118,7 +123,11 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     /// generated once and kept in the database.
     public var certidaoSigningKey: String? = nil
 
-    public var attachmentLimits: AttachmentLimits { AttachmentLimits(maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep) }
+    public var attachmentLimits: AttachmentLimits {
+        AttachmentLimits(
+            maxBytes: attachmentMaxBytes, maxPerStep: attachmentsPerStep, maxBytesPerHour: attachmentBytesPerHour,
+            maxBytesPerDay: attachmentBytesPerDay, maxPerProtocol: attachmentsPerProtocol, maxBytesPerProtocol: attachmentBytesPerProtocol)
+    }
 
     /// Demo and tests only (`--demo-today`, never in a configuration file): the date the server
     /// takes as today. Refused unless the server seeds demo data and no real card company is
@@ -141,7 +150,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, sandboxCardCompanySecret, publicURL,
             documentRequestsPerHour,
-            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, ouvidoria, agreements, certidaoValidDays,
+            dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, attachmentBytesPerHour,
+            attachmentBytesPerDay, attachmentsPerProtocol, attachmentBytesPerProtocol, ouvidoria, agreements, certidaoValidDays,
             certidaoSigningKey
     }
 
@@ -196,6 +206,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.lowIncomeInstallments, \.lowIncomeInstallments)
         try take(.attachmentMaxBytes, \.attachmentMaxBytes)
         try take(.attachmentsPerStep, \.attachmentsPerStep)
+        try take(.attachmentBytesPerHour, \.attachmentBytesPerHour)
+        try take(.attachmentBytesPerDay, \.attachmentBytesPerDay)
+        try take(.attachmentsPerProtocol, \.attachmentsPerProtocol)
+        try take(.attachmentBytesPerProtocol, \.attachmentBytesPerProtocol)
         try take(.ouvidoria, \.ouvidoria)
         try take(.agreements, \.agreements)
         try take(.certidaoValidDays, \.certidaoValidDays)
@@ -237,6 +251,13 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             throw ConfigurationError.invalid("attachmentMaxBytes", "entre 1024 e 268435456 bytes")
         }
         guard (1...50).contains(attachmentsPerStep) else { throw ConfigurationError.invalid("attachmentsPerStep", "entre 1 e 50") }
+        guard attachmentBytesPerHour >= attachmentMaxBytes, attachmentBytesPerDay >= attachmentBytesPerHour,
+            attachmentsPerProtocol >= attachmentsPerStep, attachmentBytesPerProtocol >= attachmentMaxBytes
+        else {
+            throw ConfigurationError.invalid(
+                "attachmentBytesPerHour/PerDay/attachmentsPerProtocol/attachmentBytesPerProtocol",
+                "cada cota deve caber ao menos um anexo (ou um trâmite) e a diária, a horária")
+        }
         try utility.validate()
         guard dueDates.isValid else {
             throw ConfigurationError.invalid("dueDates", "ao menos seis dias distintos entre 1 e 28 (Lei 8.987/1995, art. 7º-A)")

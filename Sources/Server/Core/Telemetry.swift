@@ -62,6 +62,16 @@ enum Telemetry {
         _ = registry
         return Metrics.Counter(label: "agencia_db_unavailable_total")
     }()
+    /// Attachment bytes stored, and uploads or steps refused by a quota (issue 27).
+    static let attachmentBytes: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "agencia_attachment_bytes_total")
+    }()
+    static let attachmentsRefused: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "agencia_attachments_refused_total")
+    }()
+
     static let outboxPending: Metrics.Gauge = {
         _ = registry
         return Metrics.Gauge(label: "agencia_outbox_pending")

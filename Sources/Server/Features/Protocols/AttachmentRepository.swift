@@ -20,10 +20,11 @@ extension ProtocolRepository {
     static let unboundLifetime: Int64 = 86_400
 
     /// Stores an upload (or replays the one stored under the same key) and sweeps unused old ones.
-    func upload(name: String, kind: AttachmentKind, content: Data, by usuario: String, claim: IdempotencyClaim, now: Int64)
-        async throws -> AttachmentMeta
-    {
-        try await store.write { db in
+    func upload(
+        name: String, kind: AttachmentKind, content: Data, by usuario: String, limits: AttachmentLimits, claim: IdempotencyClaim, now: Int64
+    ) async throws -> AttachmentMeta {
+        let postgres = store.engine == .postgres
+        return try await store.write { db in
             if case .replay(let id) = try await Idempotency.claim(claim, db: db, now: now) {
                 guard let meta = try await Self.meta(id: id, db: db) else { throw StorageError.corrupt("attachment \(id)") }
                 return meta
@@ -31,6 +32,22 @@ extension ProtocolRepository {
             try await db.raw(
                 "DELETE FROM protocol_attachments WHERE step_id IS NULL AND uploaded_at < \(bind: now - Self.unboundLifetime)"
             ).run()
+            // The member's quotas, counted with their other uploads in flight waiting here
+            // (PostgreSQL: one lock per member; SQLite: its single writer).
+            if postgres { try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "anexos:" + usuario)))").run() }
+            let used = try await db.raw(
+                """
+                SELECT CAST(COALESCE(SUM(CASE WHEN uploaded_at >= \(bind: now - 3600) THEN size ELSE 0 END), 0) AS BIGINT) AS hour,
+                       CAST(COALESCE(SUM(size), 0) AS BIGINT) AS day
+                FROM protocol_attachments WHERE uploaded_by = \(bind: usuario) AND uploaded_at >= \(bind: now - 86_400)
+                """
+            ).first()
+            let hour = Int(try used?.decode(column: "hour", as: Int64.self) ?? 0)
+            let day = Int(try used?.decode(column: "day", as: Int64.self) ?? 0)
+            if let refusal = limits.quotaRefusal(size: content.count, hour: hour, day: day) {
+                Telemetry.attachmentsRefused.increment()
+                throw APIError(status: .tooManyRequests, code: "attachment_quota", message: refusal)
+            }
             let digest = SHA256.hash(data: content).hex
             guard
                 let row = try await db.raw(
@@ -43,6 +60,7 @@ extension ProtocolRepository {
             else { throw StorageError.corrupt("protocol_attachments: no id returned") }
             let id = try row.decode(column: "id", as: Int64.self)
             try await Idempotency.complete(claim, resource: id, db: db)
+            Telemetry.attachmentBytes.increment(by: Int64(content.count))
             return AttachmentMeta(id: id, name: name, kind: kind, size: Int64(content.count))
         }
     }

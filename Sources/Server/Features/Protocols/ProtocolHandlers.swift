@@ -138,7 +138,7 @@ struct ProtocolHandlers: Sendable {
         let text = body.text?.trimmingCharacters(in: .whitespacesAndNewlines)
         var draft = StepDraft(
             action: action, staff: staff, text: text?.isEmpty == false ? text : nil, isPublic: body._public ?? false, toUnit: nil,
-            attachments: body.attachments ?? [])
+            attachments: body.attachments ?? [], limits: limits)
         if let refusal = limits.countRefusal(draft.attachments.count) { throw APIError.invalid(refusal) }
         if !draft.attachments.isEmpty, action == .receive || action == .edit {
             throw APIError.invalid("Anexos vão num despacho, encaminhamento, conclusão ou reabertura.")
@@ -242,7 +242,8 @@ struct ProtocolHandlers: Sendable {
         if let refusal = limits.refusal(name: name, size: content.count, kind: kind) { throw APIError.invalid(refusal) }
         guard let kind else { throw APIError.badRequest }
         let claim = IdempotencyClaim(grant.principal, operation: "attachment", key: input.headers.idempotencyKey, name: name, content: content)
-        let meta = try await protocols.upload(name: name, kind: kind, content: content, by: staff.usuario, claim: claim, now: grant.now)
+        let meta = try await protocols.upload(
+            name: name, kind: kind, content: content, by: staff.usuario, limits: limits, claim: claim, now: grant.now)
         return .created(.init(body: .json(Self.attachment(meta))))
     }
 

@@ -302,6 +302,8 @@ struct StepDraft: Sendable {
     var deadlineAt: Int64?
     /// Uploaded files the step carries (public or private with it).
     var attachments: [Int64] = []
+    /// What the protocol may hold once the step's files are in it.
+    var limits: AttachmentLimits? = nil
 }
 
 /// What a queue shows: a unit, optionally one situation (else the open ones), one type, and
@@ -389,6 +391,17 @@ extension ProtocolRepository {
                 text: d.text, isPublic: d.isPublic, staff: d.staff.usuario, detail: detail.isEmpty ? nil : detail.joined(separator: "; "),
                 db: db)
             try await Self.bind(d.attachments, number: number, stepId: stepId, by: d.staff.usuario, db: db)
+            if let limits = d.limits, !d.attachments.isEmpty {
+                let held = try await db.raw(
+                    "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM protocol_attachments WHERE number = \(bind: number.compact)"
+                ).first()
+                if let refusal = limits.protocolRefusal(
+                    count: Int(try held?.decode(column: "n", as: Int64.self) ?? 0), bytes: Int(try held?.decode(column: "bytes", as: Int64.self) ?? 0))
+                {
+                    Telemetry.attachmentsRefused.increment()
+                    throw APIError(status: .conflict, code: "attachment_quota", message: refusal)
+                }
+            }
             // The requester hears of public steps that say something: creation, public dispatches,
             // forwarding, conclusion, reopening (not a receipt or an edit).
             if d.isPublic, d.action != .receive, d.action != .edit {
