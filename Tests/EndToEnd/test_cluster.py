@@ -36,14 +36,21 @@ def free_ports(n):
     raise RuntimeError("sem portas livres")
 
 
-def test_instance_killed_behind_the_balancer():
+def cluster_env(instances, **extra):
+    """A folder, free ports and the environment for `scripts/cluster` with `instances` instances."""
     cluster_dir = Path(tempfile.mkdtemp(prefix="agencia-cluster-"))
-    port = free_ports(2)
+    port = free_ports(instances)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         pg_port = s.getsockname()[1]
     env = {**os.environ, "CLUSTER_DIR": str(cluster_dir), "CLUSTER_PORT": str(port), "CLUSTER_PG_PORT": str(pg_port),
-           "AGENCIA_SERVER": str(BIN / "agencia-server"), "CLUSTER_SERVER_OPTIONS": '"maxLoginsPerAddress": 10000, "documentRequestsPerHour": 1000000', "CLUSTER_LOG_LEVEL": "error"}
+           "AGENCIA_SERVER": str(BIN / "agencia-server"), "CLUSTER_LOG_LEVEL": "error", **extra}
+    return cluster_dir, port, env
+
+
+def test_instance_killed_behind_the_balancer():
+    cluster_dir, port, env = cluster_env(
+        2, CLUSTER_SERVER_OPTIONS='"maxLoginsPerAddress": 10000, "documentRequestsPerHour": 1000000')
     cluster = str(ROOT / "scripts" / "cluster")
     try:
         url = subprocess.run([cluster, "start", "2"], env=env, capture_output=True, text=True, check=True).stdout.strip()
@@ -106,7 +113,7 @@ def test_instance_killed_behind_the_balancer():
         assert len(acknowledged) > 20, len(acknowledged)
         missing = [i for i in acknowledged.values() if call(url, f"/v1/properties/100072/statements/{i}", headers=auth)[0] != 200]
         assert not missing, missing
-        u = urllib.parse.urlparse(f"postgres://postgres@127.0.0.1:{pg_port}/agencia_test")
+        u = urllib.parse.urlparse(f"postgres://postgres@127.0.0.1:{env['CLUSTER_PG_PORT']}/agencia_test")
         made = subprocess.run([str(PG_BIN / "psql"), "-qtA", "-h", u.hostname, "-p", str(u.port), "-U", "postgres", "agencia_test",
                                "-c", "SELECT COUNT(*) FROM statements WHERE matricula = '100072'"],
                               capture_output=True, text=True, check=True).stdout.strip()
@@ -115,4 +122,89 @@ def test_instance_killed_behind_the_balancer():
         assert "instância 1: porta" in status and "parada" in status, status
     finally:
         subprocess.run([cluster, "stop"], env=env)
+        shutil.rmtree(cluster_dir, ignore_errors=True)
+
+
+def test_slow_connections_from_many_addresses_wait_at_the_balancer():
+    """Issue 27, finding 13: thousands of addresses each holding a few half-open connections.
+    Through HAProxy (`scripts/cluster`'s configuration) the instances never see them: health and a
+    login from elsewhere answer at once, one address holding more than its share is refused at
+    the door, and every slow connection is closed when its time to send a request is up."""
+    import resource
+
+    cluster_dir, port, env = cluster_env(
+        1, CLUSTER_REQUEST_TIMEOUT="4s", CLUSTER_CONN_PER_SOURCE="8",
+        CLUSTER_SERVER_OPTIONS='"maxLoginsPerAddress": 10000, "maxConnectionsPerAddress": 64')
+    cluster = str(ROOT / "scripts" / "cluster")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 65536), hard))
+    attackers = []
+    try:
+        url = subprocess.run([cluster, "start", "1"], env=env, capture_output=True, text=True, check=True).stdout.strip()
+        # 6 000 half-open connections: 1 200 addresses (127.0.10.x – 127.0.14.x) holding five each,
+        # more than the instance's 4 096 descriptors could take alone.
+        for a in range(1200):
+            source = f"127.0.{10 + a // 250}.{1 + a % 250}"
+            for _ in range(5):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind((source, 0))
+                s.settimeout(2)
+                try:
+                    s.connect(("127.0.0.1", port))
+                    s.send(b"GET /v1/health HTTP/1.1\r\nHost: agencia\r\nX-Lento: ")
+                except OSError:
+                    pass
+                attackers.append(s)
+        # Everyone else is served at once.
+        timings = []
+        for _ in range(20):
+            start = time.perf_counter()
+            status, _, body = call(url, "/v1/health")
+            timings.append(time.perf_counter() - start)
+            assert status == 200, body
+        assert max(timings) <= 0.5, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
+        status, _, body = call(url, "/v1/sessions/customer", {"matricula": "10001-3", "documento": "111.444.777-35"})
+        assert status == 201, body
+        # One address holding more than its share (8) is refused at the door.
+        greedy, refused = [], 0
+        for _ in range(20):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.20.1", 0))
+            s.settimeout(2)
+            try:
+                s.connect(("127.0.0.1", port))
+                s.send(b"GET /v1/health HTTP/1.1\r\nHost: agencia\r\nX-Lento: ")
+                time.sleep(0.01)
+                s.setblocking(False)
+                if s.recv(1) == b"":
+                    refused += 1
+            except BlockingIOError:
+                pass
+            except OSError:
+                refused += 1
+            greedy.append(s)
+        attackers += greedy
+        assert refused >= 12, f"só {refused} de 20 recusadas acima de 8 por endereço"
+        # After the request timeout the balancer has closed every slow connection (408, then EOF).
+        time.sleep(4 + 2)
+        still_open = 0
+        for s in attackers:
+            s.setblocking(False)
+            try:
+                while True:
+                    chunk = s.recv(4096)
+                    if chunk == b"":
+                        break
+            except BlockingIOError:
+                still_open += 1
+            except OSError:
+                pass
+        assert still_open == 0, f"{still_open} conexões lentas continuam abertas"
+        status, _, _ = call(url, "/v1/health")
+        assert status == 200
+    finally:
+        for s in attackers:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        subprocess.run([cluster, "stop"], env=env, capture_output=True, text=True)
         shutil.rmtree(cluster_dir, ignore_errors=True)

@@ -213,7 +213,7 @@ struct SessionRepository: Sendable {
             try await db.raw(
                 """
                 SELECT scope, window_start, failures FROM login_attempts
-                WHERE window_start > \(bind: now - window) AND (scope LIKE 'm:%' OR scope LIKE 's:%')
+                WHERE window_start > \(bind: now - window) AND failures > 0 AND (scope LIKE 'm:%' OR scope LIKE 's:%')
                 ORDER BY failures DESC, scope
                 """
             ).all().map { row in
@@ -235,7 +235,7 @@ struct SessionRepository: Sendable {
                 try await db.raw(
                     """
                     SELECT COUNT(*) AS n FROM login_attempts
-                    WHERE scope = \(bind: account) OR substr(scope, 1, \(unsafeRaw: String(prefix.count))) = \(bind: prefix)
+                    WHERE failures > 0 AND (scope = \(bind: account) OR substr(scope, 1, \(unsafeRaw: String(prefix.count))) = \(bind: prefix))
                     """
                 ).first()?.decode(column: "n", as: Int.self) ?? 0
             try await db.raw(
