@@ -50,9 +50,11 @@ public enum CertidaoDecision: Equatable, Sendable {
             }
         }
         if !reasons.isEmpty {
+            let pending = bills.contains { $0.situacao == .emRevisao && $0.isOverdue(on: today, calendar: calendar) }
             return .refuse(
                 reasons: reasons,
-                advice: "Pague as contas vencidas (extrato de débitos) ou as parcelas atrasadas, ou negocie-as num acordo; "
+                advice: (pending ? "Um pagamento com cartão só conta depois de aprovado pela operadora. " : "")
+                    + "Pague as contas vencidas (extrato de débitos) ou as parcelas atrasadas, ou negocie-as num acordo; "
                     + "depois de compensado o pagamento, peça a certidão de novo.")
         }
         return .issue(bills.contains { $0.situacao == .parcelada } ? .positivaComEfeitoDeNegativa : .negativa)

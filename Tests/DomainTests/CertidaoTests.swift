@@ -79,7 +79,10 @@ final class CertidaoTests: XCTestCase {
         XCTAssertEqual(decide(bill(1, .aberta, due: CivilDate(year: 2026, month: 12, day: 10)!)), .issue(.negativa), "not yet due")
         guard case .refuse(let open, _) = decide(bill(1, .aberta, due: due)) else { return XCTFail("open and overdue") }
         XCTAssertEqual(open, ["Conta de 10/2026, vencida em 10/11/2026: R$ 100,00."])
-        guard case .refuse(let review, _) = decide(bill(1, .emRevisao, due: due)) else { return XCTFail("a pending card payment pays nothing") }
+        guard case .refuse(let review, let pendingAdvice) = decide(bill(1, .emRevisao, due: due)) else {
+            return XCTFail("a pending card payment pays nothing")
+        }
+        XCTAssertTrue(pendingAdvice.hasPrefix("Um pagamento com cartão só conta depois de aprovado pela operadora."), pendingAdvice)
         XCTAssertEqual(
             review, ["Conta de 10/2026, vencida em 10/11/2026: R$ 100,00, em revisão (pagamento com cartão ainda não aprovado pela operadora)."])
         let inscribed = CivilDate(year: 2026, month: 11, day: 30)!
