@@ -162,7 +162,7 @@ def test_slow_connections_from_many_addresses_wait_at_the_balancer():
             status, _, body = call(url, "/v1/health")
             timings.append(time.perf_counter() - start)
             assert status == 200, body
-        assert max(timings) <= 0.5, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
+        assert max(timings) <= 1, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
         status, _, body = call(url, "/v1/sessions/customer", {"matricula": "10001-3", "documento": "111.444.777-35"})
         assert status == 201, body
         # One address holding more than its share (8) is refused at the door.
