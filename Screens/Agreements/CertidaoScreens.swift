@@ -192,7 +192,8 @@ public final class CertidaoVerificationScreen: Screen {
         guard let a = answer else { return }
         let until = a.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? ""
         let issued = a.issuedOn.flatMap(CivilDate.init(iso:))?.formatted ?? ""
-        let what = "\(a.title ?? "") · imóvel \(a.matricula ?? "") · titular \(a.holder ?? "") (\(a.holderDocument ?? "")) · emitida em \(issued)."
+        let what =
+            "\(a.title ?? "") · imóvel \(a.matricula ?? "") · titular \(a.holder ?? "") (\(a.holderDocument ?? "")) · emitida em \(issued)."
         switch a.status {
         case .valida, .expirada:
             y = s.paragraph(

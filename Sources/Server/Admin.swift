@@ -180,10 +180,13 @@ public enum CertidaoAdmin {
         switch answer.status {
         case .valida: return "On-line: VÁLIDA hoje (até \(answer.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? "—"))."
         case .expirada:
-            throw OnlineCheckFailed(message: "On-line: EXPIRADA (válida até \(answer.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? "—")).")
+            throw OnlineCheckFailed(
+                message: "On-line: EXPIRADA (válida até \(answer.validUntil.flatMap(CivilDate.init(iso:))?.formatted ?? "—")).")
         case .revogada:
             throw OnlineCheckFailed(
-                message: "On-line: REVOGADA em \(answer.revokedOn.flatMap(CivilDate.init(iso:))?.formatted ?? "—"). Motivo: \(answer.revocationReason ?? "—")")
+                message:
+                    "On-line: REVOGADA em \(answer.revokedOn.flatMap(CivilDate.init(iso:))?.formatted ?? "—"). Motivo: \(answer.revocationReason ?? "—")"
+            )
         case .desconhecida: throw OnlineCheckFailed(message: "On-line: o servidor não conhece este código.")
         }
     }

@@ -215,7 +215,10 @@ struct CertidaoVerify: AsyncParsableCommand {
     @Argument(help: "O texto lido do QR, ou o caminho de um arquivo que o contém.") var input: String
     @Option(help: "Chave pública (base64), de `agencia-server certidao public-key` ou de GET /v1/certidao-public-key.")
     var publicKey: String
-    @Option(help: "Endereço do servidor (ex.: https://agencia.exemplo.com.br) para conferir também, on-line, se a certidão está válida hoje ou foi revogada.")
+    @Option(
+        help:
+            "Endereço do servidor (ex.: https://agencia.exemplo.com.br) para conferir também, on-line, se a certidão está válida hoje ou foi revogada."
+    )
     var online: String?
 
     func run() async throws {

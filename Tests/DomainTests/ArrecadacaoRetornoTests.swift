@@ -95,7 +95,8 @@ final class ArrecadacaoRetornoTests: XCTestCase {
         // Issue 27: a blank count or total in the trailer is refused, not skipped (a file with
         // one payment more than it says would otherwise pass).
         XCTAssertEqual(
-            problems(replacing(z, 1..<7, with: "      ")), ["linha \(z + 1): o trailer não informa a quantidade de registros (posições 2–7)"])
+            problems(replacing(z, 1..<7, with: "      ")),
+            ["linha \(z + 1): o trailer não informa a quantidade de registros (posições 2–7)"])
         XCTAssertEqual(
             problems(replacing(z, 7..<24, with: String(repeating: " ", count: 17))),
             ["linha \(z + 1): o trailer não informa o valor total recebido (posições 8–24)"])
@@ -108,7 +109,8 @@ final class ArrecadacaoRetornoTests: XCTestCase {
             problems(replacing(5, 21..<29, with: "19001130")),
             ["linha 6: data de pagamento 30/11/1900 fora do período do arquivo (gerado em 30/11/2026)"])
         XCTAssertEqual(
-            problems(replacing(5, 29..<37, with: "20250101")).first?.hasPrefix("linha 6: data de crédito 01/01/2025 anterior ao pagamento"), true)
+            problems(replacing(5, 29..<37, with: "20250101")).first?.hasPrefix("linha 6: data de crédito 01/01/2025 anterior ao pagamento"),
+            true)
         XCTAssertEqual(
             problems(lines, today: CivilDate(year: 2026, month: 11, day: 29)!),
             ["linha 1: data de geração 30/11/2026 posterior a hoje (29/11/2026)"])

@@ -84,7 +84,8 @@ final class CertidaoTests: XCTestCase {
         }
         XCTAssertTrue(pendingAdvice.hasPrefix("Um pagamento com cartão só conta depois de aprovado pela operadora."), pendingAdvice)
         XCTAssertEqual(
-            review, ["Conta de 10/2026, vencida em 10/11/2026: R$ 100,00, em revisão (pagamento com cartão ainda não aprovado pela operadora)."])
+            review,
+            ["Conta de 10/2026, vencida em 10/11/2026: R$ 100,00, em revisão (pagamento com cartão ainda não aprovado pela operadora)."])
         let inscribed = CivilDate(year: 2026, month: 11, day: 30)!
         guard case .refuse(let da, _) = decide(bill(1, .aberta, due: due, dividaAtiva: inscribed)) else { return XCTFail("dívida ativa") }
         XCTAssertEqual(da, ["Conta de 10/2026, vencida em 10/11/2026: R$ 100,00, inscrita em dívida ativa em 30/11/2026."])
@@ -134,10 +135,14 @@ final class CertidaoTests: XCTestCase {
         XCTAssertEqual(CertidaoDecision.falsified(bills: [], issuedOn: issued, calendar: calendar), [])
         XCTAssertEqual(
             CertidaoDecision.falsified(
-                bills: [bill(1, .paga, due: before), bill(2, .parcelada, due: before), bill(3, .aberta, due: weekend),
-                    bill(4, .aberta, due: CivilDate(year: 2026, month: 12, day: 10)!)], issuedOn: issued, calendar: calendar), [])
+                bills: [
+                    bill(1, .paga, due: before), bill(2, .parcelada, due: before), bill(3, .aberta, due: weekend),
+                    bill(4, .aberta, due: CivilDate(year: 2026, month: 12, day: 10)!),
+                ], issuedOn: issued, calendar: calendar), [])
         XCTAssertEqual(
-            CertidaoDecision.falsified(bills: [bill(1, .emRevisao, due: before), bill(2, .aberta, due: before.adding(days: -31))],
-                issuedOn: issued, calendar: calendar).count, 2)
+            CertidaoDecision.falsified(
+                bills: [bill(1, .emRevisao, due: before), bill(2, .aberta, due: before.adding(days: -31))],
+                issuedOn: issued, calendar: calendar
+            ).count, 2)
     }
 }

@@ -43,7 +43,9 @@ final class AttachmentQuotaAPITests: XCTestCase {
                                 h[HTTPField.Name("Idempotency-Key")!] = "quota-\(engine)-\(i)"
                                 return try await TestClient.withClient(host: "127.0.0.1", port: port) { c in
                                     let r = try await c.post("/v1/attachments?name=a\(i).pdf", headers: h, body: ByteBuffer(data: pdf(i)))
-                                    let id = (try? JSONSerialization.jsonObject(with: Data(buffer: r.body ?? ByteBuffer())) as? [String: Any])?["id"] as? Int
+                                    let id =
+                                        (try? JSONSerialization.jsonObject(with: Data(buffer: r.body ?? ByteBuffer())) as? [String: Any])?[
+                                            "id"] as? Int
                                     return (r.status, id)
                                 }
                             }
@@ -73,11 +75,16 @@ final class AttachmentQuotaAPITests: XCTestCase {
                 func step(_ files: [Int]) async throws -> TestResponse {
                     key += 1
                     return try await client.post(
-                        "/v1/protocols/\(number)/steps", ["action": "dispatch", "text": "Documentos.", "public": false, "attachments": files],
+                        "/v1/protocols/\(number)/steps",
+                        ["action": "dispatch", "text": "Documentos.", "public": false, "attachments": files],
                         token: diego, headers: ["Idempotency-Key": "quota-s-\(engine)-\(key)"])
                 }
                 AEq(try await step([]).status, .conflict, "\(engine): a dispatch before the receipt")
-                AEq(try await client.post("/v1/protocols/\(number)/steps", ["action": "receive"], token: diego, headers: ["Idempotency-Key": "quota-r-\(engine)"]).status, .ok)
+                AEq(
+                    try await client.post(
+                        "/v1/protocols/\(number)/steps", ["action": "receive"], token: diego,
+                        headers: ["Idempotency-Key": "quota-r-\(engine)"]
+                    ).status, .ok)
                 AEq(try await step(Array(ids[0..<2])).status, .ok, "\(engine)")
                 let over = try await step(Array(ids[2..<4]))
                 AEq(over.status, .conflict, "\(engine): \(over.json)")

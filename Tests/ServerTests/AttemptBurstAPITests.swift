@@ -56,7 +56,8 @@ final class AttemptBurstAPITests: XCTestCase {
                 // account's delay applies to the 4th and 5th even inside the burst.
                 let logins = try await self.burst(
                     port: client.port, "/v1/sessions/customer",
-                    Array(repeating: ["matricula": Demo.maria.m, "documento": SecurityAPITests.wrongDoc], count: 40), headers: Self.attacker)
+                    Array(repeating: ["matricula": Demo.maria.m, "documento": SecurityAPITests.wrongDoc], count: 40), headers: Self.attacker
+                )
                 AEq(self.count(logins, .unauthorized), 5, "\(engine): \(logins.map(\.0.code))")
                 AEq(self.count(logins, .tooManyRequests), 35, "\(engine)")
                 let slowest = logins.filter { $0.0 == .unauthorized }.map(\.1).max() ?? .zero

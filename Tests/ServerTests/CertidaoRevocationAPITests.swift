@@ -17,7 +17,8 @@ final class CertidaoRevocationAPITests: XCTestCase {
         try await forEachEngine { engine in
             try await Harness.withServer(engine, configure: { $0.sandboxCardCompany = 0 }) { client in
                 let ana = try await client.customerToken(Self.anaLuiza.m, Self.anaLuiza.doc)
-                let bills = try await client.get("/v1/properties/\(Self.anaLuiza.norm)/bills", token: ana).json["items"] as? [[String: Any]] ?? []
+                let bills =
+                    try await client.get("/v1/properties/\(Self.anaLuiza.norm)/bills", token: ana).json["items"] as? [[String: Any]] ?? []
                 let open = bills.filter { $0["situacao"] as? String == "aberta" }.compactMap { $0["id"] as? Int }
                 AEq(open.count, 9, "\(engine): the fixture's eight overdue bills and this month's")
                 let card = try await client.post(
@@ -39,7 +40,8 @@ final class CertidaoRevocationAPITests: XCTestCase {
                 AEq(debts["overdueCount"] as? Int, 8, "\(engine): \(debts)")
                 AEq(debts["underReviewCount"] as? Int, 9, "\(engine): \(debts)")
                 // The bill list marks them overdue, with charges to today.
-                let listed = try await client.get("/v1/properties/\(Self.anaLuiza.norm)/bills", token: ana).json["items"] as? [[String: Any]] ?? []
+                let listed =
+                    try await client.get("/v1/properties/\(Self.anaLuiza.norm)/bills", token: ana).json["items"] as? [[String: Any]] ?? []
                 let review = listed.filter { $0["situacao"] as? String == "em_revisao" && $0["overdue"] as? Bool == true }
                 AEq(review.count, 8)
                 ATrue(review.allSatisfy { $0["updated"] != nil }, "\(review)")
@@ -114,7 +116,8 @@ final class CertidaoRevocationAPITests: XCTestCase {
                 let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
                 let company = try await client.customerToken(Demo.company.m, Demo.company.doc)
                 func issue(_ m: String, _ token: String) async throws -> String {
-                    let r = try await client.post("/v1/properties/\(m)/certidoes", [:], token: token, headers: ["Idempotency-Key": "rule-\(m)-\(engine)"])
+                    let r = try await client.post(
+                        "/v1/properties/\(m)/certidoes", [:], token: token, headers: ["Idempotency-Key": "rule-\(m)-\(engine)"])
                     AEq(r.status, .created, "\(engine) \(m): \(r.json)")
                     return r.json["code"] as? String ?? ""
                 }
@@ -152,7 +155,8 @@ final class CertidaoRevocationAPITests: XCTestCase {
                 AEq(audited, 1, "\(engine)")
                 // The bill is owed again: no new certidão.
                 let again = try await client.post(
-                    "/v1/properties/\(Demo.mariaPaid)/certidoes", [:], token: try await client.customerToken(Demo.maria.m, Demo.maria.doc), headers: ["Idempotency-Key": "rule-again-\(engine)"])
+                    "/v1/properties/\(Demo.mariaPaid)/certidoes", [:], token: try await client.customerToken(Demo.maria.m, Demo.maria.doc),
+                    headers: ["Idempotency-Key": "rule-again-\(engine)"])
                 AEq(again.status, .conflict, "\(engine): \(again.json)")
             }
         }

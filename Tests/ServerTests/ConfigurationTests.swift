@@ -119,7 +119,8 @@ final class ConfigurationTests: XCTestCase {
     func testTerminalEntriesAndTheirModes() throws {
         let hash = String(repeating: "ab", count: 32)
         let c = try ServerConfiguration.load(
-            data: Data(#"{"server": {"terminals": {"antigo": "\#(hash)", "balcao-1": {"mode": "counter", "secretHash": "\#(hash)"}}}}"#.utf8))
+            data: Data(
+                #"{"server": {"terminals": {"antigo": "\#(hash)", "balcao-1": {"mode": "counter", "secretHash": "\#(hash)"}}}}"#.utf8))
         XCTAssertEqual(c.terminals["antigo"], TerminalEntry(secretHash: hash, mode: "kiosk"))
         XCTAssertEqual(c.terminals["balcao-1"], TerminalEntry(secretHash: hash, mode: "counter"))
         XCTAssertNoThrow(try c.validate())

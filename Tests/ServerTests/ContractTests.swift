@@ -55,7 +55,9 @@ final class ContractTests: XCTestCase {
                 if let max = s["maxLength"] as? Int, s["enum"] == nil {
                     out.append((String(repeating: filler, count: max + 1), false))
                     // At the limit, with the pattern's digits when it asks for digits.
-                    if s["pattern"] as? String == nil || filler == "a" && "a".range(of: s["pattern"] as! String, options: .regularExpression) != nil {
+                    if s["pattern"] as? String == nil
+                        || filler == "a" && "a".range(of: s["pattern"] as! String, options: .regularExpression) != nil
+                    {
                         out.append((String(repeating: filler, count: max), true))
                     }
                 }

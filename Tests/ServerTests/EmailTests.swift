@@ -280,14 +280,17 @@ final class EmailTests: XCTestCase {
                 // The subject, as a mail reader decodes it (RFC 2047, base64): "Código de confirmação do e-mail: 123456".
                 let encoded = try XCTUnwrap(mail.split(separator: "\n").first { $0.hasPrefix("Subject: =?UTF-8?B?") })
                 let subject = String(
-                    decoding: Data(base64Encoded: String(encoded.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2))) ?? Data(), as: UTF8.self)
+                    decoding: Data(base64Encoded: String(encoded.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2))) ?? Data(),
+                    as: UTF8.self)
                 ATrue(subject.hasPrefix("Código de confirmação do e-mail: "), subject)
                 let code = String(subject.split(separator: " ").last ?? "")
                 var stored: (code: String?, hash: String) = ("?", "")
                 for _ in 0..<50 {
                     stored = try await server.store.read { db in
                         let row = try await db.raw("SELECT code, code_hash FROM email_changes WHERE id = \(bind: id)").first()
-                        return (try row?.decode(column: "code", as: String?.self), try row?.decode(column: "code_hash", as: String.self) ?? "")
+                        return (
+                            try row?.decode(column: "code", as: String?.self), try row?.decode(column: "code_hash", as: String.self) ?? ""
+                        )
                     }
                     if stored.code == nil { break }
                     try await Task.sleep(for: .milliseconds(100))

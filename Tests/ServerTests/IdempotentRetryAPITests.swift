@@ -31,10 +31,13 @@ final class IdempotentRetryAPITests: XCTestCase {
             var writes: [Write] = []
             var first: [String: (status: HTTPResponse.Status, made: String)] = [:]
             func send(_ client: any TestClientProtocol, _ w: Write) async throws -> TestResponse {
-                var headers: HTTPFields = [.contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "retry-\(engine)-\(w.name)"]
+                var headers: HTTPFields = [
+                    .contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "retry-\(engine)-\(w.name)",
+                ]
                 if let t = w.token { headers[.authorization] = "Bearer \(t)" }
                 return try await client.execute(
-                    uri: w.path, method: .post, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: w.body)))
+                    uri: w.path, method: .post, headers: headers, body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: w.body))
+                )
             }
             func made(_ r: TestResponse, _ w: Write) -> String { "\(r.json[w.field] ?? "nada")" }
 
@@ -42,7 +45,8 @@ final class IdempotentRetryAPITests: XCTestCase {
             try await a.application.test(.live) { client in
                 let maria = try await client.customerToken(Demo.maria.m, Demo.maria.doc)
                 let ana = try await client.staffToken()
-                let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: maria).json["items"] as? [[String: Any]] ?? []
+                let bills =
+                    try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: maria).json["items"] as? [[String: Any]] ?? []
                 let open = bills.filter { $0["situacao"] as? String == "aberta" }.compactMap { $0["id"] as? Int }
                 XCTAssertGreaterThanOrEqual(open.count, 3)
                 let protocolBody = ProtocolAPITests.request(1)
@@ -83,7 +87,8 @@ final class IdempotentRetryAPITests: XCTestCase {
                         headers: ["Idempotency-Key": "retry-\(engine)-fill-\(bill)"])
                 }
                 let limited = try await client.post(
-                    "/v1/properties/\(Demo.mariaNorm)/statements", ["billIds": open], token: maria, headers: ["Idempotency-Key": "retry-\(engine)-over"])
+                    "/v1/properties/\(Demo.mariaNorm)/statements", ["billIds": open], token: maria,
+                    headers: ["Idempotency-Key": "retry-\(engine)-over"])
                 AEq(limited.status, .tooManyRequests, "\(engine): \(limited.json)")
                 // …and a few seconds later every retry is its first answer, limit or not.
                 clock.advance(5)

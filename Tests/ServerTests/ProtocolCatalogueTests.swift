@@ -141,14 +141,16 @@ final class ProtocolCatalogueTests: XCTestCase {
         }
         let units = problems {
             _ = try ProtocolCatalogue.units(
-                "codigo,nome\nnul,Unidade\u{0}nula\nesc,\u{1B}[2JApaga a tela\nrlo,Ouvidoria \u{202E}airodivuO\nform,=HYPERLINK(\"x\")\nboa,Boa unidade\n")
+                "codigo,nome\nnul,Unidade\u{0}nula\nesc,\u{1B}[2JApaga a tela\nrlo,Ouvidoria \u{202E}airodivuO\nform,=HYPERLINK(\"x\")\nboa,Boa unidade\n"
+            )
         }
         XCTAssertTrue(units.contains("linha 2: nome: caractere de controle (U+0000)"), units)
         XCTAssertTrue(units.contains("linha 3: nome: caractere de controle (U+001B)"), units)
         XCTAssertTrue(units.contains("linha 4: nome: caractere invisível de formatação ou de direção do texto (U+202E)"), units)
         XCTAssertTrue(units.contains("linha 5: nome: começa com \"=\", que uma planilha leria como fórmula"), units)
         XCTAssertFalse(units.contains("linha 6"), units)
-        XCTAssertFalse(units.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0 }, "the message itself is safe")
+        XCTAssertFalse(
+            units.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E || $0.value == 0 }, "the message itself is safe")
         let extra = problems { _ = try ProtocolCatalogue.units("codigo,nome,senha\nboa,Boa,123\n") }
         XCTAssertEqual(extra, "linha 1: colunas desconhecidas: senha; esperado: codigo,nome")
         let types = problems {
@@ -168,7 +170,8 @@ final class ProtocolCatalogueTests: XCTestCase {
                     + "residencial,2026-01-01,minima,10,45.68,0,80,Resolução\u{1B}]0;x\u{7}\n")
         }
         XCTAssertEqual(tariffsCSV, "linha 2: fonte: caractere de controle (U+001B): só texto visível")
-        let json = #"{"tabelas":[{"categoria":"residencial","vigencia":"2026-01-01","esgotoPercentual":80,"fonte":"-2+3","minima":{"ateM3":10,"valor":45.68},"faixas":[]}]}"#
+        let json =
+            #"{"tabelas":[{"categoria":"residencial","vigencia":"2026-01-01","esgotoPercentual":80,"fonte":"-2+3","minima":{"ateM3":10,"valor":45.68},"faixas":[]}]}"#
         let tariffsJSON = problems { _ = try TariffFile.parse(Data(json.utf8), name: "t.json") }
         XCTAssertTrue(tariffsJSON.contains("fonte: começa com \"-\", que uma planilha leria como fórmula"), tariffsJSON)
         // A negative number is a number, not a formula; an ordinary dash inside is text.

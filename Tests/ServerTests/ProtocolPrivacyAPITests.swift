@@ -27,7 +27,9 @@ final class ProtocolPrivacyAPITests: XCTestCase {
                     client,
                     [
                         "typeCode": "reclamacao", "text": "Reclamação plantada em nome de outra pessoa, sem prova nenhuma.",
-                        "requester": ["kind": "cliente", "documento": Demo.maria.doc, "nome": "Maria Aparecida da Silva", "matricula": Demo.maria.m],
+                        "requester": [
+                            "kind": "cliente", "documento": Demo.maria.doc, "nome": "Maria Aparecida da Silva", "matricula": Demo.maria.m,
+                        ],
                     ], token: nil, key: "planted-\(engine)")
                 AEq(planted.status, .created, "\(engine): \(planted.json)")
                 let number = try XCTUnwrap(planted.json["number"] as? String)
@@ -38,7 +40,8 @@ final class ProtocolPrivacyAPITests: XCTestCase {
                     key: "own-\(engine)")
                 let ownNumber = try XCTUnwrap(own.json["number"] as? String)
 
-                let listed = try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: maria).json["items"] as? [[String: Any]] ?? []
+                let listed =
+                    try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: maria).json["items"] as? [[String: Any]] ?? []
                 let numbers = listed.compactMap { $0["number"] as? String }
                 ATrue(!numbers.contains(number), "\(engine): a declared identity is not in Maria's protocols")
                 ATrue(numbers.contains(ownNumber), "\(engine): her own manifestation is")
@@ -46,7 +49,8 @@ final class ProtocolPrivacyAPITests: XCTestCase {
                 AEq(try await client.get("/v1/protocols/\(ownNumber)", token: maria).status, .ok)
                 // The property's list (what anyone serving or linked to 10001 sees) holds no manifestation.
                 let ana = try await client.staffToken()
-                let propertyList = try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: ana).json["items"] as? [[String: Any]] ?? []
+                let propertyList =
+                    try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: ana).json["items"] as? [[String: Any]] ?? []
                 ATrue(!propertyList.contains { [number, ownNumber].contains($0["number"] as? String ?? "") }, "\(engine): \(propertyList)")
                 // Whoever filed it still follows it with the number and the CPF typed.
                 let lookup = try await client.post("/v1/protocol-lookup", ["number": number, "documento": Demo.maria.doc])
@@ -91,7 +95,9 @@ final class ProtocolPrivacyAPITests: XCTestCase {
                     headers: ["Idempotency-Key": "priv-q-\(engine)"])
                 let other = try XCTUnwrap(q.json["number"] as? String, "\(q.json)")
 
-                func read(_ number: String, _ token: String) async throws -> TestResponse { try await client.get("/v1/protocols/\(number)", token: token) }
+                func read(_ number: String, _ token: String) async throws -> TestResponse {
+                    try await client.get("/v1/protocols/\(number)", token: token)
+                }
                 func privateText(_ r: TestResponse) -> Bool {
                     (r.json["steps"] as? [[String: Any]] ?? []).contains { $0["text"] as? String == secret }
                 }

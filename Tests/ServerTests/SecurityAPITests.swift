@@ -201,12 +201,16 @@ final class SecurityAPITests: XCTestCase {
                 func staffLogin(_ u: String, _ p: String, _ modo: String, _ h: [String: String]) async throws -> TestResponse {
                     try await client.post("/v1/sessions/staff", ["usuario": u, "senha": p, "modo": modo], headers: h)
                 }
-                for (u, p, modo) in [("ana", "atende123", "counter"), ("bruno", "backoffice123", "staff"), ("carla", "supervisao123", "counter")] {
+                for (u, p, modo) in [
+                    ("ana", "atende123", "counter"), ("bruno", "backoffice123", "staff"), ("carla", "supervisao123", "counter"),
+                ] {
                     let r = try await staffLogin(u, p, modo, atKiosk)
                     AEq(r.status, .forbidden, "\(engine): \(u) at a kiosk")
                     AEq(r.errorCode, "wrong_terminal")
                 }
-                AEq(try await staffLogin("bruno", "backoffice123", "staff", atCounter).status, .forbidden, "\(engine): back office at a counter")
+                AEq(
+                    try await staffLogin("bruno", "backoffice123", "staff", atCounter).status, .forbidden,
+                    "\(engine): back office at a counter")
                 let ana = try await staffLogin("ana", "atende123", "counter", atCounter)
                 AEq(ana.status, .created, "\(engine): \(ana.json)")
 
@@ -224,7 +228,9 @@ final class SecurityAPITests: XCTestCase {
                 AEq(bare.status, .unauthorized, "\(engine): without the credential")
                 AEq(bare.errorCode, "session_terminal")
                 AEq(try await session(atCounter).status, .unauthorized, "\(engine): from another terminal")
-                AEq(try await session(atKiosk.merging(SecurityAPITests.attacker) { a, _ in a }).status, .ok, "the terminal's address may change")
+                AEq(
+                    try await session(atKiosk.merging(SecurityAPITests.attacker) { a, _ in a }).status, .ok,
+                    "the terminal's address may change")
 
                 // Failures through a credential count at its address as well.
                 let stolen = atKiosk.merging(SecurityAPITests.attacker) { a, _ in a }
@@ -232,7 +238,8 @@ final class SecurityAPITests: XCTestCase {
                     let (r, _) = try await customerLogin(client, m, SecurityAPITests.wrongDoc, from: stolen)
                     AEq(r.status, .unauthorized, "\(engine) \(m)")
                 }
-                let (bareAddress, _) = try await customerLogin(client, "10008-0", SecurityAPITests.wrongDoc, from: SecurityAPITests.attacker)
+                let (bareAddress, _) = try await customerLogin(
+                    client, "10008-0", SecurityAPITests.wrongDoc, from: SecurityAPITests.attacker)
                 AEq(bareAddress.status, .tooManyRequests, "\(engine): the address that failed through the credential")
             }
         }

@@ -86,7 +86,7 @@ struct AttemptLimiter: Sendable {
         func admit() async throws {
             let c = limiter.config
             let here = origin.terminal == nil ? "deste endereço" : "deste terminal"
-            let counts = try await limiter.reserve([
+            var limits = [
                 Limit(
                     scope: pair, limit: c.maxFailuresPerAccount, metric: "account_at_origin",
                     what: "Muitas tentativas sem sucesso \(here) para esta conta.",
@@ -98,7 +98,14 @@ struct AttemptLimiter: Sendable {
                     scope: successes, limit: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal,
                     metric: "logins_at_origin", what: "Muitos acessos \(here) em pouco tempo."),
                 Limit(scope: account, limit: nil),
-            ] + (address.map { [Limit(scope: $0, limit: c.maxFailuresPerAddress, metric: "failures_at_origin", what: "Muitas tentativas sem sucesso deste endereço.")] } ?? []))
+            ]
+            if let address {
+                limits.append(
+                    Limit(
+                        scope: address, limit: c.maxFailuresPerAddress, metric: "failures_at_origin",
+                        what: "Muitas tentativas sem sucesso deste endereço."))
+            }
+            let counts = try await limiter.reserve(limits)
             let delay = Self.delay(failures: counts[3] - 1, config: c)
             if delay > .zero { try await Task.sleep(for: delay) }
         }

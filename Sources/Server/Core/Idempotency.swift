@@ -17,6 +17,11 @@ struct IdempotencyClaim: Sendable {
         self.init(scope: "\(Self.who(p))|\(operation)", key: key, request: Self.request(path, body))
     }
 
+    /// An operation without a body: its path parameters are the request.
+    init(_ p: Principal, operation: String, key: String, path: [String]) {
+        self.init(p, operation: operation, key: key, path: path, body: String?.none)
+    }
+
     /// A write without a session (a problem reported from a login screen, an anonymous
     /// manifestation): scoped by the client's address.
     init(anonymous address: String, operation: String, key: String, path: [String] = [], body: some Encodable) {

@@ -34,7 +34,9 @@ struct CertidaoHandlers: Sendable {
             return CertidaoDecision.ActiveAgreement(id: a.id, standing: standing, lateSince: lateSince)
         }
         let kind: CertidaoKind
-        switch CertidaoDecision.decide(bills: try await bills.owed(grant.matricula), agreements: active, today: today, calendar: grant.calendar) {
+        switch CertidaoDecision.decide(
+            bills: try await bills.owed(grant.matricula), agreements: active, today: today, calendar: grant.calendar)
+        {
         case .issue(let k): kind = k
         case .refuse(let reasons, let advice):
             throw APIError(
@@ -43,7 +45,7 @@ struct CertidaoHandlers: Sendable {
         }
         let validUntil = today.adding(days: config.certidaoValidDays)
         let claim = IdempotencyClaim(
-            grant.principal, operation: "certidao", key: input.headers.idempotencyKey, path: [grant.matricula], body: nil as String?)
+            grant.principal, operation: "certidao", key: input.headers.idempotencyKey, path: [grant.matricula])
         var rng = SystemRandomNumberGenerator()
         let code = VerificationCode.generate(using: &rng)
         let (id, replayed) = try await store.write { db -> (Int64, Bool) in
@@ -111,7 +113,9 @@ struct CertidaoHandlers: Sendable {
         return .init(
             status: status, title: c.kind.title, matricula: Matricula.display(c.matricula), holder: Masking.name(c.holderName),
             holderDocument: TaxID(c.holderDocument)?.masked, issuedOn: c.issuedOn.iso, validUntil: c.validUntil.iso,
-            revokedOn: c.revocation.map { LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval($0.at)), timeZone: clock.timeZone).iso },
+            revokedOn: c.revocation.map {
+                LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval($0.at)), timeZone: clock.timeZone).iso
+            },
             revocationReason: c.revocation?.reason)
     }
 

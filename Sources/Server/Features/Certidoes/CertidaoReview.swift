@@ -20,11 +20,13 @@ struct CertidaoReview: Sendable {
             for c in page {
                 let reasons = CertidaoDecision.falsified(bills: try await bills.owed(c.matricula), issuedOn: c.issuedOn, calendar: calendar)
                 guard !reasons.isEmpty else { continue }
-                let reason = "Emitida em \(c.issuedOn.formatted) sem considerar débitos que já estavam vencidos: " + reasons.joined(separator: " ")
+                let reason =
+                    "Emitida em \(c.issuedOn.formatted) sem considerar débitos que já estavam vencidos: " + reasons.joined(separator: " ")
                 // Revoked by this run, not a moment before by a supervisor.
                 let stands = try await certidoes.revoke(code: c.code, by: CertidaoRepository.rule, reason: reason, now: now)
                 guard let r = stands?.revocation, r.by == CertidaoRepository.rule, r.at == now, r.reason == reason else { continue }
-                try await audit.record(staff: CertidaoRepository.rule, "revogar_certidao", matricula: c.matricula, detail: "certidão \(c.id)")
+                try await audit.record(
+                    staff: CertidaoRepository.rule, "revogar_certidao", matricula: c.matricula, detail: "certidão \(c.id)")
                 revoked += 1
             }
             guard let last = page.last, page.count == Self.page else { return revoked }

@@ -230,7 +230,8 @@ struct CustomerHandlers: Sendable {
         let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
         let claim = IdempotencyClaim(
-            grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, path: [input.path.number], body: nil as String?)
+            grant.principal, operation: "apply-document", key: input.headers.idempotencyKey, path: [input.path.number]
+        )
         let replayed = try await people.applyDocumentChange(number, staff: staff, claim: claim, now: grant.now)
         if !replayed { try await grant.record("aplicar_cpf_cnpj", detail: number.formatted) }
         guard let record = try await protocols.protocolRecord(number) else { throw APIError.protocolNotFound }

@@ -112,7 +112,9 @@ struct OuvidoriaHandlers: Sendable {
             // The secret is shown once; a replay cannot show it again (only its hash is kept).
             throw APIError.conflict("Esta manifestação anônima já foi registrada: use o número e o código mostrados na primeira vez.")
         }
-        if !replayed, let staff { try await authorization.audit.record(staff: staff.usuario, "registrar_manifestacao", detail: number.formatted) }
+        if !replayed, let staff {
+            try await authorization.audit.record(staff: staff.usuario, "registrar_manifestacao", detail: number.formatted)
+        }
         return .created(
             .init(
                 headers: .init(idempotencyReplayed: replayed ? "true" : nil),

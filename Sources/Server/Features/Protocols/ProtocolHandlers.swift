@@ -81,7 +81,8 @@ struct ProtocolHandlers: Sendable {
         if let staff = grant.staff {
             let reading = try await reading(record, by: staff, now: grant.now)
             guard reading != .none else { throw APIError.protocolNotFound }
-            try await grant.audit.record(grant.principal, "consultar_protocolo", matricula: record.requester.matricula, detail: number.formatted)
+            try await grant.audit.record(
+                grant.principal, "consultar_protocolo", matricula: record.requester.matricula, detail: number.formatted)
             return .ok(.init(body: .json(try await view(record, audience: reading == .full ? .staff : .counter))))
         }
         guard try await belongsToCaller(record) else { throw APIError.protocolNotFound }
@@ -241,7 +242,8 @@ struct ProtocolHandlers: Sendable {
         let kind = AttachmentKind(sniffing: content)
         if let refusal = limits.refusal(name: name, size: content.count, kind: kind) { throw APIError.invalid(refusal) }
         guard let kind else { throw APIError.badRequest }
-        let claim = IdempotencyClaim(grant.principal, operation: "attachment", key: input.headers.idempotencyKey, name: name, content: content)
+        let claim = IdempotencyClaim(
+            grant.principal, operation: "attachment", key: input.headers.idempotencyKey, name: name, content: content)
         let meta = try await protocols.upload(
             name: name, kind: kind, content: content, by: staff.usuario, limits: limits, claim: claim, now: grant.now)
         return .created(.init(body: .json(Self.attachment(meta))))
@@ -258,7 +260,8 @@ struct ProtocolHandlers: Sendable {
             let reading = try await reading(record, by: staff, now: grant.now)
             guard reading == .full || (reading == .publicPart && file.isPublic) else { throw APIError.attachmentNotFound }
             try await grant.audit.record(
-                grant.principal, "anexo_protocolo", matricula: record.requester.matricula, detail: "\(number.formatted) anexo \(input.path.id)")
+                grant.principal, "anexo_protocolo", matricula: record.requester.matricula,
+                detail: "\(number.formatted) anexo \(input.path.id)")
         } else {
             guard file.isPublic, try await belongsToCaller(record) else { throw APIError.attachmentNotFound }
         }
@@ -332,7 +335,9 @@ struct ProtocolHandlers: Sendable {
         let (number, replayed) = try await protocols.create(draft, year: clock.today.year, claim: claim, now: now)
         if replayed { try await sent?.release() }
         return .created(
-            .init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(.init(number: number.compact, formatted: number.formatted))))
+            .init(
+                headers: .init(idempotencyReplayed: replayed ? "true" : nil),
+                body: .json(.init(number: number.compact, formatted: number.formatted))))
     }
 
     // MARK: Views

@@ -396,7 +396,8 @@ extension ProtocolRepository {
                     "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes FROM protocol_attachments WHERE number = \(bind: number.compact)"
                 ).first()
                 if let refusal = limits.protocolRefusal(
-                    count: Int(try held?.decode(column: "n", as: Int64.self) ?? 0), bytes: Int(try held?.decode(column: "bytes", as: Int64.self) ?? 0))
+                    count: Int(try held?.decode(column: "n", as: Int64.self) ?? 0),
+                    bytes: Int(try held?.decode(column: "bytes", as: Int64.self) ?? 0))
                 {
                     Telemetry.attachmentsRefused.increment()
                     throw APIError(status: .conflict, code: "attachment_quota", message: refusal)
