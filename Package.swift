@@ -40,9 +40,12 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CZint", path: "Sources/CZint"),
         .systemLibrary(name: "CCairo", path: "Sources/CCairo", pkgConfig: "cairo"),
+        .systemLibrary(name: "CPoppler", path: "Sources/CPoppler", pkgConfig: "poppler-glib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .target(name: "Domain"),
         .target(name: "Barcodes", dependencies: ["CZint"]),
-        .target(name: "Documents", dependencies: ["CCairo", "Barcodes", "Domain"]),
+        .target(name: "Documents", dependencies: ["CCairo", "CPoppler", "CPNG", "CTurboJPEG", "Barcodes", "Domain"]),
         .target(
             name: "API",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
@@ -119,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "API", "Domain", "Screens", "PDFReading",
+                "Server", "API", "Domain", "Documents", "Screens", "PDFReading",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: clientSettings

@@ -72,6 +72,18 @@ public enum PDFRenderer {
 
     /// `count` A4 pages, page `i` drawn by `draw(&page, i)`, as one PDF.
     static func pages(title: String, count: Int, _ draw: (inout Page, Int) -> Void) throws -> Data {
+        try pdf(title: title, width: pageWidth, height: pageHeight) { _, cr in
+            for i in 0..<max(1, count) {
+                var page = Page(cr: cr)
+                draw(&page, i)
+                cairo_show_page(cr)
+            }
+        }
+    }
+
+    /// A PDF written by cairo: `body` draws on the surface (pages of `width` × `height` points
+    /// unless it sets others) through its context and shows each page.
+    static func pdf(title: String?, width: Double, height: Double, _ body: (OpaquePointer, OpaquePointer) throws -> Void) throws -> Data {
         let sink = Sink()
         let unmanaged = Unmanaged.passRetained(sink)
         defer { unmanaged.release() }
@@ -81,21 +93,22 @@ public enum PDFRenderer {
                     guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
                     Unmanaged<Sink>.fromOpaque(closure).takeUnretainedValue().data.append(data, count: Int(length))
                     return CAIRO_STATUS_SUCCESS
-                }, unmanaged.toOpaque(), pageWidth, pageHeight)
+                }, unmanaged.toOpaque(), width, height)
         else { throw Failure.cairo("superfície") }
-        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title)
+        defer { cairo_surface_destroy(surface) }
+        if let title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
         cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Agência Virtual")
         guard let cr = cairo_create(surface) else { throw Failure.cairo("contexto") }
-        for i in 0..<max(1, count) {
-            var page = Page(cr: cr)
-            draw(&page, i)
-            cairo_show_page(cr)
+        do {
+            try body(surface, cr)
+        } catch {
+            cairo_destroy(cr)
+            throw error
         }
         let status = cairo_status(cr)
         cairo_destroy(cr)
         cairo_surface_finish(surface)
         let surfaceStatus = cairo_surface_status(surface)
-        cairo_surface_destroy(surface)
         guard status == CAIRO_STATUS_SUCCESS, surfaceStatus == CAIRO_STATUS_SUCCESS else {
             throw Failure.cairo(String(cString: cairo_status_to_string(status == CAIRO_STATUS_SUCCESS ? surfaceStatus : status)))
         }

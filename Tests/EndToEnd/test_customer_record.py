@@ -37,7 +37,8 @@ def test_counter_links_a_person_with_a_document_and_reads_the_history(servers, t
     server = servers.get(None, kioskIdleSeconds=120)
     scan = tmp_path / "digitalizados"
     scan.mkdir()
-    (scan / "rg-joao.pdf").write_bytes(b"%PDF-1.4\n% RG de Joao, digitalizado no balcao\n%%EOF\n")
+    from PIL import Image
+    Image.new("L", (200, 120), 255).save(scan / "rg-joao.pdf", "PDF")  # a real PDF, as a scanner writes one
     config = tmp_path / "client.json"
     config.write_text(json.dumps({"client": {"attachmentsDirectory": str(scan)}}))
     t = terminal(f"--server {server['url']} --mode counter --config {config}", width=80, height=24)

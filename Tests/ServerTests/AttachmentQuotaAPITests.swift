@@ -1,3 +1,4 @@
+import Documents
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -12,14 +13,18 @@ import XCTest
 final class AttachmentQuotaAPITests: XCTestCase {
     func testUploadsPerHourPerDayAndPerProtocol() async throws {
         let clock = TestClock()
+        // A scan of about 60 KiB (random pixels do not compress); what counts is what is stored,
+        // the PDF as poppler draws it again: four fit in an hour, eight in a day.
+        let pdf = scannedPDF("anexo", noise: 59_000)
+        let stored = try AttachmentCleaner.clean(pdf, as: .pdf, name: "a.pdf").count
         try await forEachEngine { engine in
             try await Harness.withServer(
                 engine, clock: clock,
                 configure: {
                     $0.attachmentMaxBytes = 64 * 1024
                     $0.attachmentsPerStep = 2
-                    $0.attachmentBytesPerHour = 256 * 1024
-                    $0.attachmentBytesPerDay = 512 * 1024
+                    $0.attachmentBytesPerHour = 4 * stored + stored / 2
+                    $0.attachmentBytesPerDay = 8 * stored + stored / 2
                     $0.attachmentsPerProtocol = 3
                     $0.staffIdleSeconds = 7200
                 }
@@ -28,12 +33,6 @@ final class AttachmentQuotaAPITests: XCTestCase {
                 defer { clock.advance(start.timeIntervalSince(clock.now)) }
                 let diego = try await client.staffToken("diego", "comercial123")
                 let port = try XCTUnwrap(client.port)
-                func pdf(_ i: Int) -> Data {
-                    var d = Data("%PDF-1.4\n% anexo \(engine) \(i)\n".utf8)
-                    d.append(Data(repeating: 0x20, count: 60 * 1024 - d.count - 6))
-                    d.append(Data("%%EOF\n".utf8))
-                    return d
-                }
                 /// Uploads at once, each on its own connection; their statuses and ids.
                 func burst(_ range: Range<Int>) async throws -> [(HTTPResponse.Status, Int?)] {
                     try await withThrowingTaskGroup(of: (HTTPResponse.Status, Int?).self) { group in
@@ -42,7 +41,7 @@ final class AttachmentQuotaAPITests: XCTestCase {
                                 var h: HTTPFields = [.contentType: "application/octet-stream", .authorization: "Bearer \(diego)"]
                                 h[HTTPField.Name("Idempotency-Key")!] = "quota-\(engine)-\(i)"
                                 return try await TestClient.withClient(host: "127.0.0.1", port: port) { c in
-                                    let r = try await c.post("/v1/attachments?name=a\(i).pdf", headers: h, body: ByteBuffer(data: pdf(i)))
+                                    let r = try await c.post("/v1/attachments?name=a\(i).pdf", headers: h, body: ByteBuffer(data: pdf))
                                     let id =
                                         (try? JSONSerialization.jsonObject(with: Data(buffer: r.body ?? ByteBuffer())) as? [String: Any])?[
                                             "id"] as? Int
@@ -53,7 +52,7 @@ final class AttachmentQuotaAPITests: XCTestCase {
                         return try await group.reduce(into: []) { $0.append($1) }
                     }
                 }
-                // 20 uploads of 60 KiB at once against 256 KiB an hour: four.
+                // 20 uploads at once against four and a half an hour: four.
                 var answers = try await burst(0..<20)
                 AEq(answers.filter { $0.0 == .created }.count, 4, "\(engine): \(answers.map(\.0.code))")
                 AEq(answers.filter { $0.0 == .tooManyRequests }.count, 16)

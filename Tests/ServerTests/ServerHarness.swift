@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -181,7 +182,7 @@ extension TestClientProtocol {
         headers[HTTPField.Name("Idempotency-Key")!] = key
         let r = try await execute(
             uri: "/v1/attachments?name=\(name)", method: .post, headers: headers,
-            body: ByteBuffer(data: Data("%PDF-1.4\n% \(name), digitalizado (\(key))\n%%EOF\n".utf8)))
+            body: ByteBuffer(data: scannedPDF("\(name), digitalizado (\(key))")))
         XCTAssertEqual(r.status, .created, "upload: \(r.json)")
         return r.json["id"] as? Int ?? -1
     }
@@ -222,3 +223,42 @@ func AEq<T: Equatable>(_ a: T, _ b: T, _ message: String = "", file: StaticStrin
 func ATrue(_ a: Bool, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertTrue(a, message, file: file, line: line)
 }
+
+/// A one-page PDF as a scanner writes it, for uploads: `text` on the page and, when `noise` is
+/// given, a gray image of that many random bytes (they stay that size however they are compressed).
+func scannedPDF(_ text: String, noise: Int = 0, seed: UInt64 = 1) -> Data {
+    let escaped = text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "(", with: "\\(")
+        .replacingOccurrences(of: ")", with: "\\)")
+    let width = 248
+    let height = max(1, noise / width)
+    var content = "BT /F1 12 Tf 72 720 Td (\(escaped)) Tj ET"
+    if noise > 0 { content += " q 400 0 0 400 72 200 cm /Im1 Do Q" }
+    var objects: [Data] = [
+        Data("<< /Type /Catalog /Pages 2 0 R >>".utf8),
+        Data("<< /Type /Pages /Kids [3 0 R] /Count 1 >>".utf8),
+        Data(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R >> >> >>"
+                .utf8),
+        Data("<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream".utf8),
+        Data("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".utf8),
+    ]
+    var rng = SplitMix64(seed: seed)
+    var pixels = Data((0..<(width * height)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+    if noise == 0 { pixels = Data(repeating: 255, count: width * height) }
+    objects.append(
+        Data(
+            "<< /Type /XObject /Subtype /Image /Width \(width) /Height \(height) /ColorSpace /DeviceGray /BitsPerComponent 8 /Length \(pixels.count) >>\nstream\n"
+                .utf8) + pixels + Data("\nendstream".utf8))
+    var out = Data("%PDF-1.4\n".utf8)
+    var offsets: [Int] = []
+    for (i, body) in objects.enumerated() {
+        offsets.append(out.count)
+        out += Data("\(i + 1) 0 obj\n".utf8) + body + Data("\nendobj\n".utf8)
+    }
+    let xref = out.count
+    out += Data("xref\n0 \(objects.count + 1)\n0000000000 65535 f \n".utf8)
+    for o in offsets { out += Data(String(format: "%010d 00000 n \n", o).utf8) }
+    out += Data("trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n".utf8)
+    return out
+}
+

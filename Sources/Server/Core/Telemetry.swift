@@ -71,6 +71,11 @@ enum Telemetry {
         _ = registry
         return Metrics.Counter(label: "agencia_attachments_refused_total")
     }()
+    /// Uploads refused because their format's library could not read them (issue 27).
+    static let attachmentsUnreadable: Metrics.Counter = {
+        _ = registry
+        return Metrics.Counter(label: "agencia_attachments_unreadable_total")
+    }()
 
     static let outboxPending: Metrics.Gauge = {
         _ = registry

@@ -1,7 +1,9 @@
 import API
 import Crypto
+import Documents
 import Domain
 import Foundation
+import NIOPosix
 import OpenAPIRuntime
 
 /// Protocols (PRODUCT.md E6–E9, issue 11): the catalogue, opening a protocol for a requester at a
@@ -242,10 +244,18 @@ struct ProtocolHandlers: Sendable {
         let kind = AttachmentKind(sniffing: content)
         if let refusal = limits.refusal(name: name, size: content.count, kind: kind) { throw APIError.invalid(refusal) }
         guard let kind else { throw APIError.badRequest }
+        // What is kept is what the format's library made of the file (finding 9 of issue 27).
+        let stored: Data
+        do {
+            stored = try await NIOThreadPool.singleton.runIfActive { try AttachmentCleaner.clean(content, as: kind, name: name) }
+        } catch let refusal as AttachmentCleaner.Refusal {
+            Telemetry.attachmentsUnreadable.increment()
+            throw APIError.invalid(refusal.message)
+        }
         let claim = IdempotencyClaim(
             grant.principal, operation: "attachment", key: input.headers.idempotencyKey, name: name, content: content)
         let meta = try await protocols.upload(
-            name: name, kind: kind, content: content, by: staff.usuario, limits: limits, claim: claim, now: grant.now)
+            name: name, kind: kind, content: stored, by: staff.usuario, limits: limits, claim: claim, now: grant.now)
         return .created(.init(body: .json(Self.attachment(meta))))
     }
 
