@@ -211,7 +211,8 @@ public func buildApplication(
 
     let connections = ConnectionRegistry(
         maxPerAddress: config.maxConnectionsPerAddress, trusted: config.trustedProxies.compactMap(CIDR.init),
-        readTimeoutSeconds: config.requestReadTimeoutSeconds, logger: logger)
+        readTimeoutSeconds: config.requestReadTimeoutSeconds,
+        maxOpen: config.maxOpenConnections > 0 ? config.maxOpenConnections : ConnectionRegistry.defaultMaxOpen(), logger: logger)
     var app = Application(
         router: router,
         server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionGuard(registry: connections)])),

@@ -59,6 +59,10 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
     public var requestReadTimeoutSeconds: Int = 60
     /// Open connections allowed per client address (a trusted proxy is not limited).
     public var maxConnectionsPerAddress: Int = 64
+    /// Open connections past which the oldest ones still waiting for a whole request are closed
+    /// to make room (thousands of addresses each holding a few half-open ones; issue 27). 0: four
+    /// fifths of the process's descriptor limit.
+    public var maxOpenConnections: Int = 0
     /// Request bodies above this size are refused with 413.
     public var maxBodyBytes: Int = 64 * 1024
     /// Kiosk idle time before the warning, and the warning's countdown, seconds.
@@ -146,7 +150,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             staffSessionSeconds, maxFailuresPerAccount, maxFailuresPerAddress, attemptWindowSeconds, loginDelayAfterFailures,
             loginDelayBaseMilliseconds, loginDelayMaxSeconds, maxLoginsPerAddress, maxLoginsPerTerminal, terminals, trustedProxies,
             metricsFrom, logFormat,
-            staffIdleSeconds, requestReadTimeoutSeconds, maxConnectionsPerAddress,
+            staffIdleSeconds, requestReadTimeoutSeconds, maxConnectionsPerAddress, maxOpenConnections,
             maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, sandboxCardCompanySecret, publicURL,
             documentRequestsPerHour,
@@ -185,6 +189,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.staffIdleSeconds, \.staffIdleSeconds)
         try take(.requestReadTimeoutSeconds, \.requestReadTimeoutSeconds)
         try take(.maxConnectionsPerAddress, \.maxConnectionsPerAddress)
+        try take(.maxOpenConnections, \.maxOpenConnections)
         try take(.maxBodyBytes, \.maxBodyBytes)
         try take(.kioskIdleSeconds, \.kioskIdleSeconds)
         try take(.kioskWarningSeconds, \.kioskWarningSeconds)
@@ -291,7 +296,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard loginDelayAfterFailures >= 0, loginDelayBaseMilliseconds >= 0, loginDelayMaxSeconds >= 0,
             maxLoginsPerAddress >= 1, maxLoginsPerTerminal >= 1, maxFailuresPerAccount >= 1, maxFailuresPerAddress >= 1
         else { throw ConfigurationError.invalid("limites de login", "valores negativos ou zero") }
-        guard staffIdleSeconds >= 60, requestReadTimeoutSeconds >= 1, maxConnectionsPerAddress >= 1 else {
+        guard staffIdleSeconds >= 60, requestReadTimeoutSeconds >= 1, maxConnectionsPerAddress >= 1, maxOpenConnections >= 0 else {
             throw ConfigurationError.invalid("staffIdleSeconds/requestReadTimeoutSeconds/maxConnectionsPerAddress", "fora do intervalo")
         }
         for c in cardCompanies where c.id.isEmpty || c.id == "sandbox" || !(0...2000).contains(c.feeBasisPoints) {

@@ -99,6 +99,61 @@ def test_slow_connections_from_one_address_do_not_starve_the_server(servers):
     assert over > 0, lines
 
 
+def test_a_lone_server_sheds_the_oldest_waiting_connections(servers):
+    """Issue 27, finding 13: many addresses each holding a few half-open connections, more than
+    the server will keep open: the oldest ones still waiting for a request are closed to make
+    room, so health and a login from elsewhere answer at once, and the log says how many."""
+    server = servers.get(None, maxConnectionsPerAddress=50, requestReadTimeoutSeconds=60, maxOpenConnections=600)
+    host, port = server["url"].removeprefix("http://").split(":")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 16384), hard))
+    attackers = []
+    try:
+        # 1 500 half-open connections from 150 addresses, ten each (under the per-address limit).
+        for a in range(150):
+            for _ in range(10):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.bind((f"127.0.30.{1 + a}", 0))
+                s.settimeout(2)
+                try:
+                    s.connect((host, int(port)))
+                    s.send(b"GET /v1/health HTTP/1.1\r\nHost: agencia\r\nX-Lento: ")
+                except OSError:
+                    pass
+                attackers.append(s)
+        timings = []
+        for _ in range(20):
+            start = time.perf_counter()
+            status, _, body = call(server["url"], "/v1/health")
+            timings.append(time.perf_counter() - start)
+            assert status == 200, body
+        assert max(timings) <= 0.2, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
+        status, _, body = call(server["url"], "/v1/sessions/customer", {"matricula": "10001-3", "documento": "111.444.777-35"})
+        assert status == 201, body
+        time.sleep(0.5)
+
+        def is_open(s):
+            s.setblocking(False)
+            try:
+                return s.recv(1) != b""
+            except BlockingIOError:
+                return True
+            except OSError:
+                return False
+        first, last = attackers[:300], attackers[-300:]
+        assert not any(is_open(s) for s in first), "the oldest waiting connections were shed"
+        assert sum(is_open(s) for s in last) >= 250, "the newest ones are kept"
+        assert sum(is_open(s) for s in attackers) <= 600
+    finally:
+        for s in attackers:
+            s.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    time.sleep(0.2)
+    lines = [l for l in server["log"].read_text().splitlines() if "connections closed" in l and "shed_waiting=" in l]
+    shed = sum(int(l.split("shed_waiting=")[1].split()[0].rstrip("]")) for l in lines)
+    assert shed > 0, lines
+
+
 def sign(reference, status, company_reference):
     message = f"{reference}:{status}:{company_reference}".encode()
     return hmac.new(SANDBOX_SECRET.encode(), message, hashlib.sha256).hexdigest()
