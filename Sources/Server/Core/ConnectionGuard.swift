@@ -217,6 +217,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func arm(_ context: ChannelHandlerContext) {
         deadline?.cancel()
+        // A response written after the connection closed (the decoder answers a request cut by
+        // the close) waits for nothing.
+        guard address != nil, context.channel.isActive || !served else { return }
         registry.waiting(context.channel)
         let channel = context.channel
         let registry = registry
