@@ -24,6 +24,15 @@ extension Calls {
             }
         }
     }
+
+    static func revokeCertidao(_ c: Client, code: String, reason: String) async -> Result<CertidaoVerification, APIFailure> {
+        await run {
+            switch try await c.revokeCertidao(body: .json(.init(code: code, reason: reason))) {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
 }
 
 /// Certidão de débitos: F2 asks for it; issued (negativa, or positiva com efeito de negativa)
@@ -132,46 +141,120 @@ public final class CertidaoScreen: Screen {
     }
 }
 
-/// Verificar certidão (no login needed): the code → valid with what it certifies, expired, or
-/// unknown (a mistyped code is caught by its check symbol and answers as unknown).
+/// Verificar certidão (no login needed): the code → valid with what it certifies, expired,
+/// revoked with the reason, or unknown (a mistyped code is caught by its check symbol and answers
+/// as unknown). A supervisor (F7 Certidões in supervision, or Verificar certidão) may revoke a
+/// valid or expired one: F8 opens the reason, which the public verification will show, F2
+/// revokes (audited on the server), F3 gives up.
 public final class CertidaoVerificationScreen: Screen {
     enum Message: CallResultMessage {
         case checked(Result<Calls.CertidaoVerification, APIFailure>)
-        var failure: APIFailure? { if case .checked(let r) = self { return r.failure } else { return nil } }
+        case revoked(Result<Calls.CertidaoVerification, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .checked(let r), .revoked(let r): return r.failure
+            }
+        }
     }
 
     var code = TextField(label: "Código:", maxLength: 30, accepts: { $0.isLetter || $0.isNumber || $0 == "-" || $0 == " " })
     var answer: Calls.CertidaoVerification?
+    /// The code as typed when `answer` came.
+    var checkedCode = ""
     var failure: APIFailure?
     var busy = false
+    /// Writing the reason of a revocation.
+    var revoking = false
+    var reason = TextArea(maxLength: 500)
+    var notice: String?
+    private var width = 76
+    private var supervisor = false
 
     public init() {}
 
     public var title: String { "Verificar certidão" }
     public var isBusy: Bool { busy }
-    var actions: [Action] { [Action(Command(.enter, "Verificar", help: "Confere o código da certidão")) { self.check() }] }
+    var revocable: Bool { answer?.status == .valida || answer?.status == .expirada }
+    var actions: [Action] {
+        if revoking {
+            return [
+                Action(Command(.function(2), "Revogar", help: "Revoga a certidão com este motivo (fica na trilha de auditoria)")) {
+                    self.revoke()
+                },
+                Action(Command(.function(3), "Desistir", help: "Volta sem revogar")) {
+                    self.revoking = false
+                    self.failure = nil
+                    return []
+                },
+            ]
+        }
+        let verify = Action(Command(.enter, "Verificar", help: "Confere o código da certidão")) { self.check() }
+        guard supervisor else { return [verify] }
+        return [
+            verify,
+            Action(
+                Command(
+                    .function(8), "Revogar", help: "Supervisão: revoga esta certidão (a verificação pública mostra o motivo)",
+                    enabled: revocable)
+            ) {
+                self.revoking = true
+                self.reason = TextArea(maxLength: 500)
+                self.notice = nil
+                return []
+            },
+        ]
+    }
     public var commands: [Command] { actions.commands }
+
+    public func appear(app: AppState) -> [Effect] {
+        if case .staff(_, _, .supervisor?, _) = app.session { supervisor = true }
+        return []
+    }
 
     private func check() -> [Effect] {
         busy = true
         failure = nil
+        notice = nil
         let typed = code.text
+        checkedCode = typed
         return [.call { Message.checked(await Calls.verifyCertidao($0, code: typed)) as Any }]
+    }
+
+    private func revoke() -> [Effect] {
+        let text = reason.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.count >= 10 else {
+            failure = APIFailure(
+                status: 0, code: "invalid", message: "Escreva o motivo com pelo menos 10 letras: ele aparece na verificação pública.")
+            return []
+        }
+        busy = true
+        failure = nil
+        let typed = checkedCode
+        return [.call { Message.revoked(await Calls.revokeCertidao($0, code: typed, reason: text)) as Any }]
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard case .key(let k) = event, !busy else { return [] }
         if let effects = actions.perform(k, app: app) { return effects }
-        if code.handle(k) { answer = nil }
+        if revoking {
+            if reason.handle(k, width: width) { failure = nil }
+        } else if code.handle(k) {
+            answer = nil
+            notice = nil
+        }
         return []
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
-        guard case .checked(let r) = message as? Message else { return [] }
+        guard let m = message as? Message else { return [] }
         busy = false
-        switch r {
-        case .success(let a): answer = a
-        case .failure(let f): failure = f
+        switch m {
+        case .checked(.success(let a)): answer = a
+        case .revoked(.success(let a)):
+            answer = a
+            revoking = false
+            notice = "Certidão revogada: a verificação pública mostra a data e o motivo a partir de agora."
+        case .checked(.failure(let f)), .revoked(.failure(let f)): failure = f
         }
         return []
     }
@@ -179,13 +262,14 @@ public final class CertidaoVerificationScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
         let w = area.width - 4
+        width = w
         var y = area.y + 1
         y =
             s.paragraph("Digite o código impresso na certidão (letras e números, com ou sem traços).", x: x, y: y, width: w, role: .muted)
             + 1
-        code.render(into: &s, x: x, y: y, labelWidth: 9, width: min(30, w - 10), focused: !busy)
+        code.render(into: &s, x: x, y: y, labelWidth: 9, width: min(30, w - 10), focused: !busy && !revoking)
         y += 2
-        if let f = failure {
+        if let f = failure, !revoking {
             s.paragraph(f.message, x: x, y: y, width: w, role: .error)
             return
         }
@@ -212,5 +296,14 @@ public final class CertidaoVerificationScreen: Screen {
                 y: y,
                 width: w, role: .error)
         }
+        if let notice { s.paragraph(notice, x: x, y: y + 1, width: w, role: .success) }
+        guard revoking else { return }
+        y =
+            s.paragraph(
+                "Motivo da revogação (aparece na verificação pública; pelo menos 10 letras). F2 revoga, F3 desiste.", x: x, y: y + 1,
+                width: w, role: .header)
+        let bottom = area.y + area.height - 2
+        reason.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, min(5, bottom - y))), focused: !busy)
+        if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 }

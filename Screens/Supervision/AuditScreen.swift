@@ -47,6 +47,9 @@ public final class AuditScreen: Screen {
             Action(Command(.function(6), "Bloqueios", help: "Acessos com tentativas erradas: desbloquear")) {
                 [.push(LoginLocksScreen())]
             },
+            Action(Command(.function(7), "Certidões", help: "Verifica uma certidão pelo código e, se preciso, a revoga com o motivo")) {
+                [.push(CertidaoVerificationScreen())]
+            },
             .navigation(Command(.tab, "Campo", help: "Passa ao próximo filtro", inBar: false)),
         ]
     }

@@ -170,3 +170,52 @@ def test_kiosk_lists_an_agreement_and_prints_the_second_copy_of_an_installment(s
     symbols = decode_pdf(printed)
     assert [d for (kind, d) in symbols if kind == "I2/5"] == [nxt["payment"]["barcode"]], symbols
     assert [d for (kind, d) in symbols if kind == "QR-Code"] == [nxt["payment"]["pix"]], symbols
+
+
+def test_a_supervisor_revokes_a_certidao_on_screen_and_an_attendant_cannot(servers, terminal):
+    """Issue 27: a supervisor at 80×24 opens F4 Auditoria → F7 Certidões, types a certidão's
+    code, reads it valid, F8 writes the reason (too short is refused on screen), F2 revokes; the
+    screen and the public verification say REVOGADA with the reason. An attendant verifying the
+    same kind of certidão is offered no F8."""
+    server = servers.get(None, kioskIdleSeconds=120)
+    url = server["url"]
+    maria = api(url, "/v1/sessions/customer", body={"matricula": "10002-1", "documento": "111.444.777-35"})["token"]
+    code = api(url, "/v1/properties/100021/certidoes", token=maria, body={}, key="e2e-revoke-screen")["code"]
+
+    t = terminal(f"--server {url} --mode counter", width=80, height=24)
+    counter_login(t, "carla", "supervisao123")
+    t.keys("F4")
+    t.wait_for("F6 Bloqueios")
+    t.keys("F7")  # in F1's list: the bar at 80 columns holds up to F6
+    t.wait_for("Código:")
+    t.type(code)
+    t.keys("Enter")
+    t.wait_for("CERTIDÃO VÁLIDA")
+    t.wait_for("F8 Revogar")
+    t.keys("F8")
+    t.wait_for("Motivo da revogação")
+    t.type("Estorno")
+    t.keys("F2")
+    t.wait_for("pelo menos 10 letras")
+    t.type(" do pagamento pelo banco em 03/12.")
+    t.keys("F2")
+    screen = " ".join(t.wait_for("Certidão revogada:").split())
+    assert "CERTIDÃO REVOGADA em" in screen and "Motivo: Estorno do pagamento pelo banco em 03/12." in screen, screen
+    assert "F8 Revogar" not in t.text(), "a revoked certidão is not revoked again"
+    public = api(url, "/v1/certidao-verification", body={"code": code})
+    assert public["status"] == "revogada" and public["revocationReason"] == "Estorno do pagamento pelo banco em 03/12.", public
+
+    other = api(url, "/v1/properties/100021/certidoes", token=maria, body={}, key="e2e-revoke-screen-2")["code"]
+    a = terminal(f"--server {url} --mode counter", width=80, height=24)
+    counter_login(a)
+    assert "F4 Auditoria" not in a.text()
+    a.type("10002-1")
+    a.keys("Enter")
+    a.wait_for("1 resultado")
+    a.keys("Enter")
+    a.wait_for("F9 Serviços")
+    open_services_entry(a, "verificar", "Verificar certidão", screen="Digite o código")
+    a.type(other)
+    a.keys("Enter")
+    a.wait_for("CERTIDÃO VÁLIDA")
+    assert "Revogar" not in a.text(), a.text()
