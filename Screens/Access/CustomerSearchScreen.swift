@@ -4,6 +4,12 @@ import TUI
 
 /// Counter search (PRODUCT.md A6): by matrícula, CPF/CNPJ, name or address (the server decides
 /// from what was typed); Enter opens the property's home on the customer's behalf.
+///
+/// Typing always reaches the query (htop's filter, mc's quick search); arrows move in the
+/// results. Enter opens the selected result only while the query on screen is the one that found
+/// it; once the query changes the results are gone and Enter searches. After a search, and when
+/// the attendant comes back from a customer, the query is selected: the next customer's number
+/// replaces it.
 public final class CustomerSearchScreen: Screen {
     enum Message: CallResultMessage {
         case results(String, Result<(hits: [Calls.CustomerHit], truncated: Bool), APIFailure>)
@@ -21,8 +27,6 @@ public final class CustomerSearchScreen: Screen {
     var busy = false
     var searched: String?
     var failure: APIFailure?
-    /// Typing goes to the query; arrows move in the results.
-    var inResults = false
     private var rows: [(y: Int, index: Int)] = []
 
     public init() {}
@@ -31,15 +35,13 @@ public final class CustomerSearchScreen: Screen {
     public var isBusy: Bool { busy }
     var actions: [Action] {
         [
-            Action(Command(.enter, inResults ? "Abrir imóvel" : "Buscar", help: "Busca; nos resultados, abre o imóvel selecionado")) {
+            Action(
+                Command(.enter, showsResults ? "Abrir imóvel" : "Buscar", help: "Busca; com resultados na tela, abre o imóvel selecionado")
+            ) {
                 self.enter()
             },
             Action(Command(.function(6), "Ligação nova", help: "Pedido de ligação para um endereço ainda sem imóvel")) {
                 [.push(NewConnectionScreen())]
-            },
-            Action(Command(.tab, "Resultados", help: "Alterna entre o campo de busca e os resultados", enabled: !hits.isEmpty)) {
-                self.inResults.toggle()
-                return []
             },
         ] + SupervisionEntry.actions(app)
     }
@@ -48,13 +50,18 @@ public final class CustomerSearchScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         self.app = app
+        // Back from a customer: the next one's number replaces the query.
+        query.selectAll()
         return []
     }
+
+    /// The results on screen are those of the query on screen.
+    var showsResults: Bool { !hits.isEmpty && searched == query.text.trimmingCharacters(in: .whitespaces) }
 
     public var commands: [Command] { actions.commands }
 
     private func enter() -> [Effect] {
-        if inResults, hits.indices.contains(list.selected) { return [.push(HomeScreen(matricula: hits[list.selected].matricula))] }
+        if showsResults, hits.indices.contains(list.selected) { return [.push(HomeScreen(matricula: hits[list.selected].matricula))] }
         let q = query.text.trimmingCharacters(in: .whitespaces)
         guard !q.isEmpty else {
             failure = APIFailure(status: 0, code: "invalid_input", message: "Digite matrícula, CPF/CNPJ, nome ou endereço.")
@@ -68,22 +75,19 @@ public final class CustomerSearchScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.backTab):
-            inResults = !inResults && !hits.isEmpty
+        case .key(let k) where [.up, .down, .pageUp, .pageDown].contains(k):
+            _ = list.handle(k, pageSize: 10)
         case .key(let k):
-            if inResults || k == .pageDown || k == .pageUp || ((k == .down || k == .up) && !hits.isEmpty) {
-                inResults = true
-                _ = list.handle(k, pageSize: 10)
-            } else {
-                query.handle(k)
+            if query.handle(k), !showsResults {
+                // The query changed: what is on screen no longer answers it.
+                hits = []
+                searched = nil
+                failure = nil
             }
         case .click(_, let y):
             if let r = rows.first(where: { $0.y == y }) {
-                if list.selected == r.index && inResults { return [.push(HomeScreen(matricula: hits[r.index].matricula))] }
+                if list.selected == r.index { return [.push(HomeScreen(matricula: hits[r.index].matricula))] }
                 list.selected = r.index
-                inResults = true
-            } else {
-                inResults = false
             }
         default: break
         }
@@ -99,7 +103,7 @@ public final class CustomerSearchScreen: Screen {
             hits = res.hits
             truncated = res.truncated
             list = ListState(count: hits.count)
-            inResults = !hits.isEmpty
+            query.selectAll()
         case .failure(let f):
             failure = f
         }
@@ -109,9 +113,12 @@ public final class CustomerSearchScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
         var y = area.y + 1
-        query.render(into: &s, x: x, y: y, labelWidth: 8, width: min(60, area.width - 14), focused: !inResults)
+        query.render(into: &s, x: x, y: y, labelWidth: 8, width: min(60, area.width - 14), focused: true)
         y += 1
-        s.put("Matrícula, CPF/CNPJ, nome ou endereço. Enter busca.", x: x + 8, y: y, role: .muted)
+        s.put(
+            showsResults
+                ? "Setas escolhem, Enter abre; digitar começa outra busca." : "Matrícula, CPF/CNPJ, nome ou endereço. Enter busca.",
+            x: x + 8, y: y, role: .muted)
         y += 2
         if let f = failure {
             s.paragraph(f.message, x: x, y: y, width: area.width - 4, role: .error)
@@ -141,7 +148,7 @@ public final class CustomerSearchScreen: Screen {
             let line =
                 (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(Matricula.display(h.matricula), width: cols.mat) + " "
                 + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc) + " " + h.endereco
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected && inResults ? .selected : .normal, clip: area)
+            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected ? .selected : .normal, clip: area)
             rows.append((y, i))
             y += 1
         }

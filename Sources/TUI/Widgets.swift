@@ -43,6 +43,9 @@ public struct TextField: Sendable, Equatable {
     public var accepts: @Sendable (Character) -> Bool
     /// Shown instead of the text (passwords).
     public var secret: Bool
+    /// The whole text is selected (shown highlighted), as after a search: a typed character
+    /// replaces it, Backspace or Delete clears it, moving the cursor keeps it for editing.
+    public var selected = false
 
     public init(label: String, maxLength: Int = 40, secret: Bool = false, accepts: @escaping @Sendable (Character) -> Bool = { _ in true })
     {
@@ -61,6 +64,16 @@ public struct TextField: Sendable, Equatable {
     public mutating func handle(_ key: Key) -> Bool {
         // The text may have been replaced by the screen (a wrong code cleared): the cursor stays inside it.
         cursor = min(max(0, cursor), text.count)
+        if selected {
+            selected = false
+            switch key {
+            case .char(let c) where accepts(c): clear()
+            case .backspace, .delete:
+                clear()
+                return true
+            default: break
+            }
+        }
         switch key {
         case .char(let c):
             guard accepts(c), text.count < maxLength else { return false }
@@ -94,6 +107,13 @@ public struct TextField: Sendable, Equatable {
     public mutating func clear() {
         text = ""
         cursor = 0
+        selected = false
+    }
+
+    /// Selects the whole text, the cursor at its end.
+    public mutating func selectAll() {
+        cursor = text.count
+        selected = !text.isEmpty
     }
 
     /// Draws `label: [text____]` at (x, y) with the field `width` cells wide. Returns the rect of
@@ -108,7 +128,7 @@ public struct TextField: Sendable, Equatable {
         let cursor = min(max(0, self.cursor), text.count)
         let visibleStart = max(0, cursor - (width - 1))
         let visible = String(shown.dropFirst(visibleStart).prefix(width))
-        s.put(visible, x: fx, y: y, role: focused ? .inputFocused : .input, clip: area)
+        s.put(visible, x: fx, y: y, role: focused ? (selected ? .selected : .inputFocused) : .input, clip: area)
         if focused { s.cursor = (fx + cursor - visibleStart, y) }
         return area
     }

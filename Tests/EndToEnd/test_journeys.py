@@ -74,6 +74,40 @@ def test_counter_login_search_by_cpf_and_open_home(server, terminal):
     t.wait_for("Buscar:")
 
 
+def test_counter_search_again_serves_the_customer_on_screen(server, terminal):
+    """Issue 28.1: after a search that found something, typing still reaches the query, and
+    Enter opens what the query on screen found — never the previous customer. Back from a
+    customer, the next one's number replaces the old query."""
+    t = terminal(f"--server {server['url']} --mode counter", width=80, height=24)
+    counter_login(t)
+    t.type("10005-6")
+    t.keys("Enter")
+    t.wait_for("1 resultado")
+    t.keys("Enter")
+    t.wait_for("Imóvel 10005-6")
+    t.keys("Escape")
+    t.wait_for("Buscar:")
+    t.type("11144477735")  # replaces "10005-6"
+    t.keys("Enter")
+    screen = t.wait_for("3 resultados")
+    assert "10005-6" not in screen and "10001-3" in screen, screen
+    t.keys("Down")
+    t.keys("Enter")
+    screen = t.wait_for("Imóvel 10002-1")
+    assert "10005-6" not in screen, screen
+    t.keys("Escape")
+    t.wait_for("3 resultados")
+    # A changed query hides the old results: Enter searches it instead of opening one of them.
+    t.type("39053344705")
+    screen = t.wait_for("Enter busca")
+    assert "Maria Aparecida" not in screen, screen
+    t.keys("Enter")
+    screen = t.wait_for("2 resultados")
+    assert screen.index("10007-2") < screen.index("10001-3"), screen
+    t.keys("Enter")
+    t.wait_for("Imóvel 10007-2")
+
+
 def test_kiosk_idle_logout_wipes_the_screen(server, terminal):
     t = terminal(f"--server {server['url']} --mode kiosk")
     kiosk_login(t, "10001-3", "111.444.777-35")

@@ -44,6 +44,32 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(f.cursor, 0)
     }
 
+    /// Issue 28.1: a selected query (after a search) is replaced by what is typed next, cleared
+    /// by Backspace, and kept for editing when the cursor moves; a refused character keeps it.
+    func testSelectedTextIsReplacedByTyping() {
+        var f = TextField(label: "Buscar:", maxLength: 20, accepts: { $0 != "x" })
+        for c in "10005-6" { f.handle(.char(c)) }
+        f.selectAll()
+        f.handle(.char("1"))
+        XCTAssertEqual(f.text, "1")
+        XCTAssertFalse(f.selected)
+        f.handle(.char("1"))
+        f.selectAll()
+        f.handle(.backspace)
+        XCTAssertEqual(f.text, "")
+        for c in "maria" { f.handle(.char(c)) }
+        f.selectAll()
+        f.handle(.left)
+        f.handle(.char("s"))
+        XCTAssertEqual(f.text, "marisa", "editing the old query")
+        f.selectAll()
+        f.handle(.char("x"))
+        XCTAssertEqual(f.text, "marisa", "a refused character replaces nothing")
+        var empty = TextField(label: "x")
+        empty.selectAll()
+        XCTAssertFalse(empty.selected)
+    }
+
     func testListScrollKeepsSelectionVisible() {
         var l = ListState(count: 20)
         for _ in 0..<7 { _ = l.handle(.down, pageSize: 5) }
