@@ -50,6 +50,10 @@ public final class CustomerSearchScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         self.app = app
+        return []
+    }
+
+    public func reappear(app: AppState) -> [Effect] {
         // Back from a customer: the next one's number replaces the query.
         query.selectAll()
         return []

@@ -79,6 +79,9 @@ public final class LoginScreen: Screen {
         return [.call { Message.policy(await Calls.policy($0)) as Any }]
     }
 
+    /// A half-typed matrícula or CPF/CNPJ: the kiosk's idle rule wipes it (issue 28.2).
+    public var holdsTypedText: Bool { !matricula.text.isEmpty || !documento.text.isEmpty }
+
     // MARK: Validation while typing
 
     var matriculaValid: Bool {

@@ -176,20 +176,26 @@ public final class AppModel {
         return [.follow(after: 0) { OuvidoriaAlert(result: await Calls.ouvidoriaSummary($0)) as Any }]
     }
 
+    /// The kiosk's idle rule: after `idleSeconds` without a key or touch, a warning with its
+    /// countdown; after `warningSeconds` more, back to a fresh login — for a customer's session,
+    /// a public screen left open and a half-typed login alike, so the next person finds nothing of
+    /// the previous one. A screen waiting for an outcome (a card payment) holds the timer.
     private func idleCheck() -> [Effect] {
         guard state.mode == .kiosk, let p = state.policy else { return [] }
-        let idle = state.now - lastInput
-        guard state.session != nil else {
-            // A public screen (tariffs, a bill simulation) left open: back to a fresh login, so
-            // the next customer does not find someone else's figures.
-            if stack.count > 1, idle >= Double(p.idleSeconds + p.warningSeconds) { return [.logout(message: nil)] }
+        if top.awaitsOutcome {
+            lastInput = state.now
+            idleWarningSince = nil
+            return []
+        }
+        guard state.session != nil || stack.count > 1 || top.holdsTypedText else {
+            idleWarningSince = nil
             return []
         }
         if let since = idleWarningSince {
             if state.now - since >= Double(p.warningSeconds) {
-                return [.logout(message: "Atendimento encerrado por inatividade.")]
+                return [.logout(message: state.session == nil ? nil : "Atendimento encerrado por inatividade.")]
             }
-        } else if idle >= Double(p.idleSeconds) {
+        } else if state.now - lastInput >= Double(p.idleSeconds) {
             idleWarningSince = state.now
         }
         return []

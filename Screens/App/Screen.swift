@@ -23,6 +23,12 @@ public protocol Screen: AnyObject {
     func appear(app: AppState) -> [Effect]
     /// The screen is on top again after the one above it closed (what it shows may have changed).
     func reappear(app: AppState) -> [Effect]
+    /// Something typed on it would be lost by leaving (a half-typed login, a protocol's text): a
+    /// kiosk's idle rule wipes it, and F10 asks before discarding it.
+    var holdsTypedText: Bool { get }
+    /// It is waiting for an outcome the customer must see (a card payment at the company): the
+    /// kiosk's idle timer holds while it waits.
+    var awaitsOutcome: Bool { get }
 }
 
 extension Screen {
@@ -31,6 +37,8 @@ extension Screen {
     public func receive(_ message: Any, app: AppState) -> [Effect] { [] }
     public func appear(app: AppState) -> [Effect] { [] }
     public func reappear(app: AppState) -> [Effect] { [] }
+    public var holdsTypedText: Bool { false }
+    public var awaitsOutcome: Bool { false }
 }
 
 /// What a screen asks the runtime to do.

@@ -55,6 +55,9 @@ public final class CardPaymentScreen: Screen {
     static func fee(_ amount: Int64, _ bp: Int) -> Int64 { Money(cents: amount).share(basisPoints: Int64(bp)).cents }
 
     public var title: String { "Pagar com cartão" }
+    /// While the company decides, the kiosk's idle timer holds: the customer sees the outcome
+    /// (issue 28.5).
+    public var awaitsOutcome: Bool { payment?.status == .pendente }
     public var isBusy: Bool { loading > 0 }
     /// What printing or saving the receipt answered.
     var notice: (String, Role)?
@@ -172,7 +175,11 @@ public final class CardPaymentScreen: Screen {
         switch p.status {
         case .pendente:
             return [
-                ("Aguardando a resposta da operadora. Esta tela se atualiza sozinha; as contas ficam em revisão até lá.", .underReview)
+                ("Aguardando a resposta da operadora. Esta tela se atualiza sozinha; as contas ficam em revisão até lá.", .underReview),
+                (
+                    "Se precisar sair, a resposta aparece em Pagamentos e nesta conta ao entrar de novo (referência \(p.reference)).",
+                    .muted
+                ),
             ]
         case .aprovado:
             let when = p.decidedAt.map { " em \(Self.dateTime($0))" } ?? ""

@@ -1,4 +1,6 @@
 """The journeys of issue 2, in a real terminal against a real server."""
+import time
+
 from conftest import attributes_of
 
 
@@ -176,3 +178,31 @@ def test_f1_help_lists_the_screen_commands(server, terminal):
     assert "Confere os dados e entra" in screen
     t.keys("Escape")
     t.wait_gone("Ajuda — Entrar")
+
+
+def test_kiosk_idle_rule_wipes_a_half_typed_login(server, terminal):
+    """Issue 28.2: a matrícula and a CPF typed and left on the kiosk's login: after the idle
+    time the warning, then a fresh, empty login — the next person cannot log in with them."""
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    t.wait_for("Matrícula:")
+    t.type("10001-3")
+    t.wait_for("matrícula válida")
+    t.keys("Tab")
+    t.type("111.444.777-3")
+
+    def fields_become(values, timeout):
+        deadline = time.time() + timeout
+        while True:
+            screen = t.text()
+            shown = [l.split(":", 1)[1].strip() for l in screen.splitlines() if l.strip().startswith(("Matrícula:", "CPF/CNPJ:"))]
+            if shown == values:
+                return screen
+            assert time.time() < deadline, screen
+            time.sleep(0.2)
+    fields_become(["10001-3", "111.444.777-3"], 5)
+    t.wait_for("Ainda está aí?", timeout=15)
+    screen = fields_become(["", ""], 15)
+    assert "Atendimento encerrado" not in screen, "nobody was logged in"
+    # An empty login stays as it is: no warning.
+    time.sleep(9)
+    assert "Ainda está aí?" not in t.text(), t.text()

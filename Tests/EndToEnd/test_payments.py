@@ -3,6 +3,7 @@ import json
 import re
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,31 @@ def test_demo_reads_the_configuration_file_too(terminal, scratch):
     t.keys("F2")
     t.wait_for("Documento enviado à impressora")
     assert printed.read_bytes().startswith(b"%PDF-")
+
+
+def test_kiosk_holds_the_idle_timer_while_the_card_company_decides(servers, terminal):
+    """Issue 28.5: the company takes 12 s, longer than the kiosk's idle time and warning (4 s +
+    3 s here): the screen waits without the warning and without logging out, and the customer
+    sees the outcome; after it, the idle rule applies again."""
+    server = servers.get(None, sandboxCardCompany=12)
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    kiosk_login(t, "10007-2", "390.533.447-05")
+    t.wait_for("DÉBITOS EM ABERTO")
+    t.keys("F2")
+    t.wait_for("Total dos débitos selecionados")
+    t.keys("F2")
+    t.wait_for("(8 contas)")
+    t.keys("F6")
+    t.wait_for("Escolha a operadora")
+    t.keys("Enter")
+    t.wait_for("Total no cartão")
+    t.keys("Enter")
+    screen = " ".join(t.wait_for("Aguardando a resposta da operadora").split())
+    assert "a resposta aparece em Pagamentos" in screen, screen
+    deadline = time.time() + 20
+    while "Pagamento aprovado" not in t.text():
+        assert "Ainda está aí?" not in t.text() and "Atendimento encerrado" not in t.text(), t.text()
+        assert time.time() < deadline, t.text()
+        time.sleep(0.3)
+    t.wait_for("Ainda está aí?", timeout=10)
+    t.wait_for("encerrado por inatividade", timeout=10)

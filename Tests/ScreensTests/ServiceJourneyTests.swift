@@ -113,8 +113,11 @@ final class ServiceJourneyTests: JourneyBase {
         await runtime.settle()
         runtime.send(.key(.function(7)))
         type("16")
-        runtime.send(.tick(now: 1065))
+        runtime.send(.tick(now: 1059))
         XCTAssertTrue(screen().text.contains("Simular conta"), "still within the idle time")
+        XCTAssertFalse(screen().text.contains("Ainda está aí?"))
+        runtime.send(.tick(now: 1061))
+        XCTAssertTrue(screen().text.contains("Ainda está aí?"), "the warning, as for a session")
         runtime.send(.tick(now: 1071))
         await runtime.settle()
         let text = screen().text
