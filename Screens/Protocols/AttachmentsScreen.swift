@@ -3,8 +3,9 @@ import Domain
 import Foundation
 import TUI
 
-/// Anexos de um protocolo: each file the reader may see (staff: all; the customer: those of
-/// public steps), with its step. F2 prints it, F3 saves it (counter and staff) under its name.
+/// Anexos de um protocolo: each file the reader may see (staff: all; the requester: the
+/// utility's answers, `CustomerProtocolView`), with its step. F2 prints a PDF, F3 saves any
+/// (counter and staff) under its name.
 public final class AttachmentsScreen: Screen {
     enum Message: CallResultMessage {
         case delivered(Result<String, APIFailure>)
@@ -33,7 +34,10 @@ public final class AttachmentsScreen: Screen {
 
     var actions: [Action] {
         [
-            Action(Command(.function(2), "Imprimir", help: "Imprime o anexo sob o cursor")) { self.deliver(print: true) },
+            Action(Command(.function(2), "Imprimir", help: "Imprime o anexo sob o cursor (PDFs; uma imagem se salva)", enabled: selectedIsPDF))
+            {
+                self.deliver(print: true)
+            },
             Action(Command(.function(3), "Salvar", help: "Salva o anexo na pasta deste terminal", enabled: canSave)) {
                 self.deliver(print: false)
             },
@@ -41,6 +45,9 @@ public final class AttachmentsScreen: Screen {
     }
 
     public var commands: [Command] { actions.commands }
+
+    /// Printing is for PDFs, as the printer expects (issue 28.3).
+    var selectedIsPDF: Bool { files.indices.contains(list.selected) && files[list.selected].file.mediaType == .applicationPdf }
 
     public func appear(app: AppState) -> [Effect] {
         canSave = app.canSave

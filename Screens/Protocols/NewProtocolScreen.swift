@@ -173,8 +173,11 @@ public final class NewProtocolScreen: Screen {
         if !tray.files.isEmpty {
             y = s.paragraph(ProtocolText.attachedLine(tray.files, canAttach: false), x: x, y: y, width: w, role: .muted)
         }
-        s.put(inText ? "Texto (Tab volta aos campos; F2 abre):" : "Texto (Tab para escrever):", x: x, y: y, role: .header)
-        y += 1
+        // Who reads it, said where it is written (issue 28.4; CustomerProtocolView).
+        y = s.paragraph(
+            (inText ? "Texto (Tab volta aos campos; F2 abre)" : "Texto (Tab para escrever)")
+                + " — o requerente lê o assunto e este texto; notas internas vão num despacho privado:", x: x, y: y, width: w,
+            role: .header)
         let bottom = area.y + area.height - 1
         text.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, bottom - y)), focused: inText)
         if let f = failure { s.footer(f.message, x: x, bottom: bottom, width: w, role: .error) }

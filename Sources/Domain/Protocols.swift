@@ -134,3 +134,18 @@ public enum ProtocolAction: String, Sendable, CaseIterable, Codable {
         }
     }
 }
+
+/// What a customer reads of a protocol (issue 28), the one rule behind "Meus protocolos" and the
+/// public lookup alike: the subject, the opening text (the request as registered, as the staff
+/// form says; what is for staff only goes in a private dispatch), the public steps, and the files
+/// below.
+public enum CustomerProtocolView {
+    /// Which files reach a customer: only the utility's answers — files of a public step other
+    /// than the opening — and only to the requester (proven by a session of their CPF/CNPJ, or by
+    /// the lookup with it). The documents a requester brings, scanned with the opening at the
+    /// counter, and every file of a private step stay with staff; another customer of the
+    /// property reads the protocol, never its files.
+    public static func showsFile(stepAction: String, stepPublic: Bool, toRequester: Bool) -> Bool {
+        stepPublic && toRequester && stepAction != "open"
+    }
+}

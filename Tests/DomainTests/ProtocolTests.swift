@@ -83,3 +83,26 @@ final class AttachmentKindTests: XCTestCase {
         XCTAssertEqual(AttachmentLimits.size(10 * 1024 * 1024), "10 MiB")
     }
 }
+
+/// Issue 28.3: which files of a protocol reach a customer, over every case.
+final class CustomerProtocolViewTests: XCTestCase {
+    func testOnlyTheUtilitysAnswersReachOnlyTheRequester() {
+        let table: [(action: String, isPublic: Bool, requester: Bool, shown: Bool)] = [
+            ("open", true, true, false),  // the documents brought to the counter
+            ("open", true, false, false),
+            ("dispatch", true, true, true),  // a public answer
+            ("dispatch", true, false, false),  // another customer of the property
+            ("dispatch", false, true, false),  // a private dispatch
+            ("conclude", true, true, true),
+            ("conclude", true, false, false),
+            ("forward", false, true, false),
+            ("reopen", true, true, true),
+            ("reopen", false, true, false),
+        ]
+        for row in table {
+            XCTAssertEqual(
+                CustomerProtocolView.showsFile(stepAction: row.action, stepPublic: row.isPublic, toRequester: row.requester), row.shown,
+                "\(row)")
+        }
+    }
+}

@@ -120,7 +120,8 @@ final class AttachmentAPITests: XCTestCase {
                     let raw = String(buffer: answer.body)
                     ATrue(!raw.contains("foto.pdf") && !raw.contains("interno"), "\(engine) \(what): \(raw)")
                     let shown = (answer.json["steps"] as? [[String: Any]] ?? []).flatMap { $0["attachments"] as? [[String: Any]] ?? [] }
-                    AEq(shown.compactMap { $0["name"] as? String }, ["conta maria.pdf", "laudo-vistoria.jpg"], "\(engine) \(what)")
+                    // The documents brought with the opening stay with staff (issue 28.3): the answers only.
+                    AEq(shown.compactMap { $0["name"] as? String }, ["laudo-vistoria.jpg"], "\(engine) \(what)")
                 }
                 // The files themselves: staff any; Maria the public ones; another customer none.
                 func file(_ id: Int, _ token: String) async throws -> TestResponse {
@@ -135,8 +136,9 @@ final class AttachmentAPITests: XCTestCase {
                 AEq(publicForMaria.status, .ok, "\(engine)")
                 AEq(Data(buffer: publicForMaria.body), try AttachmentCleaner.clean(jpeg, as: .jpeg, name: "laudo.jpg"))
                 AEq(publicForMaria.headers[.contentType], "image/jpeg")
+                AEq(try await file(conta.json["id"] as? Int ?? 0, maria).status, .notFound, "\(engine): the opening's document")
                 // The bill as poppler drew it again: the same text, and the size the listing said.
-                let redrawn = Data(buffer: try await file(conta.json["id"] as? Int ?? 0, maria).body)
+                let redrawn = Data(buffer: try await file(conta.json["id"] as? Int ?? 0, diego).body)
                 AEq(try PDFReading.text(redrawn), try PDFReading.text(pdf), "\(engine)")
                 AEq(conta.json["size"] as? Int, redrawn.count)
                 let foreign = try await file(ids[1], company)

@@ -52,6 +52,17 @@ final class PeopleAPITests: XCTestCase {
                 AEq(
                     try await people(),
                     ["Maria Aparecida da Silva titular", "Ana Luíza Conceição usuario", "João Batista dos Santos responsavel_financeiro"])
+                // Issue 28.3: the holder reads the protocol about her property, never João's document;
+                // João, now able to log in, neither (a document brought to the counter is staff's).
+                let number = r.json["protocol"] as? String ?? ""
+                let documentId = ((record["steps"] as? [[String: Any]])?.first?["attachments"] as? [[String: Any]])?.first?["id"] as? Int ?? 0
+                let joaoToken = try await client.customerToken(Demo.maria.m, Self.joao.doc)
+                for (who, token) in [("titular", maria), ("João", joaoToken)] {
+                    let seen = try await client.get("/v1/protocols/\(number)", token: token)
+                    AEq(seen.status, .ok, "\(engine) \(who)")
+                    ATrue(!String(buffer: seen.body).contains("rg.pdf"), "\(engine) \(who): \(seen.json)")
+                    AEq(try await client.get("/v1/protocols/\(number)/attachments/\(documentId)", token: token).status, .notFound, "\(who)")
+                }
                 let joao = (try await client.get("/v1/properties/\(m)/people", token: ana).json["items"] as? [[String: Any]])?[2]
                 AEq(joao?["since"] as? String, "2026-11-23T13:00:00Z", "since now")
 

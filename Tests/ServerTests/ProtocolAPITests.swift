@@ -84,11 +84,14 @@ final class ProtocolAPITests: XCTestCase {
                     (list.json["items"] as? [[String: Any]])?.compactMap { $0["formatted"] as? String }, ["2026/000002", "2026/000001"],
                     "\(engine)")
 
-                // The public lookup: the routing only; a wrong pair answers like a missing protocol.
+                // The public lookup reads what her "Meus protocolos" reads (issue 28.4: one rule), without
+                // the requester, whom the caller just named; a wrong pair answers like a missing protocol.
                 let found = try await client.post("/v1/protocol-lookup", ["number": "2026/1", "documento": "11144477735"])
                 AEq(found.status, .ok, "\(engine): \(found.json)")
-                ATrue(
-                    found.json["subject"] == nil && found.json["text"] == nil && found.json["requester"] == nil, "\(engine): \(found.json)")
+                AEq(found.json["subject"] as? String, hers.json["subject"] as? String, "\(engine)")
+                AEq(found.json["text"] as? String, "A conta veio com o dobro do consumo de costume.", "\(engine)")
+                AEq(hers.json["text"] as? String, "A conta veio com o dobro do consumo de costume.", "\(engine)")
+                ATrue(found.json["requester"] == nil, "\(engine): \(found.json)")
                 AEq(found.json["unitName"] as? String, "Comercial")
                 let wrongPair = try await client.post("/v1/protocol-lookup", ["number": "2026/000001", "documento": "529.982.247-25"])
                 let missing = try await client.post("/v1/protocol-lookup", ["number": "2026/000999", "documento": "111.444.777-35"])

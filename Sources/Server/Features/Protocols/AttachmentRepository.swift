@@ -98,18 +98,23 @@ extension ProtocolRepository {
     }
 
     /// An attachment's file with whether its step is public, if it belongs to the protocol.
-    func attachment(_ id: Int64, of number: ProtocolNumber) async throws -> (meta: AttachmentMeta, isPublic: Bool, content: Data)? {
+    func attachment(_ id: Int64, of number: ProtocolNumber) async throws -> (
+        meta: AttachmentMeta, isPublic: Bool, stepAction: String, content: Data
+    )? {
         try await store.read { db in
             guard
                 let r = try await db.raw(
                     """
-                    SELECT a.id, a.name, a.media_type, a.size, a.content, s.public FROM protocol_attachments a
+                    SELECT a.id, a.name, a.media_type, a.size, a.content, s.public, s.action FROM protocol_attachments a
                     JOIN protocol_steps s ON s.id = a.step_id WHERE a.id = \(bind: id) AND a.number = \(bind: number.compact)
                     """
                 ).first(),
                 let meta = try Self.meta(r)
             else { return nil }
-            return (meta, try r.decode(column: "public", as: Int.self) != 0, try r.decode(column: "content", as: Data.self))
+            return (
+                meta, try r.decode(column: "public", as: Int.self) != 0, try r.decode(column: "action", as: String.self),
+                try r.decode(column: "content", as: Data.self)
+            )
         }
     }
 

@@ -88,7 +88,7 @@ struct ProtocolHandlers: Sendable {
             return .ok(.init(body: .json(try await view(record, audience: reading == .full ? .staff : .counter))))
         }
         guard try await belongsToCaller(record) else { throw APIError.protocolNotFound }
-        return .ok(.init(body: .json(try await view(record, audience: .customer))))
+        return .ok(.init(body: .json(try await view(record, audience: .customer, toRequester: callerIsRequester(record)))))
     }
 
     /// The protocols of the property and, for a customer, of the CPF/CNPJ it logged in with.
@@ -129,7 +129,7 @@ struct ProtocolHandlers: Sendable {
             if let hash = record?.secretHash { hash == secret } else { documento != nil && record?.requester.documento == documento }
         guard let record, matches else { throw APIError.protocolNotFound }
         try await attempt.release()
-        return .ok(.init(body: .json(try await view(record, audience: .lookup))))
+        return .ok(.init(body: .json(try await view(record, audience: .lookup, toRequester: true))))
     }
 
     /// Moves a protocol: receive, dispatch (public or private), forward, edit, conclude, reopen.
@@ -273,7 +273,8 @@ struct ProtocolHandlers: Sendable {
                 grant.principal, "anexo_protocolo", matricula: record.requester.matricula,
                 detail: "\(number.formatted) anexo \(input.path.id)")
         } else {
-            guard file.isPublic, try await belongsToCaller(record) else { throw APIError.attachmentNotFound }
+            guard CustomerProtocolView.showsFile(stepAction: file.stepAction, stepPublic: file.isPublic, toRequester: callerIsRequester(record))
+            else { throw APIError.attachmentNotFound }
         }
         let body = HTTPBody(file.content)
         switch file.meta.kind {
@@ -375,7 +376,9 @@ struct ProtocolHandlers: Sendable {
     /// An attendant's shift: the customer opened on their screen within it is the one they serve.
     static let servingSeconds: Int64 = 8 * 3600
 
-    func view(_ r: ProtocolRecord, audience: Audience) async throws -> S.ProtocolDetail {
+    /// The protocol as `audience` reads it; a customer's files only when they are the requester
+    /// (`toRequester`: their session's CPF/CNPJ, or the lookup with it), by `CustomerProtocolView`.
+    func view(_ r: ProtocolRecord, audience: Audience, toRequester: Bool = false) async throws -> S.ProtocolDetail {
         let units = try await unitNames()
         let types = try await typeNames()
         let masked = audience == .customer || audience == .lookup
@@ -390,7 +393,7 @@ struct ProtocolHandlers: Sendable {
                 telefone: masked ? nil : r.requester.telefone, email: masked ? r.requester.email.map(Masking.email) : r.requester.email)
         return S.ProtocolDetail(
             number: r.number.compact, formatted: r.number.formatted, typeCode: r.typeCode, typeName: types[r.typeCode] ?? r.typeCode,
-            subject: audience == .lookup ? nil : r.subject, text: audience == .lookup ? nil : r.body,
+            subject: r.subject, text: r.body,
             situation: .init(rawValue: r.situation.rawValue) ?? .aberto, unit: r.unit, unitName: units[r.unit] ?? r.unit,
             requester: requester, channel: .init(rawValue: r.channel.rawValue) ?? .staff, openedAt: Self.date(r.openedAt),
             deadlineAt: r.deadlineAt.map(Self.date),
@@ -404,7 +407,10 @@ struct ProtocolHandlers: Sendable {
                     fromUnit: s.fromUnit.map { units[$0] ?? $0 }, toUnit: s.toUnit.map { units[$0] ?? $0 },
                     text: s.isPublic || audience == .staff ? s.text : nil, _public: s.isPublic,
                     staff: audience == .staff ? s.staff : nil, detail: audience == .staff ? s.detail : nil,
-                    attachments: s.isPublic || audience == .staff ? s.attachments.map(Self.attachment) : nil)
+                    attachments: audience == .staff || audience == .counter
+                        ? (s.isPublic || audience == .staff ? s.attachments.map(Self.attachment) : nil)
+                        : CustomerProtocolView.showsFile(stepAction: s.action, stepPublic: s.isPublic, toRequester: toRequester)
+                            ? s.attachments.map(Self.attachment) : nil)
             })
     }
 
@@ -419,6 +425,12 @@ struct ProtocolHandlers: Sendable {
     /// Whether the customer calling is the requester or reaches the protocol's property.
     /// Never a protocol whose requester was only declared; an ouvidoria manifestation only by the
     /// complainant's own CPF/CNPJ, never by the property it names (issue 27).
+    /// Whether the customer calling is the protocol's requester, by their session's CPF/CNPJ.
+    private func callerIsRequester(_ r: ProtocolRecord) -> Bool {
+        guard case .customer(_, let documento?, _) = Principal.current, !r.identityDeclared else { return false }
+        return documento == r.requester.documento
+    }
+
     private func belongsToCaller(_ r: ProtocolRecord) async throws -> Bool {
         guard case .customer(let own, let documento, _) = Principal.current, !r.identityDeclared else { return false }
         if let d = documento, d == r.requester.documento { return true }
