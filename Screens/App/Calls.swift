@@ -17,6 +17,7 @@ enum Calls {
             switch try await c.getAuthPolicy() {
             case .ok(let ok):
                 let p = try ok.body.json
+                if let zone = p.timeZone { LocalTime.use(zoneNamed: zone) }
                 return .success(
                     LoginPolicyInfo(
                         policy: LoginPolicy(rawValue: p.policy.rawValue) ?? .matriculaDVDocumento,

@@ -203,13 +203,8 @@ public final class CardPaymentScreen: Screen {
         }
     }
 
-    /// `29/11/2026 14:05` at the terminal's zone.
-    static func dateTime(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM/yyyy HH:mm"
-        return f.string(from: d)
-    }
+    /// `29/11/2026 14:05` at the utility's zone.
+    static func dateTime(_ d: Date) -> String { ProtocolText.dateTime.string(from: d) }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2

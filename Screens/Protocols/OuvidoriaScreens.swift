@@ -426,8 +426,9 @@ public final class OuvidoriaOverdueScreen: Screen {
         list.scroll(height: height)
         for i in list.top..<min(items.count, list.top + height) {
             let e = items[i]
-            let late = e.deadlineAt.map { max(1, Int((app.now - $0.timeIntervalSince1970) / 86_400)) }
-            let right = late.map { "\(counted($0, "dia")) de atraso" } ?? ""
+            // The server's count in the utility's calendar (issue 28.6).
+            let late = -(e.daysLeft ?? 0)
+            let right = late > 0 ? "\(counted(late, "dia")) de atraso" : "venceu hoje"
             let line = TextLayout.pad("\(e.formatted)  \(e.typeName)  \(e.requesterName)", width: max(10, w - 18)) + right
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .warning)
             rows.append((y, i))

@@ -126,13 +126,8 @@ enum ProtocolText {
         return "Anexos: " + files.map(describe).joined(separator: " · ") + (canAttach ? "  (F5 anexa outro, F7 retira o último)" : "")
     }
 
-    /// `29/11/2026 14:30` at the terminal's zone: a deadline as forms take and show it.
-    static let dateTime: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM/yyyy HH:mm"
-        return f
-    }()
+    /// `29/11/2026 14:30` at the utility's zone: a deadline as forms take and show it.
+    static var dateTime: DateFormatter { LocalTime.formatter("dd/MM/yyyy HH:mm") }
 
     /// The catalogue's types whose name or description holds `typed` (accents and case aside).
     static func types(_ catalogue: Calls.ProtocolCatalogue?, matching typed: String) -> [Components.Schemas.ProtocolCatalogue

@@ -157,15 +157,16 @@ public final class QueueScreen: Screen {
 
     /// The deadline in words, with the days left (or late), and its role: late, due within two
     /// days, or in time.
-    static func deadline(_ item: Calls.QueueItem, now: Double) -> (String, Role) {
+    /// The deadline column: the days as the server counted them in the utility's calendar
+    /// (issue 28.6: never from this terminal's clock), the date and hour in the utility's zone.
+    static func deadline(_ item: Calls.QueueItem) -> (String, Role) {
         guard let d = item.deadlineAt else { return ("sem prazo", .muted) }
         let day = DateFormatter.dayMonth.string(from: d)
-        let days = Int(((d.timeIntervalSince1970 - now) / 86_400).rounded(.up))
-        let late = Int(((now - d.timeIntervalSince1970) / 86_400).rounded(.up))
+        let left = item.daysLeft ?? 0
         switch item.deadlineState {
-        case .atrasado: return ("ATRASADO há \(max(1, late))d", .late)
-        case .proximo: return ("vence \(day)", .dueSoon)
-        default: return ("até \(day.prefix(5)) (\(days)d)", .normal)
+        case .atrasado: return (left < 0 ? "ATRASADO há \(-left)d" : "ATRASADO desde \(day.suffix(5))", .late)
+        case .proximo: return (left == 0 ? "vence hoje \(day.suffix(5))" : "vence \(day)", .dueSoon)
+        default: return ("até \(day.prefix(5)) (\(left)d)", .normal)
         }
     }
 
@@ -212,7 +213,7 @@ public final class QueueScreen: Screen {
         list.scroll(height: height)
         for i in list.top..<min(items.count, list.top + height) {
             let item = items[i]
-            let (deadline, role) = Self.deadline(item, now: app.now)
+            let (deadline, role) = Self.deadline(item)
             let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? item.situation.rawValue
             let rest = max(8, w - 2 - 12 - 20 - 13)
             let line =
@@ -230,11 +231,6 @@ public final class QueueScreen: Screen {
 }
 
 extension DateFormatter {
-    /// `03/12 14:00`, at the terminal's zone.
-    static let dayMonth: DateFormatter = {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "pt_BR")
-        f.dateFormat = "dd/MM HH:mm"
-        return f
-    }()
+    /// `03/12 14:00`, at the utility's zone.
+    static var dayMonth: DateFormatter { LocalTime.formatter("dd/MM HH:mm") }
 }

@@ -127,7 +127,7 @@ public final class AuditScreen: Screen {
         return []
     }
 
-    static let stamp = brazilianFormatter("dd/MM/yy HH:mm")
+    static var stamp: DateFormatter { LocalTime.formatter("dd/MM/yy HH:mm") }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
@@ -261,7 +261,7 @@ public final class LoginLocksScreen: Screen {
         return []
     }
 
-    static let time = brazilianFormatter("HH:mm")
+    static var time: DateFormatter { LocalTime.formatter("HH:mm") }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 2
@@ -297,12 +297,4 @@ public final class LoginLocksScreen: Screen {
             y += 1
         }
     }
-}
-
-/// Dates and times at the terminal's zone, as the supervisor's screens show them.
-private func brazilianFormatter(_ pattern: String) -> DateFormatter {
-    let f = DateFormatter()
-    f.locale = Locale(identifier: "pt_BR")
-    f.dateFormat = pattern
-    return f
 }

@@ -49,6 +49,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
+    /// Calendar days from this date to `other`: 0 on the same day, negative when `other` is before.
+    public func days(until other: CivilDate) -> Int { other.daysSinceEpoch - daysSinceEpoch }
+
     /// 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday).
     public var weekday: Int { ((daysSinceEpoch + 4) % 7 + 7) % 7 }
 

@@ -160,3 +160,35 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     c.keys("F9")
     screen = c.wait_for("Anexos — protocolo")
     assert "laudo-vistoria.pdf" in screen, screen
+
+
+def test_queue_deadlines_in_the_utilitys_calendar_whatever_the_terminals_zone(servers, terminal):
+    """Issues 28.6 and 28.7: deadlines three days ahead and tomorrow at 08:00, in Maceió's time;
+    the back office's queue reads "(3d)" and "vence DD/MM 08:00" with the terminal under UTC and
+    under Tokyo time alike (no count from the terminal's own clock, no hour in its zone). Days
+    past a deadline: QueueDeadlineAPITests and the screen test, on pinned instants."""
+    import datetime
+    server = servers.get(None, timeZone="America/Maceio")
+    url = server["url"]
+    maceio = datetime.timezone(datetime.timedelta(hours=-3))
+    today = datetime.datetime.now(maceio).date()
+    token = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
+    tag = uuid.uuid4().hex[:5]
+    rows = {}
+    for name, days, hour in (("ahead", 3, 17), ("tomorrow", 1, 8)):
+        at = datetime.datetime.combine(today + datetime.timedelta(days=days), datetime.time(hour), maceio)
+        request = {"typeCode": "revisao-conta", "subject": f"{name[0]}{tag}", "text": "Conta alta.",
+                   "deadlineAt": at.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "requester": {"kind": "cliente", "documento": "111.444.777-35", "nome": "Maria Aparecida da Silva",
+                                 "matricula": "10001-3"}}
+        api(url, "/v1/protocols", token=token, body=request, key=str(uuid.uuid4()))
+        rows[name] = at
+    for zone in ("UTC", "Asia/Tokyo"):
+        t = terminal(f"--server {url} --mode staff", width=80, height=24, env={"TZ": zone})
+        staff_queue(t)
+        t.type(tag)
+        screen = t.wait_for(f"t{tag}")
+        line = {n: next(l for l in screen.splitlines() if f"{n[0]}{tag}" in l) for n in rows}
+        assert f"até {rows['ahead']:%d/%m} (3d)" in line["ahead"], (zone, line)
+        assert f"vence {rows['tomorrow']:%d/%m} 08:00" in line["tomorrow"], (zone, line)
+        t.close()

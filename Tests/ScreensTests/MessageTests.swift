@@ -174,3 +174,27 @@ final class MessageTests: JourneyBase {
             PrinterMessages.success("request id is balcao1-12 (1 file(s))"), "Documento enviado à impressora (pedido balcao1-12).")
     }
 }
+
+/// Issues 28.6 and 28.7: the queue's deadline column shows the server's day count and the hour
+/// in the utility's zone (whatever zone set by the server's policy, never the terminal's).
+final class DeadlineColumnTests: XCTestCase {
+    override func tearDown() { LocalTime.use(zoneNamed: "America/Sao_Paulo") }
+
+    func testDeadlineColumn() {
+        LocalTime.use(zoneNamed: "America/Maceio")
+        let deadline = ISO8601DateFormatter().date(from: "2026-12-02T02:30:00Z")!  // 01/12 23:30 in Maceió
+        func item(_ state: Calls.QueueItem.DeadlineStatePayload, _ days: Int) -> Calls.QueueItem {
+            Calls.QueueItem(
+                number: "2026000001", formatted: "2026/000001", typeName: "Revisão de conta", subject: "x", situation: .aberto,
+                unit: "comercial", openedAt: deadline, deadlineAt: deadline, unread: false, requesterName: "Maria",
+                deadlineState: state, daysLeft: days)
+        }
+        XCTAssertEqual(QueueScreen.deadline(item(.atrasado, -2)).0, "ATRASADO há 2d")
+        XCTAssertEqual(QueueScreen.deadline(item(.atrasado, 0)).0, "ATRASADO desde 23:30")
+        XCTAssertEqual(QueueScreen.deadline(item(.proximo, 0)).0, "vence hoje 23:30")
+        XCTAssertEqual(QueueScreen.deadline(item(.proximo, 1)).0, "vence 01/12 23:30")
+        XCTAssertEqual(QueueScreen.deadline(item(.emDia, 12)).0, "até 01/12 (12d)")
+        LocalTime.use(zoneNamed: "Asia/Tokyo")
+        XCTAssertEqual(QueueScreen.deadline(item(.proximo, 1)).0, "vence 02/12 11:30", "the zone the server states")
+    }
+}

@@ -141,7 +141,9 @@ struct OuvidoriaHandlers: Sendable {
         let grant = try await authorization.check(.staff())
         guard let staff = grant.staff, watches(staff) else { throw APIError.forbidden }
         let types = Dictionary(try await protocols.types().map { ($0.code, $0.name) }) { a, _ in a }
-        let items = try await repository.overdue(now: grant.now).map { ProtocolHandlers.queueItem($0, types: types, now: grant.now) }
+        let items = try await repository.overdue(now: grant.now).map {
+            ProtocolHandlers.queueItem($0, types: types, now: grant.now, timeZone: clock.timeZone)
+        }
         return .ok(.init(body: .json(.init(items: items))))
     }
 

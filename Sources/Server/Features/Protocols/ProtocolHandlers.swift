@@ -209,18 +209,21 @@ struct ProtocolHandlers: Sendable {
                 body: .json(
                     .init(
                         unit: unit, unitName: units[unit] ?? unit,
-                        items: entries.map { Self.queueItem($0, types: types, now: grant.now) },
+                        items: entries.map { Self.queueItem($0, types: types, now: grant.now, timeZone: clock.timeZone) },
                         counts: .init(additionalProperties: counts), total: total))))
     }
 
-    /// A protocol as a queue row, with its deadline's state at `now`.
-    static func queueItem(_ e: ProtocolBrief, types: [String: String], now: Int64) -> S.QueueItem {
-        S.QueueItem(
+    /// A protocol as a queue row, with its deadline's state at `now` and the calendar days left
+    /// at the utility (`timeZone`).
+    static func queueItem(_ e: ProtocolBrief, types: [String: String], now: Int64, timeZone: String) -> S.QueueItem {
+        let today = LocalCalendar.today(date(now), timeZone: timeZone)
+        return S.QueueItem(
             number: e.number.compact, formatted: e.number.formatted, typeName: types[e.typeCode] ?? e.typeCode,
             subject: e.subject, situation: .init(rawValue: e.situation.rawValue) ?? .aberto, unit: e.unit,
             openedAt: date(e.openedAt), deadlineAt: e.deadlineAt.map(date), unread: e.situation.awaitsReceipt,
             requesterName: e.requesterName,
-            deadlineState: e.deadlineAt.map { $0 < now ? .atrasado : $0 - now <= 2 * 86_400 ? .proximo : .emDia })
+            deadlineState: e.deadlineAt.map { $0 < now ? .atrasado : $0 - now <= 2 * 86_400 ? .proximo : .emDia },
+            daysLeft: e.deadlineAt.map { today.days(until: LocalCalendar.today(date($0), timeZone: timeZone)) })
     }
 
     /// The end (23:59 at the utility) of the last day to answer a manifestation made `today`.

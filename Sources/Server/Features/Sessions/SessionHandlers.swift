@@ -29,6 +29,7 @@ struct SessionHandlers: Sendable {
                         kioskWarningSeconds: config.kioskWarningSeconds,
                         registrationHelp: config.registrationHelp,
                         emailEnabled: config.smtp.url != nil,
+                        timeZone: config.timeZone,
                         demoHints: hints,
                         demoStaff: staff))))
     }
