@@ -34,6 +34,7 @@ public final class EditProtocolScreen: Screen {
         form.setText(0, detail.typeName)
         form.setText(1, detail.subject ?? "")
         form.setText(2, detail.deadlineAt.map { ProtocolText.dateTime.string(from: $0) } ?? "")
+        if detail.ouvidoria != nil { form.fields[2].hint = "o da lei: muda só pela prorrogação" }
     }
 
     public var title: String { "Editar protocolo \(original.formatted)" }
@@ -63,13 +64,15 @@ public final class EditProtocolScreen: Screen {
         let deadlineText = form.value(2).trimmingCharacters(in: .whitespaces)
         let deadline = deadlineText.isEmpty ? nil : ProtocolText.dateTime.date(from: deadlineText)
         if !deadlineText.isEmpty, deadline == nil { form.problems[2] = "Use dd/mm/aaaa hh:mm." }
+        let deadlineChanged = deadline != nil && original.deadlineAt.map({ ProtocolText.dateTime.string(from: $0) }) != deadlineText
+        if deadlineChanged, original.ouvidoria != nil {
+            form.problems[2] = "O prazo de uma manifestação é o da lei: só muda pela prorrogação (uma vez, com o motivo)."
+        }
         guard form.problems.isEmpty else { return [] }
         var request = Components.Schemas.ProtocolStepRequest(action: .edit)
         if type.code != original.typeCode { request.typeCode = type.code }
         if subject != original.subject { request.subject = subject }
-        if let deadline, original.deadlineAt.map({ ProtocolText.dateTime.string(from: $0) }) != deadlineText {
-            request.deadlineAt = deadline
-        }
+        if deadlineChanged { request.deadlineAt = deadline }
         guard request.typeCode != nil || request.subject != nil || request.deadlineAt != nil else {
             failure = APIFailure(status: 0, code: "invalid", message: "Nada foi alterado.")
             return []

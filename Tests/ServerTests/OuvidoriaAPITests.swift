@@ -166,6 +166,18 @@ final class OuvidoriaAPITests: XCTestCase {
                 summary = try await client.get("/v1/ouvidoria/summary", token: bruno).json
                 AEq(summary["unreceived"] as? Int, 1)
 
+                // Issue 28.11: the law's deadline does not move by an edit, not even a supervisor's.
+                for (who, token) in [("bruno", bruno), ("carla", carla)] {
+                    let later = ISO8601DateFormatter().string(from: clock.now.addingTimeInterval(60 * 86_400))
+                    let edit = try await client.post(
+                        "/v1/protocols/\(numbers[0])/steps", ["action": "edit", "deadlineAt": later], token: token,
+                        headers: ["Idempotency-Key": "ouv-edit-\(engine)-\(who)"])
+                    AEq(edit.status, .badRequest, "\(engine) \(who)")
+                    AEq(
+                        edit.errorMessage,
+                        "O prazo de uma manifestação à Ouvidoria é o da lei: só muda pela prorrogação (uma vez, com o motivo).")
+                }
+
                 // The extension: not by another unit, not without a reason; once, for 30 days; never twice.
                 func extend(_ token: String, _ reason: String, _ n: String? = nil) async throws -> TestResponse {
                     key += 1

@@ -178,6 +178,13 @@ final class ProtocolAPITests: XCTestCase {
                 r = try await step(bruno, ["action": "edit", "subject": "Consumo alto contestado"])
                 AEq(r.json["subject"] as? String, "Consumo alto contestado")
                 AEq(try await step(bruno, ["action": "edit", "subject": "Consumo alto contestado"]).status, .badRequest, "nothing changed")
+                // A deadline moved by an edit: never into the past; the history says it in the utility's time (issue 28.11).
+                r = try await step(bruno, ["action": "edit", "deadlineAt": "2026-11-20T12:00:00Z"])
+                AEq(r.errorMessage, "O prazo precisa ser uma data futura.", "\(engine)")
+                r = try await step(bruno, ["action": "edit", "deadlineAt": "2026-12-10T20:00:00Z"])
+                AEq(r.status, .ok, "\(engine): \(r.json)")
+                let edited = (r.json["steps"] as? [[String: Any]])?.last?["detail"] as? String
+                ATrue(edited?.hasSuffix("→ 10/12/2026 17:00") == true, "\(engine): \(edited ?? "")")
                 AEq(try await step(bruno, ["action": "conclude", "text": "Resposta", "public": false]).status, .badRequest)
                 r = try await step(bruno, ["action": "conclude", "text": "Conta revista: crédito na próxima fatura.", "public": true])
                 AEq(r.json["situation"] as? String, "concluido", "\(engine)")
@@ -193,7 +200,7 @@ final class ProtocolAPITests: XCTestCase {
                 let steps = try XCTUnwrap(history.json["steps"] as? [[String: Any]])
                 AEq(
                     steps.compactMap { $0["action"] as? String },
-                    ["open", "receive", "dispatch", "dispatch", "forward", "receive", "edit", "conclude", "reopen"], "\(engine)")
+                    ["open", "receive", "dispatch", "dispatch", "forward", "receive", "edit", "edit", "conclude", "reopen"], "\(engine)")
                 AEq(steps[4]["toUnit"] as? String, "Ouvidoria")
                 AEq(
                     steps[6]["detail"] as? String, "assunto: Consumo alto na conta 1 → Consumo alto contestado",
@@ -202,7 +209,7 @@ final class ProtocolAPITests: XCTestCase {
                 ATrue(!String(buffer: customerView.body).contains("Consumo alto na conta 1 →"), "\(engine): edits are staff-only")
                 AEq(
                     steps.compactMap { $0["staff"] as? String },
-                    ["ana", "diego", "diego", "diego", "diego", "bruno", "bruno", "bruno", "carla"])
+                    ["ana", "diego", "diego", "diego", "diego", "bruno", "bruno", "bruno", "bruno", "carla"])
             }
         }
     }

@@ -168,6 +168,8 @@ struct ProtocolHandlers: Sendable {
             draft.typeCode = body.typeCode
             draft.subject = body.subject?.trimmingCharacters(in: .whitespacesAndNewlines)
             draft.deadlineAt = body.deadlineAt.map { Int64($0.timeIntervalSince1970) }
+            if let dl = draft.deadlineAt, dl <= grant.now { throw APIError.invalid("O prazo precisa ser uma data futura.") }
+            draft.timeZone = clock.timeZone
             draft.isPublic = false
         case .receive, .reopen:
             draft.isPublic = action == .reopen ? (body._public ?? false) : false

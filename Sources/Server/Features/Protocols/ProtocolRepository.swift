@@ -302,6 +302,8 @@ struct StepDraft: Sendable {
     var deadlineAt: Int64?
     /// Uploaded files the step carries (public or private with it).
     var attachments: [Int64] = []
+    /// The utility's zone, for the dates an edit's detail shows.
+    var timeZone = "America/Sao_Paulo"
     /// What the protocol may hold once the step's files are in it.
     var limits: AttachmentLimits? = nil
 }
@@ -345,7 +347,7 @@ extension ProtocolRepository {
             if case .replay = try await Idempotency.claim(claim, db: db, now: now) { return true }
             guard
                 let row = try await db.raw(
-                    "SELECT situation, unit, type_code, subject, deadline_at FROM protocols WHERE number = \(bind: number.compact)\(unsafeRaw: postgres ? " FOR UPDATE" : "")"
+                    "SELECT situation, unit, type_code, subject, deadline_at, ouvidoria FROM protocols WHERE number = \(bind: number.compact)\(unsafeRaw: postgres ? " FOR UPDATE" : "")"
                 ).first()
             else { throw APIError.protocolNotFound }
             let situation = try Self.situation(row)
@@ -364,8 +366,16 @@ extension ProtocolRepository {
                 if let t = d.typeCode, t != oldType { detail.append("tipo: \(oldType) → \(t)") }
                 if let s = d.subject, s != oldSubject { detail.append("assunto: \(oldSubject) → \(s)") }
                 if let dl = d.deadlineAt, dl != oldDeadline {
-                    func iso(_ t: Int64) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t))) }
-                    detail.append("prazo: \(oldDeadline.map(iso) ?? "—") → \(iso(dl))")
+                    // The law's deadline of a manifestation moves only by its one extension (issue 28.11).
+                    guard try row.decode(column: "ouvidoria", as: Int.self) == 0 else {
+                        throw APIError.invalid(
+                            "O prazo de uma manifestação à Ouvidoria é o da lei: só muda pela prorrogação (uma vez, com o motivo).")
+                    }
+                    func shown(_ t: Int64) -> String {
+                        let local = LocalCalendar.local(Date(timeIntervalSince1970: TimeInterval(t)), timeZone: d.timeZone)
+                        return String(format: "%@ %02d:%02d", local.date.formatted, local.minute / 60, local.minute % 60)
+                    }
+                    detail.append("prazo: \(oldDeadline.map(shown) ?? "—") → \(shown(dl))")
                 }
                 guard !detail.isEmpty else { throw APIError.invalid("Nada foi alterado.") }
                 let name = try await db.raw("SELECT requester_name FROM protocols WHERE number = \(bind: number.compact)").first()?
