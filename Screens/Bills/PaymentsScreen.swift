@@ -50,14 +50,10 @@ public final class PaymentsScreen: Screen {
         return []
     }
 
+    /// "Débito automático", "Cartão (Sandbox)": the channel as a column starts it.
     static func channel(_ c: String) -> String {
-        switch c {
-        case "banco": return "Banco"
-        case "pix": return "PIX"
-        case "debito_automatico": return "Débito automático"
-        case "loterica": return "Lotérica"
-        default: return c.hasPrefix("cartao:") ? "Cartão (\(c.dropFirst(7)))" : c
-        }
+        let word = CodeWording.channel(c)
+        return word.prefix(1).uppercased() + word.dropFirst()
     }
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {

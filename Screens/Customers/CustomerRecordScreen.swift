@@ -376,8 +376,6 @@ public final class ContactHistoryScreen: Screen {
         return []
     }
 
-    static let channels = ["kiosk": "autoatendimento", "counter": "balcão", "staff": "retaguarda"]
-
     /// Each contact as lines: the date and what, then the detail, channel, unit and staff member.
     static func lines(_ items: [Calls.Contact], width: Int) -> [(String, Role)] {
         var out: [(String, Role)] = []
@@ -387,7 +385,7 @@ public final class ContactHistoryScreen: Screen {
             }
             var facts: [String] = []
             if let d = c.detail { facts.append(d) }
-            if let ch = c.channel { facts.append(channels[ch] ?? ch) }
+            if let ch = c.channel { facts.append(CodeWording.channel(ch)) }
             if let u = c.unit { facts.append(u) }
             if let st = c.staff { facts.append("por \(st)") }
             if !facts.isEmpty {

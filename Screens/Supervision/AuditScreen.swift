@@ -161,7 +161,8 @@ public final class AuditScreen: Screen {
             let it = items[i]
             let line =
                 TextLayout.pad(Self.stamp.string(from: it.at), width: cols.at) + TextLayout.pad(it.staff, width: cols.staff)
-                + TextLayout.pad(it.action, width: cols.action) + TextLayout.pad(it.matricula.map(Matricula.display) ?? "", width: cols.mat)
+                + TextLayout.pad(CodeWording.auditAction(it.action), width: cols.action)
+                + TextLayout.pad(it.matricula.map(Matricula.display) ?? "", width: cols.mat)
                 + (it.terminal ?? "")
             s.put(
                 TextLayout.pad(TextLayout.fit(line, width: w), width: w), x: x, y: y,

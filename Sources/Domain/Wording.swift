@@ -68,3 +68,52 @@ public enum DisplayText {
         return String(repeating: "0", count: max(0, 4 - h.count)) + h
     }
 }
+
+/// What staff screens show for the codes the server keeps (issue 28.12: "debito_automatico",
+/// "consultar_imovel" never reach a screen as they are stored).
+public enum CodeWording {
+    /// Where a contact happened or a payment came from.
+    public static func channel(_ code: String) -> String {
+        switch code {
+        case "kiosk": return "autoatendimento"
+        case "counter": return "balcão"
+        case "staff": return "retaguarda"
+        case "banco": return "banco"
+        case "pix": return "PIX"
+        case "debito_automatico": return "débito automático"
+        case "loterica": return "lotérica"
+        default: return code.hasPrefix("cartao:") ? "cartão (\(code.dropFirst(7)))" : readable(code)
+        }
+    }
+
+    /// An audit trail's action, as a supervisor reads it.
+    public static func auditAction(_ code: String) -> String {
+        if code.hasPrefix("protocolo_"), let action = ProtocolAction(rawValue: String(code.dropFirst(10))) {
+            return "Protocolo: \(action.label.lowercased())"
+        }
+        return auditActions[code] ?? readable(code)
+    }
+
+    static let auditActions: [String: String] = [
+        "login": "Entrou", "logout": "Saiu", "buscar_cliente": "Buscou cliente", "consultar_imovel": "Abriu o imóvel",
+        "consultar_conta": "Viu uma conta", "consultar_debitos": "Viu os débitos", "consultar_pagamentos": "Viu pagamentos",
+        "consultar_consumo": "Viu o consumo", "consultar_historico": "Viu o histórico", "consultar_protocolo": "Viu protocolo",
+        "anexo_protocolo": "Abriu anexo", "abrir_protocolo": "Abriu protocolo", "emitir_extrato": "Emitiu extrato",
+        "reapresentar_extrato": "Reemitiu extrato", "extrato_pdf": "PDF do extrato", "segunda_via_pdf": "PDF de 2ª via",
+        "carne_pdf": "PDF do carnê", "taxa_pdf": "PDF de taxa", "certidao_pdf": "PDF da certidão",
+        "declaracao_pdf": "PDF da declaração", "comprovante_cartao": "Comprovante de cartão", "pagamento_cartao": "Pagamento com cartão",
+        "emitir_certidao": "Emitiu certidão", "revogar_certidao": "Revogou certidão", "emitir_declaracao_anual": "Emitiu declaração",
+        "simular_parcelamento": "Simulou parcelamento", "assinar_acordo": "Assinou acordo", "alterar_vencimento": "Mudou o vencimento",
+        "alterar_email_codigo": "Pediu troca de e-mail", "confirmar_email": "Confirmou e-mail",
+        "alterar_email_presencial": "Trocou e-mail (balcão)", "alterar_telefone": "Trocou telefone", "enviar_email": "Enviou e-mail",
+        "vincular_pessoa": "Vinculou pessoa", "desvincular_pessoa": "Desvinculou pessoa", "aplicar_cpf_cnpj": "Aplicou CPF/CNPJ",
+        "solicitar_servico": "Pediu serviço", "registrar_manifestacao": "Registrou manifestação",
+        "prorrogar_manifestacao": "Prorrogou manifestação", "desbloquear_acesso": "Desbloqueou acesso",
+    ]
+
+    /// `segunda_via` → "Segunda via": never an underscore on screen.
+    static func readable(_ code: String) -> String {
+        let words = code.replacingOccurrences(of: "_", with: " ")
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+}
