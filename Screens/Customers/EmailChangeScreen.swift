@@ -55,6 +55,8 @@ public final class EmailChangeScreen: Screen {
     /// One key per address asked (a retry of the same one is not a second code).
     private var key = UUID().uuidString
     private var counter = false
+    /// The agência sends no e-mail (issue 28.10): no code can go out, no notice to the old address.
+    private var mailOff = false
 
     init(matricula: String, person: (documento: String, nome: String)? = nil) {
         self.matricula = matricula
@@ -66,6 +68,14 @@ public final class EmailChangeScreen: Screen {
 
     var actions: [Action] {
         guard done == nil else { return [] }
+        if mailOff {
+            return counter
+                ? [
+                    Action(Command(.function(4), "Cliente presente", help: "Registra o e-mail com o cliente presente (fica auditado)")) {
+                        self.start(presential: true)
+                    }
+                ] : []
+        }
         if pending != nil {
             return [
                 Action(Command(.function(2), "Confirmar", help: "Confere o código recebido no novo e-mail")) { self.confirm() },
@@ -95,6 +105,7 @@ public final class EmailChangeScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         counter = app.mode != .kiosk && app.session.map { if case .staff = $0 { true } else { false } } == true
+        mailOff = app.policy?.emailEnabled == false
         return []
     }
 
@@ -123,9 +134,9 @@ public final class EmailChangeScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        guard case .key(let k) = event, !busy, done == nil else { return [] }
+        guard case .key(let k) = event, !busy, done == nil, !(mailOff && !counter) else { return [] }
         if let effects = actions.perform(k, app: app) { return effects }
-        if k == .enter { return pending == nil ? start(presential: false) : confirm() }
+        if k == .enter { return pending == nil ? start(presential: mailOff) : confirm() }
         if pending == nil {
             if address.handle(k) { key = UUID().uuidString }
         } else {
@@ -168,9 +179,17 @@ public final class EmailChangeScreen: Screen {
         if let done {
             y = s.paragraph("E-mail do cadastro alterado para \(done.to).", x: x, y: y, width: w, role: .success) + 1
             s.paragraph(
-                "O endereço anterior recebeu um aviso da alteração. Documentos e protocolos passam a ir para o novo. Esc volta.", x: x,
-                y: y,
-                width: w, role: .hint)
+                mailOff
+                    ? "O envio de e-mails está desligado nesta agência: ninguém foi avisado por e-mail. Esc volta."
+                    : "O endereço anterior recebeu um aviso da alteração. Documentos e protocolos passam a ir para o novo. Esc volta.",
+                x: x, y: y, width: w, role: .hint)
+            return
+        }
+        if mailOff && !counter {
+            // Said before anything is typed: no code can reach the customer.
+            s.paragraph(
+                "O envio de e-mails está desligado nesta agência, então não há como confirmar um novo endereço aqui. Para atualizá-lo, "
+                    + "fale com um atendente, levando um documento.", x: x, y: y, width: w, role: .warning)
             return
         }
         if let pending {
@@ -186,13 +205,16 @@ public final class EmailChangeScreen: Screen {
             if let person { y = s.paragraph("E-mail de \(person.nome).", x: x, y: y, width: w, role: .header) }
             y =
                 s.paragraph(
-                    "O e-mail recebe as contas, os documentos e os andamentos dos protocolos. Um código vai ao novo endereço para confirmar que ele é seu.",
+                    mailOff
+                        ? "O envio de e-mails está desligado nesta agência: registre o endereço com o cliente presente (F4); nenhum código é enviado."
+                        : "O e-mail recebe as contas, os documentos e os andamentos dos protocolos. Um código vai ao novo endereço para confirmar que ele é seu.",
                     x: x, y: y, width: w, role: .muted) + 1
             address.render(into: &s, x: x, y: y, labelWidth: 14, width: min(60, w - 16), focused: !busy)
             y += 2
             s.paragraph(
-                counter ? "F2 envia o código; F4 registra sem código com o cliente presente." : "F2 envia o código.", x: x, y: y, width: w,
-                role: .hint)
+                mailOff ? "F4 registra com o cliente presente."
+                    : counter ? "F2 envia o código; F4 registra sem código com o cliente presente." : "F2 envia o código.", x: x, y: y,
+                width: w, role: .hint)
         }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }

@@ -177,6 +177,7 @@ public final class OuvidoriaScreen: Screen {
     public func appear(app: AppState) -> [Effect] {
         if case .customer = app.session { customerSession = true }
         kiosk = app.mode == .kiosk
+        if app.policy?.emailEnabled == false { form.fields[2].hint = "opcional (envio de e-mails desligado)" }
         tray.appear(app)
         loading += 1
         return [.call { Message.info(await Calls.ouvidoria($0)) as Any }]
@@ -304,8 +305,10 @@ public final class OuvidoriaScreen: Screen {
                 x: x, y: y, width: w, role: .warning)
         } else if customerSession {
             y = s.paragraph(
-                "Manifestante: o cliente deste atendimento; a confirmação com o número vai ao e-mail do cadastro.", x: x, y: y, width: w,
-                role: .hint)
+                app.policy?.emailEnabled == false
+                    ? "Manifestante: o cliente deste atendimento; anote o número que aparecerá ao registrar."
+                    : "Manifestante: o cliente deste atendimento; a confirmação com o número vai ao e-mail do cadastro.", x: x, y: y,
+                width: w, role: .hint)
         } else {
             y = form.render(into: &s, x: x, y: y, labelWidth: 10, width: min(30, w - 12), active: !inText)
         }
@@ -501,7 +504,9 @@ public final class ExtensionScreen: Screen {
         y =
             s.paragraph(
                 "A lei permite uma única prorrogação, de 30 dias, justificada (Lei nº 13.460/2017, art. 16). O motivo é PÚBLICO: o "
-                    + "manifestante o lê na consulta e recebe por e-mail.", x: x, y: y, width: w, role: .warning) + 1
+                    + (app.policy?.emailEnabled == false
+                        ? "manifestante o lê na consulta." : "manifestante o lê na consulta e recebe por e-mail."), x: x, y: y, width: w,
+                role: .warning) + 1
         let bottom = a.y + a.height - 2
         area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }

@@ -48,6 +48,49 @@ final class MessageTests: JourneyBase {
         XCTAssertTrue(words(screen()).contains("CPF/CNPJ"))
     }
 
+    /// Issue 28.10: with e-mail off, the kiosk says so before an address is typed, and nothing
+    /// typed goes anywhere; at a counter the address is recorded with the customer present, and
+    /// nobody is said to have been told by e-mail.
+    func testEmailChangeWithMailOff() async {
+        start()
+        await loginAsMaria()
+        model.state.policy?.emailEnabled = false
+        model.apply(.push(EmailChangeScreen(matricula: "100013")))
+        _ = model.top.appear(app: model.state)
+        await runtime.settle()
+        var text = words(screen())
+        XCTAssertTrue(text.contains("O envio de e-mails está desligado nesta agência"), text)
+        XCTAssertFalse(text.contains("Novo e-mail:"), "no field to fill: \(text)")
+        for c in "maria@example.com" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.enter))
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        XCTAssertEqual(transport.count("startEmailChange"), 0)
+
+        start(mode: .counter, root: { HomeScreen(matricula: "100013") })
+        model.state.session = .staff(usuario: "ana", nome: "Ana")
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+        model.state.policy = LoginPolicyInfo(
+            policy: .matriculaDVDocumento, rule: .mod11, idleSeconds: 60, warningSeconds: 10, registrationHelp: "", emailEnabled: false,
+            demoHints: [], demoStaff: [])
+        model.apply(.push(EmailChangeScreen(matricula: "100013")))
+        _ = model.top.appear(app: model.state)
+        transport.on(
+            "startEmailChange", status: 202, #"{"id":1,"to":"m***@example.com","status":"confirmado","expiresAt":"2026-11-23T13:30:00Z"}"#)
+        await runtime.settle()
+        text = words(screen())
+        XCTAssertTrue(text.contains("registre o endereço com o cliente presente (F4)"), text)
+        for c in "maria@example.com" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.function(4)))
+        await runtime.settle()
+        text = words(screen())
+        XCTAssertTrue(text.contains("ninguém foi avisado por e-mail"), text)
+        XCTAssertFalse(text.contains("recebeu um aviso"), text)
+    }
+
     func testEmailOffIsSaidOnEntryWithoutMentioningSavingAtAKiosk() async {
         start()
         transport.on("listBills", Fixtures.bills)

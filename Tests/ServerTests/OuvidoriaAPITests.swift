@@ -17,6 +17,8 @@ final class OuvidoriaAPITests: XCTestCase {
     static func configure(_ c: inout ServerConfiguration) {
         c.ouvidoria.anonymousTypes = ["denuncia"]
         c.ouvidoria.email = "ouvidoria@saneamento.example.br"
+        // E-mail on (a closed port: what is queued waits), so the confirmation is said to go out.
+        c.smtp.url = "smtp://127.0.0.1:9"
     }
 
     private var key = 0
@@ -226,6 +228,32 @@ final class OuvidoriaAPITests: XCTestCase {
                 AEq((overdue.json["items"] as? [[String: Any]])?.first?["deadlineState"] as? String, "atrasado")
                 AEq(try await client.get("/v1/ouvidoria/overdue", token: diegoLater).status, .forbidden)
             }
+        }
+    }
+}
+
+/// Issue 28.10: with e-mail off, the answer never claims a confirmation went out.
+final class OuvidoriaMailOffAPITests: XCTestCase {
+    func testNoConfirmationClaimedWhenMailIsOff() async throws {
+        try await Harness.withServer(
+            .sqlite,
+            configure: {
+                OuvidoriaAPITests.configure(&$0)
+                $0.smtp.url = nil
+            }
+        ) { client in
+            var h: HTTPFields = [.contentType: "application/json"]
+            h[HTTPField.Name("Idempotency-Key")!] = "ouv-mail-off-1"
+            let body: [String: Any] = [
+                "typeCode": "reclamacao", "text": "Reclamação sobre o atendimento.",
+                "requester": ["kind": "outro", "documento": "529.982.247-25", "nome": "João Batista dos Santos", "email": "joao@example.com"],
+            ]
+            let r = try await client.execute(
+                uri: "/v1/ouvidoria/manifestations", method: .post, headers: h,
+                body: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            AEq(r.status, .created, "\(r.json)")
+            ATrue(r.json["emailTo"] == nil, "\(r.json)")
+            AEq((try await client.get("/v1/auth/policy")).json["emailEnabled"] as? Bool, false)
         }
     }
 }

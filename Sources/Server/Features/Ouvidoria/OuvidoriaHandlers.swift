@@ -122,7 +122,8 @@ struct OuvidoriaHandlers: Sendable {
                     .init(
                         number: number.compact, formatted: number.formatted, typeName: type.name,
                         deadlineOn: OuvidoriaDeadline.due(receivedOn: today).iso, secret: secret,
-                        emailTo: requester.email.map(Masking.email)))))
+                        // Only when a confirmation really goes out (issue 28.10).
+                        emailTo: protocolHandlers.mail.smtp.url == nil ? nil : requester.email.map(Masking.email)))))
     }
 
     /// Whether `staff` answers for the ouvidoria: a member of its unit, or a supervisor.
