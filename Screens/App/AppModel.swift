@@ -219,8 +219,8 @@ public final class AppModel {
         }
         // Title bar.
         s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
-        s.put(" Agência Virtual \(s.glyphs.vertical) \(top.title)", x: 0, y: 0, role: .header)
-        let right = rightTitle()
+        let (left, right) = titleBar(width: s.width, vertical: s.glyphs.vertical)
+        s.put(left, x: 0, y: 0, role: .header)
         s.put(right, x: s.width - CharWidth.of(right) - 1, y: 0, role: .header)
         // Body.
         let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 3)
@@ -241,12 +241,25 @@ public final class AppModel {
         }
     }
 
-    private func rightTitle() -> String {
+    /// The title bar's two ends, never overlapping (issue 28.21): when both do not fit, the
+    /// product's name goes first, then the ouvidoria's alert gets shorter, and only then is the
+    /// screen's title cut — the alert never covers it.
+    func titleBar(width: Int, vertical: Character) -> (left: String, right: String) {
+        var left = " Agência Virtual \(vertical) \(top.title)"
+        var right = rightTitle(compact: false)
+        func fits() -> Bool { CharWidth.of(left) + CharWidth.of(right) + 3 <= width }
+        if !fits() { left = " \(top.title)" }
+        if !fits() { right = rightTitle(compact: true) }
+        if !fits() { left = TextLayout.fit(left, width: max(8, width - CharWidth.of(right) - 3)) }
+        return (left, right)
+    }
+
+    private func rightTitle(compact: Bool) -> String {
         var parts: [String] = []
         if top.isBusy { parts.append("aguarde…") }
         if let o = state.ouvidoria, o.watching, o.unreceived + o.overdue > 0 {
-            var alert = "Ouvidoria: \(o.unreceived) nova\(o.unreceived == 1 ? "" : "s")"
-            if o.overdue > 0 { alert += ", \(o.overdue) em atraso" }
+            var alert = "\(compact ? "Ouv." : "Ouvidoria:") \(o.unreceived) nova\(o.unreceived == 1 ? "" : "s")"
+            if o.overdue > 0 { alert += ", \(o.overdue) \(compact ? "atras." : "em atraso")" }
             parts.append(alert)
         }
         switch state.mode {

@@ -241,3 +241,22 @@ final class DeadlineColumnTests: XCTestCase {
         XCTAssertEqual(QueueScreen.deadline(item(.proximo, 1)).0, "vence 02/12 11:30", "the zone the server states")
     }
 }
+
+/// Issue 28.21: for ouvidoria staff and supervisors the alert never covers the screen's title.
+final class TitleBarTests: JourneyBase {
+    func testTheOuvidoriaAlertNeverCoversTheTitle() async {
+        start(mode: .counter, root: { HomeScreen(matricula: "100013") })
+        model.state.session = .staff(usuario: "carla", nome: "Carla", role: .supervisor, unit: "centro")
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+        model.state.ouvidoria = .init(watching: true, unreceived: 12, overdue: 3)
+        let title = screen().row(0)
+        XCTAssertTrue(title.contains(model.top.title) || title.contains(String(model.top.title.prefix(20))), title)
+        XCTAssertTrue(title.contains("10001-3"), "the property's number stays: \(title)")
+        XCTAssertTrue(title.contains("12 novas") && title.contains("3"), title)
+        XCTAssertTrue(title.contains("Supervisor: carla"), title)
+        XCTAssertFalse(title.contains("100Ouv"), title)
+    }
+}
