@@ -179,10 +179,11 @@ public final class AppModel {
     /// The kiosk's idle rule: after `idleSeconds` without a key or touch, a warning with its
     /// countdown; after `warningSeconds` more, back to a fresh login — for a customer's session,
     /// a public screen left open and a half-typed login alike, so the next person finds nothing of
-    /// the previous one. A screen waiting for an outcome (a card payment) holds the timer.
+    /// the previous one. A screen waiting for an outcome (a card payment) or for the server's
+    /// answer (bounded by the request's time limit) holds the timer.
     private func idleCheck() -> [Effect] {
         guard state.mode == .kiosk, let p = state.policy else { return [] }
-        if top.awaitsOutcome {
+        if top.awaitsOutcome || top.isBusy {
             lastInput = state.now
             idleWarningSince = nil
             return []

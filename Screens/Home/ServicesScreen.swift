@@ -3,10 +3,16 @@ import TUI
 
 /// Serviços: every service of the terminal's mode for the property on screen (the `Service`
 /// table), chosen with the arrows and Enter, its number, or a tap; typing letters filters the
-/// list (accents and case do not matter).
+/// list (accents, case and hyphens do not matter; titles that match come before summaries that
+/// do). A service's number is its place in the whole catalogue (issue 28.14): the same in every
+/// mode and under any filter, so "tecle 14" means one thing; typing it opens the service as soon
+/// as no longer number starts with it (Enter opens it at once).
 final class ServicesScreen: Screen {
     let context: Service.Context
     var filter = ""
+    /// Digits typed so far: a service's number.
+    var typedNumber = ""
+    var notice: String?
     var list = ListState(count: 0)
     private var services: [Service] = []
     private var visible: [Service] = []
@@ -22,17 +28,22 @@ final class ServicesScreen: Screen {
 
     var actions: [Action] {
         [
-            Action(Command(.enter, "Abrir", help: "Abre o serviço selecionado", enabled: !visible.isEmpty)) {
-                self.open(self.list.selected)
+            Action(Command(.enter, "Abrir", help: "Abre o serviço selecionado (ou o do número digitado)", enabled: !visible.isEmpty)) {
+                if let n = Int(self.typedNumber) {
+                    self.typedNumber = ""
+                    return self.open(number: n)
+                }
+                return self.open(self.list.selected)
             },
-            .digits(
-                Command(.char("1"), "1–9 Abrir", help: "Abre o serviço de número 1 a 9 da lista", enabled: !visible.isEmpty, inBar: false)
+            Action(
+                Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", enabled: !filter.isEmpty || !typedNumber.isEmpty, inBar: false)
             ) {
-                self.open($0 - 1)
-            },
-            Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", enabled: !filter.isEmpty, inBar: false)) {
-                self.filter.removeLast()
-                self.refilter()
+                if !self.typedNumber.isEmpty {
+                    self.typedNumber.removeLast()
+                } else {
+                    self.filter.removeLast()
+                    self.refilter()
+                }
                 return []
             },
         ]
@@ -47,8 +58,37 @@ final class ServicesScreen: Screen {
     }
 
     private func refilter() {
-        visible = services.filter { $0.matches(filter) }
+        visible = services.filter { $0.titleMatches(filter) } + services.filter { !$0.titleMatches(filter) && $0.matches(filter) }
         list = ListState(count: visible.count)
+    }
+
+    /// A service's number: its place in the whole catalogue.
+    static func number(_ s: Service) -> Int { (Service.all.firstIndex { $0.id == s.id } ?? 0) + 1 }
+
+    private func open(number n: Int) -> [Effect] {
+        guard let i = visible.firstIndex(where: { Self.number($0) == n }) else {
+            notice = "Não há serviço de número \(n) nesta lista."
+            return []
+        }
+        return open(i)
+    }
+
+    /// A digit typed: opens the service once its number cannot grow into another one's.
+    private func typed(digit: Character) -> [Effect] {
+        typedNumber.append(digit)
+        notice = nil
+        let numbers = visible.map(Self.number)
+        let typed = typedNumber
+        let longer = numbers.contains { String($0).hasPrefix(typed) && String($0) != typed }
+        if let n = Int(typed), numbers.contains(n), !longer {
+            typedNumber = ""
+            return open(number: n)
+        }
+        if !numbers.contains(where: { String($0).hasPrefix(typed) }) {
+            typedNumber = ""
+            notice = "Não há serviço de número \(typed) nesta lista."
+        }
+        return []
     }
 
     private func open(_ index: Int) -> [Effect] {
@@ -58,8 +98,12 @@ final class ServicesScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         switch event {
-        case .key(.char(let c)) where c.isLetter || c == " ":
+        case .key(.char(let c)) where c.isNumber:
+            return typed(digit: c)
+        case .key(.char(let c)) where !c.isNewline:
             filter.append(c)
+            typedNumber = ""
+            notice = nil
             refilter()
         case .key(.left) where perColumn > 0: list.selected = max(0, list.selected - perColumn)
         case .key(.right) where perColumn > 0: list.selected = min(visible.count - 1, list.selected + perColumn)
@@ -81,8 +125,12 @@ final class ServicesScreen: Screen {
         s.put(TextLayout.pad(filter, width: 30), x: x + 9, y: y, role: .inputFocused)
         s.cursor = (x + 9 + CharWidth.of(filter), y)
         y += 1
-        for line in TextLayout.wrap("Digite para filtrar; o número, Enter ou um toque abre o serviço.", width: w) {
-            s.put(line, x: x, y: y, role: .hint)
+        let help =
+            notice ?? (typedNumber.isEmpty
+                ? "Digite para filtrar; o número, Enter ou um toque abre o serviço."
+                : "Número \(typedNumber)… (Enter abre o \(typedNumber))")
+        for line in TextLayout.wrap(help, width: w) {
+            s.put(line, x: x, y: y, role: notice == nil ? .hint : .warning)
             y += 1
         }
         y += 1
@@ -110,7 +158,7 @@ final class ServicesScreen: Screen {
             let (row, column) = perColumn > 0 ? (i % perColumn, i / perColumn) : (i - list.top, 0)
             let left = x + column * (columnWidth + 2)
             s.put(
-                TextLayout.pad("\(marker)\(i + 1). \(visible[i].title)", width: columnWidth),
+                TextLayout.pad("\(marker)\(Self.number(visible[i])). \(visible[i].title)", width: columnWidth),
                 x: left, y: y + row, role: selected ? .selected : .normal)
             rows.append((y + row, left..<(left + columnWidth), i))
         }

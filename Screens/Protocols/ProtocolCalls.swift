@@ -133,10 +133,14 @@ enum ProtocolText {
     static func types(_ catalogue: Calls.ProtocolCatalogue?, matching typed: String) -> [Components.Schemas.ProtocolCatalogue
         .TypesPayloadPayload]
     {
+        // Names that match before descriptions that do (issue 28.18: "outros" is the type
+        // "Outros", not the first type whose description says "outros").
         let f = Service.fold(typed)
-        return (catalogue?.types ?? []).filter {
-            f.isEmpty || Service.fold($0.name).contains(f) || Service.fold($0.description).contains(f)
-        }
+        let all = catalogue?.types ?? []
+        let byName = all.filter { f.isEmpty || Service.fold($0.name).contains(f) }
+        let byNameStart = byName.filter { f.isEmpty || Service.fold($0.name).hasPrefix(f) }
+        return byNameStart + byName.filter { !byNameStart.contains($0) }
+            + all.filter { !byName.contains($0) && Service.fold($0.description).contains(f) }
     }
 
     /// The protocol's heading facts flowed from row `y` (number and type, situation, unit, the

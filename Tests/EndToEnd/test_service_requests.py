@@ -18,7 +18,7 @@ def open_services_entry(t, filter, title, screen=None):
     t.keys("F9")
     t.wait_for("Filtrar:")
     t.type(filter)
-    t.wait_for(f"1. {title}")
+    t.wait_for(f". {title}")
     t.keys("Enter")
     t.wait_for(screen or f"{title} — imóvel")
 

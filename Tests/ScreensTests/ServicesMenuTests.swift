@@ -27,14 +27,15 @@ final class ServicesMenuTests: JourneyBase {
         runtime.send(.key(.function(9)))
         var text = screen().text
         XCTAssertTrue(text.contains("Serviços"), text)
-        // Every service of the table, numbered, with what it does.
-        for (i, svc) in Service.offered(in: .kiosk).enumerated() where i < 5 {
-            XCTAssertTrue(text.contains("\(i + 1). \(svc.title)"), "\(svc.title):\n\(text)")
+        // Every service of the table, numbered by its place in the whole catalogue.
+        for svc in Service.offered(in: .kiosk).prefix(5) {
+            XCTAssertTrue(text.contains("\(ServicesScreen.number(svc)). \(svc.title)"), "\(svc.title):\n\(text)")
         }
-        // Typing filters, accents and case aside: "tarifa" finds "Tabela de tarifas".
+        // Typing filters, accents and case aside: "tarifa" finds "Tabela de tarifas", keeping its number.
         type("TARIFA")
         text = screen().text
-        XCTAssertTrue(text.contains("1. Tabela de tarifas"), text)
+        let tariffs = ServicesScreen.number(Service.with(.tariffs))
+        XCTAssertTrue(text.contains("\(tariffs). Tabela de tarifas"), text)
         XCTAssertFalse(text.contains("Débitos e pagamento"), text)
         transport.on("listTariffs", #"{"items":[],"asOf":"2026-11-23"}"#)
         runtime.send(.key(.enter))
@@ -48,10 +49,45 @@ final class ServicesMenuTests: JourneyBase {
         XCTAssertTrue(screen().text.contains("1. Débitos e pagamento"), screen().text)
         // A number opens that service at once.
         transport.on("getConsumption", Fixtures.consumption(12))
-        let consumption = Service.offered(in: .kiosk).firstIndex { $0.id == .consumption }!
-        runtime.send(.key(.char(Character(String(consumption + 1)))))
+        runtime.send(.key(.char(Character(String(ServicesScreen.number(Service.with(.consumption)))))))
         await runtime.settle()
         XCTAssertTrue(model.top is ConsumptionScreen)
+    }
+
+    /// Issues 28.14 and 28.18: two-digit numbers open their service (the same number in every
+    /// mode and under any filter); a hyphen filters ("e-mail"); titles come before summaries.
+    func testNumbersAboveNineHyphensAndTitlesFirst() async {
+        start()
+        await loginAsMaria()
+        runtime.send(.key(.function(9)))
+        let kiosk = Service.offered(in: .kiosk)
+        let high = kiosk.last { ServicesScreen.number($0) >= 10 }!
+        let n = ServicesScreen.number(high)
+        XCTAssertEqual(n, Service.all.firstIndex { $0.id == high.id }! + 1, "its place in the catalogue, whatever the mode")
+        XCTAssertTrue(screen().text.contains("\(n). \(high.title)"), screen().text)
+        // "1" alone waits (10…19 start with it); the second digit opens the service.
+        type(String(String(n).first!))
+        XCTAssertTrue(model.top is ServicesScreen, "one digit of a two-digit number waits")
+        XCTAssertTrue(screen().text.contains("Número \(String(n).first!)…"), screen().text)
+        type(String(String(n).last!))
+        await runtime.settle()
+        XCTAssertFalse(model.top is ServicesScreen, "\(n) opened \(high.title)")
+        runtime.send(.key(.escape))
+        await runtime.settle()
+        // Enter after "1" opens service 1, not another.
+        type("1")
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertFalse(model.top is ServicesScreen)
+        runtime.send(.key(.escape))
+        await runtime.settle()
+        // A hyphen is typed and ignored alike: "e-mail" and "email" find the e-mail service.
+        for typed in ["e-mail", "email"] {
+            for _ in 0..<10 { runtime.send(.key(.backspace)) }
+            type(typed)
+            XCTAssertTrue(screen().text.contains(". Atualizar e-mail"), "\(typed):\n\(screen().text)")
+            XCTAssertFalse(screen().text.contains("Nenhum serviço corresponde"), typed)
+        }
     }
 
     func testTheMenuFitsAt80x24() async {
@@ -96,5 +132,23 @@ final class ServicesMenuTests: JourneyBase {
         XCTAssertEqual(probe.received, 0, "the disabled F4 never reaches the screen")
         runtime.send(.key(.function(2)))
         XCTAssertEqual(probe.received, 1, "an enabled command does")
+    }
+}
+
+/// Issue 28.18: the protocol type picker prefers names: "outros" is the type "Outros", even when
+/// another type's description mentions other things first.
+final class TypePickerTests: XCTestCase {
+    func testNamesBeforeDescriptions() throws {
+        let json = """
+            {"types":[
+              {"code":"atualizacao-cadastral","name":"Atualização cadastral","description":"Nome, telefone e outros dados do cadastro","defaultUnit":"centro","public":true},
+              {"code":"outros","name":"Outros","description":"Assuntos que não se encaixam acima","defaultUnit":"comercial","public":true},
+              {"code":"religacao","name":"Religação","description":"Religar a água","defaultUnit":"operacao","public":true}
+            ],"units":[],"attachmentMaxBytes":1,"attachmentsPerStep":1}
+            """
+        let catalogue = try JSONDecoder().decode(Calls.ProtocolCatalogue.self, from: Data(json.utf8))
+        XCTAssertEqual(ProtocolText.types(catalogue, matching: "outros").map(\.code), ["outros", "atualizacao-cadastral"])
+        XCTAssertEqual(ProtocolText.types(catalogue, matching: "RELIG").first?.code, "religacao")
+        XCTAssertEqual(ProtocolText.types(catalogue, matching: "").count, 3)
     }
 }
