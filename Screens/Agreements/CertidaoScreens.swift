@@ -129,7 +129,10 @@ public final class CertidaoScreen: Screen {
             s.put(c.code, x: x + 2, y: y + 1, role: .title)
             y += 3
             y = s.paragraph(
-                "Qualquer pessoa confere a certidão com este código, sem login (F4 na tela inicial).", x: x, y: y, width: w, role: .hint)
+                app.mode == .kiosk
+                    ? "Qualquer pessoa confere a certidão com este código, sem login (F4 na tela inicial)."
+                    : "Qualquer pessoa confere a certidão com este código, sem login: num quiosque (F4 na tela inicial) ou aqui, em "
+                        + "Serviços, Verificar certidão.", x: x, y: y, width: w, role: .hint)
         } else if let f = refusal {
             for line in f.message.split(separator: "\n") { y = s.paragraph(String(line), x: x, y: y, width: w, role: .warning) }
         } else {

@@ -30,7 +30,7 @@ public final class EmailScreen: Screen {
     public var isBusy: Bool { sending }
     /// E-mail is off at this server: said on entry, before anything is typed.
     var unavailable = false
-    static let unavailableText = "O envio por e-mail não está disponível neste atendimento: imprima o documento (Esc volta, F2 imprime)."
+    static let unavailableText = "O envio por e-mail não está disponível neste atendimento: volte (Esc) e imprima o documento."
 
     var actions: [Action] {
         [

@@ -165,6 +165,11 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(blocked.errorCode, "too_many_attempts")
                 XCTAssertEqual((blocked.json["error"] as? [String: Any])?["retryAfterSeconds"] as? Int, 900)
                 XCTAssertEqual(blocked.headers[.retryAfter], "900")
+                // Said to a customer at a kiosk (issue 28.20): no addresses, no supervisors.
+                XCTAssertEqual(
+                    blocked.errorMessage,
+                    "Muitas tentativas sem sucesso para esta matrícula. Confira a matrícula e o CPF/CNPJ na conta de água. "
+                        + "Tente novamente em 15 minutos ou procure um atendente.")
                 // Another property is not blocked by this one's failures.
                 _ = try await client.customerToken(Demo.company.m, Demo.company.doc)
                 clock.advance(901)
@@ -182,6 +187,8 @@ final class APITests: XCTestCase {
                 }
                 let r = try await client.post("/v1/sessions/customer", ["matricula": Demo.maria.m, "documento": Demo.maria.doc])
                 XCTAssertEqual(r.status, .tooManyRequests)
+                XCTAssertFalse(r.errorMessage?.contains("endereço") ?? true, r.errorMessage ?? "")
+                XCTAssertTrue(r.errorMessage?.hasSuffix("ou procure um atendente.") ?? false, r.errorMessage ?? "")
             }
         }
     }

@@ -85,15 +85,19 @@ struct AttemptLimiter: Sendable {
         /// the account's delay for the failures before it, those still in flight included.
         func admit() async throws {
             let c = limiter.config
-            let here = origin.terminal == nil ? "deste endereço" : "deste terminal"
+            // A customer reads it at a kiosk: no addresses, no supervisors (issue 28.20).
+            let customer = account.hasPrefix("m:")
+            let here = customer ? "neste terminal" : origin.terminal == nil ? "deste endereço" : "deste terminal"
             var limits = [
                 Limit(
                     scope: pair, limit: c.maxFailuresPerAccount, metric: "account_at_origin",
-                    what: "Muitas tentativas sem sucesso \(here) para esta conta.",
-                    after: " ou peça a um supervisor que desbloqueie o acesso"),
+                    what: customer
+                        ? "Muitas tentativas sem sucesso para esta matrícula. Confira a matrícula e o CPF/CNPJ na conta de água."
+                        : "Muitas tentativas sem sucesso \(here) para esta conta.",
+                    after: customer ? " ou procure um atendente" : " ou peça a um supervisor que desbloqueie o acesso"),
                 Limit(
                     scope: origin.limitKey, limit: c.maxFailuresPerAddress, metric: "failures_at_origin",
-                    what: "Muitas tentativas sem sucesso \(here)."),
+                    what: "Muitas tentativas sem sucesso \(here).", after: customer ? " ou procure um atendente" : ""),
                 Limit(
                     scope: successes, limit: origin.terminal == nil ? c.maxLoginsPerAddress : c.maxLoginsPerTerminal,
                     metric: "logins_at_origin", what: "Muitos acessos \(here) em pouco tempo."),
@@ -103,7 +107,8 @@ struct AttemptLimiter: Sendable {
                 limits.append(
                     Limit(
                         scope: address, limit: c.maxFailuresPerAddress, metric: "failures_at_origin",
-                        what: "Muitas tentativas sem sucesso deste endereço."))
+                        what: customer ? "Muitas tentativas sem sucesso neste local." : "Muitas tentativas sem sucesso deste endereço.",
+                        after: customer ? " ou procure um atendente" : ""))
             }
             let counts = try await limiter.reserve(limits)
             let delay = Self.delay(failures: counts[3] - 1, config: c)

@@ -286,8 +286,8 @@ struct DocumentService: Sendable {
             holderDocument: TaxID(c.holderDocument)?.masked ?? "", matricula: m, address: c.address, statement: statement,
             issuedOn: c.issuedOn, validUntil: c.validUntil, code: c.code,
             howToVerify:
-                "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal da Agência "
-                + "Virtual (F4 Certidão) ou na API pública (POST /v1/certidao-verification).", seal: seal)
+                "Qualquer pessoa confere esta certidão, sem login, digitando o código acima na tela inicial de um terminal de "
+                + "autoatendimento da Agência Virtual (tecla F4, Certidão) ou pedindo a um atendente.", seal: seal)
         return (try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(doc) }, c)
     }
 
