@@ -17,6 +17,8 @@ public final class AppModel {
     /// Kiosk idle logout (PRODUCT.md A7).
     private var lastInput: Double
     private var idleWarningSince: Double?
+    /// F10 was pressed with unsent text: the next F10 leaves, any other key stays.
+    private var confirmingLeave = false
     /// A one-line message above the function bar (errors from the chrome itself).
     public var flash: String?
 
@@ -114,6 +116,11 @@ public final class AppModel {
             guard let key = functionBar.key(atColumn: x) else { return [] }
             event = .key(key)
         }
+        if case .key(let k) = event, k != .function(10), confirmingLeave {
+            confirmingLeave = false
+            flash = nil
+            return []
+        }
         if case .key(let k) = event {
             switch k {
             case .function(1):
@@ -121,6 +128,13 @@ public final class AppModel {
                 helpTop = 0
                 return []
             case .function(10) where state.session != nil:
+                // Text typed and not sent on any open screen: F10 asks first (mc; issue 28.17).
+                if !confirmingLeave, stack.contains(where: \.holdsTypedText) {
+                    confirmingLeave = true
+                    flash = "Há um texto não enviado. F10 de novo sai e o descarta; qualquer outra tecla continua."
+                    return []
+                }
+                confirmingLeave = false
                 return [.logout(message: "Atendimento encerrado.")]
             case .function(10) where state.mode != .kiosk:
                 return [.quit]
@@ -154,6 +168,7 @@ public final class AppModel {
         state.token.token = nil
         idleWarningSince = nil
         showingHelp = false
+        confirmingLeave = false
         stack = [makeLogin()]
         flash = message
         lastInput = state.now

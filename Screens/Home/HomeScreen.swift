@@ -42,11 +42,8 @@ public final class HomeScreen: Screen {
                 [.push(svc.open(Service.Context(matricula: self.matricula, property: self.property)))]
             }
         }
+        // Enter opens nothing here (issue 28.17): it is the key a customer just pressed to log in.
         return [
-            Action(Command(.enter, "Trocar imóvel", help: "Abre o imóvel selecionado na lista de outros imóveis", enabled: !linked.isEmpty))
-            {
-                self.open(self.list.selected)
-            },
             .digits(Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false))
             {
                 self.open($0 - 1)
@@ -98,7 +95,7 @@ public final class HomeScreen: Screen {
             if let shortcut = serviceRegions.first(where: { $0.y == y && $0.columns.contains(x) }) {
                 return actions.perform(shortcut.key, app: app) ?? []
             }
-            if let row = linkedRows.first(where: { $0.y == y }), list.tap(row.index) { return open(row.index) }
+            if let row = linkedRows.first(where: { $0.y == y }) { return open(row.index) }
         default: break
         }
         return []
@@ -199,7 +196,9 @@ public final class HomeScreen: Screen {
         // Linked properties (A5).
         linkedRows = []
         serviceRegions = []
-        s.put("Outros imóveis do mesmo CPF/CNPJ", x: x, y: y, role: .header)
+        s.put(
+            linked.isEmpty ? "Outros imóveis do mesmo CPF/CNPJ" : "Outros imóveis do mesmo CPF/CNPJ (tecle o número ou toque para abrir)",
+            x: x, y: y, role: .header, clip: area)
         y += 1
         if linked.isEmpty {
             s.put(
@@ -219,10 +218,9 @@ public final class HomeScreen: Screen {
                 let addressWidth = max(10, w - 19 - CharWidth.of(debts))
                 let line =
                     "[\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(TextLayout.fit(l.endereco, width: addressWidth), width: addressWidth)) \(debts)"
-                let selected = i == list.selected
                 s.put(
-                    TextLayout.pad((selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
-                    role: selected ? .selected : (l.openCount > 0 ? .overdue : l.underReviewCount > 0 ? .underReview : .normal))
+                    TextLayout.pad("  " + line, width: w), x: x, y: y,
+                    role: l.openCount > 0 ? .overdue : l.underReviewCount > 0 ? .underReview : .normal)
                 linkedRows.append((y, i))
                 y += 1
             }

@@ -113,6 +113,8 @@ public final class OuvidoriaScreen: Screen {
         .init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "opcional"),
     ])
     var text = TextArea(maxLength: 5_000)
+    /// A manifestation written and not yet registered: F10 asks before discarding it (issue 28.17).
+    public var holdsTypedText: Bool { done == nil && !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     var inText = true
     var sending = false
     var loading = 0

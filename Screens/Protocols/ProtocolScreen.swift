@@ -252,6 +252,8 @@ public final class StepScreen: Screen {
     let number: String
     let action: ProtocolAction
     var area = TextArea(maxLength: 5_000)
+    /// A dispatch written and not yet sent: F10 asks before discarding it (issue 28.17).
+    public var holdsTypedText: Bool { !area.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     var isPublic: Bool
     var units: [(code: String, name: String)] = []
     var unitIndex = 0

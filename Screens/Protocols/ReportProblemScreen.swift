@@ -27,6 +27,8 @@ public final class ReportProblemScreen: Screen {
 
     let screen: String
     var area = TextArea(maxLength: 2_000)
+    /// A report written and not yet sent: F10 asks before discarding it (issue 28.17).
+    public var holdsTypedText: Bool { done == nil && !area.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     var sending = false
     var failure: APIFailure?
     var done: Components.Schemas.ProblemReportResult?

@@ -220,3 +220,42 @@ extension String {
         return distance(from: startIndex, to: r.lowerBound)
     }
 }
+
+/// Issue 28.17: Enter on the kiosk's home opens nothing (it is the key the customer just used to
+/// log in); F10 with unsent text asks first, and only the second F10 leaves.
+final class LeavingTests: JourneyBase {
+    func testEnterOnTheKioskHomeStaysHome() async {
+        start()
+        await loginAsMaria()
+        let before = model.top.title
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertEqual(model.top.title, before)
+        XCTAssertEqual(transport.count("getProperty"), 1, "no other property loaded")
+        XCTAssertFalse(screen().text.contains("Trocar imóvel"), screen().text)
+    }
+
+    func testF10AsksBeforeDiscardingUnsentText() async {
+        start()
+        await loginAsMaria()
+        transport.on("logout", status: 204, "")
+        model.apply(.push(ReportProblemScreen(screen: "Início")))
+        type("A impressora não imprimiu")
+        runtime.send(.key(.function(10)))
+        await runtime.settle()
+        XCTAssertNotNil(model.state.session, "still logged in")
+        XCTAssertTrue(screen().text.contains("F10 de novo sai e o descarta"), screen().text)
+        runtime.send(.key(.char("x")))  // any other key stays, and types nothing
+        XCTAssertFalse(screen().text.contains("imprimiu x") || screen().text.contains("imprimiux"), screen().text)
+        XCTAssertNotNil(model.state.session)
+        runtime.send(.key(.function(10)))
+        runtime.send(.key(.function(10)))
+        await runtime.settle()
+        XCTAssertNil(model.state.session, "the second F10 leaves")
+        // Nothing typed: F10 leaves at once.
+        await loginAsMaria()
+        runtime.send(.key(.function(10)))
+        await runtime.settle()
+        XCTAssertNil(model.state.session)
+    }
+}

@@ -104,7 +104,7 @@ final class MessageTests: JourneyBase {
         runtime.send(.key(.function(4)))
         await runtime.settle()
         let text = words(screen())
-        XCTAssertTrue(text.contains("O envio por e-mail não está disponível neste atendimento: imprima o documento"), text)
+        XCTAssertTrue(text.contains("O envio por e-mail não está disponível neste atendimento: volte (Esc) e imprima o documento."), text)
         XCTAssertFalse(text.lowercased().contains("salve"), text)
         XCTAssertFalse(text.contains("E-mail: "), "no field to fill: \(text)")
     }
