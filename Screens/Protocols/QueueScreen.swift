@@ -11,7 +11,13 @@ import TUI
 public final class QueueScreen: Screen {
     enum Message: CallResultMessage {
         case loaded(generation: Int, append: Bool, Result<Calls.Queue, APIFailure>)
-        var failure: APIFailure? { if case .loaded(_, _, let r) = self { return r.failure } else { return nil } }
+        case catalogue(Result<Calls.ProtocolCatalogue, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .loaded(_, _, let r): return r.failure
+            case .catalogue(let r): return r.failure
+            }
+        }
     }
 
     /// Rows asked at a time: a screenful and some (30 at least); the list grows as the cursor
@@ -29,9 +35,16 @@ public final class QueueScreen: Screen {
     private var generation = 0
     private var rows: [(y: Int, index: Int)] = []
 
+    /// A supervisor's choice of unit (nil: their own); the units come from the catalogue.
+    var unit: String?
+    var units: [(code: String, name: String)] = []
+
     public init() {}
 
     public var title: String { queue.map { "Fila — \($0.unitName)" } ?? "Fila da unidade" }
+
+    /// The filter, when it is a protocol's number: Enter opens it wherever it is (issue 28.13).
+    var typedNumber: ProtocolNumber? { ProtocolNumber(parsing: filter.trimmingCharacters(in: .whitespaces)) }
     public var isBusy: Bool { loading > 0 }
 
     /// The rows on screen: those received, narrowed by the filter as typed (the server's answer
@@ -47,8 +60,13 @@ public final class QueueScreen: Screen {
 
     var actions: [Action] {
         [
-            Action(Command(.enter, "Abrir", help: "Abre o protocolo sob o cursor: histórico e trâmites", enabled: !shown.isEmpty)) {
-                self.open(self.list.selected)
+            Action(
+                Command(
+                    .enter, "Abrir", help: "Abre o protocolo sob o cursor, ou o do número digitado (em qualquer unidade)",
+                    enabled: !shown.isEmpty || typedNumber != nil)
+            ) {
+                if self.shown.isEmpty, let n = self.typedNumber { return [.push(ProtocolScreen(number: n.compact))] }
+                return self.open(self.list.selected)
             },
             Action(Command(.function(5), "Atualizar", help: "Lê a fila de novo")) { self.refresh() },
             Action(Command(.function(8), "Novo", help: "Abre um protocolo para um requerente (cliente, fornecedor ou outro)")) {
@@ -60,7 +78,7 @@ public final class QueueScreen: Screen {
             Action(Command(.function(6), "Ouvidoria", help: "Registra uma manifestação à Ouvidoria para quem a traz")) {
                 [.push(OuvidoriaScreen())]
             },
-        ] + SupervisionEntry.actions(state) + [
+        ] + SupervisionEntry.actions(state) + unitChoice + [
             Action(
                 Command(
                     .function(7), "Atrasos", help: "Manifestações da Ouvidoria com o prazo legal vencido (Ouvidoria e supervisão)",
@@ -78,12 +96,27 @@ public final class QueueScreen: Screen {
 
     public var commands: [Command] { actions.commands }
 
+    /// A supervisor looks at any unit's queue: F3 moves to the next one (issue 28.13).
+    private var unitChoice: [Action] {
+        guard case .staff(_, _, .supervisor?, _) = state?.session, units.count > 1 else { return [] }
+        return [
+            Action(Command(.function(3), "Unidade", help: "Supervisão: mostra a fila da próxima unidade")) {
+                let current = self.unit ?? self.queue?.unit
+                let i = self.units.firstIndex { $0.code == current }.map { ($0 + 1) % self.units.count } ?? 0
+                self.unit = self.units[i].code
+                self.items = []
+                return self.load()
+            }
+        ]
+    }
+
     /// Whether this staff member answers for the ouvidoria comes with the header's counters.
     private weak var state: AppState?
 
     public func appear(app: AppState) -> [Effect] {
         state = app
-        return refresh()
+        guard case .staff(_, _, .supervisor?, _) = app.session else { return refresh() }
+        return refresh() + [.call { Message.catalogue(await Calls.protocolCatalogue($0)) as Any }]
     }
     public func reappear(app: AppState) -> [Effect] { refresh() }
 
@@ -100,12 +133,12 @@ public final class QueueScreen: Screen {
 
     private func page(offset: Int) -> [Effect] {
         loading += 1
-        let (g, q, limit) = (generation, filter.trimmingCharacters(in: .whitespaces), pageSize)
+        let (g, q, limit, unit) = (generation, filter.trimmingCharacters(in: .whitespaces), pageSize, unit)
         return [
             .call {
                 Message.loaded(
                     generation: g, append: offset > 0,
-                    await Calls.queue($0, q: q.isEmpty ? nil : q, offset: offset, limit: limit)) as Any
+                    await Calls.queue($0, unit: unit, q: q.isEmpty ? nil : q, offset: offset, limit: limit)) as Any
             }
         ]
     }
@@ -139,6 +172,10 @@ public final class QueueScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
+        if case .catalogue(.success(let c)) = message as? Message {
+            units = c.units.map { ($0.code, $0.name) }
+            return []
+        }
         guard case .loaded(let g, let append, let r) = message as? Message else { return [] }
         loading -= 1
         guard g == generation else { return [] }

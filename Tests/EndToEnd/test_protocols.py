@@ -1,5 +1,6 @@
 """Issue 11 in a real terminal against a real server: a counter-opened protocol worked by the
 back office in its queue, seen by its customer, and looked up by anyone without its private part."""
+import time
 import uuid
 
 from test_journeys import kiosk_login
@@ -192,3 +193,36 @@ def test_queue_deadlines_in_the_utilitys_calendar_whatever_the_terminals_zone(se
         assert f"até {rows['ahead']:%d/%m} (3d)" in line["ahead"], (zone, line)
         assert f"vence {rows['tomorrow']:%d/%m} 08:00" in line["tomorrow"], (zone, line)
         t.close()
+
+
+def test_a_supervisor_finds_a_concluded_protocol_and_any_units_queue(server, terminal):
+    """Issue 28.13: a concluded protocol of the Comercial unit is found again by a supervisor of
+    Centro — by typing its number in the queue (Enter opens it, with Reabrir), by typing
+    "concluído", and F3 moves her queue to another unit."""
+    url = server["url"]
+    opened = open_protocol(url, f"Concluido {uuid.uuid4().hex[:5]}")
+    number, formatted = opened["number"], opened["formatted"]
+    diego = api(url, "/v1/sessions/staff", body={"usuario": "diego", "senha": "comercial123", "modo": "staff"})["token"]
+    for step in ({"action": "receive"}, {"action": "conclude", "text": "Conta revista.", "public": True}):
+        api(url, f"/v1/protocols/{number}/steps", token=diego, body=step, key=str(uuid.uuid4()))
+    t = terminal(f"--server {url} --mode staff", width=80, height=24)
+    staff_queue(t, "carla", "supervisao123", "Agência Centro")
+    t.type(formatted)
+    t.wait_for("Filtro:")
+    t.keys("Enter")
+    screen = t.wait_for("Situação: Concluído")
+    assert formatted in screen, screen
+    t.wait_for("F7 Reabrir")
+    t.keys("Escape")
+    for _ in range(len(formatted)):
+        t.keys("BSpace")
+    t.keys("F3")
+    t.wait_for("Fila — ")
+    for _ in range(10):
+        if "Fila — Comercial" in t.text():
+            break
+        t.keys("F3")
+        time.sleep(0.5)
+    t.wait_for("Fila — Comercial")
+    t.type("concluido")
+    t.wait_for(formatted)

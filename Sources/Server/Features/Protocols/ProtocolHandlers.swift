@@ -202,6 +202,8 @@ struct ProtocolHandlers: Sendable {
                     term: term, types: types.filter { starts($0.value, term) }.map(\.key).sorted(),
                     situations: ProtocolSituation.allCases.filter { starts($0.label, term) }))
         }
+        // "concluído" typed asks for the concluded ones, which the queue otherwise leaves out (issue 28.13).
+        if filter.situation == nil, filter.words.contains(where: { $0.situations == [.concluido] }) { filter.situation = .concluido }
         let counts = try await protocols.counts(unit: unit)
         let (entries, matching) = try await protocols.queue(
             filter, offset: input.query.offset ?? 0, limit: min(200, max(1, input.query.limit ?? 30)))
