@@ -143,7 +143,9 @@ public final class AppModel {
             case .escape where stack.count > 1:
                 return [.pop]
             case let k where top.commands.contains(where: { $0.key == k && !$0.enabled }):
-                // A disabled command does nothing, whatever the screen would do with the key.
+                // A disabled command does nothing, whatever the screen would do with the key, and
+                // says why when it knows (issue 28.19).
+                if let why = top.commands.first(where: { $0.key == k && !$0.enabled })?.whyNot { flash = why }
                 return []
             default: break
             }

@@ -36,6 +36,23 @@ public final class AppState {
     /// Kiosk screens mask personal data; the server already does, this is for what the
     /// terminal itself types back (the CPF field after login, for instance).
     public var masksPersonalData: Bool { mode == .kiosk }
+
+    /// Whether this terminal's session may call `operation`, by the server's own table
+    /// (`Permissions`, in Domain): screens offer only what the role may do (issue 28.19). A staff
+    /// session whose role the login did not say is not narrowed (the server still decides).
+    public func may(_ operation: String) -> Bool {
+        switch session {
+        case nil: return Permissions.allows(.publico, operation)
+        case .customer?: return Permissions.allows(.cliente, operation)
+        case .staff(_, _, let role, _)?:
+            guard let role else { return true }
+            switch role {
+            case .atendente: return Permissions.allows(.atendente, operation)
+            case .backoffice: return Permissions.allows(.backoffice, operation)
+            case .supervisor: return Permissions.allows(.supervisor, operation)
+            }
+        }
+    }
 }
 
 /// The policy fields the login screen and the idle timer need.

@@ -73,6 +73,9 @@ public enum SessionOwner: Equatable, Sendable {
 
 /// A failed call, ready for the screen: the server's Portuguese message, or the transport's.
 public struct APIFailure: Error, Equatable, Sendable {
+    /// Whether trying again may succeed (no answer, the server's fault, too busy or too many
+    /// tries): only then does a screen say "F5 tenta de novo" (issue 28.19).
+    public var retryable: Bool { status == 0 || status == 408 || status == 429 || status >= 500 }
     public var status: Int
     public var code: String
     public var message: String

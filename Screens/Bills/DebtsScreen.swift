@@ -51,6 +51,12 @@ public final class DebtsScreen: Screen {
         ) { app in self.openCursor(app: app) }
         let refresh = Action(Command(.function(5), "Atualizar", help: "Recarrega as contas")) { self.load() }
         guard mode == .debts else { return [open, refresh] }
+        let charges = Action(Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor")) {
+            self.showBreakdown.toggle()
+            return []
+        }
+        // The back office reads the debts; it issues no document and takes no payment (issue 28.19).
+        guard serving else { return [charges, refresh] }
         return [
             Action(Command(.char(" "), "Marcar", help: "Marca ou desmarca a conta sob o cursor (só contas em aberto)")) {
                 self.toggle(self.list.selected)
@@ -85,17 +91,19 @@ public final class DebtsScreen: Screen {
                 for b in overdue { self.selected.insert(b.id) }
                 return []
             },
-            Action(Command(.function(3), "Encargos", help: "Mostra multa, juros e correção da conta vencida sob o cursor")) {
-                self.showBreakdown.toggle()
-                return []
-            },
-            open, refresh,
+            charges, open, refresh,
         ]
     }
 
     public var commands: [Command] { actions.commands }
 
-    public func appear(app: AppState) -> [Effect] { load() }
+    /// Whether this role serves the customer (statements, card payments, documents).
+    private var serving = true
+
+    public func appear(app: AppState) -> [Effect] {
+        serving = app.may("createStatement")
+        return load()
+    }
     public func reappear(app: AppState) -> [Effect] { load() }
 
     func load() -> [Effect] {
@@ -220,7 +228,7 @@ public final class DebtsScreen: Screen {
         if let f = failure, all.isEmpty {
             let lines = TextLayout.wrap(f.message, width: w - 1)
             for (i, line) in lines.enumerated() { s.put(line, x: x + 1, y: y + 1 + i, role: .error) }
-            s.put("F5 tenta de novo.", x: x + 1, y: y + 2 + lines.count, role: .muted)
+            if f.retryable { s.put("F5 tenta de novo.", x: x + 1, y: y + 2 + lines.count, role: .muted) }
             return
         }
         if mode == .secondCopy, bills.isEmpty {

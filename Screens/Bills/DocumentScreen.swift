@@ -93,7 +93,7 @@ public final class DocumentScreen: Screen {
                     self.deliver(.save, app: app)
                 }, at: 1)
         }
-        if failure != nil { rows.append(Action(Command(.function(5), "Tentar", help: "Tenta de novo")) { self.load() }) }
+        if failure?.retryable == true { rows.append(Action(Command(.function(5), "Tentar", help: "Tenta de novo")) { self.load() }) }
         return rows
     }
 
@@ -191,7 +191,7 @@ public final class DocumentScreen: Screen {
         guard let p = payment else {
             if let f = failure {
                 y = s.paragraph(f.message, x: x, y: y, width: w, role: .error)
-                s.put("F5 tenta de novo; Esc volta.", x: x, y: y + 1, role: .muted)
+                s.put(f.retryable ? "F5 tenta de novo; Esc volta." : "Esc volta.", x: x, y: y + 1, role: .muted)
             } else {
                 var what = "Carregando a conta…"
                 if statementOf != nil { what = "Emitindo o extrato…" }

@@ -36,14 +36,16 @@ public final class HomeScreen: Screen {
     /// Home's command table: the most used services as F-keys (the rest in Serviços, F9),
     /// refresh on F5 as on every screen, and the other properties by number.
     var actions: [Action] {
-        func service(_ key: Int, _ id: Service.ID) -> Action {
+        // A service this role may not use gets no key (issue 28.19: the back office reads, it does not serve).
+        func service(_ key: Int, _ id: Service.ID) -> Action? {
             let svc = Service.with(id)
+            guard app?.may(svc.operation) ?? true else { return nil }
             return Action(Command(.function(key), svc.label, help: svc.summary)) {
                 [.push(svc.open(Service.Context(matricula: self.matricula, property: self.property)))]
             }
         }
         // Enter opens nothing here (issue 28.17): it is the key a customer just pressed to log in.
-        return [
+        let entries: [Action?] = [
             .digits(Command(.char("1"), "1–9 Imóvel", help: "Abre o outro imóvel de número 1 a 9", enabled: !linked.isEmpty, inBar: false))
             {
                 self.open($0 - 1)
@@ -59,11 +61,17 @@ public final class HomeScreen: Screen {
                 [.push(ServicesScreen(matricula: self.matricula, property: self.property))]
             },
         ]
+        return entries.compactMap { $0 }
     }
 
     public var commands: [Command] { actions.commands }
 
-    public func appear(app: AppState) -> [Effect] { load() }
+    private weak var app: AppState?
+
+    public func appear(app: AppState) -> [Effect] {
+        self.app = app
+        return load()
+    }
     /// Back from a service: the debt summary may have changed (a card payment, for instance).
     public func reappear(app: AppState) -> [Effect] { load() }
 
@@ -132,7 +140,7 @@ public final class HomeScreen: Screen {
         guard let p = property else {
             if let f = failure {
                 s.put(f.message, x: x, y: y, role: .error, clip: area)
-                s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted)
+                if f.retryable { s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted) }
             } else {
                 s.put("Carregando os dados do imóvel…", x: x, y: y, role: .muted)
             }

@@ -122,6 +122,35 @@ struct Service {
 
     static func offered(in mode: TerminalMode) -> [Service] { all.filter { $0.modes.contains(mode) } }
 
+    /// What this terminal offers this session: its mode's services that the role may use.
+    static func offered(to app: AppState) -> [Service] { offered(in: app.mode).filter { app.may($0.operation) } }
+
+    /// The API operation the service is for (what the role must be allowed).
+    var operation: String {
+        switch id {
+        case .debts: return "listBills"
+        case .secondCopy: return "getBillPDF"
+        case .payments: return "listPayments"
+        case .consumption: return "getConsumption"
+        case .dueDate: return "getDueDate"
+        case .billSimulation: return "simulateBill"
+        case .installments: return "simulateInstallments"
+        case .tariffs: return "listTariffs"
+        case .request: return "requestService"
+        case .protocols: return "listPropertyProtocols"
+        case .newProtocol: return "createProtocol"
+        case .protocolLookup: return "lookupProtocol"
+        case .ouvidoria: return "createManifestation"
+        case .email: return "startEmailChange"
+        case .record: return "listPeople"
+        case .agreements: return "listAgreements"
+        case .certidao: return "issueCertidao"
+        case .declaracao: return "issueDeclaracao"
+        case .verifyCertidao: return "verifyCertidao"
+        case .reportProblem: return "reportProblem"
+        }
+    }
+
     static func with(_ id: ID) -> Service { all.first { $0.id == id }! }
 
     /// Whether `filter` (typed by a person: any case, with or without accents or hyphens) is in

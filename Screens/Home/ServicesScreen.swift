@@ -52,7 +52,7 @@ final class ServicesScreen: Screen {
     public var commands: [Command] { actions.commands }
 
     public func appear(app: AppState) -> [Effect] {
-        services = Service.offered(in: app.mode)
+        services = Service.offered(to: app)
         refilter()
         return []
     }

@@ -46,10 +46,14 @@ public final class ProtocolScreen: Screen {
     var who: (role: StaffRole, unit: String)?
 
     /// Whether the staff member may take `action` now (the server checks again).
-    func may(_ action: ProtocolAction) -> Bool {
-        guard let d = detail, let situation = ProtocolSituation(rawValue: d.situation.rawValue) else { return false }
-        guard let who else { return true }  // unknown: the server says
-        return action.refusal(role: who.role, staffUnit: who.unit, situation: situation, protocolUnit: d.unit) == nil
+    func may(_ action: ProtocolAction) -> Bool { whyNot(action) == nil }
+
+    /// Why this staff member cannot take `action` now (the Domain's rule, as the server applies
+    /// it), or nil; said when its key is pressed anyway.
+    func whyNot(_ action: ProtocolAction) -> String? {
+        guard let d = detail, let situation = ProtocolSituation(rawValue: d.situation.rawValue) else { return "Carregando o protocolo…" }
+        guard let who else { return nil }  // unknown: the server says
+        return action.refusal(role: who.role, staffUnit: who.unit, situation: situation, protocolUnit: d.unit)
     }
 
     /// An open ouvidoria manifestation not yet extended: F7 extends it (else F7 reopens).
@@ -74,28 +78,28 @@ public final class ProtocolScreen: Screen {
         return [
             Action(
                 Command(
-                    .function(2), "Receber", help: "Recebe o protocolo na unidade (o alerta de não recebido para)", enabled: may(.receive))
+                    .function(2), "Receber", help: "Recebe o protocolo na unidade (o alerta de não recebido para)", enabled: may(.receive), whyNot: whyNot(.receive))
             ) {
                 self.step(.init(action: .receive))
             },
-            Action(Command(.function(3), "Despachar", help: "Escreve um despacho, público ou privado", enabled: may(.dispatch))) {
+            Action(Command(.function(3), "Despachar", help: "Escreve um despacho, público ou privado", enabled: may(.dispatch), whyNot: whyNot(.dispatch))) {
                 [.push(StepScreen(number: n, action: .dispatch))]
             },
-            Action(Command(.function(4), "Encaminhar", help: "Encaminha a outra unidade, com um despacho", enabled: may(.forward))) {
+            Action(Command(.function(4), "Encaminhar", help: "Encaminha a outra unidade, com um despacho", enabled: may(.forward), whyNot: whyNot(.forward))) {
                 [.push(StepScreen(number: n, action: .forward))]
             },
             detail?.typeCode == "atualizacao-documento"
                 ? Action(
                     Command(
                         .function(6), "Aplicar", help: "Aplica o novo CPF/CNPJ do titular ao cadastro e conclui o pedido",
-                        enabled: may(.conclude))
+                        enabled: may(.conclude), whyNot: whyNot(.conclude))
                 ) {
                     self.detail.map { [.push(ApplyDocumentScreen($0))] } ?? []
                 }
                 : Action(
                     Command(
                         .function(6), "Concluir", help: "Conclui com um despacho final público (o requerente recebe por e-mail)",
-                        enabled: may(.conclude))
+                        enabled: may(.conclude), whyNot: whyNot(.conclude))
                 ) {
                     [.push(StepScreen(number: n, action: .conclude))]
                 },
@@ -107,10 +111,10 @@ public final class ProtocolScreen: Screen {
                 ) {
                     [.push(ExtensionScreen(number: n))]
                 }
-                : Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen))) {
+                : Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen), whyNot: whyNot(.reopen))) {
                     [.push(StepScreen(number: n, action: .reopen))]
                 },
-            Action(Command(.function(8), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit))) {
+            Action(Command(.function(8), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit), whyNot: whyNot(.edit))) {
                 self.detail.map { [.push(EditProtocolScreen($0))] } ?? []
             },
             Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() },

@@ -52,12 +52,15 @@ public struct Command: Equatable, Sendable {
     public var enabled: Bool
     /// Shown in the function bar (otherwise only in the help).
     public var inBar: Bool
+    /// Why it is disabled, said when its key is pressed anyway (never silence; issue 28.19).
+    public var whyNot: String?
 
-    public init(_ key: Key, _ label: String, help: String = "", enabled: Bool = true, inBar: Bool = true) {
+    public init(_ key: Key, _ label: String, help: String = "", enabled: Bool = true, inBar: Bool = true, whyNot: String? = nil) {
         self.key = key
         self.label = label
         self.help = help.isEmpty ? label : help
         self.enabled = enabled
         self.inBar = inBar
+        self.whyNot = whyNot
     }
 }

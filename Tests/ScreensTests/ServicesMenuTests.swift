@@ -1,3 +1,4 @@
+import Domain
 import API
 import Foundation
 import TUI
@@ -150,5 +151,49 @@ final class TypePickerTests: XCTestCase {
         XCTAssertEqual(ProtocolText.types(catalogue, matching: "outros").map(\.code), ["outros", "atualizacao-cadastral"])
         XCTAssertEqual(ProtocolText.types(catalogue, matching: "RELIG").first?.code, "religacao")
         XCTAssertEqual(ProtocolText.types(catalogue, matching: "").count, 3)
+    }
+}
+
+/// Issue 28.19: the back office is offered what its role may do — it reads a property's debts,
+/// payments and consumption; it issues no documents and takes no payments — by the server's own
+/// table (`Permissions`); a refusal never suggests a retry that cannot succeed.
+final class RoleOfferTests: JourneyBase {
+    func home(role: StaffRole) async {
+        start(mode: .staff, root: { HomeScreen(matricula: "100013") })
+        model.state.session = .staff(usuario: "diego", nome: "Diego", role: role, unit: "comercial")
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+    }
+
+    func testTheBackOfficeIsOfferedWhatItMayDo() async {
+        await home(role: .backoffice)
+        var keys = model.top.commands.map(\.label)
+        XCTAssertTrue(keys.contains("Débitos") && keys.contains("Pagamentos") && keys.contains("Consumo"), "\(keys)")
+        XCTAssertFalse(keys.contains("2ª via") || keys.contains("Parcelar"), "\(keys)")
+        transport.on("listBills", Fixtures.bills)
+        runtime.send(.key(.function(2)))
+        await runtime.settle()
+        keys = model.top.commands.map(\.label)
+        XCTAssertFalse(keys.contains("Extrato") || keys.contains("Cartão") || keys.contains("Marcar"), "\(keys)")
+        XCTAssertTrue(keys.contains("Encargos"), "\(keys)")
+        runtime.send(.key(.escape))
+        runtime.send(.key(.function(9)))
+        await runtime.settle()
+        let listed = screen().text
+        XCTAssertFalse(listed.contains("Segunda via") || listed.contains("Certidão de débitos"), listed)
+        XCTAssertTrue(listed.contains("Histórico de consumo") || listed.contains("Consumo"), listed)
+        // An attendant serves: the same home offers them.
+        await home(role: .atendente)
+        keys = model.top.commands.map(\.label)
+        XCTAssertTrue(keys.contains("2ª via") && keys.contains("Parcelar"), "\(keys)")
+    }
+
+    func testARefusalSaysWhyWithoutARetry() {
+        XCTAssertFalse(APIFailure(status: 403, code: "role_forbidden", message: "x").retryable)
+        XCTAssertFalse(APIFailure(status: 404, code: "not_found", message: "x").retryable)
+        XCTAssertTrue(APIFailure(status: 0, code: "network", message: "x").retryable)
+        XCTAssertTrue(APIFailure(status: 503, code: "unavailable", message: "x").retryable)
     }
 }
