@@ -93,10 +93,12 @@ public final class OuvidoriaScreen: Screen {
     enum Message: CallResultMessage {
         case info(Result<Calls.OuvidoriaInfo, APIFailure>)
         case sent(Result<Calls.ManifestationReceipt, APIFailure>)
+        case printed(Result<String, APIFailure>)
         var failure: APIFailure? {
             switch self {
             case .info(let r): return r.failure
             case .sent(let r): return r.failure
+            case .printed(let r): return r.failure
             }
         }
     }
@@ -130,6 +132,26 @@ public final class OuvidoriaScreen: Screen {
 
     public init() {}
 
+    /// Said after printing (or why it could not).
+    var printNotice: (String, Role)?
+    private var output = DocumentOutput.none
+    /// The CPF/CNPJ typed for the manifestation (the receipt is asked with it).
+    private var typedDocumento: String?
+
+    private func printReceipt(_ d: Calls.ManifestationReceipt) -> [Effect] {
+        sending = true
+        printNotice = nil
+        let (output, documento, secret) = (output, d.secret == nil ? typedDocumento : nil, d.secret)
+        return [
+            .call { c in
+                switch await Calls.protocolReceipt(c, number: d.number, documento: documento, secret: secret) {
+                case .success(let pdf): return Message.printed(await output.print(pdf, "protocolo-\(d.number).pdf")) as Any
+                case .failure(let f): return Message.printed(.failure(f)) as Any
+                }
+            }
+        ]
+    }
+
     public var title: String { type.map { "Ouvidoria — \($0.name)" } ?? "Ouvidoria" }
     public var isBusy: Bool { loading > 0 || sending }
 
@@ -138,7 +160,14 @@ public final class OuvidoriaScreen: Screen {
     var asksIdentity: Bool { !customerSession && !anonymous }
 
     var actions: [Action] {
-        guard done == nil else { return [] }
+        if let d = done {
+            // What a person without a pen takes away: the number and, if anonymous, the secret (issue 28.15).
+            return [
+                Action(Command(.function(2), "Imprimir", help: "Imprime o comprovante com o número (e o código, se anônima)")) {
+                    self.printReceipt(d)
+                }
+            ]
+        }
         guard let type else {
             return [
                 Action(Command(.enter, "Escolher", help: "Escreve uma manifestação deste tipo", enabled: !types.isEmpty)) {
@@ -179,6 +208,7 @@ public final class OuvidoriaScreen: Screen {
     public func appear(app: AppState) -> [Effect] {
         if case .customer = app.session { customerSession = true }
         kiosk = app.mode == .kiosk
+        output = app.output
         if app.policy?.emailEnabled == false { form.fields[2].hint = "opcional (envio de e-mails desligado)" }
         tray.appear(app)
         loading += 1
@@ -212,6 +242,7 @@ public final class OuvidoriaScreen: Screen {
                 return v.isEmpty ? nil : v
             }
             requester = .init(kind: .outro, documento: form.value(1), nome: form.value(0), telefone: optional(3), email: optional(2))
+            typedDocumento = form.value(1)
         }
         let body = text.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard body.count >= 10 else {
@@ -228,8 +259,9 @@ public final class OuvidoriaScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        guard !sending, done == nil else { return [] }
+        guard !sending else { return [] }
         if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
+        guard done == nil else { return [] }
         guard type != nil else {
             switch event {
             case .key(let k): _ = list.handle(k, pageSize: 10)
@@ -265,6 +297,12 @@ public final class OuvidoriaScreen: Screen {
             switch r {
             case .success(let d): done = d
             case .failure(let f): failure = f
+            }
+        case .printed(let r):
+            sending = false
+            switch r {
+            case .success(let m): printNotice = (m, .success)
+            case .failure(let f): printNotice = (f.message, .error)
             }
         }
         return []
@@ -315,8 +353,11 @@ public final class OuvidoriaScreen: Screen {
             y = form.render(into: &s, x: x, y: y, labelWidth: 10, width: min(30, w - 12), active: !inText)
         }
         if kiosk {
+            // An anonymous person handing papers to an attendant would no longer be anonymous (issue 28.15).
             y = s.paragraph(
-                "Documentos ou fotos? Leve-os a uma agência com o número do protocolo: o atendente os anexa.", x: x, y: y, width: w,
+                anonymous
+                    ? "Documentos ou fotos? Descreva-os no texto: entregá-los em mãos revelaria quem você é."
+                    : "Documentos ou fotos? Leve-os a uma agência com o número do protocolo: o atendente os anexa.", x: x, y: y, width: w,
                 role: .hint)
         } else if !tray.files.isEmpty {
             y = s.paragraph(ProtocolText.attachedLine(tray.files, canAttach: false), x: x, y: y, width: w, role: .muted)
@@ -345,7 +386,8 @@ public final class OuvidoriaScreen: Screen {
                         + "(Consultar protocolo, com o número e o código no lugar do CPF/CNPJ).", x: x, y: y, width: w, role: .warning) + 1
         }
         if let to = d.emailTo { y = s.paragraph("A confirmação com o número foi enviada a \(to).", x: x, y: y, width: w, role: .hint) }
-        s.paragraph("Acompanhe em Consultar protocolo. Esc volta.", x: x, y: y, width: w, role: .hint)
+        y = s.paragraph("F2 imprime um comprovante com o número\(d.secret == nil ? "" : " e o código"). Acompanhe em Consultar protocolo. Esc volta.", x: x, y: y, width: w, role: .hint) + 1
+        if let (text, role) = printNotice { s.paragraph(text, x: x, y: y, width: w, role: role) }
     }
 }
 

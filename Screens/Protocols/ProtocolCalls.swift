@@ -25,6 +25,24 @@ extension Calls {
     }
 
     /// An attachment's bytes.
+    /// A protocol's receipt as PDF (issue 28.15): with the session that reads it, or the
+    /// requester's CPF/CNPJ, or an anonymous manifestation's secret.
+    static func protocolReceipt(_ c: Client, number: String, documento: String? = nil, secret: String? = nil) async -> Result<
+        Data, APIFailure
+    > {
+        await run {
+            let body: HTTPBody
+            switch try await c.getProtocolReceipt(body: .json(.init(number: number, documento: documento, secret: secret))) {
+            case .ok(let ok):
+                switch ok.body {
+                case .pdf(let b), .binary(let b): body = b
+                }
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+            return .success(try await Data(collecting: body, upTo: 4 << 20))
+        }
+    }
+
     static func attachmentFile(_ c: Client, number: String, id: Int64, maxBytes: Int = 256 << 20) async -> Result<Data, APIFailure> {
         await run {
             let body: HTTPBody

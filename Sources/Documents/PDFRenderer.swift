@@ -65,6 +65,10 @@ public enum PDFRenderer {
         return try page(title: "Comprovante \(receipt.reference)") { $0.draw(receipt) }
     }
 
+    public static func render(_ receipt: ProtocolReceipt) throws -> Data {
+        try page(title: "Protocolo \(receipt.number)") { $0.draw(receipt) }
+    }
+
     /// One A4 page drawn by `draw`, as PDF.
     static func page(title: String, _ draw: (inout Page) -> Void) throws -> Data {
         try pages(title: title, count: 1) { page, _ in draw(&page) }
@@ -452,6 +456,46 @@ public enum PDFRenderer {
             text(detail, x: right, y: y + 26, align: 1)
             y += 46
             rule(y)
+        }
+
+        mutating func draw(_ r: ProtocolReceipt) {
+            let (left, right) = (margin, pageWidth - margin)
+            header(r.issuer, title: "Comprovante de protocolo", detail: "Registrado em \(r.openedAt)")
+            y += 30
+            font(.regular, 11)
+            text("Número do protocolo", x: left, y: y)
+            y += 26
+            font(.bold, 24)
+            text(r.number, x: left, y: y)
+            y += 24
+            labelled([("Assunto", r.typeName), ("Resposta", r.deadline ?? "no prazo do tipo de pedido")], valueAt: left + 90, size: 10, step: 16)
+            if let secret = r.secret {
+                y += 18
+                font(.regular, 11)
+                text("Código secreto (manifestação anônima)", x: left, y: y)
+                y += 26
+                font(.bold, 22)
+                text(secret, x: left, y: y)
+                y += 20
+                font(.regular, 9)
+                for line in wordWrap(
+                    "Guarde este papel: só o número e este código permitem acompanhar a manifestação, e o código não é mostrado de novo. Ninguém precisa saber quem você é.",
+                    fits: { width($0) <= right - left })
+                {
+                    text(line, x: left, y: y)
+                    y += 12
+                }
+            }
+            y += 18
+            font(.regular, 9)
+            let how =
+                r.secret == nil
+                ? "Acompanhe pelo número e o CPF/CNPJ de quem pediu: num terminal de autoatendimento (F8, Protocolo), com um atendente ou, com login, em Meus protocolos."
+                : "Acompanhe pelo número e o código: num terminal de autoatendimento (F8, Protocolo)."
+            for line in wordWrap(how, fits: { width($0) <= right - left }) {
+                text(line, x: left, y: y)
+                y += 12
+            }
         }
 
         mutating func draw(_ r: CardReceipt) {

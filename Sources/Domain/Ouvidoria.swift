@@ -45,4 +45,11 @@ public enum AnonymousSecret {
         guard kept.count == 12, kept.allSatisfy({ alphabet.contains($0) }) else { return nil }
         return kept
     }
+
+    /// `K7QF-M2XD-9PRA`, as it was shown: what a person typed, in its groups of four; nil when it
+    /// cannot be a secret.
+    public static func formatted(_ typed: String) -> String? {
+        guard let kept = normalized(typed).map(Array.init) else { return nil }
+        return stride(from: 0, to: 12, by: 4).map { String(kept[$0..<$0 + 4]) }.joined(separator: "-")
+    }
 }

@@ -35,7 +35,7 @@ public enum Permissions {
         "getHealth": everyone, "getAuthPolicy": everyone, "loginCustomer": everyone, "loginStaff": everyone,
         "getCertidaoPublicKey": everyone, "verifyCertidao": everyone, "getOuvidoria": everyone,
         "createManifestation": everyone, "lookupProtocol": everyone, "reportProblem": everyone, "listTariffs": everyone,
-        "simulateBill": everyone, "cardCompanyCallback": everyone,
+        "simulateBill": everyone, "cardCompanyCallback": everyone, "getProtocolReceipt": everyone,
         // Any session.
         "getSession": sessions, "logout": sessions, "getProtocolCatalogue": sessions, "getProtocol": sessions,
         "getProtocolAttachment": sessions,

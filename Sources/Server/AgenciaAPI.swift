@@ -215,6 +215,9 @@ final class AgenciaAPI: APIProtocol, Sendable {
         try await protocols.listPropertyProtocols(input)
     }
 
+    func getProtocolReceipt(_ input: Operations.GetProtocolReceipt.Input) async throws -> Operations.GetProtocolReceipt.Output {
+        try await protocols.getProtocolReceipt(input)
+    }
     func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
         try await protocols.lookupProtocol(input)
     }

@@ -140,7 +140,8 @@ public func buildApplication(
     }
     let protocolHandlers = ProtocolHandlers(
         protocols: ProtocolRepository(store: store), properties: properties, authorization: authorization, limiter: limiter,
-        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit, mail: mail)
+        limits: config.attachmentLimits, clock: appClock, ouvidoriaUnit: config.ouvidoria.unit, mail: mail,
+        issuer: DocumentFactory(utility: config.utility).issuer)
     let ouvidoria = OuvidoriaRepository(store: store, unit: config.ouvidoria.unit)
     let api = AgenciaAPI(
         health: HealthHandlers(store: store, logger: logger),

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".build" / "debug"
 # A tmux server of our own; an anchor session keeps it alive between tests (a server whose last
 # session was killed exits, and a new-session racing with that exit fails).
-TMUX = ["tmux", "-L", "agencia-e2e"]
+# One tmux server per run: two runs on one machine (a CI run beside a developer's) never share it.
+TMUX = ["tmux", "-L", f"agencia-e2e-{os.getpid()}"]
 
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")

@@ -3,7 +3,9 @@ loopback: a reclamação made at the kiosk without logging in, whose confirmatio
 the sink) holds the number and the legal deadline; the ouvidoria's alert e-mail; the staff
 header's counter until Bruno receives it; the one extension with its reason, seen by the
 manifestant; an anonymous denúncia consulted with its secret."""
+import json
 import re
+import subprocess
 
 from conftest import messages_to
 from test_protocols import staff_queue
@@ -70,21 +72,32 @@ def test_reclamacao_email_alert_counter_and_extension(servers, terminal, smtp_si
     assert "Aguardando o laudo da equipe de operação." in extended[0], extended[0]
 
 
-def test_anonymous_denuncia_consulted_with_its_secret(servers, terminal):
+def test_anonymous_denuncia_consulted_with_its_secret(servers, terminal, scratch):
+    """...and, issue 28.15: the person without a pen prints a receipt with the number and the
+    secret (read back from the PDF); the form never asks an anonymous person to hand papers to
+    an attendant."""
     server = servers.get(None, kioskIdleSeconds=120, ouvidoria={"anonymousTypes": ["denuncia"]})
-    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    printed = scratch("agencia-receipt-") / "comprovante.pdf"
+    config = printed.parent / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
     t.wait_for("F9 Ouvidoria")
     t.keys("F9")
     t.wait_for("Escolha o tipo:")
     t.keys("Enter")  # Denúncia, first by name
     t.wait_for("Ouvidoria — Denúncia")
     t.keys("F4")
-    t.wait_for("Sem identificação")
+    screen = " ".join(t.wait_for("Sem identificação").split())
+    assert "entregá-los em mãos revelaria quem você é" in screen and "o atendente os anexa" not in screen, screen
     t.type("Ligacao clandestina na Rua Itabaiana, 300.")
     t.keys("F2")
     screen = t.wait_for("Código secreto:")
     number = re.search(r"protocolo (\d{4}/\d{6})", " ".join(screen.split())).group(1)
     secret = re.search(r"Código secreto: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", screen).group(1)
+    t.keys("F2")
+    t.wait_for("Documento enviado à impressora")
+    text = subprocess.run(["pdftotext", "-layout", str(printed), "-"], capture_output=True, text=True).stdout
+    assert number in text and secret in text and "Comprovante de protocolo" in text, text
     t.keys("Escape")
     t.wait_for("F8 Protocolo")
     t.keys("F8")

@@ -19,6 +19,8 @@ struct ProtocolHandlers: Sendable {
     /// The ouvidoria's unit: its types open manifestations, its queue shows unreceived ones first.
     let ouvidoriaUnit: String
     let mail: MailAddresses
+    /// Who the receipts say issued them.
+    let issuer: PayableDocument.Issuer
 
     /// The units and the protocol types (internal types for staff only).
     func getProtocolCatalogue(_ input: Operations.GetProtocolCatalogue.Input) async throws -> Operations.GetProtocolCatalogue.Output {
@@ -117,6 +119,39 @@ struct ProtocolHandlers: Sendable {
     /// that nobody locks a protocol's lookup for everyone (issue 27).
     func lookupProtocol(_ input: Operations.LookupProtocol.Input) async throws -> Operations.LookupProtocol.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
+        return .ok(.init(body: .json(try await view(try await lookedUp(body), audience: .lookup, toRequester: true))))
+    }
+
+    /// A protocol's receipt to print where it was made (issue 28.15), asked as the lookup is; an
+    /// anonymous manifestation's receipt carries the secret the caller proved.
+    func getProtocolReceipt(_ input: Operations.GetProtocolReceipt.Input) async throws -> Operations.GetProtocolReceipt.Output {
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        // A customer's session that reads the protocol needs no other proof (a request made at the kiosk).
+        var record: ProtocolRecord
+        if body.documento == nil, body.secret == nil, case .customer = Principal.current,
+            let number = ProtocolNumber(parsing: body.number), let r = try await protocols.protocolRecord(number),
+            try await belongsToCaller(r)
+        {
+            record = r
+        } else {
+            record = try await lookedUp(body)
+        }
+        let types = try await typeNames()
+        let local = { (t: Int64) in LocalCalendar.local(Self.date(t), timeZone: self.clock.timeZone) }
+        let opened = local(record.openedAt)
+        let deadline = record.deadlineAt.map { "até \(local($0).date.formatted)" }
+        let receipt = ProtocolReceipt(
+            issuer: issuer, number: record.number.formatted, typeName: types[record.typeCode] ?? record.typeCode,
+            openedAt: String(format: "%@ %02d:%02d", opened.date.formatted, opened.minute / 60, opened.minute % 60),
+            deadline: deadline, secret: record.secretHash == nil ? nil : body.secret.flatMap(AnonymousSecret.formatted))
+        let pdf = try await NIOThreadPool.singleton.runIfActive { try PDFRenderer.render(receipt) }
+        return .ok(.init(body: .pdf(HTTPBody(pdf))))
+    }
+
+    /// The protocol the caller proved: its number with the requester's CPF/CNPJ or an anonymous
+    /// manifestation's secret. A wrong pair, a missing protocol and a malformed number answer
+    /// alike, under login's limits.
+    private func lookedUp(_ body: S.ProtocolLookup) async throws -> ProtocolRecord {
         let number = ProtocolNumber(parsing: body.number)
         let origin = Principal.origin.limitKey
         let attempt = try await limiter.reserve(["p:\(number?.compact ?? "invalido")@\(origin)", origin])
@@ -129,7 +164,7 @@ struct ProtocolHandlers: Sendable {
             if let hash = record?.secretHash { hash == secret } else { documento != nil && record?.requester.documento == documento }
         guard let record, matches else { throw APIError.protocolNotFound }
         try await attempt.release()
-        return .ok(.init(body: .json(try await view(record, audience: .lookup, toRequester: true))))
+        return record
     }
 
     /// Moves a protocol: receive, dispatch (public or private), forward, edit, conclude, reopen.
