@@ -158,8 +158,18 @@ public final class ServiceCatalogueScreen: Screen {
 public final class ServiceFormScreen: Screen {
     enum Message: CallResultMessage {
         case sent(Result<Calls.ServiceRequestResult, APIFailure>)
-        var failure: APIFailure? { if case .sent(let r) = self { return r.failure } else { return nil } }
+        case printed(Result<String, APIFailure>)
+        var failure: APIFailure? {
+            switch self {
+            case .sent(let r): return r.failure
+            case .printed(let r): return r.failure
+            }
+        }
     }
+
+    /// Said after printing the receipt (or why it could not).
+    var printNotice: (String, Role)?
+    private var output = DocumentOutput.none
 
     enum Stage {
         case form, confirm
@@ -209,7 +219,21 @@ public final class ServiceFormScreen: Screen {
             var rows = [
                 Action(Command(.enter, "Acompanhar", help: "Abre o protocolo do pedido: situação e trâmites")) {
                     [.pop, .push(ProtocolScreen(number: r.number, canAct: false))]
-                }
+                },
+                // The number on paper, for whoever has no pen (issue 28.15).
+                Action(Command(.function(2), "Imprimir", help: "Imprime o comprovante com o número do protocolo")) {
+                    self.sending = true
+                    self.printNotice = nil
+                    let output = self.output
+                    return [
+                        .call { c in
+                            switch await Calls.protocolReceipt(c, number: r.number) {
+                            case .success(let pdf): return Message.printed(await output.print(pdf, "protocolo-\(r.number).pdf")) as Any
+                            case .failure(let f): return Message.printed(.failure(f)) as Any
+                            }
+                        }
+                    ]
+                },
             ]
             if let fee = r.fee, fee.payment != nil {
                 rows.append(
@@ -225,6 +249,7 @@ public final class ServiceFormScreen: Screen {
 
     public func appear(app: AppState) -> [Effect] {
         tray.appear(app)
+        output = app.output
         return []
     }
 
@@ -293,6 +318,14 @@ public final class ServiceFormScreen: Screen {
     }
 
     public func receive(_ message: Any, app: AppState) -> [Effect] {
+        if case .printed(let r) = message as? Message {
+            sending = false
+            switch r {
+            case .success(let m): printNotice = (m, .success)
+            case .failure(let f): printNotice = (f.message, .error)
+            }
+            return []
+        }
         guard case .sent(let r) = message as? Message else { return [] }
         sending = false
         switch r {
@@ -346,7 +379,7 @@ public final class ServiceFormScreen: Screen {
             let text =
                 r.duplicate
                 ? "Já existe um pedido de \(r.typeName) em andamento: protocolo \(r.formatted), previsto para \(when). Nenhum pedido novo foi aberto."
-                : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). Anote o número."
+                : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). F2 imprime o comprovante com o número."
             y = s.paragraph(text, x: x, y: y, width: w, role: r.duplicate ? .warning : .success) + 1
             if let fee = r.fee {
                 let amount = Money(cents: fee.amountCents).formatted
@@ -363,7 +396,8 @@ public final class ServiceFormScreen: Screen {
             if let docs = offer.documents, tray.files.isEmpty {
                 y = s.paragraph("Leve com o número do protocolo: \(docs)", x: x, y: y, width: w, role: .warning) + 1
             }
-            s.paragraph("Enter acompanha o pedido; também em Serviços → Meus protocolos.", x: x, y: y, width: w, role: .hint)
+            y = s.paragraph("Enter acompanha o pedido; também em Serviços → Meus protocolos.", x: x, y: y, width: w, role: .hint)
+            if let (text, role) = printNotice { s.paragraph(text, x: x, y: y + 1, width: w, role: role) }
         }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }

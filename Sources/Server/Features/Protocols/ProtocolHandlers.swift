@@ -126,11 +126,11 @@ struct ProtocolHandlers: Sendable {
     /// anonymous manifestation's receipt carries the secret the caller proved.
     func getProtocolReceipt(_ input: Operations.GetProtocolReceipt.Input) async throws -> Operations.GetProtocolReceipt.Output {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        // A customer's session that reads the protocol needs no other proof (a request made at the kiosk).
+        // A session that reads the protocol needs no other proof: the customer who asked at the
+        // kiosk, the attendant or staff member who may read it.
         var record: ProtocolRecord
-        if body.documento == nil, body.secret == nil, case .customer = Principal.current,
-            let number = ProtocolNumber(parsing: body.number), let r = try await protocols.protocolRecord(number),
-            try await belongsToCaller(r)
+        if body.documento == nil, body.secret == nil, let number = ProtocolNumber(parsing: body.number),
+            let r = try await protocols.protocolRecord(number), try await sessionReads(r)
         {
             record = r
         } else {
@@ -467,6 +467,17 @@ struct ProtocolHandlers: Sendable {
     /// Whether the customer calling is the requester or reaches the protocol's property.
     /// Never a protocol whose requester was only declared; an ouvidoria manifestation only by the
     /// complainant's own CPF/CNPJ, never by the property it names (issue 27).
+    /// Whether the session calling reads `r`: its customer, or a staff member by `ProtocolReading`.
+    private func sessionReads(_ r: ProtocolRecord) async throws -> Bool {
+        switch Principal.current {
+        case .customer: return try await belongsToCaller(r)
+        case let p?:
+            guard let staff = p.staff else { return false }
+            return try await reading(r, by: staff, now: clock.epochSeconds) != .none
+        case nil: return false
+        }
+    }
+
     /// Whether the customer calling is the protocol's requester, by their session's CPF/CNPJ.
     private func callerIsRequester(_ r: ProtocolRecord) -> Bool {
         guard case .customer(_, let documento?, _) = Principal.current, !r.identityDeclared else { return false }
