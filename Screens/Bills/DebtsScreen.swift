@@ -195,7 +195,9 @@ public final class DebtsScreen: Screen {
         case .emRevisao: return ("Em revisão (cartão)", .underReview)
         case .parcelada: return ("Parcelada", .muted)
         case .aberta:
-            if b.overdue { return ("Vencida há \(counted(b.updated?.daysLate ?? 0, "dia"))", .overdue) }
+            // The date, not a count of days (issue 28.8: the charges' days start at the next
+            // business day, which a bare "há N dias" did not say; F3 shows them).
+            if b.overdue { return ("Vencida em \(CivilDate(iso: b.dueOn)?.dayMonth ?? b.dueOn)", .overdue) }
             if let until = b.payableUntilOn.flatMap(CivilDate.init(iso:)), let today = asOf, b.dueOn < today {
                 return ("Sem encargos até \(until.dayMonth)", .normal)
             }
@@ -268,7 +270,11 @@ public final class DebtsScreen: Screen {
                     below.append((Self.noCharges(b), .muted))
                 }
             }
-            below.append(("Total dos débitos selecionados: \(selectedTotal.formatted) (\(counted(selected.count, "conta")))", .title))
+            below.append(
+                (
+                    "Total selecionado (com multa e juros até hoje): \(selectedTotal.formatted) (\(counted(selected.count, "conta")))",
+                    .title
+                ))
         }
         if let f = failure {
             below.append((f.message, .error))

@@ -183,9 +183,13 @@ public final class HomeScreen: Screen {
             let oldest = d.oldestDueOn.flatMap(CivilDate.init(iso:))?.formatted ?? "-"
             let total = Money(cents: d.openTotalCents).formatted
             let overdue = d.overdueCount > 0 ? ", \(counted(d.overdueCount, "vencida"))" : ""
+            // Which figure this is, said where it is shown (issue 28.8): the bills' own values; the
+            // debts screen adds the charges up to today.
             banner = [
-                "! DÉBITOS EM ABERTO: \(counted(d.openCount, "conta"))\(overdue) — total \(total)",
-                "  Vencimento mais antigo: \(oldest)",
+                "! DÉBITOS EM ABERTO: \(counted(d.openCount, "conta"))\(overdue) — \(total) sem multa e juros",
+                d.overdueCount > 0
+                    ? "  Vencimento mais antigo: \(oldest) · com encargos até hoje: F2 Débitos"
+                    : "  Vencimento mais antigo: \(oldest)",
             ]
             role = d.overdueCount > 0 ? .overdue : .banner
         }

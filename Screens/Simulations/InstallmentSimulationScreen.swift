@@ -187,6 +187,10 @@ public final class InstallmentSimulationScreen: Screen {
             s.put(value, x: x + 41, y: y, role: label == "Total a pagar" ? .title : .normal, clip: area)
             y += 1
         }
+        // What this terminal may sign, and what someone above could do more (issue 28.9).
+        if let beyond = r.beyond {
+            y = s.paragraph("Aqui: até \(r.maxCount) parcelas. \(beyond)", x: x, y: y, width: area.width - 4, role: .muted)
+        }
         y += 1
         s.put("Débitos que entram (\(r.bills.count)); limite: \(r.maxCount) parcelas", x: x, y: y, role: .header, clip: area)
         y += 1

@@ -42,9 +42,12 @@ public struct AgreementLimits: Hashable, Sendable, Codable {
         self.minDownPaymentPercent = minDownPaymentPercent
     }
 
+    /// The smallest down payment on `debt` within these limits.
+    public func minimumDownPayment(_ debt: Money) -> Money { Money(cents: (debt.cents * Int64(minDownPaymentPercent) + 99) / 100) }
+
     /// Why `who` may not sign `count` installments with `downPayment` on `debt` (nil: they may).
     public func refusal(count: Int, downPayment: Money, debt: Money, who: String, ask: String) -> String? {
-        let minimum = Money(cents: (debt.cents * Int64(minDownPaymentPercent) + 99) / 100)
+        let minimum = minimumDownPayment(debt)
         if count > maxCount || downPayment < minimum {
             return "Acima do limite \(who) (até \(maxCount) parcelas, entrada de ao menos \(minDownPaymentPercent) % = "
                 + "\(minimum.formatted)): \(ask)."

@@ -407,6 +407,18 @@ public struct AgreementSettings: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Who signs for `role` (nil: the customer at a kiosk) and how far they may go alone: the
+    /// limits, how to name them, and whom to ask beyond; nil limits for a supervisor or the back
+    /// office (the installment policy is theirs). Used by the simulation and the signature alike
+    /// (issue 28.9: the simulation offers only what this terminal and person may sign).
+    func signer(_ role: StaffRole?) -> (limits: AgreementLimits, who: String, ask: String)? {
+        switch role {
+        case nil: return (kiosk, "do autoatendimento", "procure uma agência")
+        case .atendente?: return (atendente, "do atendente", "peça a um supervisor")
+        default: return nil
+        }
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable { case kiosk, atendente, maxOverdueInstallments, maxOverdueDays }
 
     public init(from decoder: any Decoder) throws {

@@ -31,7 +31,7 @@ def open_my_protocol(t, number):
     for _ in range(30):
         t.keys("BSpace")
     t.type("meus protocolos")
-    t.wait_for("1. Meus protocolos")
+    t.wait_for(". Meus protocolos")
     t.keys("Enter")
     t.wait_for(number)
     lines = t.text().splitlines()

@@ -62,7 +62,8 @@ def test_services_menu_filters_and_opens_a_service(server, terminal):
     for title in ["Débitos e pagamento", "Segunda via de conta", "Histórico de consumo", "Data de vencimento"]:
         assert title in screen, screen
     t.type("tarifa")
-    screen = t.wait_for("1. Tabela de tarifas")
+    t.wait_for("Filtrar: tarifa")
+    screen = t.wait_for(". Tabela de tarifas")
     assert "Débitos e pagamento" not in screen
     t.keys("Enter")
     screen = t.wait_for("Residencial")

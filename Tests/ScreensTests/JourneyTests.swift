@@ -50,7 +50,7 @@ final class JourneyTests: JourneyBase {
         start()
         await loginAsMaria()
         let text = screen().text
-        XCTAssertTrue(text.contains("DÉBITOS EM ABERTO: 3 contas, 2 vencidas — total R$ 378,42"), text)
+        XCTAssertTrue(text.contains("DÉBITOS EM ABERTO: 3 contas, 2 vencidas — R$ 378,42 sem multa e juros"), text)
         XCTAssertTrue(text.contains("Vencimento mais antigo: 28/09/2026"), text)
         XCTAssertTrue(text.contains("MARIA A. S."))
         XCTAssertEqual(Array(transport.calls.prefix(2)), ["getAuthPolicy", "loginCustomer"])

@@ -68,14 +68,14 @@ final class PaymentJourneyTests: JourneyBase {
         await openDebts()
         var text = screen().text
         XCTAssertTrue(text.contains("A vencer"), text)
-        XCTAssertTrue(text.contains("Vencida há 26 dias"))
+        XCTAssertTrue(text.contains("Vencida em 28/10"), "the date, not a count of days (issue 28.8)")
         XCTAssertTrue(text.contains("Em revisão (cartão)"))
         XCTAssertTrue(text.contains("Parcelada"))
         XCTAssertTrue(text.contains("Paga em 25/06/2026"))
-        XCTAssertTrue(text.contains("Total dos débitos selecionados: R$ 0,00 (0 contas)"))
+        XCTAssertTrue(text.contains("Total selecionado (com multa e juros até hoje): R$ 0,00 (0 contas)"))
         // Space on the first (open, not due) bill.
         runtime.send(.key(.char(" ")))
-        XCTAssertTrue(screen().text.contains("Total dos débitos selecionados: R$ 115,16 (1 conta)"))
+        XCTAssertTrue(screen().text.contains("Total selecionado (com multa e juros até hoje): R$ 115,16 (1 conta)"))
         // A bill under review cannot be selected, and says why.
         for _ in 0..<3 { runtime.send(.key(.down)) }
         runtime.send(.key(.char(" ")))
@@ -84,7 +84,7 @@ final class PaymentJourneyTests: JourneyBase {
         XCTAssertTrue(text.contains("(1 conta)"))
         // F2 selects every overdue bill: their updated values count.
         runtime.send(.key(.function(2)))
-        XCTAssertTrue(screen().text.contains("Total dos débitos selecionados: R$ 388,24 (3 contas)"), screen().text)
+        XCTAssertTrue(screen().text.contains("Total selecionado (com multa e juros até hoje): R$ 388,24 (3 contas)"), screen().text)
         // F3: the breakdown of the overdue bill under the cursor.
         runtime.send(.key(.up))
         runtime.send(.key(.function(3)))

@@ -241,19 +241,38 @@ final class ServiceAPITests: XCTestCase {
                 let bills = try await client.get("/v1/properties/\(Demo.mariaNorm)/bills", token: token)
                 let overdue = (bills.json["items"] as? [[String: Any]] ?? []).filter { $0["overdue"] as? Bool == true }
                 let debt = overdue.reduce(0) { $0 + (($1["updated"] as? [String: Any])?["totalCents"] as? Int ?? 0) }
-                let minimum = (debt * 10 + 99) / 100
-                let ok = try await simulate(minimum, 6)
+                let minimum = (debt * 10 + 99) / 100  // the policy's 10 %
+                let kiosk = (debt * 20 + 99) / 100  // the kiosk's own limit: 20 %, 12 installments
+                // Issue 28.9: the kiosk's simulation offers what the kiosk may sign, and says what an agência could do.
+                let beyondKiosk = try await simulate(minimum, 6)
+                XCTAssertEqual(beyondKiosk.errorCode, "limit")
+                XCTAssertEqual(
+                    beyondKiosk.errorMessage,
+                    "Acima do limite do autoatendimento (até 12 parcelas, entrada de ao menos 20 % = \(Money(cents: Int64(kiosk)).formatted)): procure uma agência.")
+                let thirteen = try await simulate(kiosk, 13)
+                XCTAssertEqual(thirteen.errorCode, "limit")
+                let ok = try await simulate(kiosk, 6)
                 XCTAssertEqual(ok.status, .ok, "\(ok.json)")
                 XCTAssertEqual(ok.json["notice"] as? String, "Simulação — não vale como contrato.")
                 XCTAssertEqual(ok.json["debtCents"] as? Int, debt)
                 XCTAssertEqual((ok.json["bills"] as? [Any])?.count, overdue.count)
-                XCTAssertEqual(ok.json["minDownPaymentCents"] as? Int, minimum)
+                XCTAssertEqual(ok.json["minDownPaymentCents"] as? Int, kiosk)
+                XCTAssertEqual(ok.json["maxCount"] as? Int, 12)
+                XCTAssertEqual(
+                    ok.json["beyond"] as? String,
+                    "Numa agência, o parcelamento pode ir até 24 parcelas com entrada de ao menos \(Money(cents: Int64(minimum)).formatted).")
                 let parts = try XCTUnwrap(ok.json["installments"] as? [Int])
                 let plan = try InstallmentPlan(
-                    total: Money(cents: Int64(debt)), downPayment: Money(cents: Int64(minimum)), count: 6,
+                    total: Money(cents: Int64(debt)), downPayment: Money(cents: Int64(kiosk)), count: 6,
                     monthlyRate: Decimal(string: "0.01")!)
                 XCTAssertEqual(parts.map(Int64.init), plan.installments.map(\.cents))
-                XCTAssertEqual(ok.json["totalCents"] as? Int, minimum + parts.reduce(0, +))
+                XCTAssertEqual(ok.json["totalCents"] as? Int, kiosk + parts.reduce(0, +))
+                // A supervisor at a counter: the policy itself, nothing beyond.
+                let carla = try await client.staffToken("carla", "supervisao123")
+                let supervised = try await simulate(minimum, 24, token: carla)
+                XCTAssertEqual(supervised.status, .ok, "\(supervised.json)")
+                XCTAssertEqual(supervised.json["maxCount"] as? Int, 24)
+                XCTAssertNil(supervised.json["beyond"])
 
                 let cases: [(Int, Int, HTTPResponse.Status, String)] = [
                     (minimum - 1, 6, .unprocessableContent, minimumText),
@@ -269,9 +288,9 @@ final class ServiceAPITests: XCTestCase {
                     XCTAssertEqual(r.status, status, message)
                     XCTAssertEqual(r.errorMessage, message)
                 }
-                let notHolder = try await simulate(minimum, 6, doc: "529.982.247-25")
+                let notHolder = try await simulate(kiosk, 6, doc: "529.982.247-25")
                 XCTAssertEqual(notHolder.errorCode, "not_responsible")
-                let invalid = try await simulate(minimum, 6, doc: "111.444.777-36")
+                let invalid = try await simulate(kiosk, 6, doc: "111.444.777-36")
                 XCTAssertEqual(invalid.status, .badRequest)
                 // Everything paid: nothing to negotiate. An agreement in course: refused.
                 let paid = try await simulate(0, 6, on: "/v1/properties/\(Demo.mariaPaid)/installment-simulations")

@@ -55,23 +55,11 @@ struct AgreementHandlers: Sendable {
             throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
         }
         // The signer's own limits: a kiosk's, an attendant's; beyond, a supervisor (up to the policy).
-        let channel: String
-        switch grant.staff?.role {
-        case nil:
-            channel = "kiosk"
-            if let refusal = config.agreements.kiosk.refusal(
-                count: body.count, downPayment: downPayment, debt: debt, who: "do autoatendimento", ask: "procure uma agência")
-            {
-                throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
-            }
-        case .atendente?:
-            channel = "counter"
-            if let refusal = config.agreements.atendente.refusal(
-                count: body.count, downPayment: downPayment, debt: debt, who: "do atendente", ask: "peça a um supervisor")
-            {
-                throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
-            }
-        default: channel = "staff"
+        let channel = grant.staff == nil ? "kiosk" : grant.staff?.role == .atendente ? "counter" : "staff"
+        if let s = config.agreements.signer(grant.staff?.role),
+            let refusal = s.limits.refusal(count: body.count, downPayment: downPayment, debt: debt, who: s.who, ask: s.ask)
+        {
+            throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
         }
         let dueDay = try await agreements.dueDay(grant.matricula)
         var schedule: [(seq: Int, due: CivilDate, amount: Money)] = []

@@ -43,6 +43,24 @@ struct InstallmentHandlers: Sendable {
         } catch let p as InstallmentPolicy.Problem {
             throw APIError(status: .unprocessableContent, code: "policy", message: p.description)
         }
+        // What this signer may sign alone, and what someone above could do more (issue 28.9).
+        var maxCount = policy.maxCount
+        var minDown = policy.minimumDownPayment(debt)
+        var beyond: String?
+        if let s = config.agreements.signer(grant.staff?.role) {
+            if let refusal = s.limits.refusal(
+                count: body.count, downPayment: Money(cents: body.downPaymentCents), debt: debt, who: s.who, ask: s.ask)
+            {
+                throw APIError(status: .unprocessableContent, code: "limit", message: refusal)
+            }
+            maxCount = min(maxCount, s.limits.maxCount)
+            minDown = max(minDown, s.limits.minimumDownPayment(debt))
+            if maxCount < policy.maxCount || minDown > policy.minimumDownPayment(debt) {
+                beyond =
+                    "\(grant.staff == nil ? "Numa agência" : "Com um supervisor"), o parcelamento pode ir até \(policy.maxCount) parcelas "
+                    + "com entrada de ao menos \(policy.minimumDownPayment(debt).formatted)."
+            }
+        }
         try await grant.record("simular_parcelamento", detail: "\(body.count)x")
         return .ok(
             .init(
@@ -51,8 +69,8 @@ struct InstallmentHandlers: Sendable {
                         notice: Self.simulationNotice, kind: body.kind ?? .comum,
                         bills: negotiable.bills.map { BillViews.bill($0, today: today, calendar: grant.calendar, index: negotiable.index) },
                         debtCents: debt.cents,
-                        downPaymentCents: plan.downPayment.cents, minDownPaymentCents: policy.minimumDownPayment(debt).cents,
-                        financedCents: plan.financed.cents, count: plan.installments.count, maxCount: policy.maxCount,
+                        downPaymentCents: plan.downPayment.cents, minDownPaymentCents: minDown.cents,
+                        financedCents: plan.financed.cents, count: plan.installments.count, maxCount: maxCount, beyond: beyond,
                         monthlyRateBasisPoints: policy.monthlyRateBasisPoints, installments: plan.installments.map(\.cents),
                         totalCents: plan.totalPaid.cents, asOf: today.iso))))
     }
