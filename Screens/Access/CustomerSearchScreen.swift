@@ -139,22 +139,32 @@ public final class CustomerSearchScreen: Screen {
         }
         let w = area.width - 4
         let cols = (mat: 10, nome: max(26, (w - 10 - 18 - 6) / 2), doc: 18)
+        // Narrower than a whole row, the address (what tells the Marias apart) takes a line of its
+        // own under each result instead of being cut (issue 28.22).
+        let twoLines = 2 + cols.mat + 1 + cols.nome + 1 + cols.doc + 1 + 40 > w
         s.put(
             TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " "
-                + TextLayout.pad("CPF/CNPJ", width: cols.doc) + " Endereço", x: x, y: y, role: .header, clip: area)
+                + TextLayout.pad("CPF/CNPJ", width: cols.doc) + (twoLines ? "" : " Endereço"), x: x, y: y, role: .header, clip: area)
         y += 1
         rows = []
-        let height = max(1, area.y + area.height - y - 1)
+        let perHit = twoLines ? 2 : 1
+        let height = max(1, (area.y + area.height - y - 1) / perHit)
         list.scroll(height: height)
         for i in list.top..<min(hits.count, list.top + height) {
             let h = hits[i]
             let selected = i == list.selected
             let line =
                 (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(Matricula.display(h.matricula), width: cols.mat) + " "
-                + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc) + " " + h.endereco
+                + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc)
+                + (twoLines ? "" : " " + h.endereco)
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected ? .selected : .normal, clip: area)
             rows.append((y, i))
             y += 1
+            if twoLines {
+                s.put(TextLayout.pad(TextLayout.fit("    " + h.endereco, width: w), width: w), x: x, y: y, role: selected ? .selected : .muted, clip: area)
+                rows.append((y, i))
+                y += 1
+            }
         }
         let footer = "\(counted(hits.count, "resultado"))" + (truncated ? " (há mais: refine a busca)" : "")
         s.put(footer, x: x, y: area.y + area.height - 1, role: .muted)

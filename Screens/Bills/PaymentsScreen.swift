@@ -71,7 +71,7 @@ public final class PaymentsScreen: Screen {
                 width: w),
             x: x, y: y, role: .header)
         y += 1
-        let rows = max(1, area.y + area.height - y - 1)
+        let rows = max(1, area.y + area.height - y - 2)
         list.scroll(height: rows)
         for i in list.top..<min(items.count, list.top + rows) {
             let p = items[i]
@@ -81,6 +81,14 @@ public final class PaymentsScreen: Screen {
                 + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
             s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
             y += 1
+        }
+        // Where the list stands, so that rows below the screen are known to be there (issue 28.22).
+        let last = min(items.count, list.top + rows)
+        if items.count > rows {
+            let more = items.count - last
+            s.put(
+                "\(list.top + 1)–\(last) de \(items.count)" + (more > 0 ? " · ↓ mais \(counted(more, "pagamento"))" : ""), x: x,
+                y: area.y + area.height - 1, role: .muted)
         }
     }
 }

@@ -22,7 +22,7 @@ public func wordWrap(_ text: String, fits: (String) -> Bool) -> [String] {
     var lines: [String] = []
     for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
         var line = ""
-        for word in paragraph.split(separator: " ") {
+        for word in keptTogether(paragraph.split(separator: " ").map(String.init)) {
             let candidate = line.isEmpty ? String(word) : line + " " + word
             if fits(candidate) {
                 line = candidate
@@ -41,6 +41,20 @@ public func wordWrap(_ text: String, fits: (String) -> Bool) -> [String] {
         lines.append(line)
     }
     return lines
+}
+
+/// Words a line never splits (issue 28.22): "R$" stays with its amount, "%" and "m³" with their
+/// number.
+func keptTogether(_ words: [String]) -> [String] {
+    var out: [String] = []
+    for word in words {
+        if let last = out.last, last == "R$" || ["%", "m³"].contains(word) {
+            out[out.count - 1] = last + " " + word
+        } else {
+            out.append(word)
+        }
+    }
+    return out
 }
 
 /// Text that reaches terminals, PDFs and spreadsheets from imported files (issue 27): why a

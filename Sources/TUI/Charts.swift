@@ -92,6 +92,7 @@ public struct BarChart: Sendable, Equatable {
         }
         // Bars, their labels, and the group (year) where it changes.
         var lastGroup = ""
+        var groupEnd = 0
         for (i, bar) in bars.enumerated() {
             let x = plotX + i * slot
             columns.append(x..<x + slot)
@@ -102,7 +103,15 @@ public struct BarChart: Sendable, Equatable {
             if i == selected && h == 0 { s.put(String(repeating: "_", count: barWidth), x: x, y: baseY, role: .selected) }
             s.put(TextLayout.fit(bar.label, width: max(2, barWidth)), x: x, y: baseY + 1, role: i == selected ? .selected : .muted)
             if bar.group != lastGroup {
-                s.put(bar.group, x: x, y: baseY + 2, role: .muted)
+                // The room until the next group starts: a year that does not fit is written short
+                // (`25`), and none runs into the next (issue 28.22: "2022025").
+                let next = bars[(i + 1)...].firstIndex { $0.group != bar.group } ?? bars.count
+                let room = (next - i) * slot - 1
+                let label = CharWidth.of(bar.group) <= room ? bar.group : String(bar.group.suffix(2))
+                if CharWidth.of(label) <= max(room, 2), x >= groupEnd {
+                    s.put(label, x: x, y: baseY + 2, role: .muted)
+                    groupEnd = x + CharWidth.of(label) + 1
+                }
                 lastGroup = bar.group
             }
         }

@@ -1,4 +1,5 @@
 import API
+import Domain
 import Foundation
 import TUI
 import XCTest
@@ -258,5 +259,23 @@ final class TitleBarTests: JourneyBase {
         XCTAssertTrue(title.contains("12 novas") && title.contains("3"), title)
         XCTAssertTrue(title.contains("Supervisor: carla"), title)
         XCTAssertFalse(title.contains("100Ouv"), title)
+    }
+}
+
+/// Issue 28.22: at 80 columns the counter's results keep the whole address (what tells the
+/// Marias apart), on a line of its own.
+final class CounterResultsTests: JourneyBase {
+    func testAddressesAreWholeAt80Columns() async {
+        start(mode: .counter, root: { CustomerSearchScreen() })
+        model.state.session = .staff(usuario: "ana", nome: "Ana", role: .atendente, unit: "centro")
+        transport.on("searchCustomers", NothingCutTests.fixture("search"))
+        runtime.start()
+        await runtime.settle()
+        for c in "maria" { runtime.send(.key(.char(c))) }
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        let text = screen().text
+        XCTAssertTrue(text.contains("Avenida Beira Mar, 2450 - Atalaia, Aracaju/SE"), text)
+        XCTAssertTrue(text.contains("Rua Laranjeiras, 120 - Centro, Aracaju/SE"), text)
     }
 }

@@ -74,3 +74,22 @@ final class ChartAndFormTests: XCTestCase {
         XCTAssertEqual(field.cursor, 1)
     }
 }
+
+/// Issue 28.22: 24 months from December to November — "2024" over one bar, then "2025" and
+/// "2026" — never run into each other at 80 columns.
+final class ChartYearLabelTests: XCTestCase {
+    func testYearsNeverCollide() {
+        let months = (0..<24).map { k -> BarChart.Bar in
+            let month = (11 + k) % 12 + 1
+            let year = 2024 + (11 + k) / 12
+            return BarChart.Bar(label: String(format: "%02d", month), group: String(year), value: k + 1)
+        }
+        var chart = BarChart(bars: months)
+        var s = Surface(width: 80, height: 12)
+        chart.render(into: &s, area: Rect(x: 0, y: 0, width: 80, height: 12))
+        let line = (0..<80).map { String(s[$0, 11].character) }.joined()
+        XCTAssertFalse(line.contains("2022025") || line.contains("242025") || line.contains("2025202"), line)
+        XCTAssertTrue(line.contains("2025") && line.contains("2026"), line)
+        XCTAssertTrue(line.contains("24"), "the year of one bar, written short: \(line)")
+    }
+}

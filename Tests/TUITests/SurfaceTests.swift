@@ -85,6 +85,10 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(TextLayout.wrap("uma frase com várias palavras", width: 10), ["uma frase", "com várias", "palavras"])
         XCTAssertEqual(TextLayout.fit("Conceição", width: 6), "Conce…")
         XCTAssertEqual(TextLayout.pad("ab", width: 4), "ab  ")
+        // Issue 28.22: an amount, a percentage and a volume never split across lines.
+        XCTAssertEqual(TextLayout.wrap("entrada de R$ 154,81 e juros de 20 % sobre 13 m³", width: 14), [
+            "entrada de", "R$ 154,81 e", "juros de 20 %", "sobre 13 m³",
+        ])
     }
 
     func testATapSelectsThenOpens() {
