@@ -8,7 +8,8 @@ import TUI
 public final class LoginScreen: Screen {
     typealias Message = LoginMessage
 
-    var matricula = TextField(label: "Matrícula:", maxLength: 14, accepts: { $0.isNumber || $0 == "-" })
+    /// Up to nine digits, the dash and the check digit (issue 28: it took 14 characters).
+    var matricula = TextField(label: "Matrícula:", maxLength: 11, accepts: { $0.isNumber || $0 == "-" })
     var documento = TextField(label: "CPF/CNPJ:", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) })
     var focus = 0
     var busy = false

@@ -163,12 +163,12 @@ public final class CustomerRecordScreen: Screen {
                 .init("Nome", .text(TextField(label: "", maxLength: 120)), hint: "se ainda não tem cadastro"),
                 .init("Papel", .choice(options: ["usuário (inquilino)", "responsável financeiro"], selected: 0)),
                 .init("E-mail", .text(TextField(label: "", maxLength: 120, accepts: { !$0.isWhitespace })), hint: "opcional"),
-                .init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "opcional"),
+                .init("Telefone", .text(TextField(label: "", maxLength: 20, accepts: { $0.isNumber || " ()-+.".contains($0) })), hint: "opcional"),
             ])
         case .unlink:
             form = Form([.init("Motivo", .text(TextField(label: "", maxLength: 200)))])
         case .phone:
-            form = Form([.init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "vazio remove")])
+            form = Form([.init("Telefone", .text(TextField(label: "", maxLength: 20, accepts: { $0.isNumber || " ()-+.".contains($0) })), hint: "vazio remove")])
             form.setText(0, selected?.telefone ?? "")
         case .list: break
         }

@@ -27,7 +27,7 @@ public final class NewProtocolScreen: Screen {
         .init("Nome", .text(TextField(label: "", maxLength: 120)), hint: "ou razão social"),
         .init("CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) }))),
         .init("Matrícula", .text(TextField(label: "", maxLength: 10, accepts: { $0.isNumber || $0 == "-" })), hint: "opcional"),
-        .init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "opcional"),
+        .init("Telefone", .text(TextField(label: "", maxLength: 20, accepts: { $0.isNumber || " ()-+.".contains($0) })), hint: "opcional"),
         .init("E-mail", .text(TextField(label: "", maxLength: 120, accepts: { !$0.isWhitespace })), hint: "recebe os andamentos"),
         .init(
             "Prazo", .text(TextField(label: "", maxLength: 16, accepts: { $0.isNumber || "/: ".contains($0) })),

@@ -112,7 +112,7 @@ public final class OuvidoriaScreen: Screen {
         .init("Nome", .text(TextField(label: "", maxLength: 120)), hint: "ou razão social"),
         .init("CPF/CNPJ", .text(TextField(label: "", maxLength: 18, accepts: { $0.isLetter || $0.isNumber || ".-/".contains($0) }))),
         .init("E-mail", .text(TextField(label: "", maxLength: 120, accepts: { !$0.isWhitespace })), hint: "recebe o número e a resposta"),
-        .init("Telefone", .text(TextField(label: "", maxLength: 30)), hint: "opcional"),
+        .init("Telefone", .text(TextField(label: "", maxLength: 20, accepts: { $0.isNumber || " ()-+.".contains($0) })), hint: "opcional"),
     ])
     var text = TextArea(maxLength: 5_000)
     /// A manifestation written and not yet registered: F10 asks before discarding it (issue 28.17).

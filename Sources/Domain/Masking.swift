@@ -1,3 +1,5 @@
+import Foundation
+
 /// LGPD masking of personal data on kiosk screens and in logs.
 public enum Masking {
     /// A person's name as first name and initials: `MARIA APARECIDA SILVA` → `MARIA A. S.`.
@@ -53,5 +55,23 @@ public enum Masking {
         }
         flush()
         return out
+    }
+}
+
+/// A Brazilian phone number as people type it (issue 28: "abc" was accepted as a phone): digits
+/// with the usual punctuation, the DDD and the number — 10 digits (landline) or 11 (mobile), a
+/// leading country code 55 or trunk 0 aside.
+public enum PhoneNumber {
+    public static let problem = "Telefone inválido: informe DDD e número, só com algarismos (ex.: (79) 99876-5432)."
+
+    /// The digits with their DDD, or nil when it is not a phone number.
+    public static func normalized(_ typed: String) -> String? {
+        let text = typed.trimmingCharacters(in: .whitespaces)
+        guard text.allSatisfy({ $0.isASCII && ($0.isNumber || " ()-+.".contains($0)) }) else { return nil }
+        var digits = text.filter(\.isNumber)
+        if digits.count > 11, digits.hasPrefix("55") { digits.removeFirst(2) }
+        if digits.count == 12 || digits.count == 11 && digits.hasPrefix("0") { digits.removeFirst() }
+        guard digits.count == 10 || digits.count == 11, digits.first != "0" else { return nil }
+        return digits
     }
 }

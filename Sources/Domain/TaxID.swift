@@ -8,6 +8,8 @@ public enum TaxID: Hashable, Sendable, CustomStringConvertible {
     public enum Problem: Error, Equatable, Sendable {
         case empty
         case incomplete
+        /// More than a CNPJ's 14 characters (issue 28: a 15-digit CPF read "use apenas números").
+        case tooLong
         case invalidCharacters
         case repeatedDigits
         case wrongCheckDigits
@@ -17,6 +19,7 @@ public enum TaxID: Hashable, Sendable, CustomStringConvertible {
             switch self {
             case .empty: return "Informe o CPF ou CNPJ."
             case .incomplete: return "CPF tem 11 dígitos; CNPJ tem 14 caracteres."
+            case .tooLong: return "Caracteres demais: CPF tem 11 dígitos; CNPJ tem 14 caracteres."
             case .invalidCharacters: return "Use apenas números (e letras no CNPJ alfanumérico)."
             case .repeatedDigits: return "CPF/CNPJ inválido: todos os dígitos iguais."
             case .wrongCheckDigits: return "CPF/CNPJ inválido: dígitos verificadores não conferem."
@@ -75,7 +78,7 @@ public enum TaxID: Hashable, Sendable, CustomStringConvertible {
             guard cleaned.suffix(2).allSatisfy(\.isASCIIDigit) else { return .failure(.invalidCharacters) }
             return validateCNPJ(cleaned).map { .cnpj(cleaned) }
         }
-        return .failure(cleaned.count < 14 ? .incomplete : .invalidCharacters)
+        return .failure(cleaned.count < 14 ? .incomplete : .tooLong)
     }
 
     /// Convenience: the parsed value or nil.

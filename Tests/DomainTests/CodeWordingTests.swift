@@ -39,3 +39,15 @@ final class CodeWordingTests: XCTestCase {
         XCTAssertEqual(CodeWording.auditAction("protocolo_edit"), "Protocolo: editar")
     }
 }
+
+/// Issue 28: a phone is a Brazilian number with its DDD, never "abc".
+final class PhoneNumberTests: XCTestCase {
+    func testPhones() {
+        let table: [(String, String?)] = [
+            ("(79) 99876-5432", "79998765432"), ("79 3211-4455", "7932114455"), ("+55 79 99876-5432", "79998765432"),
+            ("079 99876-5432", "79998765432"), ("abc", nil), ("99876-5432", nil), ("(79) 9987", nil), ("79 99876 5432 ramal 2", nil),
+            ("", nil), ("(00) 99876-5432", nil),
+        ]
+        for (typed, digits) in table { XCTAssertEqual(PhoneNumber.normalized(typed), digits, typed) }
+    }
+}

@@ -45,6 +45,8 @@ final class TaxIDTests: XCTestCase {
         XCTAssertEqual(TaxID.parse("1114447773A"), .failure(.invalidCharacters))
         XCTAssertEqual(TaxID.parse("12ABC34501DEAB"), .failure(.invalidCharacters))
         XCTAssertEqual(TaxID.parse("111#444"), .failure(.invalidCharacters))
+        XCTAssertEqual(TaxID.parse("111.444.777-350"), .failure(.incomplete), "12 digits: still incomplete for a CNPJ")
+        XCTAssertEqual(TaxID.parse("111444777351234"), .failure(.tooLong), "15 digits: too long, not 'letters'")
     }
 
     func testMasking() {

@@ -70,6 +70,11 @@ final class ProtocolAPITests: XCTestCase {
                 let second = try await create(client, Self.request(2, matricula: nil, type: "vazamento"), token: ana, key: "proto-0004")
                 AEq(second.json["formatted"] as? String, "2026/000002", "\(engine): no number lost to the refusals")
 
+                // A phone is a phone (issue 28).
+                var badPhone = Self.request(9)
+                badPhone["requester"] = ["kind": "cliente", "documento": "111.444.777-35", "nome": "Maria", "telefone": "abc"]
+                let phoneRefused = try await client.post("/v1/protocols", badPhone, token: ana, headers: ["Idempotency-Key": "phone-\(engine)"])
+                AEq(phoneRefused.errorMessage, PhoneNumber.problem, "\(engine)")
                 // Maria reads hers, without staff names; another customer gets 404 for the same number.
                 let hers = try await client.get("/v1/protocols/2026000001", token: maria)
                 AEq(hers.status, .ok, "\(engine)")

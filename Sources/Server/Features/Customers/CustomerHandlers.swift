@@ -201,9 +201,7 @@ struct CustomerHandlers: Sendable {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         guard case .success(let id) = TaxID.parse(input.path.documento) else { throw APIError.invalid("CPF/CNPJ inválido.") }
         let phone = body.telefone?.trimmingCharacters(in: .whitespaces)
-        if let phone, !phone.isEmpty, phone.filter(\.isNumber).count < 8 {
-            throw APIError.invalid("Telefone inválido: informe DDD e número.")
-        }
+        if let phone, !phone.isEmpty, PhoneNumber.normalized(phone) == nil { throw APIError.invalid(PhoneNumber.problem) }
         guard
             try await people.setPhone(matricula: grant.matricula, documento: id.normalized, telefone: phone?.isEmpty == false ? phone : nil)
         else { throw APIError(status: .notFound, code: "person_not_linked", message: "Esta pessoa não está vinculada a este imóvel.") }

@@ -510,6 +510,7 @@ struct ProtocolHandlers: Sendable {
         }
         let email = try await mail.checkOptional(r.email)
         let phone = r.telefone?.trimmingCharacters(in: .whitespaces)
+        if let phone, !phone.isEmpty, PhoneNumber.normalized(phone) == nil { throw APIError.invalid(PhoneNumber.problem) }
         return Requester(
             kind: Requester.Kind(rawValue: r.kind.rawValue) ?? .outro, documento: documento, nome: nome, matricula: matricula,
             telefone: phone?.isEmpty == false ? phone : nil, email: email?.isEmpty == false ? email : nil)
