@@ -14,7 +14,7 @@ import urllib.parse
 from pathlib import Path
 
 from conftest import BIN, ROOT
-from test_security import PG_BIN, call
+from test_security import PG_BIN, answers_at_once, call
 
 
 def free_ports(n):
@@ -156,15 +156,7 @@ def test_slow_connections_from_many_addresses_wait_at_the_balancer():
                     pass
                 attackers.append(s)
         # Everyone else is served at once.
-        timings = []
-        for _ in range(20):
-            start = time.perf_counter()
-            status, _, body = call(url, "/v1/health")
-            timings.append(time.perf_counter() - start)
-            assert status == 200, body
-        assert max(timings) <= 1, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
-        status, _, body = call(url, "/v1/sessions/customer", {"matricula": "10001-3", "documento": "111.444.777-35"})
-        assert status == 201, body
+        answers_at_once(url)
         # One address holding more than its share (8) is refused at the door.
         greedy, refused = [], 0
         for _ in range(20):

@@ -167,15 +167,9 @@ def test_second_copy_qr_on_screen_reads_as_the_pix_text(dated_server, terminal, 
     t.wait_for("Linha digitável")
 
 
-def test_card_payment_follows_itself_to_the_receipt(servers, terminal, scratch):
-    """The sandbox company (a fake on loopback, clearly named) approves after 1 s: the screen,
-    untouched, moves from "aguardando" to "aprovado" with the receipt's references."""
-    server = servers.get(None, sandboxCardCompany=1)
-    tmp = scratch("agencia-receipt-")
-    printed = tmp / "comprovante.pdf"
-    config = tmp / "client.json"
-    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
-    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
+def pay_every_overdue_bill_by_card(t):
+    """Ana Luíza's 10007-2 at the kiosk: Débitos, every overdue bill, Cartão, the sandbox company,
+    confirmed — up to the company's answer."""
     kiosk_login(t, "10007-2", "390.533.447-05")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
@@ -187,6 +181,18 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal, scratch):
     t.keys("Enter")
     t.wait_for("Total no cartão")
     t.keys("Enter")
+
+
+def test_card_payment_follows_itself_to_the_receipt(servers, terminal, scratch):
+    """The sandbox company (a fake on loopback, clearly named) approves after 1 s: the screen,
+    untouched, moves from "aguardando" to "aprovado" with the receipt's references."""
+    server = servers.get(None, sandboxCardCompany=1)
+    tmp = scratch("agencia-receipt-")
+    printed = tmp / "comprovante.pdf"
+    config = tmp / "client.json"
+    config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
+    t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
+    pay_every_overdue_bill_by_card(t)
     t.wait_for("Aguardando a resposta da operadora")
     t.wait_for("Pagamento aprovado pela operadora em", timeout=15)
     screen = t.text()
@@ -251,17 +257,7 @@ def test_kiosk_holds_the_idle_timer_while_the_card_company_decides(servers, term
     sees the outcome; after it, the idle rule applies again."""
     server = servers.get(None, sandboxCardCompany=12)
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
-    kiosk_login(t, "10007-2", "390.533.447-05")
-    t.wait_for("DÉBITOS EM ABERTO")
-    t.keys("F2")
-    t.wait_for("Total selecionado (com multa e juros até hoje)")
-    t.keys("F2")
-    t.wait_for("(8 contas)")
-    t.keys("F6")
-    t.wait_for("Escolha a operadora")
-    t.keys("Enter")
-    t.wait_for("Total no cartão")
-    t.keys("Enter")
+    pay_every_overdue_bill_by_card(t)
     screen = " ".join(t.wait_for("Aguardando a resposta da operadora").split())
     assert "a resposta aparece em Pagamentos" in screen, screen
     deadline = time.time() + 20
