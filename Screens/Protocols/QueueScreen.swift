@@ -192,10 +192,9 @@ public final class QueueScreen: Screen {
         return []
     }
 
-    /// The deadline in words, with the days left (or late), and its role: late, due within two
-    /// days, or in time.
-    /// The deadline column: the days as the server counted them in the utility's calendar
-    /// (issue 28.6: never from this terminal's clock), the date and hour in the utility's zone.
+    /// The deadline column and its role (late, due within two days, in time): the days as the
+    /// server counted them in the utility's calendar (issue 28.6: never from this terminal's
+    /// clock), the date and hour in the utility's zone.
     static func deadline(_ item: Calls.QueueItem) -> (String, Role) {
         guard let d = item.deadlineAt else { return ("sem prazo", .muted) }
         let day = DateFormatter.dayMonth.string(from: d)
