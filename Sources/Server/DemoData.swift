@@ -59,16 +59,16 @@ public enum DemoData {
             address: ("Rodovia BR-101", "km 96", "Distrito Industrial"), hint: "empresa com CNPJ alfanumérico"),
         Fixture(
             sequence: 10005, holder: 2, categoria: .residencialSocial, situacao: .cortada, profile: .overdue(1),
-            address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social, ligação cortada, 1 conta vencida"),
+            address: ("Travessa São José", "7", "Santos Dumont"), hint: "tarifa social; cortada; 1 conta vencida"),
         Fixture(
             sequence: 10006, holder: 3, categoria: .publica, situacao: .ativa, profile: .mixed,
             address: ("Praça da Matriz", "1", "Centro"), hint: "órgão público"),
         Fixture(
             sequence: 10007, holder: 4, categoria: .residencial, situacao: .suprimida, profile: .overdue(8),
-            address: ("Rua Itabaiana", "508", "São José"), hint: "ligação suprimida, 8 contas vencidas, vencimento alterado há 2 meses"),
+            address: ("Rua Itabaiana", "508", "São José"), hint: "suprimida; 8 vencidas; vencimento mudado"),
         Fixture(
             sequence: 10008, holder: 5, categoria: .residencial, situacao: .ativa, profile: .agreement,
-            address: ("Rua Lagarto", "815", "Getúlio Vargas"), hint: "parcelamento em dia (certidão positiva com efeito de negativa)"),
+            address: ("Rua Lagarto", "815", "Getúlio Vargas"), hint: "acordo em dia; certidão efeito negativa"),
     ]
 
     public static var customerHints: [Hint] {
