@@ -425,10 +425,7 @@ public enum PDFRenderer {
             text(d.total.formatted, x: right, y: y, align: 1)
             y += 26
             font(.regular, 8.5)
-            for line in wordWrap(DeclaracaoAnual.lawParagraph, fits: { width($0) <= right - left }) {
-                text(line, x: left, y: y)
-                y += 11
-            }
+            paragraph(DeclaracaoAnual.lawParagraph, lineHeight: 11)
         }
 
         /// `Label: value` lines, the label bold at the margin, the value at `valueAt`.
@@ -458,8 +455,18 @@ public enum PDFRenderer {
             rule(y)
         }
 
-        mutating func draw(_ r: ProtocolReceipt) {
+        /// `text` word-wrapped across the page's width, each line written at `y`, then `y` moves
+        /// down by `lineHeight`.
+        mutating func paragraph(_ text: String, lineHeight: Double) {
             let (left, right) = (margin, pageWidth - margin)
+            for line in wordWrap(text, fits: { width($0) <= right - left }) {
+                self.text(line, x: left, y: y)
+                y += lineHeight
+            }
+        }
+
+        mutating func draw(_ r: ProtocolReceipt) {
+            let left = margin
             header(r.issuer, title: "Comprovante de protocolo", detail: "Registrado em \(r.openedAt)")
             y += 30
             font(.regular, 11)
@@ -478,13 +485,9 @@ public enum PDFRenderer {
                 text(secret, x: left, y: y)
                 y += 20
                 font(.regular, 9)
-                for line in wordWrap(
+                paragraph(
                     "Guarde este papel: só o número e este código permitem acompanhar a manifestação, e o código não é mostrado de novo. Ninguém precisa saber quem você é.",
-                    fits: { width($0) <= right - left })
-                {
-                    text(line, x: left, y: y)
-                    y += 12
-                }
+                    lineHeight: 12)
             }
             y += 18
             font(.regular, 9)
@@ -492,10 +495,7 @@ public enum PDFRenderer {
                 r.secret == nil
                 ? "Acompanhe pelo número e o CPF/CNPJ de quem pediu: num terminal de autoatendimento (F8, Protocolo), com um atendente ou, com login, em Meus protocolos."
                 : "Acompanhe pelo número e o código: num terminal de autoatendimento (F8, Protocolo)."
-            for line in wordWrap(how, fits: { width($0) <= right - left }) {
-                text(line, x: left, y: y)
-                y += 12
-            }
+            paragraph(how, lineHeight: 12)
         }
 
         mutating func draw(_ r: CardReceipt) {
@@ -539,10 +539,7 @@ public enum PDFRenderer {
             font(.regular, 8)
             let note =
                 "As contas acima estão quitadas. O valor no cartão e o parcelamento, se houver, são da operadora: dúvidas sobre a fatura do cartão, com ela, informando a referência da operadora. Guarde este comprovante."
-            for line in wordWrap(note, fits: { width($0) <= right - left }) {
-                text(line, x: left, y: y)
-                y += 11
-            }
+            paragraph(note, lineHeight: 11)
         }
     }
 }

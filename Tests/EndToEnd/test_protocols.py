@@ -169,10 +169,11 @@ def test_queue_deadlines_in_the_utilitys_calendar_whatever_the_terminals_zone(se
     under Tokyo time alike (no count from the terminal's own clock, no hour in its zone). Days
     past a deadline: QueueDeadlineAPITests and the screen test, on pinned instants."""
     import datetime
-    server = servers.get(None, timeZone="America/Maceio")
+    # A pinned day (the server starts it at 09:00 in Maceió), a month's end: the deadlines cross into December.
+    server = servers.get("2026-11-30", timeZone="America/Maceio")
     url = server["url"]
     maceio = datetime.timezone(datetime.timedelta(hours=-3))
-    today = datetime.datetime.now(maceio).date()
+    today = datetime.date.fromisoformat(server["today"])
     token = api(url, "/v1/sessions/staff", body={"usuario": "ana", "senha": "atende123", "modo": "counter"})["token"]
     tag = uuid.uuid4().hex[:5]
     rows = {}
