@@ -41,11 +41,11 @@ public final class LoginScreen: Screen {
             open(6, .tariffs),
             open(7, .billSimulation),
             open(8, .protocolLookup),
-            open(9, .ouvidoria),
+            open(3, .ouvidoria),
             open(4, .verifyCertidao),
             Action(
                 Command(
-                    .function(5), "Recarregar", help: "Tenta de novo falar com o servidor",
+                    .function(5), "Atualizar", help: "Tenta de novo falar com o servidor",
                     enabled: failure?.code == "transport" || policyMissing)
             ) { app in
                 self.failure = nil

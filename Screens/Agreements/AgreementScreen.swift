@@ -60,13 +60,13 @@ public final class AgreementSignScreen: Screen {
         }
         let doc = DocumentRef.carne(a.id)
         var rows = [
-            Action(Command(.function(2), "Imprimir carnê", help: "Imprime os termos e um boleto por parcela")) { app in
+            Action(Command(.function(3), "Imprimir", help: "Imprime os termos e um boleto por parcela")) { app in
                 self.deliver(doc, print: true, app: app)
             }
         ]
         if canSave {
             rows.append(
-                Action(Command(.function(3), "Salvar carnê", help: "Salva o PDF do carnê no diretório configurado")) { app in
+                Action(Command(.function(6), "Salvar", help: "Salva o PDF do carnê no diretório configurado")) { app in
                     self.deliver(doc, print: false, app: app)
                 })
         }
@@ -115,7 +115,7 @@ public final class AgreementSignScreen: Screen {
         switch r {
         case .success(let a):
             agreement = a
-            notice = ("Acordo nº \(a.id) assinado: as contas entraram no parcelamento. Imprima o carnê (F2).", .success)
+            notice = ("Acordo nº \(a.id) assinado: as contas entraram no parcelamento. Imprima o carnê (F3).", .success)
         case .failure(let f): failure = f
         }
         return []

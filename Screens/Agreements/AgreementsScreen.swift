@@ -55,14 +55,14 @@ public final class AgreementsScreen: Screen {
         var rows = [
             Action(
                 Command(
-                    .function(2), "2ª via", help: "Imprime o boleto da parcela selecionada (atualizado se atrasada)",
+                    .function(3), "Imprimir", help: "Imprime a 2ª via (boleto) da parcela selecionada (atualizado se atrasada)",
                     enabled: selectedPayment != nil)
             ) { app in self.deliver(.carneSlip(agreement: a.id, seq: self.selected?.seq ?? 0), print: true, app: app) }
         ]
         if canSave {
             rows.append(
                 Action(
-                    Command(.function(3), "Salvar", help: "Salva o PDF da 2ª via da parcela selecionada", enabled: selectedPayment != nil)
+                    Command(.function(6), "Salvar", help: "Salva o PDF da 2ª via da parcela selecionada", enabled: selectedPayment != nil)
                 ) {
                     app in self.deliver(.carneSlip(agreement: a.id, seq: self.selected?.seq ?? 0), print: false, app: app)
                 })
@@ -72,13 +72,13 @@ public final class AgreementsScreen: Screen {
                 [.push(EmailScreen(matricula: self.matricula, document: .carne(a.id)))]
             })
         rows.append(
-            Action(Command(.function(6), "Carnê", help: "Imprime o carnê inteiro: os termos e as parcelas em aberto", enabled: open)) {
+            Action(Command(.function(7), "Carnê", help: "Imprime o carnê inteiro: os termos e as parcelas em aberto", enabled: open)) {
                 app in
                 self.deliver(.carne(a.id), print: true, app: app)
             })
         if agreements.count > 1 {
             rows.append(
-                Action(Command(.function(5), "Outro acordo", help: "Mostra o acordo seguinte")) { _ in
+                Action(Command(.function(8), "Outro acordo", help: "Mostra o acordo seguinte")) { _ in
                     self.current = (self.current + 1) % self.agreements.count
                     self.list = ListState(count: self.agreement?.installments.count ?? 0)
                     self.notice = nil

@@ -62,11 +62,11 @@ public final class CertidaoScreen: Screen {
             return [Action(Command(.function(2), "Emitir", help: "Emite a certidão, ou diz o que a impede")) { self.issue() }]
         }
         var rows = [
-            Action(Command(.function(2), "Imprimir", help: "Imprime a certidão")) { app in self.deliver(c.id, print: true, app: app) }
+            Action(Command(.function(3), "Imprimir", help: "Imprime a certidão")) { app in self.deliver(c.id, print: true, app: app) }
         ]
         if canSave {
             rows.append(
-                Action(Command(.function(3), "Salvar", help: "Salva o PDF da certidão")) { app in self.deliver(c.id, print: false, app: app)
+                Action(Command(.function(6), "Salvar", help: "Salva o PDF da certidão")) { app in self.deliver(c.id, print: false, app: app)
                 })
         }
         rows.append(

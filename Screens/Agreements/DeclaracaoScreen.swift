@@ -64,11 +64,11 @@ public final class DeclaracaoScreen: Screen {
         }
         let doc = DocumentRef.declaracao(id: d.id, year: d.ano)
         var rows = [
-            Action(Command(.function(2), "Imprimir", help: "Imprime a declaração")) { app in self.deliver(doc, print: true, app: app) }
+            Action(Command(.function(3), "Imprimir", help: "Imprime a declaração")) { app in self.deliver(doc, print: true, app: app) }
         ]
         if canSave {
             rows.append(
-                Action(Command(.function(3), "Salvar", help: "Salva o PDF da declaração")) { app in
+                Action(Command(.function(6), "Salvar", help: "Salva o PDF da declaração")) { app in
                     self.deliver(doc, print: false, app: app)
                 })
         }
@@ -77,7 +77,7 @@ public final class DeclaracaoScreen: Screen {
                 [.push(EmailScreen(matricula: self.matricula, document: doc))]
             })
         rows.append(
-            Action(Command(.function(5), "Outro ano", help: "Escolhe outro ano")) { _ in
+            Action(Command(.function(7), "Outro ano", help: "Escolhe outro ano")) { _ in
                 self.declaracao = nil
                 self.notice = nil
                 return []

@@ -22,6 +22,12 @@ public final class AppModel {
     /// A one-line message above the function bar (errors from the chrome itself).
     public var flash: String?
 
+    /// The title bar's left end below the first screen.
+    static let backLabel = "Esc Voltar"
+    /// Inside the help, the key that reports a problem with the screen under it (a letter:
+    /// F9 is Serviços everywhere else).
+    static let reportKey = Key.char("R")
+
     public static let minWidth = 80
     public static let minHeight = 24
 
@@ -103,7 +109,7 @@ public final class AppModel {
             case .key(.up): helpTop = max(0, helpTop - 1)
             case .key(.pageDown): helpTop += 10
             case .key(.pageUp): helpTop = max(0, helpTop - 10)
-            case .key(.function(9)) where !(top is ReportProblemScreen):
+            case .key(.char(let c)) where c.lowercased() == "r" && !(top is ReportProblemScreen):
                 showingHelp = false
                 return [.push(ReportProblemScreen(screen: top.title))]
             case .key, .click: showingHelp = false
@@ -112,9 +118,13 @@ public final class AppModel {
             return []
         }
         var event = event
-        if case .click(let x, let y) = event, y == lastSize.height - 1, !top.fullScreen {
-            guard let key = functionBar.key(atColumn: x) else { return [] }
+        if case .click(let x, let y) = event, y >= lastSize.height - FunctionBar.height, !top.fullScreen {
+            guard let key = functionBar.key(atColumn: x, row: y) else { return [] }
             event = .key(key)
+        }
+        // The title bar's left end is the back button on a touch screen ("Esc Voltar").
+        if case .click(let x, 0) = event, stack.count > 1, !top.fullScreen, x < CharWidth.of(Self.backLabel) + 1 {
+            event = .key(.escape)
         }
         if case .key(let k) = event, k != .function(10), confirmingLeave {
             confirmingLeave = false
@@ -241,13 +251,14 @@ public final class AppModel {
         s.put(left, x: 0, y: 0, role: .header)
         s.put(right, x: s.width - CharWidth.of(right) - 1, y: 0, role: .header)
         // Body.
-        let body = Rect(x: 0, y: 1, width: s.width, height: s.height - 3)
+        let bar = s.height - FunctionBar.height
+        let body = Rect(x: 0, y: 1, width: s.width, height: bar - 2)
         top.render(&s, area: body, app: state)
         // Message line.
         if let flash {
-            s.footer(flash, x: 1, bottom: s.height - 2, width: s.width - 2, role: .warning)
+            s.footer(flash, x: 1, bottom: bar - 1, width: s.width - 2, role: .warning)
         }
-        functionBar.render(allCommands, into: &s, y: s.height - 1)
+        functionBar.render(allCommands, into: &s, y: bar)
         renderOverlays(&s)
     }
 
@@ -263,10 +274,13 @@ public final class AppModel {
     /// product's name goes first, then the ouvidoria's alert gets shorter, and only then is the
     /// screen's title cut — the alert never covers it.
     func titleBar(width: Int, vertical: Character) -> (left: String, right: String) {
-        var left = " Agência Virtual \(vertical) \(top.title)"
+        // Below the first screen the left end is the way back (a browser's back button), where
+        // the bar has no slot for Esc.
+        let first = stack.count > 1 ? Self.backLabel : "Agência Virtual"
+        var left = " \(first) \(vertical) \(top.title)"
         var right = rightTitle(compact: false)
         func fits() -> Bool { CharWidth.of(left) + CharWidth.of(right) + 3 <= width }
-        if !fits() { left = " \(top.title)" }
+        if !fits() { left = stack.count > 1 ? " \(Self.backLabel) \(vertical) \(top.title)" : " \(top.title)" }
         if !fits() { right = rightTitle(compact: true) }
         if !fits() { left = TextLayout.fit(left, width: max(8, width - CharWidth.of(right) - 3)) }
         return (left, right)
@@ -308,8 +322,9 @@ public final class AppModel {
         for c in allCommands where c.enabled {
             for (i, line) in TextLayout.wrap(c.help, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
         }
+        let report = top is ReportProblemScreen ? "" : "\(Self.reportKey.label) relata um problema desta tela à equipe de tecnologia. "
         let footer = TextLayout.wrap(
-            "F9 relata um problema desta tela. Sem tecla F: Esc e o número (Esc 5 = F5). Qualquer outra tecla fecha.", width: w - 4)
+            "\(report)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10). Qualquer outra tecla fecha.", width: w - 4)
         let h = min(s.height - 2, lines.count + footer.count + 4)
         let rows = h - footer.count - 4
         helpTop = min(helpTop, max(0, lines.count - rows))

@@ -67,7 +67,7 @@ public final class CardPaymentScreen: Screen {
         if let p = payment, p.status == .aprovado {
             let receipt = DocumentRef.receipt(p.id)
             var rows = [
-                Action(Command(.function(2), "Comprovante", help: "Imprime o comprovante do pagamento neste terminal")) { app in
+                Action(Command(.function(3), "Imprimir", help: "Imprime o comprovante do pagamento neste terminal")) { app in
                     self.deliver(receipt, print: true, app: app)
                 },
                 Action(Command(.function(4), "E-mail", help: "Envia o comprovante por e-mail")) {
@@ -76,7 +76,7 @@ public final class CardPaymentScreen: Screen {
             ]
             if canSave {
                 rows.insert(
-                    Action(Command(.function(3), "Salvar", help: "Salva o comprovante (PDF) no diretório configurado")) { app in
+                    Action(Command(.function(6), "Salvar", help: "Salva o comprovante (PDF) no diretório configurado")) { app in
                         self.deliver(receipt, print: false, app: app)
                     }, at: 1)
             }
@@ -185,7 +185,7 @@ public final class CardPaymentScreen: Screen {
             let when = p.decidedAt.map { " em \(Self.dateTime($0))" } ?? ""
             var lines: [(String, Role)] = [("Pagamento aprovado pela operadora\(when): as contas estão pagas.", .success)]
             lines.append(("Comprovante: referência \(p.reference)\(p.companyReference.map { " · operadora \($0)" } ?? "")", .title))
-            lines.append(("F2 imprime o comprovante, F4 o envia por e-mail; o pagamento aparece em Pagamentos.", .muted))
+            lines.append(("F3 imprime o comprovante, F4 o envia por e-mail; o pagamento aparece em Pagamentos.", .muted))
             return lines
         case .recusado:
             return [

@@ -64,7 +64,7 @@ public final class DebtsScreen: Screen {
             },
             Action(
                 Command(
-                    .function(4), "Extrato",
+                    .function(2), "Extrato",
                     help: "Emite o extrato de débitos das contas marcadas: um código de barras e um PIX para a soma")
             ) { app in
                 guard !self.selected.isEmpty else {
@@ -85,7 +85,7 @@ public final class DebtsScreen: Screen {
                 }
                 return [.push(CardPaymentScreen(matricula: self.matricula, bills: self.selectedBills, canSave: app.canSave))]
             },
-            Action(Command(.function(2), "Vencidas", help: "Marca todas as contas vencidas")) {
+            Action(Command(.function(7), "Vencidas", help: "Marca todas as contas vencidas")) {
                 let overdue = self.all.filter { $0.overdue && $0.situacao == .aberta }
                 self.notice = overdue.isEmpty ? "Nenhuma conta vencida." : nil
                 for b in overdue { self.selected.insert(b.id) }

@@ -74,7 +74,7 @@ public final class DocumentScreen: Screen {
     var actions: [Action] {
         let ready = payment != nil && document != nil
         var rows = [
-            Action(Command(.function(2), "Imprimir", help: "Imprime o documento (PDF) na impressora deste terminal", enabled: ready)) {
+            Action(Command(.function(3), "Imprimir", help: "Imprime o documento (PDF) na impressora deste terminal", enabled: ready)) {
                 app in
                 self.notice = ("Gerando o PDF e enviando à impressora…", .muted)
                 return self.deliver(.print, app: app)
@@ -89,11 +89,11 @@ public final class DocumentScreen: Screen {
         ]
         if canSave {
             rows.insert(
-                Action(Command(.function(3), "Salvar", help: "Salva o PDF no diretório configurado", enabled: ready)) { app in
+                Action(Command(.function(6), "Salvar", help: "Salva o PDF no diretório configurado", enabled: ready)) { app in
                     self.deliver(.save, app: app)
                 }, at: 1)
         }
-        if failure?.retryable == true { rows.append(Action(Command(.function(5), "Tentar", help: "Tenta de novo")) { self.load() }) }
+        if failure?.retryable == true { rows.append(Action(Command(.function(5), "Atualizar", help: "Tenta de novo")) { self.load() }) }
         return rows
     }
 

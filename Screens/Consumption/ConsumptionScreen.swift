@@ -31,11 +31,11 @@ public final class ConsumptionScreen: Screen {
     var actions: [Action] {
         let next = Self.periods[(Self.periods.firstIndex(of: months).map { $0 + 1 } ?? 0) % Self.periods.count]
         return [
-            Action(Command(.function(2), "\(next) meses", help: "Alterna entre 12, 18 e 24 meses")) {
+            Action(Command(.function(7), "\(next) meses", help: "Alterna entre 12, 18 e 24 meses")) {
                 self.months = next
                 return self.load()
             },
-            Action(Command(.function(3), showTable ? "Gráfico" : "Tabela", help: "Mostra os mesmos dados como tabela ou como gráfico")) {
+            Action(Command(.function(8), showTable ? "Gráfico" : "Tabela", help: "Mostra os mesmos dados como tabela ou como gráfico")) {
                 self.showTable.toggle()
                 self.table.selected = self.chart.selected
                 return []

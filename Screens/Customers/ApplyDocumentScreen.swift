@@ -69,7 +69,7 @@ public final class ApplyDocumentScreen: Screen {
         if let r = detail.requester { y = s.paragraph("Titular: \(r.nome) · \(r.documento)", x: x, y: y, width: w, role: .header) }
         y = s.paragraph(detail.text ?? "", x: x, y: y, width: w) + 1
         y = s.paragraph(
-            "Confira os documentos anexados (F9 no protocolo) antes. F2 troca o CPF/CNPJ do titular em todos os seus imóveis, vínculos e "
+            "Confira os documentos anexados (F8 no protocolo) antes. F2 troca o CPF/CNPJ do titular em todos os seus imóveis, vínculos e "
                 + "protocolos, conclui o pedido com um despacho público e fica na auditoria.", x: x, y: y, width: w, role: .warning)
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }

@@ -117,7 +117,7 @@ public final class CustomerRecordScreen: Screen {
                 },
                 Action(
                     Command(
-                        .function(6), "E-mail", help: "Altera o e-mail da pessoa sob o cursor (com código, ou com ela presente)",
+                        .function(6), "Mudar e-mail", help: "Altera o e-mail da pessoa sob o cursor (com código, ou com ela presente)",
                         enabled: selected != nil)
                 ) {
                     guard let p = self.selected else { return [] }
@@ -218,7 +218,7 @@ public final class CustomerRecordScreen: Screen {
     }
 
     private func missingDocument() -> [Effect] {
-        failure = APIFailure(status: 0, code: "invalid", message: "Anexe o documento apresentado pelo cliente (F5).")
+        failure = APIFailure(status: 0, code: "invalid", message: "Anexe o documento apresentado pelo cliente (F8).")
         return []
     }
 
@@ -313,8 +313,8 @@ public final class CustomerRecordScreen: Screen {
         } else {
             let what: String
             switch stage {
-            case .link: what = "Vincular uma pessoa ao imóvel. O documento apresentado (F5) é obrigatório e fica no protocolo do vínculo."
-            case .unlink: what = "Desvincular \(selected?.nome ?? ""). Anexe o documento que justifica (F5) e informe o motivo."
+            case .link: what = "Vincular uma pessoa ao imóvel. O documento apresentado (F8) é obrigatório e fica no protocolo do vínculo."
+            case .unlink: what = "Desvincular \(selected?.nome ?? ""). Anexe o documento que justifica (F8) e informe o motivo."
             default: what = "Telefone de \(selected?.nome ?? "")."
             }
             y = s.paragraph(what, x: x, y: y, width: w, role: .header) + 1

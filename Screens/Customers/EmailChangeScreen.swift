@@ -71,7 +71,7 @@ public final class EmailChangeScreen: Screen {
         if mailOff {
             return counter
                 ? [
-                    Action(Command(.function(4), "Cliente presente", help: "Registra o e-mail com o cliente presente (fica auditado)")) {
+                    Action(Command(.function(4), "Presencial", help: "Registra o e-mail com o cliente presente (fica auditado)")) {
                         self.start(presential: true)
                     }
                 ] : []
@@ -88,13 +88,13 @@ public final class EmailChangeScreen: Screen {
             ]
         }
         var rows = [
-            Action(Command(.function(2), "Enviar código", help: "Envia um código de 6 dígitos ao novo endereço")) {
+            Action(Command(.function(2), "Enviar", help: "Envia um código de 6 dígitos ao novo endereço")) {
                 self.start(presential: false)
             }
         ]
         if counter {
             rows.append(
-                Action(Command(.function(4), "Cliente presente", help: "Registra sem código, com o cliente presente (fica auditado)")) {
+                Action(Command(.function(4), "Presencial", help: "Registra sem código, com o cliente presente (fica auditado)")) {
                     self.start(presential: true)
                 })
         }

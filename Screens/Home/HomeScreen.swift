@@ -25,8 +25,6 @@ public final class HomeScreen: Screen {
     var loading = 0
     var failure: APIFailure?
     private var linkedRows: [(y: Int, index: Int)] = []
-    /// Where each shortcut of the Serviços lines was drawn (a tap sends its key).
-    private var serviceRegions: [(y: Int, columns: Range<Int>, key: Key)] = []
 
     public init(matricula: String) { self.matricula = matricula }
 
@@ -99,10 +97,7 @@ public final class HomeScreen: Screen {
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
             _ = list.handle(k, pageSize: 5)
-        case .click(let x, let y):
-            if let shortcut = serviceRegions.first(where: { $0.y == y && $0.columns.contains(x) }) {
-                return actions.perform(shortcut.key, app: app) ?? []
-            }
+        case .click(_, let y):
             if let row = linkedRows.first(where: { $0.y == y }) { return open(row.index) }
         default: break
         }
@@ -207,7 +202,6 @@ public final class HomeScreen: Screen {
         y += 1
         // Linked properties (A5).
         linkedRows = []
-        serviceRegions = []
         s.put(
             linked.isEmpty ? "Outros imóveis do mesmo CPF/CNPJ" : "Outros imóveis do mesmo CPF/CNPJ (tecle o número ou toque para abrir)",
             x: x, y: y, role: .header, clip: area)
@@ -218,7 +212,7 @@ public final class HomeScreen: Screen {
                 y: y, role: .muted)
             y += 1
         } else {
-            let rows = max(1, min(linked.count, area.y + area.height - y - 4))
+            let rows = max(1, min(linked.count, area.y + area.height - y - 2))
             list.scroll(height: rows)
             for i in list.top..<min(linked.count, list.top + rows) {
                 let l = linked[i]
@@ -235,21 +229,6 @@ public final class HomeScreen: Screen {
                     role: l.openCount > 0 ? .overdue : l.underReviewCount > 0 ? .underReview : .normal)
                 linkedRows.append((y, i))
                 y += 1
-            }
-        }
-        y += 1
-        // The shortcuts, from the same table as the function bar and the help.
-        if y < area.y + area.height - 1 {
-            s.put("Serviços", x: x, y: y, role: .header)
-            let shown = commands.filter { $0.inBar && $0.enabled && $0.key != .enter }
-            // Whole items per line, never a key apart from its name; a tap on one is its key.
-            let lines = TextLayout.flowPlaced(shown.map { "\($0.key.label) \($0.label)" }, width: w - 10, separator: "  ")
-            for (k, line) in lines.enumerated() where y + k < area.y + area.height - 1 {
-                for piece in line {
-                    let start = x + 10 + piece.column
-                    s.put(piece.text, x: start, y: y + k, role: .muted, clip: area)
-                    serviceRegions.append((y + k, start..<(start + CharWidth.of(piece.text)), shown[piece.index].key))
-                }
             }
         }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }

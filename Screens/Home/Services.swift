@@ -54,7 +54,7 @@ struct Service {
             summary: "Entrada e número de parcelas dos débitos vencidos (simulação, não vale como contrato)", modes: everywhere
         ) { InstallmentSimulationScreen(matricula: $0.matricula, debts: $0.property?.debts) },
         Service(
-            id: .billSimulation, label: "Simular conta", title: "Simular conta",
+            id: .billSimulation, label: "Simular", title: "Simular conta",
             summary: "Valor da conta para um consumo, com a categoria e as economias do imóvel", modes: everywhere
         ) {
             BillSimulationScreen(
@@ -115,7 +115,7 @@ struct Service {
         ) { _ in OuvidoriaScreen() },
         Service(
             id: .reportProblem, label: "Problema", title: "Relatar um problema",
-            summary: "Algo não funcionou neste terminal ou no sistema: conte em poucas palavras (também F1 e F9 em qualquer tela)",
+            summary: "Algo não funcionou neste terminal ou no sistema: conte em poucas palavras (também F1 e R em qualquer tela)",
             modes: everywhere
         ) { _ in ReportProblemScreen(screen: "Serviços") },
     ]

@@ -34,11 +34,11 @@ public final class AttachmentsScreen: Screen {
 
     var actions: [Action] {
         [
-            Action(Command(.function(2), "Imprimir", help: "Imprime o anexo sob o cursor (PDFs; uma imagem se salva)", enabled: selectedIsPDF))
+            Action(Command(.function(3), "Imprimir", help: "Imprime o anexo sob o cursor (PDFs; uma imagem se salva)", enabled: selectedIsPDF))
             {
                 self.deliver(print: true)
             },
-            Action(Command(.function(3), "Salvar", help: "Salva o anexo na pasta deste terminal", enabled: canSave)) {
+            Action(Command(.function(6), "Salvar", help: "Salva o anexo na pasta deste terminal", enabled: canSave)) {
                 self.deliver(print: false)
             },
         ]

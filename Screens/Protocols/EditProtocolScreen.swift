@@ -43,7 +43,7 @@ public final class EditProtocolScreen: Screen {
     var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] { ProtocolText.types(catalogue, matching: form.value(0)) }
 
     var actions: [Action] {
-        [Action(Command(.function(2), "Salvar", help: "Grava o que mudou (o histórico guarda o valor anterior)")) { self.save() }]
+        [Action(Command(.function(2), "Gravar", help: "Grava o que mudou (o histórico guarda o valor anterior)")) { self.save() }]
     }
     public var commands: [Command] { actions.commands }
 

@@ -60,7 +60,7 @@ public final class FilePickerScreen: Screen {
         [
             Action(
                 Command(
-                    .enter, selected?.isDirectory == true ? "Abrir pasta" : "Anexar",
+                    .enter, selected?.isDirectory == true ? "Abrir pasta" : "Escolher",
                     help: "Anexa o arquivo sob o cursor, ou abre a pasta", enabled: selected != nil)
             ) { self.choose() },
             Action(Command(.backspace, "Pasta acima", help: "Volta à pasta de cima", enabled: path != root)) { self.up() },
@@ -273,12 +273,12 @@ final class AttachmentTray {
     func actions(what: String) -> [Action] {
         [
             Action(
-                Command(.function(5), "Anexar", help: "Anexa \(what) (PDF, PNG ou JPEG) da pasta deste terminal", enabled: folder != nil)
+                Command(.function(8), "Anexar", help: "Anexa \(what) (PDF, PNG ou JPEG) da pasta deste terminal", enabled: folder != nil)
             ) {
                 guard let folder = self.folder else { return [] }
                 return [.push(FilePickerScreen(root: folder, already: self.files.count) { [weak self] in self?.files.append($0) })]
             },
-            Action(Command(.function(7), "Retirar anexo", help: "Retira o último anexo", enabled: !files.isEmpty)) {
+            Action(Command(.function(7), "Retirar", help: "Retira o último anexo", enabled: !files.isEmpty)) {
                 _ = self.files.popLast()
                 return []
             },

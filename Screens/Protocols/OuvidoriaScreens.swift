@@ -163,7 +163,7 @@ public final class OuvidoriaScreen: Screen {
         if let d = done {
             // What a person without a pen takes away: the number and, if anonymous, the secret (issue 28.15).
             return [
-                Action(Command(.function(2), "Imprimir", help: "Imprime o comprovante com o número (e o código, se anônima)")) {
+                Action(Command(.function(3), "Imprimir", help: "Imprime o comprovante com o número (e o código, se anônima)")) {
                     self.printReceipt(d)
                 }
             ]
@@ -180,7 +180,9 @@ public final class OuvidoriaScreen: Screen {
             Action(
                 Command(
                     .function(4), anonymous ? "Identificar" : "Anônima",
-                    help: "Envia sem identificação; acompanhe pelo número e por um código secreto", enabled: type.anonymous)
+                    help: anonymous
+                        ? "Volta a se identificar: nome e contato para a resposta"
+                        : "Envia sem identificação; acompanhe pelo número e por um código secreto", enabled: type.anonymous)
             ) {
                 self.anonymous.toggle()
                 self.inText = !self.asksIdentity || self.inText
@@ -386,7 +388,7 @@ public final class OuvidoriaScreen: Screen {
                         + "(Consultar protocolo, com o número e o código no lugar do CPF/CNPJ).", x: x, y: y, width: w, role: .warning) + 1
         }
         if let to = d.emailTo { y = s.paragraph("A confirmação com o número foi enviada a \(to).", x: x, y: y, width: w, role: .hint) }
-        y = s.paragraph("F2 imprime um comprovante com o número\(d.secret == nil ? "" : " e o código"). Acompanhe em Consultar protocolo. Esc volta.", x: x, y: y, width: w, role: .hint) + 1
+        y = s.paragraph("F3 imprime um comprovante com o número\(d.secret == nil ? "" : " e o código"). Acompanhe em Consultar protocolo. Esc volta.", x: x, y: y, width: w, role: .hint) + 1
         if let (text, role) = printNotice { s.paragraph(text, x: x, y: y, width: w, role: role) }
     }
 }

@@ -140,8 +140,8 @@ enum ProtocolText {
 
     /// The files a form is about to send, or how to add one.
     static func attachedLine(_ files: [Calls.Attachment], canAttach: Bool) -> String {
-        if files.isEmpty { return canAttach ? "Sem anexos (F5 anexa um arquivo)." : "Sem anexos." }
-        return "Anexos: " + files.map(describe).joined(separator: " · ") + (canAttach ? "  (F5 anexa outro, F7 retira o último)" : "")
+        if files.isEmpty { return canAttach ? "Sem anexos (F8 anexa um arquivo)." : "Sem anexos." }
+        return "Anexos: " + files.map(describe).joined(separator: " · ") + (canAttach ? "  (F8 anexa outro, F7 retira o último)" : "")
     }
 
     /// `29/11/2026 14:30` at the utility's zone: a deadline as forms take and show it.

@@ -70,7 +70,7 @@ public final class ProtocolScreen: Screen {
     var actions: [Action] {
         let n = number
         let files = Action(
-            Command(.function(9), "Anexos", help: "Lista os anexos para imprimir ou salvar", enabled: !self.files.isEmpty)
+            Command(.function(8), "Anexos", help: "Lista os anexos para imprimir ou salvar", enabled: !self.files.isEmpty)
         ) {
             [.push(AttachmentsScreen(number: n, files: self.files))]
         }
@@ -114,7 +114,7 @@ public final class ProtocolScreen: Screen {
                 : Action(Command(.function(7), "Reabrir", help: "Reabre um protocolo concluído (supervisor)", enabled: may(.reopen), whyNot: whyNot(.reopen))) {
                     [.push(StepScreen(number: n, action: .reopen))]
                 },
-            Action(Command(.function(8), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit), whyNot: whyNot(.edit))) {
+            Action(Command(.function(9), "Editar", help: "Altera tipo, assunto ou prazo (fica no histórico)", enabled: may(.edit), whyNot: whyNot(.edit))) {
                 self.detail.map { [.push(EditProtocolScreen($0))] } ?? []
             },
             Action(Command(.function(5), "Atualizar", help: "Lê o protocolo de novo")) { self.load() },
@@ -285,7 +285,7 @@ public final class StepScreen: Screen {
             rows.append(
                 Action(
                     Command(
-                        .function(3), isPublic ? "Tornar privado" : "Tornar público",
+                        .function(3), isPublic ? "Interno" : "Público",
                         help: "Público: o requerente vê o texto e recebe e-mail; privado: só a equipe")
                 ) {
                     self.isPublic.toggle()

@@ -221,7 +221,7 @@ public final class ServiceFormScreen: Screen {
                     [.pop, .push(ProtocolScreen(number: r.number, canAct: false))]
                 },
                 // The number on paper, for whoever has no pen (issue 28.15).
-                Action(Command(.function(2), "Imprimir", help: "Imprime o comprovante com o número do protocolo")) {
+                Action(Command(.function(3), "Imprimir", help: "Imprime o comprovante com o número do protocolo")) {
                     self.sending = true
                     self.printNotice = nil
                     let output = self.output
@@ -379,7 +379,7 @@ public final class ServiceFormScreen: Screen {
             let text =
                 r.duplicate
                 ? "Já existe um pedido de \(r.typeName) em andamento: protocolo \(r.formatted), previsto para \(when). Nenhum pedido novo foi aberto."
-                : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). F2 imprime o comprovante com o número."
+                : "Pedido aberto: protocolo \(r.formatted) (\(r.unitName)). Previsto para \(when). F3 imprime o comprovante com o número."
             y = s.paragraph(text, x: x, y: y, width: w, role: r.duplicate ? .warning : .success) + 1
             if let fee = r.fee {
                 let amount = Money(cents: fee.amountCents).formatted

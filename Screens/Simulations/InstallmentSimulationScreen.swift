@@ -58,7 +58,7 @@ public final class InstallmentSimulationScreen: Screen {
         rows.append(
             Action(
                 Command(
-                    .function(5), kind == .comum ? "Dívida ativa" : "Contas comuns",
+                    .function(7), kind == .comum ? "Dívida ativa" : "Contas comuns",
                     help: "Alterna entre as contas vencidas comuns e as inscritas em dívida ativa (negociadas em acordo próprio)",
                     enabled: blocked == nil)
             ) {
@@ -70,7 +70,7 @@ public final class InstallmentSimulationScreen: Screen {
         if let r = result, case .success(let id) = TaxID.parse(form.value(0)) {
             let m = matricula
             rows.append(
-                Action(Command(.function(4), "Assinar acordo", help: "Mostra os termos desta simulação para assinar o acordo")) {
+                Action(Command(.function(4), "Assinar", help: "Mostra os termos desta simulação para assinar o acordo")) {
                     [.push(AgreementSignScreen(matricula: m, documento: id.normalized, simulation: r))]
                 })
         }
@@ -147,7 +147,7 @@ public final class InstallmentSimulationScreen: Screen {
         y = s.paragraph("SIMULAÇÃO — NÃO VALE COMO CONTRATO", x: x, y: y, width: w, role: .warning)
         if kind == .dividaAtiva {
             y = s.paragraph(
-                "Débitos inscritos em dívida ativa (acordo próprio; F5 volta às contas comuns).", x: x, y: y, width: w, role: .header)
+                "Débitos inscritos em dívida ativa (acordo próprio; F7 volta às contas comuns).", x: x, y: y, width: w, role: .header)
         }
         y += 1
         if let blocked {

@@ -31,7 +31,7 @@ public final class TariffsScreen: Screen {
         [
             Action(
                 Command(
-                    .function(7), "Simular conta", help: "Simula uma conta com a tabela da categoria mostrada", enabled: !tables.isEmpty)
+                    .function(7), "Simular", help: "Simula uma conta com a tabela da categoria mostrada", enabled: !tables.isEmpty)
             ) {
                 [.push(BillSimulationScreen(categoria: self.tables[self.selected].categoria.rawValue))]
             },

@@ -1,36 +1,41 @@
 import Domain
 
-/// The bottom function bar: `F1 Ajuda  Esc Voltar …`, generated from the screen's commands.
-/// Remembers where each command was drawn so a click or touch on it sends that key (htop).
-/// When the commands do not all fit, F1 reads "Mais teclas" (its help lists every key): a key
-/// is never dropped without a word.
+/// The bottom function bar, mc-style (issue 28.16): F1–F5 on the first of its two rows, F6–F10
+/// on the second, each key always in the same slot whatever the screen; a slot the screen does
+/// not use stays empty, a command that cannot act now is shown dimmed (its key says why). Every
+/// label fits its slot at 80 columns (`KeyMap.problems`), so no key is ever hidden. Remembers
+/// where each command was drawn so a click or touch on it sends that key (htop).
 public struct FunctionBar: Sendable {
-    public private(set) var regions: [(range: Range<Int>, key: Key)] = []
+    public private(set) var regions: [(y: Int, range: Range<Int>, key: Key)] = []
 
     public init() {}
 
-    public static let moreLabel = "Mais teclas"
+    public static let slotsPerRow = 5
+    /// Rows the bar takes at the bottom of the screen.
+    public static let height = 2
 
+    /// Draws the bar on the rows `y` and `y + 1`.
     public mutating func render(_ commands: [Command], into s: inout Surface, y: Int) {
         regions = []
-        s.fill(Rect(x: 0, y: y, width: s.width, height: 1), role: .functionLabel)
-        var shown = commands.filter { $0.inBar && $0.enabled }
-        let need = shown.reduce(0) { $0 + CharWidth.of($1.key.label) + CharWidth.of($1.label) + 2 }
-        if need > s.width, let help = shown.firstIndex(where: { $0.key == .function(1) }) { shown[help].label = Self.moreLabel }
-        var x = 0
-        for c in shown {
-            let keyText = c.key.label
-            let need = CharWidth.of(keyText) + 1 + CharWidth.of(c.label) + 1
-            if x + need > s.width { break }
-            let start = x
-            x = s.put(keyText, x: x, y: y, role: .functionKey)
-            x = s.put(" " + c.label + " ", x: x, y: y, role: .functionLabel)
-            regions.append((start..<x, c.key))
+        let slot = KeyMap.slotWidth(s.width)
+        for row in 0..<Self.height {
+            s.fill(Rect(x: 0, y: y + row, width: s.width, height: 1), role: .functionLabel)
+        }
+        for n in 1...10 {
+            let row = (n - 1) / Self.slotsPerRow
+            let x0 = ((n - 1) % Self.slotsPerRow) * slot
+            let key = Key.function(n)
+            let c = commands.first { $0.key == key && $0.inBar && $0.enabled } ?? commands.first { $0.key == key && $0.inBar }
+            var x = s.put(key.label, x: x0, y: y + row, role: c == nil ? .functionLabel : .functionKey)
+            guard let c else { continue }
+            let label = TextLayout.fit(c.label, width: max(1, slot - CharWidth.of(key.label) - 2))
+            x = s.put(" " + label, x: x, y: y + row, role: c.enabled ? .functionLabel : .muted)
+            regions.append((y + row, x0..<(x0 + slot), key))
         }
     }
 
-    /// The key whose label is under column `x`.
-    public func key(atColumn x: Int) -> Key? { regions.first { $0.range.contains(x) }?.key }
+    /// The key whose slot is under (`x`, `y`).
+    public func key(atColumn x: Int, row y: Int) -> Key? { regions.first { $0.y == y && $0.range.contains(x) }?.key }
 }
 
 /// A single-line text field with a cursor, a character filter and a length limit.

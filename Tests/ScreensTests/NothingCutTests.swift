@@ -16,13 +16,25 @@ final class NothingCutTests: JourneyBase {
     }
 
     var checked: [String] = []
+    /// Every command table met on the walks, by screen (its type) in the order first seen: the
+    /// source of `docs/KEYS.md`'s screen-by-screen part.
+    var tables: [(screen: String, name: String, commands: [Command])] = []
 
     func check(_ name: String, file: StaticString = #filePath, line: UInt = #line) {
+        let type = String(describing: Swift.type(of: model.top))
+        if let i = tables.firstIndex(where: { $0.screen == type }) {
+            for c in model.allCommands where !tables[i].commands.contains(where: { $0.key == c.key && $0.label == c.label }) {
+                tables[i].commands.append(c)
+            }
+        } else {
+            tables.append((type, KeysDocument.name(ofTitle: model.top.title), model.allCommands))
+        }
         for glyphs in [Glyphs.unicode, .ascii] {
             var s = Surface(width: 80, height: 24, glyphs: glyphs)
             model.render(&s)
             XCTAssertEqual(s.cuts, [], "\(name) (\(glyphs.unicodeText ? "unicode" : "ascii")):\n\(s.text)", file: file, line: line)
         }
+        XCTAssertEqual(KeyMap.problems(model.allCommands), [], name, file: file, line: line)
         checked.append(name)
     }
 
@@ -35,6 +47,7 @@ final class NothingCutTests: JourneyBase {
     }
 
     func testKioskScreens() async {
+        checked = []
         start()
         runtime.start()
         transport.on("getAuthPolicy", Fixtures.policy)
@@ -130,6 +143,7 @@ final class NothingCutTests: JourneyBase {
     }
 
     func testCounterScreens() async {
+        checked = []
         start(mode: .counter)
         runtime.start()
         await runtime.settle()
@@ -152,6 +166,7 @@ final class NothingCutTests: JourneyBase {
     /// Issue 12's screens: the ouvidoria (types, identified form, anonymous receipt with its
     /// secret), the e-mail change, the counter's customer record and contact history, ligação nova.
     func testServiceAndRecordScreens() async {
+        checked = []
         start()
         runtime.start()
         transport.on("getAuthPolicy", Fixtures.policy)
@@ -160,7 +175,7 @@ final class NothingCutTests: JourneyBase {
             "getOuvidoria",
             #"{"deadlineDays":30,"extensionDays":30,"types":[{"code":"denuncia","name":"Denúncia","description":"Irregularidade ou ato ilícito: fraude, ligação clandestina, conduta de empregado (Ouvidoria).","anonymous":true},{"code":"elogio","name":"Elogio","description":"Reconhecimento de um atendimento ou serviço (Ouvidoria).","anonymous":false},{"code":"reclamacao","name":"Reclamação","description":"Insatisfação com o atendimento ou o serviço, depois de procurado o atendimento (Ouvidoria).","anonymous":false},{"code":"solicitacao-ouvidoria","name":"Solicitação à Ouvidoria","description":"Pedido de providência não atendido pelos canais comuns (Ouvidoria).","anonymous":false},{"code":"sugestao","name":"Sugestão","description":"Ideia para melhorar o serviço (Ouvidoria).","anonymous":false},{"code":"ouvidoria-outros","name":"Outros (Ouvidoria)","description":"Manifestação que não se encaixa nos demais tipos (Ouvidoria).","anonymous":false}]}"#
         )
-        await press(.function(9))
+        await press(.function(3))
         check("ouvidoria: tipos")
         await press(.enter)
         check("ouvidoria: identificação")
@@ -234,6 +249,114 @@ final class NothingCutTests: JourneyBase {
             XCTAssertTrue(screen().text.contains("Acordo nº 12 assinado"), screen().text)
         }
         XCTAssertEqual(checked.count, 12, "every state above was reached: \(checked)")
+    }
+
+    /// The back office and supervision: the queue, a protocol and each of its steps, the files,
+    /// the audit trail, the lockouts, a certidão verified and revoked.
+    func testStaffScreens() async {
+        checked = []
+        start(mode: .staff)
+        model.state.session = .staff(usuario: "sara", nome: "Sara", role: .supervisor, unit: "comercial")
+        transport.on("getQueue", Self.fixture("queue"))
+        transport.on("getProtocol", Self.fixture("protocol"))
+        transport.on("getProtocolCatalogue", Self.fixture("catalogue"))
+        model.apply(.reset(QueueScreen()))
+        runtime.start()
+        await runtime.settle()
+        check("fila de trabalho")
+        await press(.enter)
+        check("protocolo (equipe)")
+        for (key, name) in [(3, "despacho"), (4, "encaminhar"), (6, "concluir"), (9, "editar protocolo"), (8, "anexos do protocolo")] {
+            await press(.function(key))
+            check(name)
+            await press(.escape)
+        }
+        await press(.escape)
+        transport.on("listAudit", #"{"items":[]}"#)
+        transport.on("listLoginLocks", #"{"items":[]}"#)
+        await press(.function(4))
+        check("auditoria")
+        await press(.function(6))
+        check("bloqueios")
+        await press(.escape)
+        transport.on(
+            "verifyCertidao",
+            #"{"status":"valida","title":"Certidão negativa de débitos","matricula":"100013","holder":"MARIA A. S.","holderDocument":"***.444.777-**","issuedOn":"2026-11-20","validUntil":"2026-12-20"}"#)
+        await press(.function(7))
+        type("AB12CD34EF56")
+        await press(.enter)
+        check("certidão verificada (supervisão)")
+        await press(.function(8))
+        check("revogar certidão")
+        XCTAssertEqual(checked.count, 11, "every state above was reached: \(checked)")
+    }
+
+    /// Every service of the catalogue at the counter (an attendant may use them all), opened on
+    /// Maria's property with the demo's answers.
+    func testEveryServiceScreen() async {
+        checked = []
+        start(mode: .counter)
+        model.state.session = .staff(usuario: "ana", nome: "Ana", role: .atendente, unit: "centro")
+        transport.on("listBills", Fixtures.bills)
+        transport.on("getBill", Fixtures.billDetail)
+        transport.on("listPayments", Self.fixture("payments"))
+        transport.on("getConsumption", Fixtures.consumption(12))
+        transport.on("getDueDate", Fixtures.dueDate)
+        transport.on("listTariffs", Self.fixture("tariffs"))
+        transport.on("listServices", Self.fixture("services"))
+        transport.on("getProtocolCatalogue", Self.fixture("catalogue"))
+        transport.on(
+            "listPropertyProtocols",
+            #"{"items":[{"number":"2026000001","formatted":"2026/000001","typeName":"Revisão de conta","subject":"Consumo alto na conta de outubro","situation":"em_andamento","unitName":"Comercial","openedAt":"2026-11-23T12:00:04Z"}]}"#)
+        transport.on("listAgreements", #"{"items":[]}"#)
+        transport.on("listDeclaracaoYears", #"{"items":[{"year":2025,"available":true}]}"#)
+        transport.on("listPeople", #"{"items":[]}"#)
+        transport.on(
+            "issueCertidao", status: 201,
+            #"{"id":3,"code":"7KQ3-M2XD-9PRA-4HT1-G6WC","kind":"negativa","title":"Certidão negativa de débitos","issuedOn":"2026-11-23","validUntil":"2026-12-23"}"#)
+        transport.on(
+            "issueDeclaracao", status: 201,
+            #"{"id":4,"ano":2025,"issuedOn":"2026-11-23","totalCents":120000,"lines":[{"competencia":"2025-01","situacao":"paga","paidOn":"2025-02-10","amountCents":10000}]}"#)
+        transport.on("getContactHistory", #"{"items":[]}"#)
+        model.apply(.reset(HomeScreen(matricula: "100013")))
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+        for svc in Service.all where svc.modes.contains(.counter) {
+            model.apply(.push(svc.open(Service.Context(matricula: "100013", property: nil))))
+            runtime.start()
+            await runtime.settle()
+            check(svc.title)
+            // A document issued with F2 is printed with F3 (one key, one action): the issued state too.
+            if svc.id == .certidao || svc.id == .declaracao {
+                if svc.id == .declaracao { type("2025") }
+                await press(.function(2))
+                check("\(svc.title): emitida")
+                XCTAssertTrue(screen().row(22).contains("F3 Imprimir") && !screen().row(22).contains("F2 Emitir"), screen().text)
+            }
+            model.apply(.pop)
+        }
+        XCTAssertEqual(checked.count, Service.all.filter { $0.modes.contains(.counter) }.count + 2)
+    }
+
+    /// `docs/KEYS.md` is written from the command tables of every screen the walks above reach
+    /// (`AGENCIA_RECORD=1` rewrites it) and held equal to them here; the walks also check each
+    /// table against the key map (`check`).
+    func testKeysDocumentIsTheCode() async throws {
+        tables = []
+        await testKioskScreens()
+        await testServiceAndRecordScreens()
+        await testCounterScreens()
+        await testStaffScreens()
+        await testEveryServiceScreen()
+        let url = URL(fileURLWithPath: "\(#filePath)").deletingLastPathComponent().appendingPathComponent("../../docs/KEYS.md").standardized
+        let text = KeysDocument.render(tables.map { ($0.name, $0.commands) })
+        if ProcessInfo.processInfo.environment["AGENCIA_RECORD"] != nil {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        let committed = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(committed, text, "docs/KEYS.md differs from the command tables: AGENCIA_RECORD=1 swift test --filter testKeysDocumentIsTheCode")
     }
 
     func testKioskIdleWarning() async {

@@ -82,8 +82,8 @@ final class PaymentJourneyTests: JourneyBase {
         text = screen().text
         XCTAssertTrue(text.contains("não pode ser selecionada"), text)
         XCTAssertTrue(text.contains("(1 conta)"))
-        // F2 selects every overdue bill: their updated values count.
-        runtime.send(.key(.function(2)))
+        // F7 selects every overdue bill: their updated values count.
+        runtime.send(.key(.function(7)))
         XCTAssertTrue(screen().text.contains("Total selecionado (com multa e juros até hoje): R$ 388,24 (3 contas)"), screen().text)
         // F3: the breakdown of the overdue bill under the cursor.
         runtime.send(.key(.up))
@@ -110,10 +110,10 @@ final class PaymentJourneyTests: JourneyBase {
         await openDebts(output: output)
         transport.on("createStatement", status: 201, Fixtures.statement)
         transport.on("getStatementPDF", "%PDF-1.5 fake", contentType: "application/pdf")
-        runtime.send(.key(.function(4)))
-        XCTAssertTrue(screen().text.contains("Marque ao menos uma conta"))
         runtime.send(.key(.function(2)))
-        runtime.send(.key(.function(4)))
+        XCTAssertTrue(screen().text.contains("Marque ao menos uma conta"))
+        runtime.send(.key(.function(7)))
+        runtime.send(.key(.function(2)))
         await runtime.settle()
         var text = screen(width: 100, height: 30).text
         XCTAssertTrue(text.contains("Extrato de débitos nº 1"), text)
@@ -122,21 +122,21 @@ final class PaymentJourneyTests: JourneyBase {
         XCTAssertTrue(text.contains("Inclui R$ 10,08 de multa, juros e correção"))
         XCTAssertEqual(transport.count("createStatement"), 1)
         // A kiosk does not save files.
-        XCTAssertFalse(model.allCommands.contains { $0.key == .function(3) })
-        runtime.send(.key(.function(2)))
+        XCTAssertFalse(model.allCommands.contains { $0.key == .function(6) })
+        runtime.send(.key(.function(3)))
         await runtime.settle()
         text = screen().text
         XCTAssertTrue(text.contains("Documento enviado à impressora."), text)
         XCTAssertEqual(printed.value.first.map { String(decoding: $0, as: UTF8.self) }, "%PDF-1.5 fake")
     }
 
-    /// F4 again for the same bills on the same day: the server answers 200 with the statement
+    /// F2 again for the same bills on the same day: the server answers 200 with the statement
     /// already issued, and the screen says so (whole, at 80 columns).
     func testStatementAlreadyIssuedTodayIsSaid() async {
         await openDebts()
         transport.on("createStatement", status: 200, Fixtures.statement)
+        runtime.send(.key(.function(7)))
         runtime.send(.key(.function(2)))
-        runtime.send(.key(.function(4)))
         await runtime.settle()
         let text = screen().text
         XCTAssertTrue(text.contains("Extrato de débitos nº 1"), text)
@@ -154,12 +154,12 @@ final class PaymentJourneyTests: JourneyBase {
         transport.on("getBillPDF", "%PDF-1.5 fake", contentType: "application/pdf")
         runtime.send(.key(.enter))
         await runtime.settle()
-        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(3)))
         await runtime.settle()
         let said = screen().text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         XCTAssertTrue(said.contains("Não foi possível imprimir: lp: Error - No default destination."), screen().text)
         // At a counter the attendant can save the PDF.
-        runtime.send(.key(.function(3)))
+        runtime.send(.key(.function(6)))
         await runtime.settle()
         XCTAssertTrue(screen().text.contains("PDF salvo em /tmp/x.pdf"))
     }
@@ -171,7 +171,7 @@ final class PaymentJourneyTests: JourneyBase {
             "createCardPayment", status: 201,
             #"{"id":7,"companyId":"sandbox","companyName":"Operadora Sandbox (teste — nada é cobrado)","status":"pendente","amountCents":27308,"feeCents":817,"totalCents":28125,"instructions":"Transação SBX-000001 aguardando a confirmação da operadora.","expiresAt":"2026-11-23T13:30:00Z","billIds":[1000101,1000102],"reference":"AV-CP-7"}"#
         )
-        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(7)))
         runtime.send(.key(.function(6)))
         await runtime.settle()
         (model.top as? CardPaymentScreen)?.followSeconds = 0.05

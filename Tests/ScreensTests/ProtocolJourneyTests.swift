@@ -105,7 +105,7 @@ final class ProtocolJourneyTests: JourneyBase {
 
         // F8: edit the subject; only what changed is sent.
         transport.on("addProtocolStep", NothingCutTests.fixture("protocol"))
-        runtime.send(.key(.function(8)))
+        runtime.send(.key(.function(9)))
         await runtime.settle()
         XCTAssertTrue(model.top is EditProtocolScreen)
         noCuts("editar protocolo")
@@ -262,8 +262,8 @@ final class AttachmentJourneyTests: JourneyBase {
 
         runtime.send(.key(.function(3)))
         await runtime.settle()
-        XCTAssertTrue(words(screen()).contains("Sem anexos (F5 anexa um arquivo)."))
-        runtime.send(.key(.function(5)))
+        XCTAssertTrue(words(screen()).contains("Sem anexos (F8 anexa um arquivo)."))
+        runtime.send(.key(.function(8)))
         await runtime.settle()
         XCTAssertTrue(model.top is FilePickerScreen)
         let listed = screen().text.split(separator: "\n").map(String.init)
@@ -308,9 +308,9 @@ final class AttachmentJourneyTests: JourneyBase {
         let body = (try? JSONSerialization.jsonObject(with: Data(transport.lastBody("addProtocolStep").utf8))) as? [String: Any] ?? [:]
         XCTAssertEqual(body["attachments"] as? [Int], [41])
 
-        // F9: the protocol's files; F3 saves the selected one under its name.
+        // F8: the protocol's files; F6 saves the selected one under its name.
         XCTAssertTrue(model.top is ProtocolScreen)
-        runtime.send(.key(.function(9)))
+        runtime.send(.key(.function(8)))
         await runtime.settle()
         XCTAssertTrue(model.top is AttachmentsScreen)
         XCTAssertTrue(words(screen()).contains("PRIVADO  foto-hidrometro.png (PNG, 48 KiB)"), words(screen()))
@@ -321,7 +321,7 @@ final class AttachmentJourneyTests: JourneyBase {
             words(screen()).contains("laudo-da-vistoria-tecnica-no-imovel-da-rua-das-flores-numero-123.pdf (PDF, 2,4 MiB)"), screen().text)
         runtime.send(.key(.up))
         transport.on("getProtocolAttachment", "PNGDATA", contentType: "image/png")
-        runtime.send(.key(.function(3)))
+        runtime.send(.key(.function(6)))
         await runtime.settle()
         XCTAssertTrue(words(screen()).contains("Arquivo salvo em /srv/foto-hidrometro.png"), words(screen()))
         XCTAssertEqual(saved.names, ["foto-hidrometro.png"])
@@ -445,8 +445,8 @@ final class ProblemReportJourneyTests: JourneyBase {
         await runtime.settle()
         let screenTitle = model.top.title
         runtime.send(.key(.function(1)))
-        XCTAssertTrue(screen().text.contains("F9 relata um problema desta tela."), screen().text)
-        runtime.send(.key(.function(9)))
+        XCTAssertTrue(screen().text.contains("R relata um problema desta tela à equipe de tecnologia."), screen().text)
+        runtime.send(.key(.char("r")))
         XCTAssertTrue(model.top is ReportProblemScreen)
         let text = screen().text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         XCTAssertTrue(text.contains("Tela: \(screenTitle). Terminal: quiosque-centro-2."), text)

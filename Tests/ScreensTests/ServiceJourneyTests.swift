@@ -51,14 +51,14 @@ final class ServiceJourneyTests: JourneyBase {
         runtime.send(.key(.left))
         text = screen().text
         XCTAssertTrue(text.contains("09/2026: 16 m³ · estimada (pela média, sem leitura)"), text)
-        // F2: 18, then 24 months, each asked to the server.
+        // F7: 18, then 24 months, each asked to the server.
         transport.on("getConsumption", Fixtures.consumption(18))
-        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(7)))
         await runtime.settle()
         XCTAssertEqual(transport.paths.last, "/properties/100013/consumption?months=18")
         XCTAssertTrue(screen().text.contains("últimos 18 meses"))
         transport.on("getConsumption", Fixtures.consumption(24))
-        runtime.send(.key(.function(2)))
+        runtime.send(.key(.function(7)))
         await runtime.settle()
         XCTAssertEqual(transport.paths.last, "/properties/100013/consumption?months=24")
         // 24 bars fit at 80 columns: every month label is on the screen.
@@ -68,8 +68,8 @@ final class ServiceJourneyTests: JourneyBase {
         // Home goes to the first month.
         runtime.send(.key(.home))
         XCTAssertTrue(screen().text.contains("11/2024:"))
-        // F3: the same data as a table.
-        runtime.send(.key(.function(3)))
+        // F8: the same data as a table.
+        runtime.send(.key(.function(8)))
         text = screen().text
         XCTAssertTrue(text.contains("11/2024   6 m³"), text)
         XCTAssertTrue(text.contains("estimada (média)"), text)

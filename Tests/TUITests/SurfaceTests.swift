@@ -20,15 +20,38 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(s.text, "+----------+\n|Acao      |\n+----------+")
     }
 
-    func testFunctionBarRegionsMapClicksToKeys() {
-        var s = Surface(width: 40, height: 1)
+    /// mc-style slots: each F-key always in its place, an unused slot empty, a disabled command
+    /// dimmed but where it always is; a click in a slot sends its key.
+    func testFunctionBarKeepsEachKeyInItsSlot() {
+        var s = Surface(width: 80, height: 2)
         var bar = FunctionBar()
         bar.render(
-            [Command(.function(1), "Ajuda"), Command(.enter, "Entrar"), Command(.function(5), "Off", enabled: false)], into: &s, y: 0)
-        XCTAssertEqual(s.row(0).trimmingCharacters(in: .whitespaces), "F1 Ajuda Enter Entrar")
-        XCTAssertEqual(bar.key(atColumn: 1), .function(1))
-        XCTAssertEqual(bar.key(atColumn: 12), .enter)
-        XCTAssertNil(bar.key(atColumn: 30))
+            [Command(.function(1), "Ajuda"), Command(.enter, "Entrar"), Command(.function(5), "Atualizar", enabled: false),
+             Command(.function(7), "Prorrogar")], into: &s, y: 0)
+        XCTAssertEqual(s.row(0), "F1 Ajuda        F2              F3              F4              F5 Atualizar    ")
+        XCTAssertEqual(s.row(1), "F6              F7 Prorrogar    F8              F9              F10             ")
+        let roles = s.roleMap.split(separator: "\n").map(String.init)
+        XCTAssertEqual(String(roles[0].prefix(18)), "KKkkkkkkkkkkkkkkkk", "F1 Ajuda offered, F2 empty (its key not highlighted)")
+        XCTAssertEqual(String(roles[0].suffix(16)), "KKmmmmmmmmmmkkkk", "F5 dimmed: it cannot act now")
+        XCTAssertEqual(bar.key(atColumn: 1, row: 0), .function(1))
+        XCTAssertEqual(bar.key(atColumn: 20, row: 1), .function(7))
+        XCTAssertEqual(bar.key(atColumn: 70, row: 0), .function(5))
+        XCTAssertNil(bar.key(atColumn: 20, row: 0), "F2 is empty on this screen")
+        // The same key in the same place whatever else the screen offers, and at any width.
+        var wide = Surface(width: 132, height: 2)
+        bar.render([Command(.function(7), "Prorrogar")], into: &wide, y: 0)
+        XCTAssertEqual(wide.row(1).range(of: "F7")?.lowerBound.utf16Offset(in: wide.row(1)), 26)
+    }
+
+    func testKeyMapFindsASharedVerbOnAnotherKey() {
+        XCTAssertEqual(KeyMap.problems([Command(.function(3), "Imprimir"), Command(.function(4), "E-mail")]), [])
+        XCTAssertEqual(
+            KeyMap.problems([Command(.function(2), "Imprimir")]), ["F2 Imprimir: \"Imprimir\" fica sempre em F3"])
+        XCTAssertEqual(
+            KeyMap.problems([Command(.function(3), "Imprimir"), Command(.function(4), "Extrato"), Command(.function(4), "E-mail", enabled: false)]),
+            ["F4 Extrato: a tecla de E-mail não faz outra coisa na mesma tela"])
+        XCTAssertEqual(KeyMap.problems([Command(.function(2), "Abrir"), Command(.function(2), "Enviar")]), ["F2: duas ações na mesma tecla"])
+        XCTAssertEqual(KeyMap.problems([Command(.function(7), "Simular a conta")]), ["F7 Simular a conta: o rótulo não cabe na barra a 80 colunas"])
     }
 
     func testTextFieldEditing() {
@@ -110,18 +133,6 @@ final class SurfaceTests: XCTestCase {
         let placed = TextLayout.flowPlaced(["a", "bb", "cc"], width: 6, separator: "  ")
         XCTAssertEqual(placed.map { $0.map(\.column) }, [[0, 3], [0]])
         XCTAssertEqual(placed[1][0].index, 2)
-    }
-
-    func testFunctionBarSaysWhenKeysDoNotFit() {
-        let many = [Command(.function(1), "Ajuda", help: "")] + (2...9).map { Command(.function($0), "Comando \($0)", help: "") }
-        var s = Surface(width: 80, height: 2)
-        var bar = FunctionBar()
-        bar.render(many, into: &s, y: 1)
-        XCTAssertTrue(s.text.contains("F1 Mais teclas"), s.text)
-        var wide = Surface(width: 132, height: 2)
-        bar.render(many, into: &wide, y: 1)
-        XCTAssertTrue(wide.text.contains("F1 Ajuda"), wide.text)
-        XCTAssertTrue(wide.text.contains("F9 Comando 9"))
     }
 
     func testCutsAreRecorded() {
