@@ -198,7 +198,7 @@ public final class CertidaoVerificationScreen: Screen {
             Action(
                 Command(
                     .function(8), "Revogar", help: "Supervisão: revoga esta certidão (a verificação pública mostra o motivo)",
-                    enabled: revocable)
+                    enabled: revocable, whyNot: "Só se revoga uma certidão conferida aqui pelo código (Enter) e ainda não revogada.")
             ) {
                 self.revoking = true
                 self.reason = TextArea(maxLength: 500)

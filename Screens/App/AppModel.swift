@@ -252,9 +252,10 @@ public final class AppModel {
         s.put(right, x: s.width - CharWidth.of(right) - 1, y: 0, role: .header)
         // Body.
         let bar = s.height - FunctionBar.height
-        let body = Rect(x: 0, y: 1, width: s.width, height: bar - 2)
+        let body = Rect(x: 0, y: 1, width: s.width, height: bar - 1)
         top.render(&s, area: body, app: state)
-        // Message line.
+        // The chrome's message, over the body's last rows until the next key (the body keeps
+        // its 21 rows at 80×24: a 2ª via's QR needs them).
         if let flash {
             s.footer(flash, x: 1, bottom: bar - 1, width: s.width - 2, role: .warning)
         }

@@ -110,7 +110,8 @@ public final class CustomerRecordScreen: Screen {
                 Action(
                     Command(
                         .function(3), "Desvincular", help: "Desvincula a pessoa sob o cursor, com documento e motivo",
-                        enabled: selected?.papel != .titular && selected != nil)
+                        enabled: selected?.papel != .titular && selected != nil,
+                        whyNot: "O titular não se desvincula aqui: a troca de titular é um pedido de titularidade (Solicitar serviço).")
                 ) { self.begin(.unlink) },
                 Action(Command(.function(4), "Telefone", help: "Altera o telefone da pessoa sob o cursor", enabled: selected != nil)) {
                     self.begin(.phone)

@@ -111,7 +111,7 @@ def test_kiosk_issues_and_prints_last_years_declaration(servers, terminal, tmp_p
     t.keys("F2")
     screen = t.wait_for(f"Declaração anual de quitação de {YEAR} emitida")
     assert "PAGA" in screen, screen
-    t.keys("F2")
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora.")
     text = " ".join(subprocess.run(["pdftotext", str(printed), "-"], capture_output=True, text=True, check=True).stdout.split())
     assert f"Ano base: {YEAR}" in text and "Lei nº 12.007/2009" in text and "10002-1" in text, text

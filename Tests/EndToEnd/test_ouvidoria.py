@@ -15,8 +15,8 @@ def test_reclamacao_email_alert_counter_and_extension(servers, terminal, smtp_si
     server = servers.get(None, kioskIdleSeconds=120, smtp={"url": f"smtp://127.0.0.1:{smtp_sink['port']}"},
                          ouvidoria={"email": "ouvidoria@saneamento.example.br", "anonymousTypes": ["denuncia"]})
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
-    t.wait_for("F9 Ouvidoria")
-    t.keys("F9")
+    t.wait_for("F3 Ouvidoria")
+    t.keys("F3")
     t.wait_for("Escolha o tipo:")
     screen = t.text()
     assert "Denúncia" in screen and "aceita sem identificação" in screen, screen
@@ -81,8 +81,8 @@ def test_anonymous_denuncia_consulted_with_its_secret(servers, terminal, scratch
     config = printed.parent / "client.json"
     config.write_text(json.dumps({"client": {"printCommand": ["sh", "-c", f"cat > {printed}"]}}))
     t = terminal(f"--server {server['url']} --mode kiosk --config {config}", width=80, height=24)
-    t.wait_for("F9 Ouvidoria")
-    t.keys("F9")
+    t.wait_for("F3 Ouvidoria")
+    t.keys("F3")
     t.wait_for("Escolha o tipo:")
     t.keys("Enter")  # Denúncia, first by name
     t.wait_for("Ouvidoria — Denúncia")
@@ -94,7 +94,7 @@ def test_anonymous_denuncia_consulted_with_its_secret(servers, terminal, scratch
     screen = t.wait_for("Código secreto:")
     number = re.search(r"protocolo (\d{4}/\d{6})", " ".join(screen.split())).group(1)
     secret = re.search(r"Código secreto: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})", screen).group(1)
-    t.keys("F2")
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora")
     text = subprocess.run(["pdftotext", "-layout", str(printed), "-"], capture_output=True, text=True).stdout
     assert number in text and secret in text and "Comprovante de protocolo" in text, text

@@ -32,16 +32,16 @@ def test_select_two_bills_print_statement_and_read_its_barcode(dated_server, ter
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
     t.wait_for("Total selecionado (com multa e juros até hoje): R$ 0,00")
-    t.keys("F2")  # selects every overdue bill: two of them
+    t.keys("F7")  # selects every overdue bill: two of them
     t.wait_for("(2 contas)")
     total = re.search(r"Total selecionado \(com multa e juros até hoje\): (R\$ [\d.,]+)", t.text()).group(1)
     assert total != "R$ 0,00"
-    t.keys("F4")
+    t.keys("F2")
     t.wait_for("Extrato de débitos nº")
     screen = t.text()
     line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
     value = re.search(r"Valor: (R\$ [\d.,]+)", screen).group(1)
-    t.keys("F2")
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora.")
     assert printed.read_bytes().startswith(b"%PDF-")
     symbols = decode_pdf(printed)
@@ -174,7 +174,7 @@ def pay_every_overdue_bill_by_card(t):
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
     t.wait_for("Total selecionado (com multa e juros até hoje)")
-    t.keys("F2")
+    t.keys("F7")
     t.wait_for("(8 contas)")
     t.keys("F6")
     t.wait_for("Escolha a operadora")
@@ -199,8 +199,8 @@ def test_card_payment_follows_itself_to_the_receipt(servers, terminal, scratch):
     reference = re.search(r"Comprovante: referência (AV-CP-\d+) · operadora (SBX-\d+)", screen)
     assert reference, screen
     assert "aguardando" not in screen.lower(), screen
-    # F2 prints the receipt: a PDF with both references and the total charged.
-    t.keys("F2")
+    # F3 prints the receipt: a PDF with both references and the total charged.
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora")
     text = subprocess.run(["pdftotext", "-layout", str(printed), "-"], capture_output=True, text=True).stdout
     assert "Comprovante de pagamento" in text and reference.group(1) in text and reference.group(2) in text, text
@@ -225,7 +225,7 @@ def test_real_lp_errors_reach_the_screen_in_portuguese(server, terminal, scratch
         t.wait_for("Enter abre a segunda via")
         t.keys("Enter")
         t.wait_for("Linha digitável")
-        t.keys("F2")
+        t.keys("F3")
         t.wait_for("Não foi possível imprimir")
         screen = " ".join(l.strip() for l in t.text().splitlines())
         assert expected in screen, screen
@@ -246,7 +246,7 @@ def test_demo_reads_the_configuration_file_too(terminal, scratch):
     t.wait_for("Enter abre a segunda via")
     t.keys("Enter")
     t.wait_for("Linha digitável")
-    t.keys("F2")
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora")
     assert printed.read_bytes().startswith(b"%PDF-")
 

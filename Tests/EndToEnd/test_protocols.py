@@ -112,8 +112,8 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     t.keys("F2")
     t.wait_for("Feito: Recebido.")
     t.keys("F3")
-    t.wait_for("Sem anexos (F5 anexa um arquivo)")
-    t.keys("F5")
+    t.wait_for("Sem anexos (F8 anexa um arquivo)")
+    t.keys("F8")
     t.wait_for(f"Pasta: {scan}")
     t.wait_for("de 5 anexos neste trâmite")
     lines = [l for l in t.text().splitlines() if ".pdf" in l]
@@ -128,9 +128,9 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     t.type("Laudo da vistoria em anexo.")
     t.keys("F2")
     t.wait_for("Anexo: laudo-vistoria.pdf")
-    t.keys("F9")
+    t.keys("F8")
     t.wait_for("Anexos — protocolo")
-    t.keys("F3")
+    t.keys("F6")
     t.wait_for("Arquivo salvo em")
     import subprocess
     def text(path):
@@ -150,7 +150,7 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     assert "Laudo da vistoria em anexo." in screen, screen
 
     # Maria, logged in at the kiosk, opened nothing: the counter's protocol is among hers, with
-    # the public file; F9 there lists it.
+    # the public file; F8 there lists it.
     c = terminal(f"--server {url} --mode kiosk", width=80, height=24)
     kiosk_login(c, "10001-3", "111.444.777-35")
     c.wait_for("DÉBITOS EM ABERTO")
@@ -158,7 +158,7 @@ def test_staff_attach_a_scanned_file_save_it_back_and_the_public_sees_its_name(s
     open_my_protocol(c, number)
     screen = c.wait_for("Anexo: laudo-vistoria.pdf")
     assert "diego" not in screen and "Laudo da vistoria em anexo." in screen, screen
-    c.keys("F9")
+    c.keys("F8")
     screen = c.wait_for("Anexos — protocolo")
     assert "laudo-vistoria.pdf" in screen, screen
 

@@ -24,11 +24,11 @@ def open_services_entry(t, filter, title, screen=None):
 
 
 def print_fee_and_read_it(t, printed, cents):
-    """On a fee's document screen: F2 prints it; a barcode reader finds one barcode — the linha
+    """On a fee's document screen: F3 prints it; a barcode reader finds one barcode — the linha
     digitável on screen, for `cents` — and one PIX QR for the same value."""
     screen = t.wait_for("Linha digitável")
     line = re.search(r"(\d{11}-\d \d{11}-\d \d{11}-\d \d{11}-\d)", screen).group(1)
-    t.keys("F2")
+    t.keys("F3")
     t.wait_for("Documento enviado à impressora.")
     symbols = decode_pdf(printed)
     barcodes = [d for (kind, d) in symbols if kind == "I2/5"]
@@ -69,16 +69,16 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal,
     screen = t.wait_for("Indisponível: Há 1 conta vencida")
     assert "emita hoje o documento de pagamento" in " ".join(l.strip() for l in screen.splitlines()), screen
 
-    # A statement of the overdue bill (Débitos, F2 selects the overdue ones, F4 issues it).
+    # A statement of the overdue bill (Débitos, F7 selects the overdue ones, F2 issues it).
     t.keys("Escape")
     t.wait_for("Filtrar:")
     t.keys("Escape")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
     t.wait_for("Total selecionado (com multa e juros até hoje)")
-    t.keys("F2")
+    t.keys("F7")
     t.wait_for("(1 conta)")
-    t.keys("F4")
+    t.keys("F2")
     t.wait_for("Extrato de débitos nº")
     t.keys("Escape")
     t.wait_for("Total selecionado (com multa e juros até hoje)")

@@ -30,9 +30,9 @@ def test_history_switches_to_24_months_and_reads_a_month(dated_server, terminal)
     t.keys("F6")
     screen = t.wait_for("últimos 12 meses")
     assert "leitura real" in screen and "estimada (pela média)" in screen, "the legend says what each bar means"
-    t.keys("F2")
+    t.keys("F7")
     t.wait_for("últimos 18 meses")
-    t.keys("F2")
+    t.keys("F7")
     screen = t.wait_for("últimos 24 meses")
     # At 80 columns all 24 months fit: one label (the month) per bar on the label row.
     first = " ".join(m[5:] for m in months[:4])
