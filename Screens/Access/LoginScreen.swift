@@ -255,7 +255,9 @@ public final class LoginScreen: Screen {
         let button = busy ? "[ Entrando… ]" : "[ Entrar ]"
         s.put(button, x: x + 12, y: y, role: busy ? .muted : .focused)
         submitRect = Rect(x: x + 12, y: y, width: CharWidth.of(button), height: 1)
-        y += 2
+        // The blank row under the button goes when the demo's accounts would not all fit (24 rows).
+        let hintsNeed = p.demoHints.isEmpty ? 0 : p.demoHints.count + 1
+        y += failure == nil && area.y + area.height - (y + 2) < hintsNeed ? 1 : 2
         if let f = failure {
             let lines = TextLayout.wrap(f.message, width: area.width - 10)
             let box = Rect(x: x - 1, y: y, width: area.width - 4, height: min(lines.count + 2, area.y + area.height - y))

@@ -176,6 +176,7 @@ public final class CertidaoVerificationScreen: Screen {
     public init() {}
 
     public var title: String { "Verificar certidão" }
+    public var holdsTypedText: Bool { revoking && !reason.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     public var isBusy: Bool { busy }
     var revocable: Bool { answer?.status == .valida || answer?.status == .expirada }
     var actions: [Action] {

@@ -320,8 +320,12 @@ public final class AppModel {
     private func renderHelp(_ s: inout Surface) {
         let w = min(s.width - 4, 90)
         var lines: [(key: String, text: String)] = []
-        for c in allCommands where c.enabled {
-            for (i, line) in TextLayout.wrap(c.help, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
+        // In the bar's order, each with its label as on the bar.
+        let listed = allCommands.enumerated().filter { $0.element.enabled }
+            .sorted { (KeyMap.order($0.element.key), $0.offset) < (KeyMap.order($1.element.key), $1.offset) }.map(\.element)
+        for c in listed {
+            let text = c.help == c.label ? c.label : "\(c.label): \(c.help)"
+            for (i, line) in TextLayout.wrap(text, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
         }
         let report = top is ReportProblemScreen ? "" : "\(Self.reportKey.label) relata um problema desta tela à equipe de tecnologia. "
         let footer = TextLayout.wrap(

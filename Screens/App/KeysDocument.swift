@@ -53,7 +53,8 @@ public enum KeysDocument {
             // (a form's F2 before and after sending) is one row with both.
             var keys: [Key] = []
             for c in commands where !keys.contains(c.key) { keys.append(c.key) }
-            for key in keys.sorted(by: { order($0) < order($1) }) {
+            let ordered = keys.enumerated().sorted { (KeyMap.order($0.element), $0.offset) < (KeyMap.order($1.element), $1.offset) }
+            for key in ordered.map(\.element) {
                 let same = commands.filter { $0.key == key }
                 let labels = same.map(\.label).joined(separator: " / ")
                 let helps = same.map(\.help).joined(separator: " / ")
@@ -66,18 +67,9 @@ public enum KeysDocument {
     /// A screen's name for the document: its title without what changes per customer
     /// ("Débitos — imóvel 10001-3" → "Débitos").
     public static func name(ofTitle title: String) -> String {
-        let parts = title.components(separatedBy: " — ").filter { !$0.contains(where: \.isNumber) }
-        let words = (parts.first.map { _ in parts.joined(separator: " — ") } ?? title).split(separator: " ").filter { !$0.contains(where: \.isNumber) }
+        let kept = title.components(separatedBy: " — ").filter { !$0.contains(where: \.isNumber) }
+        let head = kept.isEmpty ? title : kept.joined(separator: " — ")
+        let words = head.split(separator: " ").filter { !$0.contains(where: \.isNumber) }
         return words.isEmpty ? title : words.joined(separator: " ")
-    }
-
-    /// The bar's order: F1–F10, then the keys of the screen's body.
-    private static func order(_ k: Key) -> Int {
-        switch k {
-        case .function(let n): return n
-        case .escape: return 20
-        case .enter: return 21
-        default: return 30
-        }
     }
 }

@@ -245,7 +245,7 @@ public final class DebtsScreen: Screen {
         let wide = w >= 100
         y = s.paragraph(
             (mode == .debts
-                ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção)."
+                ? "Contas vencidas atualizadas até \(asOfText) (multa, juros e correção). Espaço marca uma conta; Enter a abre (2ª via)."
                 : "Contas em aberto: Enter abre a segunda via.")
                 + (wide && bills.contains(where: \.estimated) ? "   * consumo estimado (sem leitura)" : ""), x: x, y: y, width: w,
             role: .muted)

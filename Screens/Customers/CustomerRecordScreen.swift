@@ -92,6 +92,8 @@ public final class CustomerRecordScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Cadastro — imóvel \(Matricula.display(matricula))" }
+    /// A link, unlink or phone half written (or a document attached) is lost by leaving: F10 asks.
+    public var holdsTypedText: Bool { stage != .list && (form.edited || tray.ids != nil) }
     public var isBusy: Bool { busy }
 
     var selected: Calls.LinkedPerson? { people.flatMap { $0.indices.contains(list.selected) ? $0[list.selected] : nil } }

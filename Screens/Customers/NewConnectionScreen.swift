@@ -54,6 +54,7 @@ public final class NewConnectionScreen: Screen {
     public init() {}
 
     public var title: String { "Ligação nova" }
+    public var holdsTypedText: Bool { done == nil && form.edited }
     public var isBusy: Bool { busy }
 
     var actions: [Action] {

@@ -38,6 +38,7 @@ public final class EditProtocolScreen: Screen {
     }
 
     public var title: String { "Editar protocolo \(original.formatted)" }
+    public var holdsTypedText: Bool { form.edited }
     public var isBusy: Bool { busy }
 
     var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] { ProtocolText.types(catalogue, matching: form.value(0)) }

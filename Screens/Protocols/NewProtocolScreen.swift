@@ -35,7 +35,7 @@ public final class NewProtocolScreen: Screen {
     ])
     var text = TextArea(maxLength: 5_000)
     /// Typed and not yet sent: F10 asks before discarding it (issue 28.17).
-    public var holdsTypedText: Bool { !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    public var holdsTypedText: Bool { !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || form.edited }
     /// Typing goes to the text area (Tab moves between it and the fields).
     var inText = false
     var catalogue: Calls.ProtocolCatalogue?

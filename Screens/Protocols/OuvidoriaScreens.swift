@@ -116,7 +116,7 @@ public final class OuvidoriaScreen: Screen {
     ])
     var text = TextArea(maxLength: 5_000)
     /// A manifestation written and not yet registered: F10 asks before discarding it (issue 28.17).
-    public var holdsTypedText: Bool { done == nil && !text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+    public var holdsTypedText: Bool { done == nil && (!text.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || form.edited) }
     var inText = true
     var sending = false
     var loading = 0
@@ -503,6 +503,7 @@ public final class ExtensionScreen: Screen {
     private var width = 76
 
     init(number: String) { self.number = number }
+    public var holdsTypedText: Bool { !area.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
 
     public var title: String { "Prorrogar prazo — protocolo \(ProtocolNumber(parsing: number)?.formatted ?? number)" }
     public var isBusy: Bool { sending }

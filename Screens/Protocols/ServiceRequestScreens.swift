@@ -197,6 +197,10 @@ public final class ServiceFormScreen: Screen {
     }
 
     public var title: String { offer.name }
+    public var holdsTypedText: Bool {
+        if case .done = stage { return false }
+        return form.edited || tray.ids != nil
+    }
     public var isBusy: Bool { sending }
 
     var actions: [Action] {

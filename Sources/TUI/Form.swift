@@ -24,6 +24,9 @@ public struct Form: Sendable, Equatable {
     /// A problem to show beside a field (by index), set by the screen after validating.
     public var problems: [Int: String] = [:]
     public private(set) var rows: [Int] = []
+    /// A person typed or chose something here (the screen's own prefilling does not count):
+    /// leaving would lose it, so F10 asks first (issue 28.17).
+    public private(set) var edited = false
 
     public init(_ fields: [Field]) { self.fields = fields }
 
@@ -66,7 +69,9 @@ public struct Form: Sendable, Equatable {
         }
         switch fields[focus].input {
         case .text(var t):
+            let before = t.text
             guard t.handle(key) else { return false }
+            edited = edited || t.text != before
             fields[focus].input = .text(t)
             problems[focus] = nil
             return true
@@ -79,6 +84,7 @@ public struct Form: Sendable, Equatable {
             }
             fields[focus].input = .choice(options: options, selected: next)
             problems[focus] = nil
+            edited = true
             return true
         }
     }

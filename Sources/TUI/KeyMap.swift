@@ -26,6 +26,17 @@ public enum KeyMap {
         Verb(key: .escape, labels: ["Voltar"], meaning: "volta à tela anterior (também no canto esquerdo do título)"),
     ]
 
+    /// The order keys are listed in (help, `docs/KEYS.md`): the bar's F1–F10, then Esc, Enter
+    /// and the keys of the screen's body.
+    public static func order(_ k: Key) -> Int {
+        switch k {
+        case .function(let n): return n
+        case .escape: return 20
+        case .enter: return 21
+        default: return 30
+        }
+    }
+
     /// The slot of F2: the screen's own action.
     public static let ownAction = Key.function(2)
 

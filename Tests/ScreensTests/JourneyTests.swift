@@ -148,10 +148,14 @@ final class JourneyTests: JourneyBase {
         start()
         await loginAsMaria()
         runtime.send(.key(.function(1)))
-        let text = screen().text
+        var text = screen().text
         XCTAssertTrue(text.contains("Ajuda — Imóvel 10001-3"), text)
-        XCTAssertTrue(text.contains("Encerra o atendimento (logout)"))
-        XCTAssertTrue(text.contains("Abre o outro imóvel de número 1 a 9"))
+        // In the bar's order, each with its bar label; scrolled to its end.
+        XCTAssertTrue(text.contains("F1           Ajuda: Mostra esta ajuda"), text)
+        runtime.send(.key(.pageDown))
+        text += screen().text
+        XCTAssertTrue(text.contains("Sair: Encerra o atendimento (logout)"), text)
+        XCTAssertTrue(text.contains("Abre o outro imóvel de número 1 a 9"), text)
     }
 
     func testClickOnFunctionBarSendsItsKey() async {
@@ -270,5 +274,39 @@ final class LeavingTests: JourneyBase {
         runtime.send(.key(.function(10)))
         await runtime.settle()
         XCTAssertNil(model.state.session)
+    }
+
+    /// Every form a person fills at a counter or in the back office, half written: F10 asks
+    /// first (a link, a phone, an e-mail, a new connection, a protocol's edit, an extension).
+    func testF10AsksOnEveryHalfWrittenForm() async throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let detail = try decoder.decode(Calls.ProtocolDetail.self, from: Data(NothingCutTests.fixture("protocol").utf8))
+        let forms: [(String, () -> any Screen, [Key])] = [
+            ("vínculo", { CustomerRecordScreen(matricula: "100013") }, [.function(2), .char("5")]),
+            ("e-mail", { EmailChangeScreen(matricula: "100013") }, [.char("m")]),
+            ("ligação nova", { NewConnectionScreen() }, [.char("J")]),
+            ("editar protocolo", { EditProtocolScreen(detail) }, [.down, .char("x")]),
+            ("prorrogar", { ExtensionScreen(number: "2026000001") }, [.char("M")]),
+        ]
+        for (name, make, keys) in forms {
+            start(mode: .counter)
+            model.state.session = .staff(usuario: "carla", nome: "Carla", role: .supervisor, unit: "centro")
+            transport.on("listPeople", #"{"items":[]}"#)
+            transport.on(
+                "listPropertylessServices",
+                NothingCutTests.fixture("services").replacingOccurrences(of: "\"needsProperty\":true", with: "\"needsProperty\":false"))
+            transport.on("getProtocolCatalogue", NothingCutTests.fixture("catalogue"))
+            model.apply(.reset(make()))
+            runtime.start()
+            await runtime.settle()
+            XCTAssertFalse(model.top.holdsTypedText, "\(name): nothing typed yet")
+            for k in keys { runtime.send(.key(k)) }
+            runtime.send(.key(.function(10)))
+            await runtime.settle()
+            XCTAssertNotNil(model.state.session, "\(name): still logged in")
+            let said = screen().text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+            XCTAssertTrue(said.contains("F10 de novo sai e o descarta"), "\(name): \(screen().text)")
+        }
     }
 }
