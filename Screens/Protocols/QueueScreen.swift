@@ -78,14 +78,7 @@ public final class QueueScreen: Screen {
             Action(Command(.function(6), "Ouvidoria", help: "Registra uma manifestação à Ouvidoria para quem a traz")) {
                 [.push(OuvidoriaScreen())]
             },
-        ] + SupervisionEntry.actions(state) + unitChoice + [
-            Action(
-                Command(
-                    .function(7), "Atrasos", help: "Manifestações da Ouvidoria com o prazo legal vencido (Ouvidoria e supervisão)",
-                    enabled: state?.ouvidoria?.watching == true)
-            ) {
-                [.push(OuvidoriaOverdueScreen())]
-            },
+        ] + SupervisionEntry.actions(state) + unitChoice + overdue + [
             Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", inBar: false)) {
                 guard !self.filter.isEmpty else { return [] }
                 self.filter = String(self.filter.dropLast())
@@ -97,6 +90,17 @@ public final class QueueScreen: Screen {
     public var commands: [Command] { actions.commands }
 
     /// A supervisor looks at any unit's queue: F3 moves to the next one (issue 28.13).
+    /// The ouvidoria's overdue list, only for whom the server says watches it (its members and
+    /// supervisors): nobody else is offered a key that could only refuse.
+    private var overdue: [Action] {
+        guard state?.ouvidoria?.watching == true else { return [] }
+        return [
+            Action(Command(.function(7), "Atrasos", help: "Manifestações da Ouvidoria com o prazo legal vencido (Ouvidoria e supervisão)")) {
+                [.push(OuvidoriaOverdueScreen())]
+            }
+        ]
+    }
+
     private var unitChoice: [Action] {
         guard case .staff(_, _, .supervisor?, _) = state?.session, units.count > 1 else { return [] }
         return [

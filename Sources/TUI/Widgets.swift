@@ -26,7 +26,9 @@ public struct FunctionBar: Sendable {
             let x0 = ((n - 1) % Self.slotsPerRow) * slot
             let key = Key.function(n)
             let c = commands.first { $0.key == key && $0.inBar && $0.enabled } ?? commands.first { $0.key == key && $0.inBar }
-            var x = s.put(key.label, x: x0, y: y + row, role: c == nil ? .functionLabel : .functionKey)
+            // Only a key that acts now is highlighted: on a monochrome terminal without dim, a
+            // disabled key still reads apart (its key not in reverse).
+            var x = s.put(key.label, x: x0, y: y + row, role: c?.enabled == true ? .functionKey : .functionLabel)
             guard let c else { continue }
             let label = TextLayout.fit(c.label, width: max(1, slot - CharWidth.of(key.label) - 2))
             x = s.put(" " + label, x: x, y: y + row, role: c.enabled ? .functionLabel : .muted)

@@ -257,6 +257,8 @@ final class NothingCutTests: JourneyBase {
         checked = []
         start(mode: .staff)
         model.state.session = .staff(usuario: "sara", nome: "Sara", role: .supervisor, unit: "comercial")
+        model.state.ouvidoria = .init(watching: true, unreceived: 0, overdue: 1)
+        transport.on("getOuvidoriaOverdue", #"{"items":[]}"#)
         transport.on("getQueue", Self.fixture("queue"))
         transport.on("getProtocol", Self.fixture("protocol"))
         transport.on("getProtocolCatalogue", Self.fixture("catalogue"))
@@ -271,6 +273,9 @@ final class NothingCutTests: JourneyBase {
             check(name)
             await press(.escape)
         }
+        await press(.escape)
+        await press(.function(7))
+        check("ouvidoria: atrasos")
         await press(.escape)
         transport.on("listAudit", #"{"items":[]}"#)
         transport.on("listLoginLocks", #"{"items":[]}"#)
@@ -288,7 +293,7 @@ final class NothingCutTests: JourneyBase {
         check("certidão verificada (supervisão)")
         await press(.function(8))
         check("revogar certidão")
-        XCTAssertEqual(checked.count, 11, "every state above was reached: \(checked)")
+        XCTAssertEqual(checked.count, 12, "every state above was reached: \(checked)")
     }
 
     /// Every service of the catalogue at the counter (an attendant may use them all), opened on

@@ -32,7 +32,7 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(s.row(1), "F6              F7 Prorrogar    F8              F9              F10             ")
         let roles = s.roleMap.split(separator: "\n").map(String.init)
         XCTAssertEqual(String(roles[0].prefix(18)), "KKkkkkkkkkkkkkkkkk", "F1 Ajuda offered, F2 empty (its key not highlighted)")
-        XCTAssertEqual(String(roles[0].suffix(16)), "KKmmmmmmmmmmkkkk", "F5 dimmed: it cannot act now")
+        XCTAssertEqual(String(roles[0].suffix(16)), "kkmmmmmmmmmmkkkk", "F5 dimmed, its key not highlighted: it cannot act now")
         XCTAssertEqual(bar.key(atColumn: 1, row: 0), .function(1))
         XCTAssertEqual(bar.key(atColumn: 20, row: 1), .function(7))
         XCTAssertEqual(bar.key(atColumn: 70, row: 0), .function(5))
