@@ -694,12 +694,28 @@ enum Migrations {
                 "CREATE INDEX protocol_attachments_uploader ON protocol_attachments(uploaded_by, uploaded_at)",
             ]
         ),
+        (
+            22, "backups",
+            [
+                // Each good backup (`agencia-server backup`, issue 29): the server reports the
+                // newest one's age (`agencia_backup_age_seconds`).
+                """
+                CREATE TABLE backups (id {{ID}}, taken_at BIGINT NOT NULL, folder TEXT NOT NULL, engine TEXT NOT NULL,
+                  schema_version INTEGER NOT NULL, bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, row_count BIGINT NOT NULL)
+                """,
+                "CREATE INDEX backups_taken_at ON backups(taken_at)",
+            ]
+        ),
     ]
+
+    /// The newest schema this program knows.
+    static var latest: Int { all.last?.version ?? 0 }
 
     /// Applies the migrations not yet recorded. On PostgreSQL an advisory lock makes several
     /// instances starting together apply each migration once; SQLite's `BEGIN IMMEDIATE` does
     /// the same.
-    static func run(on store: any Store, now: Int64) async throws {
+    /// `upTo`: stop after that version (tests make a database of an older release).
+    static func run(on store: any Store, now: Int64, upTo: Int = .max) async throws {
         let postgres = store.engine == .postgres
         try await store.write { db in
             if postgres { try await db.raw("SELECT pg_advisory_xact_lock(424242)").run() }
@@ -707,7 +723,7 @@ enum Migrations {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"
             ).run()
         }
-        for m in all {
+        for m in all where m.version <= upTo {
             try await store.write { db in
                 if postgres { try await db.raw("SELECT pg_advisory_xact_lock(424242)").run() }
                 let done = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: m.version)").first()

@@ -16,6 +16,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
             CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
+            BackupCommand.self, RestoreCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -300,6 +301,69 @@ struct ImportArrecadacao: AsyncParsableCommand {
             throw ExitCode(3)
         } catch let e as ArrecadacaoRetorno.Problems {
             FileHandle.standardError.write(Data("Arquivo recusado, nada foi importado:\n\(e)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Progress on a terminal (one line rewritten on stderr); nothing when stderr is a file or the
+/// journal, where only the summary line goes.
+func terminalProgress() -> @Sendable (String) -> Void {
+    guard isatty(STDERR_FILENO) == 1 else { return { _ in } }
+    return { phase in FileHandle.standardError.write(Data("\r\u{1B}[K\(phase)…".utf8)) }
+}
+
+func endProgress() {
+    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}
+
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract:
+            "Copia o banco, com o servidor no ar, para uma pasta nova em DESTINO (manifesto, SHA-256, contagem de linhas) "
+            + "e remove as cópias além da retenção. Nunca sobrescreve.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "Pasta dos backups (cada um numa subpasta agencia-AAAAMMDDTHHMMSSZ).") var destino: String
+    @Option(help: "Dias com uma cópia guardada (a mais nova de cada dia).") var manterDiarias = 7
+    @Option(help: "Meses com uma cópia guardada (a mais nova de cada mês).") var manterMensais = 12
+
+    func run() async throws {
+        do {
+            let summary = try await Backup.run(
+                configuration: options.resolve(), destination: destino, keepDaily: manterDiarias, keepMonthly: manterMensais,
+                progress: terminalProgress())
+            endProgress()
+            print(summary)
+        } catch let e as Backup.Refused {
+            endProgress()
+            FileHandle.standardError.write(Data("backup recusado: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract:
+            "Restaura um backup (a pasta com manifest.json) num banco vazio (--database), conferindo tudo antes; "
+            + "depois aplica as migrações mais novas.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "A pasta do backup (agencia-AAAAMMDDTHHMMSSZ).") var origem: String
+    @Flag(help: "Só confere o backup (manifesto, SHA-256, banco descomprimido, linhas), sem gravar nada.") var verificar = false
+
+    func run() async throws {
+        do {
+            let summary = try await Restore.run(
+                origin: origem, configuration: options.resolve(), checkOnly: verificar, progress: terminalProgress())
+            endProgress()
+            print(summary)
+        } catch let e as Backup.Refused {
+            endProgress()
+            FileHandle.standardError.write(Data("restore recusado: \(e)\n".utf8))
             throw ExitCode(2)
         }
     }

@@ -77,6 +77,12 @@ enum Telemetry {
         return Metrics.Counter(label: "agencia_attachments_unreadable_total")
     }()
 
+    /// Seconds since the newest good backup (`agencia-server backup`); +Inf when there is none.
+    static let backupAge: Metrics.Gauge = {
+        _ = registry
+        return Metrics.Gauge(label: "agencia_backup_age_seconds")
+    }()
+
     static let outboxPending: Metrics.Gauge = {
         _ = registry
         return Metrics.Gauge(label: "agencia_outbox_pending")

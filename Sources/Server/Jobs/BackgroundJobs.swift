@@ -63,6 +63,9 @@ struct BackgroundJobs: Service {
                     }
                     if clock.epochSeconds - lastSweep >= Self.sweepEverySeconds {
                         lastSweep = clock.epochSeconds
+                        // Every instance reports it: the one a scrape reaches is the one asked.
+                        let newest = try await Backup.newest(store)
+                        Telemetry.backupAge.record(newest.map { Double(clock.epochSeconds - $0) } ?? .infinity)
                         if try await leads() {
                             runtime.chores += 1
                             try await sweep()
