@@ -109,7 +109,9 @@ public enum Backup {
         let folder = (destination as NSString).appendingPathComponent(name)
         guard !fm.fileExists(atPath: folder) else { throw Refused("Já existe um backup em \(folder): nada foi sobrescrito.") }
         let partial = (destination as NSString).appendingPathComponent(".\(name).parcial")
-        guard (try? fm.createDirectory(atPath: partial, withIntermediateDirectories: false)) != nil else {
+        // The copy holds CPFs and names: readable by the server's user only, whatever the umask.
+        guard (try? fm.createDirectory(atPath: partial, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])) != nil
+        else {
             throw Refused("Outro backup com o mesmo nome está em andamento (\(partial)).")
         }
         do {
@@ -480,7 +482,7 @@ enum PostgresTools {
         do {
             try p.run()
         } catch {
-            throw Refused("\(what) não pôde ser executado (\(error)): instale o cliente do PostgreSQL (postgresql-client).")
+            throw Backup.Refused("\(what) não pôde ser executado (\(error)): instale o cliente do PostgreSQL (postgresql-client).")
         }
         let message = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -489,5 +491,4 @@ enum PostgresTools {
         }
     }
 
-    typealias Refused = Backup.Refused
 }
