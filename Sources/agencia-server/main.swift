@@ -306,15 +306,27 @@ struct ImportArrecadacao: AsyncParsableCommand {
     }
 }
 
-/// Progress on a terminal (one line rewritten on stderr); nothing when stderr is a file or the
-/// journal, where only the summary line goes.
-func terminalProgress() -> @Sendable (String) -> Void {
-    guard isatty(STDERR_FILENO) == 1 else { return { _ in } }
-    return { phase in FileHandle.standardError.write(Data("\r\u{1B}[K\(phase)…".utf8)) }
-}
-
-func endProgress() {
-    if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+/// Runs a backup or a restore: its progress on a terminal (one line rewritten on stderr;
+/// nothing when stderr is a file or the journal), then its summary line on stdout; a refusal
+/// on stderr with exit code 2.
+func reporting<T: CustomStringConvertible>(_ what: String, _ body: (@escaping @Sendable (String) -> Void) async throws -> T) async throws {
+    let tty = isatty(STDERR_FILENO) == 1
+    let progress: @Sendable (String) -> Void = { phase in
+        if tty { FileHandle.standardError.write(Data("\r\u{1B}[K\(phase)…".utf8)) }
+    }
+    let clear = { if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+    do {
+        let summary = try await body(progress)
+        clear()
+        print(summary)
+    } catch let e as Backup.Refused {
+        clear()
+        FileHandle.standardError.write(Data("\(what) recusado: \(e)\n".utf8))
+        throw ExitCode(2)
+    } catch {
+        clear()
+        throw error
+    }
 }
 
 struct BackupCommand: AsyncParsableCommand {
@@ -330,16 +342,10 @@ struct BackupCommand: AsyncParsableCommand {
     @Option(help: "Meses com uma cópia guardada (a mais nova de cada mês).") var manterMensais = 12
 
     func run() async throws {
-        do {
-            let summary = try await Backup.run(
+        try await reporting("backup") {
+            try await Backup.run(
                 configuration: options.resolve(), destination: destino, keepDaily: manterDiarias, keepMonthly: manterMensais,
-                progress: terminalProgress())
-            endProgress()
-            print(summary)
-        } catch let e as Backup.Refused {
-            endProgress()
-            FileHandle.standardError.write(Data("backup recusado: \(e)\n".utf8))
-            throw ExitCode(2)
+                progress: $0)
         }
     }
 }
@@ -356,15 +362,8 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Só confere o backup (manifesto, SHA-256, banco descomprimido, linhas), sem gravar nada.") var verificar = false
 
     func run() async throws {
-        do {
-            let summary = try await Restore.run(
-                origin: origem, configuration: options.resolve(), checkOnly: verificar, progress: terminalProgress())
-            endProgress()
-            print(summary)
-        } catch let e as Backup.Refused {
-            endProgress()
-            FileHandle.standardError.write(Data("restore recusado: \(e)\n".utf8))
-            throw ExitCode(2)
+        try await reporting("restore") {
+            try await Restore.run(origin: origem, configuration: options.resolve(), checkOnly: verificar, progress: $0)
         }
     }
 }

@@ -181,13 +181,8 @@ public enum Backup {
             let db = conn.sql()
             let check = try await db.raw("PRAGMA integrity_check").all().map { try $0.decode(column: "integrity_check", as: String.self) }
             guard check == ["ok"] else { throw Refused("A cópia do banco não passou no integrity_check: \(check.prefix(3).joined(separator: "; "))") }
-            let names = try await db.raw(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-            ).all().map { try $0.decode(column: "name", as: String.self) }
-            var tables: [String: Int64] = [:]
-            for n in names {
-                tables[n] = try await db.raw("SELECT COUNT(*) AS n FROM \(ident: n)").first()?.decode(column: "n", as: Int64.self) ?? 0
-            }
+            let tables = try await rowCounts(
+                db, tablesQuery: "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             let schema = try await schemaVersion(db)
             try await conn.close()
             return (schema, tables)
@@ -195,6 +190,16 @@ public enum Backup {
             try? await conn.close()
             throw error
         }
+    }
+
+    /// The rows of each table `tablesQuery` names (in its column `t`).
+    static func rowCounts(_ db: any SQLDatabase, tablesQuery: String) async throws -> [String: Int64] {
+        var tables: [String: Int64] = [:]
+        for row in try await db.raw(SQLQueryString(tablesQuery)).all() {
+            let n = try row.decode(column: "t", as: String.self)
+            tables[n] = try await db.raw("SELECT COUNT(*) AS n FROM \(ident: n)").first()?.decode(column: "n", as: Int64.self) ?? 0
+        }
+        return tables
     }
 
     static func schemaVersion(_ db: any SQLDatabase) async throws -> Int {
@@ -218,13 +223,7 @@ public enum Backup {
                 guard let id = try await db.raw("SELECT pg_export_snapshot() AS s").first()?.decode(column: "s", as: String.self) else {
                     throw StorageError.corrupt("pg_export_snapshot")
                 }
-                let names = try await db.raw(
-                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-                ).all().map { try $0.decode(column: "tablename", as: String.self) }
-                var tables: [String: Int64] = [:]
-                for n in names {
-                    tables[n] = try await db.raw("SELECT COUNT(*) AS n FROM \(ident: n)").first()?.decode(column: "n", as: Int64.self) ?? 0
-                }
+                let tables = try await rowCounts(db, tablesQuery: "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'")
                 let schema = try await schemaVersion(db)
                 progress("pg_dump do mesmo instantâneo")
                 try PostgresTools.run(
