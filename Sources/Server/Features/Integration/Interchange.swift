@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// The interchange package (issue 30, GSAN.md §9.4): how a utility's commercial system —
@@ -253,8 +254,9 @@ public enum Interchange {
             ]),
     ]
 
-    /// The matrícula check-digit rules a manifest may name (`regra_dv_matricula`).
-    public static let matriculaRules = ["agencia_mod11", "gsan_mod11", "nenhuma"]
+    /// The matrícula check-digit rules a manifest may name (`regra_dv_matricula`): the
+    /// agência's own (`MatriculaRule`; GSAN's is `mod11`), or none (the source's identifier as is).
+    public static let matriculaRules = MatriculaRule.allCases.map(\.rawValue) + ["nenhuma"]
 }
 
 extension Interchange {
@@ -326,7 +328,8 @@ extension Interchange {
               letras, o alfanumérico).
             - **Identificadores** (`matricula`, `codigo_cliente`, `id_conta`, `id_pagamento`) são os da
               origem, opacos. A matrícula vem como impressa na conta, com o dígito, conferido pela regra
-              do manifesto (`regra_dv_matricula`: \(matriculaRules.map { "`\($0)`" }.joined(separator: ", "))).
+              do manifesto (`regra_dv_matricula`: \(matriculaRules.map { "`\($0)`" }.joined(separator: ", ")); o GSAN usa
+              `mod11`: pesos 2 a 9 da direita, resto da soma por 11, dígito 0 quando o resto é 0 ou 1).
             - **Enumerações**: o valor canônico (listas abaixo) e, ao lado, o código e o texto da origem
               (`<coluna>_origem_codigo`, `<coluna>_origem_descricao`), que a agência mostra onde houver.
             - **Modos**: `completo` traz todos os registros atuais de cada arquivo incluído — o que
@@ -356,7 +359,7 @@ extension Interchange {
               "gerado_em": "2026-11-30T02:00:00-03:00",
               "modo": "completo",
               "desde": null,
-              "regra_dv_matricula": "gsan_mod11",
+              "regra_dv_matricula": "mod11",
               "arquivos": [{"nome": "imoveis.csv", "registros": 123456, "sha256": "…"}]
             }
             ```
