@@ -36,7 +36,8 @@ final class InterchangePackageTests: XCTestCase {
             """,
     ]
 
-    func write(_ files: [String: Data], manifest: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+    /// `records`: a file's count when a quoted field spans lines (the lines are not the records).
+    func write(_ files: [String: Data], records: [String: Int] = [:], manifest: (inout [String: Any]) -> Void = { _ in }) throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pacote-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
@@ -44,7 +45,7 @@ final class InterchangePackageTests: XCTestCase {
         for (name, data) in files.sorted(by: { $0.key < $1.key }) {
             try data.write(to: dir.appendingPathComponent(name))
             let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).count - 1
-            entries.append(["nome": name, "registros": lines, "sha256": SHA256.hash(data: data).hex])
+            entries.append(["nome": name, "registros": records[name] ?? lines, "sha256": SHA256.hash(data: data).hex])
         }
         var m: [String: Any] = [
             "formato": "agencia-intercambio", "versao": "1.0", "sistema_origem": "teste", "gerado_em": "2026-11-30T02:00:00-03:00",
@@ -119,5 +120,59 @@ final class InterchangePackageTests: XCTestCase {
         missing["contas.csv"] = Data(
             Self.good["contas.csv"]!.replacingOccurrences(of: ",em_revisao", with: "").replacingOccurrences(of: ",false,2026", with: ",2026").utf8)
         try refused("contas.csv: faltam no cabeçalho as colunas em_revisao", files: missing)
+    }
+
+    /// Row faults: each set aside with its line and reason — a bad check digit (matrícula, CPF),
+    /// a bill whose total does not add up, a value outside its enumeration, a malformed date or
+    /// amount, a multi-line quoted field counted in the lines — and the good rows taken.
+    func testRowFaultsAreNamedByLineAndReason() throws {
+        var files = goodFiles()
+        files["imoveis.csv"] = Data(
+            (Self.good["imoveis.csv"]! + """
+                10002-9,AV BEIRA MAR 2450,ATALAIA,ARACAJU,SE,ligada,3,LIGADO,ligado,residencial,1,false,true,2026-11-30T02:00:00-03:00
+                10003-0,"RUA JOÃO PESSOA 33
+                FUNDOS",CENTRO,ARACAJU,SE,religada,99,RELIGADO,ligado,residencial,1,false,true,2026-11-30T02:00:00-03:00
+                10004-8,RUA X,CENTRO,ARACAJU,XX,ligada,,,ligado,residencial,0,talvez,true,2026-11-30
+
+                """).utf8)
+        files["clientes.csv"] = Data(
+            (Self.good["clientes.csv"]! + """
+                78,F,JOÃO,11144477736,true,2026-11-30T02:00:00-03:00
+                79,J,EMPRESA,12ABC34501DE35,true,2026-11-30T02:00:00-03:00
+                80,F,=CMD(),,true,2026-11-30T02:00:00-03:00
+
+                """).utf8)
+        files["contas.csv"] = Data(
+            (Self.good["contas.csv"]! + """
+                9002,10001-3,2026-09,2026-10-10,60.00,48.00,10.00,0.00,2.84,120.00,normal,false,2026-11-30T02:00:00-03:00
+                9003,10001-3,2026-13,2026-02-30,60,48.00,10.00,0.00,0.00,118.00,aberta,false,2026-11-30T02:00:00-03:00
+
+                """).utf8)
+        let p = try InterchangePackage.open(try write(files, records: ["imoveis.csv": 4]))
+        var report: [String: [(Int, [String])]] = [:]
+        var taken: [String: Int] = [:]
+        for f in Interchange.files where p.headers[f.name] != nil {
+            try p.forEachRow(f) { line, row in
+                let problems = Interchange.problems(row, in: f, mode: p.mode, rule: p.matriculaRule)
+                if problems.isEmpty { taken[f.name, default: 0] += 1 } else { report[f.name, default: []].append((line, problems)) }
+            }
+        }
+        func at(_ file: String, _ line: Int) -> [String] { report[file]?.first { $0.0 == line }?.1 ?? [] }
+        XCTAssertEqual(at("imoveis.csv", 3), ["matricula: dígito verificador não confere (regra mod11)"])
+        XCTAssertEqual(at("imoveis.csv", 4), ["logradouro: caractere de controle (U+000A): só texto visível", "situacao_agua: \"religada\" não é um dos valores (potencial, factivel, ligada, em_fiscalizacao, cortada, suprimida, suprimida_parcial, em_cancelamento, outra)"])
+        XCTAssertEqual(
+            at("imoveis.csv", 6),
+            ["uf: UF inválida", "economias_total: fora de 1–9999", "tarifa_social: use true ou false", "atualizado_em: data e hora inválida (ISO 8601 com fuso)"],
+            "line 6: the quoted address of line 4 spans two lines")
+        XCTAssertEqual(at("clientes.csv", 3).count, 1)
+        XCTAssertTrue(at("clientes.csv", 3)[0].hasPrefix("cpf_cnpj: "), "\(at("clientes.csv", 3))")
+        XCTAssertEqual(at("clientes.csv", 4), [], "an alphanumeric CNPJ with its check digits")
+        XCTAssertEqual(at("clientes.csv", 5), ["nome: começa com \"=\", que uma planilha leria como fórmula"])
+        XCTAssertEqual(at("contas.csv", 3), ["valor_total: R$ 120,00 não é água + esgoto + débitos − créditos − impostos (R$ 115,16)"])
+        XCTAssertEqual(
+            at("contas.csv", 4),
+            ["referencia: mês inválido (use AAAA-MM)", "vencimento: data inválida (use AAAA-MM-DD)",
+             "valor_agua: valor em dinheiro escrito como 1234.50 (ponto e duas casas)", "situacao: \"aberta\" não é um dos valores (normal, retificada, incluida, cancelada, substituida, parcelada, arrastada, entrada_parcelamento, prescrita, pre_faturada, outra)"])
+        XCTAssertEqual(taken, ["imoveis.csv": 1, "clientes.csv": 2, "vinculos.csv": 1, "contas.csv": 1, "pagamentos.csv": 1])
     }
 }
