@@ -281,7 +281,7 @@ public final class AppModel {
         var left = " \(first) \(vertical) \(top.title)"
         var right = rightTitle(compact: false)
         func fits() -> Bool { CharWidth.of(left) + CharWidth.of(right) + 3 <= width }
-        if !fits() { left = stack.count > 1 ? " \(Self.backLabel) \(vertical) \(top.title)" : " \(top.title)" }
+        if !fits(), stack.count == 1 { left = " \(top.title)" }
         if !fits() { right = rightTitle(compact: true) }
         if !fits() { left = TextLayout.fit(left, width: max(8, width - CharWidth.of(right) - 3)) }
         return (left, right)

@@ -36,6 +36,11 @@ def test_backup_beside_a_running_server_restores_and_refuses_what_it_must(server
         assert time.time() < deadline, metrics
         time.sleep(0.5)
 
+    # A database that is not there is not created to be backed up.
+    missing = run("backup", "--database", f"sqlite:{tmp_path / 'nao-existe.sqlite'}", str(dest))
+    assert missing.returncode == 2 and "não encontrado" in missing.stderr, missing.stderr
+    assert not (tmp_path / "nao-existe.sqlite").exists()
+
     checked = run("restore", "--verificar", str(folder))
     assert checked.returncode == 0 and "nada gravado" in checked.stdout, checked.stdout + checked.stderr
 

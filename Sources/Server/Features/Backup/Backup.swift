@@ -98,6 +98,10 @@ public enum Backup {
     ) async throws -> Summary {
         guard keepDaily >= 1, keepMonthly >= 0 else { throw Refused("Guarde ao menos uma cópia diária (--manter-diarias 1 ou mais).") }
         let fm = FileManager.default
+        // Opening a SQLite path that does not exist would create an empty database to back up.
+        if configuration.database.hasPrefix("sqlite:"), !fm.fileExists(atPath: String(configuration.database.dropFirst("sqlite:".count))) {
+            throw Refused("Banco SQLite não encontrado: \(configuration.database.dropFirst("sqlite:".count)) (confira --database ou a configuração).")
+        }
         var isDirectory: ObjCBool = false
         if !fm.fileExists(atPath: destination, isDirectory: &isDirectory) {
             try fm.createDirectory(atPath: destination, withIntermediateDirectories: true)
@@ -146,7 +150,6 @@ public enum Backup {
     /// `VACUUM INTO` a snapshot, checked (`integrity_check`) and counted, then gzipped (SHA-256
     /// taken while writing) and read back whole before it counts as done.
     static func copySQLite(path: String, into folder: String, progress: @escaping @Sendable (String) -> Void) async throws -> Manifest {
-        guard FileManager.default.fileExists(atPath: path) else { throw Refused("Banco SQLite não encontrado: \(path)") }
         let snapshot = (folder as NSString).appendingPathComponent("banco.sqlite")
         progress("copiando o banco (VACUUM INTO)")
         let live = try await SQLiteConnection.open(storage: .file(path: path), logger: quiet)
