@@ -16,7 +16,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
             CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
-            BackupCommand.self, RestoreCommand.self,
+            BackupCommand.self, RestoreCommand.self, ExportCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -364,6 +364,26 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         try await reporting("restore") {
             try await Restore.run(origin: origem, configuration: options.resolve(), checkOnly: verificar, progress: $0)
+        }
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exportar",
+        abstract:
+            "Escreve os imóveis, clientes, vínculos, leituras, contas e pagamentos da agência num pacote de intercâmbio "
+            + "completo (docs/INTEGRATION.md), numa pasta nova.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "A pasta do pacote (nova ou vazia).") var pacote: String
+
+    func run() async throws {
+        do {
+            print(try await InterchangeExport.run(configuration: options.resolve(), folder: pacote))
+        } catch let e as InterchangePackage.Refused {
+            FileHandle.standardError.write(Data("exportação recusada: \(e)\n".utf8))
+            throw ExitCode(2)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import SQLKit
 import Foundation
 import XCTest
 
@@ -175,4 +176,58 @@ final class InterchangePackageTests: XCTestCase {
              "valor_agua: valor em dinheiro escrito como 1234.50 (ponto e duas casas)", "situacao: \"aberta\" não é um dos valores (normal, retificada, incluida, cancelada, substituida, parcelada, arrastada, entrada_parcelamento, prescrita, pre_faturada, outra)"])
         XCTAssertEqual(taken, ["imoveis.csv": 1, "clientes.csv": 2, "vinculos.csv": 1, "contas.csv": 1, "pagamentos.csv": 1])
     }
+}
+
+/// The agência's own data as a package (`exportar`), on both engines: a complete package the
+/// package checks accept whole, every row taken, as many records as the database has, and a
+/// property read back as the API shows it.
+final class InterchangeExportTests: XCTestCase {
+    func testTheDemoExportsAsAPackageThatPassesEveryCheck() async throws {
+        try await forEachEngine { engine in
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let source = NIOLockedValueBoxString()
+            try await Harness.withServer(engine, configure: { c in source.set(c.database) }) { _, server in
+                var c = ServerConfiguration()
+                c.database = source.get()
+                let summary = try await InterchangeExport.run(configuration: c, folder: folder)
+                let counts = try await server.store.read { db in
+                    func n(_ sql: String) async throws -> Int { try await db.raw(SQLQueryString(sql)).first()?.decode(column: "n", as: Int.self) ?? -1 }
+                    return [
+                        "imoveis.csv": try await n("SELECT COUNT(*) AS n FROM properties"),
+                        "clientes.csv": try await n("SELECT COUNT(*) AS n FROM customers"),
+                        "vinculos.csv": try await n("SELECT COUNT(*) AS n FROM property_links"),
+                        "contas.csv": try await n("SELECT COUNT(*) AS n FROM bills"),
+                        "leituras.csv": try await n("SELECT COUNT(*) AS n FROM bills"),
+                        "pagamentos.csv": try await n("SELECT COUNT(*) AS n FROM payments"),
+                    ]
+                }
+                AEq(summary.records, counts, "\(engine)")
+            }
+            let p = try InterchangePackage.open(folder)
+            var faults: [String] = []
+            var maria: [String: String]?
+            for f in Interchange.files where p.headers[f.name] != nil {
+                try p.forEachRow(f) { line, row in
+                    let problems = Interchange.problems(row, in: f, mode: p.mode, rule: p.matriculaRule)
+                    if !problems.isEmpty { faults.append("\(f.name):\(line): \(problems)") }
+                    if f.name == "imoveis.csv", row["matricula"] == "10001-3" { maria = row }
+                }
+            }
+            AEq(faults, [], "\(engine): every exported row passes the loader's checks")
+            let m = try XCTUnwrap(maria, "\(engine)")
+            AEq(m["logradouro"], "Rua Laranjeiras", "\(engine)")
+            AEq(m["situacao_agua"], "ligada")
+            AEq(m["categoria_principal"], "residencial")
+            AEq(m["cep"]?.count, 8)
+        }
+    }
+}
+
+/// A string shared with a configure closure.
+final class NIOLockedValueBoxString: @unchecked Sendable {
+    private var value = ""
+    private let lock = NSLock()
+    func set(_ v: String) { lock.withLock { value = v } }
+    func get() -> String { lock.withLock { value } }
 }

@@ -312,8 +312,8 @@ extension Interchange {
             de máquina: [`intercambio-v1.json`](intercambio-v1.json). O carregador
             (`agencia-server carga PACOTE`) confere o pacote inteiro antes de gravar; o exportador
             (`agencia-server exportar PACOTE`) escreve o mesmo formato a partir do banco da agência.
-            *Em construção (issue 30): este contrato e a sua forma de máquina já valem; o carregador,
-            o exportador e o extrator do GSAN ainda não estão no programa.*
+            *Em construção (issue 30): este contrato, a sua forma de máquina e o exportador já valem;
+            o carregador e o extrator do GSAN ainda não estão no programa.*
 
             ## Regras gerais
 
