@@ -65,24 +65,34 @@ public enum InterchangeExport {
     /// One file: its header (the columns it fills) and a row per record, in pages by key.
     static func write(_ file: Interchange.File, store: any Store, folder: String, context: Context) async throws -> Int {
         let (columns, query, key) = source(file.name)
-        guard let stream = OutputStream(toFileAtPath: (folder as NSString).appendingPathComponent(file.name), append: false) else {
+        let path = (folder as NSString).appendingPathComponent(file.name)
+        guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
             throw StorageError.corrupt("não foi possível criar \(file.name)")
         }
-        let csv = try CSVWriter(stream: stream)
-        try csv.write(row: columns)
+        defer { try? out.close() }
+        // CSV.swift writes a byte at a time: each page goes to memory, then to the file at once.
+        func chunk(_ rows: [[String]], first: Bool) throws {
+            let memory = OutputStream.toMemory()
+            let csv = try CSVWriter(stream: memory)
+            for r in rows { try csv.write(row: r) }
+            memory.close()
+            let data = memory.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+            try out.write(contentsOf: (first ? Data() : Data("\n".utf8)) + data)
+        }
+        try chunk([columns], first: true)
         var count = 0
         var after: String? = nil
         while true {
             let sql = query(after)
             let rows = try await store.read { db in try await db.raw(SQLQueryString(sql)).all() }
-            for r in rows {
-                try csv.write(row: try columns.map { try value(of: $0, file: file.name, row: r, context: context) })
-                count += 1
-            }
+            guard !rows.isEmpty else { break }
+            try chunk(try rows.map { r in try columns.map { try value(of: $0, file: file.name, row: r, context: context) } }, first: false)
+            count += rows.count
             guard rows.count == page, let last = rows.last else { break }
             after = try last.decode(column: key, as: String.self)
         }
-        csv.stream.close()
+        try out.write(contentsOf: Data("\n".utf8))
+        try out.synchronize()
         return count
     }
 
