@@ -14,30 +14,31 @@ enum AdminStore {
         _ body: @escaping @Sendable (any Store) async throws -> T
     ) async throws -> T {
         let store = try await StoreFactory.open(configuration.database, logger: Logger(label: "agencia-server"))
-        let work: @Sendable () async throws -> T = {
-            try await Migrations.run(on: store, now: Int64(clock().timeIntervalSince1970))
-            return try await body(store)
-        }
         do {
-            let result: T
-            if let pg = store as? PostgresStore {
-                result = try await withThrowingTaskGroup(of: T?.self) { group in
-                    group.addTask {
-                        await pg.client.run()
-                        return nil
-                    }
-                    let result = try await work()
-                    group.cancelAll()
-                    return result
-                }
-            } else {
-                result = try await work()
+            let result = try await withClientRunning(store) {
+                try await Migrations.run(on: store, now: Int64(clock().timeIntervalSince1970))
+                return try await body(store)
             }
             await store.shutdown()
             return result
         } catch {
             await store.shutdown()
             throw error
+        }
+    }
+
+    /// Runs `body` with the store usable outside a server: PostgreSQL's client, which a server
+    /// runs as a service, runs beside it (SQLite needs nothing).
+    static func withClientRunning<T: Sendable>(_ store: any Store, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard let pg = store as? PostgresStore else { return try await body() }
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await pg.client.run()
+                return nil
+            }
+            let result = try await body()
+            group.cancelAll()
+            return result
         }
     }
 }

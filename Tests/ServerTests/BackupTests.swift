@@ -398,21 +398,15 @@ final class BackupTests: XCTestCase {
         try PostgresTools.run(["pg_amcheck", "--install-missing", "--heapallindexed", "--database", env["PGDATABASE"]!], environment: env, what: "pg_amcheck")
     }
 
-    /// Runs `body` with a store's PostgreSQL client running (SQLite needs nothing), then closes it.
+    /// Runs `body` with a store's PostgreSQL client running, then closes the store.
     static func withStore<T: Sendable>(_ store: any Store, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        guard let pg = store as? PostgresStore else {
-            let r = try await body()
+        do {
+            let r = try await AdminStore.withClientRunning(store, body)
             await store.shutdown()
             return r
-        }
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await pg.client.run()
-                return nil
-            }
-            let r = try await body()
-            group.cancelAll()
-            return r
+        } catch {
+            await store.shutdown()
+            throw error
         }
     }
 }

@@ -167,18 +167,12 @@ public enum Restore {
     static func restorePostgres(_ m: Backup.Manifest, data: String, url: String, progress: @escaping @Sendable (String) -> Void) async throws {
         let env = try PostgresTools.environment(url)
         let store = try PostgresStore(url: url, logger: Backup.quiet)
-        let tables = try await withThrowingTaskGroup(of: [String]?.self) { group in
-            group.addTask {
-                await store.client.run()
-                return nil
-            }
-            let t = try await store.read { db in
+        let tables = try await AdminStore.withClientRunning(store) {
+            try await store.read { db in
                 try await db.raw("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").all().map {
                     try $0.decode(column: "tablename", as: String.self)
                 }
             }
-            group.cancelAll()
-            return t
         }
         guard tables.isEmpty else {
             throw Refused("O banco de destino já tem tabelas (\(tables.count)): o restore só grava num banco vazio (nada foi alterado).")
