@@ -177,18 +177,13 @@ public enum InterchangeExport {
         case ("imoveis.csv", "municipio"): return try s("cidade")
         case ("imoveis.csv", "cep"): return try s("cep").filter(\.isNumber)
         case ("imoveis.csv", "situacao_agua"):
-            switch SituacaoLigacao(rawValue: try s("situacao_ligacao")) {
-            case .ativa: return "ligada"
-            case .cortada: return "cortada"
-            case .suprimida: return "suprimida"
-            case .factivel, nil: return "factivel"
-            }
+            return SituacaoLigacao(rawValue: try s("situacao_ligacao")).map(InterchangeMapping.canonical) ?? "outra"
         case ("imoveis.csv", "situacao_agua_desde"): return try s("situacao_desde")
         case ("imoveis.csv", "situacao_esgoto"): return try i("esgoto") == 1 ? "ligado" : "factivel"
         case ("imoveis.csv", "categoria_principal"):
-            let c = Categoria(rawValue: try s("categoria"))
-            return c == .residencialSocial ? "residencial" : c?.rawValue ?? "outra"
-        case ("imoveis.csv", "tarifa_social"): return Categoria(rawValue: try s("categoria")) == .residencialSocial ? "true" : "false"
+            return Categoria(rawValue: try s("categoria")).map { InterchangeMapping.canonical($0).principal } ?? "outra"
+        case ("imoveis.csv", "tarifa_social"):
+            return Categoria(rawValue: try s("categoria")).map { InterchangeMapping.canonical($0).tarifaSocial } == true ? "true" : "false"
         case ("imoveis.csv", "economias_total"): return String(try i("economias") ?? 1)
         case ("imoveis.csv", "dia_vencimento"): return (try i("dia_vencimento")).map(String.init) ?? ""
         case ("imoveis.csv", _): return try s(column)
