@@ -123,6 +123,7 @@ public final class DebtsScreen: Screen {
         case .paga: return "Conta paga: não pode ser selecionada."
         case .emRevisao: return "Conta em revisão (cartão em andamento): não pode ser selecionada."
         case .parcelada: return "Conta parcelada: não pode ser selecionada."
+        case .baixada: return "Conta sem cobrança (\(b.situacaoOrigem ?? "baixada pela concessionária")): não pode ser selecionada."
         case .aberta: return nil
         }
     }
@@ -192,8 +193,9 @@ public final class DebtsScreen: Screen {
         switch b.situacao {
         case .paga:
             return ("Paga\(b.paidOn.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
-        case .emRevisao: return ("Em revisão (cartão)", .underReview)
+        case .emRevisao: return (b.situacaoOrigem.map { "Em revisão: \($0)" } ?? "Em revisão (cartão)", .underReview)
         case .parcelada: return ("Parcelada", .muted)
+        case .baixada: return (b.situacaoOrigem ?? "Sem cobrança", .muted)
         case .aberta:
             // The date, not a count of days (issue 28.8: the charges' days start at the next
             // business day, which a bare "há N dias" did not say; F3 shows them).
@@ -208,7 +210,10 @@ public final class DebtsScreen: Screen {
     /// Why a bill has no charges to show.
     static func noCharges(_ b: Calls.Bill) -> String {
         switch b.situacao {
-        case .emRevisao: return "Esta conta está em revisão: um pagamento com cartão aguarda a resposta da operadora."
+        case .emRevisao:
+            if let why = b.situacaoOrigem { return "Esta conta está em revisão na concessionária (\(why)): não se cobra até a decisão." }
+            return "Esta conta está em revisão: um pagamento com cartão aguarda a resposta da operadora."
+        case .baixada: return "Esta conta não é cobrada: \(b.situacaoOrigem ?? "baixada pela concessionária")."
         case .paga: return "Esta conta já foi paga."
         case .parcelada: return "Esta conta está em um parcelamento."
         case .aberta:

@@ -11,12 +11,15 @@ public struct Bill: Sendable, Equatable {
     public var paidOn: CivilDate?
     /// When it was inscribed in dívida ativa (nil: it was not).
     public var dividaAtivaSince: CivilDate?
+    /// The utility's commercial system's words for the situation it decided there (issue 30).
+    public var sourceSituation: String?
 
     public init(
         id: Int64, matricula: String, competencia: Competencia, due: CivilDate, value: Money, situacao: SituacaoConta,
-        consumptionM3: Int, estimated: Bool, paidOn: CivilDate?, dividaAtivaSince: CivilDate? = nil
+        consumptionM3: Int, estimated: Bool, paidOn: CivilDate?, dividaAtivaSince: CivilDate? = nil, sourceSituation: String? = nil
     ) {
         self.dividaAtivaSince = dividaAtivaSince
+        self.sourceSituation = sourceSituation
         self.id = id
         self.matricula = matricula
         self.competencia = competencia

@@ -94,6 +94,8 @@ public enum DeclaracaoAnual {
                 inAgreement.append("\(what): no parcelamento\(b.agreement.map { " nº \($0)" } ?? "") ainda não quitado.")
             case .emRevisao: open.append("\(what): em revisão (pagamento com cartão aguardando a operadora).")
             case .aberta: open.append("\(what): em aberto.")
+            // Cancelled, replaced or prescribed at the utility: neither paid nor owed.
+            case .baixada: continue
             }
         }
         if !open.isEmpty || !inAgreement.isEmpty {

@@ -74,4 +74,11 @@ public enum PhoneNumber {
         guard digits.count == 10 || digits.count == 11, digits.first != "0" else { return nil }
         return digits
     }
+
+    /// `79998761234` → `(79) 99876-1234`, as the agência keeps and shows a phone.
+    public static func formatted(_ digits: String) -> String {
+        guard let d = normalized(digits) else { return digits }
+        let number = d.dropFirst(2)
+        return "(\(d.prefix(2))) \(number.dropLast(4))-\(number.suffix(4))"
+    }
 }

@@ -45,12 +45,16 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
     case emRevisao = "em_revisao"
     /// Included in an installment agreement.
     case parcelada
+    /// Not owed, for a reason of the utility's commercial system (issue 30, DECISIONS 93):
+    /// cancelled, replaced by a rectified bill, prescribed, carried into another bill, or in an
+    /// installment agreement made there. The source's words say which.
+    case baixada
 
     /// What a property owes (issue 27), the one definition every feature uses: a bill is owed
     /// until it is paid. Open, and open in dívida ativa (an open bill with its inscription date);
     /// under review, because a pending card payment pays nothing until the company approves it;
     /// in an agreement, owed through the agreement's installments.
-    public var isOwed: Bool { self != .paga }
+    public var isOwed: Bool { self != .paga && self != .baixada }
 
     /// Owed by the bill itself, so that its own due date decides whether it is overdue: open or
     /// under review. A bill in an agreement is owed through the agreement's installments, whose
@@ -75,6 +79,7 @@ public enum SituacaoConta: String, Sendable, CaseIterable, Codable {
         case .paga: return "Paga"
         case .emRevisao: return "Em revisão"
         case .parcelada: return "Parcelada"
+        case .baixada: return "Sem cobrança"
         }
     }
 }

@@ -178,7 +178,11 @@ public enum DemoData {
     /// Fills an empty database. `reference` is "today" and `now` the clock's instant: every
     /// date in the data is placed relative to them.
     /// Generated properties and the random seed of each tier.
-    static let tiers: [String: (count: Int, seed: UInt64)] = ["demo": (300, 1), "ci": (100_000, 2), "sergipe": (1_000_000, 3)]
+    /// `referencia`: the demo's staff, catalogues, tariffs and correction index with no property
+    /// — a database ready for the utility's own data (`agencia-server carga`, issue 30).
+    static let tiers: [String: (count: Int, seed: UInt64)] = [
+        "demo": (300, 1), "ci": (100_000, 2), "sergipe": (1_000_000, 3), "referencia": (0, 0),
+    ]
 
     /// `progress` hears (properties done, total) as batches are stored.
     public static func seed(
@@ -193,6 +197,13 @@ public enum DemoData {
         guard empty else { return }
         var rng = SplitMix64(seed: seed)
         let tariffs = try demoTariffs(reference: reference)
+        if tier == "referencia" {
+            try await seedStaff(store)
+            try await seedProtocolCatalogue(store, now: now)
+            try await seedCorrectionIndex(store, reference: reference)
+            try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
+            return
+        }
         let current = BillPrices(
             Dictionary(tariffs.filter { $0.table.validFrom.year == reference.year }.map { ($0.table.categoria, $0.table) }) { a, _ in a })
 

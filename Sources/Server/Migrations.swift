@@ -706,6 +706,80 @@ enum Migrations {
                 "CREATE INDEX backups_taken_at ON backups(taken_at)",
             ]
         ),
+        (
+            23, "interchange",
+            [
+                // Issue 30, DECISIONS 93: what the utility's commercial system loads (`carga`).
+                // A customer of the source by its code (one without CPF/CNPJ is kept under
+                // `origem:<code>`); inactive when the source excluded it or a complete package
+                // left it out — never deleted, statements, protocols and payments point at it.
+                "ALTER TABLE customers ADD COLUMN codigo_origem TEXT",
+                "ALTER TABLE customers ADD COLUMN ativo INTEGER NOT NULL DEFAULT 1",
+                "CREATE UNIQUE INDEX customers_codigo_origem ON customers(codigo_origem) WHERE codigo_origem IS NOT NULL",
+                "ALTER TABLE properties ADD COLUMN ativo INTEGER NOT NULL DEFAULT 1",
+                "ALTER TABLE properties ADD COLUMN hidrometro TEXT",
+                // The source's own words for the water connection's situation, shown beside ours.
+                "ALTER TABLE properties ADD COLUMN situacao_origem TEXT",
+                // A bill of the source by its id; the barcode it printed (else the agência makes
+                // its own); its situation there when the agência has no such situation
+                // (cancelada, substituida, prescrita…: not owed, `SituacaoConta.baixada`).
+                "ALTER TABLE bills ADD COLUMN origem_id TEXT",
+                "ALTER TABLE bills ADD COLUMN codigo_barras_origem TEXT",
+                "ALTER TABLE bills ADD COLUMN situacao_origem TEXT",
+                "CREATE UNIQUE INDEX bills_origem_id ON bills(origem_id) WHERE origem_id IS NOT NULL",
+                // A month has one bill in force; a cancelled or replaced one may sit beside it
+                // (GSAN.md §3.3: a retified month has two rows).
+                "DROP INDEX bills_matricula_competencia",
+                "CREATE INDEX bills_matricula_competencia ON bills(matricula, competencia)",
+                "CREATE UNIQUE INDEX bills_month_in_force ON bills(matricula, competencia) WHERE situacao <> 'baixada'",
+                "ALTER TABLE payments ADD COLUMN origem_id TEXT",
+                "CREATE UNIQUE INDEX payments_origem_id ON payments(origem_id) WHERE origem_id IS NOT NULL",
+                // The source's links, their whole history: the holder and the people the
+                // agência shows (`property_links`) are derived from the ones in force.
+                """
+                CREATE TABLE source_links (
+                    matricula TEXT NOT NULL,
+                    codigo_cliente TEXT NOT NULL,
+                    tipo TEXT NOT NULL,
+                    inicio TEXT NOT NULL,
+                    fim TEXT,
+                    nome_na_conta INTEGER NOT NULL,
+                    load_id BIGINT NOT NULL,
+                    PRIMARY KEY (matricula, codigo_cliente, tipo, inicio))
+                """,
+                "CREATE INDEX source_links_cliente ON source_links(codigo_cliente)",
+                // The readings of the source, month by month.
+                """
+                CREATE TABLE readings (
+                    matricula TEXT NOT NULL,
+                    referencia TEXT NOT NULL,
+                    ponto TEXT NOT NULL,
+                    hidrometro TEXT,
+                    data_leitura TEXT,
+                    leitura BIGINT,
+                    consumo_medido BIGINT,
+                    consumo_faturado BIGINT NOT NULL,
+                    consumo_medio BIGINT,
+                    tipo_consumo TEXT NOT NULL,
+                    anormalidade TEXT,
+                    PRIMARY KEY (matricula, referencia, ponto))
+                """,
+                // Each package loaded (its files' SHA-256: a package is applied once), and what
+                // the running one has seen: its keys (references and `completo`'s "missing") and
+                // the rows it set aside.
+                """
+                CREATE TABLE interchange_loads (
+                    id {{ID}}, fingerprint TEXT NOT NULL, modo TEXT NOT NULL, started_at BIGINT NOT NULL,
+                    finished_at BIGINT, report TEXT)
+                """,
+                "CREATE UNIQUE INDEX interchange_loads_applied ON interchange_loads(fingerprint) WHERE finished_at IS NOT NULL",
+                "CREATE TABLE interchange_keys (arquivo TEXT NOT NULL, chave TEXT {{C}} NOT NULL, PRIMARY KEY (arquivo, chave))",
+                """
+                CREATE TABLE interchange_set_aside (arquivo TEXT NOT NULL, linha BIGINT NOT NULL, chave TEXT, motivos TEXT NOT NULL,
+                  PRIMARY KEY (arquivo, linha))
+                """,
+            ]
+        ),
     ]
 
     /// The newest schema this program knows.

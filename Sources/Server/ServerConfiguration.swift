@@ -243,7 +243,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard (0...65535).contains(port) else { throw ConfigurationError.invalid("port", String(port)) }
         guard database.hasPrefix("sqlite:") || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
         else { throw ConfigurationError.invalid("database", database) }
-        if let s = seed, DemoData.tiers[s] == nil { throw ConfigurationError.invalid("seed", "\(s): use demo, ci ou sergipe") }
+        if let s = seed, DemoData.tiers[s] == nil { throw ConfigurationError.invalid("seed", "\(s): use demo, ci, sergipe ou referencia") }
         if demoToday != nil, seed == nil || !cardCompanies.isEmpty {
             throw ConfigurationError.invalid(
                 "demoToday", "uma data fixa só é aceita com dados de demonstração (--seed) e sem operadoras de cartão reais")

@@ -16,7 +16,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
             CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
-            BackupCommand.self, RestoreCommand.self, ExportCommand.self,
+            BackupCommand.self, RestoreCommand.self, ExportCommand.self, LoadCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
     @Option(help: "Endereço de escuta.") var host: String?
     @Option(help: "Porta TCP (0 escolhe uma livre).") var port: Int?
-    @Option(help: "Preenche um banco vazio: demo, ci (100 mil imóveis) ou sergipe (1 milhão).") var seed: String?
+    @Option(help: "Preenche um banco vazio: demo, ci (100 mil imóveis), sergipe (1 milhão) ou referencia (atendentes, catálogos e tarifas de demonstração, sem imóveis: para carregar os dados da concessionária).") var seed: String?
     @Flag(help: "Mostra matrículas e usuários de demonstração na tela de login.") var demoHints = false
     @Option(help: "Escreve a porta em uso neste arquivo quando o servidor estiver pronto.") var portFile: String?
     @Option(help: "Só demonstração e testes: toma esta data (AAAA-MM-DD) como hoje; exige --seed.") var demoToday: String?
@@ -385,5 +385,63 @@ struct ExportCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("exportação recusada: \(e)\n".utf8))
             throw ExitCode(2)
         }
+    }
+}
+
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "carga",
+        abstract:
+            "Carrega um pacote de intercâmbio (docs/INTEGRATION.md) do sistema comercial da concessionária: confere o pacote inteiro, "
+            + "separa as linhas com falha (arquivo, linha, motivo) e aplica o resto em lotes. Interrompida, continua de onde parou; "
+            + "um pacote já aplicado não muda nada (código de saída 3).")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "A pasta do pacote (com manifest.json).") var pacote: String
+    @Flag(help: "Confere e conta o que faria, sem gravar nada.") var simular = false
+    @Option(help: "Onde escrever o relatório JSON (contagens e linhas separadas).") var relatorio = "carga-resultado.json"
+    @Option(help: "Registros por lote (cada lote é uma transação com o cursor).") var lote = 2_000
+
+    func run() async throws {
+        let terminal = isatty(STDERR_FILENO) == 1
+        do {
+            let report = try await InterchangeLoad.run(
+                configuration: options.resolve(), folder: pacote, simulate: simular, batchSize: max(1, lote),
+                progress: { p in
+                    let share = p.total > 0 ? min(1, Double(p.done) / Double(p.total)) : 1
+                    let bar = String(repeating: "#", count: Int(share * 20)).padding(toLength: 20, withPad: ".", startingAt: 0)
+                    let line = "\(p.phase) \(p.file) [\(bar)] \(p.done)/\(p.total) (\(Int(p.perSecond))/s)"
+                    // On a terminal, a bar rewritten; in a log (systemd, cron), a line per batch.
+                    FileHandle.standardError.write(Data((terminal ? "\r\u{1B}[K\(line)" : "\(line)\n").utf8))
+                })
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            try JSONEncoder.pretty.encode(report).write(to: URL(fileURLWithPath: relatorio))
+            print(report, terminator: "")
+            print("Relatório: \(relatorio)")
+        } catch {
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            switch error {
+            case let e as InterchangePackage.Refused:
+                FileHandle.standardError.write(Data("Pacote recusado, nada foi gravado: \(e)\n".utf8))
+                throw ExitCode(2)
+            case let e as InterchangeLoad.AlreadyApplied:
+                FileHandle.standardError.write(Data("\(e)\n".utf8))
+                throw ExitCode(3)
+            case is BatchBusy:
+                FileHandle.standardError.write(Data("\(BatchFailure.message(error))\n".utf8))
+                throw ExitCode(75)
+            default:
+                FileHandle.standardError.write(Data("\(BatchFailure.message(error))\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var pretty: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return e
     }
 }

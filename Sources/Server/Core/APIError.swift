@@ -98,6 +98,7 @@ extension APIError {
             case .paga: why = "já está paga"
             case .emRevisao: why = "está em revisão (pagamento com cartão em andamento)"
             case .parcelada: why = "está num parcelamento"
+            case .baixada: why = "não é cobrada (baixada pela concessionária)"
             case .aberta: why = "não está em aberto"
             }
             self = .conflict("A conta \(competencia.formatted) \(why) e não pode ser selecionada.")

@@ -59,6 +59,19 @@ struct BatchLease: Sendable {
         }
     }
 
+    /// Records the cursor inside the caller's transaction, with the work it describes (a kill
+    /// between the two cannot happen) and renews; throws `BatchBusy` when another took over.
+    func advance(cursor: String, now: Int64, db: any SQLDatabase) async throws {
+        guard
+            try await db.raw(
+                """
+                UPDATE batch_runs SET cursor = \(bind: cursor), lease_until = \(bind: now + seconds)
+                WHERE name = \(bind: name) AND holder = \(bind: holder) RETURNING name
+                """
+            ).first() != nil
+        else { throw BatchBusy(holder: "outra execução", until: seconds) }
+    }
+
     /// Gives the lease up (a graceful stop): another may take it at once.
     func release() async throws {
         let (name, holder) = (name, holder)

@@ -15,7 +15,7 @@ struct BillRepository: Sendable {
     static func columns(of t: String) -> String {
         """
         \(t).id, \(t).competencia, \(t).vencimento, \(t).valor_centavos - \(t).abatido_centavos AS valor_centavos, \(t).situacao,
-        \(t).consumo_m3, \(t).leitura_estimada, \(t).pago_em, \(t).divida_ativa_em
+        \(t).consumo_m3, \(t).leitura_estimada, \(t).pago_em, \(t).divida_ativa_em, \(t).situacao_origem
         """
     }
 
@@ -38,7 +38,8 @@ struct BillRepository: Sendable {
             consumptionM3: row.decode(column: "consumo_m3", as: Int.self),
             estimated: row.decode(column: "leitura_estimada", as: Int.self) != 0,
             paidOn: paid.flatMap(CivilDate.init(iso:)),
-            dividaAtivaSince: row.optional("divida_ativa_em", as: String.self).flatMap(CivilDate.init(iso:)))
+            dividaAtivaSince: row.optional("divida_ativa_em", as: String.self).flatMap(CivilDate.init(iso:)),
+            sourceSituation: row.optional("situacao_origem", as: String.self))
     }
 
     /// The property's last 36 bills, newest first.

@@ -20,7 +20,7 @@ enum BillViews {
             situacao: S.Situacao(rawValue: b.situacao.rawValue) ?? .aberta, consumptionM3: b.consumptionM3, estimated: b.estimated,
             paidOn: b.paidOn?.iso, payableUntilOn: payable == b.due ? nil : payable.iso, overdue: overdue,
             updated: overdue ? charges(b.charges(asOf: today, calendar: calendar, index: index), asOf: today) : nil,
-            dividaAtivaOn: b.dividaAtivaSince?.iso)
+            dividaAtivaOn: b.dividaAtivaSince?.iso, situacaoOrigem: b.sourceSituation)
     }
 
     static func charges(_ c: LateCharges, asOf: CivilDate) -> S.Charges {

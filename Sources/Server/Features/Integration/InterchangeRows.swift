@@ -121,19 +121,45 @@ extension Interchange {
 }
 
 extension InterchangePackage {
-    /// Each record of `file` in order, with the line of the file it starts on and its fields by
-    /// column name (a missing optional column reads as empty). Streams the file.
-    public func forEachRow(_ file: Interchange.File, _ body: (Int, [String: String]) throws -> Void) throws {
-        let path = (folder as NSString).appendingPathComponent(file.name)
-        guard let header = headers[file.name], let stream = InputStream(fileAtPath: path) else { return }
-        let reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: false, delimiter: ",")
+    /// The records of one file in order, each with the line of the file it starts on and its
+    /// fields by column name (a missing optional column reads as empty). Streams the file.
+    public final class Rows {
+        let file: Interchange.File
+        let header: [String]
+        let stream: InputStream
+        let reader: CSVReader
         var line = 2
-        while let fields = reader.next() {
+
+        init(_ package: InterchangePackage, _ file: Interchange.File) throws {
+            let path = (package.folder as NSString).appendingPathComponent(file.name)
+            guard let header = package.headers[file.name], let stream = InputStream(fileAtPath: path) else {
+                throw Refused("Não foi possível ler \(file.name).")
+            }
+            self.file = file
+            self.header = header
+            self.stream = stream
+            reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: false, delimiter: ",")
+        }
+
+        public func next() throws -> (line: Int, row: [String: String])? {
+            guard let fields = reader.next() else {
+                if let error = reader.error, !InterchangePackage.isEnd(error, stream) {
+                    throw Refused("\(file.name): CSV ilegível na linha \(line) (\(error)).")
+                }
+                return nil
+            }
             var row: [String: String] = [:]
             for (i, name) in header.enumerated() where i < fields.count { row[name] = fields[i] }
-            try body(line, row)
-            line += 1 + fields.reduce(0) { $0 + $1.filter(\.isNewline).count }
+            defer { line += 1 + fields.reduce(0) { $0 + $1.filter(\.isNewline).count } }
+            return (line, row)
         }
-        if let error = reader.error, !Self.isEnd(error, stream) { throw Refused("\(file.name): CSV ilegível na linha \(line) (\(error)).") }
+    }
+
+    public func rows(_ file: Interchange.File) throws -> Rows { try Rows(self, file) }
+
+    /// Each record of `file` in order (`rows`).
+    public func forEachRow(_ file: Interchange.File, _ body: (Int, [String: String]) throws -> Void) throws {
+        let rows = try rows(file)
+        while let (line, row) = try rows.next() { try body(line, row) }
     }
 }

@@ -1,0 +1,464 @@
+import Domain
+import Foundation
+import SQLKit
+
+/// `agencia-server carga PACOTE [--simular]` (issue 30, DECISIONS 93): an interchange package
+/// into the agência's database. The package is checked whole first (`InterchangePackage.open`);
+/// then each file is read twice, streamed, in batches: once to check its rows (a row with a fault
+/// is set aside with its reasons; the keys of properties and customers are kept for the
+/// references of the files after them), once to apply them, upserting by natural key. Each batch
+/// commits with the cursor (file, line, counts) in `batch_runs`, under the `carga` lease: a load
+/// killed half-way continues where it stopped, a second loader is refused while one runs, and a
+/// package already applied (the same files' SHA-256) changes nothing.
+public enum InterchangeLoad {
+    /// What a load did to one file's records.
+    public struct Counts: Codable, Sendable, Equatable {
+        public var inseridos = 0
+        public var atualizados = 0
+        public var inalterados = 0
+        public var inativados = 0
+        public var separados = 0
+        /// Records the agência has no use for (a payment of a guia, one not classified…).
+        public var ignorados = 0
+
+        static func + (a: Counts, b: Counts) -> Counts {
+            Counts(
+                inseridos: a.inseridos + b.inseridos, atualizados: a.atualizados + b.atualizados, inalterados: a.inalterados + b.inalterados,
+                inativados: a.inativados + b.inativados, separados: a.separados + b.separados, ignorados: a.ignorados + b.ignorados)
+        }
+    }
+
+    /// A row set aside: where it is and why.
+    public struct SetAside: Codable, Sendable, Equatable, CustomStringConvertible {
+        public var arquivo: String
+        public var linha: Int
+        public var chave: String?
+        public var motivos: [String]
+        public var description: String { "\(arquivo), linha \(linha)\(chave.map { " (\($0))" } ?? ""): \(motivos.joined(separator: "; "))" }
+    }
+
+    public struct Report: Codable, Sendable, CustomStringConvertible {
+        public var pacote: String
+        public var impressao: String
+        public var modo: String
+        public var simulacao: Bool
+        public var arquivos: [String: Counts]
+        public var separados: [SetAside]
+        /// Properties whose holder changed (their customers' sessions ended).
+        public var titularesTrocados: Int
+        public var certidoesRevogadas: Int
+        public var segundos: Double
+
+        public var description: String {
+            var s = simulacao ? "Simulação da carga (nada gravado): " : "Carga aplicada: "
+            s += "pacote \(modo) \(pacote) em \(String(format: "%.1f", segundos)) s\n"
+            let header = ["arquivo", "inseridos", "atualizados", "inalterados", "inativados", "separados", "ignorados"]
+            s += header.map { $0.padding(toLength: $0 == "arquivo" ? 16 : 12, withPad: " ", startingAt: 0) }.joined() + "\n"
+            for f in Interchange.files {
+                guard let c = arquivos[f.name] else { continue }
+                s += f.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                s += [c.inseridos, c.atualizados, c.inalterados, c.inativados, c.separados, c.ignorados]
+                    .map { String($0).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "\n"
+            }
+            if titularesTrocados > 0 { s += "Imóveis com titular trocado: \(titularesTrocados) (sessões desses clientes encerradas).\n" }
+            if certidoesRevogadas > 0 { s += "Certidões revogadas pela regra (débitos que a carga revelou): \(certidoesRevogadas).\n" }
+            if !separados.isEmpty {
+                s += "Linhas separadas (\(separados.count)):\n"
+                for r in separados.prefix(50) { s += "  \(r)\n" }
+                if separados.count > 50 { s += "  … e mais \(separados.count - 50): veja o relatório JSON.\n" }
+            }
+            return s
+        }
+    }
+
+    public struct AlreadyApplied: Error, CustomStringConvertible {
+        public var description: String { "Este pacote (os mesmos arquivos) já foi aplicado: nada mudou." }
+    }
+
+    public struct Progress: Sendable {
+        public var phase: String
+        public var file: String
+        public var done: Int
+        public var total: Int
+        public var perSecond: Double
+    }
+
+    /// Checks and applies the package in `folder` (`simulate`: everything but the writes).
+    public static func run(
+        configuration: ServerConfiguration, folder: String, simulate: Bool, batchSize: Int = 2_000,
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }, clock: @escaping @Sendable () -> Date = ServerClock.system
+    ) async throws -> Report {
+        let package = try InterchangePackage.open(folder)
+        guard package.matriculaRule == configuration.matriculaRule else {
+            throw InterchangePackage.Refused(
+                "O pacote confere a matrícula pela regra \(package.manifest.regraDvMatricula) e esta agência usa \(configuration.matriculaRule.rawValue) "
+                    + "(server.matriculaRule): as matrículas não seriam as mesmas.")
+        }
+        return try await AdminStore.run(configuration, clock: clock) { store in
+            let loader = Loader(
+                store: store, package: package, rule: configuration.matriculaRule, timeZone: configuration.timeZone, simulate: simulate,
+                batchSize: batchSize, progress: progress, clock: clock)
+            return try await loader.run()
+        }
+    }
+
+    /// The order files are applied in: what a row refers to is applied before it.
+    static let applyOrder = ["clientes.csv", "imoveis.csv", "vinculos.csv", "contas.csv", "leituras.csv", "pagamentos.csv", "debitos.csv"]
+    /// The files whose keys the check keeps for the references of the others.
+    static let referenced = ["imoveis.csv", "clientes.csv"]
+    /// The holder of a property with no link in force in the source.
+    static let noHolder = (documento: "origem:-", nome: "(sem titular na origem)")
+    static let leaseName = "carga"
+
+    /// Where a load is: persisted with each batch (`batch_runs.cursor`).
+    struct Cursor: Codable {
+        var fingerprint: String
+        var loadId: Int64
+        /// 0 checking, 1 applying, 2 finishing.
+        var phase: Int
+        var file: String
+        var line: Int
+        var counts: [String: Counts]
+        var holders: Int
+    }
+}
+
+/// One load's run.
+final class Loader: @unchecked Sendable {
+    typealias Row = (line: Int, row: [String: String])
+    typealias Counts = InterchangeLoad.Counts
+
+    let store: any Store
+    let package: InterchangePackage
+    let rule: MatriculaRule
+    let timeZone: String
+    let simulate: Bool
+    let batchSize: Int
+    let progress: @Sendable (InterchangeLoad.Progress) -> Void
+    let clock: @Sendable () -> Date
+    let lease: BatchLease
+    let today: CivilDate
+    var cursor: InterchangeLoad.Cursor
+    /// A simulation's rows set aside while applying (its writes are rolled back).
+    var lateSetAside: [InterchangeLoad.SetAside] = []
+
+    init(
+        store: any Store, package: InterchangePackage, rule: MatriculaRule, timeZone: String, simulate: Bool, batchSize: Int,
+        progress: @escaping @Sendable (InterchangeLoad.Progress) -> Void, clock: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.package = package
+        self.rule = rule
+        self.timeZone = timeZone
+        self.simulate = simulate
+        self.batchSize = batchSize
+        self.progress = progress
+        self.clock = clock
+        lease = BatchLease(store: store, name: InterchangeLoad.leaseName, holder: BatchLease.holderHere(), seconds: 600)
+        today = LocalCalendar.today(clock(), timeZone: timeZone)
+        cursor = .init(fingerprint: package.fingerprint, loadId: 0, phase: 0, file: "", line: 0, counts: [:], holders: 0)
+    }
+
+    var now: Int64 { Int64(clock().timeIntervalSince1970) }
+
+    func run() async throws -> InterchangeLoad.Report {
+        let started = clock()
+        let saved = try await lease.acquire(now: now).flatMap { try? JSONDecoder().decode(InterchangeLoad.Cursor.self, from: Data($0.utf8)) }
+        do {
+            if let saved, saved.fingerprint == package.fingerprint, !simulate {
+                cursor = saved
+            } else {
+                if saved != nil, simulate {
+                    throw InterchangePackage.Refused("Uma carga parou no meio: rode-a de novo até o fim antes de simular outra.")
+                }
+                try await start()
+            }
+            for phase in cursor.phase...2 {
+                if phase < 2 {
+                    for name in phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder {
+                        guard let file = Interchange.files.first(where: { $0.name == name }), package.headers[name] != nil else { continue }
+                        if cursor.phase == phase, !cursor.file.isEmpty, order(name, phase) < order(cursor.file, phase) { continue }
+                        try await walk(file, phase: phase)
+                    }
+                }
+                cursor.phase = phase + 1
+                cursor.file = ""
+                cursor.line = 0
+            }
+            let report = try await finish(seconds: { self.clock().timeIntervalSince(started) })
+            return report
+        } catch {
+            try? await lease.release()
+            throw error
+        }
+    }
+
+    func order(_ name: String, _ phase: Int) -> Int {
+        (phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder).firstIndex(of: name) ?? 0
+    }
+
+    /// A new load: not one already applied; the last one's leftovers cleared.
+    func start() async throws {
+        let (fingerprint, mode, now, simulate) = (package.fingerprint, package.mode.rawValue, now, simulate)
+        cursor.loadId = try await store.write { db in
+            if try await db.raw(
+                "SELECT id FROM interchange_loads WHERE fingerprint = \(bind: fingerprint) AND finished_at IS NOT NULL"
+            ).first() != nil {
+                throw InterchangeLoad.AlreadyApplied()
+            }
+            try await db.raw("DELETE FROM interchange_keys").run()
+            try await db.raw("DELETE FROM interchange_set_aside").run()
+            guard !simulate else { return 0 }
+            return try await db.raw(
+                "INSERT INTO interchange_loads (fingerprint, modo, started_at) VALUES (\(bind: fingerprint), \(bind: mode), \(bind: now)) RETURNING id"
+            ).first()?.decode(column: "id", as: Int64.self) ?? 0
+        }
+    }
+
+    /// One file, in batches from where the cursor stands: checked (phase 0) or applied (1).
+    func walk(_ file: Interchange.File, phase: Int) async throws {
+        let rows = try package.rows(file)
+        let skip = cursor.file == file.name ? cursor.line : 0
+        let total = package.manifest.arquivos.first { $0.nome == file.name }?.registros ?? 0
+        let started = clock()
+        var done = 0
+        var batch: [Row] = []
+        func flush() async throws {
+            guard !batch.isEmpty else { return }
+            if phase == 0 { try await check(file, batch) } else { try await apply(file, batch) }
+            done += batch.count
+            batch = []
+            let seconds = max(0.001, clock().timeIntervalSince(started))
+            progress(.init(phase: phase == 0 ? "conferindo" : "aplicando", file: file.name, done: done, total: total, perSecond: Double(done) / seconds))
+        }
+        while let r = try rows.next() {
+            if r.line <= skip {
+                done += 1
+                continue
+            }
+            batch.append(r)
+            if batch.count == batchSize { try await flush() }
+        }
+        try await flush()
+    }
+
+    /// Commits a batch's work with the cursor after its last line (the counts and holders changed
+    /// so far ride in it); a simulation rolls the work back and keeps the counts.
+    func commit(
+        _ file: String, lastLine: Int, _ work: @escaping @Sendable (any SQLDatabase) async throws -> (Counts, holders: Int)
+    ) async throws {
+        struct Rollback: Error { let counts: Counts, holders: Int }
+        var next = cursor
+        next.file = file
+        next.line = lastLine
+        let (simulate, lease, now, before) = (simulate, lease, now, next)
+        @Sendable func add(_ c: Counts, _ h: Int, to cursor: inout InterchangeLoad.Cursor) {
+            cursor.counts[file, default: Counts()] = cursor.counts[file, default: Counts()] + c
+            cursor.holders += h
+        }
+        do {
+            let (counts, holders) = try await store.write { db in
+                let (counts, holders) = try await work(db)
+                if simulate { throw Rollback(counts: counts, holders: holders) }
+                var advanced = before
+                add(counts, holders, to: &advanced)
+                try await lease.advance(cursor: String(decoding: try JSONEncoder().encode(advanced), as: UTF8.self), now: now, db: db)
+                return (counts, holders)
+            }
+            add(counts, holders, to: &next)
+        } catch let r as Rollback {
+            add(r.counts, r.holders, to: &next)
+        }
+        cursor = next
+    }
+
+    // MARK: Checking
+
+    /// A row's natural key as the agência keeps it (a matrícula without its punctuation).
+    func key(_ file: String, _ row: [String: String]) -> String? {
+        switch file {
+        case "imoveis.csv": return matricula(row["matricula"])
+        case "clientes.csv": return row["codigo_cliente"]
+        case "contas.csv": return row["id_conta"]
+        case "pagamentos.csv": return row["id_pagamento"]
+        case "debitos.csv": return row["id_debito"]
+        case "leituras.csv": return [matricula(row["matricula"]) ?? "", row["referencia"] ?? "", row["ponto"] ?? ""].joined(separator: " ")
+        default: return [matricula(row["matricula"]) ?? "", row["codigo_cliente"] ?? "", row["tipo"] ?? "", row["inicio"] ?? ""].joined(separator: " ")
+        }
+    }
+
+    func matricula(_ printed: String?) -> String? { printed.flatMap { Matricula(parsing: $0, rule: rule)?.normalized } }
+
+    func check(_ file: Interchange.File, _ rows: [Row]) async throws {
+        var reasons: [Int: [String]] = [:]
+        var keys: [Int: String] = [:]
+        var seen: Set<String> = []
+        for r in rows {
+            var found = Interchange.problems(r.row, in: file, mode: package.mode, rule: rule)
+            if found.isEmpty, file.name != "imoveis.csv", let m = r.row["matricula"], !m.isEmpty, matricula(m) == nil {
+                found.append("matricula: dígito verificador não confere (regra \(rule.rawValue))")
+            }
+            if found.isEmpty, file.name == "imoveis.csv" {
+                // What the agência cannot represent: set aside here, before anything refers to it.
+                if InterchangeMapping.ligacao(r.row["situacao_agua"] ?? "") == nil {
+                    found.append("situacao_agua: \"\(r.row["situacao_agua"] ?? "")\" não tem correspondente na agência")
+                }
+                if InterchangeMapping.categoria(r.row["categoria_principal"] ?? "", tarifaSocial: r.row["tarifa_social"] == "true") == nil {
+                    found.append("categoria_principal: \"\(r.row["categoria_principal"] ?? "")\" não tem tarifa na agência")
+                }
+            }
+            if found.isEmpty, let k = key(file.name, r.row), !seen.insert(k).inserted {
+                found.append("chave repetida no arquivo (\(file.key.joined(separator: ", ")))")
+            }
+            keys[r.line] = key(file.name, r.row)
+            if !found.isEmpty { reasons[r.line] = found }
+        }
+        // The references: to properties and customers of this package or already loaded.
+        var wanted: [(line: Int, file: String, key: String, column: String)] = []
+        for r in rows where reasons[r.line] == nil {
+            if file.name != "imoveis.csv", file.name != "clientes.csv", let m = matricula(r.row["matricula"]) {
+                wanted.append((r.line, "imoveis.csv", m, "matricula"))
+            }
+            if file.name == "vinculos.csv", let c = r.row["codigo_cliente"] { wanted.append((r.line, "clientes.csv", c, "codigo_cliente")) }
+        }
+        let name = file.name
+        let keep = InterchangeLoad.referenced.contains(name)
+        let accepted = rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }
+        try await commit(name, lastLine: rows.last?.line ?? 0) { [wanted, reasons, keys, accepted] db in
+            var reasons = reasons
+            if keep, !accepted.isEmpty {
+                let taken = try await Self.existing(db, "SELECT chave AS k FROM interchange_keys WHERE arquivo = \(bind: name) AND chave IN", accepted)
+                for r in rows where reasons[r.line] == nil && keys[r.line].map(taken.contains) == true {
+                    reasons[r.line] = ["chave repetida no arquivo"]
+                }
+                try await DemoData.insert(
+                    db, "interchange_keys", ["arquivo", "chave"],
+                    rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }.map { [name, $0] }, conflict: nil)
+            }
+            for target in Set(wanted.map(\.file)) {
+                let refs = Array(Set(wanted.filter { $0.file == target }.map(\.key)))
+                let live =
+                    target == "imoveis.csv"
+                    ? try await Self.existing(db, "SELECT matricula AS k FROM properties WHERE matricula IN", refs)
+                    : try await Self.existing(db, "SELECT codigo_origem AS k FROM customers WHERE codigo_origem IN", refs)
+                let staged = try await Self.existing(db, "SELECT chave AS k FROM interchange_keys WHERE arquivo = \(bind: target) AND chave IN", refs)
+                for w in wanted where w.file == target && !live.contains(w.key) && !staged.contains(w.key) {
+                    reasons[w.line, default: []].append(
+                        "\(w.column): \(target == "imoveis.csv" ? "imóvel" : "cliente") desconhecido (nem no pacote nem já carregado)")
+                }
+            }
+            let setAside = reasons.sorted { $0.key < $1.key }.map { [name, $0.key, keys[$0.key], $0.value.joined(separator: "; ")] as BulkTable.Row }
+            try await DemoData.insert(db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"], setAside, conflict: "arquivo, linha")
+            var counts = Counts()
+            counts.separados = reasons.count
+            return (counts, 0)
+        }
+    }
+
+    /// The values of `column` among `keys` that a query (`… IN`) finds, in chunks.
+    static func existing(_ db: any SQLDatabase, _ prefix: SQLQueryString, _ keys: [String]) async throws -> Set<String> {
+        var found: Set<String> = []
+        var start = 0
+        while start < keys.count {
+            let chunk = keys[start..<min(keys.count, start + 900)]
+            var sql = prefix
+            sql.appendLiteral(" (")
+            for (i, k) in chunk.enumerated() {
+                if i > 0 { sql.appendLiteral(", ") }
+                sql.appendInterpolation(bind: k)
+            }
+            sql.appendLiteral(")")
+            for row in try await db.raw(sql).all() { found.insert(try row.decode(column: "k", as: String.self)) }
+            start += 900
+        }
+        return found
+    }
+
+    // MARK: Applying
+
+    func apply(_ file: Interchange.File, _ rows: [Row]) async throws {
+        let name = file.name
+        let (first, last) = (rows.first?.line ?? 0, rows.last?.line ?? 0)
+        let ctx = Context(loader: self)
+        let late = LateBox()
+        try await commit(name, lastLine: last) { db in
+            let aside = try await db.raw(
+                "SELECT linha FROM interchange_set_aside WHERE arquivo = \(bind: name) AND linha >= \(bind: first) AND linha <= \(bind: last)"
+            ).all().map { try $0.decode(column: "linha", as: Int.self) }
+            let taken = rows.filter { !Set(aside).contains($0.line) }
+            var result = try await ctx.apply(name, taken, db: db)
+            if !result.setAside.isEmpty {
+                try await DemoData.insert(
+                    db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"],
+                    result.setAside.map { [name, $0.linha, $0.chave, $0.motivos.joined(separator: "; ")] }, conflict: "arquivo, linha")
+                result.counts.separados += result.setAside.count
+            }
+            late.set(result.setAside)
+            return (result.counts, result.holders)
+        }
+        if simulate { lateSetAside += late.rows }
+    }
+
+    // MARK: Finishing
+
+    func finish(seconds: @escaping @Sendable () -> Double) async throws -> InterchangeLoad.Report {
+        let ctx = Context(loader: self)
+        var counts = cursor.counts
+        var holders = cursor.holders
+        if package.mode == .completo {
+            let (loadId, simulate) = (cursor.loadId, simulate)
+            struct Rollback: Error { let result: (Int, Int, Int) }
+            let result: (Int, Int, Int)
+            do {
+                result = try await store.write { db in
+                    let r = try await ctx.inactivateMissing(db: db, loadId: loadId)
+                    if simulate { throw Rollback(result: r) }
+                    return r
+                }
+            } catch let r as Rollback { result = r.result }
+            counts["imoveis.csv", default: Counts()].inativados += result.0
+            counts["clientes.csv", default: Counts()].inativados += result.1
+            holders += result.2
+        }
+        var revoked = 0
+        if !simulate {
+            let appClock = AppClock(now: clock, timeZone: timeZone)
+            let audit = AuditLog(store: store, clock: appClock)
+            revoked = try await CertidaoReview(certidoes: CertidaoRepository(store: store), bills: BillRepository(store: store), audit: audit)
+                .run(today: appClock.today, calendar: appClock.calendar, now: now)
+        }
+        let setAside = try await store.read { db in
+            try await db.raw("SELECT arquivo, linha, chave, motivos FROM interchange_set_aside ORDER BY arquivo, linha").all().map {
+                InterchangeLoad.SetAside(
+                    arquivo: try $0.decode(column: "arquivo", as: String.self), linha: try $0.decode(column: "linha", as: Int.self),
+                    chave: try $0.decode(column: "chave", as: String?.self),
+                    motivos: try $0.decode(column: "motivos", as: String.self).components(separatedBy: "; "))
+            }
+        }
+        let report = InterchangeLoad.Report(
+            pacote: package.folder, impressao: package.fingerprint, modo: package.mode.rawValue, simulacao: simulate, arquivos: counts,
+            separados: (setAside + lateSetAside).sorted { ($0.arquivo, $0.linha) < ($1.arquivo, $1.linha) }, titularesTrocados: holders,
+            certidoesRevogadas: revoked, segundos: seconds())
+        let (loadId, now, simulate) = (cursor.loadId, now, simulate)
+        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        try await store.write { db in
+            try await db.raw("DELETE FROM interchange_keys").run()
+            try await db.raw("DELETE FROM interchange_set_aside").run()
+            if !simulate {
+                try await db.raw("UPDATE interchange_loads SET finished_at = \(bind: now), report = \(bind: json) WHERE id = \(bind: loadId)").run()
+            }
+        }
+        if simulate {
+            try await lease.release()
+        } else {
+            _ = try await lease.advance(cursor: nil, finished: true, now: now)
+        }
+        return report
+    }
+}
+
+/// What a simulated batch set aside, carried out of its rolled-back transaction.
+final class LateBox: @unchecked Sendable {
+    var rows: [InterchangeLoad.SetAside] = []
+    func set(_ r: [InterchangeLoad.SetAside]) { rows = r }
+}
