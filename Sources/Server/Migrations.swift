@@ -748,6 +748,10 @@ enum Migrations {
                     PRIMARY KEY (matricula, codigo_cliente, tipo, inicio))
                 """,
                 "CREATE INDEX source_links_cliente ON source_links(codigo_cliente)",
+                // A statement whose bill the source changed (rectified, cancelled, paid) is void:
+                // not shown as payable, its payment at a bank goes to the back office.
+                "ALTER TABLE statements ADD COLUMN voided_at BIGINT",
+                "ALTER TABLE statements ADD COLUMN voided_reason TEXT",
                 // The readings of the source, month by month.
                 """
                 CREATE TABLE readings (

@@ -37,41 +37,21 @@ final class InterchangePackageTests: XCTestCase {
             """,
     ]
 
-    /// `records`: a file's count when a quoted field spans lines (the lines are not the records).
-    func write(_ files: [String: Data], records: [String: Int] = [:], manifest: (inout [String: Any]) -> Void = { _ in }) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pacote-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-        var entries: [[String: Any]] = []
-        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-            try data.write(to: dir.appendingPathComponent(name))
-            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).count - 1
-            entries.append(["nome": name, "registros": records[name] ?? lines, "sha256": SHA256.hash(data: data).hex])
-        }
-        var m: [String: Any] = [
-            "formato": "agencia-intercambio", "versao": "1.0", "sistema_origem": "teste", "gerado_em": "2026-11-30T02:00:00-03:00",
-            "modo": "completo", "regra_dv_matricula": "mod11", "arquivos": entries,
-        ]
-        manifest(&m)
-        try JSONSerialization.data(withJSONObject: m).write(to: dir.appendingPathComponent("manifest.json"))
-        return dir.path
-    }
-
     func goodFiles() -> [String: Data] { Self.good.mapValues { Data($0.utf8) } }
 
     func testAGoodPackageOpens() throws {
-        let p = try InterchangePackage.open(try write(goodFiles()))
+        let p = try InterchangePackage.open(try writePackage(goodFiles()))
         XCTAssertEqual(p.mode, .completo)
         XCTAssertEqual(p.matriculaRule, .mod11)
         XCTAssertEqual(p.headers["clientes.csv"], ["codigo_cliente", "tipo_pessoa", "nome", "cpf_cnpj", "ativo", "atualizado_em"])
         // The same content is the same package, whatever the folder.
-        XCTAssertEqual(try InterchangePackage.open(try write(goodFiles())).fingerprint, p.fingerprint)
+        XCTAssertEqual(try InterchangePackage.open(try writePackage(goodFiles())).fingerprint, p.fingerprint)
     }
 
     func testEveryFaultOfTheWholeRefusesIt() throws {
         func refused(_ said: String, files: [String: Data]? = nil, manifest: (inout [String: Any]) -> Void = { _ in },
                      after: (String) throws -> Void = { _ in }, line: UInt = #line) throws {
-            let path = try write(files ?? goodFiles(), manifest: manifest)
+            let path = try writePackage(files ?? goodFiles(), manifest: manifest)
             try after(path)
             XCTAssertThrowsError(try InterchangePackage.open(path), line: line) { e in
                 XCTAssertTrue("\(e)".contains(said), "expected “\(said)”: \(e)", line: line)
@@ -149,7 +129,7 @@ final class InterchangePackageTests: XCTestCase {
                 9003,10001-3,2026-13,2026-02-30,60,48.00,10.00,0.00,0.00,118.00,aberta,false,2026-11-30T02:00:00-03:00
 
                 """).utf8)
-        let p = try InterchangePackage.open(try write(files, records: ["imoveis.csv": 4]))
+        let p = try InterchangePackage.open(try writePackage(files, records: ["imoveis.csv": 4]))
         var report: [String: [(Int, [String])]] = [:]
         var taken: [String: Int] = [:]
         for f in Interchange.files where p.headers[f.name] != nil {
@@ -221,6 +201,28 @@ final class InterchangeExportTests: XCTestCase {
             AEq(m["categoria_principal"], "residencial")
             AEq(m["cep"]?.count, 8)
         }
+    }
+}
+
+extension XCTestCase {
+    /// `records`: a file's count when a quoted field spans lines (the lines are not the records).
+    func writePackage(_ files: [String: Data], records: [String: Int] = [:], manifest: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pacote-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        var entries: [[String: Any]] = []
+        for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+            try data.write(to: dir.appendingPathComponent(name))
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).count - 1
+            entries.append(["nome": name, "registros": records[name] ?? lines, "sha256": SHA256.hash(data: data).hex])
+        }
+        var m: [String: Any] = [
+            "formato": "agencia-intercambio", "versao": "1.0", "sistema_origem": "teste", "gerado_em": "2026-11-30T02:00:00-03:00",
+            "modo": "completo", "regra_dv_matricula": "mod11", "arquivos": entries,
+        ]
+        manifest(&m)
+        try JSONSerialization.data(withJSONObject: m).write(to: dir.appendingPathComponent("manifest.json"))
+        return dir.path
     }
 }
 

@@ -139,6 +139,11 @@ public enum ArrecadacaoImport {
         case .bill(let id):
             return try await payBills([id], p, channel: channel, reference: "conta \(id)", db: db)
         case .statement(let id):
+            if let reason = try await db.raw("SELECT voided_reason FROM statements WHERE id = \(bind: id)").first()?
+                .decode(column: "voided_reason", as: String?.self)
+            {
+                return (.divergente, "extrato \(id) cancelado antes do pagamento (\(reason)): devolver ou abater", nil)
+            }
             let ids = try await db.raw("SELECT bill_id FROM statement_lines WHERE statement_id = \(bind: id)").all().map {
                 try $0.decode(column: "bill_id", as: Int64.self)
             }

@@ -7,6 +7,7 @@ struct BatchOutcome {
     var counts = InterchangeLoad.Counts()
     var setAside: [InterchangeLoad.SetAside] = []
     var holders = 0
+    var notices: [String] = []
 }
 
 /// How each file's rows become the agência's records (issue 30, DECISIONS 93): one batch at a
@@ -58,30 +59,26 @@ struct Context: Sendable {
         InterchangeLoad.SetAside(arquivo: file, linha: r.line, chave: key, motivos: [reason])
     }
 
-    /// A value read back for comparison, as text (NULL: nil).
-    static func text(_ row: any SQLRow, _ column: String) throws -> String? {
-        if let s = try? row.decode(column: column, as: String?.self) { return s }
-        return try row.decode(column: column, as: Int64?.self).map(String.init)
-    }
+    /// A stored text column (NULL: nil).
+    static func text(_ row: any SQLRow, _ column: String) throws -> String? { try row.decode(column: column, as: String?.self) }
 
-    /// Compares the stored row with the new values (both as text); the columns that differ.
+    /// Whether the stored row differs from the new values, each read back as its own type.
     static func changed(_ stored: any SQLRow, _ values: [(String, (any Encodable & Sendable)?)]) throws -> Bool {
         for (column, v) in values {
-            let new: String? =
-                switch v {
-                case nil: nil
-                case let s as String: s
-                case let i as Int: String(i)
-                case let i as Int64: String(i)
-                case let b as Bool: b ? "1" : "0"
-                default: "\(v!)"
-                }
-            if try text(stored, column) != new { return true }
+            switch v {
+            case let i as Int: if try stored.decode(column: column, as: Int64?.self) != Int64(i) { return true }
+            case let i as Int64: if try stored.decode(column: column, as: Int64?.self) != i { return true }
+            case let s as String: if try stored.decode(column: column, as: String?.self) != s { return true }
+            case nil: if try !stored.decodeNil(column: column) { return true }
+            default: throw StorageError.corrupt("comparação de \(column)")
+            }
         }
         return false
     }
 
-    static func update(_ db: any SQLDatabase, _ table: String, _ values: [(String, (any Encodable & Sendable)?)], whereColumn: String, is key: String)
+    static func update(
+        _ db: any SQLDatabase, _ table: String, _ values: [(String, (any Encodable & Sendable)?)], whereColumn: String, is key: any Encodable & Sendable
+    )
         async throws
     {
         var sql = SQLQueryString("UPDATE \(unsafeRaw: table) SET ")
@@ -435,6 +432,8 @@ struct Context: Sendable {
                 try $0.decode(column: "id", as: Int64.self)
             })
         var inserts: [BulkTable.Row] = []
+        var notices: [(String, String)] = []
+        var changedBills: [Int64] = []
         // Bills leaving force first, so that a rectified month's new bill finds its place free.
         let ordered = rows.sorted { a, b in
             let offA = !["normal", "retificada", "incluida"].contains(a.row["situacao"] ?? "") || Self.excluded(a.row)
@@ -467,6 +466,25 @@ struct Context: Sendable {
                 situacao = .baixada
                 origem = source == "excluida" ? "Excluída na concessionária" : Self.value(row, "situacao_origem_descricao") ?? Self.sourceLabel(source)
             }
+            // A bill the agência holds — in its own agreement, or in a card payment under
+            // review — keeps its situation and value: the change goes to the back office as a
+            // notice (DECISIONS 93). Any other change to an owed bill voids the open statements
+            // that carry it.
+            var valor = Interchange.cents(row["valor_total"] ?? "") ?? 0
+            let storedValor = try stored.flatMap { try $0.decode(column: "valor_centavos", as: Int64?.self) }
+            let cardHeld = try storedSituacao == .emRevisao && stored.flatMap { try Self.text($0, "situacao_origem") } == nil
+            if let was = storedSituacao, was == .parcelada || cardHeld, situacao != was || valor != storedValor {
+                let words = situacao == .baixada ? origem ?? "baixada" : "valor \(Money(cents: valor).formatted)"
+                notices.append(
+                    (m, was == .parcelada
+                        ? "A conta \(referencia) (id_conta \(id)) está num acordo da agência e a concessionária a mudou (\(words)): revise o acordo."
+                        : "A conta \(referencia) (id_conta \(id)) está num pagamento com cartão em análise e a concessionária a mudou (\(words)): se for aprovado, estorne."))
+                situacao = was
+                origem = nil
+                valor = storedValor ?? valor
+            } else if let was = storedSituacao, was.isOwedOnItsOwn, valor != storedValor || !situacao.isOwedOnItsOwn, let s = stored {
+                changedBills.append(try s.decode(column: "id", as: Int64.self))
+            }
             if situacao != .baixada, let holder = inForce["\(m) \(referencia)"], stored.map({ s in
                 (try? s.decode(column: "id", as: Int64.self)) != (try? holder.decode(column: "id", as: Int64.self))
             }) ?? true {
@@ -480,7 +498,7 @@ struct Context: Sendable {
             let consumo = Self.value(row, "consumo_agua_m3").flatMap(Int.init) ?? storedConsumo ?? 0
             let values: [(String, (any Encodable & Sendable)?)] = [
                 ("matricula", m), ("competencia", referencia), ("vencimento", row["vencimento"] ?? ""),
-                ("valor_centavos", Interchange.cents(row["valor_total"] ?? "") ?? 0), ("situacao", situacao.rawValue), ("consumo_m3", consumo),
+                ("valor_centavos", valor), ("situacao", situacao.rawValue), ("consumo_m3", consumo),
                 ("divida_ativa_em", divida), ("codigo_barras_origem", Self.value(row, "codigo_barras")), ("situacao_origem", origem),
             ]
             if let s = stored {
@@ -491,7 +509,7 @@ struct Context: Sendable {
                     out.counts.inalterados += 1
                     continue
                 }
-                try await Self.update(db, "bills", values + [("origem_id", id)], whereColumn: "id", is: String(billId))
+                try await Self.update(db, "bills", values + [("origem_id", id)], whereColumn: "id", is: billId)
                 if situacao == .baixada && storedSituacao != .baixada { out.counts.inativados += 1 } else { out.counts.atualizados += 1 }
                 if let key = try? s.decode(column: "matricula", as: String.self) + " " + s.decode(column: "competencia", as: String.self),
                     situacao == .baixada
@@ -515,7 +533,30 @@ struct Context: Sendable {
             }
         }
         try await DemoData.insert(db, "bills", ["id", "origem_id", "leitura_estimada"] + Self.billColumns, inserts, conflict: nil)
+        if !changedBills.isEmpty {
+            let reason = "Uma conta deste extrato foi alterada pela concessionária (retificada, cancelada ou quitada): emita um novo extrato."
+            for r in try await db.raw(
+                """
+                UPDATE statements SET voided_at = \(bind: now), voided_reason = \(bind: reason)
+                WHERE voided_at IS NULL AND due_on >= \(bind: today.iso)
+                  AND id IN (SELECT statement_id FROM statement_lines WHERE bill_id IN (\(binds: changedBills)))
+                RETURNING id, matricula
+                """
+            ).all() {
+                notices.append((try r.decode(column: "matricula", as: String.self), "Extrato nº \(try r.decode(column: "id", as: Int64.self)) cancelado: \(reason)"))
+            }
+        }
+        try await Self.notify(db, notices, now: now)
+        out.notices = notices.map { "\($0.0): \($0.1)" }
         return out
+    }
+
+    /// What the back office must look at, in the audit trail (action `carga_aviso`, by `carga`),
+    /// where the supervisor's audit screen finds it; the load's report lists them too.
+    static func notify(_ db: any SQLDatabase, _ notices: [(matricula: String, text: String)], now: Int64) async throws {
+        try await DemoData.insert(
+            db, "audit_log", ["at", "staff_usuario", "action", "matricula", "detail"],
+            notices.map { [now, InterchangeLoad.actor, InterchangeLoad.noticeAction, $0.matricula, $0.text] }, conflict: nil)
     }
 
     // MARK: Readings
@@ -692,7 +733,7 @@ struct Context: Sendable {
     // MARK: Complete packages
 
     /// What a complete package left out: properties and customers of the source inactive (never
-    /// deleted); the source's links not in it gone, and the holders derived again. Returns the
+    /// deleted); the source's links of its properties not in it gone, and the holders derived again. Returns the
     /// properties and customers inactivated and the holders changed.
     func inactivateMissing(db: any SQLDatabase, loadId: Int64) async throws -> (Int, Int, Int) {
         let properties = try await db.raw(
@@ -710,7 +751,14 @@ struct Context: Sendable {
               RETURNING documento
             """
         ).all().count
-        let touched = try await db.raw("DELETE FROM source_links WHERE load_id <> \(bind: loadId) RETURNING matricula").all().map {
+        // The links of a property in the package are the package's; a property it left out
+        // keeps its last people (its holder is told why they cannot log in).
+        let touched = try await db.raw(
+            """
+            DELETE FROM source_links WHERE load_id <> \(bind: loadId)
+              AND matricula IN (SELECT chave FROM interchange_keys WHERE arquivo = 'imoveis.csv') RETURNING matricula
+            """
+        ).all().map {
             try $0.decode(column: "matricula", as: String.self)
         }
         var holders = 0

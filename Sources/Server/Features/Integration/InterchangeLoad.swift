@@ -47,6 +47,8 @@ public enum InterchangeLoad {
         /// Properties whose holder changed (their customers' sessions ended).
         public var titularesTrocados: Int
         public var certidoesRevogadas: Int
+        /// What the back office must look at (a held bill the source changed, a statement voided).
+        public var avisos: [String]
         public var segundos: Double
 
         public var description: String {
@@ -61,6 +63,11 @@ public enum InterchangeLoad {
                     .map { String($0).padding(toLength: 12, withPad: " ", startingAt: 0) }.joined() + "\n"
             }
             if titularesTrocados > 0 { s += "Imóveis com titular trocado: \(titularesTrocados) (sessões desses clientes encerradas).\n" }
+            if !avisos.isEmpty {
+                s += "Avisos para a retaguarda (também na auditoria, ação \(InterchangeLoad.noticeAction)):\n"
+                for a in avisos.prefix(20) { s += "  \(a)\n" }
+                if avisos.count > 20 { s += "  … e mais \(avisos.count - 20): veja o relatório JSON.\n" }
+            }
             if certidoesRevogadas > 0 { s += "Certidões revogadas pela regra (débitos que a carga revelou): \(certidoesRevogadas).\n" }
             if !separados.isEmpty {
                 s += "Linhas separadas (\(separados.count)):\n"
@@ -109,6 +116,9 @@ public enum InterchangeLoad {
     /// The holder of a property with no link in force in the source.
     static let noHolder = (documento: "origem:-", nome: "(sem titular na origem)")
     static let leaseName = "carga"
+    /// Who the audit trail says did what a load did, and the action of its notices.
+    static let actor = "carga"
+    static let noticeAction = "carga_aviso"
 
     /// Where a load is: persisted with each batch (`batch_runs.cursor`).
     struct Cursor: Codable {
@@ -141,6 +151,11 @@ final class Loader: @unchecked Sendable {
     var cursor: InterchangeLoad.Cursor
     /// A simulation's rows set aside while applying (its writes are rolled back).
     var lateSetAside: [InterchangeLoad.SetAside] = []
+    var lateNotices: [String] = []
+    /// A simulation's one transaction, while it applies.
+    var simulation: (any SQLDatabase)?
+    /// What the end of a complete package inactivated: properties, customers, holders changed.
+    var inactivation = (0, 0, 0)
 
     init(
         store: any Store, package: InterchangePackage, rule: MatriculaRule, timeZone: String, simulate: Bool, batchSize: Int,
@@ -173,24 +188,50 @@ final class Loader: @unchecked Sendable {
                 }
                 try await start()
             }
-            for phase in cursor.phase...2 {
-                if phase < 2 {
-                    for name in phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder {
-                        guard let file = Interchange.files.first(where: { $0.name == name }), package.headers[name] != nil else { continue }
-                        if cursor.phase == phase, !cursor.file.isEmpty, order(name, phase) < order(cursor.file, phase) { continue }
-                        try await walk(file, phase: phase)
+            if cursor.phase == 0 { try await walk(phase: 0) }
+            if simulate {
+                // A simulation applies in one transaction and rolls it back at the end: each
+                // file sees the rows of the files before it, and nothing stays.
+                struct Done: Error {}
+                do {
+                    try await store.write { db in
+                        self.simulation = db
+                        try await self.walk(phase: 1)
+                        self.inactivation = try await self.inactivate(db: db)
+                        throw Done()
                     }
-                }
-                cursor.phase = phase + 1
-                cursor.file = ""
-                cursor.line = 0
+                } catch is Done {}
+                simulation = nil
+            } else {
+                if cursor.phase <= 1 { try await walk(phase: 1) }
+                cursor.phase = 2
+                inactivation = try await store.write { db in try await self.inactivate(db: db) }
             }
-            let report = try await finish(seconds: { self.clock().timeIntervalSince(started) })
-            return report
+            return try await finish(seconds: { self.clock().timeIntervalSince(started) })
         } catch {
+            simulation = nil
             try? await lease.release()
             throw error
         }
+    }
+
+    /// Every file of the package in a phase's order, from where the cursor stands.
+    func walk(phase: Int) async throws {
+        for name in phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder {
+            guard let file = Interchange.files.first(where: { $0.name == name }), package.headers[name] != nil else { continue }
+            if cursor.phase == phase, !cursor.file.isEmpty, order(name, phase) < order(cursor.file, phase) { continue }
+            try await walk(file, phase: phase)
+        }
+        cursor.phase = phase + 1
+        cursor.file = ""
+        cursor.line = 0
+    }
+
+    /// A complete package's "missing": inactive (`Context.inactivateMissing`); nothing for an
+    /// incremental one.
+    func inactivate(db: any SQLDatabase) async throws -> (Int, Int, Int) {
+        guard package.mode == .completo else { return (0, 0, 0) }
+        return try await Context(loader: self).inactivateMissing(db: db, loadId: cursor.loadId)
     }
 
     func order(_ name: String, _ phase: Int) -> Int {
@@ -243,11 +284,11 @@ final class Loader: @unchecked Sendable {
     }
 
     /// Commits a batch's work with the cursor after its last line (the counts and holders changed
-    /// so far ride in it); a simulation rolls the work back and keeps the counts.
+    /// so far ride in it). A simulation keeps no cursor (it cannot be resumed), and applies in
+    /// its one transaction (`simulation`).
     func commit(
         _ file: String, lastLine: Int, _ work: @escaping @Sendable (any SQLDatabase) async throws -> (Counts, holders: Int)
     ) async throws {
-        struct Rollback: Error { let counts: Counts, holders: Int }
         var next = cursor
         next.file = file
         next.line = lastLine
@@ -256,19 +297,21 @@ final class Loader: @unchecked Sendable {
             cursor.counts[file, default: Counts()] = cursor.counts[file, default: Counts()] + c
             cursor.holders += h
         }
-        do {
-            let (counts, holders) = try await store.write { db in
-                let (counts, holders) = try await work(db)
-                if simulate { throw Rollback(counts: counts, holders: holders) }
-                var advanced = before
-                add(counts, holders, to: &advanced)
-                try await lease.advance(cursor: String(decoding: try JSONEncoder().encode(advanced), as: UTF8.self), now: now, db: db)
-                return (counts, holders)
+        let (counts, holders) =
+            if let db = simulation {
+                try await work(db)
+            } else {
+                try await store.write { db in
+                    let (counts, holders) = try await work(db)
+                    var advanced = before
+                    add(counts, holders, to: &advanced)
+                    if !simulate {
+                        try await lease.advance(cursor: String(decoding: try JSONEncoder().encode(advanced), as: UTF8.self), now: now, db: db)
+                    }
+                    return (counts, holders)
+                }
             }
-            add(counts, holders, to: &next)
-        } catch let r as Rollback {
-            add(r.counts, r.holders, to: &next)
-        }
+        add(counts, holders, to: &next)
         cursor = next
     }
 
@@ -393,39 +436,38 @@ final class Loader: @unchecked Sendable {
                     result.setAside.map { [name, $0.linha, $0.chave, $0.motivos.joined(separator: "; ")] }, conflict: "arquivo, linha")
                 result.counts.separados += result.setAside.count
             }
-            late.set(result.setAside)
+            late.set(result.setAside, notices: result.notices)
             return (result.counts, result.holders)
         }
-        if simulate { lateSetAside += late.rows }
+        if simulate {
+            lateSetAside += late.rows
+            lateNotices += late.notices
+        }
     }
 
     // MARK: Finishing
 
     func finish(seconds: @escaping @Sendable () -> Double) async throws -> InterchangeLoad.Report {
-        let ctx = Context(loader: self)
         var counts = cursor.counts
-        var holders = cursor.holders
-        if package.mode == .completo {
-            let (loadId, simulate) = (cursor.loadId, simulate)
-            struct Rollback: Error { let result: (Int, Int, Int) }
-            let result: (Int, Int, Int)
-            do {
-                result = try await store.write { db in
-                    let r = try await ctx.inactivateMissing(db: db, loadId: loadId)
-                    if simulate { throw Rollback(result: r) }
-                    return r
-                }
-            } catch let r as Rollback { result = r.result }
-            counts["imoveis.csv", default: Counts()].inativados += result.0
-            counts["clientes.csv", default: Counts()].inativados += result.1
-            holders += result.2
-        }
+        counts["imoveis.csv", default: Counts()].inativados += inactivation.0
+        counts["clientes.csv", default: Counts()].inativados += inactivation.1
+        let holders = cursor.holders + inactivation.2
         var revoked = 0
         if !simulate {
             let appClock = AppClock(now: clock, timeZone: timeZone)
             let audit = AuditLog(store: store, clock: appClock)
             revoked = try await CertidaoReview(certidoes: CertidaoRepository(store: store), bills: BillRepository(store: store), audit: audit)
                 .run(today: appClock.today, calendar: appClock.calendar, now: now)
+        }
+        let loadId = cursor.loadId
+        let notices = try await store.read { db in
+            try await db.raw(
+                """
+                SELECT a.matricula, a.detail FROM audit_log a JOIN interchange_loads l ON l.id = \(bind: loadId)
+                WHERE a.staff_usuario = \(bind: InterchangeLoad.actor) AND a.action = \(bind: InterchangeLoad.noticeAction) AND a.at >= l.started_at
+                ORDER BY a.id
+                """
+            ).all().map { "\(try $0.decode(column: "matricula", as: String.self)): \(try $0.decode(column: "detail", as: String.self))" }
         }
         let setAside = try await store.read { db in
             try await db.raw("SELECT arquivo, linha, chave, motivos FROM interchange_set_aside ORDER BY arquivo, linha").all().map {
@@ -438,8 +480,8 @@ final class Loader: @unchecked Sendable {
         let report = InterchangeLoad.Report(
             pacote: package.folder, impressao: package.fingerprint, modo: package.mode.rawValue, simulacao: simulate, arquivos: counts,
             separados: (setAside + lateSetAside).sorted { ($0.arquivo, $0.linha) < ($1.arquivo, $1.linha) }, titularesTrocados: holders,
-            certidoesRevogadas: revoked, segundos: seconds())
-        let (loadId, now, simulate) = (cursor.loadId, now, simulate)
+            certidoesRevogadas: revoked, avisos: notices + lateNotices, segundos: seconds())
+        let (now, simulate) = (now, simulate)
         let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
         try await store.write { db in
             try await db.raw("DELETE FROM interchange_keys").run()
@@ -460,5 +502,9 @@ final class Loader: @unchecked Sendable {
 /// What a simulated batch set aside, carried out of its rolled-back transaction.
 final class LateBox: @unchecked Sendable {
     var rows: [InterchangeLoad.SetAside] = []
-    func set(_ r: [InterchangeLoad.SetAside]) { rows = r }
+    var notices: [String] = []
+    func set(_ r: [InterchangeLoad.SetAside], notices n: [String]) {
+        rows = r
+        notices = n
+    }
 }

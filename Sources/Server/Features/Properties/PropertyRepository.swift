@@ -115,6 +115,13 @@ struct PropertyRepository: Sendable {
         }
     }
 
+    /// Whether the utility's system still has the property (a load inactivates one it excluded).
+    func isActive(_ matricula: String) async throws -> Bool {
+        try await store.read { db in
+            try await db.raw("SELECT ativo FROM properties WHERE matricula = \(bind: matricula)").first()?.decode(column: "ativo", as: Int.self) == 1
+        }
+    }
+
     /// Whether `documento` is linked to the property (holder or another registered customer).
     func isLinked(matricula: String, documento: String) async throws -> Bool {
         try await store.read { db in

@@ -92,6 +92,11 @@ struct SessionHandlers: Sendable {
                 message: "Matrícula não encontrada. Confira o número impresso na sua conta de água.")
         }
         try await attempt.succeeded()
+        guard try await properties.isActive(matricula.normalized) else {
+            throw APIError(
+                status: .forbidden, code: "property_inactive",
+                message: "Este imóvel foi desativado no cadastro da companhia: não há conta nem serviço por aqui. Procure uma agência de atendimento.")
+        }
         let token = SessionToken.make()
         let expires = now + Int64(config.customerSessionSeconds)
         try await sessions.create(

@@ -96,7 +96,7 @@ struct StatementRepository: Sendable {
         let rows = try await db.raw(
             """
             SELECT s.id, l.bill_id FROM statements s JOIN statement_lines l ON l.statement_id = s.id
-            WHERE s.matricula = \(bind: matricula) AND s.issued_on = \(bind: day.iso) AND s.due_on >= \(bind: day.iso)
+            WHERE s.matricula = \(bind: matricula) AND s.issued_on = \(bind: day.iso) AND s.due_on >= \(bind: day.iso) AND s.voided_at IS NULL
             """
         ).all()
         var lines: [Int64: Set<Int64>] = [:]
@@ -108,9 +108,13 @@ struct StatementRepository: Sendable {
         try await store.read { db in
             guard
                 let row = try await db.raw(
-                    "SELECT id, matricula, issued_on, due_on, total_cents, barcode, pix FROM statements WHERE id = \(bind: id) AND matricula = \(bind: matricula)"
+                    "SELECT id, matricula, issued_on, due_on, total_cents, barcode, pix, voided_reason FROM statements WHERE id = \(bind: id) AND matricula = \(bind: matricula)"
                 ).first()
             else { return nil }
+            // Voided by a load from the utility's system (a bill of it changed there): not payable.
+            if let reason = try row.decode(column: "voided_reason", as: String?.self) {
+                throw APIError(status: .gone, code: "statement_voided", message: "Extrato cancelado. \(reason)")
+            }
             let lines = try await db.raw(
                 """
                 SELECT b.id, b.matricula, b.competencia, b.vencimento, l.original_cents AS valor_centavos, b.situacao, b.consumo_m3,
