@@ -16,7 +16,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
         subcommands: [
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
             CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
-            BackupCommand.self, RestoreCommand.self, ExportCommand.self, LoadCommand.self,
+            BackupCommand.self, RestoreCommand.self, ExportCommand.self, LoadCommand.self, GsanCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -443,5 +443,49 @@ extension JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return e
+    }
+}
+
+struct GsanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gsan", abstract: "O sistema comercial GSAN da concessionária.", subcommands: [GsanExtractCommand.self])
+}
+
+struct GsanExtractCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extrair",
+        abstract:
+            "Lê um banco do GSAN (só leitura, numa transação) e escreve um pacote de intercâmbio numa pasta nova, para "
+            + "`agencia-server carga`. Não grava nada no GSAN.")
+
+    @Option(help: "O banco do GSAN: postgres://usuario:senha@host:porta/banco (um papel que só lê).") var de: String
+    @Option(help: "A pasta do pacote (nova ou vazia).") var para: String
+    @Option(help: "Só o que mudou depois deste instante (ISO 8601, ex.: 2026-11-30T02:00:00-03:00): um pacote incremental.")
+    var desde: String?
+    @Option(help: "Os perfis de imóvel (iper_id) que são tarifa social nesta concessionária.") var perfilTarifaSocial: [Int] = [4]
+    @Option(help: "Como o GSAN guarda o texto: latin1 ou utf8 (sem a opção: latin1 num banco SQL_ASCII).") var texto: String?
+    @Option(help: "O fuso da concessionária (os horários do GSAN não têm fuso).") var fuso = ServerConfiguration().timeZone
+
+    func run() async throws {
+        var options = GsanExtract.Options(source: de, folder: para)
+        if let desde {
+            guard let d = InterchangePackage.timestamp(desde) else {
+                throw ValidationError("--desde: use data e hora ISO 8601 com fuso, ex.: 2026-11-30T02:00:00-03:00.")
+            }
+            options.since = d
+        }
+        if let texto {
+            guard ["latin1", "utf8"].contains(texto) else { throw ValidationError("--texto: use latin1 ou utf8.") }
+            options.latin1 = texto == "latin1"
+        }
+        guard TimeZone(identifier: fuso) != nil else { throw ValidationError("--fuso: \(fuso) não é um fuso conhecido (ex.: America/Maceio).") }
+        options.timeZone = fuso
+        options.socialProfiles = perfilTarifaSocial
+        do {
+            print(try await GsanExtract.run(options))
+        } catch let e as InterchangePackage.Refused {
+            FileHandle.standardError.write(Data("extração recusada: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

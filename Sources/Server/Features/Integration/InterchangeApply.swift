@@ -451,12 +451,21 @@ struct Context: Sendable {
             if ["normal", "retificada", "incluida"].contains(source) {
                 if row["quitada"] == "true" {
                     situacao = .paga
-                } else if let s = storedSituacao, try s == .paga || s == .parcelada || (s == .emRevisao && Self.text(stored!, "situacao_origem") == nil) {
-                    // Paid by the agência's own return file, in its agreement, or in a card payment.
+                } else if let s = storedSituacao,
+                    try s == .paga || s == .parcelada
+                        || (s == .emRevisao && [nil, InterchangeLoad.paymentUnderReview].contains(Self.text(stored!, "situacao_origem")))
+                {
+                    // Paid by the agência's own return file, in its agreement, in a card payment,
+                    // or with a payment the source has not classified yet.
                     situacao = s
+                    origem = try Self.text(stored!, "situacao_origem")
                 } else if row["em_revisao"] == "true" {
                     situacao = .emRevisao
                     origem = Self.value(row, "situacao_origem_descricao").map { "contestada (\($0))" } ?? "contestada na concessionária"
+                } else if (Interchange.cents(row["valor_total"] ?? "") ?? 0) <= 0 {
+                    // GSAN's rule: a bill with nothing to pay is not open.
+                    situacao = .baixada
+                    origem = "Sem valor a cobrar (os créditos cobriram a conta)"
                 } else {
                     situacao = .aberta
                 }
@@ -676,17 +685,43 @@ struct Context: Sendable {
                     try await db.raw("DELETE FROM payments WHERE origem_id = \(bind: id)").run()
                     try await db.raw("UPDATE bills SET situacao = 'aberta', pago_em = NULL WHERE id = \(bind: billId) AND situacao = 'paga'").run()
                     out.counts.inativados += 1
+                } else if let conta = Self.value(row, "id_conta"), let bill = bills[conta], bill.situacao == .emRevisao {
+                    // An unclassified payment undone: the bill is open again.
+                    try await db.raw(
+                        """
+                        UPDATE bills SET situacao = 'aberta', situacao_origem = NULL
+                        WHERE id = \(bind: bill.id) AND situacao = 'em_revisao' AND situacao_origem = \(bind: InterchangeLoad.paymentUnderReview)
+                        """
+                    ).run()
+                    out.counts.inativados += 1
                 } else {
                     out.counts.inalterados += 1
                 }
                 continue
             }
-            guard row["documento_tipo"] == "conta", row["situacao"] == "classificado", let conta = Self.value(row, "id_conta") else {
+            guard row["documento_tipo"] == "conta", let conta = Self.value(row, "id_conta") else {
                 out.counts.ignorados += 1
                 continue
             }
             guard let bill = bills[conta] else {
                 out.setAside.append(Self.aside(r, file, id, "id_conta: conta \(conta) desconhecida (nem no pacote nem já carregada)"))
+                continue
+            }
+            guard row["situacao"] == "classificado" else {
+                // GSAN's rule (GSAN.md §3.4): any payment of a bill takes it out of the open debt.
+                // Until the utility classifies it, the bill is owed but cannot be paid again.
+                if bill.situacao == .aberta {
+                    try await db.raw(
+                        """
+                        UPDATE bills SET situacao = 'em_revisao', situacao_origem = \(bind: InterchangeLoad.paymentUnderReview)
+                        WHERE id = \(bind: bill.id) AND situacao = 'aberta'
+                        """
+                    ).run()
+                    bills[conta]?.situacao = .emRevisao
+                    out.counts.atualizados += 1
+                } else {
+                    out.counts.ignorados += 1
+                }
                 continue
             }
             let paidOn = row["data_pagamento"] ?? ""
@@ -722,7 +757,10 @@ struct Context: Sendable {
             paidBy[bill.id] = id
             if bill.situacao == .aberta || bill.situacao == .emRevisao {
                 try await db.raw(
-                    "UPDATE bills SET situacao = 'paga', pago_em = \(bind: paidOn) WHERE id = \(bind: bill.id) AND situacao IN ('aberta', 'em_revisao')"
+                    """
+                    UPDATE bills SET situacao = 'paga', pago_em = \(bind: paidOn), situacao_origem = NULL
+                    WHERE id = \(bind: bill.id) AND situacao IN ('aberta', 'em_revisao')
+                    """
                 ).run()
             }
             out.counts.inseridos += 1

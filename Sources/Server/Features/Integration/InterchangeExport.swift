@@ -24,6 +24,28 @@ public enum InterchangeExport {
     public static func run(
         configuration: ServerConfiguration, folder: String, clock: @escaping @Sendable () -> Date = ServerClock.system
     ) async throws -> Summary {
+        try prepare(folder)
+        let started = clock()
+        let stamp = ISO8601DateFormatter.string(
+            from: started, timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, formatOptions: [.withInternetDateTime])
+        let context = Context(stamp: stamp, rule: configuration.matriculaRule, timeZone: configuration.timeZone)
+        return try await AdminStore.run(configuration, clock: clock) { store in
+            let files = Interchange.files.filter { $0.name != "debitos.csv" }.map { f in
+                let (columns, query, key) = source(f.name)
+                return (f.name, Source(columns: columns, page: query, key: key) { column, row in try value(of: column, file: f.name, row: row, context: context) })
+            }
+            let records = try await writePackage(
+                folder: folder, files: files, query: { sql in try await store.read { db in try await db.raw(SQLQueryString(sql)).all() } },
+                manifest: [
+                    "sistema_origem": "Agência Virtual \(AgenciaVersion.current)", "gerado_em": stamp, "modo": "completo",
+                    "regra_dv_matricula": configuration.matriculaRule.rawValue,
+                ])
+            return Summary(folder: folder, records: records, seconds: clock().timeIntervalSince(started))
+        }
+    }
+
+    /// A new folder for a package, or an empty one.
+    static func prepare(_ folder: String) throws {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder) {
             guard (try fm.contentsOfDirectory(atPath: folder)).isEmpty else {
@@ -32,27 +54,32 @@ public enum InterchangeExport {
         } else {
             try fm.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        let started = clock()
-        let stamp = ISO8601DateFormatter.string(
-            from: started, timeZone: TimeZone(identifier: configuration.timeZone) ?? .current, formatOptions: [.withInternetDateTime])
-        return try await AdminStore.run(configuration, clock: clock) { store in
-            var records: [String: Int] = [:]
-            for file in Interchange.files where file.name != "debitos.csv" {
-                records[file.name] = try await write(
-                    file, store: store, folder: folder, context: Context(stamp: stamp, rule: configuration.matriculaRule, timeZone: configuration.timeZone))
-            }
-            var entries: [[String: Any]] = []
-            for (name, count) in records.sorted(by: { $0.key < $1.key }) {
-                entries.append(["nome": name, "registros": count, "sha256": try Backup.sha256(of: (folder as NSString).appendingPathComponent(name))])
-            }
-            let manifest: [String: Any] = [
-                "formato": Interchange.format, "versao": Interchange.version, "sistema_origem": "Agência Virtual \(AgenciaVersion.current)",
-                "gerado_em": stamp, "modo": "completo", "regra_dv_matricula": configuration.matriculaRule.rawValue, "arquivos": entries,
-            ]
-            try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-                .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(InterchangePackage.manifestName)))
-            return Summary(folder: folder, records: records, seconds: clock().timeIntervalSince(started))
+    }
+
+    /// Where a file's rows come from: the columns it fills, the query of one page after a key (in
+    /// key order), the key column, and each value.
+    struct Source: Sendable {
+        var columns: [String]
+        var page: @Sendable (String?) -> String
+        var key: String
+        var value: @Sendable (String, any SQLRow) throws -> String
+    }
+
+    /// Writes each file, then the manifest (`manifest` adds the format, the version and the files
+    /// with their counts and SHA-256); returns the records of each file.
+    static func writePackage(
+        folder: String, files: [(String, Source)], query: @escaping @Sendable (String) async throws -> [any SQLRow], manifest: [String: Any]
+    ) async throws -> [String: Int] {
+        var records: [String: Int] = [:]
+        for (name, source) in files { records[name] = try await write(name, source, query: query, folder: folder) }
+        var entries: [[String: Any]] = []
+        for (name, count) in records.sorted(by: { $0.key < $1.key }) {
+            entries.append(["nome": name, "registros": count, "sha256": try Backup.sha256(of: (folder as NSString).appendingPathComponent(name))])
         }
+        let whole = manifest.merging(["formato": Interchange.format, "versao": Interchange.version, "arquivos": entries]) { a, _ in a }
+        try JSONSerialization.data(withJSONObject: whole, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            .write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(InterchangePackage.manifestName)))
+        return records
     }
 
     /// What every value of an export shares.
@@ -63,11 +90,10 @@ public enum InterchangeExport {
     }
 
     /// One file: its header (the columns it fills) and a row per record, in pages by key.
-    static func write(_ file: Interchange.File, store: any Store, folder: String, context: Context) async throws -> Int {
-        let (columns, query, key) = source(file.name)
-        let path = (folder as NSString).appendingPathComponent(file.name)
+    static func write(_ name: String, _ source: Source, query: @Sendable (String) async throws -> [any SQLRow], folder: String) async throws -> Int {
+        let path = (folder as NSString).appendingPathComponent(name)
         guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
-            throw StorageError.corrupt("não foi possível criar \(file.name)")
+            throw StorageError.corrupt("não foi possível criar \(name)")
         }
         defer { try? out.close() }
         // CSV.swift writes a byte at a time: each page goes to memory, then to the file at once.
@@ -79,17 +105,16 @@ public enum InterchangeExport {
             let data = memory.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
             try out.write(contentsOf: (first ? Data() : Data("\n".utf8)) + data)
         }
-        try chunk([columns], first: true)
+        try chunk([source.columns], first: true)
         var count = 0
         var after: String? = nil
         while true {
-            let sql = query(after)
-            let rows = try await store.read { db in try await db.raw(SQLQueryString(sql)).all() }
+            let rows = try await query(source.page(after))
             guard !rows.isEmpty else { break }
-            try chunk(try rows.map { r in try columns.map { try value(of: $0, file: file.name, row: r, context: context) } }, first: false)
+            try chunk(try rows.map { r in try source.columns.map { try source.value($0, r) } }, first: false)
             count += rows.count
             guard rows.count == page, let last = rows.last else { break }
-            after = try last.decode(column: key, as: String.self)
+            after = try last.decode(column: source.key, as: String.self)
         }
         try out.write(contentsOf: Data("\n".utf8))
         try out.synchronize()
@@ -98,12 +123,12 @@ public enum InterchangeExport {
 
     /// The columns written for a file, the query of one page after a key (in key order), and the
     /// key column.
-    static func source(_ name: String) -> ([String], (String?) -> String, String) {
-        func after(_ column: String, _ k: String?) -> String {
+    static func source(_ name: String) -> ([String], @Sendable (String?) -> String, String) {
+        @Sendable func after(_ column: String, _ k: String?) -> String {
             k.map { "WHERE \(column) > '\($0.replacingOccurrences(of: "'", with: "''"))'" } ?? ""
         }
         // An id's page starts after the last id read (the key column holds it as text).
-        func afterId(_ k: String?) -> String { k.flatMap(Int64.init).map { "WHERE id > \($0)" } ?? "" }
+        @Sendable func afterId(_ k: String?) -> String { k.flatMap(Int64.init).map { "WHERE id > \($0)" } ?? "" }
         switch name {
         case "imoveis.csv":
             return (

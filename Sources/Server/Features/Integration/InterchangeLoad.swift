@@ -119,6 +119,8 @@ public enum InterchangeLoad {
     /// Who the audit trail says did what a load did, and the action of its notices.
     static let actor = "carga"
     static let noticeAction = "carga_aviso"
+    /// The source's words on a bill whose only payments it has not classified (`em_revisao`).
+    static let paymentUnderReview = "pagamento em análise na concessionária"
 
     /// Where a load is: persisted with each batch (`batch_runs.cursor`).
     struct Cursor: Codable {

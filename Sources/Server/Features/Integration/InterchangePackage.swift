@@ -198,7 +198,7 @@ public struct InterchangePackage: Sendable {
         return false
     }
 
-    static func timestamp(_ text: String) -> Date? {
+    public static func timestamp(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         if let d = f.date(from: text) { return d }
