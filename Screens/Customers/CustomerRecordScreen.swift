@@ -303,7 +303,7 @@ public final class CustomerRecordScreen: Screen {
             if let p = selected {
                 y += 1
                 y = s.paragraph(
-                    "\(p.nome) · CPF/CNPJ \(p.documento) · E-mail: \(p.email ?? "—") · Telefone: \(p.telefone ?? "—")", x: x, y: y,
+                    "\(p.nome) · CPF/CNPJ \(CustomerKey.shown(p.documento)) · E-mail: \(p.email ?? "—") · Telefone: \(p.telefone ?? "—")", x: x, y: y,
                     width: w,
                     role: .hint)
                 if p.papel == .titular {

@@ -149,7 +149,9 @@ public final class HomeScreen: Screen {
         let cat = Categoria(rawValue: p.categoria.rawValue)?.label ?? p.categoria.rawValue
         var lig = SituacaoLigacao(rawValue: p.situacaoLigacao.rawValue)?.label ?? p.situacaoLigacao.rawValue
         if let since = p.situacaoLigacaoSinceOn.flatMap(CivilDate.init(iso:)) { lig += " desde \(since.formatted)" }
-        let document = "\(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
+        let document =
+            p.titular.documento == CustomerKey.noDocument
+            ? CustomerKey.noDocument : "\(p.titular.documento.count > 14 ? "CNPJ" : "CPF") \(p.titular.documento)"
         // Each group of facts flows over as many lines as it needs: nothing is cut.
         let groups = [
             ["\(e.logradouro), \(e.numero)\(e.complemento.map { " \($0)" } ?? "") - \(e.bairro), \(e.cidade)/\(e.uf)", "CEP \(e.cep)"],

@@ -51,7 +51,7 @@ public final class NewProtocolScreen: Screen {
         if let p = holder {
             form.select(2, 0)
             form.setText(3, p.titular.nome)
-            form.setText(4, p.titular.documento)
+            if p.titular.documento != CustomerKey.noDocument { form.setText(4, p.titular.documento) }
             form.setText(5, Matricula.display(p.matricula))
             form.setText(6, p.titular.telefone ?? "")
             form.setText(7, p.titular.email ?? "")

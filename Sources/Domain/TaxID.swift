@@ -132,3 +132,20 @@ public enum TaxID: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 }
+
+/// How a customer is keyed: by CPF/CNPJ (normalised), or — a customer the utility's system has
+/// without one (issue 30) — by `origem` and its code there. Such a key never parses as a CPF/CNPJ
+/// when shown (`shown`), keeps only letters and digits (screens strip punctuation from a
+/// document before they send it back), and cannot log in at a kiosk.
+public enum CustomerKey {
+    public static let prefix = "origem"
+    /// What a screen shows for a customer without CPF/CNPJ.
+    public static let noDocument = "sem CPF/CNPJ"
+
+    public static func documentless(code: String) -> String { prefix + code.filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    public static func isDocumentless(_ key: String) -> Bool { key.hasPrefix(prefix) }
+    /// The document as a screen shows it: formatted, or `noDocument`.
+    public static func shown(_ key: String) -> String {
+        isDocumentless(key) ? noDocument : TaxID(key)?.formatted ?? key
+    }
+}

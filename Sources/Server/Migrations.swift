@@ -711,7 +711,7 @@ enum Migrations {
             [
                 // Issue 30, DECISIONS 93: what the utility's commercial system loads (`carga`).
                 // A customer of the source by its code (one without CPF/CNPJ is kept under
-                // `origem:<code>`); inactive when the source excluded it or a complete package
+                // `origem<code>`, `CustomerKey`); inactive when the source excluded it or a complete package
                 // left it out — never deleted, statements, protocols and payments point at it.
                 "ALTER TABLE customers ADD COLUMN codigo_origem TEXT",
                 "ALTER TABLE customers ADD COLUMN ativo INTEGER NOT NULL DEFAULT 1",

@@ -187,7 +187,7 @@ public enum Interchange {
             name: "contas.csv", required: true, key: ["id_conta"],
             meaning:
                 "As contas, atuais e históricas (no GSAN, `conta` ∪ `conta_historico`). Em aberto na agência: situação normal, retificada ou incluída, "
-                + "valor total acima de zero, sem `quitada` e sem pagamento em `pagamentos.csv`.",
+                + "valor total acima de zero, sem `quitada`, fora de revisão e sem pagamento em `pagamentos.csv`.",
             columns: [
                 Column("id_conta", .required, .identifier, "O mesmo na conta atual e no histórico."),
                 Column("matricula", .required, .identifier, ""),
@@ -236,13 +236,14 @@ public enum Interchange {
                 Column(
                     "situacao", .required,
                     .choice(["classificado", "duplicidade", "valor_divergente", "documento_inexistente", "em_processamento", "outra"]),
-                    "Só `classificado` quita a conta.", origin: true),
+                    "`classificado` quita a conta; um pagamento de conta noutra situação a tira da cobrança (em análise) até a origem classificá-lo — a regra do GSAN.",
+                    origin: true),
                 Column("canal", .optional, .text(maxLength: 60), "Forma de arrecadação, como a origem a descreve.", origin: true),
                 timestampColumn, excluded,
             ]),
         File(
             name: "debitos.csv", required: false, key: ["id_debito"],
-            meaning: "Outros débitos em aberto que não são contas (guias, parcelas a cobrar), para o total devido.",
+            meaning: "Outros débitos em aberto que não são contas (guias, parcelas a cobrar). Conferido e ainda não usado pela agência.",
             columns: [
                 Column("id_debito", .required, .identifier, ""),
                 Column("matricula", .required, .identifier, ""),
@@ -312,8 +313,8 @@ extension Interchange {
             de máquina: [`intercambio-v1.json`](intercambio-v1.json). O carregador
             (`agencia-server carga PACOTE`) confere o pacote inteiro antes de gravar; o exportador
             (`agencia-server exportar PACOTE`) escreve o mesmo formato a partir do banco da agência.
-            *Em construção (issue 30): este contrato, a sua forma de máquina e o exportador já valem;
-            o carregador e o extrator do GSAN ainda não estão no programa.*
+            Para o GSAN, `agencia-server gsan extrair` escreve o pacote direto do banco do GSAN (veja o
+            README, "The utility's data").
 
             ## Regras gerais
 
@@ -345,8 +346,14 @@ extension Interchange {
               relatório JSON, e o resto é aplicado.
             - **Uma vez só**: um pacote já aplicado (o mesmo conjunto de SHA-256) não muda nada.
             - **Em aberto**, para a agência: conta de situação `normal`, `retificada` ou `incluida`, valor
-              total acima de zero, sem `quitada` e sem pagamento `classificado` em `pagamentos.csv` — a
-              regra do GSAN (uma conta está paga quando um pagamento aponta para ela).
+              total acima de zero, sem `quitada`, fora de revisão (`em_revisao`) e sem pagamento em
+              `pagamentos.csv` — a regra do GSAN (uma conta sai da cobrança quando um pagamento aponta
+              para ela). Um pagamento `classificado` a quita; um de outra situação a deixa em análise.
+            - **O que a agência guarda de seu**: uma conta num acordo da agência ou num pagamento com
+              cartão em análise não muda de situação nem de valor por uma carga — a mudança vira um aviso
+              para a retaguarda; um extrato aberto com uma conta que mudou é cancelado. Vínculos: os em
+              vigor decidem o titular (o de `nome_na_conta`; senão o usuário, o proprietário, o
+              responsável mais recentes).
 
             ## `manifest.json`
 

@@ -117,7 +117,7 @@ struct Context: Sendable {
             let row = r.row
             guard let code = Self.value(row, "codigo_cliente"), let nome = Self.value(row, "nome") else { continue }
             let taxID = Self.value(row, "cpf_cnpj").flatMap(TaxID.init)
-            var documento = taxID?.normalized ?? "origem:\(code)"
+            var documento = taxID?.normalized ?? CustomerKey.documentless(code: code)
             let phone = (Self.value(row, "telefone_principal") ?? Self.value(row, "celular")).map(PhoneNumber.formatted)
             let ativo = row["ativo"] == "true" && !Self.excluded(row)
             if let other = claimed[documento], other != code {

@@ -114,7 +114,7 @@ public enum InterchangeLoad {
     /// The files whose keys the check keeps for the references of the others.
     static let referenced = ["imoveis.csv", "clientes.csv"]
     /// The holder of a property with no link in force in the source.
-    static let noHolder = (documento: "origem:-", nome: "(sem titular na origem)")
+    static let noHolder = (documento: CustomerKey.prefix, nome: "(sem titular na origem)")
     static let leaseName = "carga"
     /// Who the audit trail says did what a load did, and the action of its notices.
     static let actor = "carga"
@@ -190,6 +190,8 @@ final class Loader: @unchecked Sendable {
                 }
                 try await start()
             }
+            // Every file of the package has its line in the summary, an empty one too.
+            for name in package.headers.keys where cursor.counts[name] == nil { cursor.counts[name] = Counts() }
             if cursor.phase == 0 { try await walk(phase: 0) }
             if simulate {
                 // A simulation applies in one transaction and rolls it back at the end: each

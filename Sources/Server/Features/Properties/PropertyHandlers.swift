@@ -34,7 +34,7 @@ struct PropertyHandlers: Sendable {
                         esgoto: p.esgoto,
                         titular: .init(
                             nome: isStaff ? p.titular.nome : Masking.name(p.titular.nome),
-                            documento: isStaff ? (doc?.formatted ?? p.titular.documento) : (doc?.masked ?? ""),
+                            documento: isStaff ? CustomerKey.shown(p.titular.documento) : (doc?.masked ?? CustomerKey.noDocument),
                             email: isStaff ? p.titular.email : nil,
                             telefone: isStaff ? p.titular.telefone : nil),
                         debts: .init(
@@ -81,7 +81,7 @@ struct PropertyHandlers: Sendable {
                     .init(
                         items: hits.prefix(limit).map {
                             .init(
-                                matricula: $0.matricula, nome: $0.nome, documento: TaxID($0.documento)?.formatted ?? $0.documento,
+                                matricula: $0.matricula, nome: $0.nome, documento: CustomerKey.shown($0.documento),
                                 endereco: $0.address.oneLine, situacaoLigacao: $0.situacaoLigacao.rawValue)
                         }, truncated: hits.count > limit))))
     }
