@@ -193,9 +193,10 @@ public final class DebtsScreen: Screen {
         switch b.situacao {
         case .paga:
             return ("Paga\(b.paidOn.flatMap(CivilDate.init(iso:)).map { " em \($0.formatted)" } ?? "")", .paid)
-        case .emRevisao: return (b.situacaoOrigem.map { "Em revisão: \($0)" } ?? "Em revisão (cartão)", .underReview)
+        // The utility's own words, which may be long, go under the table for the selected bill.
+        case .emRevisao: return (b.situacaoOrigem == nil ? "Em revisão (cartão)" : "Em revisão", .underReview)
         case .parcelada: return ("Parcelada", .muted)
-        case .baixada: return (b.situacaoOrigem ?? "Sem cobrança", .muted)
+        case .baixada: return ("Sem cobrança", .muted)
         case .aberta:
             // The date, not a count of days (issue 28.8: the charges' days start at the next
             // business day, which a bare "há N dias" did not say; F3 shows them).
@@ -241,7 +242,7 @@ public final class DebtsScreen: Screen {
         if mode == .secondCopy, bills.isEmpty {
             let review = all.filter { $0.situacao == .emRevisao }.count
             var text = "Nenhuma conta em aberto neste imóvel: não há segunda via a emitir."
-            if review > 0 { text += " \(counted(review, "conta")) em revisão aguardando a operadora do cartão." }
+            if review > 0 { text += " \(counted(review, "conta")) em revisão: não se paga até a decisão." }
             text += " As contas pagas estão em Débitos (F2) e Pagamentos (F4), na tela do imóvel."
             for (i, line) in TextLayout.wrap(text, width: w - 1).enumerated() { s.put(line, x: x + 1, y: y + 1 + i, role: .muted) }
             return
@@ -262,6 +263,10 @@ public final class DebtsScreen: Screen {
         y += 1
         // Under the table, each wrapped whole: the selected bill's charges (F3), the total, a message.
         var below: [(String, Role)] = []
+        if bills.indices.contains(list.selected), let why = bills[list.selected].situacaoOrigem {
+            let b = bills[list.selected]
+            below.append(("Conta \(Competencia(iso: b.competencia)?.formatted ?? b.competencia): \(why) (informado pela concessionária).", .muted))
+        }
         if mode == .debts {
             if showBreakdown, bills.indices.contains(list.selected) {
                 let b = bills[list.selected]

@@ -197,7 +197,7 @@ public final class HomeScreen: Screen {
         }
         if d.underReviewCount > 0 {
             s.put(
-                "\(counted(d.underReviewCount, "conta")) em revisão (pagamento com cartão aguardando confirmação).",
+                "\(counted(d.underReviewCount, "conta")) em revisão: não se paga até a decisão (veja em F2 Débitos).",
                 x: x, y: y, role: .underReview, clip: area)
             y += 1
         }

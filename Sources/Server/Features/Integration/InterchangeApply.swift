@@ -461,7 +461,7 @@ struct Context: Sendable {
                     origem = try Self.text(stored!, "situacao_origem")
                 } else if row["em_revisao"] == "true" {
                     situacao = .emRevisao
-                    origem = Self.value(row, "situacao_origem_descricao").map { "contestada (\($0))" } ?? "contestada na concessionária"
+                    origem = "contestada, em análise"
                 } else if (Interchange.cents(row["valor_total"] ?? "") ?? 0) <= 0 {
                     // GSAN's rule: a bill with nothing to pay is not open.
                     situacao = .baixada

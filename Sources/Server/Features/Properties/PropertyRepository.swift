@@ -131,7 +131,8 @@ struct PropertyRepository: Sendable {
         }
     }
 
-    /// Properties linked to `documento`, except `excluding`, with their open-bill counts.
+    /// Properties linked to `documento`, except `excluding` and those the utility's system
+    /// excluded (issue 30), with their open-bill counts.
     func linked(documento: String, excluding: String) async throws -> [PropertyBrief] {
         try await store.read { db in
             try await db.raw(
@@ -140,7 +141,7 @@ struct PropertyRepository: Sendable {
                   (SELECT COUNT(*) FROM bills b WHERE b.matricula = p.matricula AND b.situacao = \(bind: SituacaoConta.aberta.rawValue)) AS open_count,
                   (SELECT COUNT(*) FROM bills b WHERE b.matricula = p.matricula AND b.situacao = \(bind: SituacaoConta.emRevisao.rawValue)) AS review_count
                 FROM property_links l JOIN properties p ON p.matricula = l.matricula
-                WHERE l.documento = \(bind: documento) AND p.matricula <> \(bind: excluding)
+                WHERE l.documento = \(bind: documento) AND p.matricula <> \(bind: excluding) AND p.ativo = 1
                 ORDER BY p.matricula LIMIT 200
                 """
             ).all().map { row in
