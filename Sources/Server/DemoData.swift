@@ -444,14 +444,14 @@ public enum DemoData {
                 ).first()
             else { throw StorageError.corrupt("agreements: no id returned") }
             let id = try row.decode(column: "id", as: Int64.self)
-            try await insert(
+            try await BulkTable.insert(
                 db, "agreement_bills", ["agreement_id", "bill_id", "amount_cents"], bills.map { [id, $0.id, $0.value.cents] },
                 conflict: nil)
             let installments: [[(any Encodable & Sendable)?]] = try plan.installments.map { i in
                 let (barcode, pix) = try factory.installmentCodes(agreement: id, seq: i.seq, amount: i.amount, due: i.due, kind: .comum)
                 return [id, i.seq, i.due.iso, i.amount.cents, barcode.digits, pix.payload, i.paidOn?.iso]
             }
-            try await insert(
+            try await BulkTable.insert(
                 db, "agreement_installments", ["agreement_id", "seq", "due_on", "amount_cents", "barcode", "pix", "paid_on"], installments,
                 conflict: nil)
         }
@@ -466,7 +466,7 @@ public enum DemoData {
             [start.adding(months: k).iso, Int64(2000 + rng.next() % 4001), "demo (não é o IPCA publicado)"]
         }
         try await store.write { db in
-            try await insert(db, "correction_index", ["competencia", "ppm", "source"], rows, conflict: "competencia")
+            try await BulkTable.insert(db, "correction_index", ["competencia", "ppm", "source"], rows, conflict: "competencia")
         }
     }
 
@@ -477,7 +477,7 @@ public enum DemoData {
         }
         let staffRows = rows
         try await store.write { db in
-            try await insert(db, "staff", ["usuario", "nome", "senha_hash", "papel", "unidade", "ativo"], staffRows, conflict: "usuario")
+            try await BulkTable.insert(db, "staff", ["usuario", "nome", "senha_hash", "papel", "unidade", "ativo"], staffRows, conflict: "usuario")
         }
     }
 
@@ -690,34 +690,10 @@ public enum DemoData {
                 try await pg.bulkLoad(tables)
             } else {
                 try await store.write { db in
-                    for t in tables { try await insert(db, t.name, t.columns, t.rows, conflict: t.conflict) }
+                    for t in tables { try await BulkTable.insert(db, t.name, t.columns, t.rows, conflict: t.conflict) }
                 }
             }
             self = Batch()
-        }
-    }
-
-    /// Multi-row INSERTs in chunks that stay under both engines' bind limits.
-    static func insert(
-        _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [BulkTable.Row], conflict: String?
-    ) async throws {
-        let per = max(1, 4000 / columns.count)
-        var start = 0
-        while start < rows.count {
-            let chunk = rows[start..<min(rows.count, start + per)]
-            var sql = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-            for (i, row) in chunk.enumerated() {
-                if i > 0 { sql.appendLiteral(", ") }
-                sql.appendLiteral("(")
-                for (j, v) in row.enumerated() {
-                    if j > 0 { sql.appendLiteral(", ") }
-                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
-                }
-                sql.appendLiteral(")")
-            }
-            if let conflict { sql.appendLiteral(" ON CONFLICT (\(conflict)) DO NOTHING") }
-            try await db.raw(sql).run()
-            start += per
         }
     }
 }

@@ -748,6 +748,10 @@ enum Migrations {
                     PRIMARY KEY (matricula, codigo_cliente, tipo, inicio))
                 """,
                 "CREATE INDEX source_links_cliente ON source_links(codigo_cliente)",
+                // A load writes a property's search terms again and ends the sessions of a holder
+                // who left: each by property, not by a scan of the table.
+                "CREATE INDEX search_terms_matricula ON search_terms(matricula, kind)",
+                "CREATE INDEX sessions_matricula ON sessions(matricula) WHERE revoked_at IS NULL",
                 // A statement whose bill the source changed (rectified, cancelled, paid) is void:
                 // not shown as payable, its payment at a bank goes to the back office.
                 "ALTER TABLE statements ADD COLUMN voided_at BIGINT",

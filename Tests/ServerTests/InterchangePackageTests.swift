@@ -39,6 +39,30 @@ final class InterchangePackageTests: XCTestCase {
 
     func goodFiles() -> [String: Data] { Self.good.mapValues { Data($0.utf8) } }
 
+    /// The timestamps of every row, read by hand: the same instant as Foundation's ISO 8601
+    /// formatter (an independent reading) for each valid text, nil for each invalid one.
+    func testTimestampsReadAsFoundationReadsThem() {
+        let valid = [
+            "2026-11-30T14:05:00-03:00", "2026-11-30T17:05:00Z", "2024-02-29T23:59:59+14:00", "2026-12-31T00:00:00-12:00",
+            "2026-01-01T00:00:00.250Z", "1999-12-31T23:59:59.5-02:30", "2026-06-15T08:30:15+05:45",
+        ]
+        let f = ISO8601DateFormatter()
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for text in valid {
+            let expected = f.date(from: text) ?? fractional.date(from: text)
+            XCTAssertNotNil(expected, text)
+            XCTAssertEqual(InterchangePackage.timestamp(text)?.timeIntervalSince1970 ?? -1, expected?.timeIntervalSince1970 ?? -2, accuracy: 0.0005, text)
+        }
+        for text in [
+            "2026-11-30T14:05:00", "2026-11-30 14:05:00-03:00", "2026-02-30T10:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T14:60:00Z",
+            "2026-13-01T00:00:00Z", "2026-11-30T14:05:00-0300", "2026-11-30T14:05:00.Z", "2026-11-30", "", "2026-11-30T14:05:00Zx",
+            "2026-11-30T14:05:00+03:00 ", "20261130T140500Z",
+        ] {
+            XCTAssertNil(InterchangePackage.timestamp(text), text)
+        }
+    }
+
     func testAGoodPackageOpens() throws {
         let p = try InterchangePackage.open(try writePackage(goodFiles()))
         XCTAssertEqual(p.mode, .completo)

@@ -343,6 +343,64 @@ struct BulkTable: Sendable {
     /// The unique columns whose duplicates are skipped.
     var conflict: String? = nil
 
+    /// Multi-row INSERTs in chunks that stay under both engines' bind limits. A row whose
+    /// `conflict` columns are taken is skipped, or, with `update`, has those columns replaced.
+    static func insert(
+        _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [Row], conflict: String? = nil, update: [String] = []
+    ) async throws {
+        let per = max(1, 4000 / columns.count)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + per)]
+            var sql = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
+            for (i, row) in chunk.enumerated() {
+                sql.appendLiteral(i > 0 ? ", (" : "(")
+                for (j, v) in row.enumerated() {
+                    if j > 0 { sql.appendLiteral(", ") }
+                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
+                }
+                sql.appendLiteral(")")
+            }
+            if let conflict {
+                sql.appendLiteral(
+                    update.isEmpty
+                        ? " ON CONFLICT (\(conflict)) DO NOTHING"
+                        : " ON CONFLICT (\(conflict)) DO UPDATE SET " + update.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            }
+            try await db.raw(sql).run()
+            start += per
+        }
+    }
+
+    /// Updates many rows in one statement per chunk: `UPDATE table SET columns… FROM (VALUES …)`
+    /// matched on the `keys` (each row: the keys' values, then the columns'). SQLite (3.33+) and
+    /// PostgreSQL both name a VALUES list's columns `column1`, `column2`…; `condition` adds to
+    /// the match (on `table`'s own columns).
+    static func update(
+        _ db: any SQLDatabase, _ table: String, keys: [String], columns: [String], _ rows: [Row], condition: String = ""
+    ) async throws {
+        let width = keys.count + columns.count
+        let per = max(1, 4000 / width)
+        let set = columns.enumerated().map { "\($0.element) = v.column\(keys.count + $0.offset + 1)" }.joined(separator: ", ")
+        let match = keys.enumerated().map { "\(table).\($0.element) = v.column\($0.offset + 1)" }.joined(separator: " AND ")
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + per)]
+            var sql = SQLQueryString("UPDATE \(unsafeRaw: table) SET \(unsafeRaw: set) FROM (VALUES ")
+            for (i, row) in chunk.enumerated() {
+                sql.appendLiteral(i > 0 ? ", (" : "(")
+                for (j, v) in row.enumerated() {
+                    if j > 0 { sql.appendLiteral(", ") }
+                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
+                }
+                sql.appendLiteral(")")
+            }
+            sql.appendLiteral(") AS v WHERE \(match)\(condition.isEmpty ? "" : " AND \(condition)")")
+            try await db.raw(sql).run()
+            start += per
+        }
+    }
+
     /// A value in COPY's text format: `\N` for NULL; backslash, tab and line breaks escaped.
     static func copyText(_ value: (any Encodable & Sendable)?) -> String {
         switch value {

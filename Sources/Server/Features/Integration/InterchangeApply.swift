@@ -170,7 +170,7 @@ struct Context: Sendable {
                 out.counts.inseridos += 1
             }
         }
-        try await DemoData.insert(db, "customers", ["documento", "nome", "email", "telefone", "codigo_origem", "ativo"], inserts, conflict: nil)
+        try await BulkTable.insert(db, "customers", ["documento", "nome", "email", "telefone", "codigo_origem", "ativo"], inserts, conflict: nil)
         // A holder renamed: the name search of their properties follows.
         for (documento, nome) in renamed {
             let ms = try await db.raw("SELECT matricula FROM properties WHERE titular = \(bind: documento)").all().map {
@@ -184,7 +184,7 @@ struct Context: Sendable {
     /// The search terms of one kind for a property, written again from `text`.
     static func searchTerms(_ db: any SQLDatabase, kind: String, text: String, matricula: String) async throws {
         try await db.raw("DELETE FROM search_terms WHERE kind = \(bind: kind) AND matricula = \(bind: matricula)").run()
-        try await DemoData.insert(
+        try await BulkTable.insert(
             db, "search_terms", ["kind", "term", "matricula"], SearchText.terms(text).map { [kind, $0, matricula] }, conflict: "kind, term, matricula")
     }
 
@@ -253,8 +253,8 @@ struct Context: Sendable {
                 out.counts.inseridos += 1
             }
         }
-        try await DemoData.insert(db, "properties", ["matricula"] + Self.propertyColumns + ["titular"], inserts, conflict: nil)
-        try await DemoData.insert(db, "search_terms", ["kind", "term", "matricula"], terms, conflict: "kind, term, matricula")
+        try await BulkTable.insert(db, "properties", ["matricula"] + Self.propertyColumns + ["titular"], inserts, conflict: nil)
+        try await BulkTable.insert(db, "search_terms", ["kind", "term", "matricula"], terms, conflict: "kind, term, matricula")
         return out
     }
 
@@ -297,31 +297,11 @@ struct Context: Sendable {
             }
             upserts.append([m, code, tipo, inicio, values[0].1, values[1].1, loadId])
         }
-        try await Self.upsertLinks(db, upserts)
+        try await BulkTable.insert(
+            db, "source_links", ["matricula", "codigo_cliente", "tipo", "inicio", "fim", "nome_na_conta", "load_id"], upserts,
+            conflict: "matricula, codigo_cliente, tipo, inicio", update: ["fim", "nome_na_conta", "load_id"])
         out.holders = try await derive(ms, db: db)
         return out
-    }
-
-    static func upsertLinks(_ db: any SQLDatabase, _ rows: [BulkTable.Row]) async throws {
-        let columns = ["matricula", "codigo_cliente", "tipo", "inicio", "fim", "nome_na_conta", "load_id"]
-        var start = 0
-        while start < rows.count {
-            let chunk = Array(rows[start..<min(rows.count, start + 500)])
-            var sql = SQLQueryString("INSERT INTO source_links (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-            for (i, row) in chunk.enumerated() {
-                sql.appendLiteral(i > 0 ? ", (" : "(")
-                for (j, v) in row.enumerated() {
-                    if j > 0 { sql.appendLiteral(", ") }
-                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
-                }
-                sql.appendLiteral(")")
-            }
-            sql.appendLiteral(
-                " ON CONFLICT (matricula, codigo_cliente, tipo, inicio) DO UPDATE SET fim = excluded.fim, nome_na_conta = excluded.nome_na_conta, load_id = excluded.load_id"
-            )
-            try await db.raw(sql).run()
-            start += 500
-        }
     }
 
     /// The holder and the people of each property, from the source's links in force today
@@ -348,8 +328,10 @@ struct Context: Sendable {
         for r in try await db.raw("SELECT matricula, titular FROM properties WHERE matricula IN (\(binds: matriculas))").all() {
             holders[try r.decode(column: "matricula", as: String.self)] = try r.decode(column: "titular", as: String.self)
         }
-        var changed = 0
         var people: [BulkTable.Row] = []
+        var newHolders: [BulkTable.Row] = []
+        var left: [String] = []
+        var terms: [BulkTable.Row] = []
         for m in matriculas {
             guard let old = holders[m] else { continue }
             let all = links[m] ?? []
@@ -357,16 +339,10 @@ struct Context: Sendable {
             let holder = all.first { $0.0.customer == code }
             let documento = holder?.documento ?? InterchangeLoad.noHolder.documento
             if documento != old {
+                newHolders.append([m, documento])
                 // The first holder of a property just loaded is not a change of holder.
-                if old != InterchangeLoad.noHolder.documento { changed += 1 }
-                try await db.raw("UPDATE properties SET titular = \(bind: documento) WHERE matricula = \(bind: m)").run()
-                try await db.raw(
-                    """
-                    UPDATE sessions SET revoked_at = \(bind: now)
-                    WHERE kind = 'customer' AND matricula = \(bind: m) AND documento = \(bind: old) AND revoked_at IS NULL
-                    """
-                ).run()
-                try await Self.searchTerms(db, kind: "nome", text: holder?.nome ?? InterchangeLoad.noHolder.nome, matricula: m)
+                if old != InterchangeLoad.noHolder.documento { left.append(m) }
+                terms += SearchText.terms(holder?.nome ?? InterchangeLoad.noHolder.nome).map { ["nome", $0, m] }
             }
             // The people the agência shows: each customer with a link in force, once, by the
             // strongest role (holder, then financial responsibility, then user — an owner is shown as a user).
@@ -381,9 +357,20 @@ struct Context: Sendable {
                 people.append([m, doc, r.papel, Int64(LocalCalendar.instant(r.since, minute: 0, timeZone: timeZone).timeIntervalSince1970)])
             }
         }
+        try await BulkTable.update(db, "properties", keys: ["matricula"], columns: ["titular"], newHolders)
+        if !left.isEmpty {
+            try await db.raw(
+                "UPDATE sessions SET revoked_at = \(bind: now) WHERE kind = 'customer' AND revoked_at IS NULL AND matricula IN (\(binds: left))"
+            ).run()
+        }
+        if !newHolders.isEmpty {
+            let changed = newHolders.compactMap { $0[0] as? String }
+            try await db.raw("DELETE FROM search_terms WHERE kind = 'nome' AND matricula IN (\(binds: changed))").run()
+            try await BulkTable.insert(db, "search_terms", ["kind", "term", "matricula"], terms, conflict: "kind, term, matricula")
+        }
         try await db.raw("DELETE FROM property_links WHERE matricula IN (\(binds: matriculas))").run()
-        try await DemoData.insert(db, "property_links", ["matricula", "documento", "papel", "linked_at"], people, conflict: nil)
-        return changed
+        try await BulkTable.insert(db, "property_links", ["matricula", "documento", "papel", "linked_at"], people, conflict: nil)
+        return left.count
     }
 
     // MARK: Bills
@@ -541,7 +528,7 @@ struct Context: Sendable {
                 out.counts.inseridos += 1
             }
         }
-        try await DemoData.insert(db, "bills", ["id", "origem_id", "leitura_estimada"] + Self.billColumns, inserts, conflict: nil)
+        try await BulkTable.insert(db, "bills", ["id", "origem_id", "leitura_estimada"] + Self.billColumns, inserts, conflict: nil)
         if !changedBills.isEmpty {
             let reason = "Uma conta deste extrato foi alterada pela concessionária (retificada, cancelada ou quitada): emita um novo extrato."
             for r in try await db.raw(
@@ -563,7 +550,7 @@ struct Context: Sendable {
     /// What the back office must look at, in the audit trail (action `carga_aviso`, by `carga`),
     /// where the supervisor's audit screen finds it; the load's report lists them too.
     static func notify(_ db: any SQLDatabase, _ notices: [(matricula: String, text: String)], now: Int64) async throws {
-        try await DemoData.insert(
+        try await BulkTable.insert(
             db, "audit_log", ["at", "staff_usuario", "action", "matricula", "detail"],
             notices.map { [now, InterchangeLoad.actor, InterchangeLoad.noticeAction, $0.matricula, $0.text] }, conflict: nil)
     }
@@ -615,36 +602,13 @@ struct Context: Sendable {
             }
             upserts.append([m, referencia, ponto] + values.map(\.1))
             // The month's bill shows the billed consumption, estimated unless read.
-            if ponto == "agua" { billUpdates.append([m, referencia, int("consumo_faturado_m3") ?? 0, row["tipo_consumo"] == "real" ? 0 : 1]) }
+            if ponto == "agua" { billUpdates.append([m, referencia, int("consumo_faturado_m3") ?? 0, Int64(row["tipo_consumo"] == "real" ? 0 : 1)]) }
         }
-        var start = 0
-        let all = ["matricula", "referencia", "ponto"] + columns
-        while start < upserts.count {
-            let chunk = Array(upserts[start..<min(upserts.count, start + 300)])
-            var sql = SQLQueryString("INSERT INTO readings (\(unsafeRaw: all.joined(separator: ", "))) VALUES ")
-            for (i, row) in chunk.enumerated() {
-                sql.appendLiteral(i > 0 ? ", (" : "(")
-                for (j, v) in row.enumerated() {
-                    if j > 0 { sql.appendLiteral(", ") }
-                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
-                }
-                sql.appendLiteral(")")
-            }
-            sql.appendLiteral(
-                " ON CONFLICT (matricula, referencia, ponto) DO UPDATE SET "
-                    + columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-            try await db.raw(sql).run()
-            start += 300
-        }
-        for u in billUpdates {
-            try await db.raw(
-                """
-                UPDATE bills SET consumo_m3 = \(bind: u[2]!), leitura_estimada = \(bind: u[3]!)
-                WHERE matricula = \(bind: u[0]!) AND competencia = \(bind: u[1]!)
-                  AND (consumo_m3 <> \(bind: u[2]!) OR leitura_estimada <> \(bind: u[3]!))
-                """
-            ).run()
-        }
+        try await BulkTable.insert(
+            db, "readings", ["matricula", "referencia", "ponto"] + columns, upserts, conflict: "matricula, referencia, ponto", update: columns)
+        try await BulkTable.update(
+            db, "bills", keys: ["matricula", "competencia"], columns: ["consumo_m3", "leitura_estimada"], billUpdates,
+            condition: "(bills.consumo_m3 <> v.column3 OR bills.leitura_estimada <> v.column4)")
         return out
     }
 
@@ -669,6 +633,8 @@ struct Context: Sendable {
             )
         }
         var paidBy: [Int64: String?] = [:]
+        var inserts: [BulkTable.Row] = []
+        var paid: [BulkTable.Row] = []
         let agencyBills = bills.values.map(\.id)
         for r in try await db.raw(
             "SELECT bill_id, origem_id FROM payments WHERE bill_id IN (\(binds: agencyBills.isEmpty ? [Int64(-1)] : agencyBills))"
@@ -748,22 +714,22 @@ struct Context: Sendable {
                 }
                 continue
             }
+            inserts.append([bill.matricula, bill.id, paidOn, amount, channel, id])
+            paidBy[bill.id] = id
+            if bill.situacao == .aberta || bill.situacao == .emRevisao { paid.append([bill.id, paidOn]) }
+            out.counts.inseridos += 1
+        }
+        try await BulkTable.insert(db, "payments", ["matricula", "bill_id", "paid_on", "amount_cents", "channel", "origem_id"], inserts)
+        try await BulkTable.update(
+            db, "bills", keys: ["id"], columns: ["pago_em"], paid, condition: "bills.situacao IN ('aberta', 'em_revisao')")
+        if !paid.isEmpty {
+            // The situation with the date: a bill paid leaves the source's words of its review.
             try await db.raw(
                 """
-                INSERT INTO payments (matricula, bill_id, paid_on, amount_cents, channel, origem_id)
-                VALUES (\(bind: bill.matricula), \(bind: bill.id), \(bind: paidOn), \(bind: amount), \(bind: channel), \(bind: id))
+                UPDATE bills SET situacao = 'paga', situacao_origem = NULL
+                WHERE id IN (\(binds: paid.compactMap { $0[0] as? Int64 })) AND situacao IN ('aberta', 'em_revisao')
                 """
             ).run()
-            paidBy[bill.id] = id
-            if bill.situacao == .aberta || bill.situacao == .emRevisao {
-                try await db.raw(
-                    """
-                    UPDATE bills SET situacao = 'paga', pago_em = \(bind: paidOn), situacao_origem = NULL
-                    WHERE id = \(bind: bill.id) AND situacao IN ('aberta', 'em_revisao')
-                    """
-                ).run()
-            }
-            out.counts.inseridos += 1
         }
         return out
     }

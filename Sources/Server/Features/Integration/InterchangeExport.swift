@@ -128,6 +128,11 @@ public enum InterchangeExport {
             k.map { "WHERE \(column) > '\($0.replacingOccurrences(of: "'", with: "''"))'" } ?? ""
         }
         // An id's page starts after the last id read (the key column holds it as text).
+        @Sendable func afterPair(_ k: String?) -> String {
+            guard let parts = k?.split(separator: " ", maxSplits: 1), parts.count == 2 else { return "" }
+            let (m, d) = (parts[0].replacingOccurrences(of: "'", with: "''"), parts[1].replacingOccurrences(of: "'", with: "''"))
+            return "WHERE l.matricula > '\(m)' OR (l.matricula = '\(m)' AND l.documento > '\(d)')"
+        }
         @Sendable func afterId(_ k: String?) -> String { k.flatMap(Int64.init).map { "WHERE id > \($0)" } ?? "" }
         switch name {
         case "imoveis.csv":
@@ -152,14 +157,17 @@ public enum InterchangeExport {
             return (
                 ["matricula", "codigo_cliente", "tipo", "inicio", "nome_na_conta", "atualizado_em"],
                 {
-                    "SELECT l.matricula || ' ' || l.documento AS k, l.matricula, l.documento, l.papel, l.linked_at, (SELECT MIN(b.competencia) FROM bills b WHERE b.matricula = l.matricula) AS primeira FROM property_links l \(after("l.matricula || ' ' || l.documento", $0)) ORDER BY k LIMIT \(page)"
+                    // By the primary key (a page after the last pair), never by an expression: each
+                    // page is an index range, not a scan of the table.
+                    "SELECT l.matricula || ' ' || l.documento AS k, l.matricula, l.documento, l.papel, l.linked_at, (SELECT MIN(b.competencia) FROM bills b WHERE b.matricula = l.matricula) AS primeira FROM property_links l \(afterPair($0)) ORDER BY l.matricula, l.documento LIMIT \(page)"
                 }, "k"
             )
         case "leituras.csv":
             return (
                 ["matricula", "referencia", "ponto", "consumo_faturado_m3", "tipo_consumo", "atualizado_em"],
                 {
-                    "SELECT matricula || ' ' || competencia AS k, matricula, competencia, consumo_m3, leitura_estimada FROM bills \(after("matricula || ' ' || competencia", $0)) ORDER BY k LIMIT \(page)"
+                    // A month's reading from its bill in force, by the bills' primary key.
+                    "SELECT CAST(id AS TEXT) AS k, matricula, competencia, consumo_m3, leitura_estimada FROM bills WHERE situacao <> 'baixada' AND id > \($0.flatMap(Int64.init) ?? Int64.min) ORDER BY id LIMIT \(page)"
                 }, "k"
             )
         case "contas.csv":

@@ -378,7 +378,7 @@ final class Loader: @unchecked Sendable {
                 for r in rows where reasons[r.line] == nil && keys[r.line].map(taken.contains) == true {
                     reasons[r.line] = ["chave repetida no arquivo"]
                 }
-                try await DemoData.insert(
+                try await BulkTable.insert(
                     db, "interchange_keys", ["arquivo", "chave"],
                     rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }.map { [name, $0] }, conflict: nil)
             }
@@ -395,7 +395,7 @@ final class Loader: @unchecked Sendable {
                 }
             }
             let setAside = reasons.sorted { $0.key < $1.key }.map { [name, $0.key, keys[$0.key], $0.value.joined(separator: "; ")] as BulkTable.Row }
-            try await DemoData.insert(db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"], setAside, conflict: "arquivo, linha")
+            try await BulkTable.insert(db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"], setAside, conflict: "arquivo, linha")
             var counts = Counts()
             counts.separados = reasons.count
             return (counts, 0)
@@ -435,7 +435,7 @@ final class Loader: @unchecked Sendable {
             let taken = rows.filter { !Set(aside).contains($0.line) }
             var result = try await ctx.apply(name, taken, db: db)
             if !result.setAside.isEmpty {
-                try await DemoData.insert(
+                try await BulkTable.insert(
                     db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"],
                     result.setAside.map { [name, $0.linha, $0.chave, $0.motivos.joined(separator: "; ")] }, conflict: "arquivo, linha")
                 result.counts.separados += result.setAside.count
