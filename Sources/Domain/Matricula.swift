@@ -26,6 +26,25 @@ public struct Matricula: Hashable, Sendable, CustomStringConvertible {
     /// Parses user input holding sequence and check digit (`12345-5`, `123455`, `12345 5`).
     /// Returns nil when it is malformed or the check digit does not match.
     public init?(parsing input: String, rule: MatriculaRule = .mod11) {
+        // ASCII input, the usual case (a load reads millions): by bytes.
+        var values: [Int] = []
+        var ascii = true
+        for b in input.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): values.append(Int(b) - 48)
+            case 9...13, 32, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"): continue
+            case 128...: ascii = false
+            default: return nil
+            }
+            if !ascii { break }
+        }
+        if ascii {
+            guard values.count >= 2, values.count <= 13, let dv = values.last, rule.checkDigit(of: Array(values.dropLast())) == dv
+            else { return nil }
+            sequence = String(decoding: values.dropLast().map { UInt8($0 + 48) }, as: UTF8.self)
+            checkDigit = Character(String(dv))
+            return
+        }
         let digits = input.filter { !$0.isWhitespace && $0 != "-" && $0 != "." && $0 != "/" }
         guard digits.count >= 2, digits.allSatisfy(\.isASCIIDigit) else { return nil }
         let seq = String(digits.dropLast())
@@ -44,12 +63,14 @@ public enum MatriculaRule: String, Sendable, CaseIterable, Codable {
     /// The check digit of `sequence` (digits only), or nil for anything else.
     public func checkDigit(_ sequence: String) -> Character? {
         guard !sequence.isEmpty, sequence.allSatisfy(\.isASCIIDigit) else { return nil }
-        let digits = sequence.compactMap(\.wholeNumberValue)
+        return Character(String(checkDigit(of: sequence.compactMap(\.wholeNumberValue))))
+    }
+
+    /// The check digit of a sequence's digits.
+    public func checkDigit(of digits: [Int]) -> Int {
         switch self {
-        case .mod11:
-            return Character(String(Modulus.mod11(digits, zeroWhen: [0, 1])))
-        case .mod10:
-            return Character(String(Modulus.mod10(digits)))
+        case .mod11: return Modulus.mod11(digits, zeroWhen: [0, 1])
+        case .mod10: return Modulus.mod10(digits)
         }
     }
 }

@@ -30,6 +30,9 @@ final class CertidaoTests: XCTestCase {
             (.parcelada, d(2026, 11, 28), d(2026, 11, 30), true, false, false, false),
             (.parcelada, d(2026, 11, 28), d(2026, 12, 1), true, false, false, false),
             (.paga, d(2026, 11, 28), d(2026, 12, 1), false, false, false, false),
+            // Cancelled, replaced or prescribed at the utility (issue 30): not owed, never overdue.
+            (.baixada, d(2026, 11, 28), d(2026, 11, 30), false, false, false, false),
+            (.baixada, d(2026, 11, 28), d(2026, 12, 1), false, false, false, false),
             // Thursday 31/12: overdue on the holiday after it.
             (.aberta, d(2026, 12, 31), d(2026, 12, 31), true, true, true, false),
             (.aberta, d(2026, 12, 31), d(2027, 1, 1), true, true, true, true),
@@ -46,7 +49,7 @@ final class CertidaoTests: XCTestCase {
             XCTAssertEqual(s.isOverdue(due: due, today: today, calendar: calendar), overdue, what)
             XCTAssertEqual(bill(1, s, due: due).isOverdue(on: today, calendar: calendar), overdue, what)
         }
-        XCTAssertEqual(Set(SituacaoConta.allCases), [.aberta, .paga, .emRevisao, .parcelada], "a new situation needs its rows")
+        XCTAssertEqual(Set(SituacaoConta.allCases), [.aberta, .paga, .emRevisao, .parcelada, .baixada], "a new situation needs its rows")
     }
 
     /// The home screen's summary counts by the same definition: a bill under a pending card
