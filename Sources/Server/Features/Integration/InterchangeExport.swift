@@ -96,12 +96,14 @@ public enum InterchangeExport {
             throw StorageError.corrupt("não foi possível criar \(name)")
         }
         defer { try? out.close() }
-        // CSV.swift writes a byte at a time: each page goes to a buffer, then to the file at once.
+        // CSV.swift writes a byte at a time: each page goes to memory, then to the file at once.
         func chunk(_ rows: [[String]], first: Bool) throws {
-            let buffer = BufferStream()
-            let csv = try CSVWriter(stream: buffer)
+            let memory = OutputStream.toMemory()
+            let csv = try CSVWriter(stream: memory)
             for r in rows { try csv.write(row: r) }
-            try out.write(contentsOf: (first ? Data() : Data("\n".utf8)) + buffer.bytes)
+            memory.close()
+            let data = memory.property(forKey: .dataWrittenToMemoryStreamKey) as? Data ?? Data()
+            try out.write(contentsOf: (first ? Data() : Data("\n".utf8)) + data)
         }
         try chunk([source.columns], first: true)
         var count = 0
@@ -257,21 +259,3 @@ public enum InterchangeExport {
     }
 }
 
-
-/// An output stream into a byte array. Foundation's memory stream (`OutputStream.toMemory()`)
-/// kept what each page wrote after it was released: the ci tier's export grew to 1.5 GB.
-final class BufferStream: OutputStream {
-    private(set) var bytes: [UInt8] = []
-
-    init() { super.init(toMemory: ()) }
-    required init(toMemory: ()) { super.init(toMemory: ()) }
-
-    override func write(_ buffer: UnsafePointer<UInt8>, maxLength len: Int) -> Int {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: buffer, count: len))
-        return len
-    }
-    override var hasSpaceAvailable: Bool { true }
-    override var streamStatus: Stream.Status { .open }
-    override func open() {}
-    override func close() {}
-}
