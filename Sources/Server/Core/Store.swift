@@ -353,14 +353,7 @@ struct BulkTable: Sendable {
         while start < rows.count {
             let chunk = rows[start..<min(rows.count, start + per)]
             var sql = SQLQueryString("INSERT INTO \(unsafeRaw: table) (\(unsafeRaw: columns.joined(separator: ", "))) VALUES ")
-            for (i, row) in chunk.enumerated() {
-                sql.appendLiteral(i > 0 ? ", (" : "(")
-                for (j, v) in row.enumerated() {
-                    if j > 0 { sql.appendLiteral(", ") }
-                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
-                }
-                sql.appendLiteral(")")
-            }
+            values(chunk, into: &sql)
             if let conflict {
                 sql.appendLiteral(
                     update.isEmpty
@@ -369,6 +362,18 @@ struct BulkTable: Sendable {
             }
             try await db.raw(sql).run()
             start += per
+        }
+    }
+
+    /// `(?, ?…), (?, ?…)…`: the rows as a VALUES list, each value bound (NULL as is).
+    static func values(_ rows: ArraySlice<Row>, into sql: inout SQLQueryString) {
+        for (i, row) in rows.enumerated() {
+            sql.appendLiteral(i > 0 ? ", (" : "(")
+            for (j, v) in row.enumerated() {
+                if j > 0 { sql.appendLiteral(", ") }
+                if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
+            }
+            sql.appendLiteral(")")
         }
     }
 
@@ -387,14 +392,7 @@ struct BulkTable: Sendable {
         while start < rows.count {
             let chunk = rows[start..<min(rows.count, start + per)]
             var sql = SQLQueryString("UPDATE \(unsafeRaw: table) SET \(unsafeRaw: set) FROM (VALUES ")
-            for (i, row) in chunk.enumerated() {
-                sql.appendLiteral(i > 0 ? ", (" : "(")
-                for (j, v) in row.enumerated() {
-                    if j > 0 { sql.appendLiteral(", ") }
-                    if let v { sql.appendInterpolation(bind: v) } else { sql.appendLiteral("NULL") }
-                }
-                sql.appendLiteral(")")
-            }
+            values(chunk, into: &sql)
             sql.appendLiteral(") AS v WHERE \(match)\(condition.isEmpty ? "" : " AND \(condition)")")
             try await db.raw(sql).run()
             start += per

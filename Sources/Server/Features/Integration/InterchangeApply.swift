@@ -304,6 +304,9 @@ struct Context: Sendable {
         return out
     }
 
+    /// The roles a person can have on a property, strongest first.
+    static let roleRank = ["titular": 0, "responsavel_financeiro": 1, "usuario": 2]
+
     /// The holder and the people of each property, from the source's links in force today
     /// (`InterchangeMapping.holder`); a property whose holder changed ends its customers'
     /// sessions and its name search follows. Returns how many holders changed.
@@ -349,8 +352,7 @@ struct Context: Sendable {
             var roles: [String: (papel: String, since: CivilDate)] = [:]
             for (l, doc, _) in all where l.inicio <= today && (l.fim.map { $0 >= today } ?? true) {
                 let papel = doc == documento ? "titular" : l.tipo == "responsavel" ? "responsavel_financeiro" : "usuario"
-                let rank = ["titular": 0, "responsavel_financeiro": 1, "usuario": 2]
-                if let have = roles[doc], rank[have.papel]! <= rank[papel]! { continue }
+                if let have = roles[doc], Self.roleRank[have.papel]! <= Self.roleRank[papel]! { continue }
                 roles[doc] = (papel, l.inicio)
             }
             for (doc, r) in roles.sorted(by: { $0.key < $1.key }) {
