@@ -97,10 +97,10 @@ def test_a_load_killed_half_way_completes_and_equals_one_that_never_stopped(engi
     # Not a terminal: a line per batch, for a log.
     assert done.stderr.count("aplicando contas.csv") > 10, done.stderr[-500:]
 
-    killed_at(cut, package, tmp_path / "cortada.json", "conferindo contas.csv [#####")
+    killed_at(cut, package, tmp_path / "cortada.json", "aplicando imoveis.csv [#####")
     seen = killed_at(cut, package, tmp_path / "cortada.json", "aplicando contas.csv [########")
-    # The second run went on from where the first stopped: it did not check the files again.
-    assert not any(line.startswith("conferindo imoveis.csv") for line in seen), seen[:3]
+    # The second run went on from where the first stopped: it did not apply the customers again.
+    assert not any(line.startswith("aplicando clientes.csv") for line in seen), seen[:3]
     resumed = run("carga", "--database", cut, "--lote", "100", "--relatorio", str(tmp_path / "cortada.json"), str(package))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
 

@@ -4,9 +4,10 @@ import SQLKit
 
 /// `agencia-server carga PACOTE [--simular]` (issue 30, DECISIONS 93): an interchange package
 /// into the agência's database. The package is checked whole first (`InterchangePackage.open`);
-/// then each file is read twice, streamed, in batches: once to check its rows (a row with a fault
-/// is set aside with its reasons; the keys of properties and customers are kept for the
-/// references of the files after them), once to apply them, upserting by natural key. Each batch
+/// then each file is read once, streamed, in batches, in the order of what refers to what: each
+/// batch's rows are checked (a row with a fault is set aside with its reasons; a reference must
+/// name a property or customer already applied) and the rest applied, upserting by natural key
+/// (the keys of properties and customers are kept for a complete package's "missing"). Each batch
 /// commits with the cursor (file, line, counts) in `batch_runs`, under the `carga` lease: a load
 /// killed half-way continues where it stopped, a second loader is refused while one runs, and a
 /// package already applied (the same files' SHA-256) changes nothing.
@@ -126,7 +127,7 @@ public enum InterchangeLoad {
     struct Cursor: Codable {
         var fingerprint: String
         var loadId: Int64
-        /// 0 checking, 1 applying, 2 finishing.
+        /// 1 applying, 2 finishing.
         var phase: Int
         var file: String
         var line: Int
@@ -173,7 +174,7 @@ final class Loader: @unchecked Sendable {
         self.clock = clock
         lease = BatchLease(store: store, name: InterchangeLoad.leaseName, holder: BatchLease.holderHere(), seconds: 600)
         today = LocalCalendar.today(clock(), timeZone: timeZone)
-        cursor = .init(fingerprint: package.fingerprint, loadId: 0, phase: 0, file: "", line: 0, counts: [:], holders: 0)
+        cursor = .init(fingerprint: package.fingerprint, loadId: 0, phase: 1, file: "", line: 0, counts: [:], holders: 0)
     }
 
     var now: Int64 { Int64(clock().timeIntervalSince1970) }
@@ -192,7 +193,6 @@ final class Loader: @unchecked Sendable {
             }
             // Every file of the package has its line in the summary, an empty one too.
             for name in package.headers.keys where cursor.counts[name] == nil { cursor.counts[name] = Counts() }
-            if cursor.phase == 0 { try await walk(phase: 0) }
             if simulate {
                 // A simulation applies in one transaction and rolls it back at the end: each
                 // file sees the rows of the files before it, and nothing stays.
@@ -200,14 +200,14 @@ final class Loader: @unchecked Sendable {
                 do {
                     try await store.write { db in
                         self.simulation = db
-                        try await self.walk(phase: 1)
+                        try await self.walk()
                         self.inactivation = try await self.inactivate(db: db)
                         throw Done()
                     }
                 } catch is Done {}
                 simulation = nil
             } else {
-                if cursor.phase <= 1 { try await walk(phase: 1) }
+                if cursor.phase <= 1 { try await walk() }
                 cursor.phase = 2
                 inactivation = try await store.write { db in try await self.inactivate(db: db) }
             }
@@ -219,14 +219,16 @@ final class Loader: @unchecked Sendable {
         }
     }
 
-    /// Every file of the package in a phase's order, from where the cursor stands.
-    func walk(phase: Int) async throws {
-        for name in phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder {
+    /// Every file of the package in the order of what refers to what, from where the cursor
+    /// stands.
+    func walk() async throws {
+        let order = InterchangeLoad.applyOrder
+        for name in order {
             guard let file = Interchange.files.first(where: { $0.name == name }), package.headers[name] != nil else { continue }
-            if cursor.phase == phase, !cursor.file.isEmpty, order(name, phase) < order(cursor.file, phase) { continue }
-            try await walk(file, phase: phase)
+            if !cursor.file.isEmpty, order.firstIndex(of: name) ?? 0 < order.firstIndex(of: cursor.file) ?? 0 { continue }
+            try await walk(file)
         }
-        cursor.phase = phase + 1
+        cursor.phase = 2
         cursor.file = ""
         cursor.line = 0
     }
@@ -236,10 +238,6 @@ final class Loader: @unchecked Sendable {
     func inactivate(db: any SQLDatabase) async throws -> (Int, Int, Int) {
         guard package.mode == .completo else { return (0, 0, 0) }
         return try await Context(loader: self).inactivateMissing(db: db, loadId: cursor.loadId)
-    }
-
-    func order(_ name: String, _ phase: Int) -> Int {
-        (phase == 0 ? Interchange.files.map(\.name) : InterchangeLoad.applyOrder).firstIndex(of: name) ?? 0
     }
 
     /// A new load: not one already applied; the last one's leftovers cleared.
@@ -260,8 +258,8 @@ final class Loader: @unchecked Sendable {
         }
     }
 
-    /// One file, in batches from where the cursor stands: checked (phase 0) or applied (1).
-    func walk(_ file: Interchange.File, phase: Int) async throws {
+    /// One file, in batches from where the cursor stands.
+    func walk(_ file: Interchange.File) async throws {
         let rows = try package.rows(file)
         let skip = cursor.file == file.name ? cursor.line : 0
         let total = package.manifest.arquivos.first { $0.nome == file.name }?.registros ?? 0
@@ -270,11 +268,11 @@ final class Loader: @unchecked Sendable {
         var batch: [Row] = []
         func flush() async throws {
             guard !batch.isEmpty else { return }
-            if phase == 0 { try await check(file, batch) } else { try await apply(file, batch) }
+            try await apply(file, batch)
             done += batch.count
             batch = []
             let seconds = max(0.001, clock().timeIntervalSince(started))
-            progress(.init(phase: phase == 0 ? "conferindo" : "aplicando", file: file.name, done: done, total: total, perSecond: Double(done) / seconds))
+            progress(.init(phase: "aplicando", file: file.name, done: done, total: total, perSecond: Double(done) / seconds))
         }
         while let r = try rows.next() {
             if r.line <= skip {
@@ -336,7 +334,8 @@ final class Loader: @unchecked Sendable {
 
     func matricula(_ printed: String?) -> String? { printed.flatMap { Matricula(parsing: $0, rule: rule)?.normalized } }
 
-    func check(_ file: Interchange.File, _ rows: [Row]) async throws {
+    /// A batch's faults its rows show alone: the reasons by line, and each row's natural key.
+    func screen(_ file: Interchange.File, _ rows: [Row]) -> (reasons: [Int: [String]], keys: [Int: String]) {
         var reasons: [Int: [String]] = [:]
         var keys: [Int: String] = [:]
         var seen: Set<String> = []
@@ -360,45 +359,45 @@ final class Loader: @unchecked Sendable {
             keys[r.line] = key(file.name, r.row)
             if !found.isEmpty { reasons[r.line] = found }
         }
-        // The references: to properties and customers of this package or already loaded.
+        return (reasons, keys)
+    }
+
+    /// The faults only the database tells: a key an earlier batch of the file already had, a
+    /// reference to a property or customer neither applied before nor already loaded (the files
+    /// are applied in the order of what refers to what). The keys of properties and customers
+    /// are kept (`interchange_keys`) for a complete package's "missing".
+    static func references(
+        _ db: any SQLDatabase, _ name: String, _ rows: [Row], keys: [Int: String], reasons: inout [Int: [String]], rule: MatriculaRule
+    ) async throws {
+        if InterchangeLoad.referenced.contains(name) {
+            let accepted = rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }
+            guard !accepted.isEmpty else { return }
+            let taken = try await existing(db, "SELECT chave AS k FROM interchange_keys WHERE arquivo = \(bind: name) AND chave IN", accepted)
+            for r in rows where reasons[r.line] == nil && keys[r.line].map(taken.contains) == true {
+                reasons[r.line] = ["chave repetida no arquivo"]
+            }
+            try await BulkTable.insert(
+                db, "interchange_keys", ["arquivo", "chave"],
+                rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }.map { [name, $0] }, conflict: nil)
+            return
+        }
         var wanted: [(line: Int, file: String, key: String, column: String)] = []
         for r in rows where reasons[r.line] == nil {
-            if file.name != "imoveis.csv", file.name != "clientes.csv", let m = matricula(r.row["matricula"]) {
+            if let m = r.row["matricula"].flatMap({ Matricula(parsing: $0, rule: rule)?.normalized }) {
                 wanted.append((r.line, "imoveis.csv", m, "matricula"))
             }
-            if file.name == "vinculos.csv", let c = r.row["codigo_cliente"] { wanted.append((r.line, "clientes.csv", c, "codigo_cliente")) }
+            if name == "vinculos.csv", let c = r.row["codigo_cliente"] { wanted.append((r.line, "clientes.csv", c, "codigo_cliente")) }
         }
-        let name = file.name
-        let keep = InterchangeLoad.referenced.contains(name)
-        let accepted = rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }
-        try await commit(name, lastLine: rows.last?.line ?? 0) { [wanted, reasons, keys, accepted] db in
-            var reasons = reasons
-            if keep, !accepted.isEmpty {
-                let taken = try await Self.existing(db, "SELECT chave AS k FROM interchange_keys WHERE arquivo = \(bind: name) AND chave IN", accepted)
-                for r in rows where reasons[r.line] == nil && keys[r.line].map(taken.contains) == true {
-                    reasons[r.line] = ["chave repetida no arquivo"]
-                }
-                try await BulkTable.insert(
-                    db, "interchange_keys", ["arquivo", "chave"],
-                    rows.filter { reasons[$0.line] == nil }.compactMap { keys[$0.line] }.map { [name, $0] }, conflict: nil)
+        for target in Set(wanted.map(\.file)) {
+            let refs = Array(Set(wanted.filter { $0.file == target }.map(\.key)))
+            let live =
+                target == "imoveis.csv"
+                ? try await existing(db, "SELECT matricula AS k FROM properties WHERE matricula IN", refs)
+                : try await existing(db, "SELECT codigo_origem AS k FROM customers WHERE codigo_origem IN", refs)
+            for w in wanted where w.file == target && !live.contains(w.key) {
+                reasons[w.line, default: []].append(
+                    "\(w.column): \(target == "imoveis.csv" ? "imóvel" : "cliente") desconhecido (nem no pacote nem já carregado)")
             }
-            for target in Set(wanted.map(\.file)) {
-                let refs = Array(Set(wanted.filter { $0.file == target }.map(\.key)))
-                let live =
-                    target == "imoveis.csv"
-                    ? try await Self.existing(db, "SELECT matricula AS k FROM properties WHERE matricula IN", refs)
-                    : try await Self.existing(db, "SELECT codigo_origem AS k FROM customers WHERE codigo_origem IN", refs)
-                let staged = try await Self.existing(db, "SELECT chave AS k FROM interchange_keys WHERE arquivo = \(bind: target) AND chave IN", refs)
-                for w in wanted where w.file == target && !live.contains(w.key) && !staged.contains(w.key) {
-                    reasons[w.line, default: []].append(
-                        "\(w.column): \(target == "imoveis.csv" ? "imóvel" : "cliente") desconhecido (nem no pacote nem já carregado)")
-                }
-            }
-            let setAside = reasons.sorted { $0.key < $1.key }.map { [name, $0.key, keys[$0.key], $0.value.joined(separator: "; ")] as BulkTable.Row }
-            try await BulkTable.insert(db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"], setAside, conflict: "arquivo, linha")
-            var counts = Counts()
-            counts.separados = reasons.count
-            return (counts, 0)
         }
     }
 
@@ -425,22 +424,22 @@ final class Loader: @unchecked Sendable {
 
     func apply(_ file: Interchange.File, _ rows: [Row]) async throws {
         let name = file.name
-        let (first, last) = (rows.first?.line ?? 0, rows.last?.line ?? 0)
-        let ctx = Context(loader: self)
-        let late = LateBox()
-        try await commit(name, lastLine: last) { db in
-            let aside = try await db.raw(
-                "SELECT linha FROM interchange_set_aside WHERE arquivo = \(bind: name) AND linha >= \(bind: first) AND linha <= \(bind: last)"
-            ).all().map { try $0.decode(column: "linha", as: Int.self) }
-            let taken = rows.filter { !Set(aside).contains($0.line) }
-            var result = try await ctx.apply(name, taken, db: db)
-            if !result.setAside.isEmpty {
+        let (found, keys) = screen(file, rows)
+        let (ctx, late, rule) = (Context(loader: self), LateBox(), rule)
+        try await commit(name, lastLine: rows.last?.line ?? 0) { db in
+            var reasons = found
+            try await Self.references(db, name, rows, keys: keys, reasons: &reasons, rule: rule)
+            var result = try await ctx.apply(name, rows.filter { reasons[$0.line] == nil }, db: db)
+            let setAside =
+                reasons.sorted { $0.key < $1.key }.map { InterchangeLoad.SetAside(arquivo: name, linha: $0.key, chave: keys[$0.key], motivos: $0.value) }
+                + result.setAside
+            if !setAside.isEmpty {
                 try await BulkTable.insert(
                     db, "interchange_set_aside", ["arquivo", "linha", "chave", "motivos"],
-                    result.setAside.map { [name, $0.linha, $0.chave, $0.motivos.joined(separator: "; ")] }, conflict: "arquivo, linha")
-                result.counts.separados += result.setAside.count
+                    setAside.map { [name, $0.linha, $0.chave, $0.motivos.joined(separator: "; ")] }, conflict: "arquivo, linha")
+                result.counts.separados += setAside.count
             }
-            late.set(result.setAside, notices: result.notices)
+            late.set(setAside, notices: result.notices)
             return (result.counts, result.holders)
         }
         if simulate {
