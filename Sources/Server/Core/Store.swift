@@ -248,7 +248,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
             return try await withConnectionDeadline { lease in
                 try await self.client.withTransaction(logger: self.logger) { conn in
                     lease.hold { conn.isClosed }
-                    return try await body(conn.sql(queryLogLevel: nil))
+                    return try await body(PostgresSession(sql: conn.sql(queryLogLevel: nil), connection: conn))
                 }
             }
         } catch let e as PostgresTransactionError {
@@ -306,18 +306,7 @@ public final class PostgresStore: Store, @unchecked Sendable {
                         "CREATE TEMP TABLE \(unescaped: target) (LIKE \(unescaped: t.name) INCLUDING DEFAULTS) ON COMMIT DROP",
                         logger: logger)
                 }
-                try await conn.copyFrom(table: target, columns: t.columns, logger: logger) { writer in
-                    var buffer = ByteBuffer()
-                    for row in t.rows {
-                        buffer.writeString(row.map(BulkTable.copyText).joined(separator: "\t"))
-                        buffer.writeInteger(UInt8(ascii: "\n"))
-                        if buffer.readableBytes >= 1 << 20 {
-                            try await writer.write(buffer)
-                            buffer.clear()
-                        }
-                    }
-                    if buffer.readableBytes > 0 { try await writer.write(buffer) }
-                }
+                try await BulkTable.copy(conn, target, t.columns, t.rows, logger: logger)
                 if let conflict = t.conflict {
                     _ = try await conn.query(
                         """
@@ -345,9 +334,14 @@ struct BulkTable: Sendable {
 
     /// Multi-row INSERTs in chunks that stay under both engines' bind limits. A row whose
     /// `conflict` columns are taken is skipped, or, with `update`, has those columns replaced.
+    /// Without `conflict`, in a PostgreSQL transaction, the rows go by COPY instead (DECISIONS 93:
+    /// a fraction of the server's work per row).
     static func insert(
         _ db: any SQLDatabase, _ table: String, _ columns: [String], _ rows: [Row], conflict: String? = nil, update: [String] = []
     ) async throws {
+        if conflict == nil, rows.count > 1, let session = db as? PostgresSession {
+            return try await copy(session.connection, table, columns, rows, logger: session.logger)
+        }
         let per = max(1, 4000 / columns.count)
         var start = 0
         while start < rows.count {
@@ -399,6 +393,25 @@ struct BulkTable: Sendable {
         }
     }
 
+    /// `COPY table (columns) FROM STDIN` with the rows in COPY's text format, a megabyte at a time.
+    static func copy(_ conn: PostgresConnection, _ table: String, _ columns: [String], _ rows: [Row], logger: Logger) async throws {
+        try await conn.copyFrom(table: table, columns: columns, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            for row in rows {
+                for (i, v) in row.enumerated() {
+                    if i > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
+                    buffer.writeString(copyText(v))
+                }
+                buffer.writeInteger(UInt8(ascii: "\n"))
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer.clear()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+        }
+    }
+
     /// A value in COPY's text format: `\N` for NULL; backslash, tab and line breaks escaped.
     static func copyText(_ value: (any Encodable & Sendable)?) -> String {
         switch value {
@@ -410,6 +423,24 @@ struct BulkTable: Sendable {
         case let b as Bool: return b ? "t" : "f"
         case let v?: return "\(v)"
         }
+    }
+}
+
+/// A PostgreSQL transaction's connection as SQLKit sees it, with the connection itself for what
+/// SQLKit does not offer (COPY: `BulkTable.insert`).
+struct PostgresSession: SQLDatabase {
+    let sql: any SQLDatabase
+    let connection: PostgresConnection
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        sql.execute(sql: query, onRow)
+    }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await sql.execute(sql: query, onRow)
     }
 }
 

@@ -392,8 +392,8 @@ struct Context: Sendable {
     }
 
     static let billColumns = [
-        "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "divida_ativa_em", "codigo_barras_origem",
-        "situacao_origem",
+        "matricula", "competencia", "vencimento", "valor_centavos", "situacao", "consumo_m3", "leitura_estimada", "divida_ativa_em",
+        "codigo_barras_origem", "situacao_origem",
     ]
 
     func bills(_ rows: [Row], db: any SQLDatabase) async throws -> BatchOutcome {
@@ -413,6 +413,19 @@ struct Context: Sendable {
             if try r.decode(column: "situacao", as: String.self) != SituacaoConta.baixada.rawValue {
                 inForce[try r.decode(column: "matricula", as: String.self) + " " + r.decode(column: "competencia", as: String.self)] = r
             }
+        }
+        // The month's water reading (applied before the bills): the consumption billed, estimated
+        // unless read.
+        var read: [String: (Int64, Int64)] = [:]
+        for r in try await db.raw(
+            """
+            SELECT matricula, referencia, consumo_faturado, tipo_consumo FROM readings
+            WHERE ponto = 'agua' AND matricula IN (\(binds: ms.isEmpty ? [""] : ms)) AND referencia IN (\(binds: Array(Set(rows.compactMap { $0.row["referencia"] }))))
+            """
+        ).all() {
+            read[try r.decode(column: "matricula", as: String.self) + " " + r.decode(column: "referencia", as: String.self)] = (
+                try r.decode(column: "consumo_faturado", as: Int64.self), try r.decode(column: "tipo_consumo", as: String.self) == "real" ? 0 : 1
+            )
         }
         var nextId = try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM bills").first()?.decode(column: "m", as: Int64.self) ?? 0
         let wanted = ids.compactMap(Int64.init)
@@ -492,11 +505,13 @@ struct Context: Sendable {
                 continue
             }
             let divida = Self.value(row, "divida_ativa_em") ?? (row["divida_ativa"] == "true" ? row["vencimento"] : nil)
-            let storedConsumo = try stored.flatMap { try $0.decode(column: "consumo_m3", as: Int?.self) }
-            let consumo = Self.value(row, "consumo_agua_m3").flatMap(Int.init) ?? storedConsumo ?? 0
+            let storedConsumo = try stored.flatMap { try $0.decode(column: "consumo_m3", as: Int64?.self) }
+            let storedEstimada = try stored.flatMap { try $0.decode(column: "leitura_estimada", as: Int64?.self) }
+            let (consumo, estimada) =
+                read["\(m) \(referencia)"] ?? (Self.value(row, "consumo_agua_m3").flatMap(Int64.init) ?? storedConsumo ?? 0, storedEstimada ?? 0)
             let values: [(String, (any Encodable & Sendable)?)] = [
                 ("matricula", m), ("competencia", referencia), ("vencimento", row["vencimento"] ?? ""),
-                ("valor_centavos", valor), ("situacao", situacao.rawValue), ("consumo_m3", consumo),
+                ("valor_centavos", valor), ("situacao", situacao.rawValue), ("consumo_m3", consumo), ("leitura_estimada", estimada),
                 ("divida_ativa_em", divida), ("codigo_barras_origem", Self.value(row, "codigo_barras")), ("situacao_origem", origem),
             ]
             if let s = stored {
@@ -525,12 +540,12 @@ struct Context: Sendable {
                 }
                 taken.insert(billId)
                 nextId = max(nextId, billId)
-                inserts.append([billId, id, 0] + values.map(\.1))
+                inserts.append([billId, id] + values.map(\.1))
                 if situacao != .baixada { inForce["\(m) \(referencia)"] = nil }
                 out.counts.inseridos += 1
             }
         }
-        try await BulkTable.insert(db, "bills", ["id", "origem_id", "leitura_estimada"] + Self.billColumns, inserts, conflict: nil)
+        try await BulkTable.insert(db, "bills", ["id", "origem_id"] + Self.billColumns, inserts, conflict: nil)
         if !changedBills.isEmpty {
             let reason = "Uma conta deste extrato foi alterada pela concessionária (retificada, cancelada ou quitada): emita um novo extrato."
             for r in try await db.raw(
@@ -573,7 +588,8 @@ struct Context: Sendable {
         ).all() {
             stored[try ["matricula", "referencia", "ponto"].map { try r.decode(column: $0, as: String.self) }.joined(separator: " ")] = r
         }
-        var upserts: [BulkTable.Row] = []
+        var inserts: [BulkTable.Row] = []
+        var updates: [BulkTable.Row] = []
         var billUpdates: [BulkTable.Row] = []
         for r in rows {
             let row = r.row
@@ -599,15 +615,18 @@ struct Context: Sendable {
                     continue
                 }
                 out.counts.atualizados += 1
+                updates.append([m, referencia, ponto] + values.map(\.1))
             } else {
                 out.counts.inseridos += 1
+                inserts.append([m, referencia, ponto] + values.map(\.1))
             }
-            upserts.append([m, referencia, ponto] + values.map(\.1))
-            // The month's bill shows the billed consumption, estimated unless read.
+            // The month's bill shows the billed consumption, estimated unless read (a bill the
+            // package brings takes it when it is applied, after the readings).
             if ponto == "agua" { billUpdates.append([m, referencia, int("consumo_faturado_m3") ?? 0, Int64(row["tipo_consumo"] == "real" ? 0 : 1)]) }
         }
+        try await BulkTable.insert(db, "readings", ["matricula", "referencia", "ponto"] + columns, inserts)
         try await BulkTable.insert(
-            db, "readings", ["matricula", "referencia", "ponto"] + columns, upserts, conflict: "matricula, referencia, ponto", update: columns)
+            db, "readings", ["matricula", "referencia", "ponto"] + columns, updates, conflict: "matricula, referencia, ponto", update: columns)
         try await BulkTable.update(
             db, "bills", keys: ["matricula", "competencia"], columns: ["consumo_m3", "leitura_estimada"], billUpdates,
             condition: "(bills.consumo_m3 <> v.column3 OR bills.leitura_estimada <> v.column4)")
@@ -718,21 +737,13 @@ struct Context: Sendable {
             }
             inserts.append([bill.matricula, bill.id, paidOn, amount, channel, id])
             paidBy[bill.id] = id
-            if bill.situacao == .aberta || bill.situacao == .emRevisao { paid.append([bill.id, paidOn]) }
+            // The bill paid, with the date; it leaves the source's words of its review.
+            if bill.situacao == .aberta || bill.situacao == .emRevisao { paid.append([bill.id, paidOn, SituacaoConta.paga.rawValue, nil]) }
             out.counts.inseridos += 1
         }
         try await BulkTable.insert(db, "payments", ["matricula", "bill_id", "paid_on", "amount_cents", "channel", "origem_id"], inserts)
         try await BulkTable.update(
-            db, "bills", keys: ["id"], columns: ["pago_em"], paid, condition: "bills.situacao IN ('aberta', 'em_revisao')")
-        if !paid.isEmpty {
-            // The situation with the date: a bill paid leaves the source's words of its review.
-            try await db.raw(
-                """
-                UPDATE bills SET situacao = 'paga', situacao_origem = NULL
-                WHERE id IN (\(binds: paid.compactMap { $0[0] as? Int64 })) AND situacao IN ('aberta', 'em_revisao')
-                """
-            ).run()
-        }
+            db, "bills", keys: ["id"], columns: ["pago_em", "situacao", "situacao_origem"], paid, condition: "bills.situacao IN ('aberta', 'em_revisao')")
         return out
     }
 

@@ -111,7 +111,7 @@ public enum InterchangeLoad {
     }
 
     /// The order files are applied in: what a row refers to is applied before it.
-    static let applyOrder = ["clientes.csv", "imoveis.csv", "vinculos.csv", "contas.csv", "leituras.csv", "pagamentos.csv", "debitos.csv"]
+    static let applyOrder = ["clientes.csv", "imoveis.csv", "vinculos.csv", "leituras.csv", "contas.csv", "pagamentos.csv", "debitos.csv"]
     /// The files whose keys the check keeps for the references of the others.
     static let referenced = ["imoveis.csv", "clientes.csv"]
     /// The holder of a property with no link in force in the source.
@@ -258,31 +258,28 @@ final class Loader: @unchecked Sendable {
         }
     }
 
-    /// One file, in batches from where the cursor stands.
+    /// One file, in batches from where the cursor stands. The next batch is read and screened
+    /// on another thread while one is applied (the database works meanwhile: DECISIONS 93).
     func walk(_ file: Interchange.File) async throws {
-        let rows = try package.rows(file)
-        let skip = cursor.file == file.name ? cursor.line : 0
+        let reader = BatchReader(rows: try package.rows(file), skip: cursor.file == file.name ? cursor.line : 0, size: batchSize)
         let total = package.manifest.arquivos.first { $0.nome == file.name }?.registros ?? 0
         let started = clock()
         var done = 0
-        var batch: [Row] = []
-        func flush() async throws {
-            guard !batch.isEmpty else { return }
-            try await apply(file, batch)
+        let read = { @Sendable [self] in
+            let (rows, skipped) = try reader.next()
+            return (rows, skipped, self.screen(file, rows))
+        }
+        var next = Task(operation: read)
+        while true {
+            let (batch, skipped, screened) = try await next.value
+            done += skipped
+            guard !batch.isEmpty else { break }
+            next = Task(operation: read)
+            try await apply(file, batch, screened)
             done += batch.count
-            batch = []
             let seconds = max(0.001, clock().timeIntervalSince(started))
             progress(.init(phase: "aplicando", file: file.name, done: done, total: total, perSecond: Double(done) / seconds))
         }
-        while let r = try rows.next() {
-            if r.line <= skip {
-                done += 1
-                continue
-            }
-            batch.append(r)
-            if batch.count == batchSize { try await flush() }
-        }
-        try await flush()
     }
 
     /// Commits a batch's work with the cursor after its last line (the counts and holders changed
@@ -422,9 +419,9 @@ final class Loader: @unchecked Sendable {
 
     // MARK: Applying
 
-    func apply(_ file: Interchange.File, _ rows: [Row]) async throws {
+    func apply(_ file: Interchange.File, _ rows: [Row], _ screened: (reasons: [Int: [String]], keys: [Int: String])) async throws {
         let name = file.name
-        let (found, keys) = screen(file, rows)
+        let (found, keys) = screened
         let (ctx, late, rule) = (Context(loader: self), LateBox(), rule)
         try await commit(name, lastLine: rows.last?.line ?? 0) { db in
             var reasons = found
@@ -499,6 +496,31 @@ final class Loader: @unchecked Sendable {
             _ = try await lease.advance(cursor: nil, finished: true, now: now)
         }
         return report
+    }
+}
+
+/// A file's rows a batch at a time, past the lines a resumed load already applied. One batch is
+/// read at a time (`Loader.walk` waits for each before asking for the next).
+final class BatchReader: @unchecked Sendable {
+    let rows: InterchangePackage.Rows
+    let skip: Int
+    let size: Int
+
+    init(rows: InterchangePackage.Rows, skip: Int, size: Int) {
+        self.rows = rows
+        self.skip = skip
+        self.size = size
+    }
+
+    /// The next batch (empty at the end) and how many lines were skipped before it.
+    func next() throws -> (rows: [Loader.Row], skipped: Int) {
+        var batch: [Loader.Row] = []
+        var skipped = 0
+        batch.reserveCapacity(size)
+        while batch.count < size, let r = try rows.next() {
+            if r.line <= skip { skipped += 1 } else { batch.append(r) }
+        }
+        return (batch, skipped)
     }
 }
 
