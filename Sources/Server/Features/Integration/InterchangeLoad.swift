@@ -112,7 +112,8 @@ public enum InterchangeLoad {
 
     /// The order files are applied in: what a row refers to is applied before it.
     static let applyOrder = ["clientes.csv", "imoveis.csv", "vinculos.csv", "leituras.csv", "contas.csv", "pagamentos.csv", "debitos.csv"]
-    /// The files whose keys the check keeps for the references of the others.
+    /// The files whose keys a load keeps (`interchange_keys`): a key repeated in a later batch, and
+    /// a complete package's "missing".
     static let referenced = ["imoveis.csv", "clientes.csv"]
     /// The holder of a property with no link in force in the source.
     static let noHolder = (documento: CustomerKey.prefix, nome: "(sem titular na origem)")
@@ -183,7 +184,9 @@ final class Loader: @unchecked Sendable {
         let started = clock()
         let saved = try await lease.acquire(now: now).flatMap { try? JSONDecoder().decode(InterchangeLoad.Cursor.self, from: Data($0.utf8)) }
         do {
-            if let saved, saved.fingerprint == package.fingerprint, !simulate {
+            // (A cursor of phase 0 was left by a version that checked every file before applying
+            // any: nothing of it was applied, so the load starts again.)
+            if let saved, saved.fingerprint == package.fingerprint, saved.phase >= 1, !simulate {
                 cursor = saved
             } else {
                 if saved != nil, simulate {
