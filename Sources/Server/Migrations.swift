@@ -788,6 +788,28 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            24, "integration_events",
+            [
+                // Issue 31, DECISIONS 94: what the utility's service-management system hears of the
+                // protocols, written in the change's own transaction (`IntegrationEvents`). `seq` is
+                // the order of writing; `id`, the public one, is given by the one publisher to the
+                // rows already committed, so the feed's ids only grow.
+                """
+                CREATE TABLE integration_events (
+                    seq {{ID}},
+                    id BIGINT,
+                    protocol TEXT NOT NULL,
+                    protocol_seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX integration_events_id ON integration_events(id) WHERE id IS NOT NULL",
+                "CREATE INDEX integration_events_pending ON integration_events(seq) WHERE id IS NULL",
+                "CREATE UNIQUE INDEX integration_events_protocol ON integration_events(protocol, protocol_seq)",
+            ]
+        ),
     ]
 
     /// The newest schema this program knows.

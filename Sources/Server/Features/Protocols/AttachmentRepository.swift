@@ -81,6 +81,7 @@ extension ProtocolRepository {
         guard bound == Set(ids).count else {
             throw APIError.invalid("Um dos anexos não está mais disponível (já usado ou expirado): anexe o arquivo de novo.")
         }
+        try await IntegrationEvents.attachments(number, stepId: stepId, db: db)
     }
 
     /// The attachments of a protocol by step id.

@@ -518,6 +518,8 @@ extension ProtocolRepository {
                 """
             ).first()
         else { throw StorageError.corrupt("protocol_steps: no id returned") }
+        // What the utility's service-management system hears of it, in the same transaction.
+        try await IntegrationEvents.step(number, action: action, isPublic: isPublic, text: text, at: at, db: db)
         return try row.decode(column: "id", as: Int64.self)
     }
 
