@@ -19,7 +19,8 @@ final class IntegrationEventsTests: XCTestCase {
 
     func testAProtocolsPublicLifeIsToldInOrderAndNothingElse() async throws {
         try await forEachEngine { engine in
-            try await Harness.withServer(engine) { client, server in
+            var database = ""
+            try await Harness.withServer(engine, configure: { database = $0.database }) { client, server in
                 let ana = try await client.staffToken()  // atendente
                 let diego = try await client.staffToken("diego", "comercial123")  // backoffice, comercial
                 let carla = try await client.staffToken("carla", "supervisao123")  // supervisor
@@ -35,13 +36,34 @@ final class IntegrationEventsTests: XCTestCase {
                 }
                 AEq(try await step(diego, ["action": "receive"]).status, .ok, "\(engine)")
                 AEq(try await step(diego, ["action": "dispatch", "text": "Nota interna: SEGREDO-123.", "public": false]).status, .ok)
-                AEq(try await step(diego, ["action": "dispatch", "text": "Leitura conferida em campo.", "public": true]).status, .ok)
+                let publicStep: [String: Any] = ["action": "dispatch", "text": "Leitura conferida em campo.", "public": true]
+                let first = try await client.post(
+                    "/v1/protocols/\(number)/steps", publicStep, token: diego, headers: ["Idempotency-Key": "ev-step-public"])
+                AEq(first.status, .ok, "\(engine)")
+                // Retried with its key at once: the first answer, nothing told twice.
+                let again = try await client.post(
+                    "/v1/protocols/\(number)/steps", publicStep, token: diego, headers: ["Idempotency-Key": "ev-step-public"])
+                AEq(again.status, .ok, "\(engine)")
+                AEq(again.json["steps"] as? NSArray, first.json["steps"] as? NSArray, "\(engine): the step recorded once")
                 AEq(try await step(diego, ["action": "edit", "subject": "Consumo alto contestado"]).status, .ok)
                 // Refused: nothing is told.
                 AEq(try await step(diego, ["action": "reopen"]).status, .conflict, "\(engine)")
                 AEq(try await step(diego, ["action": "conclude", "text": "Conta revista: crédito na próxima fatura.", "public": true]).status, .ok)
                 AEq(try await step(diego, ["action": "dispatch", "text": "Depois de concluído", "public": true]).status, .conflict)
                 AEq(try await step(carla, ["action": "reopen", "text": "Cliente trouxe nova leitura.", "public": true]).status, .ok)
+
+                // Retried once more through a server started again on the same database.
+                var c = Harness.config(database)
+                c.seed = nil
+                let restarted = try await buildApplication(c, clock: { Date(timeIntervalSince1970: 1_795_438_800) })
+                try await restarted.application.test(.live) { other in
+                    let late = try await other.post(
+                        "/v1/protocols/\(number)/steps", publicStep, token: diego, headers: ["Idempotency-Key": "ev-step-public"])
+                    AEq(late.status, .ok, "\(engine): the step's key still answers after a restart")
+                    let shown = (late.json["steps"] as? [[String: Any]] ?? []).filter { $0["text"] as? String == "Leitura conferida em campo." }
+                    AEq(shown.count, 1, "\(engine): and the step is not recorded again")
+                }
+                await restarted.store.shutdown()
 
                 let told = try await events(server)
                 AEq(
@@ -88,19 +110,8 @@ final class IntegrationEventsTests: XCTestCase {
                 let ana = try await client.staffToken()
                 // A trigger refuses the opening's event, the last write of the creation: the
                 // protocol, its number and its step roll back with it.
-                try await server.store.write { db in
-                    if engine == .postgres {
-                        try await db.raw(
-                            "CREATE FUNCTION falha_ev() RETURNS trigger AS $$ BEGIN IF NEW.body LIKE '%FALHA%' THEN RAISE EXCEPTION 'falha'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-                        ).run()
-                        try await db.raw("CREATE TRIGGER falha_ev AFTER INSERT ON integration_events FOR EACH ROW EXECUTE FUNCTION falha_ev()")
-                            .run()
-                    } else {
-                        try await db.raw(
-                            "CREATE TRIGGER falha_ev AFTER INSERT ON integration_events WHEN NEW.body LIKE '%FALHA%' BEGIN SELECT RAISE(ABORT, 'falha'); END"
-                        ).run()
-                    }
-                }
+                try await Harness.refuseInserts(
+                    server.store, name: "falha_ev", into: "integration_events", when: "NEW.body LIKE '%FALHA%'", after: true)
                 var failing = ProtocolAPITests.request(0)
                 failing["subject"] = "FALHA"
                 let failed = try await client.post("/v1/protocols", failing, token: ana, headers: ["Idempotency-Key": "evento-falha"])

@@ -426,18 +426,7 @@ final class ProtocolAPITests: XCTestCase {
                 }
                 await second.store.shutdown()
                 // A creation that fails inside its transaction (a trigger refuses it) takes no number.
-                try await server.store.write { db in
-                    if engine == .postgres {
-                        try await db.raw(
-                            "CREATE FUNCTION falha() RETURNS trigger AS $$ BEGIN IF NEW.subject = 'FALHA' THEN RAISE EXCEPTION 'falha'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
-                        ).run()
-                        try await db.raw("CREATE TRIGGER falha BEFORE INSERT ON protocols FOR EACH ROW EXECUTE FUNCTION falha()").run()
-                    } else {
-                        try await db.raw(
-                            "CREATE TRIGGER falha BEFORE INSERT ON protocols WHEN NEW.subject = 'FALHA' BEGIN SELECT RAISE(ABORT, 'falha'); END"
-                        ).run()
-                    }
-                }
+                try await Harness.refuseInserts(server.store, name: "falha", into: "protocols", when: "NEW.subject = 'FALHA'")
                 var failing = Self.request(0)
                 failing["subject"] = "FALHA"
                 let failed = try await self.create(clientA, failing, token: token, key: "conc-failing")

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import PostgresNIO
+import SQLKit
 import XCTest
 
 @testable import Server
@@ -94,6 +95,28 @@ enum Harness {
                 if done { break }
             }
             group.cancelAll()
+        }
+    }
+
+    /// A trigger named `name` that refuses a row inserted into `table` when `condition` (SQL on
+    /// `NEW`, the same on both engines) holds: a write that fails inside its transaction.
+    static func refuseInserts(
+        _ store: any Store, name: String, into table: String, when condition: String, after: Bool = false
+    ) async throws {
+        let timing = after ? "AFTER" : "BEFORE"
+        try await store.write { db in
+            if store.engine == .postgres {
+                try await db.raw(
+                    SQLQueryString(
+                        "CREATE FUNCTION \(name)() RETURNS trigger AS $$ BEGIN IF \(condition) THEN RAISE EXCEPTION 'falha'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+                    )
+                ).run()
+                try await db.raw(SQLQueryString("CREATE TRIGGER \(name) \(timing) INSERT ON \(table) FOR EACH ROW EXECUTE FUNCTION \(name)()")).run()
+            } else {
+                try await db.raw(
+                    SQLQueryString("CREATE TRIGGER \(name) \(timing) INSERT ON \(table) WHEN \(condition) BEGIN SELECT RAISE(ABORT, 'falha'); END")
+                ).run()
+            }
         }
     }
 

@@ -180,7 +180,7 @@ enum IntegrationEvents {
     }
 
     /// The advisory lock of `publish` on PostgreSQL.
-    static let publisherLock = 31_0031
+    static let publisherLock = 310_031
 
     /// An event as the feed gives it.
     struct Published: Sendable, Equatable {
