@@ -163,6 +163,14 @@ enum ProtocolText {
 
     /// The protocol's heading facts flowed from row `y` (number and type, situation, unit, the
     /// opening date when `opened`, the deadline); returns the row after them.
+    /// Where the request stands in the utility's service-management system (issue 31).
+    static func sourceFact(_ src: Components.Schemas.ProtocolSource) -> String {
+        var out = "Enviada à concessionária em \(DateFormatter.dayMonth.string(from: src.sentAt))"
+        if let n = src.number { out += " · nº lá: \(n)" }
+        if let on = src.expectedOn.flatMap(CivilDate.init(iso:)) { out += " · previsão: \(on.formatted)" }
+        return out
+    }
+
     static func facts(_ d: Calls.ProtocolDetail, opened: Bool, into s: inout Surface, x: Int, y: Int, width: Int) -> Int {
         let situation = ProtocolSituation(rawValue: d.situation.rawValue)?.label ?? d.situation.rawValue
         var facts = ["\(d.formatted) · \(d.typeName)", "Situação: \(situation)", "Unidade: \(d.unitName)"]
@@ -172,6 +180,7 @@ enum ProtocolText {
         } else if let dl = d.deadlineAt {
             facts.append("Prazo: \(DateFormatter.dayMonth.string(from: dl))")
         }
+        if let src = d.source { facts.append(sourceFact(src)) }
         var y = y
         for line in TextLayout.flow(facts, width: width) {
             s.put(line, x: x, y: y, role: .title)

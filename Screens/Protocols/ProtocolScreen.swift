@@ -176,6 +176,7 @@ public final class ProtocolScreen: Screen {
     static let actionLabels: [String: String] = [
         "open": "Aberto", "receive": "Recebido", "dispatch": "Despacho", "forward": "Encaminhado", "edit": "Editado",
         "conclude": "Concluído", "reopen": "Reaberto", "extend": "Prazo prorrogado",
+        "source": "Concessionária",
     ]
 
     /// The history as lines to show: each step's heading, then its text wrapped and indented.

@@ -11,10 +11,14 @@ public enum Actor: String, CaseIterable, Sendable {
     case atendente
     case backoffice
     case supervisor
+    /// The utility's service-management system, by its API key (issue 31): reads the events and
+    /// answers requests; nothing else.
+    case integracao
 }
 
 public enum Permissions {
     private static let everyone: Set<Actor> = Set(Actor.allCases)
+    private static let integration: Set<Actor> = [.integracao]
     private static let sessions: Set<Actor> = [.cliente, .atendente, .backoffice, .supervisor]
     /// Reading a property's situation: the customer, the counter, and the back office handling
     /// the property's protocols.
@@ -62,6 +66,8 @@ public enum Permissions {
         // The back office.
         "getQueue": backOffice, "addProtocolStep": backOffice, "extendManifestation": backOffice,
         "getOuvidoriaSummary": backOffice, "getOuvidoriaOverdue": backOffice, "applyDocumentChange": backOffice,
+        // The utility's service-management system.
+        "listIntegrationEvents": integration, "updateSourceReference": integration, "addSourceStep": integration,
         // The supervisor.
         "listAudit": supervisor, "listLoginLocks": supervisor, "unlockLogin": supervisor, "revokeCertidao": supervisor,
     ]

@@ -26,6 +26,7 @@ final class AgenciaAPI: APIProtocol, Sendable {
     let customers: CustomerHandlers
     let ouvidoria: OuvidoriaHandlers
     let supervision: SupervisionHandlers
+    let integration: IntegrationHandlers
 
     init(
         health: HealthHandlers,
@@ -47,7 +48,8 @@ final class AgenciaAPI: APIProtocol, Sendable {
         agreements: AgreementHandlers,
         customers: CustomerHandlers,
         ouvidoria: OuvidoriaHandlers,
-        supervision: SupervisionHandlers
+        supervision: SupervisionHandlers,
+        integration: IntegrationHandlers
     ) {
         self.health = health
         self.sessions = sessions
@@ -69,6 +71,7 @@ final class AgenciaAPI: APIProtocol, Sendable {
         self.customers = customers
         self.ouvidoria = ouvidoria
         self.supervision = supervision
+        self.integration = integration
     }
 
     // MARK: Health
@@ -396,5 +399,17 @@ final class AgenciaAPI: APIProtocol, Sendable {
 
     func unlockLogin(_ input: Operations.UnlockLogin.Input) async throws -> Operations.UnlockLogin.Output {
         try await supervision.unlockLogin(input)
+    }
+
+    // MARK: Integration
+
+    func listIntegrationEvents(_ input: Operations.ListIntegrationEvents.Input) async throws -> Operations.ListIntegrationEvents.Output {
+        try await integration.listIntegrationEvents(input)
+    }
+    func updateSourceReference(_ input: Operations.UpdateSourceReference.Input) async throws -> Operations.UpdateSourceReference.Output {
+        try await integration.updateSourceReference(input)
+    }
+    func addSourceStep(_ input: Operations.AddSourceStep.Input) async throws -> Operations.AddSourceStep.Output {
+        try await integration.addSourceStep(input)
     }
 }

@@ -189,7 +189,8 @@ public func buildApplication(
         ouvidoria: OuvidoriaHandlers(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock),
-        supervision: SupervisionHandlers(audit: audit, sessions: sessions, authorization: authorization, config: config, clock: appClock))
+        supervision: SupervisionHandlers(audit: audit, sessions: sessions, authorization: authorization, config: config, clock: appClock),
+        integration: IntegrationHandlers(store: store, clock: appClock))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(

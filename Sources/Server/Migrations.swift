@@ -810,6 +810,70 @@ enum Migrations {
                 "CREATE UNIQUE INDEX integration_events_protocol ON integration_events(protocol, protocol_seq)",
             ]
         ),
+        (
+            25, "integration_answers",
+            [
+                // Issue 31: the source systems' keys (only their SHA-256; one live key per name,
+                // revoked ones kept for the audit), what a source said of a request, and the
+                // webhooks' deliveries (a row per event and webhook: its lease, tries and fate).
+                """
+                CREATE TABLE integration_keys (
+                    id {{ID}},
+                    name TEXT NOT NULL,
+                    key_hash TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL,
+                    revoked_at BIGINT)
+                """,
+                "CREATE UNIQUE INDEX integration_keys_live ON integration_keys(name) WHERE revoked_at IS NULL",
+                "ALTER TABLE protocols ADD COLUMN source_name TEXT",
+                "ALTER TABLE protocols ADD COLUMN source_id TEXT",
+                "ALTER TABLE protocols ADD COLUMN source_number TEXT",
+                "ALTER TABLE protocols ADD COLUMN source_confirmed_at BIGINT",
+                "ALTER TABLE protocols ADD COLUMN source_expected_on TEXT",
+                "ALTER TABLE protocol_steps ADD COLUMN source TEXT",
+                "ALTER TABLE integration_events ADD COLUMN sent_at BIGINT",
+                // A source's answer is applied once: its key is the protocol and the moment the
+                // source says it happened, by the API or by file; `digest` tells a replay from a
+                // different answer given the same key.
+                """
+                CREATE TABLE integration_answers (
+                    protocol TEXT NOT NULL,
+                    source_at BIGINT NOT NULL,
+                    source TEXT NOT NULL,
+                    digest TEXT NOT NULL,
+                    step_id BIGINT,
+                    applied_at BIGINT NOT NULL,
+                    PRIMARY KEY (protocol, source_at))
+                """,
+                """
+                CREATE TABLE integration_answer_files (
+                    sha256 TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    lines INTEGER NOT NULL,
+                    applied_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE integration_deliveries (
+                    webhook TEXT NOT NULL,
+                    event_id BIGINT NOT NULL,
+                    protocol TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    next_at BIGINT NOT NULL,
+                    lease_owner TEXT,
+                    lease_until BIGINT,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    delivered_at BIGINT,
+                    updated_at BIGINT NOT NULL,
+                    PRIMARY KEY (webhook, event_id))
+                """,
+                "CREATE INDEX integration_deliveries_due ON integration_deliveries(webhook, state, next_at)",
+                "CREATE INDEX integration_deliveries_protocol ON integration_deliveries(webhook, protocol, event_id)",
+                "CREATE INDEX integration_deliveries_state ON integration_deliveries(state, updated_at)",
+                "CREATE TABLE integration_webhook_cursors (webhook TEXT PRIMARY KEY, last_event_id BIGINT NOT NULL)",
+            ]
+        ),
     ]
 
     /// The newest schema this program knows.

@@ -17,6 +17,7 @@ struct AgenciaServerCommand: AsyncParsableCommand {
             Serve.self, StaffCommand.self, TariffsCommand.self, UnitsCommand.self, ProtocolTypesCommand.self, ServiceTypesCommand.self,
             CertidaoCommand.self, DeclaracoesCommand.self, ArrecadacaoCommand.self, TerminalCredentialCommand.self,
             BackupCommand.self, RestoreCommand.self, ExportCommand.self, LoadCommand.self, GsanCommand.self,
+            IntegrationCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
@@ -486,6 +487,65 @@ struct GsanExtractCommand: AsyncParsableCommand {
         } catch let e as InterchangePackage.Refused {
             FileHandle.standardError.write(Data("extração recusada: \(e)\n".utf8))
             throw ExitCode(2)
+        }
+    }
+}
+
+struct IntegrationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "integracao", abstract: "O sistema de gestão de serviços da concessionária: chaves, eventos e retornos.",
+        subcommands: [IntegrationKeyCommand.self, IntegrationRevokeCommand.self, IntegrationKeysCommand.self])
+}
+
+struct IntegrationKeyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chave",
+        abstract: "Cria a chave de API de um sistema (papel integracao) e a mostra uma única vez; o servidor guarda só o seu SHA-256.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "O nome do sistema (letras minúsculas, dígitos, '-', '_' ou '.'), ex.: gsan.") var nome: String
+
+    func run() async throws {
+        do {
+            let key = try await IntegrationAdmin.createKey(configuration: options.resolve(), name: nome)
+            print("Chave de \(nome) (guarde agora: não será mostrada de novo):")
+            print(key)
+            print("Uso: Authorization: Bearer <chave>")
+        } catch let e as IntegrationKeyError {
+            throw ValidationError(e.description)
+        }
+    }
+}
+
+struct IntegrationRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revogar", abstract: "Revoga a chave ativa de um sistema: recusada na hora, em todas as instâncias.")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "O nome do sistema.") var nome: String
+
+    func run() async throws {
+        guard try await IntegrationAdmin.revokeKey(configuration: options.resolve(), name: nome) else {
+            FileHandle.standardError.write(Data("nenhuma chave ativa chamada \(nome)\n".utf8))
+            throw ExitCode(1)
+        }
+        print("chave de \(nome) revogada")
+    }
+}
+
+struct IntegrationKeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "chaves", abstract: "Lista as chaves (sem elas): nome, criação, revogação.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let keys = try await IntegrationAdmin.keys(configuration: options.resolve())
+        if keys.isEmpty { print("nenhuma chave") }
+        let f = ISO8601DateFormatter()
+        for k in keys {
+            let created = f.string(from: Date(timeIntervalSince1970: TimeInterval(k.createdAt)))
+            let revoked = k.revokedAt.map { "revogada em " + f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "ativa"
+            print("\(k.name)\tcriada em \(created)\t\(revoked)")
         }
     }
 }

@@ -84,11 +84,12 @@ final class PermissionTests: XCTestCase {
         // Logging out last: it ends the session the other calls use.
         let operations = try Self.operations().sorted { ($0.id == "logout" ? 1 : 0) < ($1.id == "logout" ? 1 : 0) }
         try await forEachEngine { engine in
-            try await Harness.withServer(engine) { client in
+            try await Harness.withServer(engine) { client, server in
                 let actors: [(Actor?, String?)] = [
                     (nil, nil), (.cliente, try await client.customerToken(Demo.maria.m, Demo.maria.doc)),
                     (.atendente, try await client.staffToken()), (.backoffice, try await client.staffToken("diego", "comercial123")),
                     (.supervisor, try await client.staffToken("carla", "supervisao123")),
+                    (.integracao, try await IntegrationKeys.create("gsan", store: server.store, now: 1_795_438_800)),
                 ]
                 var checked = 0
                 for op in operations {

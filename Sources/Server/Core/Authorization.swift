@@ -49,7 +49,12 @@ struct Authorization: Sendable {
         guard let principal = Principal.current else { throw APIError.unauthenticated }
         let actor = Actor(principal)
         guard allowed.contains(actor) else {
-            let who = principal.staff.map { "Seu perfil (\($0.role.label))" } ?? "Uma sessão de cliente"
+            let who: String
+            switch principal {
+            case .customer: who = "Uma sessão de cliente"
+            case .staff(let s, _): who = "Seu perfil (\(s.role.label))"
+            case .integration: who = "Uma chave de integração"
+            }
             throw APIError(status: .forbidden, code: "role_forbidden", message: "\(who) não permite esta operação.")
         }
     }
@@ -82,6 +87,8 @@ struct Authorization: Sendable {
             case .staff:
                 guard try await properties.exists(matricula) else { throw APIError.notFound }
                 return grant(matricula)
+            case .integration:
+                throw APIError.forbidden
             }
         }
     }

@@ -43,6 +43,7 @@ struct IdempotencyClaim: Sendable {
         switch p {
         case .customer(let m, let d, _): return "c:\(d ?? m)"
         case .staff(let s, _): return "s:\(s.usuario)"
+        case .integration(let name, _): return "i:\(name)"
         }
     }
 

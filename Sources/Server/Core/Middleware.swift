@@ -130,10 +130,21 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthenticated
         }
-        let hash = SessionToken.hash(String(parts[1]))
-        guard let principal = try await sessions.principal(tokenHash: hash, now: clock.epochSeconds, terminal: Principal.origin.terminal)
-        else {
-            throw APIError.sessionExpired
+        let token = String(parts[1])
+        let hash = SessionToken.hash(token)
+        let principal: Principal
+        if token.hasPrefix(IntegrationKeys.prefix) {
+            // A source system's key: no session, no cache (a revocation holds at once).
+            guard let p = try await IntegrationKeys.principal(tokenHash: hash, store: sessions.store) else {
+                throw APIError(status: .unauthorized, code: "key_refused", message: "Chave de integração desconhecida ou revogada.")
+            }
+            principal = p
+        } else {
+            guard let p = try await sessions.principal(tokenHash: hash, now: clock.epochSeconds, terminal: Principal.origin.terminal)
+            else {
+                throw APIError.sessionExpired
+            }
+            principal = p
         }
         return try await Principal.$current.withValue(principal) {
             try await next(request, context)

@@ -5,11 +5,15 @@ import OpenAPIRuntime
 
 extension Actor {
     init(_ principal: Principal) {
-        switch principal.staff?.role {
-        case nil: self = .cliente
-        case .atendente: self = .atendente
-        case .backoffice: self = .backoffice
-        case .supervisor: self = .supervisor
+        switch principal {
+        case .customer: self = .cliente
+        case .integration: self = .integracao
+        case .staff(let s, _):
+            switch s.role {
+            case .atendente: self = .atendente
+            case .backoffice: self = .backoffice
+            case .supervisor: self = .supervisor
+            }
         }
     }
 }

@@ -16,10 +16,12 @@ enum Principal: Sendable {
     /// CPF/CNPJ that was authenticated (which opens the properties linked to it).
     case customer(matricula: String, documento: String?, tokenHash: String)
     case staff(StaffMember, tokenHash: String)
+    /// A source system by its API key (`IntegrationKeys`): the key's name.
+    case integration(name: String, tokenHash: String)
 
     var tokenHash: String {
         switch self {
-        case .customer(_, _, let h), .staff(_, let h): return h
+        case .customer(_, _, let h), .staff(_, let h), .integration(_, let h): return h
         }
     }
 

@@ -176,6 +176,7 @@ struct DocumentService: Sendable {
         case "conclude": what = "foi concluído"
         case "reopen": what = "foi reaberto"
         case "extend": what = "teve o prazo de resposta prorrogado"
+        case "source": what = s.situation == .concluido ? "foi concluído pela concessionária" : "teve um novo andamento na concessionária"
         default: what = "teve um novo andamento"
         }
         var body =

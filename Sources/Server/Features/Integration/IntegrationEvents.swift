@@ -22,11 +22,12 @@ enum IntegrationEvents {
 
     /// The event a step makes, if any: public steps that say something. A receipt ("recebido")
     /// and an edit (type, subject, deadline, with their old values) are the unit's own business.
-    static func kind(action: String, isPublic: Bool) -> Kind? {
+    static func kind(action: String, situation: ProtocolSituation, isPublic: Bool) -> Kind? {
         guard isPublic else { return nil }
         switch action {
         case "open": return .criado
         case "conclude": return .concluido
+        case "source": return situation == .concluido ? .concluido : .andamento
         case "reopen": return .reaberto
         case "receive", "edit": return nil
         default: return .andamento
@@ -45,6 +46,8 @@ enum IntegrationEvents {
         var situacao: String
         var unidade: String
         var texto: String?
+        /// The source system that posted the step (its key's name): a system may ignore its own.
+        var origem: String?
         /// What was asked, with the event that opens the protocol.
         var solicitacao: Request?
         /// The files a public step added (their metadata).
@@ -82,8 +85,11 @@ enum IntegrationEvents {
     static func time(_ t: Int64) throws -> String { try RFC3339Transcoder().encode(Date(timeIntervalSince1970: TimeInterval(t))) }
 
     /// Records the event of a step just inserted, in the step's transaction.
-    static func step(_ number: ProtocolNumber, action: String, isPublic: Bool, text: String?, at: Int64, db: any SQLDatabase) async throws {
-        guard let kind = kind(action: action, isPublic: isPublic) else { return }
+    static func step(
+        _ number: ProtocolNumber, action: String, situation: ProtocolSituation, isPublic: Bool, text: String?, source: String?, at: Int64,
+        db: any SQLDatabase
+    ) async throws {
+        guard let kind = kind(action: action, situation: situation, isPublic: isPublic) else { return }
         guard
             let p = try await db.raw(
                 """
@@ -96,7 +102,7 @@ enum IntegrationEvents {
         var body = Body(
             tipo: kind.rawValue, protocolo: number.formatted, sequencia: 0, em: try time(at),
             situacao: try p.decode(column: "situation", as: String.self), unidade: try p.decode(column: "unit", as: String.self),
-            texto: kind == .criado ? nil : text)
+            texto: kind == .criado ? nil : text, origem: source)
         if kind == .criado {
             let ouvidoria = try p.decode(column: "ouvidoria", as: Int.self) != 0
             body.solicitacao = Request(
@@ -147,15 +153,33 @@ enum IntegrationEvents {
             try await db.raw(
                 "SELECT COALESCE(MAX(protocol_seq), 0) + 1 AS n FROM integration_events WHERE protocol = \(bind: number.compact)"
             ).first()?.decode(column: "n", as: Int.self) ?? 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = String(decoding: try encoder.encode(body), as: UTF8.self)
+        let json = String(decoding: try encode(body), as: UTF8.self)
         try await db.raw(
             """
             INSERT INTO integration_events (protocol, protocol_seq, type, body, created_at)
             VALUES (\(bind: number.compact), \(bind: body.sequencia), \(bind: body.tipo), \(bind: json), \(bind: at))
             """
         ).run()
+    }
+
+    /// An event's body as stored, served and signed: sorted keys, UTF-8.
+    static func encode(_ body: Body) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(body)
+    }
+
+    /// Records that the events `from...to` reached a source system (the first time only): a
+    /// request's opening sent is what its screens call "enviada à concessionária".
+    static func markSent(from: Int64, to: Int64, now: Int64, store: any Store) async throws {
+        try await store.write { db in
+            try await db.raw(
+                """
+                UPDATE integration_events SET sent_at = \(bind: now)
+                WHERE id BETWEEN \(bind: from) AND \(bind: to) AND sent_at IS NULL AND protocol_seq = 1
+                """
+            ).run()
+        }
     }
 
     /// Gives the events committed so far their public ids, in the order they were written (at most

@@ -79,6 +79,7 @@ struct OuvidoriaHandlers: Sendable {
         switch principal {
         case .customer(let m, let d, _)?: who = "c:\(d ?? m)"
         case .staff(let s, _)?: who = "s:\(s.usuario)"
+        case .integration(let name, _)?: who = "i:\(name)"
         case nil: break
         }
         // Customers and terminals without a session: five per window (staff are not limited).

@@ -50,6 +50,7 @@ struct PropertyHandlers: Sendable {
         switch grant.principal {
         case .customer(_, let d, _): documento = d
         case .staff: documento = try await properties.property(grant.matricula)?.titular.documento
+        case .integration: throw APIError.forbidden
         }
         var items: [PropertyBrief] = []
         if let documento { items = try await properties.linked(documento: documento, excluding: grant.matricula) }

@@ -367,7 +367,7 @@ struct ProtocolHandlers: Sendable {
         case .staff(let s, _)?:
             who = "s:\(s.usuario)"
             requester.nome = "\(s.usuario) (\(s.role.rawValue), \(s.unit))"
-        case nil:
+        case .integration, nil:
             who = Principal.origin.limitKey
         }
         let now = clock.epochSeconds
@@ -443,12 +443,17 @@ struct ProtocolHandlers: Sendable {
                 ? .init(
                     deadlineOn: LocalCalendar.local(Self.date(r.deadlineAt ?? r.openedAt), timeZone: clock.timeZone).date.iso,
                     extended: r.extensions > 0, anonymous: r.secretHash != nil) : nil,
+            source: r.source.map {
+                .init(
+                    sentAt: Self.date($0.sentAt), number: $0.number, confirmedAt: $0.confirmedAt.map(Self.date), expectedOn: $0.expectedOn?.iso)
+            },
             steps: r.steps.map { s in
                 .init(
                     at: Self.date(s.at), action: .init(rawValue: s.action) ?? .dispatch, situation: s.situation.rawValue,
                     fromUnit: s.fromUnit.map { units[$0] ?? $0 }, toUnit: s.toUnit.map { units[$0] ?? $0 },
                     text: s.isPublic || audience == .staff ? s.text : nil, _public: s.isPublic,
-                    staff: audience == .staff ? s.staff : nil, detail: audience == .staff ? s.detail : nil,
+                    staff: audience == .staff ? (s.staff ?? s.source.map { "sistema \($0)" }) : nil,
+                    detail: audience == .staff ? s.detail : nil,
                     attachments: audience == .staff || audience == .counter
                         ? (s.isPublic || audience == .staff ? s.attachments.map(Self.attachment) : nil)
                         : CustomerProtocolView.showsFile(stepAction: s.action, stepPublic: s.isPublic, toRequester: toRequester)

@@ -94,6 +94,18 @@ struct ProtocolRecord: Sendable {
         var staff: String?
         var detail: String?
         var attachments: [AttachmentMeta]
+        /// The source system that posted the step (its key's name), if one did.
+        var source: String? = nil
+    }
+
+    /// The request in the utility's service-management system (issue 31).
+    struct SourceLink: Sendable, Equatable {
+        var sentAt: Int64
+        var name: String?
+        var id: String?
+        var number: String?
+        var confirmedAt: Int64?
+        var expectedOn: CivilDate?
     }
 
     var number: ProtocolNumber
@@ -116,6 +128,8 @@ struct ProtocolRecord: Sendable {
     /// attaches the protocol to no person's and no property's records.
     var identityDeclared = false
     var steps: [Step]
+    /// Present once the request reached the source system.
+    var source: SourceLink? = nil
 }
 
 /// What a new protocol carries before it has a number.
@@ -202,15 +216,17 @@ extension ProtocolRepository {
                 let row = try await db.raw(
                     """
                     SELECT type_code, subject, body, situation, unit, requester_kind, requester_document, requester_name, matricula, phone,
-                      email, channel, opened_at, opened_by, deadline_at, ouvidoria, extensions, secret_hash, identity_declared
-                    FROM protocols WHERE number = \(bind: number.compact)
+                      email, channel, opened_at, opened_by, deadline_at, ouvidoria, extensions, secret_hash, identity_declared,
+                      source_name, source_id, source_number, source_confirmed_at, source_expected_on,
+                      (SELECT sent_at FROM integration_events e WHERE e.protocol = p.number AND e.protocol_seq = 1) AS sent_at
+                    FROM protocols p WHERE number = \(bind: number.compact)
                     """
                 ).first()
             else { return nil }
             let files = try await Self.attachments(of: number, db: db)
             let steps = try await db.raw(
                 """
-                SELECT id, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail FROM protocol_steps
+                SELECT id, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail, source FROM protocol_steps
                 WHERE number = \(bind: number.compact) ORDER BY id
                 """
             ).all().map { s in
@@ -222,7 +238,7 @@ extension ProtocolRepository {
                     isPublic: try s.decode(column: "public", as: Int.self) != 0,
                     staff: try s.decode(column: "staff_usuario", as: String?.self),
                     detail: try s.decode(column: "detail", as: String?.self),
-                    attachments: files[id] ?? [])
+                    attachments: files[id] ?? [], source: try s.decode(column: "source", as: String?.self))
             }
             let kind = try row.decode(column: "requester_kind", as: String.self)
             let channel = try row.decode(column: "channel", as: String.self)
@@ -245,7 +261,15 @@ extension ProtocolRepository {
                 extensions: try row.decode(column: "extensions", as: Int.self),
                 secretHash: try row.decode(column: "secret_hash", as: String?.self),
                 identityDeclared: try row.decode(column: "identity_declared", as: Int.self) != 0,
-                steps: steps)
+                steps: steps,
+                source: try row.decode(column: "sent_at", as: Int64?.self).map {
+                    ProtocolRecord.SourceLink(
+                        sentAt: $0, name: try row.decode(column: "source_name", as: String?.self),
+                        id: try row.decode(column: "source_id", as: String?.self),
+                        number: try row.decode(column: "source_number", as: String?.self),
+                        confirmedAt: try row.decode(column: "source_confirmed_at", as: Int64?.self),
+                        expectedOn: try row.decode(column: "source_expected_on", as: String?.self).flatMap(CivilDate.init(iso:)))
+                })
         }
     }
 
@@ -507,19 +531,19 @@ extension ProtocolRepository {
 
     static func insertStep(
         _ number: ProtocolNumber, at: Int64, action: String, situation: ProtocolSituation, fromUnit: String?, toUnit: String?,
-        text: String?, isPublic: Bool, staff: String?, detail: String?, db: any SQLDatabase
+        text: String?, isPublic: Bool, staff: String?, detail: String?, source: String? = nil, db: any SQLDatabase
     ) async throws -> Int64 {
         guard
             let row = try await db.raw(
                 """
-                INSERT INTO protocol_steps (number, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail)
+                INSERT INTO protocol_steps (number, at, action, situation, from_unit, to_unit, text, public, staff_usuario, detail, source)
                 VALUES (\(bind: number.compact), \(bind: at), \(bind: action), \(bind: situation.rawValue), \(bind: fromUnit), \(bind: toUnit),
-                        \(bind: text), \(bind: isPublic ? 1 : 0), \(bind: staff), \(bind: detail)) RETURNING id
+                        \(bind: text), \(bind: isPublic ? 1 : 0), \(bind: staff), \(bind: detail), \(bind: source)) RETURNING id
                 """
             ).first()
         else { throw StorageError.corrupt("protocol_steps: no id returned") }
         // What the utility's service-management system hears of it, in the same transaction.
-        try await IntegrationEvents.step(number, action: action, isPublic: isPublic, text: text, at: at, db: db)
+        try await IntegrationEvents.step(number, action: action, situation: situation, isPublic: isPublic, text: text, source: source, at: at, db: db)
         return try row.decode(column: "id", as: Int64.self)
     }
 

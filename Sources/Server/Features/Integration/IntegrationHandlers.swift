@@ -1,0 +1,81 @@
+import API
+import Domain
+import Foundation
+import OpenAPIRuntime
+
+/// The source system's operations (issue 31): the event feed and its answers. Only an
+/// `integracao` key reaches them (`Permissions`), and it reaches nothing else.
+struct IntegrationHandlers: Sendable {
+    let store: any Store
+    let clock: AppClock
+
+    private func source() throws -> String {
+        guard case .integration(let name, _)? = Principal.current else { throw APIError.unauthenticated }
+        return name
+    }
+
+    /// Publishes what was committed, then reads: the ids only grow, from any instance. The
+    /// requests the feed gives count as sent from then on ("enviada à concessionária").
+    func listIntegrationEvents(_ input: Operations.ListIntegrationEvents.Input) async throws -> Operations.ListIntegrationEvents.Output {
+        _ = try source()
+        let after = max(0, input.query.after ?? 0)
+        let limit = min(1_000, max(1, input.query.limit ?? 100))
+        try await IntegrationEvents.publish(store)
+        let events = try await store.read { db in try await IntegrationEvents.after(after, limit: limit, db: db) }
+        if let first = events.first?.id, let last = events.last?.id {
+            try await IntegrationEvents.markSent(from: first, to: last, now: clock.epochSeconds, store: store)
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        eventos: try events.map { .init(id: $0.id, tipo: $0.type, evento: try Self.schema($0.body)) },
+                        ultimo: events.last?.id ?? after))))
+    }
+
+    /// An event's body as the generated type (the same JSON the webhook sends).
+    static func schema(_ body: IntegrationEvents.Body) throws -> Components.Schemas.EventoIntegracao {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(Components.Schemas.EventoIntegracao.self, from: IntegrationEvents.encode(body))
+    }
+
+    func updateSourceReference(_ input: Operations.UpdateSourceReference.Input) async throws -> Operations.UpdateSourceReference.Output {
+        let name = try source()
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        let answer = SourceAnswer(
+            number: number, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem, expectedOn: body.dataPrevista.flatMap(CivilDate.init(iso:)))
+        let (view, _) = try await apply(answer, source: name)
+        return .ok(.init(body: .json(view)))
+    }
+
+    func addSourceStep(_ input: Operations.AddSourceStep.Input) async throws -> Operations.AddSourceStep.Output {
+        let name = try source()
+        guard case .json(let body) = input.body else { throw APIError.badRequest }
+        guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        guard let situation = SourceSituation(rawValue: body.situacao.rawValue) else { throw APIError.badRequest }
+        let text = body.texto?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let answer = SourceAnswer(
+            number: number, situation: situation, at: Int64(body.eventoEm.timeIntervalSince1970),
+            text: text?.isEmpty == false ? text : nil, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem,
+            expectedOn: body.dataPrevista.flatMap(CivilDate.init(iso:)))
+        let (view, replayed) = try await apply(answer, source: name)
+        return .ok(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(view)))
+    }
+
+    private func apply(_ answer: SourceAnswer, source: String) async throws -> (Components.Schemas.ProtocoloOrigem, Bool) {
+        let postgres = store.engine == .postgres
+        let now = clock.epochSeconds
+        let (v, replayed) = try await store.write { db in
+            let replayed = try await SourceAnswers.apply(answer, source: source, now: now, postgres: postgres, db: db)
+            return (try await SourceAnswers.view(answer.number, db: db), replayed)
+        }
+        return (
+            .init(
+                protocolo: v.number.formatted, situacao: .init(rawValue: v.situation.rawValue) ?? .aberto, idOrigem: v.sourceId,
+                protocoloOrigem: v.sourceNumber, dataPrevista: v.expectedOn?.iso,
+                confirmadaEm: v.confirmedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }), replayed
+        )
+    }
+}
