@@ -70,6 +70,7 @@ public enum Permissions {
         "listIntegrationEvents": integration, "updateSourceReference": integration, "addSourceStep": integration,
         // The supervisor.
         "listAudit": supervisor, "listLoginLocks": supervisor, "unlockLogin": supervisor, "revokeCertidao": supervisor,
+        "listIntegrationDeliveries": supervisor, "decideIntegrationDelivery": supervisor,
     ]
 
     /// Whether `actor` may call `operation` (an operation not in the table: nobody).

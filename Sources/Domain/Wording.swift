@@ -123,6 +123,7 @@ public enum CodeWording {
         "vincular_pessoa": "Vinculou pessoa", "desvincular_pessoa": "Desvinculou pessoa", "aplicar_cpf_cnpj": "Aplicou CPF/CNPJ",
         "solicitar_servico": "Pediu serviço", "registrar_manifestacao": "Registrou manifestação",
         "prorrogar_manifestacao": "Prorrogou manifestação", "desbloquear_acesso": "Desbloqueou acesso",
+        "reenviar_evento": "Reenviou evento à concessionária", "descartar_evento": "Descartou evento à concessionária",
     ]
 
     /// `segunda_via` → "Segunda via": never an underscore on screen.

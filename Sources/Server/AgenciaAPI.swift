@@ -412,4 +412,10 @@ final class AgenciaAPI: APIProtocol, Sendable {
     func addSourceStep(_ input: Operations.AddSourceStep.Input) async throws -> Operations.AddSourceStep.Output {
         try await integration.addSourceStep(input)
     }
+    func listIntegrationDeliveries(_ input: Operations.ListIntegrationDeliveries.Input) async throws
+        -> Operations.ListIntegrationDeliveries.Output
+    { try await integration.listIntegrationDeliveries(input) }
+    func decideIntegrationDelivery(_ input: Operations.DecideIntegrationDelivery.Input) async throws
+        -> Operations.DecideIntegrationDelivery.Output
+    { try await integration.decideIntegrationDelivery(input) }
 }

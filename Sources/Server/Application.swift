@@ -190,7 +190,8 @@ public func buildApplication(
             repository: ouvidoria, protocols: ProtocolRepository(store: store), protocolHandlers: protocolHandlers, properties: properties,
             authorization: authorization, limiter: limiter, limits: config.attachmentLimits, settings: config.ouvidoria, clock: appClock),
         supervision: SupervisionHandlers(audit: audit, sessions: sessions, authorization: authorization, config: config, clock: appClock),
-        integration: IntegrationHandlers(store: store, clock: appClock))
+        integration: IntegrationHandlers(
+            store: store, clock: appClock, authorization: authorization, audit: audit, webhooks: config.integration.webhooks.map(\.name)))
     // Compact JSON (the generator's default indents every answer: a third more bytes to write),
     // dates written without ICU.
     try api.registerHandlers(
@@ -210,6 +211,9 @@ public func buildApplication(
             lease: BatchLease(
                 store: store, name: "background", holder: "\(BatchLease.holderHere()):\(UUID().uuidString.prefix(8))",
                 seconds: BackgroundJobs.leaseSeconds)))
+    if !config.integration.webhooks.isEmpty {
+        services.append(WebhookDelivery(store: store, settings: config.integration, clock: appClock, runtime: runtime, logger: logger))
+    }
 
     let connections = ConnectionRegistry(
         maxPerAddress: config.maxConnectionsPerAddress, trusted: config.trustedProxies.compactMap(CIDR.init),

@@ -118,6 +118,8 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
 
     /// The ouvidoria (Lei 13.460/2017): its unit, its address for alerts, anonymous types.
     public var ouvidoria = OuvidoriaSettings()
+    /// The utility's service-management systems that hear of the protocols by webhook (issue 31).
+    public var integration = IntegrationSettings()
     /// How far each signer of an agreement may go (beyond the attendant's, a supervisor) and
     /// when an agreement is broken.
     public var agreements = AgreementSettings()
@@ -156,7 +158,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             documentRequestsPerHour,
             dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, attachmentBytesPerHour,
             attachmentBytesPerDay, attachmentsPerProtocol, attachmentBytesPerProtocol, ouvidoria, agreements, certidaoValidDays,
-            certidaoSigningKey
+            certidaoSigningKey, integration
     }
 
     /// Decodes a partial document: keys that are absent keep their defaults.
@@ -219,6 +221,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.agreements, \.agreements)
         try take(.certidaoValidDays, \.certidaoValidDays)
         if let v = try c.decodeIfPresent(String.self, forKey: .certidaoSigningKey) { certidaoSigningKey = v }
+        try take(.integration, \.integration)
     }
 
     /// Applies `AGENCIA_HOST`, `AGENCIA_PORT`, `AGENCIA_DATABASE`, `AGENCIA_SEED`,
@@ -299,6 +302,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard staffIdleSeconds >= 60, requestReadTimeoutSeconds >= 1, maxConnectionsPerAddress >= 1, maxOpenConnections >= 0 else {
             throw ConfigurationError.invalid("staffIdleSeconds/requestReadTimeoutSeconds/maxConnectionsPerAddress", "fora do intervalo")
         }
+        try integration.validate()
         for c in cardCompanies where c.id.isEmpty || c.id == "sandbox" || !(0...2000).contains(c.feeBasisPoints) {
             throw ConfigurationError.invalid("cardCompanies", c.id)
         }
@@ -520,5 +524,83 @@ public enum ConfigurationError: Error, CustomStringConvertible {
         case .invalid(let key, let value): return "configuração inválida: \(key) = \(value)"
         case .unreadable(let file, let why): return "não foi possível ler \(file): \(why)"
         }
+    }
+}
+
+/// Webhooks to the utility's service-management systems (issue 31, docs/INTEGRATION.md): each
+/// event of the types a webhook asks for is POSTed to it, signed with its secret, at least once,
+/// in order per protocol; after `maxAttempts` failures it is parked for the supervisor.
+public struct IntegrationSettings: Codable, Sendable, Equatable {
+    public struct Webhook: Codable, Sendable, Equatable {
+        /// How the supervisor's screen and the metrics call it (letters, digits, '-', '_', '.').
+        public var name: String
+        public var url: String
+        /// The HMAC-SHA256 key the receiver checks the signature with (at least 32 characters).
+        public var secret: String
+        /// The event types it wants (`protocolo.criado`…); empty or absent: all.
+        public var types: [String] = []
+
+        public init(name: String, url: String, secret: String, types: [String] = []) {
+            self.name = name
+            self.url = url
+            self.secret = secret
+            self.types = types
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, url, secret, types }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            url = try c.decode(String.self, forKey: .url)
+            secret = try c.decode(String.self, forKey: .secret)
+            types = try c.decodeIfPresent([String].self, forKey: .types) ?? []
+        }
+    }
+
+    public var webhooks: [Webhook] = []
+    /// Tries before an event is parked (then shown to the supervisor, who may try it again).
+    public var maxAttempts = 12
+    /// The first retry's delay, seconds; doubled on each try (with jitter), up to `retryMaxSeconds`.
+    public var retryBaseSeconds = 5
+    public var retryMaxSeconds = 3600
+    /// How long an instance holds the events it is sending (no other sends them meanwhile).
+    public var leaseSeconds = 60
+    /// Requests in flight at once, per instance.
+    public var concurrency = 8
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case webhooks, maxAttempts, retryBaseSeconds, retryMaxSeconds, leaseSeconds, concurrency
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        webhooks = try c.decodeIfPresent([Webhook].self, forKey: .webhooks) ?? webhooks
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? maxAttempts
+        retryBaseSeconds = try c.decodeIfPresent(Int.self, forKey: .retryBaseSeconds) ?? retryBaseSeconds
+        retryMaxSeconds = try c.decodeIfPresent(Int.self, forKey: .retryMaxSeconds) ?? retryMaxSeconds
+        leaseSeconds = try c.decodeIfPresent(Int.self, forKey: .leaseSeconds) ?? leaseSeconds
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? concurrency
+    }
+
+    func validate() throws {
+        var names = Set<String>()
+        for w in webhooks {
+            guard IntegrationKeys.isName(w.name), names.insert(w.name).inserted else {
+                throw ConfigurationError.invalid("integration.webhooks.name", w.name)
+            }
+            guard let u = URL(string: w.url), ["http", "https"].contains(u.scheme ?? ""), u.host != nil else {
+                throw ConfigurationError.invalid("integration.webhooks.url", w.url)
+            }
+            guard w.secret.count >= 32 else { throw ConfigurationError.invalid("integration.webhooks.secret", "(\(w.name): 32 caracteres ou mais)") }
+            for t in w.types where IntegrationEvents.Kind(rawValue: t) == nil {
+                throw ConfigurationError.invalid("integration.webhooks.types", t)
+            }
+        }
+        guard maxAttempts >= 1, retryBaseSeconds >= 1, retryMaxSeconds >= retryBaseSeconds, leaseSeconds >= 20, (1...64).contains(concurrency)
+        else { throw ConfigurationError.invalid("integration", "maxAttempts ≥ 1, retryBaseSeconds ≥ 1, retryMaxSeconds ≥ retryBaseSeconds, leaseSeconds ≥ 20, concurrency 1–64") }
     }
 }

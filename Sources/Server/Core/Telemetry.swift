@@ -87,6 +87,24 @@ enum Telemetry {
         _ = registry
         return Metrics.Gauge(label: "agencia_outbox_pending")
     }()
+
+    /// Webhook events waiting to be delivered, and parked after their last try (issue 31).
+    static func webhookBacklog(_ webhook: String) -> Metrics.Gauge {
+        _ = registry
+        return Metrics.Gauge(label: "agencia_webhook_backlog", dimensions: [("webhook", webhook)])
+    }
+    static func webhookParked(_ webhook: String) -> Metrics.Gauge {
+        _ = registry
+        return Metrics.Gauge(label: "agencia_webhook_parked", dimensions: [("webhook", webhook)])
+    }
+    static func webhookDelivered(_ webhook: String) -> Metrics.Counter {
+        _ = registry
+        return Metrics.Counter(label: "agencia_webhook_delivered_total", dimensions: [("webhook", webhook)])
+    }
+    static func webhookFailures(_ webhook: String) -> Metrics.Counter {
+        _ = registry
+        return Metrics.Counter(label: "agencia_webhook_failures_total", dimensions: [("webhook", webhook)])
+    }
 }
 
 /// One JSON object per line (`server.logFormat: json`), for a log collector: `ts` (UTC, ms),

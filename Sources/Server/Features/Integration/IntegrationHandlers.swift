@@ -8,6 +8,9 @@ import OpenAPIRuntime
 struct IntegrationHandlers: Sendable {
     let store: any Store
     let clock: AppClock
+    let authorization: Authorization
+    let audit: AuditLog
+    let webhooks: [String]
 
     private func source() throws -> String {
         guard case .integration(let name, _)? = Principal.current else { throw APIError.unauthenticated }
@@ -77,5 +80,45 @@ struct IntegrationHandlers: Sendable {
                 protocoloOrigem: v.sourceNumber, dataPrevista: v.expectedOn?.iso,
                 confirmadaEm: v.confirmedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) }), replayed
         )
+    }
+
+    // MARK: The supervisor's
+
+    func listIntegrationDeliveries(_ input: Operations.ListIntegrationDeliveries.Input) async throws
+        -> Operations.ListIntegrationDeliveries.Output
+    {
+        _ = try await authorization.check(.staff())
+        let counts = try await IntegrationDeliveries.counts(store)
+        let items = try await IntegrationDeliveries.troubled(store)
+        func date(_ t: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(t)) }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        webhooks: webhooks.map { .init(name: $0, pending: counts[$0]?.pending ?? 0, parked: counts[$0]?.parked ?? 0) },
+                        items: items.map {
+                            .init(
+                                webhook: $0.webhook, eventId: $0.eventId, _protocol: $0.protocolNumber, _type: $0.type,
+                                state: .init(rawValue: $0.state) ?? .parado, attempts: $0.attempts, lastStatus: $0.lastStatus,
+                                lastError: $0.lastError, nextAt: date($0.nextAt), updatedAt: date($0.updatedAt), waiting: $0.waiting)
+                        }))))
+    }
+
+    func decideIntegrationDelivery(_ input: Operations.DecideIntegrationDelivery.Input) async throws
+        -> Operations.DecideIntegrationDelivery.Output
+    {
+        let grant = try await authorization.check(.staff())
+        guard case .json(let body) = input.body, let decision = IntegrationDeliveries.Decision(rawValue: body.decision.rawValue) else {
+            throw APIError.badRequest
+        }
+        let (webhook, id) = (input.path.webhook, input.path.eventId)
+        guard try await IntegrationDeliveries.decide(decision, webhook: webhook, eventId: id, now: grant.now, store: store) else {
+            throw APIError(
+                status: .notFound, code: "delivery_not_found",
+                message: "Não há entrega parada ou com falha para este evento (já entregue, descartada ou sendo enviada agora).")
+        }
+        try await audit.record(
+            grant.principal, decision == .retry ? "reenviar_evento" : "descartar_evento", matricula: nil, detail: "\(webhook): evento \(id)")
+        return .noContent(.init())
     }
 }
