@@ -50,6 +50,9 @@ public final class AuditScreen: Screen {
             Action(Command(.function(7), "Certidões", help: "Verifica uma certidão pelo código e, se preciso, a revoga com o motivo")) {
                 [.push(CertidaoVerificationScreen())]
             },
+            Action(Command(.function(8), "Integração", help: "Eventos que a concessionária não recebeu: reenviar ou descartar")) {
+                [.push(DeliveriesScreen())]
+            },
             .navigation(Command(.tab, "Campo", help: "Passa ao próximo filtro", inBar: false)),
         ]
     }

@@ -61,3 +61,28 @@ enum SupervisionEntry {
         ]
     }
 }
+
+/// The webhooks' deliveries (issue 31).
+extension Calls {
+    typealias Deliveries = Components.Schemas.EntregasIntegracao
+
+    static func deliveries(_ c: Client) async -> Result<Deliveries, APIFailure> {
+        await run {
+            switch try await c.listIntegrationDeliveries() {
+            case .ok(let ok): return .success(try ok.body.json)
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+
+    static func decide(
+        _ c: Client, webhook: String, eventId: Int64, _ decision: Components.Schemas.DecisaoEntrega.DecisionPayload
+    ) async -> Result<Void, APIFailure> {
+        await run {
+            switch try await c.decideIntegrationDelivery(path: .init(webhook: webhook, eventId: eventId), body: .json(.init(decision: decision))) {
+            case .noContent: return .success(())
+            case .default(let status, let e): return .failure(APIFailure(status: status, e))
+            }
+        }
+    }
+}

@@ -494,7 +494,10 @@ struct GsanExtractCommand: AsyncParsableCommand {
 struct IntegrationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "integracao", abstract: "O sistema de gestão de serviços da concessionária: chaves, eventos e retornos.",
-        subcommands: [IntegrationKeyCommand.self, IntegrationRevokeCommand.self, IntegrationKeysCommand.self])
+        subcommands: [
+            IntegrationKeyCommand.self, IntegrationRevokeCommand.self, IntegrationKeysCommand.self, IntegrationExportCommand.self,
+            IntegrationAnswersCommand.self,
+        ])
 }
 
 struct IntegrationKeyCommand: AsyncParsableCommand {
@@ -546,6 +549,51 @@ struct IntegrationKeysCommand: AsyncParsableCommand {
             let created = f.string(from: Date(timeIntervalSince1970: TimeInterval(k.createdAt)))
             let revoked = k.revokedAt.map { "revogada em " + f.string(from: Date(timeIntervalSince1970: TimeInterval($0))) } ?? "ativa"
             print("\(k.name)\tcriada em \(created)\t\(revoked)")
+        }
+    }
+}
+
+struct IntegrationExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exportar",
+        abstract:
+            "Escreve PASTA/solicitacoes.csv com as solicitações abertas depois do evento --desde (docs/INTEGRATION.md), "
+            + "para um sistema que recebe arquivos; diz o --desde da próxima vez.")
+
+    @OptionGroup var options: ServerOptions
+    @Option(help: "O id do último evento já exportado (0: desde o começo).") var desde: Int64 = 0
+    @Argument(help: "A pasta onde escrever solicitacoes.csv.") var pasta: String
+
+    func run() async throws {
+        guard desde >= 0 else { throw ValidationError("--desde: um id de evento (0 ou mais)") }
+        print(try await RequestExport.run(configuration: options.resolve(), since: desde, folder: pasta))
+    }
+}
+
+struct IntegrationAnswersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retorno",
+        abstract:
+            "Aplica um solicitacoes_retorno.csv (docs/INTEGRATION.md): tudo ou nada, com as linhas recusadas numeradas "
+            + "(código 2); um arquivo já aplicado não muda nada (código 3).")
+
+    @OptionGroup var options: ServerOptions
+    @Argument(help: "O arquivo solicitacoes_retorno.csv.") var arquivo: String
+    @Option(help: "O nome do sistema que respondeu (como nas chaves de integração).") var sistema = "concessionaria"
+
+    func run() async throws {
+        guard IntegrationKeys.isName(sistema) else { throw ValidationError("--sistema: letras minúsculas, dígitos, '-', '_' ou '.'") }
+        do {
+            print(try await AnswerFile.run(configuration: options.resolve(), path: arquivo, source: sistema))
+        } catch let e as AnswerFile.Refused {
+            FileHandle.standardError.write(Data("\(e)\n".utf8))
+            throw ExitCode(2)
+        } catch let e as InterchangePackage.Refused {
+            FileHandle.standardError.write(Data("Arquivo recusado, nada foi aplicado: \(e)\n".utf8))
+            throw ExitCode(2)
+        } catch let e as AnswerFile.AlreadyApplied {
+            FileHandle.standardError.write(Data("\(e)\n".utf8))
+            throw ExitCode(3)
         }
     }
 }

@@ -155,4 +155,76 @@ final class IntegrationAnswersTests: XCTestCase {
             }
         }
     }
+
+    /// The file forms: `solicitacoes.csv` out (by our own contract's checker), and
+    /// `solicitacoes_retorno.csv` back — refused whole with numbered lines, applied once.
+    func testTheRequestsFileGoesOutAndTheAnswersFileComesBackOnce() async throws {
+        try await forEachEngine { engine in
+            try await Harness.withServer(engine) { client, server in
+                let ana = try await client.staffToken()
+                var numbers: [String] = []
+                for n in 1...2 {
+                    let r = try await client.post(
+                        "/v1/protocols", ProtocolAPITests.request(n), token: ana, headers: ["Idempotency-Key": "file-open-\(n)"])
+                    numbers.append(try XCTUnwrap(r.json["formatted"] as? String))
+                }
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("solic-\(UUID().uuidString)").path
+                defer { try? FileManager.default.removeItem(atPath: folder) }
+                let out = try await RequestExport.write(server.store, since: 0, folder: folder, now: Self.now)
+                AEq(out.rows, 2, "\(engine)")
+                let text = try String(contentsOfFile: out.path, encoding: .utf8)
+                let lines = text.split(separator: "\n").map(String.init)
+                AEq(lines.first, Interchange.requestsOut.headerNames.joined(separator: ","))
+                let header = Interchange.requestsOut.headerNames
+                for line in lines.dropFirst() {
+                    // Simple lines here (no quotes in the demo request): split is enough to check.
+                    let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                    let row = Dictionary(uniqueKeysWithValues: zip(header, fields))
+                    AEq(Interchange.problems(row, in: Interchange.requestsOut, mode: .completo, rule: nil), [], "\(engine): \(line)")
+                    AEq(row["canal"], "balcao")
+                    AEq(row["solicitante_cpf_cnpj"], "11144477735")
+                }
+                AEq(lines.dropFirst().map { String($0.prefix(11)) }, numbers)
+                AEq(try await RequestExport.write(server.store, since: out.last, folder: folder, now: Self.now).rows, 0, "\(engine): nothing new")
+
+                func file(_ body: String) throws -> String {
+                    let path = (folder as NSString).appendingPathComponent("retorno-\(UUID().uuidString).csv")
+                    try (Interchange.requestAnswers.headerNames.joined(separator: ",") + "\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+                    return path
+                }
+                let (a, b) = (numbers[0], numbers[1])
+                let cols = "\(a),88123,RA-0042,2026-12-05T10:00:00-03:00,recebida,,2026-12-10,,,\n"
+                let done = "\(a),88123,RA-0042,2026-12-05T15:00:00-03:00,encerrada,Manutencao,,,Vazamento reparado.,executada\n"
+                // Refused whole: an unknown protocol, a situation not in the list; nothing applied.
+                let bad = try file(cols + "2026/999999,1,X,2026-12-05T10:00:00-03:00,recebida,,,,,\n" + "\(b),2,Y,2026-12-05T10:00:00-03:00,feita,,,,,\n")
+                do {
+                    _ = try await AnswerFile.apply(bad, source: "gsan", store: server.store, now: Self.now)
+                    XCTFail("\(engine): a file with bad lines applied")
+                } catch let e as AnswerFile.Refused {
+                    AEq(e.refusals.map(\.line), [3, 4], "\(engine): every refused line, by number")
+                    XCTAssertTrue(e.refusals.first?.reason.contains("Protocolo não encontrado") ?? false, "\(e)")
+                    XCTAssertTrue(e.refusals.last?.reason.contains("situacao") ?? false, "\(e)")
+                } catch { XCTFail("\(error)") }
+                let untouched = try await client.get("/v1/protocols/\(a.replacingOccurrences(of: "/", with: ""))", token: ana)
+                XCTAssertFalse((untouched.json["steps"] as? [[String: Any]] ?? []).contains { $0["action"] as? String == "source" }, "\(engine)")
+
+                // Applied, in the order of evento_em whatever the file's; once.
+                let good = try file(done + cols)
+                let applied = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now)
+                AEq(applied.applied, 2, "\(engine)")
+                let after = try await client.get("/v1/protocols/\(a.replacingOccurrences(of: "/", with: ""))", token: ana)
+                AEq(after.json["situation"] as? String, "concluido", "\(engine)")
+                let texts = (after.json["steps"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "source" }.map { $0["text"] as? String ?? "" }
+                AEq(texts, ["Recebida pela concessionária.", "Concluída: Vazamento reparado."], "\(engine)")
+                AEq((after.json["source"] as? [String: Any])?["number"] as? String, "RA-0042")
+                do {
+                    _ = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now)
+                    XCTFail("\(engine): the same file twice")
+                } catch is AnswerFile.AlreadyApplied {}
+                let again = try await AnswerFile.apply(try file(cols), source: "gsan", store: server.store, now: Self.now)
+                AEq(again.applied, 0, "\(engine)")
+                AEq(again.alreadyApplied, 1)
+            }
+        }
+    }
 }

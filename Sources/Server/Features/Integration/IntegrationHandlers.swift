@@ -46,7 +46,7 @@ struct IntegrationHandlers: Sendable {
     func updateSourceReference(_ input: Operations.UpdateSourceReference.Input) async throws -> Operations.UpdateSourceReference.Output {
         let name = try source()
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        guard let number = ProtocolNumber(parsing: input.path.number) else { throw SourceAnswers.unknown }
         let answer = SourceAnswer(
             number: number, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem, expectedOn: body.dataPrevista.flatMap(CivilDate.init(iso:)))
         let (view, _) = try await apply(answer, source: name)
@@ -56,7 +56,7 @@ struct IntegrationHandlers: Sendable {
     func addSourceStep(_ input: Operations.AddSourceStep.Input) async throws -> Operations.AddSourceStep.Output {
         let name = try source()
         guard case .json(let body) = input.body else { throw APIError.badRequest }
-        guard let number = ProtocolNumber(parsing: input.path.number) else { throw APIError.protocolNotFound }
+        guard let number = ProtocolNumber(parsing: input.path.number) else { throw SourceAnswers.unknown }
         guard let situation = SourceSituation(rawValue: body.situacao.rawValue) else { throw APIError.badRequest }
         let text = body.texto?.trimmingCharacters(in: .whitespacesAndNewlines)
         let answer = SourceAnswer(

@@ -281,18 +281,20 @@ extension Interchange {
             case .choice(let values): return ["tipo": "enumeracao", "valores": values]
             }
         }
+        func describe(_ f: File) -> [String: Any] {
+            [
+                "nome": f.name, "obrigatorio": f.required, "chave": f.key, "descricao": f.meaning,
+                "colunas": f.columns.map { c in
+                    kind(c.kind).merging(
+                        ["nome": c.name, "obrigatoria": c.presence.rawValue, "descricao": c.meaning, "origem": c.withOrigin],
+                        uniquingKeysWith: { a, _ in a })
+                },
+            ]
+        }
         let object: [String: Any] = [
             "formato": format, "versao": version, "regras_dv_matricula": matriculaRules,
-            "arquivos": files.map { f in
-                [
-                    "nome": f.name, "obrigatorio": f.required, "chave": f.key, "descricao": f.meaning,
-                    "colunas": f.columns.map { c in
-                        kind(c.kind).merging(
-                            ["nome": c.name, "obrigatoria": c.presence.rawValue, "descricao": c.meaning, "origem": c.withOrigin],
-                            uniquingKeysWith: { a, _ in a })
-                    },
-                ] as [String: Any]
-            },
+            "solicitacoes": [describe(requestsOut), describe(requestAnswers)],
+            "arquivos": files.map(describe),
         ]
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         data.append(0x0A)
@@ -375,18 +377,68 @@ extension Interchange {
             `desde` (data e hora) só no modo `incremental`.
 
             """
-        for f in files {
-            out += "\n## `\(f.name)`\(f.required ? "" : " (opcional)")\n\n\(f.meaning) Chave: \(f.key.map { "`\($0)`" }.joined(separator: ", ")).\n\n"
-            out += "| Coluna | Obrigatória | Tipo | O que é |\n|---|---|---|---|\n"
-            for c in f.columns {
-                var meaning = c.meaning
-                if case .choice(let values) = c.kind {
-                    meaning = (meaning.isEmpty ? "" : meaning + " ") + "Valores: \(values.map { "`\($0)`" }.joined(separator: ", "))."
-                }
-                if c.withOrigin { meaning += " Com `\(c.name)_origem_codigo` e `\(c.name)_origem_descricao`." }
-                out += "| `\(c.name)` | \(c.presence.rawValue) | \(c.kind.name) | \(meaning.trimmingCharacters(in: .whitespaces)) |\n"
+        for f in files { out += table(f, level: "##") }
+        out += requestsDocument
+        for f in [requestsOut, requestAnswers] { out += table(f, level: "###") }
+        return out
+    }
+
+    static func table(_ f: File, level: String) -> String {
+        var out = "\n\(level) `\(f.name)`\(f.required ? "" : " (opcional)")\n\n\(f.meaning) Chave: \(f.key.map { "`\($0)`" }.joined(separator: ", ")).\n\n"
+        out += "| Coluna | Obrigatória | Tipo | O que é |\n|---|---|---|---|\n"
+        for c in f.columns {
+            var meaning = c.meaning
+            if case .choice(let values) = c.kind {
+                meaning = (meaning.isEmpty ? "" : meaning + " ") + "Valores: \(values.map { "`\($0)`" }.joined(separator: ", "))."
             }
+            if c.withOrigin { meaning += " Com `\(c.name)_origem_codigo` e `\(c.name)_origem_descricao`." }
+            out += "| `\(c.name)` | \(c.presence.rawValue) | \(c.kind.name) | \(meaning.trimmingCharacters(in: .whitespaces)) |\n"
         }
         return out
     }
+
+    /// The requests' way out and back (issue 31): events, webhooks, the feed, the files.
+    static let requestsDocument = """
+
+        ## Solicitações: da agência à concessionária e de volta
+
+        Cada protocolo aberto na agência (serviço, ouvidoria, atualização de CPF/CNPJ, ligação nova,
+        problema relatado) e cada passo público dele é um **evento**, gravado na mesma transação da
+        mudança: nunca se perde, nunca sai de uma mudança desfeita. Despachos privados, recebimentos,
+        edições e nomes de servidores não são eventos. O corpo do evento (JSON, chaves em ordem) está
+        em `openapi.yaml` (`EventoIntegracao`): `tipo` (`protocolo.criado`, `protocolo.andamento`,
+        `protocolo.concluido`, `protocolo.reaberto`, `protocolo.anexo`), `protocolo` (o número da
+        agência), `sequencia` (1, 2, 3… no protocolo: aplique nessa ordem), `em`, `situacao`,
+        `unidade`, `texto`, e na abertura a `solicitacao` (na ouvidoria, sem o solicitante — Lei
+        13.460/2017, art. 10 § 7). Um passo que a própria origem mandou traz `origem` (o nome da chave).
+
+        A concessionária recebe os eventos de um de três jeitos:
+
+        1. **Webhook** (`integration.webhooks` na configuração do servidor): um `POST` por evento, com
+           `X-Agencia-Event-Id` (o id global do evento, que só cresce), `X-Agencia-Event-Type`,
+           `X-Agencia-Timestamp` (segundos desde 1970), `X-Agencia-Attempt` e `X-Agencia-Signature:
+           sha256=<hex>` — o HMAC-SHA256, com o segredo do webhook, de `<timestamp>.<corpo>` (o
+           timestamp, um ponto e o corpo como chegou, em bytes). O receptor confere a assinatura,
+           recusa um timestamp a mais de 5 minutos do seu relógio e responde 2xx quando guardou o
+           evento; qualquer outra resposta (ou nenhuma) é tentada de novo, com espera que dobra (com
+           variação) até `retryMaxSeconds`, e depois de `maxAttempts` o evento fica **parado** e a
+           supervisão o vê (reenviar ou descartar). Pelo menos uma vez: um evento pode chegar de novo,
+           com o mesmo id — o receptor ignora um id que já guardou. Em ordem por protocolo: o próximo
+           evento de um protocolo só sai depois que o anterior foi aceito.
+        2. **API** (`GET /v1/integration/events?after=ID&limit=N`, com a chave de
+           `agencia-server integracao chave NOME`): os mesmos eventos em ordem de id, iguais em qualquer
+           instância; um id lido nunca é seguido por um menor.
+        3. **Arquivo**: `agencia-server integracao exportar --desde ID PASTA` escreve
+           `solicitacoes.csv` (abaixo) com as aberturas depois do evento `ID`.
+
+        A resposta volta pela API (`PATCH /v1/integration/protocols/{numero}`: `idOrigem`,
+        `protocoloOrigem`, `dataPrevista`; `POST /v1/integration/protocols/{numero}/steps`: `situacao`
+        `recebida`, `pendente`, `em_execucao`, `bloqueada`, `concluida` com o parecer ou `rejeitada`
+        com o motivo, e `eventoEm`) ou pelo arquivo `solicitacoes_retorno.csv`
+        (`agencia-server integracao retorno ARQUIVO`). Cada resposta vale uma vez (chave: protocolo e
+        `evento_em`/`eventoEm`, pela API ou por arquivo); um passo é público: o cliente o vê em Meus
+        protocolos e na consulta pública e recebe por e-mail. Até a origem confirmar, a agência mostra
+        "Enviada à concessionária em …"; depois, também o número da origem e a data prevista.
+
+        """
 }

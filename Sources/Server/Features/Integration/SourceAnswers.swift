@@ -45,6 +45,8 @@ struct SourceView: Sendable, Equatable {
 }
 
 enum SourceAnswers {
+    static let unknown = APIError(status: .notFound, code: "protocol_not_found", message: "Protocolo não encontrado na agência.")
+
     /// Applies `answer` from the source named `source` in the caller's transaction: the protocol
     /// locked, the answer checked, the references kept, the step recorded (public: the customer
     /// sees it and is told by e-mail, and it is an event), the answer's key remembered. Returns
@@ -57,7 +59,7 @@ enum SourceAnswers {
                 SELECT situation, unit, matricula, email FROM protocols WHERE number = \(bind: a.number.compact)\(unsafeRaw: postgres ? " FOR UPDATE" : "")
                 """
             ).first()
-        else { throw APIError.protocolNotFound }
+        else { throw unknown }
         if let at = a.at, a.situation != nil {
             if let seen = try await db.raw(
                 "SELECT digest FROM integration_answers WHERE protocol = \(bind: a.number.compact) AND source_at = \(bind: at)"
@@ -117,7 +119,7 @@ enum SourceAnswers {
                 WHERE number = \(bind: number.compact)
                 """
             ).first()
-        else { throw APIError.protocolNotFound }
+        else { throw unknown }
         return SourceView(
             number: number, situation: try ProtocolRepository.situation(row), sourceId: try row.decode(column: "source_id", as: String?.self),
             sourceNumber: try row.decode(column: "source_number", as: String?.self),
