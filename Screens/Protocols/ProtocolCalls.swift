@@ -166,7 +166,7 @@ enum ProtocolText {
     /// Where the request stands in the utility's service-management system (issue 31).
     static func sourceFact(_ src: Components.Schemas.ProtocolSource) -> String {
         var out = "Enviada à concessionária em \(DateFormatter.dayMonth.string(from: src.sentAt))"
-        if let n = src.number { out += " · nº lá: \(n)" }
+        if let n = src.number { out += " · nº na concessionária: \(n)" }
         if let on = src.expectedOn.flatMap(CivilDate.init(iso:)) { out += " · previsão: \(on.formatted)" }
         return out
     }

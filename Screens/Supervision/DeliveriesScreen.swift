@@ -148,7 +148,8 @@ public final class DeliveriesScreen: Screen {
         }
         guard items.indices.contains(list.selected) else { return }
         let e = items[list.selected]
-        var detail = "Evento \(e.eventId) para \(e.webhook): \(e.lastError ?? "sem detalhe")."
+        var detail = "Evento \(e.eventId) para \(e.webhook): \(e.lastError ?? "sem detalhe")"
+        if !detail.hasSuffix(".") { detail += "." }
         if e.state == .pendente { detail += " Próxima tentativa: \(Self.time.string(from: e.nextAt))." }
         if e.waiting > 0 { detail += " \(counted(e.waiting, "evento seguinte", plural: "eventos seguintes")) do protocolo esperando." }
         s.paragraph(detail, x: x, y: max(y + 1, bottom - detailLines), width: w, role: .muted)

@@ -89,7 +89,7 @@ def test_the_system_answers_a_falta_dagua_and_the_customer_sees_and_reads_both_s
     t.keys("Enter")
     screen = t.wait_for("Abastecimento restabelecido")
     flat = " ".join(l.strip() for l in screen.splitlines())
-    assert "Enviada à concessionária em" in flat and "nº lá: RA-77001" in flat and "previsão: 10/12/2026" in flat, screen
+    assert "Enviada à concessionária em" in flat and "nº na concessionária: RA-77001" in flat and "previsão: 10/12/2026" in flat, screen
     assert "Em execução: Equipe a caminho do endereço." in flat, screen
     assert "Concluída: Abastecimento restabelecido" in flat and "Situação: Concluído" in flat, screen
     assert "gsan" not in screen and "88123" not in screen, "the system's name and key are not the customer's business"

@@ -49,6 +49,13 @@ final class IntegrationAnswersTests: XCTestCase {
                 XCTAssertNotNil(sent?["sentAt"], "\(engine): enviada à concessionária")
                 XCTAssertNil(sent?["number"])
 
+                // Bad input changes nothing.
+                for bad in [["dataPrevista": "2026-13-45"], [:], ["protocoloOrigem": String(repeating: "9", count: 41)]] {
+                    let r = try await patch(client, "/v1/integration/protocols/\(number)", bad, token: key)
+                    AEq(r.status, .badRequest, "\(engine) \(bad): \(r.json)")
+                }
+                let stillUnconfirmed = try await client.get("/v1/protocols/\(number)", token: ana).json["source"] as? [String: Any]
+                XCTAssertNil(stillUnconfirmed?["confirmedAt"], "\(engine)")
                 // The source confirms with its number and data prevista; the attendant sees it beside ours.
                 let confirmed = try await patch(
                     client, "/v1/integration/protocols/\(number)", ["idOrigem": "88123", "protocoloOrigem": "RA-2026-0042", "dataPrevista": "2026-12-10"],
@@ -198,7 +205,7 @@ final class IntegrationAnswersTests: XCTestCase {
                 // Refused whole: an unknown protocol, a situation not in the list; nothing applied.
                 let bad = try file(cols + "2026/999999,1,X,2026-12-05T10:00:00-03:00,recebida,,,,,\n" + "\(b),2,Y,2026-12-05T10:00:00-03:00,feita,,,,,\n")
                 do {
-                    _ = try await AnswerFile.apply(bad, source: "gsan", store: server.store, now: Self.now)
+                    _ = try await AnswerFile.apply(bad, source: "gsan", store: server.store, now: Self.now, timeZone: "America/Maceio")
                     XCTFail("\(engine): a file with bad lines applied")
                 } catch let e as AnswerFile.Refused {
                     AEq(e.refusals.map(\.line), [3, 4], "\(engine): every refused line, by number")
@@ -210,7 +217,7 @@ final class IntegrationAnswersTests: XCTestCase {
 
                 // Applied, in the order of evento_em whatever the file's; once.
                 let good = try file(done + cols)
-                let applied = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now)
+                let applied = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now, timeZone: "America/Maceio")
                 AEq(applied.applied, 2, "\(engine)")
                 let after = try await client.get("/v1/protocols/\(a.replacingOccurrences(of: "/", with: ""))", token: ana)
                 AEq(after.json["situation"] as? String, "concluido", "\(engine)")
@@ -218,10 +225,10 @@ final class IntegrationAnswersTests: XCTestCase {
                 AEq(texts, ["Recebida pela concessionária.", "Concluída: Vazamento reparado."], "\(engine)")
                 AEq((after.json["source"] as? [String: Any])?["number"] as? String, "RA-0042")
                 do {
-                    _ = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now)
+                    _ = try await AnswerFile.apply(good, source: "gsan", store: server.store, now: Self.now, timeZone: "America/Maceio")
                     XCTFail("\(engine): the same file twice")
                 } catch is AnswerFile.AlreadyApplied {}
-                let again = try await AnswerFile.apply(try file(cols), source: "gsan", store: server.store, now: Self.now)
+                let again = try await AnswerFile.apply(try file(cols), source: "gsan", store: server.store, now: Self.now, timeZone: "America/Maceio")
                 AEq(again.applied, 0, "\(engine)")
                 AEq(again.alreadyApplied, 1)
             }

@@ -48,7 +48,7 @@ struct IntegrationHandlers: Sendable {
         guard case .json(let body) = input.body else { throw APIError.badRequest }
         guard let number = ProtocolNumber(parsing: input.path.number) else { throw SourceAnswers.unknown }
         let answer = SourceAnswer(
-            number: number, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem, expectedOn: body.dataPrevista.flatMap(CivilDate.init(iso:)))
+            number: number, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem, expectedOn: try Self.date(body.dataPrevista))
         let (view, _) = try await apply(answer, source: name)
         return .ok(.init(body: .json(view)))
     }
@@ -62,16 +62,24 @@ struct IntegrationHandlers: Sendable {
         let answer = SourceAnswer(
             number: number, situation: situation, at: Int64(body.eventoEm.timeIntervalSince1970),
             text: text?.isEmpty == false ? text : nil, sourceId: body.idOrigem, sourceNumber: body.protocoloOrigem,
-            expectedOn: body.dataPrevista.flatMap(CivilDate.init(iso:)))
+            expectedOn: try Self.date(body.dataPrevista))
         let (view, replayed) = try await apply(answer, source: name)
         return .ok(.init(headers: .init(idempotencyReplayed: replayed ? "true" : nil), body: .json(view)))
+    }
+
+    /// `dataPrevista`, refused when it is not a date.
+    static func date(_ text: String?) throws -> CivilDate? {
+        guard let text else { return nil }
+        guard let d = CivilDate(iso: text) else { throw APIError.invalid("dataPrevista: data inválida (use AAAA-MM-DD).") }
+        return d
     }
 
     private func apply(_ answer: SourceAnswer, source: String) async throws -> (Components.Schemas.ProtocoloOrigem, Bool) {
         let postgres = store.engine == .postgres
         let now = clock.epochSeconds
+        let timeZone = clock.timeZone
         let (v, replayed) = try await store.write { db in
-            let replayed = try await SourceAnswers.apply(answer, source: source, now: now, postgres: postgres, db: db)
+            let replayed = try await SourceAnswers.apply(answer, source: source, now: now, timeZone: timeZone, postgres: postgres, db: db)
             return (try await SourceAnswers.view(answer.number, db: db), replayed)
         }
         return (

@@ -160,11 +160,12 @@ public enum AnswerFile {
 
     public static func run(configuration: ServerConfiguration, path: String, source: String) async throws -> Result {
         try await AdminStore.run(configuration) { store in
-            try await apply(path, source: source, store: store, now: Int64(ServerClock.system().timeIntervalSince1970))
+            try await apply(
+                path, source: source, store: store, now: Int64(ServerClock.system().timeIntervalSince1970), timeZone: configuration.timeZone)
         }
     }
 
-    static func apply(_ path: String, source: String, store: any Store, now: Int64) async throws -> Result {
+    static func apply(_ path: String, source: String, store: any Store, now: Int64, timeZone: String) async throws -> Result {
         let file = Interchange.requestAnswers
         let (sha, _) = try InterchangePackage.hashAndCheckText(path, name: file.name)
         let header = try InterchangePackage.header(path, file: file)
@@ -216,7 +217,7 @@ public enum AnswerFile {
             var refusals = malformed
             for (line, answer) in parsed {
                 do {
-                    if try await SourceAnswers.apply(answer, source: source, now: now, postgres: postgres, db: db) {
+                    if try await SourceAnswers.apply(answer, source: source, now: now, timeZone: timeZone, postgres: postgres, db: db) {
                         result.alreadyApplied += 1
                     } else {
                         result.applied += 1

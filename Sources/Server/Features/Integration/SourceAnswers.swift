@@ -51,7 +51,9 @@ enum SourceAnswers {
     /// locked, the answer checked, the references kept, the step recorded (public: the customer
     /// sees it and is told by e-mail, and it is an event), the answer's key remembered. Returns
     /// whether it had been applied already (a replay changes nothing). Refusals are `APIError`s.
-    static func apply(_ a: SourceAnswer, source: String, now: Int64, postgres: Bool, db: any SQLDatabase) async throws -> Bool {
+    static func apply(
+        _ a: SourceAnswer, source: String, now: Int64, timeZone: String, postgres: Bool, db: any SQLDatabase
+    ) async throws -> Bool {
         if let r = a.formRefusal { throw APIError.invalid(r) }
         guard
             let row = try await db.raw(
@@ -98,7 +100,9 @@ enum SourceAnswers {
         try await ProtocolRepository.recount(from: (unit, current), to: (unit, next), db: db)
         let stepId = try await ProtocolRepository.insertStep(
             a.number, at: now, action: "source", situation: next, fromUnit: nil, toUnit: nil, text: s.text(a.text), isPublic: true,
-            staff: nil, detail: "\(source): \(s.rawValue) em \(try IntegrationEvents.time(at))", source: source, db: db)
+            staff: nil,
+            detail: "\(source): \(s.rawValue), na origem em \(LocalCalendar.dateTime(Date(timeIntervalSince1970: TimeInterval(at)), timeZone: timeZone))",
+            source: source, db: db)
         try await ProtocolRepository.tell(
             email: try row.decode(column: "email", as: String?.self), matricula: try row.decode(column: "matricula", as: String?.self),
             stepId: stepId, now: now, db: db)

@@ -210,9 +210,16 @@ struct WebhookDelivery: Service {
         }
     }
 
+    /// Why a POST got no answer, for the supervisor (the receiver is the subject, not "the server").
     static func describe(_ error: any Error) -> String {
-        if let e = error as? CurlTransportError { return "\(e)" }
-        return String(describing: error)
+        switch error as? CurlTransportError {
+        case .unreachable?: return "sem conexão com o receptor (recusada ou fora do ar)"
+        case .timedOut?: return "o receptor não respondeu a tempo"
+        case .badReply?: return "resposta incompleta ou que não é HTTP"
+        case .tls(let m)?: return "falha na conexão segura (\(m))"
+        case .other(let code, let m)?: return "falha de comunicação (curl \(code): \(m))"
+        case .cancelled?, nil: return String(describing: error)
+        }
     }
 
     /// The delay before try `attempts + 1`: base × 2^(attempts−1), capped, times 0.5–1.5.
