@@ -1,5 +1,6 @@
 """Issue 11 in a real terminal against a real server: a counter-opened protocol worked by the
 back office in its queue, seen by its customer, and looked up by anyone without its private part."""
+import re
 import time
 import uuid
 
@@ -36,7 +37,7 @@ def open_my_protocol(t, number):
     t.wait_for(number)
     lines = t.text().splitlines()
     row = next(i for i, l in enumerate(lines) if number in l)
-    for _ in range(row - next(i for i, l in enumerate(lines) if "2026/" in l)):
+    for _ in range(row - next(i for i, l in enumerate(lines) if re.search(r"\b\d{4}/\d{6}\b", l))):
         t.keys("Down")
     t.keys("Enter")
 

@@ -285,6 +285,12 @@ final class NothingCutTests: JourneyBase {
         check("bloqueios")
         await press(.escape)
         transport.on(
+            "listIntegrationDeliveries",
+            #"{"webhooks":[{"name":"gsan","pending":14,"parked":1}],"items":[{"webhook":"gsan","eventId":48213,"protocol":"2026/004512","type":"protocolo.criado","state":"parado","attempts":12,"lastStatus":500,"lastError":"HTTP 500: {\"erro\": \"tipo de serviço falta-agua sem correspondência no cadastro de serviços do GSAN (step_id)\"}","nextAt":"2026-12-05T13:00:00Z","updatedAt":"2026-12-05T13:00:00Z","waiting":3},{"webhook":"gsan","eventId":48250,"protocol":"2026/004530","type":"protocolo.andamento","state":"pendente","attempts":2,"nextAt":"2026-12-05T13:05:00Z","updatedAt":"2026-12-05T13:00:00Z","waiting":0}]}"#)
+        await press(.function(8))
+        check("envios à concessionária")
+        await press(.escape)
+        transport.on(
             "verifyCertidao",
             #"{"status":"valida","title":"Certidão negativa de débitos","matricula":"100013","holder":"MARIA A. S.","holderDocument":"***.444.777-**","issuedOn":"2026-11-20","validUntil":"2026-12-20"}"#)
         await press(.function(7))
@@ -293,7 +299,7 @@ final class NothingCutTests: JourneyBase {
         check("certidão verificada (supervisão)")
         await press(.function(8))
         check("revogar certidão")
-        XCTAssertEqual(checked.count, 12, "every state above was reached: \(checked)")
+        XCTAssertEqual(checked.count, 13, "every state above was reached: \(checked)")
     }
 
     /// Every service of the catalogue at the counter (an attendant may use them all), opened on

@@ -1,4 +1,5 @@
 import API
+import Domain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -166,10 +167,13 @@ final class ContractTests: XCTestCase {
         ] {
             XCTAssertTrue(cases.contains { $0.operation == op && $0.refused == field }, "\(op) \(field)")
         }
-        try await Harness.withServer(.sqlite, configure: { $0.maxBodyBytes = 1 << 20 }) { client in
+        try await Harness.withServer(.sqlite, configure: { $0.maxBodyBytes = 1 << 20 }) { client, server in
             let carla = try await client.staffToken("carla", "supervisao123")
+            // The source system's operations take its key (a supervisor may not call them).
+            let key = try await IntegrationKeys.create("contrato", store: server.store, now: 1_795_438_800)
             for c in cases {
-                var h: HTTPFields = [.authorization: "Bearer \(carla)", .contentType: "application/json"]
+                let token = Permissions.allows(.integracao, c.operation) ? key : carla
+                var h: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
                 for (k, v) in c.headers { h[HTTPField.Name(k)!] = v }
                 let r = try await client.execute(
                     uri: c.uri, method: c.method, headers: h, body: c.body.map { ByteBuffer(string: $0) } ?? ByteBuffer(string: "{}"))

@@ -172,6 +172,13 @@ final class WebhookDeliveryTests: XCTestCase {
                 XCTAssertEqual(parked["waiting"] as? Int, 2, "\(engine): its protocol's later events wait")
                 let hooks = try XCTUnwrap(list.json["webhooks"] as? [[String: Any]])
                 XCTAssertEqual(hooks.first?["parked"] as? Int, 1)
+                // And Prometheus does (the gauges are refreshed every few seconds).
+                try await wait("the parked gauge", clock: clock) {
+                    let metrics = String(buffer: try await client.get("/metrics").body)
+                    let parked = #"agencia_webhook_parked{webhook="gsan"} "#
+                    return (metrics.contains(parked + "1\n") || metrics.contains(parked + "1.0\n"))
+                        && metrics.contains(#"agencia_webhook_failures_total{webhook="gsan"}"#)
+                }
                 // Nobody else may see or decide it.
                 let refused = try await client.get("/v1/integration/deliveries", token: diego)
                 XCTAssertEqual(refused.status, .forbidden)
