@@ -8,9 +8,9 @@ import urllib.request
 import uuid
 
 from conftest import BIN, messages_to
-from test_journeys import counter_login, kiosk_login
+from test_journeys import counter_login
 from test_protocols import open_my_protocol
-from test_service_requests import open_services, select_service
+from test_service_requests import ask_falta_dagua
 from test_services import api
 from webhook_receiver import Receiver
 
@@ -66,20 +66,7 @@ def test_the_system_answers_a_falta_dagua_and_the_customer_sees_and_reads_both_s
     server_box.update(url=server["url"], key=integration_key(server))
 
     t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24, env={"TZ": "UTC"})
-    kiosk_login(t, "10001-3", "111.444.777-35")
-    t.wait_for("DÉBITOS EM ABERTO")
-    open_services(t)
-    select_service(t, "Falta d'água")
-    t.keys("Enter")
-    t.wait_for("Ponto de referência")
-    t.type("Perto da praça")
-    t.keys("Down")
-    t.type("79 99876-1234")
-    t.keys("F2")
-    t.wait_for("Confira o pedido:")
-    t.keys("F2")
-    screen = t.wait_for("Pedido aberto: protocolo ")
-    formatted = screen.split("Pedido aberto: protocolo ")[1].split()[0]
+    formatted = ask_falta_dagua(t)
     wait_until("the system answered", lambda: formatted in answered)
 
     t.keys("Escape")

@@ -131,11 +131,9 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal,
     assert "Valor: R$ 60,00" in screen, screen
 
 
-def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):
-    """Maria asks at the kiosk; Operação receives it and answers publicly (through the API, as
-    the supervisor); her "Meus protocolos" shows the answer, and the queue's private note never."""
-    server = servers.get(None, kioskIdleSeconds=120)
-    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+def ask_falta_dagua(t):
+    """Maria, at the kiosk, asks for Falta d'água (reference point and phone); the protocol's
+    number as the confirmation shows it (`2026/000123`)."""
     kiosk_login(t, "10001-3", "111.444.777-35")
     t.wait_for("DÉBITOS EM ABERTO")
     open_services(t)
@@ -150,7 +148,15 @@ def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, termina
     t.wait_for("Confira o pedido:")
     t.keys("F2")
     screen = t.wait_for("Pedido aberto: protocolo ")
-    formatted = screen.split("Pedido aberto: protocolo ")[1].split()[0]
+    return screen.split("Pedido aberto: protocolo ")[1].split()[0]
+
+
+def test_falta_dagua_from_the_kiosk_is_worked_and_tracked_there(servers, terminal):
+    """Maria asks at the kiosk; Operação receives it and answers publicly (through the API, as
+    the supervisor); her "Meus protocolos" shows the answer, and the queue's private note never."""
+    server = servers.get(None, kioskIdleSeconds=120)
+    t = terminal(f"--server {server['url']} --mode kiosk", width=80, height=24)
+    formatted = ask_falta_dagua(t)
     number = formatted.replace("/", "")
 
     carla = api(server["url"], "/v1/sessions/staff", body={"usuario": "carla", "senha": "supervisao123", "modo": "counter"})["token"]
