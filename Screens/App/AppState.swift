@@ -20,6 +20,8 @@ public final class AppState {
     public var output: DocumentOutput
     /// This terminal's name in its configuration (`terminalId`), sent with problem reports.
     public var terminalId: String?
+    /// The high-contrast palette (issue 32): from `client.colors`, switched at the kiosk.
+    public var highContrast = false
     /// The ouvidoria's counters for the staff header (nil until read; refreshed every minute).
     public var ouvidoria: Components.Schemas.OuvidoriaSummary?
 

@@ -11,8 +11,10 @@ public struct ClientConfiguration: Decodable, Equatable {
     public var requestTimeoutSeconds: Int = 15
     /// CA bundle for an `https://` backend with a private CA.
     public var caFile: String?
-    /// `auto` (what the terminal offers) or `mono` (attributes only).
+    /// `auto` (what the terminal offers), `mono` (attributes only) or `alto-contraste` (white
+    /// and yellow on black, every pair 7:1 or more; issue 32).
     public var colors: String = "auto"
+    public static let colorChoices = ["auto", "mono", "alto-contraste"]
     /// Where the embedded demo backend keeps its SQLite file (a new temporary one by default).
     public var demoDatabase: String?
     /// Kiosk idle settings for the embedded demo backend (a real backend sends its own).
@@ -47,6 +49,10 @@ public struct ClientConfiguration: Decodable, Equatable {
         requestTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .requestTimeoutSeconds) ?? 15
         caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
         colors = try c.decodeIfPresent(String.self, forKey: .colors) ?? "auto"
+        guard Self.colorChoices.contains(colors) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .colors, in: c, debugDescription: "colors: use \(Self.colorChoices.joined(separator: ", ")) (não \"\(colors)\")")
+        }
         demoDatabase = try c.decodeIfPresent(String.self, forKey: .demoDatabase)
         demoIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .demoIdleSeconds)
         logFile = try c.decodeIfPresent(String.self, forKey: .logFile)

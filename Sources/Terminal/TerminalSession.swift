@@ -16,8 +16,11 @@ public final class TerminalSession {
     private var previous: Surface?
     private var pairs: [Role: (attr: attr_t, pair: Int16)] = [:]
 
+    /// High contrast (issue 32): set from the configuration, switched by the kiosk's key.
+    public private(set) var highContrast = false
+
     /// Starts curses on the process's terminal. `forceMono` ignores colours (config key).
-    public init(forceMono: Bool = false) throws {
+    public init(forceMono: Bool = false, highContrast: Bool = false) throws {
         setlocale(LC_ALL, "")
         glyphs = agc_utf8_locale() != 0 ? .unicode : .ascii
         // The terminal's real size (ioctl, SIGWINCH), never stale LINES/COLUMNS variables.
@@ -40,8 +43,17 @@ public final class TerminalSession {
         } else {
             tier = .mono
         }
-        pairs = RoleStyles.make(tier: tier)
+        self.highContrast = highContrast
+        pairs = RoleStyles.make(tier: tier, highContrast: highContrast)
         wtimeout(agc_stdscr(), 25)
+    }
+
+    /// Switches the palette; the next frame is drawn whole in it. Nothing to switch in monochrome.
+    public func setHighContrast(_ on: Bool) {
+        guard on != highContrast else { return }
+        highContrast = on
+        pairs = RoleStyles.make(tier: tier, highContrast: on)
+        invalidate()
     }
 
     public var size: (width: Int, height: Int) { (Int(agc_cols()), Int(agc_lines())) }
@@ -231,7 +243,7 @@ public enum TerminalError: Error, CustomStringConvertible {
 /// Role → curses attributes and colour pairs for each tier. Monochrome uses attributes only
 /// (bold, reverse, underline, dim), so every status stays visible without colour.
 enum RoleStyles {
-    static func make(tier: ColorTier) -> [Role: (attr: attr_t, pair: Int16)] {
+    static func make(tier: ColorTier, highContrast: Bool = false) -> [Role: (attr: attr_t, pair: Int16)] {
         let bold = agc_a_bold()
         let rev = agc_a_reverse()
         let ul = agc_a_underline()
@@ -253,9 +265,48 @@ enum RoleStyles {
             for (r, a) in mono { out[r] = (a, 0) }
             return out
         }
-        // (foreground, background) for 8 colours; 256-colour variants where they read better.
+        let colours = palette(tier: tier, highContrast: highContrast)
+        var n: Int16 = 1
+        for role in Role.allCases {
+            guard let (fg, bg, a) = colours[role] else { continue }
+            if Int(n) < Int(agc_color_pairs()) {
+                init_pair(n, fg, bg)
+                out[role] = (a, n)
+                n += 1
+            } else {
+                out[role] = (mono[role] ?? none, 0)
+            }
+        }
+        return out
+    }
+
+    /// (foreground, background, attributes) of each role in a colour tier; -1 is the terminal's
+    /// own colour. High contrast (`client.colors: "alto-contraste"`, issue 32) names both colours
+    /// of every role — white or yellow on black, black on yellow or white — so no pair depends on
+    /// the terminal's theme, each at a contrast of 7:1 or more (WCAG AAA; `RoleStylesTests`
+    /// computes it from the xterm palette), and bold where plain text would be thin.
+    static func palette(tier: ColorTier, highContrast: Bool) -> [Role: (Int16, Int16, attr_t)] {
+        let bold = agc_a_bold()
+        let ul = agc_a_underline()
+        let dim = agc_a_dim()
+        let none = agc_a_normal()
         let c256 = tier == .c256
-        let colours: [Role: (Int16, Int16, attr_t)] = [
+        if highContrast {
+            let (black, white, yellow) = c256 ? (Int16(16), Int16(231), Int16(226)) : (Int16(COLOR_BLACK), Int16(COLOR_WHITE), Int16(COLOR_YELLOW))
+            let text = (white, black, none)
+            let loud = (yellow, black, bold)
+            let onYellow = (black, yellow, bold)
+            let onWhite = (black, white, bold)
+            return [
+                .normal: text, .title: loud, .header: (white, black, bold | ul), .muted: text, .selected: onYellow, .focused: loud,
+                .input: (white, black, ul), .inputFocused: onWhite, .error: onYellow, .warning: loud, .success: (white, black, bold),
+                .paid: text, .underReview: (yellow, black, bold | ul), .overdue: loud, .banner: onWhite, .functionKey: onYellow,
+                .functionLabel: text, .border: text, .hint: text, .qrCode: (black, white, none), .late: onYellow,
+                .dueSoon: (yellow, black, bold | ul),
+            ]
+        }
+        // (foreground, background) for 8 colours; 256-colour variants where they read better.
+        return [
             .normal: (-1, -1, none),
             .title: (c256 ? 33 : Int16(COLOR_CYAN), -1, bold),
             .header: (c256 ? 250 : Int16(COLOR_WHITE), c256 ? 236 : Int16(COLOR_BLUE), bold),
@@ -282,17 +333,5 @@ enum RoleStyles {
             .late: (c256 ? 196 : Int16(COLOR_RED), -1, bold),
             .dueSoon: (c256 ? 214 : Int16(COLOR_YELLOW), -1, bold),
         ]
-        var n: Int16 = 1
-        for role in Role.allCases {
-            guard let (fg, bg, a) = colours[role] else { continue }
-            if Int(n) < Int(agc_color_pairs()) {
-                init_pair(n, fg, bg)
-                out[role] = (a, n)
-                n += 1
-            } else {
-                out[role] = (mono[role] ?? none, 0)
-            }
-        }
-        return out
     }
 }

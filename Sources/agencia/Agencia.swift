@@ -67,7 +67,7 @@ struct Agencia: ParsableCommand {
         let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: middlewares)
         let output = Printing.output(
             printCommand: c.printCommand, saveDirectory: c.saveDirectory, attachmentsDirectory: c.attachmentsDirectory)
-        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", output: output, terminalId: c.terminalId)
+        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", highContrast: c.colors == "alto-contraste", output: output, terminalId: c.terminalId)
         embedded?.stop()
     }
 }

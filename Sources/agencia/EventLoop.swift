@@ -11,16 +11,19 @@ nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
 /// The one loop of the client: read an event (keys, mouse, resize; 25 ms timeout), deliver
 /// finished network calls, tick the clock, draw the frame. Network work never runs here.
 enum EventLoop {
-    static func run(mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, output: DocumentOutput, terminalId: String?) throws {
+    static func run(
+        mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, highContrast: Bool, output: DocumentOutput, terminalId: String?
+    ) throws {
         signal(SIGHUP) { _ in hangupReceived = 1 }
         signal(SIGTERM) { _ in terminateReceived = 1 }
         signal(SIGINT, SIG_IGN)
         signal(SIGQUIT, SIG_IGN)
         signal(SIGTSTP, SIG_IGN)
-        let terminal = try TerminalSession(forceMono: mono)
+        let terminal = try TerminalSession(forceMono: mono, highContrast: highContrast)
         defer { terminal.end() }
         let state = AppState(mode: mode, token: token, now: now(), output: output)
         state.terminalId = terminalId
+        state.highContrast = highContrast
         let model = AppModel(state: state) {
             mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
         }
@@ -46,6 +49,7 @@ enum EventLoop {
             }
             runtime.drain()
             runtime.send(.tick(now: now()))
+            if state.highContrast != terminal.highContrast { terminal.setHighContrast(state.highContrast) }
             var surface = Surface(width: size.width, height: size.height, glyphs: terminal.glyphs)
             model.render(&surface)
             if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true

@@ -24,6 +24,62 @@ final class RoleStylesTests: XCTestCase {
         for r in Role.allCases { XCTAssertNotNil(mono[r], "\(r)") }
     }
 
+    /// xterm's palette: the 16 system colours (xterm's defaults), the 6×6×6 cube, the greys.
+    static func rgb(_ index: Int16) -> (Double, Double, Double) {
+        let system: [(Int, Int, Int)] = [
+            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
+            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
+        ]
+        let i = Int(index)
+        let c: (Int, Int, Int)
+        if i < 16 {
+            c = system[i]
+        } else if i < 232 {
+            let steps = [0, 95, 135, 175, 215, 255]
+            c = (steps[(i - 16) / 36], steps[(i - 16) / 6 % 6], steps[(i - 16) % 6])
+        } else {
+            let g = 8 + 10 * (i - 232)
+            c = (g, g, g)
+        }
+        return (Double(c.0), Double(c.1), Double(c.2))
+    }
+
+    /// WCAG 2.x: relative luminance of sRGB, then (L1 + 0.05) / (L2 + 0.05).
+    static func contrast(_ a: Int16, _ b: Int16) -> Double {
+        func lum(_ i: Int16) -> Double {
+            let (r, g, b) = rgb(i)
+            func lin(_ v: Double) -> Double {
+                let s = v / 255
+                return s <= 0.04045 ? s / 12.92 : pow((s + 0.055) / 1.055, 2.4)
+            }
+            return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+        }
+        let (l1, l2) = (lum(a), lum(b))
+        return (max(l1, l2) + 0.05) / (min(l1, l2) + 0.05)
+    }
+
+    /// Issue 32: in high contrast every role names both its colours (nothing left to the
+    /// terminal's theme) and every pair reads at 7:1 or more (WCAG AAA), in 256 and in 8 colours.
+    func testHighContrastIsAAAForEveryRole() {
+        XCTAssertEqual(Self.contrast(16, 231), 21, accuracy: 0.01, "the formula: black on white is 21:1")
+        for tier in [ColorTier.c256, .c8] {
+            let p = RoleStyles.palette(tier: tier, highContrast: true)
+            XCTAssertEqual(Set(p.keys), Set(Role.allCases), "\(tier)")
+            for (role, (fg, bg, _)) in p {
+                XCTAssertTrue(fg >= 0 && bg >= 0, "\(tier) \(role): both colours named")
+                XCTAssertGreaterThanOrEqual(Self.contrast(fg, bg), 7, "\(tier) \(role): \(fg) on \(bg)")
+            }
+            // Statuses still differ from plain text there (and say themselves in words on screen).
+            let normal = p[.normal].map { [Int64($0.0), Int64($0.1), Int64($0.2)] }
+            for r in [Role.selected, .error, .overdue, .late, .inputFocused, .functionKey] {
+                XCTAssertNotEqual(p[r].map { [Int64($0.0), Int64($0.1), Int64($0.2)] }, normal, "\(tier) \(r)")
+            }
+        }
+        // The usual palette would not pass: what high contrast is for.
+        let usual = RoleStyles.palette(tier: .c256, highContrast: false)
+        XCTAssertTrue(usual.values.contains { $0.0 < 0 || $0.1 < 0 })
+    }
+
     func testRawModeKeysDecode() {
         XCTAssertEqual(TerminalSession.decode(13), .key(.enter))
         XCTAssertEqual(TerminalSession.decode(27), .key(.escape))
