@@ -137,6 +137,17 @@ public final class AppModel {
                 showingHelp = true
                 helpTop = 0
                 return []
+            // The kiosk's accessibility keys (issue 32), on every screen; off again at logout.
+            case .function(11) where state.mode == .kiosk:
+                state.highContrast.toggle()
+                flash = state.highContrast ? "Alto contraste ligado. F11 volta às cores de sempre." : "Cores de sempre. F11 liga o alto contraste."
+                return []
+            case .function(12) where state.mode == .kiosk && state.speechAvailable:
+                state.speechOn.toggle()
+                flash = state.speechOn
+                    ? "Áudio ligado: o terminal diz o que a tela mostra, no fone de ouvido. F12 desliga."
+                    : "Áudio desligado. F12 liga de novo."
+                return []
             case .function(10) where state.session != nil:
                 // Text typed and not sent on any open screen: F10 asks first (mc; issue 28.17).
                 if !confirmingLeave, stack.contains(where: \.holdsTypedText) {
@@ -178,6 +189,9 @@ public final class AppModel {
     public func resetToLogin(message: String?) {
         state.session = nil
         state.token.token = nil
+        // The next customer starts as the terminal is configured.
+        state.speechOn = false
+        state.highContrast = state.highContrastConfigured
         idleWarningSince = nil
         showingHelp = false
         confirmingLeave = false
@@ -241,11 +255,13 @@ public final class AppModel {
             return
         }
         if top.fullScreen {
+            s.announce(top.title)
             top.render(&s, area: s.bounds, app: state)
             renderOverlays(&s)
             return
         }
-        // Title bar.
+        // Title bar; the title is the first thing said of a screen.
+        s.announce(top.title)
         s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
         let (left, right) = titleBar(width: s.width, vertical: s.glyphs.vertical)
         s.put(left, x: 0, y: 0, role: .header)
@@ -350,6 +366,7 @@ public final class AppModel {
     private func renderIdleWarning(_ s: inout Surface, remaining: Double) {
         let w = min(s.width - 4, 64)
         let secs = max(0, Int(remaining.rounded(.up)))
+        s.announce("Ainda está aí? O atendimento será encerrado em \(counted(secs, "segundo")).")
         let lines =
             TextLayout.wrap("O atendimento será encerrado em \(counted(secs, "segundo")).", width: w - 6) + [""]
             + TextLayout.wrap("Toque na tela ou pressione qualquer tecla para continuar.", width: w - 6)

@@ -20,8 +20,13 @@ public final class AppState {
     public var output: DocumentOutput
     /// This terminal's name in its configuration (`terminalId`), sent with problem reports.
     public var terminalId: String?
-    /// The high-contrast palette (issue 32): from `client.colors`, switched at the kiosk.
+    /// The high-contrast palette (issue 32): from `client.colors`, switched at the kiosk (F11).
     public var highContrast = false
+    public var highContrastConfigured = false
+    /// Speech (issue 32): whether this kiosk offers it (`client.speech.available`: it has a
+    /// headphone jack) and whether the customer turned it on (F12; off at logout).
+    public var speechAvailable = false
+    public var speechOn = false
     /// The ouvidoria's counters for the staff header (nil until read; refreshed every minute).
     public var ouvidoria: Components.Schemas.OuvidoriaSummary?
 

@@ -15,6 +15,10 @@ public struct ClientConfiguration: Decodable, Equatable {
     /// and yellow on black, every pair 7:1 or more; issue 32).
     public var colors: String = "auto"
     public static let colorChoices = ["auto", "mono", "alto-contraste"]
+    /// Speech at a kiosk (issue 32): offered only where `available` (a headphone jack); the
+    /// customer turns it on with F12. `command` gets the text as its last argument and plays it
+    /// (espeak-ng's Brazilian voice on the default audio device by default).
+    public var speech = SpeechSettings()
     /// Where the embedded demo backend keeps its SQLite file (a new temporary one by default).
     public var demoDatabase: String?
     /// Kiosk idle settings for the embedded demo backend (a real backend sends its own).
@@ -35,7 +39,7 @@ public struct ClientConfiguration: Decodable, Equatable {
     public var terminalSecret: String?
 
     enum CodingKeys: String, CodingKey {
-        case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, demoDatabase, demoIdleSeconds, logFile,
+        case mode, server, connectTimeoutSeconds, requestTimeoutSeconds, caFile, colors, speech, demoDatabase, demoIdleSeconds, logFile,
             printCommand, saveDirectory, attachmentsDirectory, terminalId, terminalSecret
     }
 
@@ -53,6 +57,7 @@ public struct ClientConfiguration: Decodable, Equatable {
             throw DecodingError.dataCorruptedError(
                 forKey: .colors, in: c, debugDescription: "colors: use \(Self.colorChoices.joined(separator: ", ")) (não \"\(colors)\")")
         }
+        speech = try c.decodeIfPresent(SpeechSettings.self, forKey: .speech) ?? speech
         demoDatabase = try c.decodeIfPresent(String.self, forKey: .demoDatabase)
         demoIdleSeconds = try c.decodeIfPresent(Int.self, forKey: .demoIdleSeconds)
         logFile = try c.decodeIfPresent(String.self, forKey: .logFile)

@@ -49,6 +49,15 @@ public struct Surface: Sendable {
     /// Text that did not fit where it was put (cut at the right or below): a screen's tests
     /// require there is none at 80×24.
     public private(set) var cuts: [String] = []
+    /// What this frame says aloud when speech is on (issue 32): the screen's title, then its
+    /// messages, in order. The kiosk speaks what is new since the frame before.
+    public private(set) var spoken: [String] = []
+
+    /// Adds `text` to what the frame says.
+    public mutating func announce(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if !t.isEmpty, !spoken.contains(t) { spoken.append(t) }
+    }
 
     public init(width: Int, height: Int, glyphs: Glyphs = .unicode) {
         self.width = max(0, width)
@@ -106,6 +115,8 @@ public struct Surface: Sendable {
     /// `text` word-wrapped to `width`, its last line on row `bottom` (a screen's status or error
     /// line): the rows it takes are cleared first, so it reads whole over whatever was there.
     public mutating func footer(_ text: String, x: Int, bottom: Int, width: Int, role: Role) {
+        // A message, a warning, an error: said as it appears.
+        if role == .error || role == .warning || role == .success { announce(text) }
         let lines = TextLayout.wrap(text, width: width)
         let top = bottom - lines.count + 1
         for (i, line) in lines.enumerated() {

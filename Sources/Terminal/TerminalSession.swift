@@ -162,6 +162,9 @@ public final class TerminalSession {
         case .key(.char(let c))? where c.isASCII && c.isNumber:
             let n = c.wholeNumberValue ?? 0
             return [.key(.function(n == 0 ? 10 : n))]
+        // The two keys after 0 on the same row: F11 and F12 (the kiosk's contrast and audio).
+        case .key(.char("-"))?: return [.key(.function(11))]
+        case .key(.char("="))?: return [.key(.function(12))]
         case let e?: return [.key(.escape), e]
         }
     }

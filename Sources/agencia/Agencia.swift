@@ -21,6 +21,7 @@ struct Agencia: ParsableCommand {
     @Option(help: "URL do servidor (sobrepõe a configuração); sem servidor, usa a demonstração embutida.") var server: String?
     @Flag(help: "Usa a demonstração embutida mesmo havendo configuração.") var demo = false
     @Option(help: "Demonstração embutida: toma esta data (AAAA-MM-DD) como hoje.") var demoToday: String?
+    @Option(help: "Testes: a fala vai para arquivos WAV nesta pasta (com utterances.log), e o quiosque a oferece.") var speechFile: String?
 
     func run() throws {
         var c = ClientConfiguration()
@@ -67,7 +68,11 @@ struct Agencia: ParsableCommand {
         let client = Client(serverURL: baseURL, transport: CurlTransport(options: options), middlewares: middlewares)
         let output = Printing.output(
             printCommand: c.printCommand, saveDirectory: c.saveDirectory, attachmentsDirectory: c.attachmentsDirectory)
-        try EventLoop.run(mode: c.mode, client: client, token: token, mono: c.colors == "mono", highContrast: c.colors == "alto-contraste", output: output, terminalId: c.terminalId)
+        let speaker = c.mode == .kiosk && (c.speech.available || speechFile != nil)
+            ? Speaker(command: c.speech.command, fileDirectory: speechFile) : nil
+        try EventLoop.run(
+            mode: c.mode, client: client, token: token, mono: c.colors == "mono", highContrast: c.colors == "alto-contraste",
+            speaker: speaker, output: output, terminalId: c.terminalId)
         embedded?.stop()
     }
 }

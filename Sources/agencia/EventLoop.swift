@@ -12,7 +12,8 @@ nonisolated(unsafe) var terminateReceived: sig_atomic_t = 0
 /// finished network calls, tick the clock, draw the frame. Network work never runs here.
 enum EventLoop {
     static func run(
-        mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, highContrast: Bool, output: DocumentOutput, terminalId: String?
+        mode: TerminalMode, client: Client, token: TokenBox, mono: Bool, highContrast: Bool, speaker: Speaker?, output: DocumentOutput,
+        terminalId: String?
     ) throws {
         signal(SIGHUP) { _ in hangupReceived = 1 }
         signal(SIGTERM) { _ in terminateReceived = 1 }
@@ -24,6 +25,10 @@ enum EventLoop {
         let state = AppState(mode: mode, token: token, now: now(), output: output)
         state.terminalId = terminalId
         state.highContrast = highContrast
+        state.highContrastConfigured = highContrast
+        state.speechAvailable = speaker != nil
+        var said: [String] = []
+        defer { speaker?.stop() }
         let model = AppModel(state: state) {
             mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
         }
@@ -40,6 +45,7 @@ enum EventLoop {
             }
             if let event = terminal.nextEvent() {
                 if case .resize(let w, let h) = event { size = (w, h) }
+                if case .key = event { speaker?.stop() }  // a key interrupts the speech
                 runtime.send(event)
                 // Take every key already typed before drawing (fast typists, pastes, slow links).
                 while let more = terminal.nextEvent() {
@@ -52,6 +58,14 @@ enum EventLoop {
             if state.highContrast != terminal.highContrast { terminal.setHighContrast(state.highContrast) }
             var surface = Surface(width: size.width, height: size.height, glyphs: terminal.glyphs)
             model.render(&surface)
+            // Speech: what this frame says that the one before did not (title, messages).
+            if let speaker, state.speechOn {
+                let new = surface.spoken.filter { !said.contains($0) }
+                if !new.isEmpty { speaker.say(new.joined(separator: ". ")) }
+                said = surface.spoken
+            } else {
+                said = []
+            }
             if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true
             {
                 terminal.present(surface)

@@ -94,6 +94,8 @@ final class RoleStylesTests: XCTestCase {
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("5"))), [.key(.function(5))])
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("9"))), [.key(.function(9))])
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("0"))), [.key(.function(10))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("-"))), [.key(.function(11))])
+        XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("="))), [.key(.function(12))])
         XCTAssertEqual(TerminalSession.escape(followedBy: nil), [.key(.escape)])
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.escape)), [.key(.escape)])
         XCTAssertEqual(TerminalSession.escape(followedBy: .key(.char("a"))), [.key(.escape), .key(.char("a"))])

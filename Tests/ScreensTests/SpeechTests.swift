@@ -1,0 +1,69 @@
+import API
+import Domain
+import Foundation
+import TUI
+import XCTest
+
+@testable import Screens
+
+/// Issue 32, first pieces: what a frame says (its title, then its messages), the kiosk's keys
+/// for audio and contrast (off again at logout), and the synthesiser writing real WAVs.
+final class SpeechTests: JourneyBase {
+    func testTheKioskSaysItsTitleAndMessagesAndForgetsAtLogout() async {
+        start(mode: .kiosk)
+        model.state.speechAvailable = true
+        runtime.start()
+        await runtime.settle()
+        XCTAssertEqual(screen().spoken.first, "Entrar", "the title first")
+        runtime.send(.key(.function(12)))
+        await runtime.settle()
+        XCTAssertTrue(model.state.speechOn)
+        XCTAssertTrue(screen().spoken.contains { $0.hasPrefix("Áudio ligado") }, "\(screen().spoken)")
+        runtime.send(.key(.function(11)))
+        await runtime.settle()
+        XCTAssertTrue(model.state.highContrast)
+        XCTAssertTrue(screen().spoken.contains { $0.hasPrefix("Alto contraste ligado") }, "\(screen().spoken)")
+        model.resetToLogin(message: nil)
+        XCTAssertFalse(model.state.speechOn, "the next customer starts silent")
+        XCTAssertFalse(model.state.highContrast)
+    }
+
+    func testNoAudioKeyWhereTheKioskHasNoJack() async {
+        start(mode: .kiosk)
+        runtime.start()
+        await runtime.settle()
+        runtime.send(.key(.function(12)))
+        await runtime.settle()
+        XCTAssertFalse(model.state.speechOn)
+    }
+
+    func testTheSynthesiserWritesEveryUtteranceAndNeverAWholeCPF() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fala-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let speaker = Speaker(command: SpeechSettings().command, fileDirectory: dir)
+        speaker.say("Entrar")
+        speaker.wait()
+        speaker.say("Titular: CPF 111.444.777-35")
+        speaker.wait()
+        let log = try String(contentsOfFile: (dir as NSString).appendingPathComponent("utterances.log"), encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 2, log)
+        XCTAssertFalse(log.contains("111.444.777-35") || log.contains("11144477735"), log)
+        XCTAssertTrue(log.contains("***.444.777-**"), "the CPF as the kiosk shows it: \(log)")
+        for n in 1...2 {
+            let wav = (dir as NSString).appendingPathComponent(String(format: "%04d.wav", n))
+            let data = try Data(contentsOf: URL(fileURLWithPath: wav))
+            XCTAssertEqual(String(decoding: data.prefix(4), as: UTF8.self), "RIFF", wav)
+            // sox: a real sound, not silence.
+            let sox = Process()
+            sox.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            sox.arguments = ["sox", wav, "-n", "stat"]
+            let pipe = Pipe()
+            sox.standardError = pipe
+            try sox.run()
+            sox.waitUntilExit()
+            let stat = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let rms = stat.split(separator: "\n").first { $0.hasPrefix("RMS     amplitude") }?.split(separator: " ").last.flatMap { Double($0) }
+            XCTAssertGreaterThan(rms ?? 0, 0.01, stat)
+        }
+    }
+}
