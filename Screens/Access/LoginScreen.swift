@@ -222,6 +222,11 @@ public final class LoginScreen: Screen {
         let x = area.x + 3
         var y = area.y + 1
         s.put("Bem-vindo ao autoatendimento", x: x, y: y, role: .title)
+        // The accessibility keys, named where a customer starts (issue 32).
+        let access = app.speechAvailable ? "F11 contraste · F12 áudio" : "F11 alto contraste"
+        if CharWidth.of("Bem-vindo ao autoatendimento") + CharWidth.of(access) + 8 <= area.width {
+            s.put(access, x: area.x + area.width - CharWidth.of(access) - 2, y: y, role: .hint)
+        }
         y += 2
         guard let p = policy else {
             s.put(
@@ -245,11 +250,17 @@ public final class LoginScreen: Screen {
         fieldRects = []
         let fw = 22
         fieldRects.append(matricula.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 0))
-        if let (msg, err) = matriculaStatus() { s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area) }
+        if let (msg, err) = matriculaStatus() {
+            if err { s.announce(msg) }
+            s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area)
+        }
         y += 3
         if p.policy.asksDocument {
             fieldRects.append(documento.render(into: &s, x: x, y: y, labelWidth: 12, width: fw, focused: focus == 1))
-            if let (msg, err) = documentoStatus() { s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area) }
+            if let (msg, err) = documentoStatus() {
+                if err { s.announce(msg) }
+                s.put(msg, x: x + 12, y: y + 1, role: err ? .error : .success, clip: area)
+            }
             y += 3
         }
         let button = busy ? "[ Entrando… ]" : "[ Entrar ]"
@@ -259,6 +270,7 @@ public final class LoginScreen: Screen {
         let hintsNeed = p.demoHints.isEmpty ? 0 : p.demoHints.count + 1
         y += failure == nil && area.y + area.height - (y + 2) < hintsNeed ? 1 : 2
         if let f = failure {
+            s.announce(f.message)
             let lines = TextLayout.wrap(f.message, width: area.width - 10)
             let box = Rect(x: x - 1, y: y, width: area.width - 4, height: min(lines.count + 2, area.y + area.height - y))
             s.box(

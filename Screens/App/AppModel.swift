@@ -344,8 +344,13 @@ public final class AppModel {
             for (i, line) in TextLayout.wrap(text, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
         }
         let report = top is ReportProblemScreen ? "" : "\(Self.reportKey.label) relata um problema desta tela à equipe de tecnologia. "
+        var access = ""
+        if state.mode == .kiosk {
+            access = "F11: alto contraste. " + (state.speechAvailable ? "F12: áudio no fone de ouvido. " : "")
+        }
         let footer = TextLayout.wrap(
-            "\(report)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10). Qualquer outra tecla fecha.", width: w - 4)
+            "\(report)\(access)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10; Esc - = F11; Esc = = F12). Qualquer outra tecla fecha.",
+            width: w - 4)
         let h = min(s.height - 2, lines.count + footer.count + 4)
         let rows = h - footer.count - 4
         helpTop = min(helpTop, max(0, lines.count - rows))
