@@ -289,16 +289,21 @@ public final class LoginLocksScreen: Screen {
             x: x, y: y, role: .header)
         y += 1
         let rows = max(1, area.y + area.height - y - 1)
-        list.scroll(height: rows)
-        for i in list.top..<min(items.count, list.top + rows) {
-            let l = items[i]
-            let origin = l.origin.map { $0.hasPrefix("t:") ? "terminal \($0.dropFirst(2))" : String($0.dropFirst(3)) } ?? "qualquer lugar"
-            let line =
-                TextLayout.pad(Self.describe(l.account), width: cols.account) + TextLayout.pad(origin, width: cols.origin)
-                + TextLayout.pad(String(l.failures), width: cols.n) + TextLayout.pad(Self.time.string(from: l.until), width: cols.until)
-                + (l.locked ? "BLOQUEADO" : "lento")
-            s.put(TextLayout.pad(TextLayout.fit(line, width: w), width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-            y += 1
+        let items = items
+        func origin(_ l: Calls.LoginLock) -> String {
+            l.origin.map { $0.hasPrefix("t:") ? "terminal \($0.dropFirst(2))" : String($0.dropFirst(3)) } ?? "qualquer lugar"
         }
+        list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: rows),
+            row: { i in
+                let l = items[i]
+                return TextLayout.pad(Self.describe(l.account), width: cols.account) + TextLayout.pad(origin(l), width: cols.origin)
+                    + TextLayout.pad(String(l.failures), width: cols.n) + TextLayout.pad(Self.time.string(from: l.until), width: cols.until)
+                    + (l.locked ? "BLOQUEADO" : "lento")
+            },
+            spoken: { i in
+                let l = items[i]
+                return "\(Self.describe(l.account)), \(counted(l.failures, "falha")) de \(origin(l)), \(l.locked ? "bloqueado" : "lento") até \(Self.time.string(from: l.until))"
+            })
     }
 }

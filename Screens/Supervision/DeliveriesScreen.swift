@@ -135,17 +135,20 @@ public final class DeliveriesScreen: Screen {
         // The list, then the selected event's reason below it.
         let detailLines = 4
         let rows = max(1, bottom - y - detailLines - 1)
-        list.scroll(height: rows)
-        for i in list.top..<min(items.count, list.top + rows) {
-            let e = items[i]
-            let state = e.state == .parado ? "PARADO" : "tentando"
-            let line =
-                TextLayout.pad(String(e.eventId), width: 8) + TextLayout.pad(e._protocol, width: 13)
-                + TextLayout.pad(Self.typeNames[e._type] ?? e._type, width: 11) + TextLayout.pad(state, width: 9)
-                + "\(e.attempts) tent. · \(e.lastStatus.map { "HTTP \($0)" } ?? "sem resposta")"
-            s.put(TextLayout.pad(TextLayout.fit(line, width: w), width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-            y += 1
-        }
+        let items = items
+        y = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: rows),
+            row: { i in
+                let e = items[i]
+                return TextLayout.pad(String(e.eventId), width: 8) + TextLayout.pad(e._protocol, width: 13)
+                    + TextLayout.pad(Self.typeNames[e._type] ?? e._type, width: 11) + TextLayout.pad(e.state == .parado ? "PARADO" : "tentando", width: 9)
+                    + "\(e.attempts) tent. · \(e.lastStatus.map { "HTTP \($0)" } ?? "sem resposta")"
+            },
+            spoken: { i in
+                let e = items[i]
+                return "Evento \(e.eventId), \(Self.typeNames[e._type] ?? e._type) do protocolo \(e._protocol), "
+                    + "\(e.state == .parado ? "parado" : "tentando") depois de \(e.attempts) tentativas"
+            })
         guard items.indices.contains(list.selected) else { return }
         let e = items[list.selected]
         var detail = "Evento \(e.eventId) para \(e.webhook): \(e.lastError ?? "sem detalhe")"

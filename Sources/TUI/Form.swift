@@ -121,6 +121,12 @@ public struct Form: Sendable, Equatable {
             }
             let after = x + labelWidth + width + 2
             let note = problems[i] ?? f.hint
+            if focused {
+                if case .choice(let options, let selected) = f.input {
+                    s.announce("\(TextLayout.fieldName(f.label)), \(options[selected])")
+                }
+                if !note.isEmpty { s.announce(note) }
+            }
             if !note.isEmpty {
                 let lines = TextLayout.wrap(note, width: max(10, s.width - after - 1))
                 for (k, line) in lines.enumerated() { s.put(line, x: after, y: row + k, role: problems[i] == nil ? .muted : .error) }

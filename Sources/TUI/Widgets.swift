@@ -136,7 +136,13 @@ public struct TextField: Sendable, Equatable {
         let visibleStart = max(0, cursor - (width - 1))
         let visible = String(shown.dropFirst(visibleStart).prefix(width))
         s.put(visible, x: fx, y: y, role: focused ? (selected ? .selected : .inputFocused) : .input, clip: area)
-        if focused { s.cursor = (fx + cursor - visibleStart, y) }
+        if focused {
+            s.cursor = (fx + cursor - visibleStart, y)
+            // Said when it takes the focus: its label and whether it holds something — never
+            // what (a CPF is typed here; the customer asks for the digits with a key).
+            let name = TextLayout.fieldName(label)
+            if !name.isEmpty { s.announce("\(name), \(text.isEmpty ? "vazio" : "preenchido")") }
+        }
         return area
     }
 }
@@ -179,10 +185,39 @@ public struct ListState: Sendable, Equatable {
         if selected >= top + height { top = selected - height + 1 }
         top = max(0, min(top, max(0, count - height)))
     }
+
+    /// The list drawn in `area`, one row each from its top (issue 32: the list's plumbing in one
+    /// place): scrolled to keep the selection in view, the selected row as a bar the width of the
+    /// area, the terminal's cursor at its start (a screen reader follows it), and the selected
+    /// row said in words (`spoken`) when speech is on. Returns the row after the last drawn.
+    @discardableResult
+    public mutating func render(
+        into s: inout Surface, area: Rect, row: (Int) -> String, spoken: (Int) -> String
+    ) -> Int {
+        let height = max(1, area.height)
+        scroll(height: height)
+        var y = area.y
+        for i in top..<min(count, top + height) {
+            let text = TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width)
+            s.put(text, x: area.x, y: y, role: i == selected ? .selected : .normal)
+            if i == selected {
+                s.cursor = (area.x, y)
+                s.announce(spoken(i))
+            }
+            y += 1
+        }
+        return y
+    }
 }
 
 /// Word wrapping for messages and help text.
 public enum TextLayout {
+    /// A field's label as said: without its colon, the mark of a required field and spaces.
+    public static func fieldName(_ label: String) -> String {
+        let trim: Set<Character> = [":", "*", " "]
+        return String(label.drop(while: { trim.contains($0) }).reversed().drop(while: { trim.contains($0) }).reversed())
+    }
+
     public static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         return wordWrap(text) { CharWidth.of($0) <= width }

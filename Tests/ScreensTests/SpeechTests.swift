@@ -12,9 +12,12 @@ final class SpeechTests: JourneyBase {
     func testTheKioskSaysItsTitleAndMessagesAndForgetsAtLogout() async {
         start(mode: .kiosk)
         model.state.speechAvailable = true
+        transport.on("getAuthPolicy", Fixtures.policy)
         runtime.start()
         await runtime.settle()
         XCTAssertEqual(screen().spoken.first, "Entrar", "the title first")
+        XCTAssertTrue(screen().spoken.contains("Matrícula, vazio"), "then the focused field: \(screen().spoken)")
+        XCTAssertNotNil(screen().cursor, "the terminal's cursor on the field")
         runtime.send(.key(.function(12)))
         await runtime.settle()
         XCTAssertTrue(model.state.speechOn)

@@ -93,3 +93,19 @@ final class ChartYearLabelTests: XCTestCase {
         XCTAssertTrue(line.contains("24"), "the year of one bar, written short: \(line)")
     }
 }
+
+/// Issue 32: a list says its selected row in words and puts the terminal's cursor at its start.
+final class ListRenderTests: XCTestCase {
+    func testTheSelectedRowIsSaidAndHoldsTheCursor() {
+        var s = Surface(width: 40, height: 10, glyphs: .unicode)
+        var list = ListState(count: 30)
+        list.selected = 12
+        let end = list.render(
+            into: &s, area: Rect(x: 2, y: 1, width: 30, height: 5), row: { "linha \($0)" }, spoken: { "Linha número \($0)" })
+        XCTAssertEqual(end, 6)
+        XCTAssertEqual(list.top, 8, "scrolled to keep the selection in view")
+        XCTAssertEqual(s.cursor.map { [$0.x, $0.y] }, [2, 5])
+        XCTAssertEqual(s.spoken, ["Linha número 12"])
+        XCTAssertTrue(s.text.contains("linha 12"))
+    }
+}
