@@ -189,6 +189,27 @@ public final class DebtsScreen: Screen {
 
     /// The bill's situation in words; `asOf` is the server's today (a due date already past
     /// but on a non-business day still pays without charges).
+    /// A bill's row in words (issue 32): "Conta de outubro de dois mil e vinte e seis, vencida
+    /// em dez de novembro…, cento e dezoito reais e quarenta e dois centavos, com encargos …".
+    static func spoken(_ b: Calls.Bill, asOf: String?, marked: Bool?) -> String {
+        var parts: [String] = []
+        if let c = Competencia(iso: b.competencia) {
+            parts.append("Conta de \(Spoken.month(year: c.year, month: c.month))")
+        } else {
+            parts.append("Conta \(b.competencia)")
+        }
+        let due = CivilDate(iso: b.dueOn)
+        switch b.situacao {
+        case .aberta where b.overdue: parts.append("vencida em \(due.map(Spoken.date) ?? b.dueOn)")
+        case .aberta: parts.append("vence em \(due.map(Spoken.date) ?? b.dueOn)")
+        default: parts.append(status(b, asOf: asOf).0.lowercased())
+        }
+        parts.append(Spoken.money(cents: b.amountCents))
+        if let u = b.updated, u.totalCents != b.amountCents { parts.append("com encargos \(Spoken.money(cents: u.totalCents))") }
+        if let marked, b.situacao == .aberta { parts.append(marked ? "marcada" : "não marcada") }
+        return parts.joined(separator: ", ")
+    }
+
     static func status(_ b: Calls.Bill, asOf: String?) -> (String, Role) {
         switch b.situacao {
         case .paga:
@@ -294,33 +315,33 @@ public final class DebtsScreen: Screen {
         let belowLines = below.flatMap { text, role in TextLayout.wrap(text, width: w).map { ($0, role) } }
         let footer = max(1, belowLines.count)
         let rows = max(1, area.y + area.height - y - footer - 1)
-        list.scroll(height: rows)
-        rowY = []
         let shown = bills
-        for i in list.top..<min(shown.count, list.top + rows) {
-            let b = shown[i]
-            let (label, role) = Self.status(b, asOf: asOf)
-            let mark: String
-            if mode == .secondCopy {
-                mark = "   "
-            } else if b.situacao != .aberta {
-                mark = " - "
-            } else {
-                mark = selected.contains(b.id) ? "[\(s.glyphs.check)]" : "[ ]"
-            }
-            let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            let due = CivilDate(iso: b.dueOn)?.formatted ?? b.dueOn
-            let updated = b.updated.map { Money(cents: $0.totalCents).formatted } ?? ""
-            var line =
-                (i == list.selected ? String(s.glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9)
-                + TextLayout.pad(due, width: 12)
-                + TextLayout.pad(Money(cents: b.amountCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
-            if wide { line += TextLayout.pad("\(cubicMeters(b.consumptionM3))\(b.estimated ? "*" : "")", width: 13) }
-            line += label
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : role)
-            rowY.append((y, i))
-            y += 1
-        }
+        let glyphs = s.glyphs
+        let (mode, selectedBills, asOf, cursorRow) = (mode, selected, asOf, list.selected)
+        rowY = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: rows),
+            row: { i in
+                let b = shown[i]
+                let mark: String
+                if mode == .secondCopy {
+                    mark = "   "
+                } else if b.situacao != .aberta {
+                    mark = " - "
+                } else {
+                    mark = selectedBills.contains(b.id) ? "[\(glyphs.check)]" : "[ ]"
+                }
+                let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
+                let due = CivilDate(iso: b.dueOn)?.formatted ?? b.dueOn
+                let updated = b.updated.map { Money(cents: $0.totalCents).formatted } ?? ""
+                var line =
+                    (i == cursorRow ? String(glyphs.arrowRight) : " ") + mark + TextLayout.pad(comp, width: 9)
+                    + TextLayout.pad(due, width: 12)
+                    + TextLayout.pad(Money(cents: b.amountCents).formatted, width: 14) + TextLayout.pad(updated, width: 14)
+                if wide { line += TextLayout.pad("\(cubicMeters(b.consumptionM3))\(b.estimated ? "*" : "")", width: 13) }
+                return line + Self.status(b, asOf: asOf).0
+            },
+            role: { Self.status(shown[$0], asOf: asOf).1 },
+            spoken: { i in Self.spoken(shown[i], asOf: asOf, marked: mode == .secondCopy ? nil : selectedBills.contains(shown[i].id)) })
         y = area.y + area.height - footer
         for (line, role) in belowLines {
             s.put(line, x: x, y: y, role: role)

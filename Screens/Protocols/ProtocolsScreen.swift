@@ -91,18 +91,21 @@ public final class ProtocolsScreen: Screen {
             "  " + TextLayout.pad("Protocolo", width: 12) + TextLayout.pad("Aberto", width: 8) + TextLayout.pad("Situação", width: 14)
                 + "Tipo — assunto", x: x, y: y, role: .header)
         y += 1
-        let height = max(1, area.y + area.height - y)
-        list.scroll(height: height)
-        for i in list.top..<min(items.count, list.top + height) {
-            let p = items[i]
-            let situation = ProtocolSituation(rawValue: p.situation.rawValue)?.label ?? p.situation.rawValue
-            let opened = String(DateFormatter.dayMonth.string(from: p.openedAt).prefix(5))
-            let line =
-                "  " + TextLayout.pad(p.formatted, width: 12) + TextLayout.pad(opened, width: 8) + TextLayout.pad(situation, width: 14)
-                + TextLayout.fit("\(p.typeName) — \(p.subject)", width: max(8, w - 36))
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-            rows.append((y, i))
-            y += 1
+        func situation(_ p: Components.Schemas.ProtocolSummary) -> String {
+            ProtocolSituation(rawValue: p.situation.rawValue)?.label ?? p.situation.rawValue
         }
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: max(1, area.y + area.height - y)),
+            row: { i in
+                let p = items[i]
+                let opened = String(DateFormatter.dayMonth.string(from: p.openedAt).prefix(5))
+                return "  " + TextLayout.pad(p.formatted, width: 12) + TextLayout.pad(opened, width: 8)
+                    + TextLayout.pad(situation(p), width: 14) + TextLayout.fit("\(p.typeName) — \(p.subject)", width: max(8, w - 36))
+            },
+            spoken: { i in
+                let p = items[i]
+                let number = ProtocolNumber(parsing: p.formatted).map(Spoken.protocolNumber) ?? p.formatted
+                return "Protocolo \(number), \(p.typeName), \(p.subject), \(situation(p).lowercased())"
+            })
     }
 }

@@ -136,7 +136,7 @@ public final class DeliveriesScreen: Screen {
         let detailLines = 4
         let rows = max(1, bottom - y - detailLines - 1)
         let items = items
-        y = list.render(
+        y += list.render(
             into: &s, area: Rect(x: x, y: y, width: w, height: rows),
             row: { i in
                 let e = items[i]
@@ -148,7 +148,7 @@ public final class DeliveriesScreen: Screen {
                 let e = items[i]
                 return "Evento \(e.eventId), \(Self.typeNames[e._type] ?? e._type) do protocolo \(e._protocol), "
                     + "\(e.state == .parado ? "parado" : "tentando") depois de \(e.attempts) tentativas"
-            })
+            }).count
         guard items.indices.contains(list.selected) else { return }
         let e = items[list.selected]
         var detail = "Evento \(e.eventId) para \(e.webhook): \(e.lastError ?? "sem detalhe")"

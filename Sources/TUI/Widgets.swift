@@ -189,24 +189,26 @@ public struct ListState: Sendable, Equatable {
     /// The list drawn in `area`, one row each from its top (issue 32: the list's plumbing in one
     /// place): scrolled to keep the selection in view, the selected row as a bar the width of the
     /// area, the terminal's cursor at its start (a screen reader follows it), and the selected
-    /// row said in words (`spoken`) when speech is on. Returns the row after the last drawn.
+    /// row said in words (`spoken`) when speech is on; `role` colours the others. Returns the
+    /// rows drawn (a tap finds its row there).
     @discardableResult
     public mutating func render(
-        into s: inout Surface, area: Rect, row: (Int) -> String, spoken: (Int) -> String
-    ) -> Int {
+        into s: inout Surface, area: Rect, row: (Int) -> String, role: (Int) -> Role = { _ in .normal }, spoken: (Int) -> String
+    ) -> [(y: Int, index: Int)] {
         let height = max(1, area.height)
         scroll(height: height)
-        var y = area.y
+        var drawn: [(y: Int, index: Int)] = []
         for i in top..<min(count, top + height) {
+            let y = area.y + drawn.count
             let text = TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width)
-            s.put(text, x: area.x, y: y, role: i == selected ? .selected : .normal)
+            s.put(text, x: area.x, y: y, role: i == selected ? .selected : role(i))
             if i == selected {
                 s.cursor = (area.x, y)
                 s.announce(spoken(i))
             }
-            y += 1
+            drawn.append((y, i))
         }
-        return y
+        return drawn
     }
 }
 

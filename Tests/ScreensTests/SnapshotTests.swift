@@ -83,6 +83,12 @@ final class SnapshotTests: XCTestCase {
         runtime.send(.key(.function(2)))
         await runtime.settle()
         runtime.send(.key(.function(2)))  // select the overdue bills
+        // What speech says of the list (issue 32): the title, then the row under the cursor in words.
+        let debts = render(model, 80, 24)
+        XCTAssertEqual(debts.spoken.first, model.top.title)
+        let row = debts.spoken.first { $0.hasPrefix("Conta de ") } ?? ""
+        XCTAssertTrue(row.contains(" de dois mil e vinte e ") && row.contains(" reais"), "\(debts.spoken)")
+        XCTAssertNotNil(debts.cursor, "the terminal's cursor on the selected bill")
         try assertSnapshot(render(model, 80, 24), "debts-80x24")
         try assertSnapshot(render(model, 132, 43), "debts-132x43")
         try assertSnapshot(render(model, 80, 24, .ascii), "debts-80x24-ascii")

@@ -100,9 +100,10 @@ final class ListRenderTests: XCTestCase {
         var s = Surface(width: 40, height: 10, glyphs: .unicode)
         var list = ListState(count: 30)
         list.selected = 12
-        let end = list.render(
+        let drawn = list.render(
             into: &s, area: Rect(x: 2, y: 1, width: 30, height: 5), row: { "linha \($0)" }, spoken: { "Linha número \($0)" })
-        XCTAssertEqual(end, 6)
+        XCTAssertEqual(drawn.map(\.index), [8, 9, 10, 11, 12])
+        XCTAssertEqual(drawn.map(\.y), [1, 2, 3, 4, 5])
         XCTAssertEqual(list.top, 8, "scrolled to keep the selection in view")
         XCTAssertEqual(s.cursor.map { [$0.x, $0.y] }, [2, 5])
         XCTAssertEqual(s.spoken, ["Linha número 12"])
