@@ -179,25 +179,25 @@ public final class AgreementsScreen: Screen {
         if let (text, role) = notice { footer.append((text, role)) }
         let footerLines = footer.map { TextLayout.wrap($0.0, width: w).count }.reduce(0, +)
         let height = max(1, bottom - footerLines - y)
-        list.scroll(height: height)
-        for k in list.top..<min(a.installments.count, list.top + height) {
-            let i = a.installments[k]
-            let label = i.seq == 0 ? "Entrada" : "\(i.seq) de \(a.count)"
-            let state: String
-            if let paid = i.paidOn {
-                state = "paga em \(Self.date(paid))"
-            } else if let u = i.updated {
-                state = "atrasada: \(Money(cents: u.totalCents).formatted)"
-            } else {
-                state = a.status == .ativo ? "em aberto" : "não paga"
-            }
-            let marker = k == list.selected ? "\(s.glyphs.arrowRight) " : "  "
-            let line =
-                "\(marker)\(label.padding(toLength: 11, withPad: " ", startingAt: 0)) \(Self.date(i.dueOn))  "
-                + "\(Money(cents: i.amountCents).formatted.padding(toLength: 13, withPad: " ", startingAt: 0)) \(state)"
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: k == list.selected ? .selected : .normal)
-            y += 1
+        let (arrow, cursorRow) = (s.glyphs.arrowRight, list.selected)
+        func label(_ i: Components.Schemas.Agreement.InstallmentsPayloadPayload) -> String { i.seq == 0 ? "Entrada" : "\(i.seq) de \(a.count)" }
+        func state(_ i: Components.Schemas.Agreement.InstallmentsPayloadPayload) -> String {
+            if let paid = i.paidOn { return "paga em \(Self.date(paid))" }
+            if let u = i.updated { return "atrasada: \(Money(cents: u.totalCents).formatted)" }
+            return a.status == .ativo ? "em aberto" : "não paga"
         }
+        y += list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { k in
+                let i = a.installments[k]
+                return "\(k == cursorRow ? "\(arrow) " : "  ")\(label(i).padding(toLength: 11, withPad: " ", startingAt: 0)) \(Self.date(i.dueOn))  "
+                    + "\(Money(cents: i.amountCents).formatted.padding(toLength: 13, withPad: " ", startingAt: 0)) \(state(i))"
+            },
+            spoken: { k in
+                let i = a.installments[k]
+                let due = CivilDate(iso: i.dueOn).map(Spoken.date) ?? i.dueOn
+                return "Parcela \(label(i)), vence em \(due), \(Spoken.money(cents: i.amountCents)), \(state(i))"
+            }).count
         var fy = bottom - footerLines
         for (text, role) in footer { fy = s.paragraph(text, x: x, y: fy, width: w, role: role) }
     }

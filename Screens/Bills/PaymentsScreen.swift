@@ -72,16 +72,21 @@ public final class PaymentsScreen: Screen {
             x: x, y: y, role: .header)
         y += 1
         let rows = max(1, area.y + area.height - y - 2)
-        list.scroll(height: rows)
-        for i in list.top..<min(items.count, list.top + rows) {
-            let p = items[i]
-            let line =
-                TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12)
-                + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
-                + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-            y += 1
-        }
+        let items = items
+        list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: rows),
+            row: { i in
+                let p = items[i]
+                return TextLayout.pad(CivilDate(iso: p.paidOn)?.formatted ?? p.paidOn, width: 12)
+                    + TextLayout.pad(Money(cents: p.amountCents).formatted, width: 14)
+                    + TextLayout.pad(Competencia(iso: p.competencia)?.formatted ?? p.competencia, width: 10) + Self.channel(p.channel)
+            },
+            spoken: { i in
+                let p = items[i]
+                let month = Competencia(iso: p.competencia).map { Spoken.month(year: $0.year, month: $0.month) } ?? p.competencia
+                return "Pagamento de \(CivilDate(iso: p.paidOn).map(Spoken.date) ?? p.paidOn), \(Spoken.money(cents: p.amountCents)), "
+                    + "conta de \(month), \(Self.channel(p.channel))"
+            })
         // Where the list stands, so that rows below the screen are known to be there (issue 28.22).
         let last = min(items.count, list.top + rows)
         if items.count > rows {

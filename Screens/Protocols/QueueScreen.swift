@@ -250,20 +250,24 @@ public final class QueueScreen: Screen {
         y += 1
         let height = max(1, area.y + area.height - y - 1)
         visibleRows = height
-        list.scroll(height: height)
-        for i in list.top..<min(items.count, list.top + height) {
-            let item = items[i]
-            let (deadline, role) = Self.deadline(item)
-            let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? item.situation.rawValue
-            let rest = max(8, w - 2 - 12 - 20 - 13)
-            let line =
-                (item.unread ? "* " : "  ") + TextLayout.pad(item.formatted, width: 12) + TextLayout.pad(deadline, width: 20)
-                + TextLayout.pad(situation, width: 13) + TextLayout.fit("\(item.typeName) — \(item.subject)", width: rest)
-            let selected = i == list.selected
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected ? .selected : role)
-            rows.append((y, i))
-            y += 1
+        func situation(_ item: Components.Schemas.QueueItem) -> String {
+            ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? item.situation.rawValue
         }
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in
+                let item = items[i]
+                let rest = max(8, w - 2 - 12 - 20 - 13)
+                return (item.unread ? "* " : "  ") + TextLayout.pad(item.formatted, width: 12)
+                    + TextLayout.pad(Self.deadline(item).0, width: 20) + TextLayout.pad(situation(item), width: 13)
+                    + TextLayout.fit("\(item.typeName) — \(item.subject)", width: rest)
+            },
+            role: { Self.deadline(items[$0]).1 },
+            spoken: { i in
+                let item = items[i]
+                return "\(item.formatted), \(situation(item).lowercased())\(item.unread ? ", não recebido" : ""), prazo \(Self.deadline(item).0), "
+                    + "\(item.typeName), \(item.subject)"
+            })
         let partial = self.items.count < q.total ? " · \(self.items.count) de \(q.total) na tela (↓ no fim traz mais)" : ""
         s.put(TextLayout.fit("* não recebido pela unidade" + partial, width: w), x: x, y: area.y + area.height - 1, role: .muted)
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
