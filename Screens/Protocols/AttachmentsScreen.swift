@@ -118,17 +118,18 @@ public final class AttachmentsScreen: Screen {
             quiet && files.indices.contains(list.selected)
             ? TextLayout.wrap(ProtocolText.describe(files[list.selected].file), width: w) : []
         let height = max(1, bottom - y - 1 - whole.count)
-        list.scroll(height: height)
-        for i in list.top..<min(files.count, list.top + height) {
-            let (step, file) = files[i]
-            let when = DateFormatter.dayMonth.string(from: step.at)
-            let label = ProtocolScreen.actionLabels[step.action.rawValue] ?? step.action.rawValue
-            let left = "\(when)  \(TextLayout.pad(label, width: 11)) \(step._public ? "público" : "PRIVADO")  "
-            let line = left + TextLayout.fit(ProtocolText.describe(file), width: max(8, w - CharWidth.of(left)))
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : step._public ? .normal : .muted)
-            rows.append((y, i))
-            y += 1
-        }
+        let files = files
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in
+                let (step, file) = files[i]
+                let when = DateFormatter.dayMonth.string(from: step.at)
+                let label = ProtocolScreen.actionLabels[step.action.rawValue] ?? step.action.rawValue
+                let left = "\(when)  \(TextLayout.pad(label, width: 11)) \(step._public ? "público" : "PRIVADO")  "
+                return left + TextLayout.fit(ProtocolText.describe(file), width: max(8, w - CharWidth.of(left)))
+            },
+            role: { files[$0].step._public ? .normal : .muted },
+            spoken: { i in "\(ProtocolText.describe(files[i].file)), \(files[i].step._public ? "público" : "privado")" })
         for (i, line) in whole.enumerated() { s.put(line, x: x, y: bottom - whole.count + i, role: .header) }
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)

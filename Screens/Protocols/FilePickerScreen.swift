@@ -233,18 +233,17 @@ public final class FilePickerScreen: Screen {
         let quiet = failure == nil && busy == nil
         let whole = selected.flatMap { quiet && CharWidth.of($0.name) > nameWidth ? TextLayout.wrap($0.name, width: w) : nil } ?? []
         let height = max(1, bottom - y - 1 - whole.count)
-        list.scroll(height: height)
-        for i in list.top..<min(entries.count, list.top + height) {
-            let e = entries[i]
-            let right =
-                e.isDirectory
-                ? "pasta" : "\(AttachmentLimits.size(e.size))  \(DateFormatter.dayMonth.string(from: e.modified))"
-            let line =
-                TextLayout.pad(e.isDirectory ? e.name + "/" : e.name, width: nameWidth) + " " + TextLayout.pad(right, width: rightWidth)
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : e.isDirectory ? .header : .normal)
-            rows.append((y, i))
-            y += 1
-        }
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in
+                let e = entries[i]
+                let right =
+                    e.isDirectory
+                    ? "pasta" : "\(AttachmentLimits.size(e.size))  \(DateFormatter.dayMonth.string(from: e.modified))"
+                return TextLayout.pad(e.isDirectory ? e.name + "/" : e.name, width: nameWidth) + " " + TextLayout.pad(right, width: rightWidth)
+            },
+            role: { entries[$0].isDirectory ? .header : .normal },
+            spoken: { i in entries[i].isDirectory ? "Pasta \(entries[i].name)" : "Arquivo \(entries[i].name), \(AttachmentLimits.size(entries[i].size))" })
         for (i, line) in whole.enumerated() { s.put(line, x: x, y: bottom - whole.count + i, role: .header) }
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)

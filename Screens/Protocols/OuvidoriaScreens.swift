@@ -472,17 +472,19 @@ public final class OuvidoriaOverdueScreen: Screen {
             return
         }
         let height = max(3, area.height - 3)
-        list.scroll(height: height)
-        for i in list.top..<min(items.count, list.top + height) {
-            let e = items[i]
-            // The server's count in the utility's calendar (issue 28.6).
-            let late = -(e.daysLeft ?? 0)
-            let right = late > 0 ? "\(counted(late, "dia")) de atraso" : "venceu hoje"
-            let line = TextLayout.pad("\(e.formatted)  \(e.typeName)  \(e.requesterName)", width: max(10, w - 18)) + right
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .warning)
-            rows.append((y, i))
-            y += 1
+        // The server's count in the utility's calendar (issue 28.6).
+        func lateness(_ i: Int) -> String {
+            let late = -(items[i].daysLeft ?? 0)
+            return late > 0 ? "\(counted(late, "dia")) de atraso" : "venceu hoje"
         }
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in
+                let e = items[i]
+                return TextLayout.pad("\(e.formatted)  \(e.typeName)  \(e.requesterName)", width: max(10, w - 18)) + lateness(i)
+            },
+            role: { _ in .warning },
+            spoken: { i in "\(items[i].formatted), \(items[i].typeName), \(lateness(i))" })
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 }

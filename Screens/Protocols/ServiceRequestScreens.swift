@@ -135,17 +135,17 @@ public final class ServiceCatalogueScreen: Screen {
         }
         let detailLines = details.reduce(0) { $0 + TextLayout.wrap($1.0, width: w).count }
         let height = max(3, area.y + area.height - y - detailLines - 1)
-        list.scroll(height: height)
-        for i in list.top..<min(offers.count, list.top + height) {
-            let o = offers[i]
-            let state =
-                !o.available ? "indisponível" : o.pending != nil ? "já pedido" : o.feeCents.map { Money(cents: $0).formatted } ?? "sem taxa"
-            let line = TextLayout.pad(o.name, width: max(10, w - 16)) + TextLayout.pad(state, width: 16)
-            let role: Role = i == list.selected ? .selected : o.available ? .normal : .muted
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: role)
-            rows.append((y, i))
-            y += 1
+        func state(_ o: Components.Schemas.ServiceOffer, spoken: Bool) -> String {
+            if !o.available { return "indisponível" }
+            if o.pending != nil { return "já pedido" }
+            return o.feeCents.map { spoken ? "taxa de \(Spoken.money(cents: $0))" : Money(cents: $0).formatted } ?? "sem taxa"
         }
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in TextLayout.pad(offers[i].name, width: max(10, w - 16)) + TextLayout.pad(state(offers[i], spoken: false), width: 16) },
+            role: { offers[$0].available ? .normal : .muted },
+            spoken: { i in "\(offers[i].name), \(state(offers[i], spoken: true))" })
+        y += rows.count
         y = max(y, area.y + height) + 1
         for (text, role) in details { y = s.paragraph(text, x: x, y: y, width: w, role: role) }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
