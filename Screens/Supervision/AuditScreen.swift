@@ -159,19 +159,19 @@ public final class AuditScreen: Screen {
         if detail.isEmpty { detail = "Sem detalhes." }
         let detailLines = Array(TextLayout.wrap(detail, width: w).prefix(2))
         let rows = max(1, area.y + area.height - y - detailLines.count - 2)
-        list.scroll(height: rows)
-        for i in list.top..<min(items.count, list.top + rows) {
-            let it = items[i]
-            let line =
-                TextLayout.pad(Self.stamp.string(from: it.at), width: cols.at) + TextLayout.pad(it.staff, width: cols.staff)
-                + TextLayout.pad(CodeWording.auditAction(it.action), width: cols.action)
-                + TextLayout.pad(it.matricula.map(Matricula.display) ?? "", width: cols.mat)
-                + (it.terminal ?? "")
-            s.put(
-                TextLayout.pad(TextLayout.fit(line, width: w), width: w), x: x, y: y,
-                role: i == list.selected && inList ? .selected : .normal)
-            y += 1
-        }
+        let items = items
+        list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: rows),
+            row: { i in
+                let it = items[i]
+                return TextLayout.pad(Self.stamp.string(from: it.at), width: cols.at) + TextLayout.pad(it.staff, width: cols.staff)
+                    + TextLayout.pad(CodeWording.auditAction(it.action), width: cols.action)
+                    + TextLayout.pad(it.matricula.map(Matricula.display) ?? "", width: cols.mat) + (it.terminal ?? "")
+            }, active: inList,
+            spoken: { i in
+                let it = items[i]
+                return "\(Self.stamp.string(from: it.at)), \(it.staff), \(CodeWording.auditAction(it.action))"
+            })
         var dy = area.y + area.height - detailLines.count - 1
         for line in detailLines {
             s.put(line, x: x, y: dy, role: .muted)

@@ -189,11 +189,13 @@ public struct ListState: Sendable, Equatable {
     /// The list drawn in `area`, one row each from its top (issue 32: the list's plumbing in one
     /// place): scrolled to keep the selection in view, the selected row as a bar the width of the
     /// area, the terminal's cursor at its start (a screen reader follows it), and the selected
-    /// row said in words (`spoken`) when speech is on; `role` colours the others. Returns the
+    /// row said in words (`spoken`) when speech is on; `role` colours the others; `active` false:
+    /// the focus is elsewhere on the screen (no bar, no cursor). Returns the
     /// rows drawn (a tap finds its row there).
     @discardableResult
     public mutating func render(
-        into s: inout Surface, area: Rect, row: (Int) -> String, role: (Int) -> Role = { _ in .normal }, spoken: (Int) -> String
+        into s: inout Surface, area: Rect, row: (Int) -> String, role: (Int) -> Role = { _ in .normal }, active: Bool = true,
+        spoken: (Int) -> String
     ) -> [(y: Int, index: Int)] {
         let height = max(1, area.height)
         scroll(height: height)
@@ -201,8 +203,8 @@ public struct ListState: Sendable, Equatable {
         for i in top..<min(count, top + height) {
             let y = area.y + drawn.count
             let text = TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width)
-            s.put(text, x: area.x, y: y, role: i == selected ? .selected : role(i))
-            if i == selected {
+            s.put(text, x: area.x, y: y, role: active && i == selected ? .selected : role(i))
+            if active, i == selected {
                 s.cursor = (area.x, y)
                 s.announce(spoken(i))
             }
