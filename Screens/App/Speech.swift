@@ -39,8 +39,39 @@ public final class Speaker: @unchecked Sendable {
         if let fileDirectory { try? FileManager.default.createDirectory(atPath: fileDirectory, withIntermediateDirectories: true) }
     }
 
-    /// What is said of `text`: personal documents masked, nothing else changed.
-    public static func utterance(_ text: String) -> String { Masking.cpfsInText(text) }
+    /// What is said of `text`: a CPF masked, and what a synthesiser would read wrong put in
+    /// words first — money ("R$ 118,42"), dates ("10/11/2026"), protocol numbers
+    /// ("2026/000123"), matrículas and other codes with a check digit ("10001-3", digit by digit).
+    public static func utterance(_ text: String) -> String {
+        var out = Masking.cpfsInText(text)
+        for (pattern, say) in Self.rewrites {
+            guard let re = try? NSRegularExpression(pattern: pattern) else { continue }
+            var result = ""
+            var last = out.startIndex
+            for m in re.matches(in: out, range: NSRange(out.startIndex..., in: out)) {
+                guard let r = Range(m.range, in: out) else { continue }
+                result += out[last..<r.lowerBound]
+                result += say(String(out[r]))
+                last = r.upperBound
+            }
+            out = result + out[last...]
+        }
+        return out
+    }
+
+    static let rewrites: [(String, (String) -> String)] = [
+        (#"R\$ ?-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]{2}"#, { text in
+            let digits = text.filter(\.isNumber)
+            let cents = Int64(digits) ?? 0
+            return Spoken.money(cents: text.contains("-") ? -cents : cents)
+        }),
+        (#"\b[0-9]{2}/[0-9]{2}/[0-9]{4}\b"#, { text in
+            let p = text.split(separator: "/").compactMap { Int($0) }
+            return CivilDate(year: p[2], month: p[1], day: p[0]).map(Spoken.date) ?? text
+        }),
+        (#"\b[0-9]{4}/[0-9]{6}\b"#, { text in ProtocolNumber(parsing: text).map(Spoken.protocolNumber) ?? text }),
+        (#"\b[0-9]{3,}-[0-9X]\b"#, { Spoken.digits($0) }),
+    ]
 
     public func say(_ text: String) {
         let said = Self.utterance(text)

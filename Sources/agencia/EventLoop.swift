@@ -28,6 +28,7 @@ enum EventLoop {
         state.highContrastConfigured = highContrast
         state.speechAvailable = speaker != nil
         var said: [String] = []
+        var speaking = false
         defer { speaker?.stop() }
         let model = AppModel(state: state) {
             mode == .kiosk ? LoginScreen() as any Screen : StaffLoginScreen()
@@ -58,14 +59,14 @@ enum EventLoop {
             if state.highContrast != terminal.highContrast { terminal.setHighContrast(state.highContrast) }
             var surface = Surface(width: size.width, height: size.height, glyphs: terminal.glyphs)
             model.render(&surface)
-            // Speech: what this frame says that the one before did not (title, messages).
-            if let speaker, state.speechOn {
+            // Speech: what this frame says that the one before did not (title, messages) — and,
+            // the frame it is turned off (F12, logout), that frame's last words.
+            if let speaker, state.speechOn || speaking {
                 let new = surface.spoken.filter { !said.contains($0) }
                 if !new.isEmpty { speaker.say(new.joined(separator: ". ")) }
-                said = surface.spoken
-            } else {
-                said = []
+                said = state.speechOn ? surface.spoken : []
             }
+            speaking = state.speechOn
             if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true
             {
                 terminal.present(surface)

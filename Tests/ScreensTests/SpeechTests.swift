@@ -69,4 +69,14 @@ final class SpeechTests: JourneyBase {
             XCTAssertGreaterThan(rms ?? 0, 0.01, stat)
         }
     }
+
+    /// What a synthesiser would read wrong is put in words first.
+    func testMoneyDatesCodesAreSaidAsAListenerExpects() {
+        XCTAssertEqual(
+            Speaker.utterance("Imóvel 10001-3: R$ 118,42 até 10/11/2026, protocolo 2026/000123"),
+            "Imóvel um, zero, zero, zero, um, traço, três: cento e dezoito reais e quarenta e dois centavos até "
+                + "dez de novembro de dois mil e vinte e seis, protocolo dois mil e vinte e seis barra cento e vinte e três")
+        XCTAssertEqual(Speaker.utterance("Total: R$ 1.000.000,01"), "Total: um milhão de reais e um centavo")
+        XCTAssertEqual(Speaker.utterance("Titular: 111.444.777-35"), "Titular: ***.444.777-**")
+    }
 }
