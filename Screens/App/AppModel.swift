@@ -339,8 +339,11 @@ public final class AppModel {
         // In the bar's order, each with its label as on the bar.
         let listed = allCommands.enumerated().filter { $0.element.enabled }
             .sorted { (KeyMap.order($0.element.key), $0.offset) < (KeyMap.order($1.element.key), $1.offset) }.map(\.element)
+        s.announce("Ajuda — \(top.title)")
         for c in listed {
             let text = c.help == c.label ? c.label : "\(c.label): \(c.help)"
+            // F1 read aloud: each key with what it does.
+            s.announce("\(c.key.label), \(text)")
             for (i, line) in TextLayout.wrap(text, width: w - 18).enumerated() { lines.append((i == 0 ? c.key.label : "", line)) }
         }
         let report = top is ReportProblemScreen ? "" : "\(Self.reportKey.label) relata um problema desta tela à equipe de tecnologia. "
@@ -348,9 +351,9 @@ public final class AppModel {
         if state.mode == .kiosk {
             access = "F11: alto contraste. " + (state.speechAvailable ? "F12: áudio no fone de ouvido. " : "")
         }
-        let footer = TextLayout.wrap(
-            "\(report)\(access)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10; Esc - = F11; Esc = = F12). Qualquer outra tecla fecha.",
-            width: w - 4)
+        let note = "\(report)\(access)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10; Esc - = F11; Esc = = F12). Qualquer outra tecla fecha."
+        s.announce(note)
+        let footer = TextLayout.wrap(note, width: w - 4)
         let h = min(s.height - 2, lines.count + footer.count + 4)
         let rows = h - footer.count - 4
         helpTop = min(helpTop, max(0, lines.count - rows))
