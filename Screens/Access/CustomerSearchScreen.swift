@@ -146,26 +146,17 @@ public final class CustomerSearchScreen: Screen {
             TextLayout.pad("  Matrícula", width: cols.mat + 2) + " " + TextLayout.pad("Titular", width: cols.nome) + " "
                 + TextLayout.pad("CPF/CNPJ", width: cols.doc) + (twoLines ? "" : " Endereço"), x: x, y: y, role: .header, clip: area)
         y += 1
-        rows = []
-        let perHit = twoLines ? 2 : 1
-        let height = max(1, (area.y + area.height - y - 1) / perHit)
-        list.scroll(height: height)
-        for i in list.top..<min(hits.count, list.top + height) {
-            let h = hits[i]
-            let selected = i == list.selected
-            let line =
-                (selected ? "\(s.glyphs.arrowRight) " : "  ") + TextLayout.pad(Matricula.display(h.matricula), width: cols.mat) + " "
-                + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc)
-                + (twoLines ? "" : " " + h.endereco)
-            s.put(TextLayout.pad(line, width: w), x: x, y: y, role: selected ? .selected : .normal, clip: area)
-            rows.append((y, i))
-            y += 1
-            if twoLines {
-                s.put(TextLayout.pad(TextLayout.fit("    " + h.endereco, width: w), width: w), x: x, y: y, role: selected ? .selected : .muted, clip: area)
-                rows.append((y, i))
-                y += 1
-            }
-        }
+        let (hits, arrow, cursorRow) = (hits, s.glyphs.arrowRight, list.selected)
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: max(1, area.y + area.height - y - 1)),
+            row: { i in
+                let h = hits[i]
+                return (i == cursorRow ? "\(arrow) " : "  ") + TextLayout.pad(Matricula.display(h.matricula), width: cols.mat) + " "
+                    + TextLayout.pad(h.nome, width: cols.nome) + " " + TextLayout.pad(h.documento, width: cols.doc)
+                    + (twoLines ? "" : " " + h.endereco)
+            },
+            secondLine: twoLines ? { "    " + hits[$0].endereco } : nil,
+            spoken: { i in "\(hits[i].nome), matrícula \(Matricula.display(hits[i].matricula)), \(hits[i].endereco)" })
         let footer = "\(counted(hits.count, "resultado"))" + (truncated ? " (há mais: refine a busca)" : "")
         s.put(footer, x: x, y: area.y + area.height - 1, role: .muted)
     }

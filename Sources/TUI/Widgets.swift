@@ -195,20 +195,25 @@ public struct ListState: Sendable, Equatable {
     @discardableResult
     public mutating func render(
         into s: inout Surface, area: Rect, row: (Int) -> String, role: (Int) -> Role = { _ in .normal }, active: Bool = true,
-        spoken: (Int) -> String
+        secondLine: ((Int) -> String)? = nil, spoken: (Int) -> String
     ) -> [(y: Int, index: Int)] {
-        let height = max(1, area.height)
+        let perItem = secondLine == nil ? 1 : 2
+        let height = max(1, area.height / perItem)
         scroll(height: height)
         var drawn: [(y: Int, index: Int)] = []
         for i in top..<min(count, top + height) {
             let y = area.y + drawn.count
-            let text = TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width)
-            s.put(text, x: area.x, y: y, role: active && i == selected ? .selected : role(i))
-            if active, i == selected {
+            let on = active && i == selected
+            s.put(TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width), x: area.x, y: y, role: on ? .selected : role(i))
+            if on {
                 s.cursor = (area.x, y)
                 s.announce(spoken(i))
             }
             drawn.append((y, i))
+            if let secondLine {
+                s.put(TextLayout.pad(TextLayout.fit(secondLine(i), width: area.width), width: area.width), x: area.x, y: y + 1, role: on ? .selected : .muted)
+                drawn.append((y + 1, i))
+            }
         }
         return drawn
     }
