@@ -190,6 +190,8 @@ public final class HomeScreen: Screen {
             ]
             role = d.overdueCount > 0 ? .overdue : .banner
         }
+        // What the customer most needs to hear after the title.
+        s.announce(banner.map { String($0.drop { $0 == " " || $0 == "!" }) }.joined(separator: ". "))
         for line in banner {
             s.fill(Rect(x: x, y: y, width: w, height: 1), role: role)
             s.put(TextLayout.fit(" " + line, width: w), x: x, y: y, role: role)

@@ -52,7 +52,7 @@ def test_the_kiosk_says_a_second_copy_journey_and_its_cursor_follows(servers, te
     said = wait_said(log, "Atendimento encerrado")
 
     lines = [l.split("\t", 1)[1] for l in said.splitlines()]
-    order = ["Entrar", "Áudio ligado", "Imóvel um, zero, zero, zero, um, traço, três", "Débitos — imóvel um, zero",
+    order = ["Entrar", "Áudio ligado", "Imóvel um, zero, zero, zero, um, traço, três", "DÉBITOS EM ABERTO", "Débitos — imóvel um, zero",
              "Conta de ", "Segunda via — imóvel", "Atendimento encerrado"]
     positions = [next(i for i, l in enumerate(lines) if needle in l) for needle in order]
     assert positions == sorted(positions), (positions, lines)
