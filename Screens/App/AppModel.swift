@@ -349,7 +349,7 @@ public final class AppModel {
         let report = top is ReportProblemScreen ? "" : "\(Self.reportKey.label) relata um problema desta tela à equipe de tecnologia. "
         var access = ""
         if state.mode == .kiosk {
-            access = "F11: alto contraste. " + (state.speechAvailable ? "F12: áudio no fone de ouvido. " : "")
+            access = "F11: alto contraste. " + (state.speechAvailable ? "F12: áudio no fone de ouvido (Ctrl-L lê o que foi digitado). " : "")
         }
         let note = "\(report)\(access)Sem tecla F: Esc e o número (Esc 5 = F5; Esc 0 = F10; Esc - = F11; Esc = = F12). Qualquer outra tecla fecha."
         s.announce(note)

@@ -59,6 +59,20 @@ public final class Speaker: @unchecked Sendable {
         return out
     }
 
+    /// What was typed in the focused field, read back character by character on request: a CPF
+    /// only in its masked form, a secret never.
+    public static func readBack(_ field: (label: String, text: String)?) -> String {
+        guard let field else { return "Nenhum campo em edição." }
+        let name = field.label.isEmpty ? "Campo" : field.label
+        guard !field.text.isEmpty else { return "\(name), vazio." }
+        let masked = Masking.cpfsInText(field.text)
+        var words: [String] = []
+        for ch in masked {
+            if ch == "*" { words.append("oculto") } else if ch == " " { words.append("espaço") } else { words.append(Spoken.digits(String(ch))) }
+        }
+        return "\(name): " + words.filter { !$0.isEmpty }.joined(separator: ", ") + "."
+    }
+
     static let rewrites: [(String, (String) -> String)] = [
         (#"R\$ ?-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]{2}"#, { text in
             let digits = text.filter(\.isNumber)

@@ -52,6 +52,9 @@ public struct Surface: Sendable {
     /// What this frame says aloud when speech is on (issue 32): the screen's title, then its
     /// messages, in order. The kiosk speaks what is new since the frame before.
     public private(set) var spoken: [String] = []
+    /// The focused field's label and text, for reading it back on request (Ctrl-L at a
+    /// speaking kiosk); never said unasked.
+    public var focusedText: (label: String, text: String)?
 
     /// Adds `text` to what the frame says.
     public mutating func announce(_ text: String) {

@@ -142,6 +142,7 @@ public struct TextField: Sendable, Equatable {
             // what (a CPF is typed here; the customer asks for the digits with a key).
             let name = TextLayout.fieldName(label)
             if !name.isEmpty { s.announce("\(name), \(text.isEmpty ? "vazio" : "preenchido")") }
+            s.focusedText = (name, secret ? "" : text)
         }
         return area
     }

@@ -44,15 +44,22 @@ enum EventLoop {
                 runtime.endSessionNow(timeout: 2)
                 break
             }
-            if let event = terminal.nextEvent() {
+            var readBack = false
+            func take(_ event: Event) {
                 if case .resize(let w, let h) = event { size = (w, h) }
                 if case .key = event { speaker?.stop() }  // a key interrupts the speech
-                runtime.send(event)
-                // Take every key already typed before drawing (fast typists, pastes, slow links).
-                while let more = terminal.nextEvent() {
-                    if case .resize(let w, let h) = more { size = (w, h) }
-                    runtime.send(more)
+                // Ctrl-L at a speaking kiosk: what was typed in the focused field, read back
+                // once the keys before it are in (below, from this frame).
+                if case .key(.ctrl("l")) = event, speaker != nil, state.speechOn {
+                    readBack = true
+                    return
                 }
+                runtime.send(event)
+            }
+            if let event = terminal.nextEvent() {
+                take(event)
+                // Take every key already typed before drawing (fast typists, pastes, slow links).
+                while let more = terminal.nextEvent() { take(more) }
             }
             runtime.drain()
             runtime.send(.tick(now: now()))
@@ -65,6 +72,7 @@ enum EventLoop {
                 let new = surface.spoken.filter { !said.contains($0) }
                 if !new.isEmpty { speaker.say(new.joined(separator: ". ")) }
                 said = state.speechOn ? surface.spoken : []
+                if readBack { speaker.say(Speaker.readBack(surface.focusedText)) }
             }
             speaking = state.speechOn
             if lastFrame.map({ $0.cells != surface.cells || $0.cursor.map { [$0.x, $0.y] } != surface.cursor.map { [$0.x, $0.y] } }) ?? true

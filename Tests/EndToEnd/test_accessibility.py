@@ -35,7 +35,15 @@ def test_the_kiosk_says_a_second_copy_journey_and_its_cursor_follows(servers, te
     # The cursor stands in the field being typed.
     x, y, shown = cursor(t)
     assert shown and "Matrícula" in t.text().splitlines()[y], (x, y, t.text())
-    kiosk_login(t, "10001-3", "111.444.777-35")
+    # What was typed, read back on request (Ctrl-L), the CPF only masked.
+    t.type("10001-3")
+    t.keys("C-l")
+    wait_said(log, "Matrícula: um, zero, zero, zero, um, traço, três.")
+    t.keys("Tab")
+    t.type("111.444.777-35")
+    t.keys("C-l")
+    wait_said(log, "oculto, oculto, oculto, ponto, quatro, quatro, quatro")
+    t.keys("Enter")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
     t.wait_for("Débitos — imóvel")

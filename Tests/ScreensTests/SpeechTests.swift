@@ -85,4 +85,14 @@ final class SpeechTests: JourneyBase {
         XCTAssertEqual(Speaker.utterance("Total: R$ 1.000.000,01"), "Total: um milhão de reais e um centavo")
         XCTAssertEqual(Speaker.utterance("Titular: 111.444.777-35"), "Titular: ***.444.777-**")
     }
+
+    /// Ctrl-L: the focused field read back, a CPF only masked.
+    func testWhatWasTypedIsReadBackOnRequest() {
+        XCTAssertEqual(Speaker.readBack(("Matrícula", "10001-3")), "Matrícula: um, zero, zero, zero, um, traço, três.")
+        XCTAssertEqual(
+            Speaker.readBack(("CPF/CNPJ", "111.444.777-35")),
+            "CPF/CNPJ: oculto, oculto, oculto, ponto, quatro, quatro, quatro, ponto, sete, sete, sete, traço, oculto, oculto.")
+        XCTAssertEqual(Speaker.readBack(("CPF/CNPJ", "")), "CPF/CNPJ, vazio.")
+        XCTAssertEqual(Speaker.readBack(nil), "Nenhum campo em edição.")
+    }
 }
