@@ -2,6 +2,7 @@
 checked by sox), the terminal's cursor on what has the focus (read from tmux), high contrast."""
 import re
 import subprocess
+import time
 
 from conftest import TMUX, attributes_of
 from test_journeys import kiosk_login
@@ -15,7 +16,6 @@ def cursor(t):
 
 
 def wait_said(log, needle, timeout=20):
-    import time
     deadline = time.time() + timeout
     while time.time() < deadline:
         if log.exists() and needle in log.read_text():
@@ -67,6 +67,11 @@ def test_the_kiosk_says_a_second_copy_journey_and_its_cursor_follows(servers, te
     bill = next(l for l in lines if "Conta de " in l)
     assert re.search(r"Conta de \w+ de dois mil e \w+", bill) and " reais" in bill, bill
     assert not re.search(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{11}", said), "no CPF in full"
+    # The synthesiser writes each file while the kiosk goes on: the last may still be being written.
+    deadline = time.time() + 30
+    while subprocess.run(["pgrep", "-f", f"-w {speech}/"], capture_output=True).returncode == 0:
+        assert time.time() < deadline, "espeak-ng did not finish"
+        time.sleep(0.1)
     for n in range(1, len(lines) + 1):
         wav = speech / f"{n:04d}.wav"
         assert wav.read_bytes()[:4] == b"RIFF", wav
