@@ -44,8 +44,7 @@ public final class Speaker: @unchecked Sendable {
     /// ("2026/000123"), matrículas and other codes with a check digit ("10001-3", digit by digit).
     public static func utterance(_ text: String) -> String {
         var out = Masking.cpfsInText(text)
-        for (pattern, say) in Self.rewrites {
-            guard let re = try? NSRegularExpression(pattern: pattern) else { continue }
+        for (re, say) in Self.rewrites {
             var result = ""
             var last = out.startIndex
             for m in re.matches(in: out, range: NSRange(out.startIndex..., in: out)) {
@@ -73,7 +72,12 @@ public final class Speaker: @unchecked Sendable {
         return "\(name): " + words.filter { !$0.isEmpty }.joined(separator: ", ") + "."
     }
 
-    static let rewrites: [(String, (String) -> String)] = [
+    /// Compiled once: each utterance goes through them on the UI thread.
+    static let rewrites: [(NSRegularExpression, @Sendable (String) -> String)] = patterns.compactMap { p, say in
+        (try? NSRegularExpression(pattern: p)).map { ($0, say) }
+    }
+
+    static let patterns: [(String, @Sendable (String) -> String)] = [
         (#"R\$ ?-?[0-9]{1,3}(\.[0-9]{3})*,[0-9]{2}"#, { text in
             let digits = text.filter(\.isNumber)
             let cents = Int64(digits) ?? 0

@@ -106,9 +106,10 @@ final class WebhookDeliveryTests: XCTestCase {
 
     /// Waits (real time, the test clock moved forward meanwhile so retries come due) until `done`.
     func wait(_ what: String, clock: TestClock, seconds: Double = 30, _ done: () async throws -> Bool) async throws {
-        let start = Date()
+        // A timeout in elapsed time (the monotonic clock), not a date: the server's dates are the test clock's.
+        let deadline = ContinuousClock.now + .seconds(seconds)
         while try await !done() {
-            guard Date().timeIntervalSince(start) < seconds else { return XCTFail("timed out: \(what)") }
+            guard ContinuousClock.now < deadline else { return XCTFail("timed out: \(what)") }
             clock.advance(3)
             try await Task.sleep(for: .milliseconds(150))
         }
