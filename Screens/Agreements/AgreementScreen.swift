@@ -39,7 +39,7 @@ public final class AgreementSignScreen: Screen {
     var busy = false
     var failure: APIFailure?
     var notice: (String, Role)?
-    var scroll = 0
+    var view = DocumentView()
 
     init(matricula: String, documento: String, simulation: Calls.InstallmentSimulation) {
         self.matricula = matricula
@@ -100,7 +100,7 @@ public final class AgreementSignScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard case .key(let k) = event, !busy else { return [] }
         if let effects = actions.perform(k, app: app) { return effects }
-        scroll = Scrolling.moved(scroll, by: event) ?? scroll
+        _ = view.handle(event)
         return []
     }
 
@@ -167,13 +167,7 @@ public final class AgreementSignScreen: Screen {
         let bottom = area.y + area.height - 1
         let footer =
             notice.map { TextLayout.wrap($0.0, width: w).count } ?? failure.map { TextLayout.wrap($0.message, width: w).count } ?? 1
-        let lines = terms(width: w)
-        let room = max(1, bottom - footer - y)
-        scroll = min(scroll, max(0, lines.count - room))
-        for line in lines.dropFirst(scroll).prefix(room) {
-            s.put(line, x: x, y: y)
-            y += 1
-        }
+        view.render(terms(width: w).map { ($0, .normal) }, into: &s, area: Rect(x: x, y: y, width: w, height: bottom - footer - y), name: "termos")
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)
         } else if let (text, role) = notice {

@@ -50,7 +50,7 @@ public final class DeclaracaoScreen: Screen {
     var refusal: APIFailure?
     var busy = false
     var notice: (String, Role)?
-    var scroll = 0
+    var view = DocumentView()
     private var canSave = false
 
     init(matricula: String) { self.matricula = matricula }
@@ -119,7 +119,7 @@ public final class DeclaracaoScreen: Screen {
             if year.handle(k) { refusal = nil }
             return []
         }
-        scroll = Scrolling.moved(scroll, by: event) ?? scroll
+        _ = view.handle(event)
         return []
     }
 
@@ -142,7 +142,7 @@ public final class DeclaracaoScreen: Screen {
         case .years(.failure(let f)): refusal = f
         case .issued(.success(let d)):
             declaracao = d
-            scroll = 0
+            view = DocumentView()
             notice = nil
         case .issued(.failure(let f)): refusal = f
         }
@@ -178,15 +178,13 @@ public final class DeclaracaoScreen: Screen {
         s.put("Fatura   Situação                       Pago em     Valor", x: x, y: y, role: .header)
         y += 1
         let footer = notice.map { TextLayout.wrap($0.0, width: w).count } ?? 0
-        let room = max(1, bottom - footer - y)
-        scroll = min(scroll, max(0, d.lines.count - room))
-        for l in d.lines.dropFirst(scroll).prefix(room) {
+        let rows = d.lines.map { l -> (text: String, role: Role) in
             let comp = Competencia(iso: l.competencia)?.formatted ?? l.competencia
             let paid = CivilDate(iso: l.paidOn)?.formatted ?? l.paidOn
             let situacao = l.situacao.padding(toLength: 30, withPad: " ", startingAt: 0)
-            s.put("\(comp)  \(situacao) \(paid)  \(Money(cents: l.amountCents).formatted)", x: x, y: y)
-            y += 1
+            return ("\(comp)  \(situacao) \(paid)  \(Money(cents: l.amountCents).formatted)", .normal)
         }
+        view.render(rows, into: &s, area: Rect(x: x, y: y, width: w, height: bottom - footer - y), name: "contas")
         if let (text, role) = notice { s.footer(text, x: x, bottom: bottom, width: w, role: role) }
     }
 }

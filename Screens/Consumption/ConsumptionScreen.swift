@@ -126,21 +126,20 @@ public final class ConsumptionScreen: Screen {
             y = s.paragraph("Há \(h.items.count) meses faturados neste imóvel.", x: x, y: y, width: w, role: .muted)
         }
         let selected = h.items[min(chart.selected, h.items.count - 1)]
+        // The selected month, said in words whichever view shows it.
+        s.announce(Self.monthText(selected))
         y = s.paragraph(Self.monthText(selected), x: x, y: y, width: w, role: selected.estimated ? .warning : .normal) + 1
         let bottom = area.y + area.height - 1
         if showTable {
             s.put(TextLayout.pad("Mês", width: 10) + TextLayout.pad("Consumo", width: 13) + "Leitura", x: x, y: y, role: .header)
             y += 1
-            let rows = max(1, bottom - y)
-            table.scroll(height: rows)
-            for i in table.top..<min(h.items.count, table.top + rows) {
-                let item = h.items[i]
-                let line =
-                    TextLayout.pad(Competencia(iso: item.competencia)?.formatted ?? item.competencia, width: 10)
-                    + TextLayout.pad(cubicMeters(item.consumptionM3), width: 13) + (item.estimated ? "estimada (média)" : "real")
-                s.put(TextLayout.pad(line, width: min(w, 44)), x: x, y: y, role: i == table.selected ? .selected : .normal)
-                y += 1
-            }
+            let items = h.items
+            table.render(
+                into: &s, area: Rect(x: x, y: y, width: min(w, 44), height: max(1, bottom - y)),
+                row: { i in
+                    TextLayout.pad(Competencia(iso: items[i].competencia)?.formatted ?? items[i].competencia, width: 10)
+                        + TextLayout.pad(cubicMeters(items[i].consumptionM3), width: 13) + (items[i].estimated ? "estimada (média)" : "real")
+                }, spoken: { i in Self.monthText(items[i]) })
             return
         }
         let legend =

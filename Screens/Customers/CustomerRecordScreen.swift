@@ -343,7 +343,7 @@ public final class ContactHistoryScreen: Screen {
     var items: [Calls.Contact]?
     var failure: APIFailure?
     var busy = false
-    var scroll = 0
+    var view = DocumentView()
 
     init(matricula: String) { self.matricula = matricula }
 
@@ -360,12 +360,8 @@ public final class ContactHistoryScreen: Screen {
     }
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
-        switch event {
-        case .key(let k):
-            if let effects = actions.perform(k, app: app) { return effects }
-            scroll = Scrolling.moved(scroll, by: event) ?? scroll
-        default: scroll = Scrolling.moved(scroll, by: event) ?? scroll
-        }
+        if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
+        _ = view.handle(event)
         return []
     }
 
@@ -380,8 +376,8 @@ public final class ContactHistoryScreen: Screen {
     }
 
     /// Each contact as lines: the date and what, then the detail, channel, unit and staff member.
-    static func lines(_ items: [Calls.Contact], width: Int) -> [(String, Role)] {
-        var out: [(String, Role)] = []
+    static func lines(_ items: [Calls.Contact], width: Int) -> [(text: String, role: Role)] {
+        var out: [(text: String, role: Role)] = []
         for c in items {
             for (i, l) in TextLayout.wrap("\(ProtocolText.dateTime.string(from: c.at))  \(c.title)", width: width - 4).enumerated() {
                 out.append((i == 0 ? l : "    " + l, .normal))
@@ -401,7 +397,7 @@ public final class ContactHistoryScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 1
         let w = area.width - 2
-        var y = area.y + 1
+        let y = area.y + 1
         guard let items else {
             s.paragraph(failure?.message ?? "Carregando…", x: x, y: y, width: w, role: failure == nil ? .muted : .error)
             return
@@ -410,12 +406,6 @@ public final class ContactHistoryScreen: Screen {
             s.paragraph("Nenhum contato registrado com este imóvel.", x: x, y: y, width: w, role: .muted)
             return
         }
-        let lines = Self.lines(items, width: w)
-        let room = max(1, area.y + area.height - y)
-        scroll = min(scroll, max(0, lines.count - room))
-        for (line, role) in lines.dropFirst(scroll).prefix(room) {
-            s.put(line, x: x, y: y, role: role)
-            y += 1
-        }
+        view.render(Self.lines(items, width: w), into: &s, area: Rect(x: x, y: y, width: w, height: area.y + area.height - y), name: "contatos")
     }
 }

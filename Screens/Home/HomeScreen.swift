@@ -144,6 +144,9 @@ public final class HomeScreen: Screen {
         let w = area.width - 4
         s.put("Matrícula ", x: x, y: y, role: .muted)
         s.put(Matricula.display(p.matricula), x: x + 10, y: y, role: .title)
+        // The screen's beginning, where a screen reader starts (nothing here takes the focus).
+        s.cursor = (x, y)
+        s.announce("Matrícula \(Matricula.display(p.matricula))")
         let e = p.endereco
         y += 1
         let cat = Categoria(rawValue: p.categoria.rawValue)?.label ?? p.categoria.rawValue
@@ -161,6 +164,7 @@ public final class HomeScreen: Screen {
             ],
             ["Titular: \(p.titular.nome)", document, p.titular.email ?? "", p.titular.telefone ?? ""],
         ]
+        s.announce(groups[0].joined(separator: ", "))
         for group in groups {
             for line in TextLayout.flow(group, width: w) {
                 s.put(line, x: x, y: y)
@@ -216,24 +220,26 @@ public final class HomeScreen: Screen {
                 y: y, role: .muted)
             y += 1
         } else {
-            let rows = max(1, min(linked.count, area.y + area.height - y - 2))
-            list.scroll(height: rows)
-            for i in list.top..<min(linked.count, list.top + rows) {
-                let l = linked[i]
+            let shown = linked
+            func debts(_ l: Calls.PropertyBrief) -> String {
                 var parts: [String] = []
                 if l.openCount > 0 { parts.append("\(l.openCount) em aberto") }
                 if l.underReviewCount > 0 { parts.append("\(l.underReviewCount) em revisão") }
-                let debts = parts.isEmpty ? "sem débitos" : parts.joined(separator: ", ")
-                // The address gives way to the debts, which are never cut.
-                let addressWidth = max(10, w - 19 - CharWidth.of(debts))
-                let line =
-                    "[\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(TextLayout.fit(l.endereco, width: addressWidth), width: addressWidth)) \(debts)"
-                s.put(
-                    TextLayout.pad("  " + line, width: w), x: x, y: y,
-                    role: l.openCount > 0 ? .overdue : l.underReviewCount > 0 ? .underReview : .normal)
-                linkedRows.append((y, i))
-                y += 1
+                return parts.isEmpty ? "sem débitos" : parts.joined(separator: ", ")
             }
+            // No row is selected (a number or a tap opens one; the arrows scroll them).
+            linkedRows = list.render(
+                into: &s, area: Rect(x: x, y: y, width: w, height: max(1, min(linked.count, area.y + area.height - y - 2))),
+                row: { i in
+                    let l = shown[i]
+                    // The address gives way to the debts, which are never cut.
+                    let addressWidth = max(10, w - 19 - CharWidth.of(debts(l)))
+                    return
+                        "  [\(i + 1)] \(TextLayout.pad(Matricula.display(l.matricula), width: 10)) \(TextLayout.pad(TextLayout.fit(l.endereco, width: addressWidth), width: addressWidth)) \(debts(l))"
+                }, role: { i in shown[i].openCount > 0 ? .overdue : shown[i].underReviewCount > 0 ? .underReview : .normal }, active: false,
+                spoken: { _ in "" })
+            // Said after the banner: each with its number to type.
+            for (i, l) in shown.enumerated() { s.announce("\(i + 1): imóvel \(Matricula.display(l.matricula)), \(l.endereco), \(debts(l))") }
         }
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }

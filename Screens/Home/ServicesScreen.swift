@@ -150,18 +150,17 @@ final class ServicesScreen: Screen {
         // fits so; otherwise it scrolls.
         let half = (visible.count + 1) / 2
         perColumn = visible.count > height && half <= height ? half : 0
-        let columnWidth = perColumn > 0 ? (w - 2) / 2 : w
-        if perColumn == 0 { list.scroll(height: height) } else { list.top = 0 }
-        for i in list.top..<min(visible.count, list.top + (perColumn > 0 ? visible.count : height)) {
-            let selected = i == list.selected
-            let marker = selected ? "\(s.glyphs.arrowRight) " : "  "
-            let (row, column) = perColumn > 0 ? (i % perColumn, i / perColumn) : (i - list.top, 0)
-            let left = x + column * (columnWidth + 2)
-            s.put(
-                TextLayout.pad("\(marker)\(Self.number(visible[i])). \(visible[i].title)", width: columnWidth),
-                x: left, y: y + row, role: selected ? .selected : .normal)
-            rows.append((y + row, left..<(left + columnWidth), i))
-        }
+        let columns = perColumn > 0 ? 2 : 1
+        let columnWidth = ListState.columnWidth(w, columns: columns)
+        let marked = min(list.selected, visible.count - 1)
+        let arrow = s.glyphs.arrowRight
+        let shown = visible
+        rows = list.render(
+            into: &s, area: Rect(x: x, y: y, width: w, height: height),
+            row: { i in "\(i == marked ? "\(arrow) " : "  ")\(Self.number(shown[i])). \(shown[i].title)" }, columns: columns,
+            spoken: { i in "\(Self.number(shown[i])), \(shown[i].title). \(shown[i].summary)" }
+        ).map { ($0.y, x + (perColumn > 0 ? $0.index / perColumn : 0) * (columnWidth + 2), $0.index) }
+        .map { (y: $0.0, x: $0.1..<($0.1 + columnWidth), index: $0.2) }
         for (k, line) in summary.enumerated() { s.put(line, x: x, y: bottom + 1 + k, role: .muted) }
     }
 }

@@ -109,7 +109,7 @@ public final class AttachmentsScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 1
         let w = area.width - 2
-        var y = area.y
+        let y = area.y
         rows = []
         let bottom = area.y + area.height - 1
         // The selected file's whole name and size below the list (a row may cut a long one).

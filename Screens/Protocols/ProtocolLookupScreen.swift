@@ -21,7 +21,7 @@ public final class ProtocolLookupScreen: Screen {
     var found: Calls.ProtocolDetail?
     var failure: APIFailure?
     var busy = false
-    var scroll = 0
+    var history = DocumentView()
 
     public init() {}
 
@@ -57,8 +57,7 @@ public final class ProtocolLookupScreen: Screen {
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         switch event {
-        case .key(.pageDown): scroll += 10
-        case .key(.pageUp): scroll = max(0, scroll - 10)
+        case .key(.pageDown), .key(.pageUp), .wheel: _ = history.handle(event)
         case .key(let k): _ = form.handle(k)
         case .click(_, let y): _ = form.click(row: y)
         default: break
@@ -95,12 +94,9 @@ public final class ProtocolLookupScreen: Screen {
             return
         }
         y = ProtocolText.facts(d, opened: true, into: &s, x: x, y: y, width: w) + 1
-        let lines = ProtocolScreen.history(d, width: w)
-        let room = max(1, area.y + area.height - 1 - y)
-        scroll = min(scroll, max(0, lines.count - room))
-        for (line, role) in lines.dropFirst(scroll).prefix(room) {
-            s.put(line, x: x, y: y, role: role)
-            y += 1
-        }
+        // The form keeps the focus (arrows move between its fields): PgUp/PgDn scroll.
+        history.render(
+            ProtocolScreen.history(d, width: w), into: &s, area: Rect(x: x, y: y, width: w, height: area.y + area.height - 1 - y),
+            name: "histórico", active: false)
     }
 }

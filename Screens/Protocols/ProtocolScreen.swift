@@ -25,7 +25,7 @@ public final class ProtocolScreen: Screen {
     var failure: APIFailure?
     var notice: String?
     /// First history line shown.
-    var scroll = 0
+    var history = DocumentView()
 
     /// `opened`: just created here (the screen says its number).
     public init(number: String, canAct: Bool = true, opened: Bool = false) {
@@ -147,11 +147,11 @@ public final class ProtocolScreen: Screen {
 
     public func handle(_ event: Event, app: AppState) -> [Effect] {
         guard case .key(let k) = event else {
-            if case .wheel(let up) = event { scroll = max(0, scroll + (up ? -3 : 3)) }
+            _ = history.handle(event)
             return []
         }
         if let effects = actions.perform(k, app: app) { return effects }
-        scroll = Scrolling.moved(scroll, by: event) ?? scroll
+        _ = history.handle(event)
         return []
     }
 
@@ -180,8 +180,8 @@ public final class ProtocolScreen: Screen {
     ]
 
     /// The history as lines to show: each step's heading, then its text wrapped and indented.
-    static func history(_ d: Calls.ProtocolDetail, width: Int) -> [(String, Role)] {
-        var out: [(String, Role)] = []
+    static func history(_ d: Calls.ProtocolDetail, width: Int) -> [(text: String, role: Role)] {
+        var out: [(text: String, role: Role)] = []
         for st in d.steps {
             let when = DateFormatter.dayMonth.string(from: st.at)
             var head = "\(when)  \(actionLabels[st.action.rawValue] ?? st.action.rawValue)"
@@ -218,19 +218,8 @@ public final class ProtocolScreen: Screen {
         if let subject = d.subject { y = s.paragraph("Assunto: \(subject)", x: x, y: y, width: w, role: .header) }
         if let text = d.text { y = s.paragraph(text, x: x, y: y, width: w) }
         y += 1
-        let lines = Self.history(d, width: w)
         let bottom = area.y + area.height - 1
-        let room = max(1, bottom - y)
-        scroll = min(scroll, max(0, lines.count - room))
-        for (line, role) in lines.dropFirst(scroll).prefix(room) {
-            s.put(line, x: x, y: y, role: role)
-            y += 1
-        }
-        if lines.count > room {
-            s.put(
-                "↑↓ PgUp PgDn: histórico (\(scroll + 1)–\(min(lines.count, scroll + room)) de \(lines.count))", x: x, y: bottom,
-                role: .muted)
-        }
+        history.render(Self.history(d, width: w), into: &s, area: Rect(x: x, y: y, width: w, height: bottom - y + 1), name: "histórico")
         if let f = failure {
             s.footer(f.message, x: x, bottom: bottom, width: w, role: .error)
         } else if let notice {

@@ -26,7 +26,7 @@ public final class InstallmentSimulationScreen: Screen {
     var kind = Components.Schemas.AgreementKind.comum
     var failure: APIFailure?
     var loading = false
-    var list = ListState(count: 0)
+    var bills = DocumentView()
 
     /// Why nothing can be simulated, known on entry from the property's debts (the server
     /// decides again when asked).
@@ -82,7 +82,7 @@ public final class InstallmentSimulationScreen: Screen {
         if case .key(let k) = event, let effects = actions.perform(k, app: app) { return effects }
         guard blocked == nil else { return [] }
         switch event {
-        case .key(.pageDown), .key(.pageUp): if case .key(let k) = event { _ = list.handle(k, pageSize: 5) }
+        case .key(.pageDown), .key(.pageUp), .wheel: _ = bills.handle(event)
         case .key(let k):
             // Typing changes the terms: the simulation shown (and what F4 would sign) goes.
             if form.handle(k) {
@@ -132,7 +132,7 @@ public final class InstallmentSimulationScreen: Screen {
         switch r {
         case .success(let sim):
             result = sim
-            list = ListState(count: sim.bills.count)
+            bills = DocumentView()
         case .failure(let f):
             failure = f
             result = nil
@@ -194,15 +194,13 @@ public final class InstallmentSimulationScreen: Screen {
         y += 1
         s.put("Débitos que entram (\(r.bills.count)); limite: \(r.maxCount) parcelas", x: x, y: y, role: .header, clip: area)
         y += 1
-        let rows = max(1, area.y + area.height - y - 1)
-        list.scroll(height: rows)
-        for b in r.bills.dropFirst(list.top).prefix(rows) {
+        let lines = r.bills.map { b -> (text: String, role: Role) in
             let c = Competencia(iso: b.competencia)?.formatted ?? b.competencia
             let due = CivilDate(iso: b.dueOn)?.formatted ?? b.dueOn
-            let updated = Money(cents: b.updated?.totalCents ?? b.amountCents).formatted
-            s.put("\(c)   vencida em \(due)   \(updated)", x: x + 1, y: y, clip: area)
-            y += 1
+            return ("\(c)   vencida em \(due)   \(Money(cents: b.updated?.totalCents ?? b.amountCents).formatted)", .normal)
         }
+        // The form above keeps the focus: PgUp/PgDn scroll the bills.
+        bills.render(lines, into: &s, area: Rect(x: x + 1, y: y, width: w - 1, height: area.y + area.height - y - 1), name: "débitos", active: false)
         s.footer(r.notice, x: x, bottom: area.y + area.height - 1, width: w, role: .warning)
     }
 

@@ -102,6 +102,8 @@ public struct BarChart: Sendable, Equatable {
             for k in 0..<min(h, rows) { s.put(glyph, x: x, y: baseY - k, role: role) }
             if i == selected && h == 0 { s.put(String(repeating: "_", count: barWidth), x: x, y: baseY, role: .selected) }
             s.put(TextLayout.fit(bar.label, width: max(2, barWidth)), x: x, y: baseY + 1, role: i == selected ? .selected : .muted)
+            // The selected bar's label: where a screen reader reads (issue 32).
+            if i == selected { s.cursor = (x, baseY + 1) }
             if bar.group != lastGroup {
                 // The room until the next group starts: a year that does not fit is written short
                 // (`25`), and none runs into the next (issue 28.22: "2022025").

@@ -192,32 +192,45 @@ public struct ListState: Sendable, Equatable {
     /// area, the terminal's cursor at its start (a screen reader follows it), and the selected
     /// row said in words (`spoken`) when speech is on; `role` colours the others; `active` false:
     /// the focus is elsewhere on the screen (no bar, no cursor). Returns the
-    /// rows drawn (a tap finds its row there).
+    /// rows drawn (a tap finds its row there). `columns` > 1: the rows fill that many columns
+    /// top to bottom, `columnWidth(area.width)` cells each two apart, without scrolling (the
+    /// screen chose it because they fit; ←/→ are its to move between columns).
     @discardableResult
     public mutating func render(
         into s: inout Surface, area: Rect, row: (Int) -> String, role: (Int) -> Role = { _ in .normal }, active: Bool = true,
-        secondLine: ((Int) -> String)? = nil, spoken: (Int) -> String
+        secondLine: ((Int) -> String)? = nil, columns: Int = 1, spoken: (Int) -> String
     ) -> [(y: Int, index: Int)] {
         let perItem = secondLine == nil ? 1 : 2
         let height = max(1, area.height / perItem)
-        scroll(height: height)
+        let perColumn = columns > 1 ? (count + columns - 1) / columns : height
+        let width = columns > 1 ? Self.columnWidth(area.width, columns: columns) : area.width
+        if columns > 1 {
+            selected = min(max(0, selected), max(0, count - 1))
+            top = 0
+        } else {
+            scroll(height: height)
+        }
         var drawn: [(y: Int, index: Int)] = []
-        for i in top..<min(count, top + height) {
-            let y = area.y + drawn.count
+        for i in top..<min(count, top + (columns > 1 ? count : height)) {
+            let (line, column) = ((i - top) % perColumn, (i - top) / perColumn)
+            let (x, y) = (area.x + column * (width + 2), area.y + line * perItem)
             let on = active && i == selected
-            s.put(TextLayout.pad(TextLayout.fit(row(i), width: area.width), width: area.width), x: area.x, y: y, role: on ? .selected : role(i))
+            s.put(TextLayout.pad(TextLayout.fit(row(i), width: width), width: width), x: x, y: y, role: on ? .selected : role(i))
             if on {
-                s.cursor = (area.x, y)
+                s.cursor = (x, y)
                 s.announce(spoken(i))
             }
             drawn.append((y, i))
             if let secondLine {
-                s.put(TextLayout.pad(TextLayout.fit(secondLine(i), width: area.width), width: area.width), x: area.x, y: y + 1, role: on ? .selected : .muted)
+                s.put(TextLayout.pad(TextLayout.fit(secondLine(i), width: width), width: width), x: x, y: y + 1, role: on ? .selected : .muted)
                 drawn.append((y + 1, i))
             }
         }
         return drawn
     }
+
+    /// The width of each of `columns` columns in `width` cells (two between them).
+    public static func columnWidth(_ width: Int, columns: Int) -> Int { (width - 2 * (columns - 1)) / columns }
 }
 
 /// Word wrapping for messages and help text.
@@ -410,5 +423,53 @@ public enum Scrolling {
         default: return nil
         }
         return max(0, offset + step)
+    }
+}
+
+/// A text taller than its room, read by scrolling (issue 32: a protocol's history, an
+/// agreement, a declaração, the record of a customer): ↑/↓ a line, PgUp/PgDn ten, the wheel
+/// three (`Scrolling`); where it stands on its last row when it does not fit; the terminal's
+/// cursor at the start of the first line shown (a screen reader reads from there) and the lines
+/// shown said, each once, when speech is on.
+public struct DocumentView: Sendable, Equatable {
+    /// The first line shown.
+    public var offset = 0
+
+    public init() {}
+
+    /// Scrolls by `event`; false when it does not scroll.
+    public mutating func handle(_ event: Event) -> Bool {
+        guard let moved = Scrolling.moved(offset, by: event) else { return false }
+        offset = moved
+        return true
+    }
+
+    /// Draws `lines` in `area`; `name` says what is scrolled ("histórico") on the position line.
+    /// `active` false: the focus is elsewhere (a form above it), the cursor stays there. Returns
+    /// the row after the last line drawn.
+    @discardableResult
+    public mutating func render(
+        _ lines: [(text: String, role: Role)], into s: inout Surface, area: Rect, name: String, active: Bool = true
+    ) -> Int {
+        let fits = lines.count <= area.height
+        let room = fits ? area.height : max(1, area.height - 1)
+        offset = min(offset, max(0, lines.count - room))
+        var y = area.y
+        var placed = !active
+        for line in lines.dropFirst(offset).prefix(room) {
+            s.put(line.text, x: area.x, y: y, role: line.role, clip: area)
+            if !placed, let first = line.text.firstIndex(where: { !$0.isWhitespace }) {
+                s.cursor = (area.x + CharWidth.of(String(line.text[..<first])), y)
+                placed = true
+            }
+            s.announce(line.text)
+            y += 1
+        }
+        if !fits {
+            s.put(
+                "↑↓ PgUp PgDn: \(name) (\(offset + 1)–\(min(lines.count, offset + room)) de \(lines.count))", x: area.x,
+                y: area.y + area.height - 1, role: .muted, clip: area)
+        }
+        return y
     }
 }
