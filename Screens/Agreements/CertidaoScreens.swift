@@ -307,7 +307,7 @@ public final class CertidaoVerificationScreen: Screen {
                 "Motivo da revogação (aparece na verificação pública; pelo menos 10 letras). F2 revoga, F3 desiste.", x: x, y: y + 1,
                 width: w, role: .header)
         let bottom = area.y + area.height - 2
-        reason.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, min(5, bottom - y))), focused: !busy)
+        reason.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, min(5, bottom - y))), name: "Motivo da revogação", focused: !busy)
         if let f = failure { s.footer(f.message, x: x, bottom: area.y + area.height - 1, width: w, role: .error) }
     }
 }

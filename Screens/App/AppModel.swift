@@ -260,6 +260,7 @@ public final class AppModel {
             renderOverlays(&s)
             return
         }
+        defer { renderOverlays(&s) }
         // Title bar; the title is the first thing said of a screen.
         s.announce(top.title)
         s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
@@ -270,13 +271,15 @@ public final class AppModel {
         let bar = s.height - FunctionBar.height
         let body = Rect(x: 0, y: 1, width: s.width, height: bar - 1)
         top.render(&s, area: body, app: state)
+        // Nothing on the screen takes the focus (a document, a message): the cursor at the
+        // start of its title, where a screen reader that follows it begins (issue 32).
+        if s.cursor == nil { s.cursor = (max(1, CharWidth.of(left) - CharWidth.of(top.title)), 0) }
         // The chrome's message, over the body's last rows until the next key (the body keeps
         // its 21 rows at 80×24: a 2ª via's QR needs them).
         if let flash {
             s.footer(flash, x: 1, bottom: bar - 1, width: s.width - 2, role: .warning)
         }
         functionBar.render(allCommands, into: &s, y: bar)
-        renderOverlays(&s)
     }
 
     /// The help and the idle warning, over whatever is on screen.
@@ -329,6 +332,7 @@ public final class AppModel {
             "Terminal muito pequeno: são necessárias ao menos \(Self.minWidth) colunas e \(Self.minHeight) linhas (atual: \(s.width)×\(s.height)). Aumente a janela.",
             width: max(10, s.width - 2))
         for (i, l) in lines.enumerated() where i < s.height { s.put(l, x: 1, y: i, role: .warning) }
+        s.cursor = (1, 0)
     }
 
     /// Every key of the screen with what it does, wrapped; scrolls with the arrows and PgUp/PgDn
@@ -360,6 +364,7 @@ public final class AppModel {
         let r = Rect(x: (s.width - w) / 2, y: (s.height - h) / 2, width: w, height: h)
         s.fill(r)
         s.box(r, title: "Ajuda — \(top.title)")
+        s.cursor = (r.x + 2, r.y + 2)
         for (i, line) in lines.dropFirst(helpTop).prefix(rows).enumerated() {
             s.put(TextLayout.pad(line.key, width: 12), x: r.x + 2, y: r.y + 2 + i, role: .functionKey)
             s.put(line.text, x: r.x + 15, y: r.y + 2 + i)
@@ -383,5 +388,6 @@ public final class AppModel {
         s.fill(r, role: .banner)
         s.box(r, title: "Ainda está aí?", role: .banner)
         for (i, line) in lines.enumerated() { s.put(line, x: r.x + 3, y: r.y + 2 + i, role: .banner) }
+        s.cursor = (r.x + 3, r.y + 2)
     }
 }

@@ -73,17 +73,21 @@ public final class QRScreen: Screen {
 
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let text = [caption, "Aponte a câmera do aplicativo do banco para o código.", "Esc volta."]
+        // The cursor where the words begin (a screen reader reads them; the code is for a camera).
+        defer { s.cursor = s.cursor ?? (area.x + 2, area.y + 1) }
         guard let m = matrix, s.glyphs.unicodeText, let l = Self.layout(m, in: area) else {
             let why =
                 s.glyphs.unicodeText
                 ? "Terminal pequeno demais para o QR code: use o PIX copia e cola (Esc volta)."
                 : "Este terminal não desenha o QR code: use o PIX copia e cola (Esc volta)."
+            s.announce(why)
             for (i, line) in TextLayout.wrap(why, width: area.width - 4).enumerated() {
                 s.put(line, x: area.x + 2, y: area.y + 1 + i, role: .warning)
             }
             return
         }
         s.fill(area, role: .qrCode)
+        for line in text { s.announce(line) }
         let besideWidth = area.width - l.columns - 4
         if besideWidth >= 24 {
             // Beside: the code on the left third, the words to its right, centred vertically.
@@ -92,6 +96,7 @@ public final class QRScreen: Screen {
             QRView.draw(m, style: l.style, quiet: l.quiet, into: &s, x: x, y: y)
             let lines = text.flatMap { TextLayout.wrap($0, width: besideWidth) + [""] }
             var ty = area.y + max(0, (area.height - lines.count) / 2)
+            s.cursor = (x + l.columns + 3, ty)
             for line in lines {
                 s.put(line, x: x + l.columns + 3, y: ty, role: .qrCode)
                 ty += 1
@@ -102,6 +107,7 @@ public final class QRScreen: Screen {
             let x = area.x + (area.width - l.columns) / 2
             let y = area.y + max(0, (room - min(room, lines.count)) / 2)
             QRView.draw(m, style: l.style, quiet: l.quiet, into: &s, x: x, y: y)
+            if room > 0, let first = lines.first { s.cursor = (area.x + max(0, (area.width - CharWidth.of(first)) / 2), y + l.rows) }
             for (i, line) in lines.prefix(room).enumerated() {
                 s.put(line, x: area.x + max(0, (area.width - CharWidth.of(line)) / 2), y: y + l.rows + i, role: .qrCode)
             }

@@ -181,7 +181,7 @@ public final class NewProtocolScreen: Screen {
                 + " — o requerente lê o assunto e este texto; notas internas vão num despacho privado:", x: x, y: y, width: w,
             role: .header)
         let bottom = area.y + area.height - 1
-        text.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, bottom - y)), focused: inText)
+        text.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, bottom - y)), name: "Texto", focused: inText)
         if let f = failure { s.footer(f.message, x: x, bottom: bottom, width: w, role: .error) }
     }
 }

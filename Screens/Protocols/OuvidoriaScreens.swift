@@ -370,7 +370,7 @@ public final class OuvidoriaScreen: Screen {
             : "Manifestação (F2 envia):"
         s.put(label, x: x, y: y, role: .header)
         y += 1
-        text.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, bottom - y)), focused: inText)
+        text.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(2, bottom - y)), name: "Manifestação", focused: inText)
         if let f = failure { s.footer(f.message, x: x, bottom: bottom, width: w, role: .error) }
     }
 
@@ -557,7 +557,7 @@ public final class ExtensionScreen: Screen {
                         ? "manifestante o lê na consulta." : "manifestante o lê na consulta e recebe por e-mail."), x: x, y: y, width: w,
                 role: .warning) + 1
         let bottom = a.y + a.height - 2
-        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
+        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), name: "Motivo da prorrogação", focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }
     }
 }

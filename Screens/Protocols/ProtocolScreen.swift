@@ -361,7 +361,7 @@ public final class StepScreen: Screen {
         y = s.paragraph(visibility, x: x, y: y, width: w, role: isPublic ? .warning : .muted)
         y = s.paragraph(ProtocolText.attachedLine(tray.files, canAttach: tray.folder != nil), x: x, y: y, width: w, role: .muted) + 1
         let bottom = a.y + a.height - 2
-        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
+        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), name: isPublic ? "Texto público" : "Texto privado", focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }
     }
 }

@@ -101,7 +101,7 @@ public final class ReportProblemScreen: Screen {
         if let t = app.terminalId { about += " Terminal: \(t)." }
         y = s.paragraph("O que aconteceu? Conte em poucas palavras; \(about)", x: x, y: y, width: w, role: .header) + 1
         let bottom = a.y + a.height - 2
-        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), focused: !sending)
+        area.render(into: &s, rect: Rect(x: x, y: y, width: w, height: max(3, bottom - y)), name: "O que aconteceu", focused: !sending)
         if let f = failure { s.footer(f.message, x: x, bottom: a.y + a.height - 1, width: w, role: .error) }
     }
 }

@@ -394,8 +394,10 @@ public struct TextArea: Sendable, Equatable {
         return true
     }
 
-    /// Draws the visible lines in `r` (with the input roles) and places the cursor when focused.
-    public mutating func render(into s: inout Surface, rect r: Rect, focused: Bool) {
+    /// Draws the visible lines in `r` (with the input roles) and places the cursor when focused;
+    /// focused, it says its `name` and whether it holds something (like a `TextField`), and
+    /// Ctrl-L reads it back.
+    public mutating func render(into s: inout Surface, rect r: Rect, name: String, focused: Bool) {
         let ls = lines(width: r.width)
         let (line, col) = position(width: r.width)
         if line < top { top = line }
@@ -404,7 +406,11 @@ public struct TextArea: Sendable, Equatable {
         for (k, l) in ls.dropFirst(top).prefix(r.height).enumerated() {
             s.put(l.text, x: r.x, y: r.y + k, role: focused ? .inputFocused : .input, clip: r)
         }
-        if focused { s.cursor = (r.x + min(col, r.width - 1), r.y + line - top) }
+        if focused {
+            s.cursor = (r.x + min(col, r.width - 1), r.y + line - top)
+            s.announce("\(name), \(text.isEmpty ? "vazio" : "preenchido")")
+            s.focusedText = (name, text)
+        }
     }
 }
 

@@ -68,8 +68,20 @@ def tmux_server():
     subprocess.run(TMUX + ["kill-server"], capture_output=True)
 
 
+def has_background(attrs):
+    """Whether SGR parameters paint the cell's background: reverse, or a background colour."""
+    return any(a == "7" or a == "48" or (len(a) == 2 and a[0] == "4") or (len(a) == 3 and a[:2] == "10") for a in attrs)
+
+
 class Screen:
-    def __init__(self, command, width=100, height=30, env=None):
+    """A terminal in tmux. Every time a test finds what it waited for, the terminal's own cursor
+    is checked too (issue 32: a screen reader follows it): shown, off the function bar, and on
+    what has the focus — a field or a selected row (a painted background) or the first letter of
+    a line of text (a title, a document). `check_cursor=False` for a terminal that is not ours."""
+
+    def __init__(self, command, width=100, height=30, env=None, check_cursor=True):
+        self.check_cursor = check_cursor
+        self.cursor_checks = 0
         self.name = f"e2e-{uuid.uuid4().hex[:8]}"
         full_env = {"TERM": "xterm-256color", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "America/Sao_Paulo"}
         full_env.update(env or {})
@@ -95,9 +107,52 @@ class Screen:
         while time.time() < deadline:
             t = self.text()
             if needle in t:
+                self.assert_cursor_on_focus()
                 return t
             time.sleep(0.05)
         raise AssertionError(f"'{needle}' não apareceu na tela:\n{self.text()}")
+
+    def cursor(self):
+        """(column, row, shown, the program in the pane) as tmux has them."""
+        out = subprocess.run(TMUX + ["display", "-p", "-t", self.name,
+                                     "#{cursor_x} #{cursor_y} #{cursor_flag} #{pane_current_command}"],
+                             capture_output=True, text=True).stdout.split()
+        return int(out[0]), int(out[1]), out[2] == "1", out[3] if len(out) > 3 else ""
+
+    def cursor_problem(self):
+        """Why the cursor is not on the focus, or None (also None when our program is not running)."""
+        x, y, shown, program = self.cursor()
+        if program not in ("agencia", "ssh"):
+            return None
+        lines = self.styled()
+        if not shown:
+            return "o cursor está escondido"
+        if y >= len(lines) - 2:
+            return f"o cursor está na barra de funções ({x}, {y})"
+        column, text, attrs_at = 0, "".join(t for t, _ in lines[y]), None
+        for t, attrs in lines[y]:
+            if column <= x < column + len(t):
+                attrs_at = attrs
+            column += len(t)
+        if attrs_at is not None and has_background(attrs_at):
+            return None
+        if x < len(text) and not text[x].isspace() and (x == 0 or text[x - 1].isspace()):
+            return None
+        return f"o cursor ({x}, {y}) não está num campo, numa linha selecionada nem no início de um texto: {text!r}"
+
+    def assert_cursor_on_focus(self, timeout=2):
+        """The frame just found may still be being written: the cursor gets a moment to settle."""
+        if not self.check_cursor:
+            return
+        deadline = time.time() + timeout
+        while True:
+            problem = self.cursor_problem()
+            if problem is None:
+                self.cursor_checks += 1
+                return
+            if time.time() > deadline:
+                raise AssertionError(problem + "\n" + self.text())
+            time.sleep(0.05)
 
     def wait_gone(self, needle, timeout=20):
         deadline = time.time() + timeout
@@ -209,6 +264,10 @@ def terminal(request):
     yield open_terminal
     for s in screens:
         s.close()
+    checks = sum(s.cursor_checks for s in screens)
+    if checks:
+        # Seen with -rP: how many frames of the journey had their cursor checked.
+        print(f"cursor checked on {checks} frames")
 
 
 # A real SMTP server on loopback for the journeys that send e-mail.

@@ -109,4 +109,45 @@ final class ListRenderTests: XCTestCase {
         XCTAssertEqual(s.spoken, ["Linha número 12"])
         XCTAssertTrue(s.text.contains("linha 12"))
     }
+
+    func testColumnsFillTopToBottomAndTheCursorFollowsAcross() {
+        var s = Surface(width: 40, height: 10, glyphs: .unicode)
+        var list = ListState(count: 7)
+        list.selected = 5
+        let drawn = list.render(
+            into: &s, area: Rect(x: 0, y: 0, width: 40, height: 4), row: { "item \($0)" }, columns: 2, spoken: { "Item \($0)" })
+        // 4 per column: 0–3 on the left, 4–6 on the right, each column 19 cells two apart.
+        XCTAssertEqual(drawn.map(\.y), [0, 1, 2, 3, 0, 1, 2])
+        XCTAssertEqual(s.cursor.map { [$0.x, $0.y] }, [21, 1])
+        XCTAssertTrue(s.row(1).hasPrefix("item 1") && s.row(1).contains("item 5"), s.row(1))
+        XCTAssertEqual(s.spoken, ["Item 5"])
+    }
+}
+
+/// Issue 32: a scrolled text says where it stands, puts the cursor on its first line and says
+/// the lines shown, each once.
+final class DocumentViewTests: XCTestCase {
+    func testScrollsSaysWhereItStandsAndHoldsTheCursor() {
+        let lines = (1...30).map { (text: $0 == 11 ? "" : "  linha \($0)", role: Role.normal) }
+        var view = DocumentView()
+        var s = Surface(width: 40, height: 12)
+        view.render(lines, into: &s, area: Rect(x: 1, y: 2, width: 38, height: 6), name: "histórico")
+        XCTAssertEqual(s.row(7).trimmingCharacters(in: .whitespaces), "↑↓ PgUp PgDn: histórico (1–5 de 30)")
+        XCTAssertEqual(s.cursor.map { [$0.x, $0.y] }, [3, 2], "at the first letter of the first line")
+        XCTAssertEqual(s.spoken, ["linha 1", "linha 2", "linha 3", "linha 4", "linha 5"])
+        XCTAssertTrue(view.handle(.key(.pageDown)))
+        XCTAssertFalse(view.handle(.key(.enter)))
+        s = Surface(width: 40, height: 12)
+        view.render(lines, into: &s, area: Rect(x: 1, y: 2, width: 38, height: 6), name: "histórico")
+        XCTAssertEqual(s.cursor.map { [$0.x, $0.y] }, [3, 3], "a blank first line is skipped")
+        for _ in 0..<5 { _ = view.handle(.key(.pageDown)) }
+        s = Surface(width: 40, height: 12)
+        view.render(lines, into: &s, area: Rect(x: 1, y: 2, width: 38, height: 6), name: "histórico")
+        XCTAssertEqual(view.offset, 25, "never past the end")
+        XCTAssertTrue(s.text.contains("(26–30 de 30)"))
+        s = Surface(width: 40, height: 12)
+        view.render(Array(lines.prefix(6)), into: &s, area: Rect(x: 1, y: 2, width: 38, height: 6), name: "histórico", active: false)
+        XCTAssertNil(s.cursor, "inactive: the focus is elsewhere")
+        XCTAssertFalse(s.text.contains("PgUp"), "all of it fits: no position line")
+    }
 }

@@ -167,8 +167,11 @@ final class SurfaceTests: XCTestCase {
         _ = a.handle(.backspace, width: 10)
         XCTAssertTrue(a.text.contains("\nçã"), a.text)
         var s = Surface(width: 12, height: 3)
-        a.render(into: &s, rect: Rect(x: 0, y: 0, width: 12, height: 2), focused: true)
+        a.render(into: &s, rect: Rect(x: 0, y: 0, width: 12, height: 2), name: "Texto", focused: true)
         XCTAssertEqual(s.cuts, [], "lines wrap inside the area")
         XCTAssertNotNil(s.cursor)
+        // Said by its name, never its text unasked; Ctrl-L reads the text back.
+        XCTAssertEqual(s.spoken, ["Texto, preenchido"])
+        XCTAssertEqual(s.focusedText?.text, a.text)
     }
 }
