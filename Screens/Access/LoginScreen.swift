@@ -19,6 +19,8 @@ public final class LoginScreen: Screen {
     var showErrors = false
     private var fieldRects: [Rect] = []
     private var hintRows: [(y: Int, index: Int)] = []
+    /// The example Ctrl-E fills next.
+    private var nextHint = 0
     private var submitRect = Rect(x: 0, y: 0, width: 0, height: 0)
 
     public init() {}
@@ -38,6 +40,17 @@ public final class LoginScreen: Screen {
             // Enter is what a form answers to; the bar keeps its room for the services without login.
             Action(Command(.enter, "Entrar", help: "Confere os dados e entra", enabled: !busy, inBar: false)) { app in self.enter(app) },
             .navigation(Command(.tab, "Próximo campo", inBar: false)),
+            // The demonstration's examples, also without a touch screen (issue 32).
+            Action(
+                Command(
+                    .ctrl("e"), "Exemplo", help: "Preenche a matrícula e o documento do próximo exemplo da demonstração",
+                    enabled: !(policy?.demoHints.isEmpty ?? true), inBar: false)
+            ) { _ in
+                guard let p = self.policy, !p.demoHints.isEmpty else { return [] }
+                self.fill(hint: p.demoHints[self.nextHint % p.demoHints.count])
+                self.nextHint += 1
+                return []
+            },
             open(6, .tariffs),
             open(7, .billSimulation),
             open(8, .protocolLookup),
@@ -282,7 +295,7 @@ public final class LoginScreen: Screen {
         }
         hintRows = []
         if !p.demoHints.isEmpty && y + 3 < area.y + area.height {
-            s.put("Demonstração — toque numa linha para preencher:", x: x, y: y, role: .hint)
+            s.put("Demonstração — Ctrl-E ou um toque numa linha preenche:", x: x, y: y, role: .hint)
             y += 1
             for (i, h) in p.demoHints.enumerated() where y < area.y + area.height {
                 let line = "\(TextLayout.pad(h.matricula, width: 10)) \(TextLayout.pad(h.documento ?? "", width: 20)) \(h.description)"

@@ -43,8 +43,14 @@ public final class Speaker: @unchecked Sendable {
     /// words first — money ("R$ 118,42"), dates ("10/11/2026"), protocol numbers
     /// ("2026/000123"), matrículas and other codes with a check digit ("10001-3", digit by digit).
     public static func utterance(_ text: String) -> String {
-        var out = Masking.cpfsInText(text)
-        for (re, say) in Self.rewrites {
+        // A linha digitável first: its groups may hold eleven digits that pass as a CPF.
+        let lines = rewrite(text, with: Self.linhas)
+        return rewrite(Masking.cpfsInText(lines), with: Self.rewrites)
+    }
+
+    private static func rewrite(_ text: String, with patterns: [(NSRegularExpression, @Sendable (String) -> String)]) -> String {
+        var out = text
+        for (re, say) in patterns {
             var result = ""
             var last = out.startIndex
             for m in re.matches(in: out, range: NSRange(out.startIndex..., in: out)) {
@@ -56,6 +62,12 @@ public final class Speaker: @unchecked Sendable {
             out = result + out[last...]
         }
         return out
+    }
+
+    /// What a frame says, one utterance: each piece a sentence (a full stop added only where it
+    /// has none).
+    public static func sentences(_ pieces: [String]) -> String {
+        pieces.map { p in p.last.map { ".:!?".contains($0) } == true ? p : p + "." }.joined(separator: " ")
     }
 
     /// What was typed in the focused field, read back character by character on request: a CPF
@@ -73,8 +85,15 @@ public final class Speaker: @unchecked Sendable {
     }
 
     /// Compiled once: each utterance goes through them on the UI thread.
-    static let rewrites: [(NSRegularExpression, @Sendable (String) -> String)] = patterns.compactMap { p, say in
-        (try? NSRegularExpression(pattern: p)).map { ($0, say) }
+    static let rewrites: [(NSRegularExpression, @Sendable (String) -> String)] = compiled(patterns)
+    static let linhas = compiled([
+        // Arrecadação: four blocks of 11 digits and their check digit; a bank's: five groups.
+        (#"\b[0-9]{11}-[0-9]( [0-9]{11}-[0-9]){3}\b"#, { Spoken.linhaDigitavel($0) }),
+        (#"\b[0-9]{5}\.[0-9]{5} [0-9]{5}\.[0-9]{6} [0-9]{5}\.[0-9]{6} [0-9] [0-9]{14}\b"#, { Spoken.linhaDigitavel($0) }),
+    ])
+
+    private static func compiled(_ patterns: [(String, @Sendable (String) -> String)]) -> [(NSRegularExpression, @Sendable (String) -> String)] {
+        patterns.compactMap { p, say in (try? NSRegularExpression(pattern: p)).map { ($0, say) } }
     }
 
     static let patterns: [(String, @Sendable (String) -> String)] = [
@@ -87,6 +106,12 @@ public final class Speaker: @unchecked Sendable {
             let p = text.split(separator: "/").compactMap { Int($0) }
             return CivilDate(year: p[2], month: p[1], day: p[0]).map(Spoken.date) ?? text
         }),
+        // A bill's month (competência): "10/2026" is October, not a fraction.
+        (#"\b(0[1-9]|1[0-2])/[0-9]{4}\b"#, { text in
+            let p = text.split(separator: "/").compactMap { Int($0) }
+            return Spoken.month(year: p[1], month: p[0])
+        }),
+        (#"(?<=[0-9] )m³"#, { _ in "metros cúbicos" }),
         (#"\b[0-9]{4}/[0-9]{6}\b"#, { text in ProtocolNumber(parsing: text).map(Spoken.protocolNumber) ?? text }),
         (#"\b[0-9]{3,}-[0-9X]\b"#, { Spoken.digits($0) }),
     ]

@@ -215,24 +215,30 @@ public final class DocumentScreen: Screen {
                 break
             }
         }
+        // Said in the order shown: what the document is, its value and due date, the line to type.
+        defer {
+            s.announce("Valor: \(Money(cents: p.totalCents).formatted). Vencimento: \(due).")
+            s.announce("Linha digitável: \(p.linhaDigitavel)")
+        }
         if let b = bill?.bill {
             let comp = Competencia(iso: b.competencia)?.formatted ?? b.competencia
-            y = s.paragraph(
-                "Conta de \(comp) · consumo \(cubicMeters(b.consumptionM3))\(b.estimated ? " (leitura estimada)" : "")", x: x, y: y,
-                width: w)
+            let what = "Conta de \(comp) · consumo \(cubicMeters(b.consumptionM3))\(b.estimated ? " (leitura estimada)" : "")"
+            s.announce(what)
+            y = s.paragraph(what, x: x, y: y, width: w)
             if b.overdue {
-                for line in TextLayout.wrap(
-                    "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.",
-                    width: w)
-                {
+                let warning = "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato."
+                s.announce(warning)
+                for line in TextLayout.wrap(warning, width: w) {
                     s.put(line, x: x, y: y, role: .warning)
                     y += 1
                 }
             }
         } else if let f = fee {
+            s.announce("Taxa do serviço \(f.serviceName) · protocolo \(f.protocolNumber)")
             y = s.paragraph("Taxa do serviço \(f.serviceName) · protocolo \(f.protocolNumber)", x: x, y: y, width: w)
         } else if let st = statement {
             let refs = st.lines.map { Competencia(iso: $0.competencia)?.formatted ?? $0.competencia }.joined(separator: ", ")
+            s.announce("Extrato de \(counted(st.lines.count, "conta")): \(refs)")
             y = s.paragraph("\(counted(st.lines.count, "conta")): \(refs)", x: x, y: y, width: w)
             let charges = st.lines.reduce(Int64(0)) { $0 + $1.charges.totalCents - $1.amountCents }
             if charges > 0 {

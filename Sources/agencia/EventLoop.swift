@@ -70,7 +70,7 @@ enum EventLoop {
             // the frame it is turned off (F12, logout), that frame's last words.
             if let speaker, state.speechOn || speaking {
                 let new = surface.spoken.filter { !said.contains($0) }
-                if !new.isEmpty { speaker.say(new.joined(separator: ". ")) }
+                if !new.isEmpty { speaker.say(Speaker.sentences(new)) }
                 said = state.speechOn ? surface.spoken : []
                 if readBack { speaker.say(Speaker.readBack(surface.focusedText)) }
             }

@@ -54,18 +54,23 @@ def test_the_kiosk_says_a_second_copy_journey_and_its_cursor_follows(servers, te
     wait_said(log, "Conta de ")
     t.keys("Enter")
     t.wait_for("Segunda via")
-    wait_said(log, "Segunda via — imóvel")
+    wait_said(log, "Linha digitável: ")
     t.keys("F10")
     t.wait_for("Matrícula:")
     said = wait_said(log, "Atendimento encerrado")
 
     lines = [l.split("\t", 1)[1] for l in said.splitlines()]
     order = ["Entrar", "Áudio ligado", "Imóvel um, zero, zero, zero, um, traço, três", "DÉBITOS EM ABERTO", "Débitos — imóvel um, zero",
-             "Conta de ", "Segunda via — imóvel", "Atendimento encerrado"]
+             "Conta de ", "Segunda via — imóvel", "Valor: ", "Linha digitável: ", "Atendimento encerrado"]
     positions = [next(i for i, l in enumerate(lines) if needle in l) for needle in order]
     assert positions == sorted(positions), (positions, lines)
     bill = next(l for l in lines if "Conta de " in l)
     assert re.search(r"Conta de \w+ de dois mil e \w+", bill) and " reais" in bill, bill
+    # The second copy: its value in words, the line to type block by block, digit by digit.
+    copy = next(l for l in lines if "Linha digitável: " in l)
+    assert re.search(r"Valor: [a-z ]+ reais", copy), copy
+    typed = copy.split("Linha digitável: ", 1)[1]
+    assert typed.count("; ") in (3, 4) and not re.search(r"\d", typed), typed
     assert not re.search(r"\d{3}\.\d{3}\.\d{3}-\d{2}|\d{11}", said), "no CPF in full"
     # The synthesiser writes each file while the kiosk goes on: the last may still be being written.
     deadline = time.time() + 30

@@ -65,6 +65,28 @@ final class JourneyTests: JourneyBase {
         XCTAssertEqual(model.state.session, .customer(matricula: "100013"))
     }
 
+    /// The demonstration's examples without a touch screen (issue 32): Ctrl-E fills one, Enter
+    /// logs in with it.
+    func testCtrlEFillsTheDemonstrationsExample() async {
+        start()
+        transport.on("getAuthPolicy", Fixtures.policy)
+        transport.on("loginCustomer", status: 201, Fixtures.session)
+        transport.on("getProperty", Fixtures.property)
+        transport.on("getLinkedProperties", Fixtures.linked)
+        runtime.start()
+        await runtime.settle()
+        runtime.send(.key(.ctrl("e")))
+        let text = screen().text
+        // In the fields (the examples' own lines show the same numbers below them).
+        let field = { (label: String) in text.split(separator: "\n").first { $0.contains(label) }.map(String.init) ?? "" }
+        XCTAssertTrue(field("Matrícula:").contains("10001-3"), text)
+        XCTAssertTrue(field("CPF/CNPJ:").contains("111.444.777-35"), text)
+        runtime.send(.key(.enter))
+        runtime.send(.key(.enter))
+        await runtime.settle()
+        XCTAssertEqual(model.state.session, .customer(matricula: "100013"))
+    }
+
     func testDigitSwitchesToLinkedProperty() async {
         start()
         await loginAsMaria()

@@ -84,6 +84,18 @@ final class SpeechTests: JourneyBase {
                 + "dez de novembro de dois mil e vinte e seis, protocolo dois mil e vinte e seis barra cento e vinte e três")
         XCTAssertEqual(Speaker.utterance("Total: R$ 1.000.000,01"), "Total: um milhão de reais e um centavo")
         XCTAssertEqual(Speaker.utterance("Titular: 111.444.777-35"), "Titular: ***.444.777-**")
+        XCTAssertEqual(
+            Speaker.utterance("Conta de 10/2026 · consumo 13 m³; 12/2026"),
+            "Conta de outubro de dois mil e vinte e seis · consumo 13 metros cúbicos; dezembro de dois mil e vinte e seis")
+        XCTAssertEqual(Speaker.sentences(["Entrar", "Vencida: use o extrato.", "Valor: R$ 1,00"]), "Entrar. Vencida: use o extrato. Valor: R$ 1,00.")
+        // A linha digitável block by block (a pause between them), not as four matrículas.
+        let z = Array(repeating: "zero", count: 10).joined(separator: ", ")
+        XCTAssertEqual(
+            Speaker.utterance("Linha digitável: 80000000000-1 10000000000-2 20000000000-3 30000000000-4"),
+            "Linha digitável: oito, \(z), traço, um; um, \(z), traço, dois; dois, \(z), traço, três; três, \(z), traço, quatro")
+        XCTAssertEqual(
+            Speaker.utterance("00190.00009 01234.567890 12345.678901 2 99990000011842").components(separatedBy: "; ").count, 5,
+            "a bank's five groups")
     }
 
     /// Ctrl-L: the focused field read back, a CPF only masked.
