@@ -241,15 +241,15 @@ public final class CardPaymentScreen: Screen {
         } else {
             s.put("Escolha a operadora (a taxa é cobrada por ela):", x: x, y: y, role: .header)
             y += 1
-            for (i, c) in companies.enumerated() {
-                let fee = Self.fee(amount, c.feeBasisPoints)
-                let line =
-                    "\(TextLayout.pad(c.nome, width: max(10, w - 34))) taxa \(BasisPoints.formatted(c.feeBasisPoints)) = \(Money(cents: fee).formatted)"
-                s.put(
-                    TextLayout.pad((i == list.selected ? "\(s.glyphs.arrowRight) " : "  ") + line, width: w), x: x, y: y,
-                    role: i == list.selected ? .selected : .normal)
-                y += 1
+            let (shown, arrow, marked) = (companies, s.glyphs.arrowRight, list.selected)
+            func fee(_ c: Calls.CardCompany) -> String {
+                "taxa \(BasisPoints.formatted(c.feeBasisPoints)) = \(Money(cents: Self.fee(amount, c.feeBasisPoints)).formatted)"
             }
+            list.render(
+                into: &s, area: Rect(x: x, y: y, width: w, height: shown.count),
+                row: { i in "\(i == marked ? "\(arrow) " : "  ")\(TextLayout.pad(shown[i].nome, width: max(10, w - 34))) \(fee(shown[i]))" },
+                spoken: { i in "\(shown[i].nome), \(fee(shown[i]))" })
+            y += shown.count
             if companies.isEmpty && loading == 0 && failure == nil {
                 s.put("Nenhuma operadora credenciada.", x: x, y: y, role: .muted)
             }

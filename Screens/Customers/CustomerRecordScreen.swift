@@ -293,13 +293,12 @@ public final class CustomerRecordScreen: Screen {
         if stage == .list {
             s.put(TextLayout.pad("Pessoa", width: w - 36) + TextLayout.pad("Papel", width: 18) + "Desde", x: x, y: y, role: .header)
             y += 1
-            for (i, p) in people.enumerated() {
-                let since = p.since.map { DateFormatter.dayMonth.string(from: $0) } ?? "cadastro inicial"
-                let line = TextLayout.pad(p.nome, width: w - 36) + TextLayout.pad(Self.roleLabel(p.papel), width: 18) + since
-                s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-                rows.append((y, i))
-                y += 1
-            }
+            func since(_ p: Calls.LinkedPerson) -> String { p.since.map { DateFormatter.dayMonth.string(from: $0) } ?? "cadastro inicial" }
+            rows = list.render(
+                into: &s, area: Rect(x: x, y: y, width: w, height: people.count),
+                row: { i in TextLayout.pad(people[i].nome, width: w - 36) + TextLayout.pad(Self.roleLabel(people[i].papel), width: 18) + since(people[i]) },
+                spoken: { i in "\(people[i].nome), \(Self.roleLabel(people[i].papel)), desde \(since(people[i]))" })
+            y += people.count
             if let p = selected {
                 y += 1
                 y = s.paragraph(

@@ -164,16 +164,17 @@ public final class DueDateScreen: Screen {
         }
         s.put("Dias oferecidos pela companhia", x: x, y: y, role: .header)
         y += 1
-        for (i, day) in info.options.enumerated() {
-            let current = day == info.currentDay ? "  (atual)" : ""
-            let selected = i == list.selected && info.canChange
-            s.put(
-                TextLayout.pad("\(selected ? s.glyphs.arrowRight : " ") Dia \(day < 10 ? "0" : "")\(day)\(current)", width: 24), x: x + 1,
-                y: y,
-                role: selected ? .selected : (day == info.currentDay ? .muted : .normal))
-            rows.append((y, i))
-            y += 1
-        }
+        let options = info.options
+        let arrow = s.glyphs.arrowRight
+        let marked = info.canChange ? list.selected : -1
+        rows = list.render(
+            into: &s, area: Rect(x: x + 1, y: y, width: 24, height: options.count),
+            row: { i in
+                "\(i == marked ? arrow : " ") Dia \(options[i] < 10 ? "0" : "")\(options[i])\(options[i] == info.currentDay ? "  (atual)" : "")"
+            },
+            role: { i in options[i] == info.currentDay ? .muted : .normal }, active: info.canChange,
+            spoken: { i in "Dia \(options[i])\(options[i] == info.currentDay ? ", o atual" : "")" })
+        y += options.count
         y += 1
         if let c = confirming {
             let lines = [
@@ -181,6 +182,7 @@ public final class DueDateScreen: Screen {
                 "Vale a partir da conta de \(competencia), com vencimento em \(Self.firstDue(info.nextBillCompetencia, c)).",
                 "Enter confirma · Backspace escolhe outro dia · Esc volta sem alterar.",
             ]
+            for line in lines { s.announce(line) }
             for line in lines.flatMap({ TextLayout.wrap($0, width: w) }) {
                 s.put(line, x: x, y: y, role: .banner)
                 y += 1

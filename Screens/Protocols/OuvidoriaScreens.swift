@@ -328,13 +328,14 @@ public final class OuvidoriaScreen: Screen {
                 s.paragraph(
                     "A Ouvidoria responde em até \(days) dias (Lei nº 13.460/2017). Procure-a depois do atendimento comum. Escolha o tipo:",
                     x: x, y: y, width: w, role: .header) + 1
-            for (i, t) in types.enumerated() {
-                let tag = t.anonymous ? "aceita sem identificação" : ""
-                let line = TextLayout.pad(t.name, width: max(10, w - 26)) + TextLayout.pad(tag, width: 26)
-                s.put(TextLayout.pad(line, width: w), x: x, y: y, role: i == list.selected ? .selected : .normal)
-                rows.append((y, i))
-                y += 1
-            }
+            let shown = types
+            rows = list.render(
+                into: &s, area: Rect(x: x, y: y, width: w, height: shown.count),
+                row: { i in
+                    TextLayout.pad(shown[i].name, width: max(10, w - 26)) + TextLayout.pad(shown[i].anonymous ? "aceita sem identificação" : "", width: 26)
+                },
+                spoken: { i in "\(shown[i].name)\(shown[i].anonymous ? ", aceita sem identificação" : ""). \(shown[i].description)" })
+            y += shown.count
             if types.indices.contains(list.selected) {
                 s.paragraph(types[list.selected].description, x: x, y: y + 1, width: w, role: .hint)
             }

@@ -93,6 +93,11 @@ public final class TariffsScreen: Screen {
             let name = Categoria(rawValue: t.categoria.rawValue)?.label ?? t.categoria.rawValue
             let text = i == selected ? "[\(name)]" : " \(name) "
             let start = tx
+            if i == selected {
+                // The chosen tab holds the cursor and is said (←/→ or Tab change it).
+                s.cursor = (tx, y)
+                s.announce("Categoria \(name), \(i + 1) de \(tables.count)")
+            }
             tx = s.put(text, x: tx, y: y, role: i == selected ? .selected : .normal, clip: area) + 1
             tabs.append(start..<tx)
         }
