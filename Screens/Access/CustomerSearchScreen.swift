@@ -134,7 +134,7 @@ public final class CustomerSearchScreen: Screen {
         }
         guard let q = searched else { return }
         if hits.isEmpty {
-            s.put("Nenhum cliente encontrado para “\(q)”.", x: x, y: y, role: .warning)
+            s.paragraph("Nenhum cliente encontrado para “\(q)”.", x: x, y: y, width: area.width - 4, role: .warning)
             return
         }
         let w = area.width - 4

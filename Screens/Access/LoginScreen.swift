@@ -245,7 +245,7 @@ public final class LoginScreen: Screen {
             s.put(
                 loadingPolicy ? "Conectando ao servidor…" : "Não foi possível falar com o servidor.", x: x, y: y,
                 role: loadingPolicy ? .muted : .error)
-            if let f = failure { s.put(f.message, x: x, y: y + 2, role: .error) }
+            if let f = failure { s.paragraph(f.message, x: x, y: y + 2, width: area.width - x - 1, role: .error) }
             if !loadingPolicy { s.put("Pressione F5 para tentar de novo.", x: x, y: y + 4, role: .muted) }
             return
         }

@@ -104,11 +104,7 @@ public final class StaffLoginScreen: Screen {
         s.put(busy ? "[ Entrando… ]" : "[ Entrar ]", x: x + 10, y: y, role: busy ? .muted : .focused)
         y += 2
         if let f = failure {
-            for l in TextLayout.wrap(f.message, width: area.width - 8) {
-                s.put(l, x: x, y: y, role: .error)
-                y += 1
-            }
-            y += 1
+            y = s.paragraph(f.message, x: x, y: y, width: area.width - 8, role: .error) + 1
         }
         if !demoStaff.isEmpty {
             s.put("Demonstração — usuários:", x: x, y: y, role: .hint)

@@ -331,6 +331,7 @@ public final class AppModel {
         let lines = TextLayout.wrap(
             "Terminal muito pequeno: são necessárias ao menos \(Self.minWidth) colunas e \(Self.minHeight) linhas (atual: \(s.width)×\(s.height)). Aumente a janela.",
             width: max(10, s.width - 2))
+        s.announce(lines.joined(separator: " "))
         for (i, l) in lines.enumerated() where i < s.height { s.put(l, x: 1, y: i, role: .warning) }
         s.cursor = (1, 0)
     }

@@ -255,9 +255,8 @@ public final class DebtsScreen: Screen {
             return
         }
         if let f = failure, all.isEmpty {
-            let lines = TextLayout.wrap(f.message, width: w - 1)
-            for (i, line) in lines.enumerated() { s.put(line, x: x + 1, y: y + 1 + i, role: .error) }
-            if f.retryable { s.put("F5 tenta de novo.", x: x + 1, y: y + 2 + lines.count, role: .muted) }
+            let after = s.paragraph(f.message, x: x + 1, y: y + 1, width: w - 1, role: .error)
+            if f.retryable { s.put("F5 tenta de novo.", x: x + 1, y: after + 1, role: .muted) }
             return
         }
         if mode == .secondCopy, bills.isEmpty {

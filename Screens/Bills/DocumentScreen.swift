@@ -226,12 +226,9 @@ public final class DocumentScreen: Screen {
             s.announce(what)
             y = s.paragraph(what, x: x, y: y, width: w)
             if b.overdue {
-                let warning = "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato."
-                s.announce(warning)
-                for line in TextLayout.wrap(warning, width: w) {
-                    s.put(line, x: x, y: y, role: .warning)
-                    y += 1
-                }
+                y = s.paragraph(
+                    "Vencida: o banco recebe o valor original; os encargos vêm na próxima conta. Para quitar agora, use o extrato.", x: x,
+                    y: y, width: w, role: .warning)
             }
         } else if let f = fee {
             s.announce("Taxa do serviço \(f.serviceName) · protocolo \(f.protocolNumber)")

@@ -95,10 +95,7 @@ public final class EmailScreen: Screen {
             return
         }
         if unavailable {
-            for line in TextLayout.wrap(Self.unavailableText, width: w) {
-                s.put(line, x: x, y: y, role: .warning)
-                y += 1
-            }
+            s.paragraph(Self.unavailableText, x: x, y: y, width: w, role: .warning)
             return
         }
         for line in TextLayout.wrap(
@@ -112,7 +109,7 @@ public final class EmailScreen: Screen {
         y += 1
         field.render(into: &s, x: x, y: y, labelWidth: 8, width: min(60, w - 9), focused: !sending)
         if let f = failure {
-            for (i, line) in TextLayout.wrap(f.message, width: w).enumerated() { s.put(line, x: x, y: y + 2 + i, role: .error) }
+            s.paragraph(f.message, x: x, y: y + 2, width: w, role: .error)
         }
         if sending { s.put("Enviando…", x: x, y: y + 2, role: .muted) }
     }

@@ -80,10 +80,7 @@ public final class QRScreen: Screen {
                 s.glyphs.unicodeText
                 ? "Terminal pequeno demais para o QR code: use o PIX copia e cola (Esc volta)."
                 : "Este terminal não desenha o QR code: use o PIX copia e cola (Esc volta)."
-            s.announce(why)
-            for (i, line) in TextLayout.wrap(why, width: area.width - 4).enumerated() {
-                s.put(line, x: area.x + 2, y: area.y + 1 + i, role: .warning)
-            }
+            s.paragraph(why, x: area.x + 2, y: area.y + 1, width: area.width - 4, role: .warning)
             return
         }
         s.fill(area, role: .qrCode)

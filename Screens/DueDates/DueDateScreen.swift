@@ -156,11 +156,7 @@ public final class DueDateScreen: Screen {
         }
         y += 1
         if !info.canChange {
-            for line in TextLayout.wrap(info.reason ?? "Alteração indisponível no momento.", width: w) {
-                s.put(line, x: x, y: y, role: .warning)
-                y += 1
-            }
-            y += 1
+            y = s.paragraph(info.reason ?? "Alteração indisponível no momento.", x: x, y: y, width: w, role: .warning) + 1
         }
         s.put("Dias oferecidos pela companhia", x: x, y: y, role: .header)
         y += 1

@@ -134,7 +134,7 @@ public final class HomeScreen: Screen {
         var y = area.y + 1
         guard let p = property else {
             if let f = failure {
-                s.put(f.message, x: x, y: y, role: .error, clip: area)
+                s.paragraph(f.message, x: x, y: y, width: area.width - 4, role: .error)
                 if f.retryable { s.put("F5 tenta de novo.", x: x, y: y + 2, role: .muted) }
             } else {
                 s.put("Carregando os dados do imóvel…", x: x, y: y, role: .muted)

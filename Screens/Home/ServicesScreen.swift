@@ -136,10 +136,7 @@ final class ServicesScreen: Screen {
         y += 1
         rows = []
         guard !visible.isEmpty else {
-            for line in TextLayout.wrap("Nenhum serviço corresponde a “\(filter)”. Backspace apaga o filtro.", width: w) {
-                s.put(line, x: x, y: y, role: .warning)
-                y += 1
-            }
+            s.paragraph("Nenhum serviço corresponde a “\(filter)”. Backspace apaga o filtro.", x: x, y: y, width: w, role: .warning)
             return
         }
         // One line per service; what the selected one does, in full, below the list.

@@ -151,18 +151,12 @@ public final class InstallmentSimulationScreen: Screen {
         }
         y += 1
         if let blocked {
-            for line in TextLayout.wrap(blocked, width: w) {
-                s.put(line, x: x, y: y, role: .warning)
-                y += 1
-            }
+            s.paragraph(blocked, x: x, y: y, width: w, role: .warning)
             return
         }
         y = form.render(into: &s, x: x, y: y, labelWidth: 11, width: min(20, w - 13)) + 1
         if let f = failure {
-            for line in TextLayout.wrap(f.message, width: w) {
-                s.put(line, x: x, y: y, role: .error)
-                y += 1
-            }
+            s.paragraph(f.message, x: x, y: y, width: w, role: .error)
             return
         }
         guard let r = result else {

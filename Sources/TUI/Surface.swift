@@ -104,9 +104,11 @@ public struct Surface: Sendable {
         return cx
     }
 
-    /// `text` word-wrapped to `width` from (x, y); returns the row after its last line.
+    /// `text` word-wrapped to `width` from (x, y); returns the row after its last line. A
+    /// message, a warning, an error or a success is said as it appears (like `footer`).
     @discardableResult
     public mutating func paragraph(_ text: String, x: Int, y: Int, width: Int, role: Role = .normal) -> Int {
+        if role == .error || role == .warning || role == .success { announce(text) }
         var y = y
         for line in TextLayout.wrap(text, width: width) {
             put(line, x: x, y: y, role: role)

@@ -174,4 +174,13 @@ final class SurfaceTests: XCTestCase {
         XCTAssertEqual(s.spoken, ["Texto, preenchido"])
         XCTAssertEqual(s.focusedText?.text, a.text)
     }
+
+    /// A message is said as it appears, however it is drawn; a hint is not (issue 32).
+    func testMessagesAreSaidHintsAreNot() {
+        var s = Surface(width: 30, height: 6)
+        s.paragraph("Dica de uso que não se diz.", x: 0, y: 0, width: 30, role: .muted)
+        s.paragraph("Não foi possível enviar: o servidor não respondeu.", x: 0, y: 1, width: 30, role: .error)
+        s.footer("Enviado.", x: 0, bottom: 5, width: 30, role: .success)
+        XCTAssertEqual(s.spoken, ["Não foi possível enviar: o servidor não respondeu.", "Enviado."], "whole, not line by line")
+    }
 }
