@@ -33,13 +33,18 @@ class JourneyBase: XCTestCase {
 
     func type(_ text: String) { for c in text { runtime.send(.key(.char(c))) } }
 
-    func loginAsMaria() async {
+    /// The kiosk's login screen, shown, with Maria's answers ready on the fake server.
+    func openKioskLogin() async {
         transport.on("getAuthPolicy", Fixtures.policy)
         transport.on("loginCustomer", status: 201, Fixtures.session)
         transport.on("getProperty", Fixtures.property)
         transport.on("getLinkedProperties", Fixtures.linked)
         runtime.start()
         await runtime.settle()
+    }
+
+    func loginAsMaria() async {
+        await openKioskLogin()
         type("10001-3")
         runtime.send(.key(.tab))
         type("111.444.777-35")
@@ -69,12 +74,7 @@ final class JourneyTests: JourneyBase {
     /// logs in with it.
     func testCtrlEFillsTheDemonstrationsExample() async {
         start()
-        transport.on("getAuthPolicy", Fixtures.policy)
-        transport.on("loginCustomer", status: 201, Fixtures.session)
-        transport.on("getProperty", Fixtures.property)
-        transport.on("getLinkedProperties", Fixtures.linked)
-        runtime.start()
-        await runtime.settle()
+        await openKioskLogin()
         runtime.send(.key(.ctrl("e")))
         let text = screen().text
         // In the fields (the examples' own lines show the same numbers below them).
