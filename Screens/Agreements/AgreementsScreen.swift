@@ -39,6 +39,7 @@ public final class AgreementsScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Acordos — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.agreements).summary }
     public var isBusy: Bool { loading }
 
     var agreement: Calls.Agreement? { agreements.indices.contains(current) ? agreements[current] : nil }

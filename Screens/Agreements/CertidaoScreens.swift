@@ -55,6 +55,7 @@ public final class CertidaoScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Certidão de débitos — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.certidao).summary }
     public var isBusy: Bool { busy }
 
     var actions: [Action] {
@@ -176,6 +177,7 @@ public final class CertidaoVerificationScreen: Screen {
     public init() {}
 
     public var title: String { "Verificar certidão" }
+    public var purpose: String { Service.with(.verifyCertidao).summary }
     public var holdsTypedText: Bool { revoking && !reason.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
     public var isBusy: Bool { busy }
     var revocable: Bool { answer?.status == .valida || answer?.status == .expirada }

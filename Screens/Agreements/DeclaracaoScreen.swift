@@ -56,6 +56,7 @@ public final class DeclaracaoScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Quitação anual — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.declaracao).summary }
     public var isBusy: Bool { busy }
 
     var actions: [Action] {

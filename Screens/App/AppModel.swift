@@ -256,13 +256,15 @@ public final class AppModel {
         }
         if top.fullScreen {
             s.announce(top.title)
+            s.announce(top.purpose)
             top.render(&s, area: s.bounds, app: state)
             renderOverlays(&s)
             return
         }
         defer { renderOverlays(&s) }
-        // Title bar; the title is the first thing said of a screen.
+        // Title bar; the title is the first thing said of a screen, then what it is for.
         s.announce(top.title)
+        s.announce(top.purpose)
         s.fill(Rect(x: 0, y: 0, width: s.width, height: 1), role: .header)
         let (left, right) = titleBar(width: s.width, vertical: s.glyphs.vertical)
         s.put(left, x: 0, y: 0, role: .header)

@@ -9,6 +9,8 @@ import TUI
 public protocol Screen: AnyObject {
     /// Shown in the title bar.
     var title: String { get }
+    /// What the screen is for, in a sentence: said after its title when speech is on (issue 32).
+    var purpose: String { get }
     /// The screen's own commands; F1, Esc and F10 are added by the app.
     var commands: [Command] { get }
     /// Whether a request of this screen is in flight (the title bar says "aguarde").
@@ -32,6 +34,7 @@ public protocol Screen: AnyObject {
 }
 
 extension Screen {
+    public var purpose: String { "" }
     public var isBusy: Bool { false }
     public var fullScreen: Bool { false }
     public func receive(_ message: Any, app: AppState) -> [Effect] { [] }

@@ -41,6 +41,7 @@ public final class DebtsScreen: Screen {
     public var title: String {
         "\(mode == .debts ? "Débitos" : "Segunda via") — imóvel \(Matricula.display(matricula))"
     }
+    public var purpose: String { Service.with(mode == .secondCopy ? .secondCopy : .debts).summary }
     public var isBusy: Bool { loading }
 
     var actions: [Action] {

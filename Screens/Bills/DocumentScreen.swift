@@ -67,6 +67,7 @@ public final class DocumentScreen: Screen {
         case nil: return "Extrato de débitos"
         }
     }
+    public var purpose: String { "Valor, vencimento, linha digitável e PIX do documento, para pagar em qualquer banco" }
     public var isBusy: Bool { loading > 0 }
 
     var payment: Calls.PaymentCode? { bill?.payment ?? statement?.payment ?? fee?.payment }

@@ -27,6 +27,7 @@ public final class EmailScreen: Screen {
     }
 
     public var title: String { "Enviar por e-mail" }
+    public var purpose: String { "Envia o documento por e-mail, ao endereço cadastrado ou a outro" }
     public var isBusy: Bool { sending }
     /// E-mail is off at this server: said on entry, before anything is typed.
     var unavailable = false

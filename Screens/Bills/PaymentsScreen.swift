@@ -19,6 +19,7 @@ public final class PaymentsScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Pagamentos — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.payments).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] {
         [Action(Command(.function(5), "Atualizar", help: "Recarrega o histórico")) { app in self.appear(app: app) }]

@@ -27,6 +27,7 @@ public final class ConsumptionScreen: Screen {
     }
 
     public var title: String { "Histórico de consumo" }
+    public var purpose: String { Service.with(.consumption).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] {
         let next = Self.periods[(Self.periods.firstIndex(of: months).map { $0 + 1 } ?? 0) % Self.periods.count]

@@ -92,6 +92,7 @@ public final class CustomerRecordScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Cadastro — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.record).summary }
     /// A link, unlink or phone half written (or a document attached) is lost by leaving: F10 asks.
     public var holdsTypedText: Bool { stage != .list && (form.edited || tray.ids != nil) }
     public var isBusy: Bool { busy }

@@ -64,6 +64,7 @@ public final class EmailChangeScreen: Screen {
     }
 
     public var title: String { "Atualizar e-mail — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.email).summary }
     public var holdsTypedText: Bool { done == nil && !address.text.isEmpty }
     public var isBusy: Bool { busy }
 

@@ -32,6 +32,7 @@ public final class DueDateScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Data de vencimento" }
+    public var purpose: String { Service.with(.dueDate).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] {
         if done != nil { return [] }

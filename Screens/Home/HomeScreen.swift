@@ -29,6 +29,7 @@ public final class HomeScreen: Screen {
     public init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { "O imóvel, seus débitos e os outros imóveis do mesmo CPF ou CNPJ; as teclas de função abrem os serviços" }
     public var isBusy: Bool { loading > 0 }
 
     /// Home's command table: the most used services as F-keys (the rest in Serviços, F9),

@@ -25,6 +25,7 @@ final class ServicesScreen: Screen {
     }
 
     public var title: String { "Serviços" }
+    public var purpose: String { "Todos os serviços do imóvel: digite para filtrar, o número ou Enter abre" }
 
     var actions: [Action] {
         [

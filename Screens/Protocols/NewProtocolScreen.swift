@@ -59,6 +59,7 @@ public final class NewProtocolScreen: Screen {
     }
 
     public var title: String { "Abrir protocolo" }
+    public var purpose: String { Service.with(.newProtocol).summary }
     public var isBusy: Bool { sending }
 
     var matches: [Components.Schemas.ProtocolCatalogue.TypesPayloadPayload] { ProtocolText.types(catalogue, matching: form.value(0)) }

@@ -153,6 +153,7 @@ public final class OuvidoriaScreen: Screen {
     }
 
     public var title: String { type.map { "Ouvidoria — \($0.name)" } ?? "Ouvidoria" }
+    public var purpose: String { Service.with(.ouvidoria).summary }
     public var isBusy: Bool { loading > 0 || sending }
 
     var types: [Calls.OuvidoriaType] { info?.types ?? [] }

@@ -26,6 +26,7 @@ public final class ProtocolLookupScreen: Screen {
     public init() {}
 
     public var title: String { "Consultar protocolo" }
+    public var purpose: String { Service.with(.protocolLookup).summary }
     public var isBusy: Bool { busy }
     var actions: [Action] {
         [Action(Command(.enter, "Consultar", help: "Consulta o protocolo pelo número e o CPF/CNPJ do requerente")) { self.lookUp() }]

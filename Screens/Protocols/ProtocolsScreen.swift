@@ -22,6 +22,7 @@ public final class ProtocolsScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Protocolos — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.protocols).summary }
     public var isBusy: Bool { loading > 0 }
 
     var actions: [Action] {

@@ -38,6 +38,7 @@ public final class ReportProblemScreen: Screen {
     init(screen: String) { self.screen = screen }
 
     public var title: String { "Relatar um problema" }
+    public var purpose: String { Service.with(.reportProblem).summary }
     public var isBusy: Bool { sending }
 
     var actions: [Action] {

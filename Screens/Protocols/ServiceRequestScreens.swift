@@ -48,6 +48,7 @@ public final class ServiceCatalogueScreen: Screen {
     init(matricula: String) { self.matricula = matricula }
 
     public var title: String { "Solicitar serviço — imóvel \(Matricula.display(matricula))" }
+    public var purpose: String { Service.with(.request).summary }
     public var isBusy: Bool { loading > 0 }
 
     var selected: Calls.ServiceOffer? { offers.flatMap { $0.indices.contains(list.selected) ? $0[list.selected] : nil } }

@@ -31,6 +31,7 @@ public final class BillSimulationScreen: Screen {
     }
 
     public var title: String { "Simular conta" }
+    public var purpose: String { Service.with(.billSimulation).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] { [Action(Command(.enter, "Simular", help: "Calcula a conta com a tabela em vigor")) { self.simulate() }] }
     public var commands: [Command] { actions.commands }

@@ -48,6 +48,7 @@ public final class InstallmentSimulationScreen: Screen {
     }
 
     public var title: String { "Simular parcelamento" }
+    public var purpose: String { Service.with(.installments).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] {
         var rows = [

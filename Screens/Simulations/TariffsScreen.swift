@@ -26,6 +26,7 @@ public final class TariffsScreen: Screen {
     }
 
     public var title: String { "Tarifas" }
+    public var purpose: String { Service.with(.tariffs).summary }
     public var isBusy: Bool { loading }
     var actions: [Action] {
         [

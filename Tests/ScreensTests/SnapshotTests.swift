@@ -86,6 +86,7 @@ final class SnapshotTests: XCTestCase {
         // What speech says of the list (issue 32): the title, then the row under the cursor in words.
         let debts = render(model, 80, 24)
         XCTAssertEqual(debts.spoken.first, model.top.title)
+        XCTAssertEqual(debts.spoken.dropFirst().first, Service.with(.debts).summary, "then what the screen is for")
         let row = debts.spoken.first { $0.hasPrefix("Conta de ") } ?? ""
         XCTAssertTrue(row.contains(" de dois mil e vinte e ") && row.contains(" reais"), "\(debts.spoken)")
         XCTAssertNotNil(debts.cursor, "the terminal's cursor on the selected bill")
