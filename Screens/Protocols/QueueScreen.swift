@@ -223,10 +223,14 @@ public final class QueueScreen: Screen {
             s.paragraph(text, x: x, y: y + 1, width: w, role: failure == nil ? .muted : .warning)
             return
         }
-        let order: [(String, String)] = [
-            ("aberto", "abertos"), ("reaberto", "reabertos"), ("recebido", "recebidos"), ("em_andamento", "em andamento"),
+        let order: [(situation: String, one: String, many: String)] = [
+            ("aberto", "aberto", "abertos"), ("reaberto", "reaberto", "reabertos"), ("recebido", "recebido", "recebidos"),
+            ("em_andamento", "em andamento", "em andamento"),
         ]
-        let counts = order.map { "\(q.counts.additionalProperties[$0.0] ?? 0) \($0.1)" }.joined(separator: " · ")
+        let counts = order.map { o in
+            let n = q.counts.additionalProperties[o.situation] ?? 0
+            return "\(n) \(n == 1 ? o.one : o.many)"
+        }.joined(separator: " · ")
         y = s.paragraph("\(q.unitName): \(counts)", x: x, y: y, width: w, role: .header)
         y = s.paragraph(
             filter.isEmpty

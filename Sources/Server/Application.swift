@@ -77,7 +77,7 @@ public func buildApplication(
             let now = clock()
             try await DemoData.seed(
                 tier, store: store, reference: LocalCalendar.today(now, timeZone: config.timeZone),
-                now: Int64(now.timeIntervalSince1970), utility: config.utility,
+                now: Int64(now.timeIntervalSince1970), utility: config.utility, protocols: config.demoProtocols, timeZone: config.timeZone,
                 progress: { done, total in seedLogger.info("seeding", metadata: ["properties": "\(done)/\(total)"]) })
         }
     }

@@ -187,7 +187,7 @@ public enum DemoData {
     /// `progress` hears (properties done, total) as batches are stored.
     public static func seed(
         _ tier: String, store: any Store, reference: CivilDate, now: Int64, utility: UtilitySettings = UtilitySettings(),
-        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+        protocols: Bool = false, timeZone: String = "America/Sao_Paulo", progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws {
         let (count, seed) = tiers[tier] ?? tiers["demo"]!
         let empty =
@@ -281,6 +281,7 @@ public enum DemoData {
         try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
         try await seedDueDateChange(store, schedule: schedule)
         try await seedAgreement(store, schedule: schedule, reference: reference, now: now, utility: utility)
+        if protocols { _ = try await seedProtocols(store, now: now, timeZone: timeZone) }
         if store.engine == .postgres {
             try await store.write { db in
                 try await db.raw(

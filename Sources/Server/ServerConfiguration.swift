@@ -73,6 +73,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         "Para cadastrar seu CPF/CNPJ neste imóvel, compareça a uma agência de atendimento com documento de identidade com foto, o CPF/CNPJ e um comprovante de vínculo com o imóvel (escritura, contrato de locação ou conta recente), ou ligue 0800 000 0115."
     /// Show demo matrículas, documents and staff logins on the login screens. Only for demo data.
     public var demoHints: Bool = false
+    /// With `seed: "demo"`: also a day's work of protocols in the queues (the embedded demo's
+    /// tour; `DemoProtocols.swift`). The tests' demo leaves the queues empty for their own.
+    public var demoProtocols: Bool = false
     /// The utility's time zone: decides what "today" is for due dates.
     public var timeZone: String = "America/Sao_Paulo"
     /// Holidays of the utility's municipalities, besides the national ones: `MM-DD` every year,
@@ -153,7 +156,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
             loginDelayBaseMilliseconds, loginDelayMaxSeconds, maxLoginsPerAddress, maxLoginsPerTerminal, terminals, trustedProxies,
             metricsFrom, logFormat,
             staffIdleSeconds, requestReadTimeoutSeconds, maxConnectionsPerAddress, maxOpenConnections,
-            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, timeZone, localHolidays, logLevel,
+            maxBodyBytes, kioskIdleSeconds, kioskWarningSeconds, registrationHelp, demoHints, demoProtocols, timeZone, localHolidays, logLevel,
             utility, smtp, cardCompanies, cardPaymentTimeoutSeconds, sandboxCardCompany, sandboxCardCompanySecret, publicURL,
             documentRequestsPerHour,
             dueDates, installments, lowIncomeInstallments, attachmentMaxBytes, attachmentsPerStep, attachmentBytesPerHour,
@@ -197,6 +200,7 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         try take(.kioskWarningSeconds, \.kioskWarningSeconds)
         try take(.registrationHelp, \.registrationHelp)
         try take(.demoHints, \.demoHints)
+        try take(.demoProtocols, \.demoProtocols)
         try take(.timeZone, \.timeZone)
         try take(.localHolidays, \.localHolidays)
         try take(.logLevel, \.logLevel)
@@ -246,6 +250,9 @@ public struct ServerConfiguration: Codable, Sendable, Equatable {
         guard (0...65535).contains(port) else { throw ConfigurationError.invalid("port", String(port)) }
         guard database.hasPrefix("sqlite:") || database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")
         else { throw ConfigurationError.invalid("database", database) }
+        if demoProtocols, seed != "demo" {
+            throw ConfigurationError.invalid("demoProtocols", "os protocolos de demonstração só existem com os dados de demonstração (--seed demo)")
+        }
         if let s = seed, DemoData.tiers[s] == nil { throw ConfigurationError.invalid("seed", "\(s): use demo, ci, sergipe ou referencia") }
         if demoToday != nil, seed == nil || !cardCompanies.isEmpty {
             throw ConfigurationError.invalid(

@@ -34,6 +34,8 @@ final class EmbeddedBackend: @unchecked Sendable {
             // One person on one machine tries many properties in a row: the harvesting limit is
             // for a real backend's many clients.
             "maxLoginsPerAddress": 10_000,
+            // The queues and "Meus protocolos" with a day's work in them (the tests' demo has none).
+            "demoProtocols": true,
         ]
         if let idleSeconds { settings["kioskIdleSeconds"] = idleSeconds }
         let config = dir.appendingPathComponent("server.json")

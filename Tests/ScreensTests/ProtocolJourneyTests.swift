@@ -38,10 +38,12 @@ final class ProtocolJourneyTests: JourneyBase {
     }
 
     func testStaffLandsInTheQueueAndWorksAProtocol() async {
-        await loginToQueue(queue: NothingCutTests.fixture("queue").replacingOccurrences(of: "em_dia", with: "atrasado"))
+        let queue = NothingCutTests.fixture("queue").replacingOccurrences(of: "em_dia", with: "atrasado")
+            .replacingOccurrences(of: "\"em_andamento\" : 1", with: "\"em_andamento\" : 1, \"recebido\" : 2, \"aberto\" : 1")
+        await loginToQueue(queue: queue)
         XCTAssertTrue(model.top is QueueScreen, "the staff mode's first screen")
         var text = words(screen())
-        XCTAssertTrue(text.contains("Comercial: 0 abertos · 0 reabertos · 0 recebidos · 1 em andamento"), text)
+        XCTAssertTrue(text.contains("Comercial: 1 aberto · 0 reabertos · 2 recebidos · 1 em andamento"), text)
         XCTAssertTrue(text.contains("2026/000001") && text.contains("ATRASADO"), text)
         let row = screen().text.split(separator: "\n").firstIndex { $0.contains("2026/000001") }!
         XCTAssertTrue(

@@ -140,6 +140,41 @@ final class DemoDataTests: XCTestCase {
         }
     }
 
+    /// The embedded demo's day of work (`demoProtocols`): each protocol keeps its promise on
+    /// pinned dates (a year's turn inside the last 40 days, 29/02, 31/12), as staff and Maria see it.
+    func testTheDemosProtocolsKeepTheirPromises() async throws {
+        for iso in ["2027-01-05", "2028-02-29", "2026-12-31"] {
+            let day = try XCTUnwrap(CivilDate(iso: iso))
+            try await Harness.withServer(.sqlite, configure: { $0.demoToday = day; $0.demoProtocols = true }) { client in
+                let diego = try await client.staffToken("diego", "comercial123")
+                let queue = try await client.get("/v1/queue", token: diego).json["items"] as? [[String: Any]] ?? []
+                func row(_ subject: String) -> [String: Any] { queue.first { $0["subject"] as? String == subject } ?? [:] }
+                XCTAssertEqual(queue.count, 3, "\(iso): the concluded one is not in the queue: \(queue)")
+                let late = row("Leitura estimada por dois meses")
+                XCTAssertEqual(late["deadlineState"] as? String, "atrasado", iso)
+                XCTAssertEqual(late["situation"] as? String, "aberto", "\(iso): nobody took it yet")
+                XCTAssertEqual(row("Conta com tarifa comercial")["deadlineState"] as? String, "proximo", iso)
+                XCTAssertEqual(row("Conta com tarifa comercial")["situation"] as? String, "recebido", iso)
+                XCTAssertEqual(row("Ligação de esgoto")["deadlineState"] as? String, "em_dia", iso)
+                XCTAssertEqual(row("Ligação de esgoto")["situation"] as? String, "em_andamento", iso)
+                let bruno = try await client.staffToken("bruno", "backoffice123")
+                let ouvidoria = try await client.get("/v1/queue", token: bruno).json["items"] as? [[String: Any]] ?? []
+                XCTAssertEqual(ouvidoria.map { $0["subject"] as? String }, ["Revisão de conta sem resposta"], iso)
+                XCTAssertEqual(ouvidoria.first?["deadlineState"] as? String, "em_dia", iso)
+                // Maria sees hers at the kiosk, the concluded one with its public answer and not the private dispatch.
+                let maria = try await client.customerToken("10001-3", "111.444.777-35")
+                let mine = try await client.get("/v1/properties/\(Demo.mariaNorm)/protocols", token: maria).json["items"] as? [[String: Any]] ?? []
+                let concluded = try XCTUnwrap(mine.first { $0["subject"] as? String == "Consumo acima da média" }, "\(iso): \(mine)")
+                XCTAssertEqual(concluded["situation"] as? String, "concluido", iso)
+                let number = try XCTUnwrap(concluded["number"] as? String)
+                let detail = try await client.get("/v1/protocols/\(number)", token: maria)
+                let texts = (detail.json["steps"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+                XCTAssertTrue(texts.contains { $0.hasPrefix("A leitura foi conferida") }, "\(iso): \(detail.json)")
+                XCTAssertFalse(texts.contains { $0.hasPrefix("Leiturista") }, "\(iso): private dispatches stay inside")
+            }
+        }
+    }
+
     func testDemoTodayIsRefusedOutsideTheDemo() throws {
         var c = ServerConfiguration()
         c.demoToday = CivilDate(iso: "2028-02-29")
@@ -148,5 +183,11 @@ final class DemoDataTests: XCTestCase {
         XCTAssertNoThrow(try c.validate())
         c.cardCompanies = [CardCompany(id: "rede", nome: "Rede", feeBasisPoints: 100, endpoint: "https://example.com", secret: "s")]
         XCTAssertThrowsError(try c.validate(), "with a real card company")
+        var p = ServerConfiguration()
+        p.demoProtocols = true
+        p.seed = "ci"
+        XCTAssertThrowsError(try p.validate(), "demo protocols only over the demo data")
+        p.seed = "demo"
+        XCTAssertNoThrow(try p.validate())
     }
 }
