@@ -155,19 +155,8 @@ struct Service {
 
     /// Whether `filter` (typed by a person: any case, with or without accents or hyphens) is in
     /// its title or summary.
-    func matches(_ filter: String) -> Bool {
-        let f = Self.fold(filter.trimmingCharacters(in: .whitespaces))
-        return f.isEmpty || Self.fold(title).contains(f) || Self.fold(summary).contains(f)
-    }
+    func matches(_ filter: ListFilter) -> Bool { filter.matches(title) || filter.matches(summary) }
 
     /// Whether `filter` is in its title (listed before the services it matches by summary only).
-    func titleMatches(_ filter: String) -> Bool {
-        let f = Self.fold(filter.trimmingCharacters(in: .whitespaces))
-        return f.isEmpty || Self.fold(title).contains(f)
-    }
-
-    /// "E-mail" and "email", "Ligação" and "ligacao" alike.
-    static func fold(_ s: String) -> String {
-        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).replacingOccurrences(of: "-", with: "")
-    }
+    func titleMatches(_ filter: ListFilter) -> Bool { filter.matches(title) }
 }

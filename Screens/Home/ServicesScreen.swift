@@ -9,7 +9,7 @@ import TUI
 /// as no longer number starts with it (Enter opens it at once).
 final class ServicesScreen: Screen {
     let context: Service.Context
-    var filter = ""
+    var filter = ListFilter()
     /// Digits typed so far: a service's number.
     var typedNumber = ""
     var notice: String?
@@ -42,7 +42,7 @@ final class ServicesScreen: Screen {
                 if !self.typedNumber.isEmpty {
                     self.typedNumber.removeLast()
                 } else {
-                    self.filter.removeLast()
+                    _ = self.filter.handle(.backspace)
                     self.refilter()
                 }
                 return []
@@ -102,7 +102,7 @@ final class ServicesScreen: Screen {
         case .key(.char(let c)) where c.isNumber:
             return typed(digit: c)
         case .key(.char(let c)) where !c.isNewline:
-            filter.append(c)
+            _ = filter.handle(.char(c))
             typedNumber = ""
             notice = nil
             refilter()
@@ -122,9 +122,7 @@ final class ServicesScreen: Screen {
         let x = area.x + 2
         let w = area.width - 4
         var y = area.y + 1
-        s.put("Filtrar: ", x: x, y: y, role: .muted)
-        s.put(TextLayout.pad(filter, width: 30), x: x + 9, y: y, role: .inputFocused)
-        s.cursor = (x + 9 + CharWidth.of(filter), y)
+        filter.render(into: &s, x: x, y: y, width: w)
         y += 1
         let help =
             notice ?? (typedNumber.isEmpty
@@ -137,7 +135,7 @@ final class ServicesScreen: Screen {
         y += 1
         rows = []
         guard !visible.isEmpty else {
-            s.paragraph("Nenhum serviço corresponde a “\(filter)”. Backspace apaga o filtro.", x: x, y: y, width: w, role: .warning)
+            s.paragraph("Nenhum serviço corresponde a “\(filter.text)”. Backspace apaga o filtro.", x: x, y: y, width: w, role: .warning)
             return
         }
         // One line per service; what the selected one does, in full, below the list.

@@ -153,12 +153,12 @@ enum ProtocolText {
     {
         // Names that match before descriptions that do (issue 28.18: "outros" is the type
         // "Outros", not the first type whose description says "outros").
-        let f = Service.fold(typed)
+        let f = ListFilter.fold(typed)
         let all = catalogue?.types ?? []
-        let byName = all.filter { f.isEmpty || Service.fold($0.name).contains(f) }
-        let byNameStart = byName.filter { f.isEmpty || Service.fold($0.name).hasPrefix(f) }
+        let byName = all.filter { f.isEmpty || ListFilter.fold($0.name).contains(f) }
+        let byNameStart = byName.filter { f.isEmpty || ListFilter.fold($0.name).hasPrefix(f) }
         return byNameStart + byName.filter { !byNameStart.contains($0) }
-            + all.filter { !byName.contains($0) && Service.fold($0.description).contains(f) }
+            + all.filter { !byName.contains($0) && ListFilter.fold($0.description).contains(f) }
     }
 
     /// The protocol's heading facts flowed from row `y` (number and type, situation, unit, the

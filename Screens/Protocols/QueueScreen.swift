@@ -27,7 +27,7 @@ public final class QueueScreen: Screen {
     var queue: Calls.Queue?
     /// Every row received for the current filter, page after page.
     var items: [Calls.QueueItem] = []
-    var filter = ""
+    var filter = ListFilter()
     var list = ListState(count: 0)
     var loading = 0
     var failure: APIFailure?
@@ -44,17 +44,15 @@ public final class QueueScreen: Screen {
     public var title: String { queue.map { "Fila — \($0.unitName)" } ?? "Fila da unidade" }
 
     /// The filter, when it is a protocol's number: Enter opens it wherever it is (issue 28.13).
-    var typedNumber: ProtocolNumber? { ProtocolNumber(parsing: filter.trimmingCharacters(in: .whitespaces)) }
+    var typedNumber: ProtocolNumber? { ProtocolNumber(parsing: filter.text.trimmingCharacters(in: .whitespaces)) }
     public var isBusy: Bool { loading > 0 }
 
     /// The rows on screen: those received, narrowed by the filter as typed (the server's answer
     /// for the same filter is a subset, so nothing flickers away).
     var shown: [Calls.QueueItem] {
-        let words = Service.fold(filter).split(separator: " ").map(String.init)
-        return items.filter { item in
+        items.filter { item in
             let situation = ProtocolSituation(rawValue: item.situation.rawValue)?.label ?? ""
-            let hay = Service.fold("\(item.formatted) \(item.typeName) \(item.subject) \(item.requesterName) \(situation)")
-            return words.allSatisfy { hay.contains($0) }
+            return filter.matches("\(item.formatted) \(item.typeName) \(item.subject) \(item.requesterName) \(situation)")
         }
     }
 
@@ -80,8 +78,7 @@ public final class QueueScreen: Screen {
             },
         ] + SupervisionEntry.actions(state) + unitChoice + overdue + [
             Action(Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", inBar: false)) {
-                guard !self.filter.isEmpty else { return [] }
-                self.filter = String(self.filter.dropLast())
+                guard self.filter.handle(.backspace) else { return [] }
                 return self.load()
             },
         ]
@@ -137,7 +134,7 @@ public final class QueueScreen: Screen {
 
     private func page(offset: Int) -> [Effect] {
         loading += 1
-        let (g, q, limit, unit) = (generation, filter.trimmingCharacters(in: .whitespaces), pageSize, unit)
+        let (g, q, limit, unit) = (generation, filter.text.trimmingCharacters(in: .whitespaces), pageSize, unit)
         return [
             .call {
                 Message.loaded(
@@ -163,10 +160,7 @@ public final class QueueScreen: Screen {
         switch event {
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
-            if case .char(let c) = k, !c.isNewline {
-                filter.append(c)
-                return load()
-            }
+            if filter.handle(k) { return load() }
             if list.handle(k, pageSize: 10) { return more() }
         case .click(_, let y):
             if let r = rows.first(where: { $0.y == y }), list.tap(r.index) { return open(r.index) }
@@ -235,7 +229,7 @@ public final class QueueScreen: Screen {
         y = s.paragraph(
             filter.isEmpty
                 ? "Digite para filtrar por número, tipo, assunto, requerente ou situação."
-                : "Filtro: \(filter) — \(counted(q.total, "protocolo")) (Backspace apaga)",
+                : "Filtro: \(filter.text) — \(counted(q.total, "protocolo")) (Backspace apaga)",
             x: x, y: y, width: w, role: .muted)
         let items = shown
         guard !items.isEmpty else {

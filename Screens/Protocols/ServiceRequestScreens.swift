@@ -30,8 +30,8 @@ extension Calls {
 }
 
 /// Solicitar serviço: what this property may ask for, each with its fee and data prevista; the
-/// ones it may not, with the reason; a request already pending, with its number. Enter opens the
-/// service's form.
+/// ones it may not, with the reason; a request already pending, with its number. Typing finds a
+/// service by its name or description; Enter opens the service's form.
 public final class ServiceCatalogueScreen: Screen {
     enum Message: CallResultMessage {
         case loaded(Result<[Calls.ServiceOffer], APIFailure>)
@@ -40,6 +40,7 @@ public final class ServiceCatalogueScreen: Screen {
 
     let matricula: String
     var offers: [Calls.ServiceOffer]?
+    var filter = ListFilter()
     var list = ListState(count: 0)
     var loading = 0
     var failure: APIFailure?
@@ -51,7 +52,13 @@ public final class ServiceCatalogueScreen: Screen {
     public var purpose: String { Service.with(.request).summary }
     public var isBusy: Bool { loading > 0 }
 
-    var selected: Calls.ServiceOffer? { offers.flatMap { $0.indices.contains(list.selected) ? $0[list.selected] : nil } }
+    /// The offers the filter finds: by name first, then by description.
+    var visible: [Calls.ServiceOffer] {
+        let all = offers ?? []
+        return all.filter { filter.matches($0.name) } + all.filter { !filter.matches($0.name) && filter.matches($0.description) }
+    }
+
+    var selected: Calls.ServiceOffer? { visible.indices.contains(list.selected) ? visible[list.selected] : nil }
 
     var actions: [Action] {
         [
@@ -59,6 +66,13 @@ public final class ServiceCatalogueScreen: Screen {
                 self.open()
             },
             Action(Command(.function(5), "Atualizar", help: "Lê a lista de novo")) { self.load() },
+            Action(
+                Command(.backspace, "Apagar filtro", help: "Apaga a última letra do filtro", enabled: !filter.isEmpty, inBar: false)
+            ) {
+                _ = self.filter.handle(.backspace)
+                self.list = ListState(count: self.visible.count)
+                return []
+            },
         ]
     }
 
@@ -81,6 +95,10 @@ public final class ServiceCatalogueScreen: Screen {
         switch event {
         case .key(let k):
             if let effects = actions.perform(k, app: app) { return effects }
+            if case .char = k, filter.handle(k) {
+                list = ListState(count: visible.count)
+                return []
+            }
             _ = list.handle(k, pageSize: 10)
         case .click(_, let y):
             if let r = rows.first(where: { $0.y == y }), list.tap(r.index) { return open() }
@@ -96,8 +114,8 @@ public final class ServiceCatalogueScreen: Screen {
         case .success(let items):
             offers = items
             let keep = list.selected
-            list = ListState(count: items.count)
-            list.selected = min(keep, max(0, items.count - 1))
+            list = ListState(count: visible.count)
+            list.selected = min(keep, max(0, visible.count - 1))
             failure = nil
         case .failure(let f): failure = f
         }
@@ -115,8 +133,18 @@ public final class ServiceCatalogueScreen: Screen {
         let w = area.width - 2
         var y = area.y
         rows = []
-        guard let offers else {
+        guard self.offers != nil else {
             s.paragraph(failure?.message ?? "Carregando os serviços…", x: x, y: y + 1, width: w, role: failure == nil ? .muted : .error)
+            return
+        }
+        filter.render(into: &s, x: x, y: y, width: w)
+        y += 1
+        let offers = visible
+        if offers.isEmpty {
+            s.paragraph(
+                filter.isEmpty
+                    ? "Nenhum serviço a pedir para este imóvel." : "Nenhum serviço corresponde a “\(filter.text)”. Backspace apaga o filtro.",
+                x: x, y: y + 1, width: w, role: .warning)
             return
         }
         // The list takes what the selected service's details leave.

@@ -1,3 +1,4 @@
+import Foundation
 import Domain
 
 /// The bottom function bar, mc-style (issue 28.16): F1–F5 on the first of its two rows, F6–F10
@@ -477,5 +478,52 @@ public struct DocumentView: Sendable, Equatable {
                 y: area.y + area.height - 1, role: .muted, clip: area)
         }
         return y
+    }
+}
+
+/// Type-to-find over a list (issue 32: a list's filter in one place): what was typed, matched
+/// against a row's words with accents, case and hyphens aside ("ligacao" finds "Ligação",
+/// "email" finds "E-mail"), every typed word somewhere in them. A screen that reads digits as
+/// numbers (a service's) takes them before handing keys here.
+public struct ListFilter: Sendable, Equatable {
+    public private(set) var text = ""
+
+    public init() {}
+
+    public var isEmpty: Bool { text.isEmpty }
+
+    /// A typed character goes in, Backspace takes the last one off; false for other keys (and
+    /// for Backspace on an empty filter, which is then the screen's).
+    public mutating func handle(_ key: Key) -> Bool {
+        switch key {
+        case .char(let c) where !c.isNewline:
+            text.append(c)
+            return true
+        case .backspace where !text.isEmpty:
+            text.removeLast()
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Every typed word is in `candidate`.
+    public func matches(_ candidate: String) -> Bool {
+        let hay = Self.fold(candidate)
+        return Self.fold(text).split(separator: " ").allSatisfy { hay.contains($0) }
+    }
+
+    /// "E-mail" and "email", "Ligação" and "ligacao" alike.
+    public static func fold(_ s: String) -> String {
+        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).replacingOccurrences(of: "-", with: "")
+    }
+
+    /// `Filtrar: texto` on row `y`, the terminal's cursor where the next letter goes (a list
+    /// below moves it to its selected row, which is what Enter opens).
+    public func render(into s: inout Surface, x: Int, y: Int, width: Int) {
+        s.put("Filtrar: ", x: x, y: y, role: .muted)
+        let field = max(1, min(30, width - 9))
+        s.put(TextLayout.pad(String(text.suffix(field - 1)), width: field), x: x + 9, y: y, role: .inputFocused)
+        s.cursor = (x + 9 + min(CharWidth.of(text), field - 1), y)
     }
 }

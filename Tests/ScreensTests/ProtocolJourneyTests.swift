@@ -383,6 +383,18 @@ final class ServiceRequestJourneyTests: JourneyBase {
         XCTAssertTrue(rows.contains { $0.contains("Religação urgente") && $0.contains("R$ 60,00") }, screen().text)
         XCTAssertTrue(rows.contains { $0.contains("Vazamento") && $0.contains("sem taxa") }, screen().text)
         noCuts("serviços")
+        let before = screen().text
+        // Typing finds a service (accents aside, by its description too); Backspace gives the list back.
+        type("religacao urg")
+        let shown = screen().text
+        XCTAssertTrue(shown.contains("Filtrar: religacao urg"), shown)
+        XCTAssertTrue(shown.contains("Religação urgente") && !shown.contains("Vazamento"), shown)
+        for _ in 0..<13 { runtime.send(.key(.backspace)) }
+        type("xyz")
+        XCTAssertTrue(words(screen()).contains("Nenhum serviço corresponde a “xyz”. Backspace apaga o filtro."), words(screen()))
+        XCTAssertEqual(screen().spoken.filter { $0.hasPrefix("Nenhum serviço") }.count, 1, "said")
+        for _ in 0..<3 { runtime.send(.key(.backspace)) }
+        XCTAssertEqual(screen().text, before, "the whole list again")
         // Down to Religação: its reason, and Enter does nothing.
         let names = rows.compactMap { row in ["Religação urgente", "Religação "].first { row.contains($0) } }
         XCTAssertEqual(names.count, 2)

@@ -151,3 +151,23 @@ final class DocumentViewTests: XCTestCase {
         XCTAssertFalse(s.text.contains("PgUp"), "all of it fits: no position line")
     }
 }
+
+/// Issue 32: one type-to-find for the lists that have it (services, a property's requests, the queue).
+final class ListFilterTests: XCTestCase {
+    func testWordsAccentsCaseAndHyphensAside() {
+        var f = ListFilter()
+        XCTAssertTrue(f.matches("qualquer coisa"), "empty finds everything")
+        for c in "LIGACAO  nov" { XCTAssertTrue(f.handle(.char(c))) }
+        XCTAssertTrue(f.matches("Pedido de ligação nova"))
+        XCTAssertTrue(f.matches("nova ligação"), "each word anywhere")
+        XCTAssertFalse(f.matches("Ligação de esgoto"))
+        XCTAssertTrue(f.handle(.backspace))
+        XCTAssertEqual(f.text, "LIGACAO  no")
+        XCTAssertFalse(f.handle(.enter))
+        var e = ListFilter()
+        for c in "email" { _ = e.handle(.char(c)) }
+        XCTAssertTrue(e.matches("Atualizar E-mail"))
+        var empty = ListFilter()
+        XCTAssertFalse(empty.handle(.backspace), "Backspace on an empty filter is the screen's")
+    }
+}
