@@ -155,8 +155,11 @@ final class ServicesScreen: Screen {
             into: &s, area: Rect(x: x, y: y, width: w, height: height),
             row: { i in "\(i == marked ? "\(arrow) " : "  ")\(Self.number(shown[i])). \(shown[i].title)" }, columns: columns,
             spoken: { i in "\(Self.number(shown[i])), \(shown[i].title). \(shown[i].summary)" }
-        ).map { ($0.y, x + (perColumn > 0 ? $0.index / perColumn : 0) * (columnWidth + 2), $0.index) }
-        .map { (y: $0.0, x: $0.1..<($0.1 + columnWidth), index: $0.2) }
+        ).map { r in
+            // A tap needs the column too: the same layout `render` used.
+            let left = x + (perColumn > 0 ? r.index / perColumn : 0) * (columnWidth + 2)
+            return (y: r.y, x: left..<(left + columnWidth), index: r.index)
+        }
         for (k, line) in summary.enumerated() { s.put(line, x: x, y: bottom + 1 + k, role: .muted) }
     }
 }
