@@ -28,7 +28,7 @@ def staff_queue(t, usuario="diego", senha="comercial123", unit="Comercial"):
 
 def open_my_protocol(t, number):
     """From the Serviços menu (whatever its filter): Meus protocolos, then the protocol `number`."""
-    t.wait_for("Filtrar:")
+    t.wait_for("ou um toque abre o serviço")
     for _ in range(30):
         t.keys("BSpace")
     t.type("meus protocolos")

@@ -71,7 +71,7 @@ def test_kiosk_religacao_refused_then_asked_after_a_statement(servers, terminal,
 
     # A statement of the overdue bill (Débitos, F7 selects the overdue ones, F2 issues it).
     t.keys("Escape")
-    t.wait_for("Filtrar:")
+    t.wait_for("ou um toque abre o serviço")  # Serviços (the request list has a filter too)
     t.keys("Escape")
     t.wait_for("DÉBITOS EM ABERTO")
     t.keys("F2")
