@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".build" / "debug"
 # A tmux server of our own; an anchor session keeps it alive between tests (a server whose last
 # session was killed exits, and a new-session racing with that exit fails).
-# One tmux server per run: two runs on one machine (a CI run beside a developer's) never share it.
-TMUX = ["tmux", "-L", f"agencia-e2e-{os.getpid()}"]
+# One tmux server per run, and one prefix for its servers' folders: two runs on one machine (a CI
+# run beside a developer's) never share them, and `scripts/test` stops only its own
+# (AGENCIA_E2E_RUN; this process's id when run by hand).
+RUN = os.environ.get("AGENCIA_E2E_RUN", str(os.getpid()))
+TMUX = ["tmux", "-L", f"agencia-e2e-{RUN}"]
 
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
@@ -194,7 +197,7 @@ class Servers:
         return self.started[key]
 
     def _start(self, today, extra):
-        tmp = Path(tempfile.mkdtemp(prefix="agencia-e2e-"))
+        tmp = Path(tempfile.mkdtemp(prefix=f"agencia-e2e-{RUN}-"))
         config = tmp / "server.json"
         config.write_text(json.dumps({"server": {"kioskIdleSeconds": 4, "kioskWarningSeconds": 3, "logLevel": "info",
                                                  # every journey logs in from this one address
