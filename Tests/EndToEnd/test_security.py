@@ -45,16 +45,18 @@ def call(url, path, body=None, headers=None, method=None):
 
 
 
-def answers_at_once(url):
+def answers_at_once(url, within=1):
     """Health answers 20 times and a customer logs in while an attack holds connections: starved
-    would be seconds (the read timeout); a loaded machine adds tens of milliseconds."""
+    would be the read timeout; a loaded machine adds tens of milliseconds. `within`: well under
+    the server's read timeout (a server shedding thousands of connections may take a second on
+    the first answer)."""
     timings = []
     for _ in range(20):
         start = time.perf_counter()
         status, _, body = call(url, "/v1/health")
         timings.append(time.perf_counter() - start)
         assert status == 200, body
-    assert max(timings) <= 1, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
+    assert max(timings) <= within, f"health demorou {max(timings) * 1000:.0f} ms sob ataque"
     status, _, body = call(url, "/v1/sessions/customer", {"matricula": "10001-3", "documento": "111.444.777-35"})
     assert status == 201, body
 
@@ -130,7 +132,7 @@ def test_a_lone_server_sheds_the_oldest_waiting_connections(servers):
                 except OSError:
                     pass
                 attackers.append(s)
-        answers_at_once(server["url"])
+        answers_at_once(server["url"], within=5)  # starved: the 60 s read timeout
         time.sleep(0.5)
 
         def is_open(s):
