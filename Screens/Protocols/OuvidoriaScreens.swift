@@ -463,7 +463,7 @@ public final class OuvidoriaOverdueScreen: Screen {
     public func render(_ s: inout Surface, area: Rect, app: AppState) {
         let x = area.x + 1
         let w = area.width - 2
-        var y = area.y + 1
+        let y = area.y + 1
         rows = []
         guard let items else {
             s.paragraph(failure?.message ?? "Carregando…", x: x, y: y, width: w, role: failure == nil ? .muted : .error)

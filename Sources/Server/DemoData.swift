@@ -281,7 +281,7 @@ public enum DemoData {
         try await TariffRepository(store: store).storeTariffs(tariffs, now: now)
         try await seedDueDateChange(store, schedule: schedule)
         try await seedAgreement(store, schedule: schedule, reference: reference, now: now, utility: utility)
-        if protocols { _ = try await seedProtocols(store, now: now, timeZone: timeZone) }
+        if protocols { try await seedProtocols(store, now: now, timeZone: timeZone) }
         if store.engine == .postgres {
             try await store.write { db in
                 try await db.raw(

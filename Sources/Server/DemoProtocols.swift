@@ -8,12 +8,7 @@ import Foundation
 /// new manifestation; for Maria (10001-3) one concluded with its answer. The tests' demo data
 /// stays without them: they create their own (`DemoDataTests` checks these on pinned dates).
 extension DemoData {
-    /// What each demo protocol promises (checked by `DemoDataTests`).
-    enum ProtocolPromise: String, CaseIterable, Sendable {
-        case lateUnreceived, dueSoon, inTime, ouvidoria, concluded
-    }
-
-    static func seedProtocols(_ store: any Store, now: Int64, timeZone: String) async throws -> [ProtocolPromise: ProtocolNumber] {
+    static func seedProtocols(_ store: any Store, now: Int64, timeZone: String) async throws {
         let repo = ProtocolRepository(store: store)
         let day: Int64 = 86_400
         let diego = StaffMember(usuario: "diego", role: .backoffice, unit: "comercial")
@@ -27,11 +22,12 @@ extension DemoData {
         let joao = person("52998224725", matricula: 10005)
         let anaLuiza = person("39053344705", matricula: 10007)
 
+        func localDay(_ at: Int64) -> CivilDate { LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval(at)), timeZone: timeZone) }
         func open(
             _ type: String, unit: String, _ requester: Requester, at: Int64, channel: ProtocolChannel, by: String?, subject: String,
             body: String, deadline: Int64?, ouvidoria: Bool = false
         ) async throws -> ProtocolNumber {
-            let year = LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval(at)), timeZone: timeZone).year
+            let year = localDay(at).year
             let draft = ProtocolDraft(
                 typeCode: type, subject: subject, body: body, unit: unit, requester: requester, channel: channel, openedBy: by,
                 deadlineAt: deadline, ouvidoria: ouvidoria)
@@ -44,7 +40,6 @@ extension DemoData {
                 now: at)
         }
 
-        var made: [ProtocolPromise: ProtocolNumber] = [:]
         // Oldest first, so the numbers grow with the dates.
         let concludedAt = now - 40 * day
         let concluded = try await open(
@@ -58,7 +53,6 @@ extension DemoData {
             concluded, .conclude, at: concludedAt + 5 * day,
             text: "A leitura foi conferida no local e está correta. O hidrômetro registra sem água aberta: há vazamento interno; "
                 + "um encanador pode localizá-lo. Se o consumo continuar alto depois do conserto, peça nova revisão.")
-        made[.concluded] = concluded
 
         let inTimeAt = now - 20 * day
         let inTime = try await open(
@@ -68,10 +62,9 @@ extension DemoData {
         try await step(inTime, .dispatch, at: inTimeAt + 5 * day, text: "Vistoria técnica pedida à Operação; aguardando o laudo.", isPublic: false)
         try await step(
             inTime, .dispatch, at: inTimeAt + 6 * day, text: "Vistoria marcada: um técnico visitará o imóvel nos próximos dias úteis.")
-        made[.inTime] = inTime
 
         let lateAt = now - 12 * day - 3 * 3_600
-        made[.lateUnreceived] = try await open(
+        _ = try await open(
             "revisao-conta", unit: "comercial", maria, at: lateAt, channel: .kiosk, by: nil,
             subject: "Leitura estimada por dois meses", body: "As duas últimas contas vieram pela média, mas o hidrômetro fica na frente e é acessível.",
             deadline: lateAt + 10 * day)
@@ -82,14 +75,11 @@ extension DemoData {
             subject: "Conta com tarifa comercial", body: "O imóvel é residencial, mas a conta veio com a tarifa comercial.",
             deadline: soonAt + 10 * day)
         try await step(soon, .receive, at: soonAt + day)
-        made[.dueSoon] = soon
 
         let ouvidoriaAt = now - 4 * day
-        let openedOn = LocalCalendar.today(Date(timeIntervalSince1970: TimeInterval(ouvidoriaAt)), timeZone: timeZone)
-        made[.ouvidoria] = try await open(
+        _ = try await open(
             "reclamacao", unit: "ouvidoria", maria, at: ouvidoriaAt, channel: .kiosk, by: nil, subject: "Revisão de conta sem resposta",
             body: "Pedi a revisão de uma conta há mais de dez dias e ninguém respondeu.",
-            deadline: ProtocolHandlers.legalDeadline(from: openedOn, timeZone: timeZone), ouvidoria: true)
-        return made
+            deadline: ProtocolHandlers.legalDeadline(from: localDay(ouvidoriaAt), timeZone: timeZone), ouvidoria: true)
     }
 }

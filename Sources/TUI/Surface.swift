@@ -8,6 +8,10 @@ public enum Role: String, Sendable, CaseIterable {
     case qrCode
     /// A deadline passed, and one due within two days (work queues).
     case late, dueSoon
+
+    /// A message to the user — an error, a warning, a success — said as it appears when the
+    /// kiosk speaks.
+    public var isMessage: Bool { self == .error || self == .warning || self == .success }
 }
 
 /// One screen position: a character, its role, and whether it continues the wide character on
@@ -108,7 +112,7 @@ public struct Surface: Sendable {
     /// message, a warning, an error or a success is said as it appears (like `footer`).
     @discardableResult
     public mutating func paragraph(_ text: String, x: Int, y: Int, width: Int, role: Role = .normal) -> Int {
-        if role == .error || role == .warning || role == .success { announce(text) }
+        if role.isMessage { announce(text) }
         var y = y
         for line in TextLayout.wrap(text, width: width) {
             put(line, x: x, y: y, role: role)
@@ -121,7 +125,7 @@ public struct Surface: Sendable {
     /// line): the rows it takes are cleared first, so it reads whole over whatever was there.
     public mutating func footer(_ text: String, x: Int, bottom: Int, width: Int, role: Role) {
         // A message, a warning, an error: said as it appears.
-        if role == .error || role == .warning || role == .success { announce(text) }
+        if role.isMessage { announce(text) }
         let lines = TextLayout.wrap(text, width: width)
         let top = bottom - lines.count + 1
         for (i, line) in lines.enumerated() {
